@@ -1,0 +1,53 @@
+import type { Segment } from './types.js';
+
+/**
+ * SPEC §2 best-segment choice. Segments are grouped by exact start time; within a
+ * group the best is the longest `full`, else the largest `suspect`, else the largest
+ * `partial`; ties go to the lexicographically greatest name. `temp` never wins.
+ */
+
+/** Groups non-temp segments by start time; the result is sorted by start. */
+export function groupByStart(segments: readonly Segment[]): Segment[][] {
+  const byStart = new Map<number, Segment[]>();
+  for (const s of segments) {
+    if (s.type === 'temp') continue;
+    const g = byStart.get(s.start);
+    if (g === undefined) byStart.set(s.start, [s]);
+    else g.push(s);
+  }
+  return [...byStart.entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]);
+}
+
+/**
+ * The names whose file size decides a best-segment choice: the suspects (or, with no
+ * suspect, the partials) of a start that has no full segment and more than one such
+ * candidate. Only these need a stat.
+ */
+export function namesNeedingSize(segments: readonly Segment[]): string[] {
+  const out: string[] = [];
+  for (const group of groupByStart(segments)) {
+    if (group.length < 2 || group.some((s) => s.type === 'full')) continue;
+    const deciding = group.some((s) => s.type === 'suspect') ? 'suspect' : 'partial';
+    const candidates = group.filter((s) => s.type === deciding);
+    if (candidates.length > 1) for (const s of candidates) out.push(s.name);
+  }
+  return out;
+}
+
+const RANK = { full: 3, suspect: 2, partial: 1, temp: 0 } as const;
+
+/** True when `a` is a better choice than `b` for the same start time. */
+function beats(a: Segment, b: Segment): boolean {
+  if (RANK[a.type] !== RANK[b.type]) return RANK[a.type] > RANK[b.type];
+  const ka = a.type === 'full' ? a.duration : (a.size ?? 0);
+  const kb = b.type === 'full' ? b.duration : (b.size ?? 0);
+  if (ka !== kb) return ka > kb;
+  return a.name > b.name;
+}
+
+/** Picks the best segment of one start group and returns it with the losers. */
+export function pickBest(group: readonly Segment[]): { best: Segment; losers: Segment[] } {
+  let best = group[0];
+  for (let i = 1; i < group.length; i++) if (beats(group[i], best)) best = group[i];
+  return { best, losers: group.filter((s) => s !== best) };
+}

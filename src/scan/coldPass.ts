@@ -1,0 +1,58 @@
+import { analyzeHour, type HourResult } from '../coverage/hourAnalysis.js';
+import { runOrderedPool } from '../pipeline/orderedPool.js';
+import { hourDir, qualityDir } from '../store/layout.js';
+import { readHour } from '../store/listHour.js';
+import { listHourFolders, type HourFolder, type HourWindow } from '../store/listHours.js';
+import type { ProblemSink } from '../store/problems.js';
+
+export interface ColdPassOptions {
+  readonly base: string;
+  readonly channel: string;
+  readonly quality: string;
+  readonly window: HourWindow;
+  /** Hours read and analysed at once. */
+  readonly concurrency: number;
+  readonly report: ProblemSink;
+  /** Checked between hours: a pass stops early (and returns null) when it says so. */
+  readonly shouldStop?: () => boolean;
+}
+
+export interface ColdPassResult {
+  /** Per-hour results in hour order; hours that could not be listed are left out. */
+  readonly hours: HourResult[];
+  /** Segments (parsed names, temp included) seen in the pass. */
+  readonly segments: number;
+}
+
+/** Reads and analyses one hour folder; null when it cannot be listed. */
+export async function analyzeHourFolder(
+  base: string, channel: string, quality: string, h: HourFolder, report: ProblemSink,
+): Promise<{ result: HourResult; segments: number } | null> {
+  const input = await readHour(hourDir(base, channel, quality, h.name), h.name, h.start, report);
+  if (input === null) return null;
+  return { result: analyzeHour(input), segments: input.segments.length };
+}
+
+/**
+ * One cold pass over a channel and quality: the hour list feeds a bounded queue, a pool
+ * of workers lists and analyses hours concurrently, and an ordered collector gathers the
+ * results in hour order (stitching needs them in order).
+ */
+export async function coldPass(opts: ColdPassOptions): Promise<ColdPassResult | null> {
+  const folders = await listHourFolders(qualityDir(opts.base, opts.channel, opts.quality), opts.window, opts.report);
+  const hours: HourResult[] = [];
+  let segments = 0;
+  const summary = await runOrderedPool({
+    items: folders,
+    concurrency: opts.concurrency,
+    queueSize: opts.concurrency * 2,
+    shouldStop: opts.shouldStop,
+    work: (h) => analyzeHourFolder(opts.base, opts.channel, opts.quality, h, opts.report),
+    collect: (r) => {
+      if (r === null) return;
+      hours.push(r.result);
+      segments += r.segments;
+    },
+  });
+  return summary.stopped ? null : { hours, segments };
+}

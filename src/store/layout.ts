@@ -1,0 +1,21 @@
+import path from 'node:path';
+
+/** `BASE/CHANNEL/QUALITY` */
+export function qualityDir(base: string, channel: string, quality: string): string {
+  return path.join(base, channel, quality);
+}
+
+/** `BASE/CHANNEL/QUALITY/HOUR` */
+export function hourDir(base: string, channel: string, quality: string, hour: string): string {
+  return path.join(base, channel, quality, hour);
+}
+
+/** The default output folder, `BASE/coverage-maps`. */
+export function defaultOutputDir(base: string): string {
+  return path.join(base, 'coverage-maps');
+}
+
+/** The map file of one channel and quality (SPEC §5). */
+export function mapFileName(channel: string, quality: string): string {
+  return `${channel}_${quality}_coverage.png`;
+}
