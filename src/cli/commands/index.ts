@@ -1,0 +1,8 @@
+import type { CommandModule } from 'yargs';
+
+/**
+ * The subcommands besides the daemon (`segcov [CHANNEL...]`). Each lives in its own
+ * module in this folder and is listed here.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs' own module type
+export const commands: CommandModule<any, any>[] = [];

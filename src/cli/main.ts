@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import YAML from 'yaml';
+import { commands } from './commands/index.js';
+import { daemonCommand } from './daemonCommand.js';
+import { UsageError, exitUsage } from './usageError.js';
+
+/** Reads a YAML config file for `--config`; any problem is a usage error naming the flag. */
+function loadConfig(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--config: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  let doc: unknown;
+  try {
+    doc = YAML.parse(text);
+  } catch (e) {
+    throw new UsageError(`--config: ${file} is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new UsageError(`--config: ${file} must hold a mapping of flag names to values`);
+  return doc as Record<string, unknown>;
+}
+
+/** Runs the segcov command line. Usage errors print one line and exit 2. */
+export async function main(argv: string[]): Promise<void> {
+  const parser = yargs(argv)
+    .scriptName('segcov')
+    .usage('$0 [CHANNEL...] --base-dir DIR [options]\n\nWatches a segment store and exports exact coverage.')
+    .command(daemonCommand)
+    .command(commands)
+    .option('config', { type: 'string', describe: 'YAML config file (keys are flag names)', config: true, configParser: loadConfig })
+    .env('SEGCOV')
+    .strict()
+    .parserConfiguration({ 'duplicate-arguments-array': false })
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .fail((msg, err) => {
+      if (err !== undefined && err !== null && !(err instanceof UsageError)) throw err;
+      exitUsage(msg ?? err?.message ?? 'invalid arguments');
+    })
+    .help()
+    .version();
+  try {
+    await parser.parseAsync();
+  } catch (e) {
+    if (e instanceof UsageError) exitUsage(e.message);
+    process.stderr.write(`segcov: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  }
+}
+
+await main(hideBin(process.argv));

@@ -1,0 +1,140 @@
+import { stat } from 'node:fs/promises';
+import { Registry } from 'prom-client';
+import type { DaemonConfig } from '../cli/daemonOptions.js';
+import { createLogger, type Logger } from '../log.js';
+import { CoverageGauges } from '../outputs/coverageGauges.js';
+import { sendText, startHttpServer, type HttpServerHandle, type Route } from '../outputs/httpServer.js';
+import { SelfMetrics } from '../outputs/selfMetrics.js';
+import { writeTextfile } from '../outputs/textfile.js';
+import { CoverageState } from './coverageState.js';
+import { LatestWins } from './latestWins.js';
+import { problemLog } from './problemLog.js';
+import { QualityChecker } from './qualityChecker.js';
+import { StopSignal } from './stopSignal.js';
+
+/** Everything a running daemon holds; exposed for the live mode and for tests. */
+export interface DaemonParts {
+  readonly config: DaemonConfig;
+  readonly log: Logger;
+  readonly state: CoverageState;
+  readonly gauges: CoverageGauges;
+  readonly metrics: SelfMetrics;
+  readonly checkers: readonly QualityChecker[];
+  readonly stop: StopSignal;
+}
+
+/** Builds the daemon's parts without starting anything. */
+export function createDaemon(config: DaemonConfig, log = createLogger(config.logLevel)): DaemonParts {
+  const metrics = new SelfMetrics();
+  const gauges = new CoverageGauges();
+  const state = new CoverageState();
+  const report = problemLog(log, metrics);
+  const stop = new StopSignal();
+  const textfile = new LatestWins((e) => {
+    metrics.errors.inc({ kind: 'textfile_write' });
+    log.error({ err: String(e), file: config.textfile }, 'cannot write textfile');
+  });
+  const afterPublish = config.textfile === undefined || config.runOnce ? undefined : () => {
+    const file = config.textfile as string;
+    textfile.run(() => writeTextfile(file, gauges.registry));
+  };
+  const checkers: QualityChecker[] = [];
+  for (const channel of config.channels) {
+    for (const quality of config.qualities) {
+      checkers.push(new QualityChecker(channel, quality, { config, state, gauges, metrics, log, report, afterPublish }));
+    }
+  }
+  return { config, log, state, gauges, metrics, checkers, stop };
+}
+
+/** /metrics (coverage gauges + segcov_ + process metrics), /healthz, /readyz. */
+export function coreRoutes(parts: DaemonParts): Route[] {
+  const all = Registry.merge([parts.gauges.registry, parts.metrics.registry]);
+  return [
+    {
+      path: '/metrics',
+      handle: async (_req, res) => sendText(res, 200, await all.metrics(), all.contentType),
+    },
+    { path: '/healthz', handle: (_req, res) => sendText(res, 200, 'ok\n') },
+    {
+      path: '/readyz',
+      handle: (_req, res) => (parts.state.ready ? sendText(res, 200, 'ready\n') : sendText(res, 503, 'first pass not done\n')),
+    },
+  ];
+}
+
+/** Tells whether the base folder is there; a missing one is logged (not fatal: retried next pass). */
+async function checkBase(parts: DaemonParts): Promise<void> {
+  try {
+    if (!(await stat(parts.config.baseDir)).isDirectory()) parts.log.warn({ base: parts.config.baseDir }, 'base dir is not a folder');
+  } catch {
+    parts.log.warn({ base: parts.config.baseDir }, 'base dir does not exist yet; retrying every pass');
+  }
+}
+
+/** One full pass of every channel and quality, concurrently. */
+export async function passAll(parts: DaemonParts): Promise<void> {
+  await checkBase(parts);
+  await Promise.all(parts.checkers.map((c) => runPass(parts, c)));
+}
+
+async function runPass(parts: DaemonParts, c: QualityChecker): Promise<void> {
+  try {
+    await c.fullPass(() => parts.stop.stopped);
+  } catch (e) {
+    parts.metrics.errors.inc({ kind: 'pass' });
+    parts.log.error({ ...c.labels, err: e instanceof Error ? e.stack : String(e) }, 'pass failed; retrying next interval');
+  }
+}
+
+/** `--check-interval` seconds ± 10% jitter, in ms. */
+export function jitteredInterval(seconds: number, random = Math.random): number {
+  return seconds * 1000 * (0.9 + 0.2 * random());
+}
+
+/** The periodic loop of one checker: pass, wait, repeat, until stopped. */
+async function checkerLoop(parts: DaemonParts, c: QualityChecker): Promise<void> {
+  while (!parts.stop.stopped) {
+    await parts.stop.sleep(jitteredInterval(parts.config.checkInterval));
+    if (parts.stop.stopped) break;
+    await runPass(parts, c);
+  }
+}
+
+/** Runs the daemon until SIGTERM/SIGINT (or, with --run-once, one pass). Returns the exit code. */
+export async function runDaemon(config: DaemonConfig): Promise<number> {
+  const parts = createDaemon(config);
+  const { log, stop } = parts;
+  if (config.runOnce) {
+    await passAll(parts);
+    parts.state.markReady();
+    await Promise.all(parts.checkers.map((c) => c.flush()));
+    if (config.textfile !== undefined) await writeTextfile(config.textfile, parts.gauges.registry);
+    log.info({ checkers: parts.checkers.length }, 'run-once done');
+    return 0;
+  }
+
+  stop.onSignals(['SIGTERM', 'SIGINT'], (sig) => {
+    log.info({ signal: sig }, 'stopping');
+    setTimeout(() => {
+      log.warn('still busy 4.5 s after the signal; exiting now');
+      process.exit(0);
+    }, 4500).unref();
+  });
+  let server: HttpServerHandle | null = null;
+  if (config.metricsPort !== 0) {
+    server = await startHttpServer(config.metricsHost, config.metricsPort, coreRoutes(parts), (e) => {
+      parts.metrics.errors.inc({ kind: 'http' });
+      log.error({ err: String(e) }, 'http handler failed');
+    });
+    log.info({ url: `http://${config.metricsHost}:${server.port}/metrics` }, 'serving metrics');
+  }
+  await passAll(parts);
+  parts.state.markReady();
+  parts.metrics.ready.set(1);
+  await Promise.all(parts.checkers.map((c) => checkerLoop(parts, c)));
+  await server?.close();
+  await Promise.all(parts.checkers.map((c) => c.flush()));
+  log.info('stopped');
+  return 0;
+}

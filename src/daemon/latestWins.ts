@@ -1,0 +1,34 @@
+/**
+ * Runs async jobs one at a time where only the newest pending job matters: a job asked
+ * for while one runs replaces any job still waiting. Used for map and textfile writes,
+ * so a burst of updates costs one write after the current one, not one per update.
+ */
+export class LatestWins {
+  private running: Promise<void> | null = null;
+  private pending: (() => Promise<void>) | null = null;
+
+  constructor(private readonly onError: (e: unknown) => void) {}
+
+  run(job: () => Promise<void>): void {
+    this.pending = job;
+    if (this.running === null) this.running = this.drain();
+  }
+
+  /** Resolves when nothing runs or waits. */
+  async idle(): Promise<void> {
+    while (this.running !== null) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending !== null) {
+      const job = this.pending;
+      this.pending = null;
+      try {
+        await job();
+      } catch (e) {
+        this.onError(e);
+      }
+    }
+    this.running = null;
+  }
+}

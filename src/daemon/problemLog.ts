@@ -1,0 +1,22 @@
+import type { Logger } from '../log.js';
+import type { SelfMetrics } from '../outputs/selfMetrics.js';
+import type { ProblemKind, ProblemSink } from '../store/problems.js';
+
+const MAX_REMEMBERED = 200_000;
+
+/**
+ * The daemon's problem sink: each distinct (kind, path) is counted in
+ * segcov_store_errors_total and logged at warn once, however many passes meet it again,
+ * so a steady bad file does not look like rising errors.
+ */
+export function problemLog(log: Logger, metrics: SelfMetrics): ProblemSink {
+  const seen = new Set<string>();
+  return (kind: ProblemKind, path: string, detail: string) => {
+    const key = `${kind}\u0000${path}`;
+    if (seen.has(key)) return;
+    if (seen.size >= MAX_REMEMBERED) seen.clear();
+    seen.add(key);
+    metrics.storeErrors.inc({ kind });
+    log.warn({ kind, path, detail }, `store: ${kind}: ${detail}`);
+  };
+}

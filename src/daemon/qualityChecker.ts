@@ -1,0 +1,130 @@
+import type { DaemonConfig } from '../cli/daemonOptions.js';
+import type { HourResult } from '../coverage/hourAnalysis.js';
+import { qualityCoverage, type QualityCoverage } from '../coverage/qualityCoverage.js';
+import type { Logger } from '../log.js';
+import type { CoverageMap } from '../coverage/mapPixels.js';
+import type { CoverageGauges } from '../outputs/coverageGauges.js';
+import { writeMapPng } from '../outputs/mapPng.js';
+import type { SelfMetrics } from '../outputs/selfMetrics.js';
+import { coldPass } from '../scan/coldPass.js';
+import type { ProblemSink } from '../store/problems.js';
+import type { CoverageState } from './coverageState.js';
+import { LatestWins } from './latestWins.js';
+
+export interface CheckerDeps {
+  readonly config: DaemonConfig;
+  readonly state: CoverageState;
+  readonly gauges: CoverageGauges;
+  readonly metrics: SelfMetrics;
+  readonly log: Logger;
+  readonly report: ProblemSink;
+  /** Called after every publish (the daemon writes the textfile / static page from it). */
+  readonly afterPublish?: (c: QualityChecker) => void;
+}
+
+/** Summary of one full pass, as logged. */
+export interface PassSummary {
+  readonly hours: number;
+  readonly segments: number;
+  readonly rawHoles: number;
+  readonly ms: number;
+}
+
+/**
+ * Owns one channel × quality: its per-hour results (the cache that live updates patch),
+ * and publishing them to the state, the gauges and the map.
+ */
+export class QualityChecker {
+  /** Per-hour results, by hour folder name. */
+  private hours = new Map<string, HourResult>();
+  private readonly mapWrites: LatestWins;
+  private lastCoverage: QualityCoverage | null = null;
+
+  constructor(readonly channel: string, readonly quality: string, private readonly deps: CheckerDeps) {
+    this.mapWrites = new LatestWins((e) => {
+      deps.metrics.errors.inc({ kind: 'map_write' });
+      deps.log.error({ channel, quality, err: String(e) }, 'cannot write coverage map');
+    });
+  }
+
+  get labels(): { channel: string; quality: string } {
+    return { channel: this.channel, quality: this.quality };
+  }
+
+  /** The hour results currently held, in hour order. */
+  hourResults(): HourResult[] {
+    return [...this.hours.values()].sort((a, b) => a.start - b.start);
+  }
+
+  /** Reads every hour from disk. Returns null when stopped early (nothing is published then). */
+  async readAll(shouldStop?: () => boolean): Promise<{ hours: HourResult[]; segments: number } | null> {
+    const { config, report } = this.deps;
+    return coldPass({
+      base: config.baseDir, channel: this.channel, quality: this.quality,
+      window: { firstHour: config.firstHour, lastHour: config.lastHour },
+      concurrency: config.concurrency, report, shouldStop,
+    });
+  }
+
+  /** A full pass: read everything, replace the per-hour results, publish. */
+  async fullPass(shouldStop?: () => boolean): Promise<PassSummary | null> {
+    const t0 = performance.now();
+    const pass = await this.readAll(shouldStop);
+    if (pass === null) return null;
+    this.hours = new Map(pass.hours.map((h) => [h.hour, h]));
+    const cov = this.publish();
+    const ms = performance.now() - t0;
+    const { metrics, log } = this.deps;
+    metrics.passDuration.set(this.labels, ms / 1000);
+    metrics.passes.inc(this.labels);
+    metrics.lastPass.set(this.labels, Date.now() / 1000);
+    metrics.segments.set(this.labels, pass.segments);
+    let rawHoles = 0;
+    for (const h of cov.hours) {
+      rawHoles += h.rawHoles.length;
+      log.debug({ ...this.labels, hour: h.result.hour, raw_coverage: h.result.rawCoverage / 1e6, raw_holes: h.rawHoles.length }, 'hour');
+    }
+    const summary = { hours: cov.hours.length, segments: pass.segments, rawHoles, ms: Math.round(ms) };
+    log.info({ ...this.labels, ...summary }, `pass ${this.channel}/${this.quality}: ${summary.hours} hours, ${summary.segments} segments, ${rawHoles} raw holes in ${summary.ms} ms`);
+    return summary;
+  }
+
+  /** Replaces (or, with null, drops) some hours' results and publishes. Used by live updates. */
+  patch(changes: ReadonlyMap<string, HourResult | null>): QualityCoverage {
+    for (const [hour, r] of changes) {
+      if (r === null) this.hours.delete(hour);
+      else this.hours.set(hour, r);
+    }
+    return this.publish();
+  }
+
+  /** Derives coverage from the held hours and updates gauges, state, metrics and (soon) the map. */
+  publish(): QualityCoverage {
+    const { config, state, gauges, metrics } = this.deps;
+    const cov = qualityCoverage(this.hourResults(), {
+      firstHour: config.firstHour, lastHour: config.lastHour, pixelSeconds: config.pixelLength, rows: config.rows,
+    });
+    gauges.apply(this.channel, this.quality, cov.gauges);
+    state.set({ channel: this.channel, quality: this.quality, coverage: cov, updatedAt: Date.now() });
+    metrics.hours.set(this.labels, cov.hours.length);
+    if (cov.newestEnd === null) metrics.newestSegmentEnd.remove(this.labels);
+    else metrics.newestSegmentEnd.set(this.labels, cov.newestEnd / 1e6);
+    if (this.lastCoverage === null || !sameMap(this.lastCoverage.map, cov.map)) {
+      this.mapWrites.run(() => writeMapPng(config.outputDir, this.channel, this.quality, cov.map).then(() => undefined));
+    }
+    this.lastCoverage = cov;
+    this.deps.afterPublish?.(this);
+    return cov;
+  }
+
+  /** Resolves once the newest map is on disk. */
+  flush(): Promise<void> {
+    return this.mapWrites.idle();
+  }
+}
+
+function sameMap(a: CoverageMap | null, b: CoverageMap | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.width === b.width && a.height === b.height && a.origin === b.origin &&
+    Buffer.from(a.pixels.buffer, a.pixels.byteOffset, a.pixels.length).equals(Buffer.from(b.pixels.buffer, b.pixels.byteOffset, b.pixels.length));
+}

@@ -1,0 +1,72 @@
+import { Gauge, Registry } from 'prom-client';
+import { GAUGE_NAMES, type GaugeName, type GaugeValue } from '../coverage/gauges.js';
+
+const HELP: Record<GaugeName, string> = {
+  segment_count: 'Segments in the hour by type (bad: names that do not parse)',
+  segment_duration: 'Sum of segment durations in the hour by type, seconds',
+  raw_coverage: 'Seconds of the hour covered by the best segments (overlaps counted once)',
+  editable_coverage: 'Seconds of the hour a cutter can join without overlap',
+  raw_holes: 'Holes in the raw chain, including start- and end-of-hour holes',
+  editable_holes: 'Holes in the editable chain, including start- and end-of-hour holes',
+  raw_hole_duration: 'Total length of the raw holes, seconds',
+  editable_hole_duration: 'Total length of the editable holes, seconds',
+  overlap_count: 'Losing duplicates plus chain overlaps, by the overlapping segment type',
+  overlap_duration: 'Seconds of overlap, by the overlapping segment type',
+};
+
+const TYPED: ReadonlySet<GaugeName> = new Set(['segment_count', 'segment_duration', 'overlap_count', 'overlap_duration']);
+
+/**
+ * The SPEC §4 gauges in their own registry (so the textfile holds exactly them). Each
+ * channel/quality update sets the series of changed hours and removes those of hours
+ * that are gone, in one synchronous step: a scrape never sees half an update.
+ */
+export class CoverageGauges {
+  readonly registry = new Registry();
+  private readonly gauges = new Map<GaugeName, Gauge>();
+  /** What is exported now, per channel/quality key, per hour. */
+  private readonly exported = new Map<string, Map<string, readonly GaugeValue[]>>();
+
+  constructor() {
+    for (const name of GAUGE_NAMES) {
+      const labelNames = TYPED.has(name) ? ['channel', 'hour', 'quality', 'type'] : ['channel', 'hour', 'quality'];
+      this.gauges.set(name, new Gauge({ name, help: HELP[name], labelNames, registers: [this.registry] }));
+    }
+  }
+
+  /** Replaces everything exported for one channel and quality. */
+  apply(channel: string, quality: string, hours: ReadonlyMap<string, readonly GaugeValue[]>): void {
+    const key = `${channel}\u0000${quality}`;
+    const before = this.exported.get(key) ?? new Map<string, readonly GaugeValue[]>();
+    for (const [hour, values] of before) if (!hours.has(hour)) this.write(channel, quality, hour, values, true);
+    for (const [hour, values] of hours) {
+      const old = before.get(hour);
+      if (old === undefined || !sameValues(old, values)) this.write(channel, quality, hour, values, false);
+    }
+    if (hours.size === 0) this.exported.delete(key);
+    else this.exported.set(key, new Map(hours));
+  }
+
+  /** Drops every series of one channel and quality. */
+  remove(channel: string, quality: string): void {
+    this.apply(channel, quality, new Map());
+  }
+
+  private write(channel: string, quality: string, hour: string, values: readonly GaugeValue[], remove: boolean): void {
+    for (const v of values) {
+      const gauge = this.gauges.get(v.name);
+      if (gauge === undefined) continue;
+      const labels = v.type === undefined ? { channel, hour, quality } : { channel, hour, quality, type: v.type };
+      if (remove) gauge.remove(labels);
+      else gauge.set(labels, v.value);
+    }
+  }
+}
+
+function sameValues(a: readonly GaugeValue[], b: readonly GaugeValue[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i].name !== b[i].name || a[i].type !== b[i].type || a[i].value !== b[i].value) return false;
+  }
+  return true;
+}

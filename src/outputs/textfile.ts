@@ -1,0 +1,7 @@
+import type { Registry } from 'prom-client';
+import { writeFileAtomic } from './atomicWrite.js';
+
+/** node_exporter textfile-collector convention: write to a temporary name, rename over FILE. */
+export async function writeTextfile(file: string, registry: Registry): Promise<void> {
+  await writeFileAtomic(file, await registry.metrics());
+}
