@@ -1,0 +1,149 @@
+import { DateTime } from 'luxon';
+import type { GaugeValue } from '../coverage/gauges.js';
+import { SECOND_US, type Interval } from '../coverage/types.js';
+import type { QualityStatus } from '../daemon/coverageState.js';
+import { isoUtc } from './format.js';
+import { summarizeQuality, type HoleView } from './qualitySummary.js';
+
+/** One hour's §4 figures: typed gauges as `{type: value}`, the others as plain numbers. */
+export type HourFigures = Record<string, number | Record<string, number>>;
+
+/** Groups an hour's gauge values by name, exactly as /metrics exports them. */
+export function hourFigures(values: readonly GaugeValue[]): HourFigures {
+  const out: HourFigures = {};
+  for (const v of values) {
+    if (v.type === undefined) {
+      out[v.name] = v.value;
+    } else {
+      const typed = out[v.name];
+      const obj = typeof typed === 'object' ? typed : {};
+      obj[v.type] = v.value;
+      out[v.name] = obj;
+    }
+  }
+  return out;
+}
+
+const seconds = (us: number): number => us / SECOND_US;
+
+/** Pure: the body of `/api/v1/coverage` for the entries to show. */
+export function coverageJson(pairs: readonly [string, string][], get: (c: string, q: string) => QualityStatus | undefined, ready: boolean, nowUs: number): unknown {
+  const channels: { channel: string; qualities: unknown[] }[] = [];
+  for (const [channel, quality] of pairs) {
+    let entry = channels.find((c) => c.channel === channel);
+    if (entry === undefined) {
+      entry = { channel, qualities: [] };
+      channels.push(entry);
+    }
+    const status = get(channel, quality);
+    const s = summarizeQuality(channel, quality, status, nowUs);
+    const cov = status?.coverage;
+    entry.qualities.push({
+      quality,
+      scanned: status !== undefined,
+      updated_at: status === undefined ? null : new Date(status.updatedAt).toISOString(),
+      newest_segment_end: s.newestEnd === null ? null : isoUtc(s.newestEnd),
+      newest_segment_age_seconds: s.ageUs === null ? null : seconds(s.ageUs),
+      window: s.window === null ? null : {
+        start: isoUtc(s.window.start), end: isoUtc(s.window.end), hours: s.hoursShown,
+        raw_coverage: seconds(s.coveredUs), coverage_percent: s.coveragePct,
+      },
+      raw_holes: s.rawHoles.length,
+      raw_hole_duration: seconds(s.rawHoleUs),
+      hours: (cov?.hours ?? []).map((hr) => ({
+        hour: hr.result.hour,
+        start: isoUtc(hr.result.start),
+        ...hourFigures(cov?.gauges.get(hr.result.hour) ?? []),
+      })),
+    });
+  }
+  return { generated_at: isoUtc(nowUs), ready, channels };
+}
+
+/** A parsed `/api/v1/holes` query. */
+export interface HolesQuery {
+  readonly channel?: string;
+  readonly quality?: string;
+  /** µs; holes ending at or before it are left out. */
+  readonly since?: number;
+  /** µs; holes starting at or after it are left out. */
+  readonly until?: number;
+}
+
+const HOLES_PARAMS = new Set(['channel', 'quality', 'since', 'until']);
+
+/** Parses an ISO-8601 time (offset optional, UTC when absent) to µs, or null. */
+export function parseIsoTime(text: string): number | null {
+  if (text.trim() === '') return null;
+  const dt = DateTime.fromISO(text.trim(), { zone: 'utc' });
+  return dt.isValid ? dt.toMillis() * 1000 : null;
+}
+
+/**
+ * Validates `/api/v1/holes` parameters: only the four known ones, each at most once,
+ * `since`/`until` ISO-8601 times with `since` < `until`, channel and quality ones that
+ * this node knows. Returns the query or the error message for a 400.
+ */
+export function parseHolesQuery(params: URLSearchParams, known: readonly [string, string][]): { query: HolesQuery } | { error: string } {
+  const seen = new Set<string>();
+  for (const k of params.keys()) {
+    if (!HOLES_PARAMS.has(k)) return { error: `unknown parameter "${k}" (expected channel, quality, since, until)` };
+    if (seen.has(k)) return { error: `parameter "${k}" given more than once` };
+    seen.add(k);
+  }
+  const q: { channel?: string; quality?: string; since?: number; until?: number } = {};
+  for (const name of ['since', 'until'] as const) {
+    const v = params.get(name);
+    if (v === null) continue;
+    const t = parseIsoTime(v);
+    if (t === null) return { error: `${name}: "${v}" is not an ISO-8601 time` };
+    q[name] = t;
+  }
+  if (q.since !== undefined && q.until !== undefined && q.until <= q.since) return { error: 'until must be after since' };
+  const channel = params.get('channel');
+  const quality = params.get('quality');
+  if (channel !== null) {
+    if (!known.some(([c]) => c === channel)) return { error: `channel "${channel}" is not checked by this node` };
+    q.channel = channel;
+  }
+  if (quality !== null) {
+    if (!known.some(([c, qq]) => qq === quality && (channel === null || c === channel))) {
+      return { error: `quality "${quality}" is not checked by this node${channel === null ? '' : ` for channel "${channel}"`}` };
+    }
+    q.quality = quality;
+  }
+  return { query: q };
+}
+
+function holeJson(x: HoleView): unknown {
+  return { start: isoUtc(x.start), end: isoUtc(x.end), duration: seconds(x.end - x.start), hour: x.hour };
+}
+
+/** Holes that intersect [since, until), unclipped (a hole is reported whole). */
+export function holesInRange<T extends Interval>(holes: readonly T[], since?: number, until?: number): T[] {
+  return holes.filter((x) => (since === undefined || x.end > since) && (until === undefined || x.start < until));
+}
+
+/** Pure: the body of `/api/v1/holes`. */
+export function holesJson(pairs: readonly [string, string][], get: (c: string, q: string) => QualityStatus | undefined, query: HolesQuery, nowUs: number): unknown {
+  const out: unknown[] = [];
+  for (const [channel, quality] of pairs) {
+    if (query.channel !== undefined && channel !== query.channel) continue;
+    if (query.quality !== undefined && quality !== query.quality) continue;
+    const status = get(channel, quality);
+    const s = summarizeQuality(channel, quality, status, nowUs);
+    const raw = holesInRange(s.rawHoles, query.since, query.until);
+    const editable = holesInRange(s.editableHoles, query.since, query.until);
+    out.push({
+      channel, quality, scanned: status !== undefined,
+      raw_holes: raw.map(holeJson),
+      editable_holes: editable.map(holeJson),
+    });
+  }
+  return {
+    generated_at: isoUtc(nowUs),
+    since: query.since === undefined ? null : isoUtc(query.since),
+    until: query.until === undefined ? null : isoUtc(query.until),
+    holes: out,
+  };
+}

@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The status page's only style and script, inlined (no CDN, no framework: the page must
+ * work on a machine without internet). Small screens first; wide tables and maps scroll
+ * sideways inside their own box instead of widening the page.
+ */
+export const PAGE_CSS = `
+:root{--blue:#1f77b4;--orange:#ff7f0e;--ok:#1a7f37;--bad:#b42318;--line:#d0d7de;--muted:#57606a;--bg:#f6f8fa}
+*{box-sizing:border-box}
+body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:#1f2328;background:var(--bg)}
+header.top,main{max-width:1280px;margin:0 auto;padding:0 12px}
+h1{font-size:1.35rem;margin:12px 0 2px}h1 .node{color:var(--muted);font-weight:normal}
+h2{font-size:1.2rem;margin:20px 0 8px;word-break:break-all}
+h3{font-size:1.05rem;margin:0 0 6px}h4{font-size:.95rem;margin:12px 0 4px}
+.updated,.nodes{margin:2px 0;color:var(--muted);font-size:.9rem}
+.banner{background:#fff8c5;border:1px solid #d4a72c;padding:8px;border-radius:6px}
+.scrollx{overflow-x:auto;-webkit-overflow-scrolling:touch;max-width:100%}
+table{border-collapse:collapse;font-variant-numeric:tabular-nums;background:#fff}
+th,td{padding:4px 8px;border-bottom:1px solid var(--line);text-align:left;white-space:nowrap}
+th{font-size:.85rem;color:var(--muted);font-weight:600}
+td.num,th.num{text-align:right}
+caption{text-align:left;font-size:.85rem;color:var(--muted);padding:4px 0}
+table.overview{margin:12px 0;min-width:100%}
+tr.ok td:first-child{border-left:4px solid var(--ok)}tr.bad td:first-child{border-left:4px solid var(--bad)}tr.wait td:first-child{border-left:4px solid var(--line)}
+.cards{display:grid;gap:12px}
+article.quality{background:#fff;border:1px solid var(--line);border-radius:8px;padding:12px;min-width:0}
+dl.facts{display:flex;flex-wrap:wrap;gap:4px 24px;margin:0 0 8px}
+dl.facts div{min-width:0}dt{font-size:.8rem;color:var(--muted)}dd{margin:0}
+dd.ok{color:var(--ok)}dd.bad{color:var(--bad)}dd small{color:var(--muted)}
+.pct{font-size:1.3rem}
+.noholes,.nomap{color:var(--muted);margin:4px 0}
+figure{margin:8px 0 0}
+.mapwrap{display:flex;align-items:flex-start}
+.yaxis{position:relative;flex:none;width:52px;margin-top:36px;font-size:.7rem;color:var(--muted)}
+.yaxis span{position:absolute;right:4px;transform:translateY(-50%);white-space:nowrap}
+.mapscroll{flex:1 1 auto;min-width:0}
+.plot{position:relative}
+.days,.hours{position:relative;height:18px;font-size:.72rem;color:var(--muted)}
+.days span{position:absolute;top:0;overflow:hidden;white-space:nowrap;border-left:1px solid #8c959f;padding-left:2px}
+.hours span{position:absolute;top:0;border-left:1px solid #8c959f;padding-left:2px;white-space:nowrap}
+.canvas{position:relative;outline:1px solid #8c959f;background:#fff}
+.canvas img,img.peermap{display:block;image-rendering:pixelated;image-rendering:crisp-edges}
+.grid{position:absolute;inset:0;pointer-events:none;background-image:linear-gradient(to right,rgba(0,0,0,.28) 1px,transparent 1px)}
+figcaption{font-size:.8rem;color:var(--muted);margin-top:4px}
+ul.legend{display:inline-flex;flex-wrap:wrap;gap:2px 14px;list-style:none;margin:2px 0 0;padding:0}
+.sw{display:inline-block;width:12px;height:12px;border:1px solid #8c959f;vertical-align:-2px;margin-right:4px}
+.sw.blue{background:var(--blue)}.sw.orange{background:var(--orange)}.sw.white{background:#fff}
+.peers figure.peer{display:inline-block;vertical-align:top;margin:4px 12px 4px 0;max-width:100%}
+.peers figcaption{margin:0 0 2px}
+.unreachable{color:var(--bad);font-size:.85rem}
+@media (min-width:900px){.cards{grid-template-columns:repeat(auto-fit,minmax(560px,1fr))}}
+`;
+
+/**
+ * Shows the newest end of each map first (scrolled fully right), scales peers' maps like
+ * this node's, and says so when a peer's map cannot be loaded.
+ */
+export const PAGE_SCRIPT = `
+(function(){
+  document.querySelectorAll('.mapscroll').forEach(function(el){el.scrollLeft=el.scrollWidth;});
+  document.querySelectorAll('img.peermap').forEach(function(img){
+    function ok(){img.style.width=img.naturalWidth*Number(img.dataset.sx)+'px';img.style.height=img.naturalHeight*Number(img.dataset.sy)+'px';img.parentElement.scrollLeft=img.parentElement.scrollWidth;}
+    function bad(){img.hidden=true;var p=img.closest('figure').querySelector('.unreachable');if(p)p.hidden=false;}
+    if(img.complete){if(img.naturalWidth>0)ok();else bad();}
+    else{img.addEventListener('load',ok);img.addEventListener('error',bad);}
+  });
+})();
+`;
+
+/** `'sha256-…'` of the inline script, for a Content-Security-Policy that allows only it. */
+export function scriptHash(): string {
+  return `'sha256-${createHash('sha256').update(PAGE_SCRIPT).digest('base64')}'`;
+}
