@@ -25,6 +25,11 @@ function loadConfig(file: string): Record<string, unknown> {
   return doc as Record<string, unknown>;
 }
 
+/** Our own usage errors, and yargs' (YError: e.g. a --config file it could not load). */
+function isUsageError(e: unknown): boolean {
+  return e instanceof UsageError || (e instanceof Error && e.name === 'YError');
+}
+
 /** Runs the segcov command line. Usage errors print one line and exit 2. */
 export async function main(argv: string[]): Promise<void> {
   const parser = yargs(argv)
@@ -35,10 +40,9 @@ export async function main(argv: string[]): Promise<void> {
     .option('config', { type: 'string', describe: 'YAML config file (keys are flag names)', config: true, configParser: loadConfig })
     .env('SEGCOV')
     .strict()
-    .parserConfiguration({ 'duplicate-arguments-array': false })
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((msg, err) => {
-      if (err !== undefined && err !== null && !(err instanceof UsageError)) throw err;
+      if (err !== undefined && err !== null && !isUsageError(err)) throw err;
       exitUsage(msg ?? err?.message ?? 'invalid arguments');
     })
     .help()
@@ -46,7 +50,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await parser.parseAsync();
   } catch (e) {
-    if (e instanceof UsageError) exitUsage(e.message);
+    if (isUsageError(e)) exitUsage((e as Error).message);
     process.stderr.write(`segcov: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);
   }
