@@ -56,4 +56,7 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-await main(hideBin(process.argv));
+/** The `segcov` executable's entry point. */
+export function runFromProcess(): Promise<void> {
+  return main(hideBin(process.argv));
+}

@@ -1,0 +1,68 @@
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { main } from '../cli/main.js';
+import { HOUR_US } from '../coverage/types.js';
+import { formatHourName } from '../store/hourName.js';
+import { formatSegmentName } from '../store/segmentName.js';
+import { writeDemoStore } from './demoStore.js';
+
+/**
+ * `npm run demo`: builds a realistic store (six hours up to now, two qualities, holes,
+ * suspect and partial segments, duplicate downloads, a tombstone, a bad name) in a
+ * temporary folder, keeps "recording" into it every 2 s, and runs the daemon on it.
+ * Extra arguments go to the daemon (e.g. `npm run demo -- --run-once`).
+ */
+const CHANNEL = 'demo';
+const QUALITIES = ['source', '480p'];
+
+function buildStore(base: string, now: number): void {
+  const currentHour = Math.floor(now / HOUR_US) * HOUR_US;
+  writeDemoStore({
+    base, channel: CHANNEL, qualities: QUALITIES, firstHour: currentHour - 5 * HOUR_US, hours: 6,
+    lastHourSeconds: Math.floor((now - currentHour) / 1e6), seed: 7,
+    faults: { missing: 0.004, duplicate: 0.02, suspect: 0.01, partial: 0.006, temp: 0.002, tombstone: 0.001, bad: 0.0005 },
+  });
+  // A recorder outage: five minutes lost in one hour of 480p, and a whole hour of source.
+  const outage = path.join(base, CHANNEL, '480p', formatHourName(currentHour - 3 * HOUR_US));
+  for (const f of readdirSync(outage)) if (f >= '20:00' && f < '25:00') rmSync(path.join(outage, f));
+  rmSync(path.join(base, CHANNEL, 'source', formatHourName(currentHour - 4 * HOUR_US)), { recursive: true });
+  // Exactly one tombstone and one bad name, whatever the dice said.
+  const hour1 = path.join(base, CHANNEL, 'source', formatHourName(currentHour - 2 * HOUR_US));
+  const first = readdirSync(hour1).filter((f) => f.endsWith('.ts')).sort()[10];
+  writeFileSync(path.join(hour1, first.replace(/\.ts$/, '.tombstone')), '');
+  writeFileSync(path.join(hour1, '12:34-oops-full-AAAA.ts'), '');
+}
+
+/** Appends the newest 2 s segment of every quality, as a recorder would (temp name, then rename). */
+function record(base: string, now: number): void {
+  const segUs = 2_000_000;
+  const start = Math.floor(now / segUs) * segUs - segUs;
+  const hourStart = Math.floor(start / HOUR_US) * HOUR_US;
+  for (const q of QUALITIES) {
+    const dir = path.join(base, CHANNEL, q, formatHourName(hourStart));
+    const name = formatSegmentName(start - hourStart, segUs, 'full', `live${String(start / segUs % 1e6).padStart(8, '0')}`);
+    mkdirSync(dir, { recursive: true });
+    const tmp = path.join(dir, `.${name}.part`);
+    writeFileSync(tmp, '');
+    renameSync(tmp, path.join(dir, name));
+  }
+}
+
+const base = mkdtempSync(path.join(tmpdir(), 'segcov-demo-'));
+const now = Date.now() * 1000;
+buildStore(base, now);
+const extra = process.argv.slice(2);
+const portArg = extra.indexOf('--metrics-port');
+const port = portArg >= 0 ? extra[portArg + 1] : (process.env.SEGCOV_METRICS_PORT ?? '8006');
+process.stdout.write([
+  '',
+  `segcov demo: a store of 6 hours × 2 qualities in ${base}`,
+  `  status page  http://127.0.0.1:${port}/`,
+  `  metrics      http://127.0.0.1:${port}/metrics`,
+  `  maps         ${path.join(base, 'coverage-maps')}/${CHANNEL}_source_coverage.png (and _480p_)`,
+  extra.includes('--run-once') ? '  (--run-once: one pass, then exit)' : '  a new segment lands every 2 s; Ctrl-C stops',
+  '',
+].join('\n') + '\n');
+if (!extra.includes('--run-once')) setInterval(() => record(base, Date.now() * 1000), 2000).unref();
+await main([CHANNEL, '--base-dir', base, '--qualities', QUALITIES.join(','), ...extra]);
