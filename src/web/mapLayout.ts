@@ -41,7 +41,7 @@ export interface MapLayout {
 }
 
 const TARGET_WIDTH = 1200;
-const TARGET_HOUR_PX = 48;
+const TARGET_HOUR_PX = 96;
 const TARGET_HEIGHT = 300;
 const HOUR_STEPS = [1, 2, 3, 4, 6, 12, 24, 48, 168];
 const TICK_STEPS_S = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1200, 1800, 3600];

@@ -22,6 +22,7 @@ th{font-size:.85rem;color:var(--muted);font-weight:600}
 td.num,th.num{text-align:right}
 caption{text-align:left;font-size:.85rem;color:var(--muted);padding:4px 0}
 table.overview{margin:12px 0;min-width:100%}
+table.overview td:first-child{white-space:normal;overflow-wrap:anywhere;min-width:7em}
 tr.ok td:first-child{border-left:4px solid var(--ok)}tr.bad td:first-child{border-left:4px solid var(--bad)}tr.wait td:first-child{border-left:4px solid var(--line)}
 .cards{display:grid;gap:12px}
 article.quality{background:#fff;border:1px solid var(--line);border-radius:8px;padding:12px;min-width:0}
@@ -50,6 +51,7 @@ ul.legend{display:inline-flex;flex-wrap:wrap;gap:2px 14px;list-style:none;margin
 .peers figcaption{margin:0 0 2px}
 .unreachable{color:var(--bad);font-size:.85rem}
 @media (min-width:900px){.cards{grid-template-columns:repeat(auto-fit,minmax(560px,1fr))}}
+@media (max-width:520px){header.top,main{padding:0 8px}article.quality{padding:8px}th,td{padding:4px 5px}table.holes,table.overview{font-size:.88rem}.wide{display:none}}
 `;
 
 /**

@@ -1,3 +1,4 @@
+import { formatSeconds } from '../outputs/progressBar.js';
 import { mapFileName } from '../store/layout.js';
 import { displayUtc, escapeHtml as h, formatDuration, formatPercent } from './format.js';
 import { mapLayout, type MapLayout } from './mapLayout.js';
@@ -81,11 +82,11 @@ function renderOverview(summaries: readonly QualitySummary[], opts: PageOptions)
     return `<tr class="${cls}"><td><a href="#q-${i}">${h(s.channel)}</a></td><td>${h(s.quality)}</td>`
       + `<td class="num">${h(formatPercent(s.coveragePct))}</td>`
       + `<td class="num">${s.status === undefined ? '–' : s.rawHoles.length}</td>`
-      + `<td class="num">${s.status === undefined ? '–' : h(formatDuration(s.rawHoleUs))}</td>`
-      + `<td class="num">${s.ageUs === null ? '–' : h(formatDuration(s.ageUs))}</td></tr>`;
+      + `<td class="num wide">${s.status === undefined ? '–' : h(formatDuration(s.rawHoleUs))}</td>`
+      + `<td class="num">${s.ageUs === null ? '–' : h(formatSeconds(s.ageUs / 1e6))}</td></tr>`;
   }).join('');
   return `<div class="scrollx"><table class="overview"><thead><tr><th>Channel</th><th>Quality</th>`
-    + `<th class="num">Coverage</th><th class="num">Holes</th><th class="num">Hole time</th><th class="num">Newest segment age</th></tr></thead>`
+    + `<th class="num">Coverage</th><th class="num">Holes</th><th class="num wide">Hole time</th><th class="num" title="Age of the newest segment">Age</th></tr></thead>`
     + `<tbody>${rows}</tbody></table></div>`;
 }
 
@@ -148,10 +149,17 @@ function renderMap(s: QualitySummary, opts: PageOptions, layout: MapLayout | nul
     + `</figure>`;
 }
 
-/** The same channel and quality on every peer: its map, linking to its own status page. */
+/**
+ * The same channel and quality on every peer: its map, linking to its own status page.
+ * When this node has no map of it either (a quality nobody records, or not scanned yet),
+ * only the links are shown rather than a row of broken images.
+ */
 function renderPeers(s: QualitySummary, opts: PageOptions, layout: MapLayout | null): string {
   const names = Object.keys(opts.peers);
   if (names.length === 0) return '';
+  if (layout === null) {
+    return `<p class="peers">Other nodes: ${names.map((n) => `<a href="${h(`${opts.peers[n]}/`)}">${h(n)}</a>`).join(', ')}</p>`;
+  }
   const file = encodeURIComponent(mapFileName(s.channel, s.quality));
   const sx = layout?.scaleX ?? 1;
   const sy = layout?.scaleY ?? 1;
