@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import YAML from 'yaml';
+import { makeTmpDir } from '../helpers/tmp.js';
+import {
+  allPanels, loadDashboard, panelQueries, parseLabelValues, requireBinary, run, substituteVars, usedVariables, variableQuery,
+} from './opsHelpers.js';
+
+/** Values standing in for the dashboard's variables when a query is only syntax-checked. */
+const SAMPLE_VARS = { job: 'segcov', node: 'recorder1:8006', channel: 'chan', quality: 'source', datasource: 'prom' };
+
+describe('Grafana dashboard (config/grafana/segcov-dashboard.json)', () => {
+  const d = loadDashboard();
+  const panels = allPanels(d);
+
+  test('is an importable dashboard: uid, title, unique panel ids, sane grid positions', () => {
+    assert.equal(d.uid, 'segcov-coverage');
+    assert.ok(d.title.length > 0);
+    const ids = panels.map((p) => p.id);
+    assert.ok(ids.every((id) => Number.isInteger(id)), 'every panel needs an integer id');
+    assert.equal(new Set(ids).size, ids.length, 'panel ids must be unique');
+    for (const p of panels) {
+      const g = p.gridPos;
+      assert.ok(g !== undefined, `${p.title}: no gridPos`);
+      assert.ok(g.x >= 0 && g.w > 0 && g.x + g.w <= 24 && g.h > 0 && g.y >= 0, `${p.title}: gridPos ${JSON.stringify(g)} outside the 24-column grid`);
+    }
+  });
+
+  test('every query panel reads the Prometheus data source chosen in the $datasource variable', () => {
+    const ds = d.templating.list.find((v) => v.name === 'datasource');
+    assert.equal(ds?.type, 'datasource');
+    for (const p of panels.filter((x) => (x.targets ?? []).length > 0)) {
+      assert.equal(p.datasource?.uid, '${datasource}', `${p.title}: panel data source`);
+      for (const t of p.targets ?? []) assert.equal(t.datasource?.uid, '${datasource}', `${p.title} ${t.refId}: target data source`);
+    }
+  });
+
+  test('covers what the issue asks for: coverage by hour, holes, overlaps, newest segment age, per node', () => {
+    const exprs = panelQueries(d).map((q) => q.expr).join('\n');
+    for (const metric of [
+      'raw_coverage', 'raw_holes', 'raw_hole_duration', 'editable_holes', 'overlap_count', 'overlap_duration',
+      'segcov_newest_segment_end_timestamp_seconds', 'channel_quality_hour:raw_coverage:max', 'up{',
+    ]) assert.ok(exprs.includes(metric), `no panel queries ${metric}`);
+    const byHour = panels.find((p) => p.title?.startsWith('Raw coverage by hour'));
+    assert.ok(byHour !== undefined);
+    assert.match(byHour.targets?.[0].expr ?? '', /raw_coverage\{[^}]*instance=~"\$node"/);
+    assert.equal(byHour.targets?.[0].instant, true);
+    assert.equal(byHour.targets?.[0].format, 'table');
+  });
+
+  test('a coverage-map panel repeats per node, shows that node\'s map PNG and links its status page', () => {
+    const maps = panels.filter((p) => p.type === 'text' && p.repeat === 'node');
+    assert.equal(maps.length, 1, 'one text panel repeated over $node');
+    const html = maps[0].options?.content ?? '';
+    assert.equal(maps[0].options?.mode, 'html');
+    const img = /<img [^>]*src="([^"]+)"/.exec(html);
+    assert.ok(img !== null, 'the panel shows an image');
+    const src = substituteVars(img[1], SAMPLE_VARS);
+    assert.equal(src, 'http://recorder1:8006/maps/chan_source_coverage.png');
+    const links = [...html.matchAll(/<a [^>]*href="([^"]+)"/g)].map((m) => substituteVars(m[1], SAMPLE_VARS));
+    assert.ok(links.includes('http://recorder1:8006/'), `no link to the status page in ${links.join(', ')}`);
+    assert.ok(maps[0].links?.some((l) => substituteVars(l.url, SAMPLE_VARS) === 'http://recorder1:8006/'), 'panel link to the status page');
+    const node = d.templating.list.find((v) => v.name === 'node');
+    assert.equal(node?.multi, true);
+    assert.equal(node?.includeAll, true);
+  });
+
+  test('every variable a query or panel uses is defined; channel and quality pick one value (one map each)', () => {
+    const defined = new Set(d.templating.list.map((v) => v.name));
+    const used = new Set<string>();
+    for (const q of panelQueries(d)) for (const v of usedVariables(q.expr)) used.add(v);
+    for (const p of panels) {
+      for (const v of usedVariables(`${p.title ?? ''} ${p.options?.content ?? ''} ${JSON.stringify(p.links ?? [])}`)) used.add(v);
+    }
+    for (const v of d.templating.list) for (const u of usedVariables(variableQuery(v))) used.add(u);
+    for (const v of used) assert.ok(defined.has(v) || v.startsWith('__'), `variable $${v} is used but not defined`);
+    for (const name of ['channel', 'quality']) {
+      const v = d.templating.list.find((x) => x.name === name);
+      assert.equal(v?.multi, false, `$${name} must be single-valued: the map file name holds one ${name}`);
+    }
+  });
+
+  test('every panel query and variable selector is valid PromQL (promtool check rules)', async () => {
+    const promtool = requireBinary('promtool', 'prometheus');
+    const queries = panelQueries(d);
+    assert.ok(queries.length >= 20, `only ${queries.length} queries found`);
+    const rules = queries.map((q, i) => ({ record: `dashboard_query_${i}`, expr: substituteVars(q.expr, SAMPLE_VARS) }));
+    for (const v of d.templating.list.filter((x) => x.type === 'query')) {
+      const { selector } = parseLabelValues(variableQuery(v));
+      rules.push({ record: `dashboard_variable_${v.name}`, expr: substituteVars(selector, SAMPLE_VARS) });
+    }
+    const dir = await makeTmpDir('ops-dash');
+    try {
+      const file = path.join(dir, 'dashboard-queries.yml');
+      await writeFile(file, YAML.stringify({ groups: [{ name: 'dashboard', rules }] }));
+      const r = run(promtool, ['check', 'rules', file]);
+      assert.equal(r.status, 0, `a dashboard query does not parse:\n${r.stdout}${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`SUCCESS: ${rules.length} rules found`));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('variable substitution refuses an unknown variable (so a typo cannot hide in a query)', () => {
+    assert.throws(() => substituteVars('up{job="$jbo"}', SAMPLE_VARS), /unknown dashboard variable \$jbo/);
+    assert.equal(substituteVars('a{c="${channel:percentencode}"}[$__rate_interval]', SAMPLE_VARS), 'a{c="chan"}[1m]');
+  });
+});

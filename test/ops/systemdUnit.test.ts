@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { makeTmpDir } from '../helpers/tmp.js';
+import { configDir, repoRoot, requireBinary, run } from './opsHelpers.js';
+
+const unitFile = path.join(configDir, 'segcov.service');
+const unitText = readFileSync(unitFile, 'utf8');
+
+/** Section → key → every value given (in order), comments and blank lines dropped. */
+function parseUnit(text: string): Map<string, Map<string, string[]>> {
+  const out = new Map<string, Map<string, string[]>>();
+  let section = '';
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
+    const sec = /^\[(.+)\]$/.exec(line);
+    if (sec !== null) {
+      section = sec[1];
+      if (!out.has(section)) out.set(section, new Map());
+      continue;
+    }
+    const eq = line.indexOf('=');
+    assert.ok(eq > 0, `not a key=value line: ${line}`);
+    const key = line.slice(0, eq);
+    const values = out.get(section)?.get(key) ?? [];
+    values.push(line.slice(eq + 1));
+    out.get(section)?.set(key, values);
+  }
+  return out;
+}
+
+const unit = parseUnit(unitText);
+const service = unit.get('Service') ?? new Map<string, string[]>();
+const one = (key: string): string | undefined => service.get(key)?.at(-1);
+const execStart = one('ExecStart') ?? '';
+
+/** The value of a `--flag VALUE` in ExecStart. */
+function flag(name: string): string | undefined {
+  const words = execStart.split(/\s+/);
+  const i = words.indexOf(name);
+  return i < 0 ? undefined : words[i + 1];
+}
+
+describe('systemd unit (config/segcov.service)', () => {
+  test('restarts on failure, but not after a usage error (exit 2)', () => {
+    assert.equal(one('Restart'), 'on-failure');
+    assert.equal(one('RestartPreventExitStatus'), '2');
+    assert.ok(unit.get('Install')?.get('WantedBy')?.includes('multi-user.target'));
+  });
+
+  test('has no new privileges and no capabilities, runs as an unprivileged dynamic user', () => {
+    assert.equal(one('NoNewPrivileges'), 'yes');
+    assert.equal(one('CapabilityBoundingSet'), '');
+    assert.equal(one('AmbientCapabilities'), '');
+    assert.equal(one('DynamicUser'), 'yes');
+    assert.equal(service.get('User'), undefined, 'no fixed (possibly root) user');
+  });
+
+  test('the store is read-only; the only writable place is the output folder', () => {
+    assert.equal(one('ProtectSystem'), 'strict', 'the whole file system read-only');
+    assert.equal(one('ProtectHome'), 'yes');
+    assert.equal(one('PrivateTmp'), 'yes');
+    const base = flag('--base-dir');
+    const out = flag('--output-dir');
+    assert.ok(base !== undefined && out !== undefined, `ExecStart must name --base-dir and --output-dir: ${execStart}`);
+    const readOnly = (service.get('ReadOnlyPaths') ?? []).flatMap((v) => v.split(/\s+/)).map((p) => p.replace(/^[-+]+/, ''));
+    assert.ok(readOnly.includes(base), `ReadOnlyPaths ${readOnly.join(' ')} does not hold the store ${base}`);
+    assert.equal(service.get('ReadWritePaths'), undefined, 'nothing writable but the state directory');
+    assert.equal(out, `/var/lib/${one('StateDirectory')}`, 'the output folder is the state directory (writable under ProtectSystem=strict)');
+    assert.ok(!out.startsWith(`${base}/`), 'the output folder must not be inside the read-only store');
+  });
+
+  test('the kernel, devices, namespaces, address families and system calls are fenced off', () => {
+    for (const key of [
+      'PrivateDevices', 'ProtectKernelTunables', 'ProtectKernelModules', 'ProtectKernelLogs', 'ProtectControlGroups',
+      'ProtectClock', 'ProtectHostname', 'RestrictNamespaces', 'RestrictRealtime', 'RestrictSUIDSGID', 'LockPersonality',
+    ]) assert.equal(one(key), 'yes', `${key}=yes`);
+    assert.equal(one('RestrictAddressFamilies'), 'AF_UNIX AF_INET AF_INET6');
+    assert.equal(one('SystemCallArchitectures'), 'native');
+    assert.deepEqual(service.get('SystemCallFilter'), ['@system-service', '~@privileged']);
+    assert.equal(service.get('MemoryDenyWriteExecute'), undefined, 'MemoryDenyWriteExecute breaks the V8 JIT');
+  });
+
+  test('keeps the daemon\'s flags: metrics port, config file', () => {
+    assert.match(execStart, /^\/usr\/local\/bin\/segcov /);
+    assert.equal(flag('--metrics-port'), '8006');
+    assert.equal(flag('--config'), '/etc/segcov/segcov.yaml');
+  });
+
+  test('systemd-analyze verify passes (ExecStart pointed at this checkout\'s program) and warns about nothing', async () => {
+    const analyze = requireBinary('systemd-analyze', 'systemd');
+    const dir = await makeTmpDir('ops-unit');
+    try {
+      // verify checks that ExecStart's program exists and is executable: use the real one
+      // (bin/segcov.js is committed with mode 755).
+      const program = path.join(repoRoot, 'bin', 'segcov.js');
+      const copy = path.join(dir, 'segcov.service');
+      const text = unitText.replace(/^ExecStart=\/usr\/local\/bin\/segcov /m, `ExecStart=${program} `);
+      assert.notEqual(text, unitText);
+      await writeFile(copy, text);
+      const r = run(analyze, ['verify', copy], { timeoutMs: 60_000 });
+      const about = (r.stdout + r.stderr).split('\n').filter((l) => l.includes('segcov.service') || l.includes(dir));
+      assert.equal(r.status, 0, `systemd-analyze verify failed:\n${r.stdout}${r.stderr}`);
+      assert.deepEqual(about, [], `systemd-analyze verify complained about the unit:\n${about.join('\n')}`);
+
+      // ...and it does catch a typo (an unknown key is only a warning, which the check above reads).
+      await writeFile(copy, text.replace('ProtectClock=yes', 'ProtectClok=yes'));
+      const bad = run(analyze, ['verify', copy], { timeoutMs: 60_000 });
+      assert.match(bad.stdout + bad.stderr, /Unknown key 'ProtectClok'/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('systemd-analyze security rates the sandbox OK (exposure at most 2.0 of 10)', async () => {
+    const analyze = requireBinary('systemd-analyze', 'systemd');
+    const dir = await makeTmpDir('ops-unit');
+    try {
+      const copy = path.join(dir, 'segcov.service');
+      await writeFile(copy, unitText.replace(/^ExecStart=\/usr\/local\/bin\/segcov /m, `ExecStart=${path.join(repoRoot, 'bin', 'segcov.js')} `));
+      const r = run(analyze, ['security', '--offline=yes', '--no-pager', copy], { timeoutMs: 60_000 });
+      const m = /Overall exposure level for segcov\.service: ([\d.]+)/.exec(r.stdout + r.stderr);
+      assert.ok(m !== null, `no exposure level in:\n${r.stdout}${r.stderr}`);
+      assert.ok(Number(m[1]) <= 2.0, `exposure ${m[1]} > 2.0:\n${r.stdout}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
