@@ -1,0 +1,22 @@
+import type { CommandModule } from 'yargs';
+import { createLogger } from '../../log.js';
+import { IMPORT_OPTIONS, resolveImportConfig } from '../../import/importConfig.js';
+import { runFill } from '../../import/runImport.js';
+
+/** `segcov fill SOURCE …`: cut only what the store is missing. */
+export const fillCommand: CommandModule<object, Record<string, unknown>> = {
+  command: 'fill <source>',
+  describe: 'Fill the holes of a channel/quality from a recording of that time',
+  builder: (y) => y
+    .positional('source', { type: 'string', describe: 'Recording covering the holes' })
+    .options(IMPORT_OPTIONS)
+    .option('dry-run', { type: 'boolean', default: false, describe: 'List what would be cut, cut nothing' }) as never,
+  handler: async (argv) => {
+    const cfg = resolveImportConfig(argv);
+    process.exitCode = await runFill(cfg, {
+      out: (l) => process.stdout.write(`${l}\n`),
+      logger: createLogger(cfg.logLevel),
+      progressBar: true,
+    });
+  },
+};

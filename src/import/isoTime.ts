@@ -1,0 +1,35 @@
+import { DateTime } from 'luxon';
+
+/**
+ * Parses an ISO-8601 instant to µs since the epoch, keeping up to six fractional digits
+ * (luxon alone stops at milliseconds, and segment names carry microseconds). Times
+ * without an offset are UTC. Throws a one-line Error when the text is not a time.
+ */
+export function parseIsoMicros(text: string): number {
+  const t = text.trim();
+  const dt = DateTime.fromISO(t, { zone: 'utc', setZone: false });
+  if (!dt.isValid) throw new Error(`"${text}" is not an ISO-8601 time (${dt.invalidExplanation ?? dt.invalidReason})`);
+  const frac = /T[\d:]+[.,](\d+)/.exec(t)?.[1] ?? '';
+  const extra = frac.length > 3 ? Number((frac.slice(3) + '000').slice(0, 3)) : 0;
+  return dt.toMillis() * 1000 + extra;
+}
+
+/** µs since the epoch as `YYYY-MM-DDTHH:MM:SS.ffffffZ`. */
+export function formatIsoMicros(us: number): string {
+  const ms = Math.floor(us / 1000);
+  const iso = new Date(ms).toISOString(); // …SS.mmmZ
+  return `${iso.slice(0, 23)}${String(us - ms * 1000).padStart(3, '0')}Z`;
+}
+
+/**
+ * Parses an offset into a recording: seconds (`90`, `12.5`) or `[[HH:]MM:]SS[.fff]`.
+ * Returns µs, or null when the text is neither.
+ */
+export function parseOffsetText(text: string): number | null {
+  const m = /^(?:(?:(\d+):)?(\d+):)?(\d+)(?:\.(\d{1,6}))?$/.exec(text.trim());
+  if (m === null) return null;
+  const [h, mi, s] = [Number(m[1] ?? 0), Number(m[2] ?? 0), Number(m[3])];
+  if (m[2] !== undefined && s >= 60) return null;
+  if (m[1] !== undefined && mi >= 60) return null;
+  return ((h * 60 + mi) * 60 + s) * 1_000_000 + Number(((m[4] ?? '') + '000000').slice(0, 6));
+}
