@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { checkCommand } from './check.js';
 import { chunkCommand } from './chunk.js';
 import { fillCommand } from './fill.js';
 import { verifyCommand } from './verify.js';
@@ -8,4 +9,4 @@ import { verifyCommand } from './verify.js';
  * module in this folder and is listed here.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs' own module type
-export const commands: CommandModule<any, any>[] = [chunkCommand, fillCommand, verifyCommand];
+export const commands: CommandModule<any, any>[] = [chunkCommand, fillCommand, verifyCommand, checkCommand];

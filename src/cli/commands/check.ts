@@ -1,0 +1,147 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { CommandModule } from 'yargs';
+import type { HourResult } from '../../coverage/hourAnalysis.js';
+import { HOUR_US, SECOND_US } from '../../coverage/types.js';
+import { ProgressBar } from '../../outputs/progressBar.js';
+import { runOrderedPool } from '../../pipeline/orderedPool.js';
+import { analyzeHourFolder } from '../../scan/coldPass.js';
+import { qualityDir } from '../../store/layout.js';
+import { listHourFolders, type HourFolder, type HourWindow } from '../../store/listHours.js';
+import type { ProblemKind } from '../../store/problems.js';
+import { parseIsoTime } from '../../web/coverageApi.js';
+import { checkExitCode, checkJson, checkQuality, formatCheckText, type CheckWindow, type QualityCheck } from '../checkReport.js';
+import { UsageError } from '../usageError.js';
+
+/** Validated `segcov check` settings. */
+export interface CheckOptions {
+  readonly channels: readonly string[];
+  readonly qualities: readonly string[];
+  readonly baseDir: string;
+  readonly window: CheckWindow;
+  readonly maxAgeUs?: number;
+  readonly json: boolean;
+  readonly concurrency: number;
+}
+
+function list(v: unknown): string[] {
+  const items = Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)];
+  return items.flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+function checkName(flag: string, name: string): void {
+  if (name === '.' || name === '..' || name.includes('/') || name.includes('\0')) throw new UsageError(`${flag}: "${name}" is not a folder name`);
+}
+
+function time(flag: string, v: unknown): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  const t = parseIsoTime(String(v));
+  if (t === null) throw new UsageError(`--${flag}: "${String(v)}" is not an ISO-8601 time (e.g. 2026-11-01T07:30:00Z)`);
+  return t;
+}
+
+/** Validates parsed arguments, or throws a UsageError naming the flag (exit 2). */
+export async function resolveCheckOptions(argv: Record<string, unknown>): Promise<CheckOptions> {
+  const channels = list(argv.channels);
+  if (channels.length === 0) throw new UsageError('CHANNEL: give at least one channel');
+  channels.forEach((c) => checkName('CHANNEL', c));
+  const qualities = list(argv.qualities);
+  if (qualities.length === 0) throw new UsageError('--qualities: give at least one quality');
+  qualities.forEach((q) => checkName('--qualities', q));
+  const since = time('since', argv.since);
+  const until = time('until', argv.until);
+  if (since !== undefined && until !== undefined && until <= since) throw new UsageError('--until: must be after --since');
+  const base = String(argv['base-dir'] ?? '');
+  if (base === '') throw new UsageError('--base-dir: must not be empty');
+  const st = await stat(base).catch(() => null);
+  if (st === null || !st.isDirectory()) throw new UsageError(`--base-dir: ${base} is not a folder`);
+  let maxAgeUs: number | undefined;
+  if (argv['max-age'] !== undefined) {
+    const n = Number(argv['max-age']);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--max-age: ${JSON.stringify(argv['max-age'])} is not a positive number of seconds`);
+    maxAgeUs = Math.round(n * SECOND_US);
+  }
+  const concurrency = Number(argv.concurrency ?? 4);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new UsageError(`--concurrency: ${JSON.stringify(argv.concurrency)} is not a whole number from 1 to 256`);
+  return {
+    channels, qualities, baseDir: path.resolve(base), window: { since, until }, maxAgeUs,
+    json: argv.json === true, concurrency,
+  };
+}
+
+/**
+ * The hours to read for a window: from the hour before `since` (a segment that starts
+ * there may run into the window) to the hour that holds the last instant before `until`.
+ */
+export function hoursToRead(w: CheckWindow): HourWindow {
+  return {
+    firstHour: w.since === undefined ? undefined : Math.floor(w.since / HOUR_US) * HOUR_US - HOUR_US,
+    lastHour: w.until === undefined ? undefined : Math.floor((w.until - 1) / HOUR_US) * HOUR_US,
+  };
+}
+
+/**
+ * One pass over every channel and quality. `progress` receives (done, total) hour counts;
+ * the pass first lists every hour folder so the total is known.
+ */
+export async function runCheck(opts: CheckOptions, nowUs: number, progress?: (done: number, total: number) => void): Promise<QualityCheck[]> {
+  const read = hoursToRead(opts.window);
+  const jobs: { channel: string; quality: string; folders: HourFolder[]; problems: Partial<Record<ProblemKind, number>> }[] = [];
+  for (const channel of opts.channels) {
+    for (const quality of opts.qualities) {
+      const problems: Partial<Record<ProblemKind, number>> = {};
+      const report = (kind: ProblemKind): void => { problems[kind] = (problems[kind] ?? 0) + 1; };
+      const folders = await listHourFolders(qualityDir(opts.baseDir, channel, quality), read, report);
+      jobs.push({ channel, quality, folders, problems });
+    }
+  }
+  const total = jobs.reduce((s, j) => s + j.folders.length, 0);
+  let done = 0;
+  progress?.(0, total);
+  const out: QualityCheck[] = [];
+  for (const job of jobs) {
+    const hours: HourResult[] = [];
+    const report = (kind: ProblemKind): void => { job.problems[kind] = (job.problems[kind] ?? 0) + 1; };
+    await runOrderedPool({
+      items: job.folders,
+      concurrency: opts.concurrency,
+      work: (h) => analyzeHourFolder(opts.baseDir, job.channel, job.quality, h, report),
+      collect: (r) => {
+        if (r !== null) hours.push(r.result);
+        progress?.(++done, total);
+      },
+    });
+    out.push(checkQuality(job.channel, job.quality, hours, opts.window, { nowUs, maxAgeUs: opts.maxAgeUs, problems: job.problems }));
+  }
+  return out;
+}
+
+/** `segcov check CHANNEL...`: one pass, a report, and an exit status for cron and CI. */
+export const checkCommand: CommandModule<object, Record<string, unknown>> = {
+  command: 'check <channels..>',
+  describe: 'One pass: report coverage and holes; exit 0 when no hole in the window, 1 when there are holes, 2 on usage errors',
+  builder: (y) => y
+    .positional('channels', { type: 'string', array: true, describe: 'Channels to check' })
+    .options({
+      'base-dir': { type: 'string', default: '.', describe: 'Segment store: BASE/CHANNEL/QUALITY/HOUR/SEGMENT' },
+      qualities: { type: 'string', default: 'source', describe: 'Comma-separated qualities to check' },
+      since: { type: 'string', describe: 'Window start (ISO-8601; UTC when no offset) [default: the first segment]' },
+      until: { type: 'string', describe: 'Window end (ISO-8601) [default: the end of the newest segment]' },
+      'max-age': { type: 'number', describe: 'Also fail when the newest segment ended more than this many seconds ago' },
+      json: { type: 'boolean', default: false, describe: 'Print the report as JSON' },
+      concurrency: { type: 'number', default: 4, describe: 'Hour folders read at once' },
+    }) as never,
+  handler: async (argv) => {
+    const opts = await resolveCheckOptions(argv);
+    const nowUs = Date.now() * 1000;
+    // Drawn on stderr only when it is a terminal, and only once the pass has run for a second.
+    let bar: ProgressBar | null = null;
+    const results = await runCheck(opts, nowUs, (done, total) => {
+      bar ??= new ProgressBar({ total, label: 'check', stream: process.stderr, delayMs: 1000 });
+      bar.update(done, 'hours');
+    });
+    (bar as ProgressBar | null)?.finish();
+    process.stdout.write(opts.json ? `${JSON.stringify(checkJson(results, opts.window, nowUs), null, 2)}\n` : formatCheckText(results, nowUs));
+    process.exitCode = checkExitCode(results);
+  },
+};
