@@ -5,9 +5,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -27,8 +28,19 @@ export const repoRoot = ((): string => {
 
 export const configDir = path.join(repoRoot, 'config');
 
-/** The daemon's entry point in the compiled tree the tests run from. */
+/** The daemon's CLI module in the compiled tree the tests run from. */
 export const daemonMain = path.join(compiledRoot, 'src', 'cli', 'main.js');
+
+/**
+ * Writes a launcher into `dir` that does what bin/segcov.js does, but with the compiled tree
+ * these tests run from (bin/ always loads dist/, which a private --outDir build does not fill).
+ * Run it as `node LAUNCHER ARGS...`.
+ */
+export async function writeDaemonLauncher(dir: string): Promise<string> {
+  const file = path.join(dir, 'segcov-launch.mjs');
+  await writeFile(file, `const m = await import(${JSON.stringify(pathToFileURL(daemonMain).href)});\nawait m.runFromProcess();\n`);
+  return file;
+}
 
 /**
  * Absolute path of an installed program, or an assertion-style failure that says which
