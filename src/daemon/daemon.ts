@@ -9,6 +9,7 @@ import { writeTextfile } from '../outputs/textfile.js';
 import { CoverageState } from './coverageState.js';
 import { LatestWins } from './latestWins.js';
 import { problemLog } from './problemLog.js';
+import { LiveMode } from '../live/liveMode.js';
 import { QualityChecker } from './qualityChecker.js';
 import { StopSignal } from './stopSignal.js';
 
@@ -92,12 +93,22 @@ export function jitteredInterval(seconds: number, random = Math.random): number 
   return seconds * 1000 * (0.9 + 0.2 * random());
 }
 
-/** The periodic loop of one checker: pass, wait, repeat, until stopped. */
-async function checkerLoop(parts: DaemonParts, c: QualityChecker): Promise<void> {
+/** The periodic loop of one checker: wait, pass, repeat, until stopped. */
+async function checkerLoop(parts: DaemonParts, c: QualityChecker, live: LiveMode | null): Promise<void> {
   while (!parts.stop.stopped) {
     await parts.stop.sleep(jitteredInterval(parts.config.checkInterval));
     if (parts.stop.stopped) break;
     await runPass(parts, c);
+    if (live !== null && !live.watching && !live.degraded) await startLive(parts, live);
+  }
+}
+
+/** Starts watching; a failure to start degrades to polling instead of stopping anything. */
+async function startLive(parts: DaemonParts, live: LiveMode): Promise<void> {
+  try {
+    if (!(await live.start())) parts.log.info('base dir missing: live watching starts once it exists');
+  } catch (e) {
+    live.degrade(e instanceof Error ? e : new Error(String(e)));
   }
 }
 
@@ -132,7 +143,10 @@ export async function runDaemon(config: DaemonConfig): Promise<number> {
   await passAll(parts);
   parts.state.markReady();
   parts.metrics.ready.set(1);
-  await Promise.all(parts.checkers.map((c) => checkerLoop(parts, c)));
+  const live = config.watch ? new LiveMode(parts) : null;
+  if (live !== null) await startLive(parts, live);
+  await Promise.all(parts.checkers.map((c) => checkerLoop(parts, c, live)));
+  await live?.stop();
   await server?.close();
   await Promise.all(parts.checkers.map((c) => c.flush()));
   log.info('stopped');

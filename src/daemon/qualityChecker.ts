@@ -6,10 +6,15 @@ import type { CoverageMap } from '../coverage/mapPixels.js';
 import type { CoverageGauges } from '../outputs/coverageGauges.js';
 import { writeMapPng } from '../outputs/mapPng.js';
 import type { SelfMetrics } from '../outputs/selfMetrics.js';
-import { coldPass } from '../scan/coldPass.js';
+import { analyzeHourFolder, coldPass } from '../scan/coldPass.js';
+import { parseHourName } from '../store/hourName.js';
+import { inWindow } from '../store/listHours.js';
 import type { ProblemSink } from '../store/problems.js';
 import type { CoverageState } from './coverageState.js';
 import { LatestWins } from './latestWins.js';
+
+/** How long a live update waits for more events of the same burst. */
+export const LIVE_DEBOUNCE_MS = 50;
 
 export interface CheckerDeps {
   readonly config: DaemonConfig;
@@ -39,6 +44,16 @@ export class QualityChecker {
   private hours = new Map<string, HourResult>();
   private readonly mapWrites: LatestWins;
   private lastCoverage: QualityCoverage | null = null;
+  private passChain: Promise<unknown> = Promise.resolve();
+  private queuedPass: Promise<PassSummary | null> | null = null;
+  /** Hours changed on disk and not yet re-read. */
+  private readonly dirty = new Set<string>();
+  /** When each hour last changed (performance.now()), to keep a pass from undoing newer live reads. */
+  private readonly touchedAt = new Map<string, number>();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+  /** Set while live watching is healthy: a full pass then checks the live state. */
+  compareWithLive = false;
 
   constructor(readonly channel: string, readonly quality: string, private readonly deps: CheckerDeps) {
     this.mapWrites = new LatestWins((e) => {
@@ -66,12 +81,27 @@ export class QualityChecker {
     });
   }
 
-  /** A full pass: read everything, replace the per-hour results, publish. */
-  async fullPass(shouldStop?: () => boolean): Promise<PassSummary | null> {
+  /**
+   * A full pass: read everything, replace the per-hour results, publish. Passes of one
+   * checker never overlap: a pass asked for while one runs waits for it (and passes asked
+   * for meanwhile share one run).
+   */
+  fullPass(shouldStop?: () => boolean): Promise<PassSummary | null> {
+    if (this.queuedPass !== null) return this.queuedPass;
+    const next = this.passChain.then(() => {
+      this.queuedPass = null;
+      return this.runFullPass(shouldStop);
+    });
+    this.queuedPass = next;
+    this.passChain = next.catch(() => null);
+    return next;
+  }
+
+  private async runFullPass(shouldStop?: () => boolean): Promise<PassSummary | null> {
     const t0 = performance.now();
     const pass = await this.readAll(shouldStop);
     if (pass === null) return null;
-    this.hours = new Map(pass.hours.map((h) => [h.hour, h]));
+    this.hours = this.mergePass(pass.hours, t0);
     const cov = this.publish();
     const ms = performance.now() - t0;
     const { metrics, log } = this.deps;
@@ -87,6 +117,84 @@ export class QualityChecker {
     const summary = { hours: cov.hours.length, segments: pass.segments, rawHoles, ms: Math.round(ms) };
     log.info({ ...this.labels, ...summary }, `pass ${this.channel}/${this.quality}: ${summary.hours} hours, ${summary.segments} segments, ${rawHoles} raw holes in ${summary.ms} ms`);
     return summary;
+  }
+
+  /**
+   * Takes a pass's results, except for hours that changed while it ran (the live copy is
+   * newer; they are re-read). When the live state is trusted, every other hour where disk
+   * and live state differ is a missed event: counted and logged.
+   */
+  private mergePass(fresh: readonly HourResult[], passStart: number): Map<string, HourResult> {
+    const disk = new Map(fresh.map((h) => [h.hour, h]));
+    const merged = new Map<string, HourResult>();
+    const mismatched: string[] = [];
+    for (const hour of new Set([...disk.keys(), ...this.hours.keys()])) {
+      const live = this.hours.get(hour);
+      const read = disk.get(hour);
+      if ((this.touchedAt.get(hour) ?? -Infinity) >= passStart || this.dirty.has(hour)) {
+        const keep = live ?? read;
+        if (keep !== undefined) merged.set(hour, keep);
+        this.markDirty(hour);
+        continue;
+      }
+      if (this.compareWithLive && !sameHour(live, read)) mismatched.push(hour);
+      if (read !== undefined) merged.set(hour, read);
+    }
+    this.touchedAt.clear();
+    if (mismatched.length > 0) {
+      this.deps.metrics.liveMismatches.inc(this.labels, mismatched.length);
+      this.deps.log.warn({ ...this.labels, hours: mismatched.slice(0, 20), count: mismatched.length }, 'periodic pass found hours the live state had wrong (missed watch events); corrected');
+    }
+    return merged;
+  }
+
+  /** Marks an hour changed on disk; it is re-read and republished shortly (bursts coalesce). */
+  markDirty(hour: string): void {
+    this.dirty.add(hour);
+    this.touchedAt.set(hour, performance.now());
+    this.scheduleFlush();
+  }
+
+  /** Resolves when no live update is waiting or running. */
+  async settled(): Promise<void> {
+    while (this.flushTimer !== null || this.flushing !== null) {
+      if (this.flushing !== null) await this.flushing;
+      else await new Promise((r) => setTimeout(r, LIVE_DEBOUNCE_MS));
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer !== null || this.flushing !== null) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      this.flushing = this.flushDirty()
+        .catch((e: unknown) => {
+          this.deps.metrics.errors.inc({ kind: 'live_update' });
+          this.deps.log.error({ ...this.labels, err: String(e) }, 'live update failed');
+        })
+        .finally(() => {
+          this.flushing = null;
+          if (this.dirty.size > 0) this.scheduleFlush();
+        });
+    }, LIVE_DEBOUNCE_MS);
+  }
+
+  /** Re-reads the dirty hours and publishes them (a gone or unreadable hour is dropped). */
+  private async flushDirty(): Promise<void> {
+    const { config, report } = this.deps;
+    const hours = [...this.dirty];
+    this.dirty.clear();
+    const window = { firstHour: config.firstHour, lastHour: config.lastHour };
+    const changes = new Map<string, HourResult | null>();
+    await Promise.all(hours.map(async (hour) => {
+      const start = parseHourName(hour);
+      if (start === null || !inWindow(start, window)) return;
+      const r = await analyzeHourFolder(config.baseDir, this.channel, this.quality, { name: hour, start }, report);
+      changes.set(hour, r?.result ?? null);
+    }));
+    if (changes.size === 0) return;
+    this.deps.metrics.liveUpdates.inc(this.labels);
+    this.patch(changes);
   }
 
   /** Replaces (or, with null, drops) some hours' results and publishes. Used by live updates. */
@@ -127,4 +235,9 @@ function sameMap(a: CoverageMap | null, b: CoverageMap | null): boolean {
   if (a === null || b === null) return a === b;
   return a.width === b.width && a.height === b.height && a.origin === b.origin &&
     Buffer.from(a.pixels.buffer, a.pixels.byteOffset, a.pixels.length).equals(Buffer.from(b.pixels.buffer, b.pixels.byteOffset, b.pixels.length));
+}
+
+function sameHour(a: HourResult | undefined, b: HourResult | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return JSON.stringify(a) === JSON.stringify(b);
 }
