@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { copyFile, cp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { makeTmpDir } from '../helpers/tmp.js';
@@ -150,6 +150,25 @@ describe('Dockerfile', () => {
     const entry = JSON.parse(ops(runtime, 'ENTRYPOINT')[0] ?? '[]') as string[];
     assert.deepEqual(entry, ['/usr/bin/tini', '--', 'node', '/app/bin/segcov.js']);
     assert.match(ops(runtime, 'RUN').join(' '), /apt-get install[^&]*\btini\b/, 'tini is installed');
+  });
+
+  test('the build stage\'s context (package files, tsconfig.json, src/) compiles to dist/src alone', async () => {
+    const build = stageByName('build');
+    assert.ok(build !== undefined);
+    const copied = ops(build, 'COPY').flatMap((c) => c.split(' ').filter((w) => !w.startsWith('--')).slice(0, -1));
+    assert.deepEqual(copied.sort(), ['package-lock.json', 'package.json', 'src', 'tsconfig.json']);
+    const dir = await makeTmpDir('ops-build');
+    try {
+      for (const f of copied) await cp(path.join(repoRoot, f), path.join(dir, f), { recursive: true });
+      // The dev dependencies npm ci would install from the same lock file.
+      await symlink(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+      const tsc = run(process.execPath, [path.join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: dir, timeoutMs: 120_000 });
+      assert.equal(tsc.status, 0, `tsc in the build stage's context failed:\n${tsc.stdout}${tsc.stderr}`);
+      assert.ok(existsSync(path.join(dir, 'dist', 'src', 'cli', 'main.js')), 'dist/src/cli/main.js, which bin/segcov.js loads');
+      assert.ok(!existsSync(path.join(dir, 'dist', 'test')), 'tests are not compiled into the image');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('the runtime file set (production deps, dist/src, bin) runs the daemon, which passes the HEALTHCHECK', async () => {
