@@ -34,10 +34,12 @@ export function* planChunks(grid: FrameGrid, ranges: readonly BoundaryRange[], c
   for (const r of mergeRanges(ranges)) {
     let cur = r.first;
     while (cur < r.end) {
+      // A gap in the source ends the stretch like the range's end does.
+      const stop = Math.min(r.end, grid.nextGapAfter(cur));
+      const stopTime = stop === r.end ? grid.timeOf(stop) : grid.frames[stop - 1] + grid.frameUs;
       let next = grid.nearest(grid.timeOf(cur) + chunkUs);
       if (next <= cur) next = cur + 1;
-      if (next >= r.end || grid.timeOf(r.end) - grid.timeOf(next) < chunkUs / 2) next = r.end;
-      next = Math.min(next, grid.nextGapAfter(cur));
+      if (next >= stop || stopTime - grid.timeOf(next) < chunkUs / 2) next = stop;
       yield {
         seq: seq++, firstBoundary: cur, endBoundary: next,
         startUs: grid.timeOf(cur), endUs: grid.timeOf(next),
