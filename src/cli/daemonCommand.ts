@@ -1,5 +1,4 @@
 import type { CommandModule } from 'yargs';
-import { runDaemon } from '../daemon/daemon.js';
 import { DAEMON_OPTIONS, resolveDaemonConfig } from './daemonOptions.js';
 
 /** `segcov [CHANNEL...]`: the coverage daemon (SPEC §7). */
@@ -11,7 +10,10 @@ export const daemonCommand: CommandModule<object, Record<string, unknown>> = {
     .options(DAEMON_OPTIONS)
     .option('peers', { hidden: true, describe: 'Config only: node name → base URL of other segcov nodes' }) as never,
   handler: async (argv) => {
-    const code = await runDaemon(resolveDaemonConfig(argv));
+    const config = resolveDaemonConfig(argv);
+    // loaded here, not at start-up: `segcov --help` and the other commands stay quick
+    const { runDaemon } = await import('../daemon/daemon.js');
+    const code = await runDaemon(config);
     process.exitCode = code;
   },
 };

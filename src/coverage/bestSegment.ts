@@ -8,14 +8,16 @@ import type { Segment } from './types.js';
 
 /** Groups non-temp segments by start time; the result is sorted by start. */
 export function groupByStart(segments: readonly Segment[]): Segment[][] {
-  const byStart = new Map<number, Segment[]>();
-  for (const s of segments) {
-    if (s.type === 'temp') continue;
-    const g = byStart.get(s.start);
-    if (g === undefined) byStart.set(s.start, [s]);
-    else g.push(s);
+  const sorted = segments.filter((s) => s.type !== 'temp').sort((a, b) => a.start - b.start);
+  const groups: Segment[][] = [];
+  let i = 0;
+  while (i < sorted.length) {
+    let j = i + 1;
+    while (j < sorted.length && sorted[j].start === sorted[i].start) j++;
+    groups.push(j === i + 1 ? [sorted[i]] : sorted.slice(i, j));
+    i = j;
   }
-  return [...byStart.entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]);
+  return groups;
 }
 
 /**

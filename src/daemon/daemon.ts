@@ -9,7 +9,7 @@ import { writeTextfile } from '../outputs/textfile.js';
 import { CoverageState } from './coverageState.js';
 import { LatestWins } from './latestWins.js';
 import { problemLog } from './problemLog.js';
-import { LiveMode } from '../live/liveMode.js';
+import type { LiveMode } from '../live/liveMode.js';
 import { QualityChecker } from './qualityChecker.js';
 import { StopSignal } from './stopSignal.js';
 
@@ -143,7 +143,7 @@ export async function runDaemon(config: DaemonConfig): Promise<number> {
   await passAll(parts);
   parts.state.markReady();
   parts.metrics.ready.set(1);
-  const live = config.watch ? new LiveMode(parts) : null;
+  const live = config.watch ? new (await import('../live/liveMode.js')).LiveMode(parts) : null;
   if (live !== null) await startLive(parts, live);
   await Promise.all(parts.checkers.map((c) => checkerLoop(parts, c, live)));
   await live?.stop();

@@ -5,38 +5,69 @@ export type ParsedName =
   | { readonly ok: true; readonly segment: Segment }
   | { readonly ok: false; readonly reason: string };
 
-const TIME_RE = /^([0-5]\d):([0-5]\d)(?:\.(\d{1,6}))?$/;
-const DURATION_RE = /^(\d+)(?:\.(\d+))?$/;
-const HASH_RE = /^[A-Za-z0-9_-]+$/;
-const TYPES: ReadonlySet<string> = new Set(['full', 'suspect', 'partial', 'temp']);
 const MAX_DURATION_INT_DIGITS = 9; // keeps microseconds far inside the safe integer range
 
 /**
  * Converts a decimal duration text to whole microseconds, exactly, rounding half up
  * at the 7th fractional digit. Returns null when the text is not `digits[.digits]`.
+ * (Hand-rolled over char codes: it runs for every file of every pass.)
  */
-export function parseDurationMicros(text: string): number | null {
-  const m = DURATION_RE.exec(text);
-  if (m === null) return null;
-  const intPart = m[1].replace(/^0+(?=\d)/, '');
-  if (intPart.length > MAX_DURATION_INT_DIGITS) return null;
-  const frac = m[2] ?? '';
-  const micros = Number((frac + '000000').slice(0, 6));
-  const roundUp = frac.length > 6 && frac.charCodeAt(6) >= 53; /* '5' */
-  return Number(intPart) * 1_000_000 + micros + (roundUp ? 1 : 0);
+export function parseDurationMicros(text: string, from = 0, to = text.length): number | null {
+  const n = to;
+  let i = from;
+  let whole = 0;
+  let intDigits = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) break;
+    whole = whole * 10 + c;
+    if (whole > 0) intDigits++;
+    i++;
+  }
+  if (i === from || intDigits > MAX_DURATION_INT_DIGITS) return null;
+  let micros = 0;
+  let roundUp = false;
+  if (i < n) {
+    if (text.charCodeAt(i) !== 46 /* . */ || i === n - 1) return null;
+    i++;
+    for (let k = 0; i < n; i++, k++) {
+      const c = text.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return null;
+      if (k < 6) micros += c * POW10[5 - k];
+      else if (k === 6) roundUp = c >= 5;
+    }
+  }
+  return whole * 1_000_000 + micros + (roundUp ? 1 : 0);
 }
 
+const POW10 = [1, 10, 100, 1000, 10000, 100000];
+
 /** Parses `MM:SS[.ffffff]` to the microsecond offset within the hour. */
-export function parseOffsetMicros(text: string): number | null {
-  const m = TIME_RE.exec(text);
-  if (m === null) return null;
-  const frac = m[3] === undefined ? 0 : Number((m[3] + '00000').slice(0, 6));
-  return (Number(m[1]) * 60 + Number(m[2])) * 1_000_000 + frac;
+export function parseOffsetMicros(text: string, from = 0, to = text.length): number | null {
+  const n = to - from;
+  if (n < 5 || n === 6 || n > 12 || text.charCodeAt(from + 2) !== 58 /* : */) return null;
+  const m1 = text.charCodeAt(from) - 48;
+  const m2 = text.charCodeAt(from + 1) - 48;
+  const s1 = text.charCodeAt(from + 3) - 48;
+  const s2 = text.charCodeAt(from + 4) - 48;
+  if (m1 < 0 || m1 > 5 || m2 < 0 || m2 > 9 || s1 < 0 || s1 > 5 || s2 < 0 || s2 > 9) return null;
+  let frac = 0;
+  if (n > 5) {
+    if (text.charCodeAt(from + 5) !== 46 /* . */) return null;
+    for (let i = 6; i < n; i++) {
+      const c = text.charCodeAt(from + i) - 48;
+      if (c < 0 || c > 9) return null;
+      frac += c * POW10[11 - i];
+    }
+  }
+  return ((m1 * 10 + m2) * 60 + s1 * 10 + s2) * 1_000_000 + frac;
 }
+
+const HASH_RE = /^[A-Za-z0-9_-]+$/;
 
 /** True when `hash` is an unpadded URL-safe base64 text, as non-temp names need. */
 export function isValidHash(hash: string): boolean {
-  return hash.length > 0 && hash.length % 4 !== 1 && HASH_RE.test(hash);
+  return hash.length % 4 !== 1 && HASH_RE.test(hash);
 }
 
 /**
@@ -44,26 +75,37 @@ export function isValidHash(hash: string): boolean {
  * starts at `hourStart` (µs). The name must already end in `.ts`.
  */
 export function parseSegmentName(name: string, hourStart: number): ParsedName {
-  if (!name.endsWith('.ts')) return { ok: false, reason: 'does not end in .ts' };
-  const base = name.slice(0, -3);
-  const d1 = base.indexOf('-');
-  const d2 = d1 < 0 ? -1 : base.indexOf('-', d1 + 1);
-  const d3 = d2 < 0 ? -1 : base.indexOf('-', d2 + 1);
-  if (d3 < 0) return { ok: false, reason: 'expected TIME-DURATION-TYPE-HASH' };
-  const offset = parseOffsetMicros(base.slice(0, d1));
+  const end = name.length - 3;
+  if (end < 0 || !name.endsWith('.ts')) return { ok: false, reason: 'does not end in .ts' };
+  const d1 = name.indexOf('-');
+  const d2 = d1 < 0 ? -1 : name.indexOf('-', d1 + 1);
+  const d3 = d2 < 0 ? -1 : name.indexOf('-', d2 + 1);
+  if (d3 < 0 || d3 > end) return { ok: false, reason: 'expected TIME-DURATION-TYPE-HASH' };
+  const offset = parseOffsetMicros(name, 0, d1);
   if (offset === null) return { ok: false, reason: 'bad time (want MM:SS[.ffffff], 00-59 each)' };
-  const duration = parseDurationMicros(base.slice(d1 + 1, d2));
+  const duration = parseDurationMicros(name, d1 + 1, d2);
   if (duration === null) return { ok: false, reason: 'bad duration (want digits[.digits])' };
-  const type = base.slice(d2 + 1, d3);
-  if (!TYPES.has(type)) return { ok: false, reason: `unknown type "${type}"` };
-  const hash = base.slice(d3 + 1);
-  if (type !== 'temp' && !isValidHash(hash)) {
-    return { ok: false, reason: 'bad hash (want unpadded URL-safe base64)' };
+  const type = typeAt(name, d2 + 1, d3);
+  if (type === null) return { ok: false, reason: `unknown type "${name.slice(d2 + 1, d3)}"` };
+  const hash = name.slice(d3 + 1, end);
+  if (type !== 'temp' && !isValidHash(hash)) return { ok: false, reason: 'bad hash (want unpadded URL-safe base64)' };
+  return { ok: true, segment: { name, start: hourStart + offset, duration, type, hash } };
+}
+
+/** The segment type spelled at name[from, to), or null. */
+function typeAt(name: string, from: number, to: number): SegmentType | null {
+  switch (to - from) {
+    case 4:
+      if (name.startsWith('full', from)) return 'full';
+      if (name.startsWith('temp', from)) return 'temp';
+      return null;
+    case 7:
+      if (name.startsWith('suspect', from)) return 'suspect';
+      if (name.startsWith('partial', from)) return 'partial';
+      return null;
+    default:
+      return null;
   }
-  return {
-    ok: true,
-    segment: { name, start: hourStart + offset, duration, type: type as SegmentType, hash },
-  };
 }
 
 /** Formats a segment file name from its parts (the inverse of parseSegmentName). */
