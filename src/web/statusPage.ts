@@ -96,7 +96,7 @@ function renderQuality(s: QualitySummary, opts: PageOptions, idx: number): strin
     return `<article class="quality wait" id="q-${idx}">${title}<p>Waiting for the first pass over this channel and quality.</p>${renderPeers(s, opts, null)}</article>`;
   }
   const stale = isStale(s, opts);
-  const pctClass = s.rawHoles.length > 0 ? 'bad' : 'ok';
+  const pctClass = s.rawHoles.length > 0 || s.window === null ? 'bad' : 'ok';
   const window = s.window === null ? 'no segments yet'
     : `${h(displayUtc(s.window.start))} – ${h(displayUtc(s.window.end))} UTC (${s.hoursShown} h shown)`;
   const age = s.ageUs === null || s.newestEnd === null ? 'none'
