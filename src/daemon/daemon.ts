@@ -6,6 +6,8 @@ import { CoverageGauges } from '../outputs/coverageGauges.js';
 import { sendText, startHttpServer, type HttpServerHandle, type Route } from '../outputs/httpServer.js';
 import { SelfMetrics } from '../outputs/selfMetrics.js';
 import { writeTextfile } from '../outputs/textfile.js';
+import { webRoutes } from '../web/routes.js';
+import { writeStaticPage } from '../web/staticPage.js';
 import { CoverageState } from './coverageState.js';
 import { LatestWins } from './latestWins.js';
 import { problemLog } from './problemLog.js';
@@ -35,9 +37,14 @@ export function createDaemon(config: DaemonConfig, log = createLogger(config.log
     metrics.errors.inc({ kind: 'textfile_write' });
     log.error({ err: String(e), file: config.textfile }, 'cannot write textfile');
   });
-  const afterPublish = config.textfile === undefined || config.runOnce ? undefined : () => {
-    const file = config.textfile as string;
-    textfile.run(() => writeTextfile(file, gauges.registry));
+  const page = new LatestWins((e) => {
+    metrics.errors.inc({ kind: 'page_write' });
+    log.error({ err: String(e) }, 'cannot write the static status page');
+  });
+  // After every update (not in --run-once, which writes them once at the end).
+  const afterPublish = config.runOnce ? undefined : () => {
+    if (config.textfile !== undefined) textfile.run(() => writeTextfile(config.textfile as string, gauges.registry));
+    if (config.makePage && state.ready) page.run(() => writeStaticPage({ state, config }));
   };
   const checkers: QualityChecker[] = [];
   for (const channel of config.channels) {
@@ -46,6 +53,14 @@ export function createDaemon(config: DaemonConfig, log = createLogger(config.log
     }
   }
   return { config, log, state, gauges, metrics, checkers, stop };
+}
+
+/** The files written after a pass: textfile and static page (maps are written per checker). */
+async function writeOutputs(parts: DaemonParts): Promise<void> {
+  const { config } = parts;
+  await Promise.all(parts.checkers.map((c) => c.flush()));
+  if (config.textfile !== undefined) await writeTextfile(config.textfile, parts.gauges.registry);
+  if (config.makePage) await writeStaticPage({ state: parts.state, config });
 }
 
 /** /metrics (coverage gauges + segcov_ + process metrics), /healthz, /readyz. */
@@ -119,8 +134,7 @@ export async function runDaemon(config: DaemonConfig): Promise<number> {
   if (config.runOnce) {
     await passAll(parts);
     parts.state.markReady();
-    await Promise.all(parts.checkers.map((c) => c.flush()));
-    if (config.textfile !== undefined) await writeTextfile(config.textfile, parts.gauges.registry);
+    await writeOutputs(parts);
     log.info({ checkers: parts.checkers.length }, 'run-once done');
     return 0;
   }
@@ -134,7 +148,8 @@ export async function runDaemon(config: DaemonConfig): Promise<number> {
   });
   let server: HttpServerHandle | null = null;
   if (config.metricsPort !== 0) {
-    server = await startHttpServer(config.metricsHost, config.metricsPort, coreRoutes(parts), (e) => {
+    const routes = [...coreRoutes(parts), ...webRoutes({ state: parts.state, config })];
+    server = await startHttpServer(config.metricsHost, config.metricsPort, routes, (e) => {
       parts.metrics.errors.inc({ kind: 'http' });
       log.error({ err: String(e) }, 'http handler failed');
     });
@@ -143,6 +158,7 @@ export async function runDaemon(config: DaemonConfig): Promise<number> {
   await passAll(parts);
   parts.state.markReady();
   parts.metrics.ready.set(1);
+  if (config.makePage) await writeOutputs(parts).catch((e: unknown) => log.error({ err: String(e) }, 'cannot write outputs'));
   const live = config.watch ? new (await import('../live/liveMode.js')).LiveMode(parts) : null;
   if (live !== null) await startLive(parts, live);
   await Promise.all(parts.checkers.map((c) => checkerLoop(parts, c, live)));
