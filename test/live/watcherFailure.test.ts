@@ -55,7 +55,8 @@ describe('when watching fails', () => {
       assert.match(warns[0].msg, /max_user_watches/);
     } finally {
       await s.live.stop();
-      await rm(s.base, { recursive: true, force: true });
+      for (const c of s.parts.checkers) { await c.settled(); await c.flush(); }
+      await rm(s.base, { recursive: true, force: true, maxRetries: 3 });
     }
   });
 
@@ -78,7 +79,8 @@ describe('when watching fails', () => {
       assert.match(await s.parts.metrics.registry.getSingleMetricAsString('segcov_errors_total'), /kind="watcher"\} 1/);
     } finally {
       await s.live.stop();
-      await rm(s.base, { recursive: true, force: true });
+      for (const c of s.parts.checkers) { await c.settled(); await c.flush(); }
+      await rm(s.base, { recursive: true, force: true, maxRetries: 3 });
     }
   });
 });
