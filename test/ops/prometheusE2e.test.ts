@@ -298,4 +298,26 @@ describe('Prometheus end to end: real Prometheus scrapes two segcov daemons', ()
       assert.deepEqual(values, expected[v.name], `values of $${v.name}`);
     }
   });
+
+  test('the dashboard\'s coverage-map panel URLs resolve on each node: the PNG map and the status page', async () => {
+    const d = loadDashboard();
+    const panel = d.panels.find((p) => p.type === 'text' && p.repeat === 'node');
+    const html = panel?.options?.content ?? '';
+    const src = /<img [^>]*src="([^"]+)"/.exec(html)?.[1] ?? '';
+    const href = /<a [^>]*href="([^"]+)"/.exec(html)?.[1] ?? '';
+    for (const node of nodes) {
+      const vars = { node, channel: 'chan', quality: 'source' };
+      const mapUrl = substituteVars(src, vars);
+      const { png, corp } = await waitFor(`${mapUrl}`, async () => {
+        const res = await fetch(mapUrl);
+        return res.ok ? { png: Buffer.from(await res.arrayBuffer()), corp: res.headers.get('cross-origin-resource-policy') } : undefined;
+      });
+      // Grafana shows it from another origin: the node must not forbid cross-origin embedding.
+      assert.ok(corp === null || corp === 'cross-origin', `${mapUrl}: Cross-Origin-Resource-Policy ${corp} blocks the Grafana panel`);
+      assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], `${mapUrl} is not a PNG`);
+      const page = await fetch(substituteVars(href, vars));
+      assert.equal(page.status, 200, `status page ${substituteVars(href, vars)}`);
+      assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+    }
+  });
 });
