@@ -58,7 +58,8 @@ function num(flag: string, v: unknown, check: (n: number) => boolean, want: stri
   return n;
 }
 
-function list(v: unknown): string[] {
+/** A comma list (or YAML list) of names. */
+export function list(v: unknown): string[] {
   const items = Array.isArray(v) ? v.map(String) : String(v ?? '').split(',');
   return items.flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s.length > 0);
 }
@@ -74,7 +75,7 @@ function hour(flag: string, v: unknown): number | undefined {
 }
 
 /** A channel or quality name must be one path component. */
-function checkName(flag: string, name: string): void {
+export function checkName(flag: string, name: string): void {
   if (name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {
     throw new UsageError(`${flag}: "${name}" is not a folder name`);
   }

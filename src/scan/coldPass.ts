@@ -39,7 +39,21 @@ export async function analyzeHourFolder(
  * results in hour order (stitching needs them in order).
  */
 export async function coldPass(opts: ColdPassOptions): Promise<ColdPassResult | null> {
-  const folders = await listHourFolders(qualityDir(opts.base, opts.channel, opts.quality), opts.window, opts.report);
+  return analyzeHourFolders(await listQualityHours(opts), opts);
+}
+
+/** The hour folders a pass of `opts` reads, in order (the producer's input). */
+export function listQualityHours(opts: Omit<ColdPassOptions, 'concurrency'>): Promise<HourFolder[]> {
+  return listHourFolders(qualityDir(opts.base, opts.channel, opts.quality), opts.window, opts.report);
+}
+
+/**
+ * Reads and analyses the given hour folders through the worker pool, collecting results
+ * in hour order; `onHour` is called as each hour is collected (progress bars).
+ */
+export async function analyzeHourFolders(
+  folders: readonly HourFolder[], opts: ColdPassOptions, onHour?: () => void,
+): Promise<ColdPassResult | null> {
   const hours: HourResult[] = [];
   let segments = 0;
   const summary = await runOrderedPool({
@@ -49,6 +63,7 @@ export async function coldPass(opts: ColdPassOptions): Promise<ColdPassResult | 
     shouldStop: opts.shouldStop,
     work: (h) => analyzeHourFolder(opts.base, opts.channel, opts.quality, h, opts.report),
     collect: (r) => {
+      onHour?.();
       if (r === null) return;
       hours.push(r.result);
       segments += r.segments;

@@ -1,16 +1,14 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
-import type { HourResult } from '../../coverage/hourAnalysis.js';
 import { HOUR_US, SECOND_US } from '../../coverage/types.js';
 import { ProgressBar } from '../../outputs/progressBar.js';
-import { runOrderedPool } from '../../pipeline/orderedPool.js';
-import { analyzeHourFolder } from '../../scan/coldPass.js';
-import { qualityDir } from '../../store/layout.js';
-import { listHourFolders, type HourFolder, type HourWindow } from '../../store/listHours.js';
+import { analyzeHourFolders, listQualityHours } from '../../scan/coldPass.js';
+import type { HourFolder, HourWindow } from '../../store/listHours.js';
 import type { ProblemKind } from '../../store/problems.js';
 import { parseIsoTime } from '../../web/coverageApi.js';
 import { checkExitCode, checkJson, checkQuality, formatCheckText, type CheckWindow, type QualityCheck } from '../checkReport.js';
+import { checkName, list } from '../daemonOptions.js';
 import { UsageError } from '../usageError.js';
 
 /** Validated `segcov check` settings. */
@@ -22,15 +20,6 @@ export interface CheckOptions {
   readonly maxAgeUs?: number;
   readonly json: boolean;
   readonly concurrency: number;
-}
-
-function list(v: unknown): string[] {
-  const items = Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)];
-  return items.flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s.length > 0);
-}
-
-function checkName(flag: string, name: string): void {
-  if (name === '.' || name === '..' || name.includes('/') || name.includes('\0')) throw new UsageError(`${flag}: "${name}" is not a folder name`);
 }
 
 function time(flag: string, v: unknown): number | undefined {
@@ -91,7 +80,7 @@ export async function runCheck(opts: CheckOptions, nowUs: number, progress?: (do
     for (const quality of opts.qualities) {
       const problems: Partial<Record<ProblemKind, number>> = {};
       const report = (kind: ProblemKind): void => { problems[kind] = (problems[kind] ?? 0) + 1; };
-      const folders = await listHourFolders(qualityDir(opts.baseDir, channel, quality), read, report);
+      const folders = await listQualityHours({ base: opts.baseDir, channel, quality, window: read, report });
       jobs.push({ channel, quality, folders, problems });
     }
   }
@@ -100,17 +89,11 @@ export async function runCheck(opts: CheckOptions, nowUs: number, progress?: (do
   progress?.(0, total);
   const out: QualityCheck[] = [];
   for (const job of jobs) {
-    const hours: HourResult[] = [];
     const report = (kind: ProblemKind): void => { job.problems[kind] = (job.problems[kind] ?? 0) + 1; };
-    await runOrderedPool({
-      items: job.folders,
-      concurrency: opts.concurrency,
-      work: (h) => analyzeHourFolder(opts.baseDir, job.channel, job.quality, h, report),
-      collect: (r) => {
-        if (r !== null) hours.push(r.result);
-        progress?.(++done, total);
-      },
-    });
+    const pass = await analyzeHourFolders(job.folders, {
+      base: opts.baseDir, channel: job.channel, quality: job.quality, window: read, concurrency: opts.concurrency, report,
+    }, () => progress?.(++done, total));
+    const hours = pass?.hours ?? [];
     out.push(checkQuality(job.channel, job.quality, hours, opts.window, { nowUs, maxAgeUs: opts.maxAgeUs, problems: job.problems }));
   }
   return out;
