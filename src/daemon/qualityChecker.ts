@@ -7,6 +7,7 @@ import type { CoverageGauges } from '../outputs/coverageGauges.js';
 import { writeMapPng } from '../outputs/mapPng.js';
 import type { SelfMetrics } from '../outputs/selfMetrics.js';
 import { analyzeHourFolder, coldPass } from '../scan/coldPass.js';
+import { HourCache } from '../scan/hourCache.js';
 import { parseHourName } from '../store/hourName.js';
 import { inWindow } from '../store/listHours.js';
 import type { ProblemSink } from '../store/problems.js';
@@ -52,6 +53,8 @@ export class QualityChecker {
   private readonly touchedAt = new Map<string, number>();
   private flushTimer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
+  /** Hour results by folder stamp, so periodic passes re-read only changed folders. */
+  private readonly cache = new HourCache();
   /** Set while live watching is healthy: a full pass then checks the live state. */
   compareWithLive = false;
 
@@ -77,7 +80,7 @@ export class QualityChecker {
     return coldPass({
       base: config.baseDir, channel: this.channel, quality: this.quality,
       window: { firstHour: config.firstHour, lastHour: config.lastHour },
-      concurrency: config.concurrency, report, shouldStop,
+      concurrency: config.concurrency, report, shouldStop, cache: this.cache,
     });
   }
 
@@ -102,6 +105,7 @@ export class QualityChecker {
     const pass = await this.readAll(shouldStop);
     if (pass === null) return null;
     this.hours = this.mergePass(pass.hours, t0);
+    this.cache.retain(new Set(pass.hours.map((h) => h.hour)));
     const cov = this.publish();
     const ms = performance.now() - t0;
     const { metrics, log } = this.deps;
@@ -151,6 +155,7 @@ export class QualityChecker {
   /** Marks an hour changed on disk; it is re-read and republished shortly (bursts coalesce). */
   markDirty(hour: string): void {
     this.dirty.add(hour);
+    this.cache.forget(hour);
     this.touchedAt.set(hour, performance.now());
     this.scheduleFlush();
   }

@@ -4,6 +4,7 @@ import { hourDir, qualityDir } from '../store/layout.js';
 import { readHour } from '../store/listHour.js';
 import { listHourFolders, type HourFolder, type HourWindow } from '../store/listHours.js';
 import type { ProblemSink } from '../store/problems.js';
+import type { HourCache } from './hourCache.js';
 
 export interface ColdPassOptions {
   readonly base: string;
@@ -15,6 +16,8 @@ export interface ColdPassOptions {
   readonly report: ProblemSink;
   /** Checked between hours: a pass stops early (and returns null) when it says so. */
   readonly shouldStop?: () => boolean;
+  /** Results of earlier passes to reuse for unchanged hour folders. */
+  readonly cache?: HourCache;
 }
 
 export interface ColdPassResult {
@@ -31,6 +34,16 @@ export async function analyzeHourFolder(
   const input = await readHour(hourDir(base, channel, quality, h.name), h.name, h.start, report);
   if (input === null) return null;
   return { result: analyzeHour(input), segments: input.segments.length };
+}
+
+/** analyzeHourFolder through the cache: unchanged folders cost one stat. */
+async function analyzeCached(cache: HourCache, opts: ColdPassOptions, h: HourFolder): Promise<{ result: HourResult; segments: number } | null> {
+  const found = await cache.lookup(h.name, hourDir(opts.base, opts.channel, opts.quality, h.name));
+  if ('hit' in found) return found.hit;
+  const r = await analyzeHourFolder(opts.base, opts.channel, opts.quality, h, opts.report);
+  if (r === null) cache.forget(h.name);
+  else cache.store(h.name, found.stamp, r.result, r.segments);
+  return r;
 }
 
 /**
@@ -61,7 +74,9 @@ export async function analyzeHourFolders(
     concurrency: opts.concurrency,
     queueSize: opts.concurrency * 2,
     shouldStop: opts.shouldStop,
-    work: (h) => analyzeHourFolder(opts.base, opts.channel, opts.quality, h, opts.report),
+    work: (h) => (opts.cache === undefined
+      ? analyzeHourFolder(opts.base, opts.channel, opts.quality, h, opts.report)
+      : analyzeCached(opts.cache, opts, h)),
     collect: (r) => {
       onHour?.();
       if (r === null) return;

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { rm, utimes, writeFile, rename, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { coldPass } from '../../src/scan/coldPass.js';
+import { HourCache } from '../../src/scan/hourCache.js';
+import { fillHour } from '../helpers/simpleStore.js';
+import { makeTmpDir } from '../helpers/tmp.js';
+
+describe('per-hour cache of periodic passes', () => {
+  it('reuses settled unchanged folders and re-reads changed, replaced or fresh ones', async () => {
+    const base = await makeTmpDir('cache');
+    try {
+      fillHour(base, 'chan', 'source', '2026-11-01T00', 0, 10);
+      fillHour(base, 'chan', 'source', '2026-11-01T01', 0, 10);
+      const q = path.join(base, 'chan', 'source');
+      const past = new Date(Date.now() - 60_000);
+      for (const h of ['2026-11-01T00', '2026-11-01T01']) await utimes(path.join(q, h), past, past);
+      const cache = new HourCache();
+      const pass = () => coldPass({
+        base, channel: 'chan', quality: 'source', window: {}, concurrency: 2, cache,
+        report: () => {},
+      }).then((r) => { assert.ok(r !== null); return r; });
+      const first = await pass();
+      assert.equal(first.hours[0].rawCoverage, 10_000_000);
+
+      // a change that would go unseen if the cache were used blindly: sizes are not in the
+      // folder's mtime, but names are — add a segment and the hour is read again
+      await writeFile(path.join(q, '2026-11-01T00', '00:10.000000-2.000-full-AAAA.ts'), '');
+      const second = await pass();
+      assert.equal(second.hours[0].rawCoverage, 12_000_000, 'changed folder re-read');
+      assert.equal(second.hours[1], first.hours[1], 'unchanged settled folder reused (same object)');
+      assert.notEqual(second.hours[0], first.hours[0]);
+
+      // the changed folder is fresh (mtime within a second of the read): not trusted yet
+      const third = await pass();
+      assert.notEqual(third.hours[0], second.hours[0], 'fresh folder read again');
+
+      // a folder replaced under the same name is a new inode
+      await rename(path.join(q, '2026-11-01T01'), path.join(base, 'old'));
+      await mkdir(path.join(q, '2026-11-01T01'));
+      await utimes(path.join(q, '2026-11-01T01'), past, past);
+      const fourth = await pass();
+      assert.equal(fourth.hours[1].rawCoverage, 0, 'replaced folder read again');
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
+  });
+});
