@@ -1,6 +1,5 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
 import type { CoverageMap } from '../coverage/mapPixels.js';
 import { mapFileName } from '../store/layout.js';
 import { writeFileAtomic } from './atomicWrite.js';
@@ -28,7 +27,9 @@ export function mapToRgb(map: CoverageMap): Buffer {
   return rgb;
 }
 
-export function renderMapPng(map: CoverageMap): Promise<Buffer> {
+export async function renderMapPng(map: CoverageMap): Promise<Buffer> {
+  // sharp (libvips) is the heaviest module to load: only when a map is drawn
+  const { default: sharp } = await import('sharp');
   return sharp(mapToRgb(map), { raw: { width: map.width, height: map.height, channels: 3 } })
     .png({ compressionLevel: 6, adaptiveFiltering: false })
     .toBuffer();
