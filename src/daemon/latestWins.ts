@@ -7,7 +7,8 @@ export class LatestWins {
   private running: Promise<void> | null = null;
   private pending: (() => Promise<void>) | null = null;
 
-  constructor(private readonly onError: (e: unknown) => void) {}
+  /** `minGapMs`: the least time between the end of one job and the start of the next. */
+  constructor(private readonly onError: (e: unknown) => void, private readonly minGapMs = 0) {}
 
   run(job: () => Promise<void>): void {
     this.pending = job;
@@ -28,6 +29,7 @@ export class LatestWins {
       } catch (e) {
         this.onError(e);
       }
+      if (this.minGapMs > 0 && this.pending !== null) await new Promise((r) => setTimeout(r, this.minGapMs));
     }
     this.running = null;
   }

@@ -14,6 +14,9 @@ import type { ProblemSink } from '../store/problems.js';
 import type { CoverageState } from './coverageState.js';
 import { LatestWins } from './latestWins.js';
 
+/** Maps are redrawn at most about once a second: gauges follow every update, pictures need not. */
+export const MAP_MIN_GAP_MS = 1000;
+
 /** How long a live update waits for more events of the same burst. */
 export const LIVE_DEBOUNCE_MS = 50;
 
@@ -62,7 +65,7 @@ export class QualityChecker {
     this.mapWrites = new LatestWins((e) => {
       deps.metrics.errors.inc({ kind: 'map_write' });
       deps.log.error({ channel, quality, err: String(e) }, 'cannot write coverage map');
-    });
+    }, MAP_MIN_GAP_MS);
   }
 
   get labels(): { channel: string; quality: string } {
