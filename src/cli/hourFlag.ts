@@ -1,5 +1,5 @@
-import { DateTime } from 'luxon';
 import { HOUR_US } from '../coverage/types.js';
+import { parseIsoMicros } from '../time/isoTime.js';
 
 /**
  * Parses an ISO-8601 time (`2026-11-01T00`, `2026-11-01T07:30:00Z`, `2026-11-01`) and
@@ -7,8 +7,5 @@ import { HOUR_US } from '../coverage/types.js';
  * one-line Error when the text is not a time.
  */
 export function parseHourFlag(text: string): number {
-  const dt = DateTime.fromISO(text.trim(), { zone: 'utc', setZone: false });
-  if (!dt.isValid) throw new Error(`"${text}" is not an ISO-8601 time (${dt.invalidExplanation ?? dt.invalidReason})`);
-  const us = dt.toMillis() * 1000;
-  return Math.floor(us / HOUR_US) * HOUR_US;
+  return Math.floor(parseIsoMicros(text) / HOUR_US) * HOUR_US;
 }

@@ -10,7 +10,7 @@ import { decodeProblem } from './decodeCheck.js';
 import { ToolMissingError } from './exec.js';
 import type { FrameGrid } from './frameGrid.js';
 import { hashFile } from './hashFile.js';
-import { formatIsoMicros } from './isoTime.js';
+import { formatIsoMicros } from '../time/isoTime.js';
 import { landSegment, type LandTarget } from './landSegment.js';
 import { measureSegment, type SegmentTiming } from './measureSegment.js';
 import type { SourceInfo } from './probeSource.js';

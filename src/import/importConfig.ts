@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Options } from 'yargs';
 import { UsageError } from '../cli/usageError.js';
-import { parseIsoMicros, parseOffsetText } from './isoTime.js';
+import { parseIsoMicros, parseOffsetText } from '../time/isoTime.js';
 import { parseStages, type Stage } from './stages.js';
 
 /** Everything `chunk` and `fill` need, validated. */

@@ -1,7 +1,7 @@
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChunkRecord, PipelineResult } from './chunkPipeline.js';
-import { formatIsoMicros } from './isoTime.js';
+import { formatIsoMicros } from '../time/isoTime.js';
 
 export interface ManifestSegment {
   readonly sequence: number;

@@ -4,7 +4,7 @@ import { planChunks, type BoundaryRange } from './chunkPlan.js';
 import { runChunkPipeline, type PipelineResult } from './chunkPipeline.js';
 import { fillRanges } from './fillPlan.js';
 import type { ImportConfig } from './importConfig.js';
-import { formatIsoMicros } from './isoTime.js';
+import { formatIsoMicros } from '../time/isoTime.js';
 import { buildManifest, writeManifest, type ManifestHead } from './manifest.js';
 import { checkFfmpeg, checkStoreWritable, ImportSetupError, prepareSource, type PreparedSource } from './prepare.js';
 import { spanCoverage } from './storeHoles.js';

@@ -1,6 +1,6 @@
 import type { Interval } from '../coverage/types.js';
 import type { ChunkRecord, PipelineResult } from './chunkPipeline.js';
-import { formatIsoMicros } from './isoTime.js';
+import { formatIsoMicros } from '../time/isoTime.js';
 import type { SpanCoverage } from './storeHoles.js';
 
 /** The lines printed after a run: totals, then every failed chunk. */

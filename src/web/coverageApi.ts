@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { parseIsoMicros } from '../time/isoTime.js';
 import type { GaugeValue } from '../coverage/gauges.js';
 import { SECOND_US, type Interval } from '../coverage/types.js';
 import type { QualityStatus } from '../daemon/coverageState.js';
@@ -75,8 +75,11 @@ const HOLES_PARAMS = new Set(['channel', 'quality', 'since', 'until']);
 /** Parses an ISO-8601 time (offset optional, UTC when absent) to µs, or null. */
 export function parseIsoTime(text: string): number | null {
   if (text.trim() === '') return null;
-  const dt = DateTime.fromISO(text.trim(), { zone: 'utc' });
-  return dt.isValid ? dt.toMillis() * 1000 : null;
+  try {
+    return parseIsoMicros(text);
+  } catch {
+    return null;
+  }
 }
 
 /**

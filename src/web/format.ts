@@ -1,3 +1,4 @@
+import { formatIsoMicros } from '../time/isoTime.js';
 import { SECOND_US } from '../coverage/types.js';
 
 /** Escapes text for HTML element content and double- or single-quoted attribute values. */
@@ -17,8 +18,7 @@ function parts(us: number): { d: Date; micro: number } {
 
 /** `2026-11-01T07:00:02.500000Z`: ISO-8601 UTC with all six fractional digits. */
 export function isoUtc(us: number): string {
-  const { d, micro } = parts(us);
-  return `${d.toISOString().slice(0, 19)}.${pad(d.getUTCMilliseconds(), 3)}${pad(micro, 3)}Z`;
+  return formatIsoMicros(us);
 }
 
 /**

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { planChunks } from '../../src/import/chunkPlan.js';
 import { fillRanges } from '../../src/import/fillPlan.js';
 import { FrameGrid } from '../../src/import/frameGrid.js';
-import { formatIsoMicros, parseIsoMicros, parseOffsetText } from '../../src/import/isoTime.js';
+import { formatIsoMicros, parseIsoMicros, parseOffsetText } from '../../src/time/isoTime.js';
 import { parseStages } from '../../src/import/stages.js';
 import { holesIn } from '../../src/import/storeHoles.js';
 import { ticksToMicros } from '../../src/import/timebase.js';

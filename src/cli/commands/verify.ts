@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { createLogger } from '../../log.js';
 import { STORE_OPTIONS, resolveStoreConfig } from '../../import/importConfig.js';
-import { parseIsoMicros } from '../../import/isoTime.js';
+import { parseIsoMicros } from '../../time/isoTime.js';
 import { verifyStore } from '../../import/verifyStore.js';
 import { UsageError } from '../usageError.js';
 
