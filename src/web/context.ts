@@ -1,10 +1,12 @@
-import { hostname } from 'node:os';
 import { SECOND_US } from '../coverage/types.js';
 import type { DaemonConfig } from '../cli/daemonOptions.js';
 import type { CoverageState } from '../daemon/coverageState.js';
 import { mapFileName } from '../store/layout.js';
+import { FleetSource } from './fleetSource.js';
+import type { FleetView } from './fleetView.js';
+import { mapLayout, type MapLayout } from './mapLayout.js';
 import { pairsToShow, summarizeQuality, type QualitySummary } from './qualitySummary.js';
-import { renderStatusPage, type PageOptions } from './statusPage.js';
+import { renderStatusPage } from './statusPage.js';
 
 /** What the web outputs read: the daemon's live state and its settings. */
 export interface WebContext {
@@ -12,12 +14,13 @@ export interface WebContext {
   readonly config: DaemonConfig;
   /** Wall clock in ms since the epoch (default Date.now); tests pin it. */
   readonly now?: () => number;
+  /** This node's spans and its peers'; made from the rest when not given. */
+  readonly fleet?: FleetSource;
+  /** This node's name in the fleet view (default: the host name). */
+  readonly nodeName?: string;
+  /** Nodes other than config peers (the database's): name → base URL. */
+  readonly extraPeers?: () => Readonly<Record<string, string>>;
 }
-
-/** Seconds between the page's own reloads. */
-export const REFRESH_SECONDS = 30;
-/** Holes listed per quality on the page. */
-export const MAX_HOLES_LISTED = 10;
 
 export function nowUs(ctx: WebContext): number {
   return Math.round((ctx.now ?? Date.now)() * 1000);
@@ -38,6 +41,23 @@ export function summaries(ctx: WebContext): QualitySummary[] {
   return shownPairs(ctx).map(([c, q]) => summarizeQuality(c, q, ctx.state.get(c, q), t));
 }
 
+/** Every peer: config peers, then the database's nodes not already named (config wins). */
+export function allPeers(ctx: WebContext): Record<string, string> {
+  return { ...(ctx.extraPeers?.() ?? {}), ...ctx.config.peers };
+}
+
+/** The context's fleet source, made on first use when the daemon did not give one. */
+const made = new WeakMap<WebContext, FleetSource>();
+export function fleetOf(ctx: WebContext): FleetSource {
+  if (ctx.fleet !== undefined) return ctx.fleet;
+  let f = made.get(ctx);
+  if (f === undefined) {
+    f = new FleetSource({ state: ctx.state, pairs: () => shownPairs(ctx), peers: () => allPeers(ctx), now: ctx.now, nodeName: ctx.nodeName });
+    made.set(ctx, f);
+  }
+  return f;
+}
+
 /**
  * A segment older than this marks a quality stale: 5 minutes, or two check intervals
  * when the store is not watched (then segments only show up once a pass has run).
@@ -47,22 +67,44 @@ export function staleAfterUs(config: DaemonConfig): number {
   return s * SECOND_US;
 }
 
+/** The local coverage map of one quality as the page draws it: URL and label layout. */
+export interface PageMap extends MapLayout {
+  readonly src: string;
+  readonly alt: string;
+}
+
+/** Everything the page's script draws: the fleet view plus the local maps and page facts. */
+export interface PageData extends FleetView {
+  /** True for the `--make-page` copy: it does not update, and says how old it is. */
+  readonly static: boolean;
+  readonly stale_after_us: number;
+  readonly pixel_seconds: number;
+  /** One per entry of `qualities`, same order. */
+  readonly maps: readonly (PageMap | null)[];
+}
+
 /**
- * The status page for this context. `mapPrefix` goes before each (URL-encoded) map file
- * name: `maps/` when served by the daemon, `` for the static copy next to the maps.
- * Both are relative, so the page also works behind a reverse proxy under a sub-path.
+ * The page's data. `mapPrefix` goes before each (URL-encoded) map file name: `maps/`
+ * when served by the daemon, `` for the static copy next to the maps. Both are relative,
+ * so the page also works behind a reverse proxy under a sub-path.
  */
-export function pageHtml(ctx: WebContext, mapPrefix: string): string {
-  const opts: PageOptions = {
-    nowUs: nowUs(ctx),
-    nodeName: hostname(),
-    ready: ctx.state.ready,
-    refreshSeconds: REFRESH_SECONDS,
-    pixelSeconds: ctx.config.pixelLength,
-    staleAfterUs: staleAfterUs(ctx.config),
-    mapUrl: (file, s) => `${mapPrefix}${encodeURIComponent(file)}?v=${s.status?.updatedAt ?? 0}`,
-    peers: ctx.config.peers,
-    maxHoles: MAX_HOLES_LISTED,
-  };
-  return renderStatusPage(summaries(ctx), opts);
+export function pageData(ctx: WebContext, mapPrefix: string, isStatic: boolean): PageData {
+  const view = fleetOf(ctx).view();
+  const maps = view.qualities.map((q) => {
+    const status = ctx.state.get(q.channel, q.quality);
+    const map = status?.coverage.map ?? null;
+    if (status === undefined || map === null) return null;
+    const file = mapFileName(q.channel, q.quality);
+    return {
+      ...mapLayout(map, ctx.config.pixelLength),
+      src: `${mapPrefix}${encodeURIComponent(file)}?v=${status.updatedAt}`,
+      alt: `Coverage map of ${q.channel} ${q.quality}`,
+    };
+  });
+  return { ...view, static: isStatic, stale_after_us: staleAfterUs(ctx.config), pixel_seconds: ctx.config.pixelLength, maps };
+}
+
+/** The status page for this context (see pageData for `mapPrefix`). */
+export function pageHtml(ctx: WebContext, mapPrefix: string, isStatic = mapPrefix === ''): string {
+  return renderStatusPage(pageData(ctx, mapPrefix, isStatic));
 }

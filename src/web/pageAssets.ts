@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { PAGE_SCRIPT } from './pageScript.js';
 
 /**
- * The status page's only style and script, inlined (no CDN, no framework: the page must
+ * The status page's only style (and the hash of its only script), inlined (no CDN, no framework: the page must
  * work on a machine without internet). Small screens first; wide tables and maps scroll
  * sideways inside their own box instead of widening the page.
  */
@@ -46,28 +47,21 @@ figure{margin:8px 0 0}
 figcaption{font-size:.8rem;color:var(--muted);margin-top:4px}
 ul.legend{display:inline-flex;flex-wrap:wrap;gap:2px 14px;list-style:none;margin:2px 0 0;padding:0}
 .sw{display:inline-block;width:12px;height:12px;border:1px solid #8c959f;vertical-align:-2px;margin-right:4px}
-.sw.blue{background:var(--blue)}.sw.orange{background:var(--orange)}.sw.white{background:#fff}
-.peers figure.peer{display:inline-block;vertical-align:top;margin:4px 12px 4px 0;max-width:100%}
-.peers figcaption{margin:0 0 2px}
-.unreachable{color:var(--bad);font-size:.85rem}
+.sw.blue{background:var(--blue)}.sw.orange{background:var(--orange)}.sw.white{background:#fff}.sw.future{background:#c4cad1}.sw.down{background:#eaeef2}
+.live{font-size:.8rem;padding:0 6px;border-radius:8px;background:var(--line)}.live.on{background:#dafbe1;color:var(--ok)}.live.off,.live.static{background:#fff8c5;color:#7d4e00}
+.nodes .state.down{color:var(--bad)}.nodes .state.up{color:var(--ok)}
+.stripwrap{display:flex;align-items:flex-start}
+.striplabels{flex:none;width:150px;padding-top:30px;font-size:.75rem}
+.striplabel{height:18px;margin-bottom:4px;display:flex;gap:6px;align-items:center;overflow:hidden;white-space:nowrap}
+.striplabel .name{font-weight:600;overflow:hidden;text-overflow:ellipsis;max-width:90px}.striplabel .st{color:var(--muted)}
+.striplabel.down .st{color:var(--bad);font-weight:600}.striplabel.fleetrow .name{color:#8250df}
+.stripscroll{flex:1 1 auto;min-width:0}canvas.strips{display:block;cursor:pointer}
+.selhour{font-size:.8rem;margin:2px 0;min-height:1em}
+td.peers{white-space:normal}td.peers.none{color:var(--bad)}
+.pager{font-size:.85rem;margin:4px 0}.pager button{font:inherit;padding:2px 8px}
+.days span:first-child{overflow:visible}
 @media (min-width:900px){.cards{grid-template-columns:repeat(auto-fit,minmax(560px,1fr))}}
 @media (max-width:520px){header.top,main{padding:0 8px}article.quality{padding:8px}th,td{padding:4px 5px}table.holes,table.overview{font-size:.88rem}.wide{display:none}}
-`;
-
-/**
- * Shows the newest end of each map first (scrolled fully right), scales peers' maps like
- * this node's, and says so when a peer's map cannot be loaded.
- */
-export const PAGE_SCRIPT = `
-(function(){
-  document.querySelectorAll('.mapscroll').forEach(function(el){el.scrollLeft=el.scrollWidth;});
-  document.querySelectorAll('img.peermap').forEach(function(img){
-    function ok(){img.style.width=img.naturalWidth*Number(img.dataset.sx)+'px';img.style.height=img.naturalHeight*Number(img.dataset.sy)+'px';img.parentElement.scrollLeft=img.parentElement.scrollWidth;}
-    function bad(){img.hidden=true;var p=img.closest('figure').querySelector('.unreachable');if(p)p.hidden=false;}
-    if(img.complete){if(img.naturalWidth>0)ok();else bad();}
-    else{img.addEventListener('load',ok);img.addEventListener('error',bad);}
-  });
-})();
 `;
 
 /** `'sha256-…'` of the inline script, for a Content-Security-Policy that allows only it. */

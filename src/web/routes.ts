@@ -1,8 +1,11 @@
 import type http from 'node:http';
 import { sendJson, sendText, type Route } from '../outputs/httpServer.js';
-import { mapNames, nowUs, pageHtml, shownPairs, type WebContext } from './context.js';
+import { allPeers, fleetOf, mapNames, nowUs, pageData, pageHtml, shownPairs, type WebContext } from './context.js';
 import { coverageJson, holesJson, parseHolesQuery } from './coverageApi.js';
+import { fleetHolesJson } from './fleetApi.js';
+import { LiveEvents } from './liveEvents.js';
 import { mapRequestName, sendMapFile } from './mapFile.js';
+import { SPANS_VERSION } from './nodeSpans.js';
 import { scriptHash } from './pageAssets.js';
 
 export type { WebContext } from './context.js';
@@ -11,16 +14,16 @@ const MAPS = '/maps/';
 
 /**
  * The Content-Security-Policy of the served page: nothing but its own inline style, its
- * one inline script (by hash), and images from this node and its peers.
+ * one inline script (by hash), its own maps, and connections to this node only (the
+ * daemon fetches the peers' data, the browser never does).
  */
-export function pageCsp(peers: Readonly<Record<string, string>>): string {
-  const origins = new Set<string>();
-  for (const base of Object.values(peers)) origins.add(new URL(base).origin);
+export function pageCsp(): string {
   return [
     "default-src 'none'",
-    `img-src 'self' data: ${[...origins].join(' ')}`.trim(),
+    "img-src 'self'",
     "style-src 'unsafe-inline'",
     `script-src ${scriptHash()}`,
+    "connect-src 'self'",
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'none'",
@@ -33,18 +36,24 @@ function badRequest(res: http.ServerResponse, error: string): void {
 
 /**
  * The browser and API routes: `/` (status page), `/maps/NAME` (the map files of the
- * output folder, nothing else), `/api/v1/coverage` and `/api/v1/holes`. The daemon
+ * output folder, nothing else), `/api/v1/coverage`, `/api/v1/holes` (`peers=1`: which
+ * peers hold each hole), `/api/v1/spans?v=1` (what this node holds, for its peers),
+ * `/api/v1/fleet` (this node and its peers lined up) and `/api/v1/events` (the page's
+ * live updates). The daemon
  * serves them next to its own /metrics, /healthz and /readyz.
  */
 export function webRoutes(ctx: WebContext): Route[] {
-  const csp = pageCsp(ctx.config.peers);
+  const csp = pageCsp();
+  const fleet = fleetOf(ctx);
+  if (Object.keys(allPeers(ctx)).length > 0 || ctx.extraPeers !== undefined) fleet.start();
+  const events = new LiveEvents(() => pageData(ctx, 'maps/', false), (l) => fleet.onChange(l));
   return [
     {
       path: '/',
       handle: (_req, res) => {
         res.setHeader('content-security-policy', csp);
         res.setHeader('x-content-type-options', 'nosniff');
-        sendText(res, 200, pageHtml(ctx, 'maps/'), 'text/html; charset=utf-8');
+        sendText(res, 200, pageHtml(ctx, 'maps/', false), 'text/html; charset=utf-8');
       },
     },
     {
@@ -72,10 +81,33 @@ export function webRoutes(ctx: WebContext): Route[] {
       path: '/api/v1/holes',
       handle: (_req, res, url) => {
         const pairs = shownPairs(ctx);
-        const parsed = parseHolesQuery(url.searchParams, pairs);
-        if ('error' in parsed) return badRequest(res, parsed.error);
-        sendJson(res, 200, holesJson(pairs, (c, q) => ctx.state.get(c, q), parsed.query, nowUs(ctx)));
+        const params = new URLSearchParams(url.searchParams);
+        const peers = params.getAll('peers');
+        params.delete('peers');
+        if (peers.length > 1 || (peers.length === 1 && peers[0] !== '0' && peers[0] !== '1')) return badRequest(res, 'peers must be given once, as 0 or 1');
+        const parsed = parseHolesQuery(params, pairs);
+        if ('error' in parsed) return badRequest(res, parsed.error.replace('(expected channel, quality, since, until)', '(expected channel, quality, since, until, peers)'));
+        const body = holesJson(pairs, (c, q) => ctx.state.get(c, q), parsed.query, nowUs(ctx));
+        sendJson(res, 200, peers[0] === '1' ? fleetHolesJson(body, fleet.view(), parsed.query) : body);
       },
     },
+    {
+      path: '/api/v1/spans',
+      handle: (_req, res, url) => {
+        const keys = [...url.searchParams.keys()];
+        if (keys.some((k) => k !== 'v')) return badRequest(res, 'the only parameter is v (the format version)');
+        const v = url.searchParams.getAll('v');
+        if (v.length > 1 || (v.length === 1 && v[0] !== String(SPANS_VERSION))) return badRequest(res, `unsupported version; this node speaks v=${SPANS_VERSION}`);
+        sendJson(res, 200, fleet.spans());
+      },
+    },
+    {
+      path: '/api/v1/fleet',
+      handle: (_req, res, url) => {
+        if ([...url.searchParams.keys()].length > 0) return badRequest(res, '/api/v1/fleet takes no parameters');
+        sendJson(res, 200, fleet.view());
+      },
+    },
+    { path: '/api/v1/events', handle: (req, res) => events.handle(req, res) },
   ];
 }

@@ -6,7 +6,8 @@ import { coverageJson } from '../../src/web/coverageApi.js';
 import { displayUtc, escapeHtml, formatDuration, formatPercent, isoUtc } from '../../src/web/format.js';
 import { mapLayout } from '../../src/web/mapLayout.js';
 import { summarizeQuality } from '../../src/web/qualitySummary.js';
-import { renderStatusPage, type PageOptions } from '../../src/web/statusPage.js';
+import { pageData, pageHtml } from '../../src/web/context.js';
+import { embedJson } from '../../src/web/statusPage.js';
 import { writeStaticPage } from '../../src/web/staticPage.js';
 import { hourUs, makeFixture, ODD_CHANNEL, SAMPLE_NOW_MS, SAMPLE_SPEC } from './helpers/webFixture.js';
 
@@ -63,10 +64,7 @@ describe('map layout', () => {
 describe('summary, page and JSON from a state', async () => {
   const fx = await makeFixture(SAMPLE_SPEC);
   const nowUs = SAMPLE_NOW_MS * 1000;
-  const opts: PageOptions = {
-    nowUs, nodeName: 'node-a', ready: true, refreshSeconds: 30, pixelSeconds: 2, staleAfterUs: 300 * SECOND_US,
-    mapUrl: (f) => `maps/${encodeURIComponent(f)}`, peers: {}, maxHoles: 1,
-  };
+  const ctx = { state: fx.state, config: fx.config, now: () => SAMPLE_NOW_MS, nodeName: 'node-a' };
 
   it('coverage of the window: raw coverage over the hours shown, the running hour cut at now', () => {
     const s = summarizeQuality('desertbus', 'source', fx.state.get('desertbus', 'source'), nowUs);
@@ -81,18 +79,26 @@ describe('summary, page and JSON from a state', async () => {
     assert.equal(later.coveragePct, (9870 / 10800) * 100);
   });
 
-  it('the page lists the newest holes first, up to the limit, and escapes names', () => {
-    const html = renderStatusPage([
-      summarizeQuality('desertbus', 'source', fx.state.get('desertbus', 'source'), nowUs),
-      summarizeQuality(ODD_CHANNEL, 'source', fx.state.get(ODD_CHANNEL, 'source'), nowUs),
-    ], opts);
-    assert.ok(html.includes('Newest 1 of 2 holes'));
-    assert.ok(html.includes('<td>2026-11-01 07:20:00</td>'));
-    assert.ok(!html.includes('<td>2026-11-01 06:10:00</td>'));
-    assert.ok(!html.includes('<img src=x'));
-    assert.ok(html.includes(escapeHtml(`maps/${encodeURIComponent(`${ODD_CHANNEL}_source_coverage.png`)}`)));
-    assert.match(html, /<meta http-equiv="refresh" content="30">/);
+  it('the page carries every hole (missing hours included) in its data, escapes names, and does not reload itself', () => {
+    const data = pageData(ctx, 'maps/', false);
+    const src = data.qualities.find((q) => q.channel === 'desertbus' && q.quality === 'source');
+    assert.deepEqual(src?.holes.map((x) => [x.start, x.end]), [
+      [hourUs('2026-11-01T06') + 600 * SECOND_US, hourUs('2026-11-01T06') + 630 * SECOND_US],
+      [hourUs('2026-11-01T07') + 1200 * SECOND_US, hourUs('2026-11-01T07') + 1500 * SECOND_US],
+    ]);
+    const odd = data.qualities.find((q) => q.channel === ODD_CHANNEL && q.quality === 'source');
+    assert.deepEqual(odd?.holes.map((x) => [x.start, x.end]), [[hourUs('2026-11-01T06'), hourUs('2026-11-01T07') + 20 * SECOND_US]], 'the missing hour is a hole');
+    const html = pageHtml(ctx, 'maps/', false);
+    assert.ok(!html.includes('<img src=x'), 'the odd name never appears as markup');
+    assert.ok(html.includes(embedJson(`maps/${encodeURIComponent(`${ODD_CHANNEL}_source_coverage.png`)}`).slice(1, -1)));
+    assert.ok(!/http-equiv="refresh"/.test(html), 'no meta refresh: the page updates itself');
     assert.ok(!/<script[^>]+src=|<link[^>]+stylesheet/.test(html), 'no external script or style');
+  });
+
+  it('embedded JSON cannot end its script element', () => {
+    const text = embedJson({ name: '</script><script>alert(1)</script>' });
+    assert.ok(!text.includes('<'));
+    assert.deepEqual(JSON.parse(text), { name: '</script><script>alert(1)</script>' });
   });
 
   it('the coverage JSON carries the gauges exactly as the §4 figures', () => {
@@ -113,7 +119,8 @@ describe('summary, page and JSON from a state', async () => {
   it('writeStaticPage writes index.html by rename, with map references relative to it', async () => {
     await writeStaticPage({ state: fx.state, config: fx.config, now: () => SAMPLE_NOW_MS });
     const html = await readFile(`${fx.config.outputDir}/index.html`, 'utf8');
-    assert.ok(html.includes('src="desertbus_source_coverage.png?v=1000"'));
+    assert.ok(html.includes('"src":"desertbus_source_coverage.png?v=1000"'));
+    assert.ok(html.includes('"static":true'), 'the copy knows it is a snapshot');
     assert.ok(!html.includes('src="/'), 'no absolute references');
     const left = (await readdir(fx.config.outputDir)).filter((f) => f.includes('.tmp'));
     assert.deepEqual(left, []);

@@ -47,18 +47,21 @@ describe('web routes over HTTP', () => {
     if (fx !== undefined) await rm(fx.base, { recursive: true, force: true });
   });
 
-  it('/ is the HTML page with a strict CSP that allows the peers\' images', async () => {
+  it('/ is the HTML page with a strict CSP: own images and connections only (peers are asked by the daemon)', async () => {
     const r = await get(server.port, '/');
     assert.equal(r.status, 200);
     assert.match(r.type, /^text\/html/);
     const csp = String(r.headers['content-security-policy']);
     assert.match(csp, /default-src 'none'/);
-    assert.match(csp, /img-src 'self' data: http:\/\/192\.0\.2\.7:8006/);
+    assert.match(csp, /img-src 'self';/);
+    assert.match(csp, /connect-src 'self';/);
+    assert.ok(!csp.includes('192.0.2.7'), 'no peer origin in the CSP');
+    assert.equal(r.headers['access-control-allow-origin'], undefined, 'no CORS');
     assert.match(csp, /script-src 'sha256-[A-Za-z0-9+/=]+'/);
     const html = r.body.toString('utf8');
     assert.ok(!html.includes('<img src=x'), 'channel name is escaped');
-    assert.ok(html.includes('&#60;img src=x onerror=alert(1)&#62;'));
-    assert.ok(html.includes('src="maps/desertbus_source_coverage.png?v=1000"'));
+    assert.ok(html.includes('"channel":"\\u003cimg src=x onerror=alert(1)>'), 'the odd name is in the data, its < escaped');
+    assert.ok(html.includes('"src":"maps/desertbus_source_coverage.png?v=1000"'));
   });
 
   it('/maps/ serves a map file byte for byte', async () => {

@@ -1,0 +1,131 @@
+import { fleetHoleFigures, peerCover, spansLength, unionSpans, type NodeCoverage } from '../coverage/fleetUnion.js';
+import { HOUR_US } from '../coverage/types.js';
+import { interval, pair, type NodeSpans, type Pair, type QualitySpans } from './nodeSpans.js';
+import type { PeerState } from './peerFetcher.js';
+
+/**
+ * The page's data (`/api/v1/fleet`, the live event stream and the static page's embedded
+ * copy): this node's spans and its peers', lined up per channel and quality on one time
+ * axis, with the fleet union and, per hole of this node, the peers that hold it.
+ * Times are integer µs since the epoch.
+ */
+export interface FleetNodeRow {
+  readonly node: string;
+  readonly self: boolean;
+  /** `absent`: the peer answers but does not record this channel and quality. */
+  readonly state: 'up' | 'down' | 'waiting' | 'absent';
+  readonly error: string | null;
+  readonly window: Pair | null;
+  readonly covered: readonly Pair[];
+  readonly partial: readonly Pair[];
+}
+
+export interface FleetHole {
+  readonly start: number;
+  readonly end: number;
+  readonly peers: readonly { readonly node: string; readonly cover: 'full' | 'partial'; readonly covered_us: number }[];
+}
+
+export interface FleetQuality {
+  readonly channel: string;
+  readonly quality: string;
+  readonly scanned: boolean;
+  /** This node's window and newest segment end. */
+  readonly window: Pair | null;
+  readonly newest_end: number | null;
+  readonly hole_count: number;
+  readonly hole_us: number;
+  /** Share of this node's window (cut at the newest segment) outside holes, or null. */
+  readonly coverage_pct: number | null;
+  /** The shared time axis, whole hours: [start, end). */
+  readonly axis: Pair | null;
+  readonly nodes: readonly FleetNodeRow[];
+  readonly fleet: { readonly covered: readonly Pair[]; readonly hole_us: number; readonly local_only_hole_us: number };
+  /** Every hole of this node, in time order, with the peers that cover it. */
+  readonly holes: readonly FleetHole[];
+}
+
+export interface PeerSummary {
+  readonly node: string;
+  readonly url: string;
+  readonly state: PeerState['state'];
+  readonly error: string | null;
+  /** µs, or null. */
+  readonly last_ok_at: number | null;
+}
+
+export interface FleetView {
+  readonly v: 1;
+  readonly node: string;
+  readonly generated_at: number;
+  readonly ready: boolean;
+  readonly peers: readonly PeerSummary[];
+  readonly qualities: readonly FleetQuality[];
+}
+
+const floorHour = (us: number): number => Math.floor(us / HOUR_US) * HOUR_US;
+const ceilHour = (us: number): number => Math.ceil(us / HOUR_US) * HOUR_US;
+
+function peerRow(p: PeerState, channel: string, quality: string): { row: FleetNodeRow; q: QualitySpans | null } {
+  const q = p.data?.qualities.find((x) => x.channel === channel && x.quality === quality) ?? null;
+  const state = p.state !== 'up' ? p.state : q === null ? 'absent' : 'up';
+  return {
+    q,
+    row: {
+      node: p.name, self: false, state, error: p.error,
+      window: q?.window ?? null, covered: q?.covered ?? [], partial: q?.partial ?? [],
+    },
+  };
+}
+
+/** The axis all strips share: whole hours from the earliest window start to the later of the latest window end and now. */
+export function sharedAxis(windows: readonly (Pair | null)[], nowUs: number): Pair | null {
+  const ws = windows.filter((w): w is Pair => w !== null);
+  if (ws.length === 0) return null;
+  const start = floorHour(Math.min(...ws.map((w) => w[0])));
+  const end = Math.max(ceilHour(Math.max(...ws.map((w) => w[1]))), ceilHour(nowUs + 1));
+  return [start, Math.max(end, start + HOUR_US)];
+}
+
+/** Pure: one channel and quality of the fleet view. */
+export function fleetQuality(self: QualitySpans, nodeName: string, peers: readonly PeerState[], nowUs: number): FleetQuality {
+  const rows = peers.map((p) => peerRow(p, self.channel, self.quality));
+  const peerCov: NodeCoverage[] = rows.filter((r) => r.q !== null).map((r) => ({ node: r.row.node, covered: r.q!.covered.map(interval) }));
+  const selfCovered = self.covered.map(interval);
+  const holes = self.holes.map(interval);
+  const holeUs = spansLength(holes);
+  const figures = self.window === null ? null : fleetHoleFigures(interval(self.window), holes, selfCovered, peerCov);
+  const measured = self.window === null || self.newest_end === null ? 0 : Math.max(0, Math.min(self.window[1], self.newest_end) - self.window[0]);
+  const fleetCovered = unionSpans([selfCovered, ...peerCov.map((p) => p.covered)]);
+  const selfRow: FleetNodeRow = {
+    node: nodeName, self: true, state: self.scanned ? 'up' : 'waiting', error: null,
+    window: self.window, covered: self.covered, partial: self.partial,
+  };
+  return {
+    channel: self.channel, quality: self.quality, scanned: self.scanned,
+    window: self.window, newest_end: self.newest_end,
+    hole_count: holes.length, hole_us: holeUs,
+    coverage_pct: measured > 0 ? Math.max(0, ((measured - holeUs) / measured) * 100) : null,
+    axis: sharedAxis([self.window, ...rows.map((r) => r.row.window)], nowUs),
+    nodes: [selfRow, ...rows.map((r) => r.row)],
+    fleet: { covered: fleetCovered.map(pair), hole_us: figures?.fleetHoleUs ?? 0, local_only_hole_us: figures?.localOnlyHoleUs ?? 0 },
+    holes: peerCover(holes, peerCov).map((h) => ({
+      start: h.start, end: h.end,
+      peers: h.peers.map((p) => ({ node: p.node, cover: p.cover, covered_us: p.coveredUs })),
+    })),
+  };
+}
+
+/** Pure: the whole fleet view of this node's spans and its peers' last answers. */
+export function fleetView(self: NodeSpans, peers: readonly PeerState[], nowUs: number): FleetView {
+  return {
+    v: 1, node: self.node, generated_at: nowUs, ready: self.ready,
+    peers: peers.map((p) => ({ node: p.name, url: p.url, state: p.state, error: p.error, last_ok_at: p.lastOkAt === null ? null : p.lastOkAt * 1000 })),
+    qualities: self.qualities.map((q) => fleetQuality(q, self.node, peers, nowUs)),
+  };
+}
+
+/** The holes of one channel and quality that intersect [since, until), whole. */
+export function holesBetween(holes: readonly FleetHole[], since?: number, until?: number): FleetHole[] {
+  return holes.filter((x) => (since === undefined || x.end > since) && (until === undefined || x.start < until));
+}

@@ -1,0 +1,138 @@
+import { coveredSpans } from '../coverage/coveredSpans.js';
+import { uncoveredSpans } from '../coverage/fleetUnion.js';
+import type { Interval } from '../coverage/types.js';
+import type { QualityStatus } from '../daemon/coverageState.js';
+import { summarizeQuality } from './qualitySummary.js';
+
+/**
+ * `/api/v1/spans?v=1`: what one node holds, compact enough to fetch every few seconds
+ * from every peer. Every time is an integer number of µs since the Unix epoch (below
+ * 2^53 until the year 2255, so exact in JSON and JavaScript); an interval is `[start, end]`,
+ * half-open.
+ */
+export const SPANS_VERSION = 1;
+
+export type Pair = readonly [number, number];
+
+/** One hour on disk: `[hour start, raw_coverage µs, raw holes, partial-only spans]`. */
+export type HourSpans = readonly [number, number, readonly Pair[], readonly Pair[]];
+
+export interface QualitySpans {
+  readonly channel: string;
+  readonly quality: string;
+  /** False until the node's first pass over it has finished. */
+  readonly scanned: boolean;
+  /** The window the node shows (its map's hours, cut at its "now"); null when nothing is recorded. */
+  readonly window: Pair | null;
+  readonly newest_end: number | null;
+  /** Merged spans some best segment covers. */
+  readonly covered: readonly Pair[];
+  /** The window's holes: uncovered stretches longer than 10 ms, missing hours included. */
+  readonly holes: readonly Pair[];
+  /** Spans held only by partial or suspect segments (merged). */
+  readonly partial: readonly Pair[];
+  readonly hours: readonly HourSpans[];
+}
+
+export interface NodeSpans {
+  readonly v: typeof SPANS_VERSION;
+  readonly node: string;
+  /** µs: the node's clock when it answered. */
+  readonly generated_at: number;
+  readonly ready: boolean;
+  readonly qualities: readonly QualitySpans[];
+}
+
+export const pair = (i: Interval): Pair => [i.start, i.end];
+export const interval = (p: Pair): Interval => ({ start: p[0], end: p[1] });
+
+/**
+ * The window's holes: the single place the fleet view takes them from (SPEC §3 holes plus
+ * whole missing hours, up to the newest segment).
+ */
+export function windowHoles(window: Interval | null, covered: readonly Interval[], newestEnd: number | null): Interval[] {
+  if (window === null || newestEnd === null) return [];
+  const end = Math.min(window.end, newestEnd);
+  return end > window.start ? uncoveredSpans({ start: window.start, end }, covered) : [];
+}
+
+/** Pure: one channel and quality of this node in the spans form. */
+export function qualitySpans(channel: string, quality: string, status: QualityStatus | undefined, nowUs: number): QualitySpans {
+  const s = summarizeQuality(channel, quality, status, nowUs);
+  const hours = status?.coverage.hours ?? [];
+  const covered = coveredSpans(hours.map((h) => h.result));
+  const partial: Pair[] = [];
+  for (const h of hours) for (const p of h.result.partialOnly) partial.push(pair(p));
+  return {
+    channel, quality, scanned: status !== undefined,
+    window: s.window === null ? null : pair(s.window),
+    newest_end: s.newestEnd,
+    covered: covered.map(pair),
+    holes: windowHoles(s.window, covered, s.newestEnd).map(pair),
+    partial,
+    hours: hours.map((h) => [h.result.start, h.result.rawCoverage, h.rawHoles.map(pair), h.result.partialOnly.map(pair)] as const),
+  };
+}
+
+/** Pure: the body of `/api/v1/spans?v=1`. */
+export function nodeSpans(node: string, pairs: readonly (readonly [string, string])[], get: (c: string, q: string) => QualityStatus | undefined, ready: boolean, nowUs: number): NodeSpans {
+  return {
+    v: SPANS_VERSION, node, generated_at: nowUs, ready,
+    qualities: pairs.map(([c, q]) => qualitySpans(c, q, get(c, q), nowUs)),
+  };
+}
+
+const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x);
+
+function pairs(x: unknown, what: string): Pair[] {
+  if (!Array.isArray(x)) throw new Error(`${what}: not a list`);
+  return x.map((p, i) => {
+    if (!Array.isArray(p) || p.length !== 2 || !isInt(p[0]) || !isInt(p[1]) || p[1] < p[0]) throw new Error(`${what}[${i}]: not a [start, end] pair of µs`);
+    return [p[0], p[1]] as const;
+  });
+}
+
+function optPair(x: unknown, what: string): Pair | null {
+  if (x === null) return null;
+  return pairs([x], what)[0];
+}
+
+function hourSpans(x: unknown, what: string): HourSpans[] {
+  if (!Array.isArray(x)) throw new Error(`${what}: not a list`);
+  return x.map((h, i) => {
+    if (!Array.isArray(h) || h.length !== 4 || !isInt(h[0]) || !isInt(h[1])) throw new Error(`${what}[${i}]: not an hour`);
+    return [h[0], h[1], pairs(h[2], `${what}[${i}] holes`), pairs(h[3], `${what}[${i}] partial`)] as const;
+  });
+}
+
+function record(x: unknown, what: string): Record<string, unknown> {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) throw new Error(`${what}: not an object`);
+  return x as Record<string, unknown>;
+}
+
+/**
+ * Checks a peer's answer to `/api/v1/spans?v=1` field by field (a peer is another
+ * machine: nothing it sends is trusted). Throws with what is wrong.
+ */
+export function parseNodeSpans(body: unknown): NodeSpans {
+  const o = record(body, 'answer');
+  if (o.v !== SPANS_VERSION) throw new Error(`version ${JSON.stringify(o.v)}, expected ${SPANS_VERSION}`);
+  if (typeof o.node !== 'string' || !isInt(o.generated_at) || typeof o.ready !== 'boolean' || !Array.isArray(o.qualities)) {
+    throw new Error('node, generated_at, ready or qualities missing');
+  }
+  const qualities = o.qualities.map((qx, i): QualitySpans => {
+    const q = record(qx, `qualities[${i}]`);
+    if (typeof q.channel !== 'string' || typeof q.quality !== 'string' || typeof q.scanned !== 'boolean') throw new Error(`qualities[${i}]: channel, quality or scanned missing`);
+    if (q.newest_end !== null && !isInt(q.newest_end)) throw new Error(`qualities[${i}].newest_end: not µs`);
+    return {
+      channel: q.channel, quality: q.quality, scanned: q.scanned,
+      window: optPair(q.window, `qualities[${i}].window`),
+      newest_end: q.newest_end,
+      covered: pairs(q.covered, `qualities[${i}].covered`),
+      holes: pairs(q.holes, `qualities[${i}].holes`),
+      partial: pairs(q.partial, `qualities[${i}].partial`),
+      hours: hourSpans(q.hours, `qualities[${i}].hours`),
+    };
+  });
+  return { v: SPANS_VERSION, node: o.node, generated_at: o.generated_at, ready: o.ready, qualities };
+}

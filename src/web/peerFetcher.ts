@@ -1,0 +1,132 @@
+import { parseNodeSpans, SPANS_VERSION, type NodeSpans } from './nodeSpans.js';
+
+/** What this node last heard from one peer. */
+export interface PeerState {
+  readonly name: string;
+  readonly url: string;
+  /** `waiting` until the first answer or failure. */
+  readonly state: 'up' | 'down' | 'waiting';
+  /** Why it is down. */
+  readonly error: string | null;
+  /** ms since the epoch of the last successful fetch, or null. */
+  readonly lastOkAt: number | null;
+  /** The peer's spans while it is up. */
+  readonly data: NodeSpans | null;
+}
+
+export interface PeerFetcherOptions {
+  /** The peers to ask (name → base URL), read before every round: config peers plus database nodes. */
+  readonly peers: () => Readonly<Record<string, string>>;
+  /** ms between rounds (default 2000; env SEGCOV_PEER_POLL_MS). */
+  readonly intervalMs?: number;
+  /** ms before a peer that does not answer is down (default 3000). */
+  readonly timeoutMs?: number;
+  /** Largest answer accepted, bytes (default 32 MiB). */
+  readonly maxBytes?: number;
+  /** Called after a round in which any peer's answer or state changed. */
+  readonly onChange?: () => void;
+}
+
+/** The peers' spans URL for a base URL given with or without a trailing slash. */
+export function spansUrl(base: string): string {
+  return `${base.replace(/\/+$/, '')}/api/v1/spans?v=${SPANS_VERSION}`;
+}
+
+async function fetchSpans(url: string, timeoutMs: number, maxBytes: number): Promise<NodeSpans> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' }, redirect: 'error' });
+  if (res.status !== 200) {
+    await res.body?.cancel();
+    throw new Error(`HTTP ${res.status}${res.status === 404 ? ' (no fleet API: an older segcov?)' : ''}`);
+  }
+  const len = Number(res.headers.get('content-length') ?? '0');
+  if (len > maxBytes) {
+    await res.body?.cancel();
+    throw new Error(`answer of ${len} bytes is over ${maxBytes}`);
+  }
+  const text = await res.text();
+  if (text.length > maxBytes) throw new Error(`answer is over ${maxBytes} bytes`);
+  return parseNodeSpans(JSON.parse(text));
+}
+
+/**
+ * The daemon's side of the fleet view: asks every peer for its spans, one round every
+ * couple of seconds, and keeps the last answer. The browser never talks to peers (so
+ * the page's CSP is `connect-src 'self'` and peers need no CORS); the fleet gauges come
+ * from the same answers.
+ */
+export class PeerFetcher {
+  private readonly states = new Map<string, PeerState>();
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private readonly intervalMs: number;
+  private readonly timeoutMs: number;
+  private readonly maxBytes: number;
+
+  constructor(private readonly opts: PeerFetcherOptions) {
+    this.intervalMs = opts.intervalMs ?? (Number(process.env.SEGCOV_PEER_POLL_MS) || 2000);
+    this.timeoutMs = opts.timeoutMs ?? 3000;
+    this.maxBytes = opts.maxBytes ?? 32 * 1024 * 1024;
+  }
+
+  /** Every configured peer, in name order, with what is known of it. */
+  snapshot(): PeerState[] {
+    const peers = this.opts.peers();
+    return Object.keys(peers).sort().map((name) => {
+      const s = this.states.get(name);
+      return s !== undefined && s.url === peers[name] ? s
+        : { name, url: peers[name], state: 'waiting', error: null, lastOkAt: null, data: null };
+    });
+  }
+
+  /** Starts the rounds (the first at once). Timers do not keep the process alive. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    void this.loop();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** One round over every peer, concurrently; resolves when all answered or failed. */
+  async round(): Promise<void> {
+    const peers = this.opts.peers();
+    let changed = false;
+    for (const name of [...this.states.keys()]) {
+      if (!(name in peers)) {
+        this.states.delete(name);
+        changed = true;
+      }
+    }
+    await Promise.all(Object.entries(peers).map(async ([name, url]) => {
+      const before = this.states.get(name);
+      let next: PeerState;
+      try {
+        const data = await fetchSpans(spansUrl(url), this.timeoutMs, this.maxBytes);
+        next = { name, url, state: 'up', error: null, lastOkAt: Date.now(), data };
+      } catch (e) {
+        const msg = e instanceof Error ? (e.name === 'TimeoutError' ? `no answer in ${this.timeoutMs} ms` : e.cause instanceof Error ? e.cause.message : e.message) : String(e);
+        next = { name, url, state: 'down', error: msg, lastOkAt: before?.lastOkAt ?? null, data: null };
+      }
+      if (before === undefined || before.state !== next.state || before.error !== next.error
+        || JSON.stringify(before.data?.qualities) !== JSON.stringify(next.data?.qualities)) changed = true;
+      this.states.set(name, next);
+    }));
+    if (changed) this.opts.onChange?.();
+  }
+
+  private async loop(): Promise<void> {
+    if (!this.running) return;
+    try {
+      await this.round();
+    } finally {
+      if (this.running) {
+        this.timer = setTimeout(() => void this.loop(), this.intervalMs);
+        this.timer.unref();
+      }
+    }
+  }
+}
