@@ -8,7 +8,9 @@ export const daemonCommand: CommandModule<object, Record<string, unknown>> = {
   builder: (y) => y
     .positional('channels', { type: 'string', array: true, describe: 'Channels to check' })
     .options(DAEMON_OPTIONS)
-    .option('peers', { hidden: true, describe: 'Config only: node name → base URL of other segcov nodes' }) as never,
+    .option('peers', { hidden: true, describe: 'Config only: node name → base URL of other segcov nodes' })
+    .option('node-name', { type: 'string', describe: "This node's name on the fleet view [default: the host name]" })
+    .option('peer-poll-ms', { type: 'number', default: 2000, describe: 'ms between asking the peers for their spans (fleet view, fleet gauges)' }) as never,
   handler: async (argv) => {
     const config = resolveDaemonConfig(argv);
     // loaded here, not at start-up: `segcov --help` and the other commands stay quick

@@ -24,6 +24,10 @@ export interface DaemonConfig {
   readonly logLevel: string;
   readonly makePage: boolean;
   readonly peers: Readonly<Record<string, string>>;
+  /** This node's name in the fleet view (default: the host name). */
+  readonly nodeName?: string;
+  /** ms between rounds of asking the peers for their spans. */
+  readonly peerPollMs: number;
 }
 
 /** The flags of SPEC §7 plus segcov's own, as yargs options. */
@@ -85,7 +89,12 @@ function peers(v: unknown): Record<string, string> {
   if (v === undefined || v === null) return {};
   if (typeof v !== 'object' || Array.isArray(v)) throw new UsageError('peers: must be a mapping of node name to base URL');
   const out: Record<string, string> = {};
-  for (const [name, url] of Object.entries(v as Record<string, unknown>)) {
+  const entries = Object.entries(v as Record<string, unknown>);
+  // yargs adds a camelCase copy of every dashed key of a config mapping (node-b → nodeB): drop those copies.
+  const camel = (k: string): string => k.replace(/-+([^-])/g, (_m, c: string) => c.toUpperCase());
+  const copies = new Set(entries.filter(([k]) => k.includes('-')).map(([k]) => camel(k)).filter((c) => entries.some(([k2]) => k2 === c)));
+  for (const [name, url] of entries) {
+    if (copies.has(name) && entries.some(([k, u]) => k !== name && camel(k) === name && u === url)) continue;
     try {
       const u = new URL(String(url));
       if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http(s)');
@@ -137,5 +146,7 @@ export function resolveDaemonConfig(argv: Record<string, unknown>): DaemonConfig
     logLevel,
     makePage: argv['make-page'] === true,
     peers: peers(argv.peers),
+    nodeName: str(argv['node-name']) || undefined,
+    peerPollMs: num('peer-poll-ms', argv['peer-poll-ms'] ?? 2000, (n) => Number.isInteger(n) && n >= 100, 'a whole number of ms, at least 100'),
   };
 }

@@ -6,6 +6,8 @@ import { CoverageGauges } from '../outputs/coverageGauges.js';
 import { sendText, startHttpServer, type HttpServerHandle, type Route } from '../outputs/httpServer.js';
 import { SelfMetrics } from '../outputs/selfMetrics.js';
 import { writeTextfile } from '../outputs/textfile.js';
+import { FleetGauges } from '../outputs/fleetGauges.js';
+import { fleetOf, type WebContext } from '../web/context.js';
 import { webRoutes } from '../web/routes.js';
 import { writeStaticPage } from '../web/staticPage.js';
 import { CoverageState } from './coverageState.js';
@@ -24,6 +26,9 @@ export interface DaemonParts {
   readonly metrics: SelfMetrics;
   readonly checkers: readonly QualityChecker[];
   readonly stop: StopSignal;
+  /** What the web outputs read (state, config, the fleet source with the peers' answers). */
+  readonly web: WebContext;
+  readonly fleetGauges: FleetGauges;
 }
 
 /** Builds the daemon's parts without starting anything. */
@@ -33,6 +38,14 @@ export function createDaemon(config: DaemonConfig, log = createLogger(config.log
   const state = new CoverageState();
   const report = problemLog(log, metrics);
   const stop = new StopSignal();
+  const web: WebContext = { state, config, nodeName: config.nodeName };
+  const fleetGauges = new FleetGauges(() => {
+    const v = fleetOf(web).view();
+    return {
+      qualities: v.qualities.map((q) => ({ channel: q.channel, quality: q.quality, scanned: q.scanned, fleetHoleUs: q.fleet.hole_us, localOnlyHoleUs: q.fleet.local_only_hole_us })),
+      peers: v.peers.map((p) => ({ node: p.node, up: p.state === 'up' })),
+    };
+  });
   const textfile = new LatestWins((e) => {
     metrics.errors.inc({ kind: 'textfile_write' });
     log.error({ err: String(e), file: config.textfile }, 'cannot write textfile');
@@ -44,7 +57,7 @@ export function createDaemon(config: DaemonConfig, log = createLogger(config.log
   // After every update (not in --run-once, which writes them once at the end).
   const afterPublish = config.runOnce ? undefined : () => {
     if (config.textfile !== undefined) textfile.run(() => writeTextfile(config.textfile as string, gauges.registry));
-    if (config.makePage && state.ready) page.run(() => writeStaticPage({ state, config }));
+    if (config.makePage && state.ready) page.run(() => writeStaticPage(web));
   };
   const checkers: QualityChecker[] = [];
   for (const channel of config.channels) {
@@ -52,7 +65,7 @@ export function createDaemon(config: DaemonConfig, log = createLogger(config.log
       checkers.push(new QualityChecker(channel, quality, { config, state, gauges, metrics, log, report, afterPublish }));
     }
   }
-  return { config, log, state, gauges, metrics, checkers, stop };
+  return { config, log, state, gauges, metrics, checkers, stop, web, fleetGauges };
 }
 
 /** The files written after a pass: textfile and static page (maps are written per checker). */
@@ -60,12 +73,16 @@ async function writeOutputs(parts: DaemonParts): Promise<void> {
   const { config } = parts;
   await Promise.all(parts.checkers.map((c) => c.flush()));
   if (config.textfile !== undefined) await writeTextfile(config.textfile, parts.gauges.registry);
-  if (config.makePage) await writeStaticPage({ state: parts.state, config });
+  if (config.makePage) {
+    // A one-off page asks the peers once first, so it shows them.
+    if (config.runOnce && Object.keys(config.peers).length > 0) await fleetOf(parts.web).fetcher.round();
+    await writeStaticPage(parts.web);
+  }
 }
 
 /** /metrics (coverage gauges + segcov_ + process metrics), /healthz, /readyz. */
 export function coreRoutes(parts: DaemonParts): Route[] {
-  const all = Registry.merge([parts.gauges.registry, parts.metrics.registry]);
+  const all = Registry.merge([parts.gauges.registry, parts.metrics.registry, parts.fleetGauges.registry]);
   return [
     {
       path: '/metrics',
@@ -148,7 +165,7 @@ export async function runDaemon(config: DaemonConfig): Promise<number> {
   });
   let server: HttpServerHandle | null = null;
   if (config.metricsPort !== 0) {
-    const routes = [...coreRoutes(parts), ...webRoutes({ state: parts.state, config })];
+    const routes = [...coreRoutes(parts), ...webRoutes(parts.web)];
     server = await startHttpServer(config.metricsHost, config.metricsPort, routes, (e) => {
       parts.metrics.errors.inc({ kind: 'http' });
       log.error({ err: String(e) }, 'http handler failed');
@@ -163,6 +180,7 @@ export async function runDaemon(config: DaemonConfig): Promise<number> {
   if (live !== null) await startLive(parts, live);
   await Promise.all(parts.checkers.map((c) => checkerLoop(parts, c, live)));
   await live?.stop();
+  fleetOf(parts.web).stop();
   await server?.close();
   await Promise.all(parts.checkers.map((c) => c.flush()));
   log.info('stopped');

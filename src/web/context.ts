@@ -52,7 +52,10 @@ export function fleetOf(ctx: WebContext): FleetSource {
   if (ctx.fleet !== undefined) return ctx.fleet;
   let f = made.get(ctx);
   if (f === undefined) {
-    f = new FleetSource({ state: ctx.state, pairs: () => shownPairs(ctx), peers: () => allPeers(ctx), now: ctx.now, nodeName: ctx.nodeName });
+    f = new FleetSource({
+      state: ctx.state, pairs: () => shownPairs(ctx), peers: () => allPeers(ctx), now: ctx.now,
+      nodeName: ctx.nodeName ?? ctx.config.nodeName, pollMs: ctx.config.peerPollMs,
+    });
     made.set(ctx, f);
   }
   return f;

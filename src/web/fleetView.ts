@@ -94,8 +94,10 @@ export function fleetQuality(self: QualitySpans, nodeName: string, peers: readon
   const selfCovered = self.covered.map(interval);
   const holes = self.holes.map(interval);
   const holeUs = spansLength(holes);
-  const figures = self.window === null ? null : fleetHoleFigures(interval(self.window), holes, selfCovered, peerCov);
-  const measured = self.window === null || self.newest_end === null ? 0 : Math.max(0, Math.min(self.window[1], self.newest_end) - self.window[0]);
+  // The stretch the holes are measured over (see windowHoles): the window up to the newest segment.
+  const measuredEnd = self.window === null || self.newest_end === null ? null : Math.min(self.window[1], self.newest_end);
+  const measured = self.window === null || measuredEnd === null ? 0 : Math.max(0, measuredEnd - self.window[0]);
+  const figures = self.window === null || measured === 0 ? null : fleetHoleFigures({ start: self.window[0], end: measuredEnd! }, holes, selfCovered, peerCov);
   const fleetCovered = unionSpans([selfCovered, ...peerCov.map((p) => p.covered)]);
   const selfRow: FleetNodeRow = {
     node: nodeName, self: true, state: self.scanned ? 'up' : 'waiting', error: null,

@@ -161,7 +161,7 @@ function draw(u){
     var y=TOP+ri*(ROW_H+ROW_GAP);
     var live=r.state==='up';
     var lab=el('div',{cls:'striplabel'+(r.fleet?' fleetrow':'')+(live?'':' '+r.state),title:r.node+' – '+(r.fleet?'covered where any node covers':rowState(r))},
-      [el('span',{cls:'name',text:r.node}),el('span',{cls:'st',text:r.fleet?'any node':rowState(r)})]);
+      [el('span',{cls:'name',text:r.node}),el('span',{cls:'st',text:r.fleet?'any node':r.state==='up'?rowState(r):r.state==='absent'?'not here':r.state})]);
     u.labels.appendChild(lab);
     if(!live){
       g.fillStyle=COLORS.down;g.fillRect(0,y,W,ROW_H);

@@ -17,7 +17,7 @@ export interface PeerState {
 export interface PeerFetcherOptions {
   /** The peers to ask (name → base URL), read before every round: config peers plus database nodes. */
   readonly peers: () => Readonly<Record<string, string>>;
-  /** ms between rounds (default 2000; env SEGCOV_PEER_POLL_MS). */
+  /** ms between rounds (default 2000). */
   readonly intervalMs?: number;
   /** ms before a peer that does not answer is down (default 3000). */
   readonly timeoutMs?: number;
@@ -63,7 +63,7 @@ export class PeerFetcher {
   private readonly maxBytes: number;
 
   constructor(private readonly opts: PeerFetcherOptions) {
-    this.intervalMs = opts.intervalMs ?? (Number(process.env.SEGCOV_PEER_POLL_MS) || 2000);
+    this.intervalMs = opts.intervalMs ?? 2000;
     this.timeoutMs = opts.timeoutMs ?? 3000;
     this.maxBytes = opts.maxBytes ?? 32 * 1024 * 1024;
   }

@@ -20,7 +20,7 @@ const MAPS = '/maps/';
 export function pageCsp(): string {
   return [
     "default-src 'none'",
-    "img-src 'self'",
+    "img-src 'self' data:",
     "style-src 'unsafe-inline'",
     `script-src ${scriptHash()}`,
     "connect-src 'self'",

@@ -53,7 +53,7 @@ describe('web routes over HTTP', () => {
     assert.match(r.type, /^text\/html/);
     const csp = String(r.headers['content-security-policy']);
     assert.match(csp, /default-src 'none'/);
-    assert.match(csp, /img-src 'self';/);
+    assert.match(csp, /img-src 'self' data:;/);
     assert.match(csp, /connect-src 'self';/);
     assert.ok(!csp.includes('192.0.2.7'), 'no peer origin in the CSP');
     assert.equal(r.headers['access-control-allow-origin'], undefined, 'no CORS');
