@@ -67,6 +67,29 @@ describe('Grafana dashboard (config/grafana/segcov-dashboard.json)', () => {
     assert.equal(node?.includeAll, true);
   });
 
+  test('a native panel (Grafana draws raw_coverage/3600 per hour and node) sits beside the map image panel', () => {
+    const maps = panels.find((p) => p.type === 'text' && p.repeat === 'node');
+    const native = panels.find((p) => p.type === 'state-timeline' || p.type === 'heatmap');
+    assert.ok(maps !== undefined && native !== undefined, 'a state timeline or heatmap panel');
+    const expr = native.targets?.[0].expr ?? '';
+    assert.match(expr, /^raw_coverage\{[^}]*instance=~"\$node"[^}]*\} \/ 3600$/);
+    assert.match(native.targets?.[0].legendFormat ?? '', /\{\{instance\}\}.*\{\{hour\}\}/, 'one row per node and hour');
+    const a = maps.gridPos!;
+    const b = native.gridPos!;
+    assert.equal(a.y, b.y, 'same row as the image panel');
+    assert.ok(a.x + a.w <= b.x || b.x + b.w <= a.x, 'side by side, not overlapping');
+    assert.equal((maps as { repeatDirection?: string }).repeatDirection, 'v', 'repeated maps stack downwards, so the native panel stays beside them');
+  });
+
+  test('a fleet panel shows the fleet hole seconds (recorded rule) and this node\'s local-only hole seconds', () => {
+    const fleet = panels.find((p) => (p.targets ?? []).some((t) => (t.expr ?? '').includes('segcov_fleet_hole_seconds')));
+    assert.ok(fleet !== undefined);
+    const exprs = (fleet.targets ?? []).map((t) => t.expr ?? '').join('\n');
+    assert.match(exprs, /channel_quality:segcov_fleet_hole_seconds:min\{channel="\$channel",quality="\$quality"\}/);
+    assert.match(exprs, /segcov_local_only_hole_seconds\{job="\$job",instance=~"\$node"/);
+    assert.ok(panels.some((p) => (p.targets ?? []).some((t) => (t.expr ?? '').startsWith('segcov_peer_up{'))), 'peer reachability shown');
+  });
+
   test('every variable a query or panel uses is defined; channel and quality pick one value (one map each)', () => {
     const defined = new Set(d.templating.list.map((v) => v.name));
     const used = new Set<string>();

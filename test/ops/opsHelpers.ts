@@ -84,7 +84,7 @@ export interface DashboardPanel {
   title?: string;
   gridPos?: { h: number; w: number; x: number; y: number };
   datasource?: { type?: string; uid?: string };
-  targets?: Array<{ refId?: string; expr?: string; instant?: boolean; range?: boolean; format?: string; datasource?: { uid?: string } }>;
+  targets?: Array<{ refId?: string; expr?: string; instant?: boolean; range?: boolean; format?: string; legendFormat?: string; datasource?: { uid?: string } }>;
   panels?: DashboardPanel[];
   repeat?: string;
   links?: Array<{ title: string; url: string }>;
