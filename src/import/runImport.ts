@@ -7,7 +7,8 @@ import type { ImportConfig } from './importConfig.js';
 import { formatIsoMicros } from '../time/isoTime.js';
 import { buildManifest, writeManifest, type ManifestHead } from './manifest.js';
 import { checkFfmpeg, checkStoreWritable, ImportSetupError, prepareSource, type PreparedSource } from './prepare.js';
-import { spanCoverage } from './storeHoles.js';
+import { spanStripLine, stripLegend } from '../outputs/hourStrip.js';
+import { spanCoverage, type SpanCoverage } from './storeHoles.js';
 import { coverageLines, pipelineSummary } from './summary.js';
 
 /** Where a command's output goes (tests capture it). */
@@ -15,6 +16,8 @@ export interface ImportIo {
   readonly out: (line: string) => void;
   readonly logger: Logger;
   readonly progressBar: boolean;
+  /** Colour the before/after strips (a terminal); plain characters otherwise. */
+  readonly color?: boolean;
 }
 
 /** `segcov chunk`: cuts SOURCE (or --from/--to of it) into the store. Returns the exit status. */
@@ -51,9 +54,20 @@ export async function runFill(cfg: ImportConfig, io: ImportIo): Promise<number> 
     for (const l of pipelineSummary(result)) io.out(l);
     const after = await spanCoverage(cfg.base, cfg.channel, cfg.quality, span, report);
     for (const l of coverageLines('after', after)) io.out(l);
+    for (const l of fillStrips(before, after, io.color ?? false)) io.out(l);
     const allLanded = result.records.every((r) => r.status !== 'failed') && result.records.length === result.planned;
     return { result, ok: allLanded && after.holes.length === 0 };
   });
+}
+
+/** The before/after picture of the span `fill` worked on. */
+export function fillStrips(before: SpanCoverage, after: SpanCoverage, color: boolean): string[] {
+  return [
+    `range ${formatIsoMicros(before.span.start)} .. ${formatIsoMicros(before.span.end)}`,
+    spanStripLine('before', before.span, before.holes, color),
+    spanStripLine('after ', after.span, after.holes, color),
+    stripLegend(color, 'slice'),
+  ];
 }
 
 interface RunOutcome {

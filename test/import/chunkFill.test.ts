@@ -95,6 +95,10 @@ describe('chunk and fill a two-minute recording', () => {
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /before: 108\.000 s of 120\.000 s covered \(90\.00%\), 3 holes/);
     assert.match(r.stdout, /after: 120\.000 s of 120\.000 s covered \(100\.00%\), 0 holes/);
+    // The before/after picture of the range: 60 characters of 2 s, holes before, none after.
+    assert.match(r.stdout, /^before \|[#+.]{60}\| 2 s a character$/m);
+    assert.match(r.stdout, /^before \|[^|]*[+.][^|]*\|/m);
+    assert.match(r.stdout, /^after  \|#{60}\| 2 s a character$/m);
     const hours = await engineCoverage(base, 'ch', 'source');
     assert.deepEqual(hours.flatMap((h) => [...h.rawHoles, ...h.editableHoles]), []);
     assert.equal(hours.reduce((s, h) => s + h.result.rawCoverage, 0), 120_000_000);

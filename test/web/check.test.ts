@@ -127,6 +127,12 @@ describe('segcov check', () => {
     assert.match(r.stdout, /holes +2, total 5 min 30 s/);
     assert.ok(r.stdout.includes(`${ODD_CHANNEL} / source: FAIL`));
     assert.match(r.stdout, /^FAIL: 2 of 2 channel\/quality pair\(s\) have holes or no recording\.$/m);
+    // Above the tables, piped: one plain character per hour (05 whole, 06 and 07 with holes; 06 of the odd channel missing).
+    const lines = r.stdout.split('\n');
+    assert.equal(lines[0], `desertbus/source${' '.repeat(ODD_CHANNEL.length + 7 - 16)}  2026-11-01T05 |#++| 2026-11-01T07`);
+    assert.equal(lines[1], `${ODD_CHANNEL}/source  2026-11-01T05 |#.+| 2026-11-01T07`);
+    assert.equal(lines[2], 'one character per UTC hour: # whole  + partly missing  . missing  (blank) not yet');
+    assert.ok(!r.stdout.includes('\u001b['), 'no colour codes when piped');
   });
 
   it('CLI: --json is the same verdict, machine-readable', async () => {

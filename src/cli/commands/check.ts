@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
+import { hourStripLine, stripLegend, useColor } from '../../outputs/hourStrip.js';
 import { HOUR_US, SECOND_US } from '../../coverage/types.js';
 import { ProgressBar } from '../../outputs/progressBar.js';
 import { analyzeHourFolders, listQualityHours } from '../../scan/coldPass.js';
@@ -99,6 +100,15 @@ export async function runCheck(opts: CheckOptions, nowUs: number, progress?: (do
   return out;
 }
 
+/** The picture above the table: one strip per channel and quality, one character an hour. */
+export function checkStrips(results: readonly QualityCheck[], nowUs: number, color: boolean): string {
+  if (results.length === 0) return '';
+  const labels = results.map((c) => `${c.channel}/${c.quality}`);
+  const w = Math.max(...labels.map((l) => l.length));
+  const lines = results.map((c, i) => hourStripLine(labels[i].padEnd(w), c.window, c.holes, nowUs, color));
+  return `${lines.join('\n')}\n${stripLegend(color, 'UTC hour')}\n\n`;
+}
+
 /** `segcov check CHANNEL...`: one pass, a report, and an exit status for cron and CI. */
 export const checkCommand: CommandModule<object, Record<string, unknown>> = {
   command: 'check <channels..>',
@@ -124,7 +134,7 @@ export const checkCommand: CommandModule<object, Record<string, unknown>> = {
       bar.update(done, 'hours');
     });
     (bar as ProgressBar | null)?.finish();
-    process.stdout.write(opts.json ? `${JSON.stringify(checkJson(results, opts.window, nowUs), null, 2)}\n` : formatCheckText(results, nowUs));
+    process.stdout.write(opts.json ? `${JSON.stringify(checkJson(results, opts.window, nowUs), null, 2)}\n` : checkStrips(results, nowUs, useColor(process.stdout)) + formatCheckText(results, nowUs));
     process.exitCode = checkExitCode(results);
   },
 };

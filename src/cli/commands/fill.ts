@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { createLogger } from '../../log.js';
 import { IMPORT_OPTIONS, resolveImportConfig } from '../../import/importConfig.js';
 import { runFill } from '../../import/runImport.js';
+import { useColor } from '../../outputs/hourStrip.js';
 
 /** `segcov fill SOURCE …`: cut only what the store is missing. */
 export const fillCommand: CommandModule<object, Record<string, unknown>> = {
@@ -17,6 +18,7 @@ export const fillCommand: CommandModule<object, Record<string, unknown>> = {
       out: (l) => process.stdout.write(`${l}\n`),
       logger: createLogger(cfg.logLevel),
       progressBar: true,
+      color: useColor(process.stdout),
     });
   },
 };
