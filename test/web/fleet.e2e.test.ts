@@ -146,6 +146,10 @@ describe('fleet view with two real daemons', () => {
     assert.deepEqual(await stripPixel(page, 0, mid), [255, 255, 255], 'node-a: hole');
     assert.deepEqual(await stripPixel(page, 1, mid), blue, 'node-b: recorded');
     assert.deepEqual(await stripPixel(page, 2, mid), blue, 'fleet: covered');
+    // After now, every strip is "not yet" grey (checked when at least 10 minutes of the hour are left).
+    const axisEnd = Math.ceil((Date.now() * 1000 + 1) / HOUR_US) * HOUR_US;
+    const t = axisEnd - 5 * 60 * SECOND_US;
+    if (axisEnd - Date.now() * 1000 >= 10 * 60 * SECOND_US) assert.deepEqual(await stripPixel(page, 2, t), [0xc4, 0xca, 0xd1], 'fleet: not yet');
     const rows = await page.$$eval('tr.hole', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
     assert.equal(rows.length, 1);
     assert.equal(rows[0][2], '5 min 00 s');

@@ -92,6 +92,7 @@ describe('summary, page and JSON from a state', async () => {
     assert.ok(!html.includes('<img src=x'), 'the odd name never appears as markup');
     assert.ok(html.includes(embedJson(`maps/${encodeURIComponent(`${ODD_CHANNEL}_source_coverage.png`)}`).slice(1, -1)));
     assert.ok(!/http-equiv="refresh"/.test(html), 'no meta refresh: the page updates itself');
+    assert.ok(!/\bago\b/.test(html.replace(/<script>[\s\S]*?<\/script>/g, '')), 'no age frozen into the HTML: the browser computes ages');
     assert.ok(!/<script[^>]+src=|<link[^>]+stylesheet/.test(html), 'no external script or style');
   });
 

@@ -87,6 +87,12 @@ describe('status page in Chromium', () => {
     }
     const labels = await page.$$eval('article.quality', (arts) => arts.map((a) => [...a.querySelectorAll('.striplabel .name')].map((x) => x.textContent)));
     assert.deepEqual(labels[0], ['node-a', 'node-b', 'fleet'], 'one strip per node and the fleet');
+    // The first hour's date label of each map is whole and not clipped.
+    const firstDays = await page.$$eval('.map .days span:first-child', (xs) => xs.map((x) => ({ text: x.textContent, clipped: x.scrollWidth > x.clientWidth + 1 })));
+    assert.equal(firstDays.length, 3);
+    for (const d of firstDays) assert.deepEqual(d, { text: '2026-11-01', clipped: false });
+    // The future has its own legend entry.
+    assert.ok((await page.$$eval('ul.legend li', (lis) => lis.map((l) => l.textContent))).includes('not yet (after now)'));
     assert.deepEqual(problems, []);
     await page.screenshot({ path: await screenshotPath('status-page-desktop.png'), fullPage: true });
     await page.close();

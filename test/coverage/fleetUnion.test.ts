@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import {
+  fleetHoleFigures, intersectSpans, mergeSpans, peerCover, spansLength, uncoveredSpans, unionSpans,
+} from '../../src/coverage/fleetUnion.js';
+import type { Interval } from '../../src/coverage/types.js';
+
+const iv = (start: number, end: number): Interval => ({ start, end });
+const S = 1_000_000;
+
+describe('fleet union and peer cover (pure)', () => {
+  it('merges, unions and intersects sets of spans', () => {
+    assert.deepEqual(mergeSpans([iv(5, 7), iv(0, 2), iv(2, 3), iv(6, 9), iv(4, 4)]), [iv(0, 3), iv(5, 9)]);
+    assert.deepEqual(unionSpans([[iv(0, 10)], [iv(5, 20)], [iv(30, 40)]]), [iv(0, 20), iv(30, 40)]);
+    assert.deepEqual(intersectSpans([iv(0, 10), iv(20, 30)], [iv(5, 25)]), [iv(5, 10), iv(20, 25)]);
+    assert.equal(spansLength([iv(0, 10), iv(5, 15)]), 15);
+  });
+
+  it('holes of a window: gaps over 10 ms only', () => {
+    const w = iv(0, 100 * S);
+    assert.deepEqual(uncoveredSpans(w, [iv(0, 10 * S), iv(10 * S + 5_000, 50 * S), iv(60 * S, 100 * S)]), [iv(50 * S, 60 * S)]);
+    assert.deepEqual(uncoveredSpans(w, []), [w]);
+  });
+
+  it('says which peers hold each hole, fully or partly, and how much', () => {
+    const holes = [iv(10 * S, 20 * S), iv(50 * S, 60 * S), iv(80 * S, 90 * S)];
+    const out = peerCover(holes, [
+      { node: 'b', covered: [iv(0, 30 * S), iv(55 * S, 58 * S)] },
+      { node: 'c', covered: [iv(50 * S, 70 * S)] },
+    ]);
+    assert.deepEqual(out.map((h) => h.peers.map((p) => [p.node, p.cover, p.coveredUs])), [
+      [['b', 'full', 10 * S]],
+      [['b', 'partial', 3 * S], ['c', 'full', 10 * S]],
+      [],
+    ]);
+  });
+
+  it('fleet figures: time no node has, and this node\'s holes that peers have', () => {
+    const w = iv(0, 100 * S);
+    const self = [iv(0, 40 * S), iv(60 * S, 100 * S)];
+    const holes = uncoveredSpans(w, self);
+    const f = fleetHoleFigures(w, holes, self, [{ node: 'b', covered: [iv(30 * S, 50 * S)] }]);
+    assert.equal(f.fleetHoleUs, 10 * S);
+    assert.deepEqual(f.fleetHoles, [iv(50 * S, 60 * S)]);
+    assert.equal(f.localOnlyHoleUs, 10 * S);
+    // A peer that is down (not passed) covers nothing: everything is the fleet's loss.
+    const alone = fleetHoleFigures(w, holes, self, []);
+    assert.equal(alone.fleetHoleUs, 20 * S);
+    assert.equal(alone.localOnlyHoleUs, 0);
+  });
+
+  it('property: fleet holes + local-only = this node\'s holes; the union covers every node', () => {
+    const span = fc.tuple(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 1, max: 200 })).map(([a, l]) => iv(a * S, (a + l) * S));
+    fc.assert(fc.property(fc.array(span, { maxLength: 8 }), fc.array(fc.array(span, { maxLength: 8 }), { maxLength: 3 }), (self, peers) => {
+      const w = iv(0, 1200 * S);
+      const holes = uncoveredSpans(w, self);
+      const nodes = peers.map((covered, i) => ({ node: `p${i}`, covered }));
+      const f = fleetHoleFigures(w, holes, self, nodes);
+      assert.equal(f.fleetHoleUs + f.localOnlyHoleUs, spansLength(holes));
+      const union = unionSpans([self, ...peers]);
+      for (const set of [self, ...peers]) assert.equal(spansLength(intersectSpans(set, union)), spansLength(set));
+      for (const h of f.fleetHoles) assert.equal(spansLength(intersectSpans([h], union)), 0);
+    }));
+  });
+});
