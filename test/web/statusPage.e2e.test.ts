@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startHttpServer, type HttpServerHandle } from '../../src/outputs/httpServer.js';
 import { fleetOf, type WebContext } from '../../src/web/context.js';
 import { webRoutes } from '../../src/web/routes.js';
@@ -129,3 +129,62 @@ describe('status page in Chromium', () => {
     await page.close();
   });
 });
+
+/** 45 holes of 5 s in one hour: three pages of the holes list. */
+const MANY_SPEC: StoreSpec = {
+  many: { source: { '2026-11-01T07': Array.from({ length: 46 }, (_, i): [number, number, number, 'full'] => [i * 60, i * 60 + 55, 5, 'full']) } },
+};
+
+describe('holes list paging in Chromium', () => {
+  let browser: Browser;
+  let fx: Fixture;
+  let server: HttpServerHandle;
+
+  before(async () => {
+    fx = await makeFixture(MANY_SPEC);
+    server = await startHttpServer('127.0.0.1', 0, webRoutes({ state: fx.state, config: fx.config, now: () => SAMPLE_NOW_MS }), (e) => { throw e; });
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    if (fx !== undefined) await rm(fx.base, { recursive: true, force: true });
+  });
+
+  it('every hole can be paged through, and the page shown survives a live update', async () => {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    const problems = watchProblems(page);
+    await page.goto(`http://127.0.0.1:${server.port}/`, { waitUntil: 'networkidle' });
+    const starts = async (): Promise<string[]> => page.$$eval('tr.hole td:first-child', (tds) => tds.map((td) => td.textContent ?? ''));
+    assert.equal(await page.textContent('table.holes caption'), 'Holes 1–20 of 45, newest first (UTC)');
+    const seen = new Set(await starts());
+    assert.equal(await page.isDisabled('button.newer'), true);
+    await page.click('button.older');
+    assert.equal(await page.textContent('table.holes caption'), 'Holes 21–40 of 45, newest first (UTC)');
+    for (const x of await starts()) seen.add(x);
+    await page.click('button.older');
+    assert.equal(await page.textContent('table.holes caption'), 'Holes 41–45 of 45, newest first (UTC)');
+    assert.equal(await page.isDisabled('button.older'), true);
+    for (const x of await starts()) seen.add(x);
+    assert.equal(seen.size, 45, 'every hole listed once');
+    assert.ok(seen.has('2026-11-01 07:00:55') && seen.has('2026-11-01 07:44:55'));
+    // A live update redraws the list on the same page.
+    await waitForLive(page);
+    const s = fx.state.get('many', 'source')!;
+    fx.state.set({ ...s, updatedAt: s.updatedAt + 1 });
+    await waitForUpdates(page, 1);
+    assert.equal(await page.textContent('table.holes caption'), 'Holes 41–45 of 45, newest first (UTC)');
+    assert.deepEqual(problems, []);
+    await page.screenshot({ path: await screenshotPath('status-page-holes-paging.png'), fullPage: true });
+    await page.close();
+  });
+});
+
+async function waitForLive(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.getElementById('live')?.textContent === 'live', undefined, { timeout: 30_000 });
+}
+
+async function waitForUpdates(page: Page, n: number): Promise<void> {
+  await page.waitForFunction((k) => ((window as unknown as { segcovUpdates?: number }).segcovUpdates ?? 0) >= k, n, { timeout: 30_000 });
+}
