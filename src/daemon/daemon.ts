@@ -10,6 +10,7 @@ import { webRoutes } from '../web/routes.js';
 import { writeStaticPage } from '../web/staticPage.js';
 import { CoverageState } from './coverageState.js';
 import { LatestWins } from './latestWins.js';
+import { prepareOutputs } from './prepareOutputs.js';
 import { problemLog } from './problemLog.js';
 import type { LiveMode } from '../live/liveMode.js';
 import { QualityChecker } from './qualityChecker.js';
@@ -131,6 +132,11 @@ async function startLive(parts: DaemonParts, live: LiveMode): Promise<void> {
 export async function runDaemon(config: DaemonConfig): Promise<number> {
   const parts = createDaemon(config);
   const { log, stop } = parts;
+  const outputsProblem = await prepareOutputs(config, log);
+  if (outputsProblem !== null) {
+    process.stderr.write(`segcov: ${outputsProblem}\n`);
+    return 2;
+  }
   if (config.runOnce) {
     await passAll(parts);
     parts.state.markReady();
