@@ -88,5 +88,5 @@ export function buildManifest(head: ManifestHead, result: PipelineResult | null,
  * else that is not a regular file is refused, never replaced.
  */
 export async function writeManifest(file: string, m: Manifest): Promise<void> {
-  await writeFileAtomic(file, JSON.stringify(m, null, 2) + '\n', { inPlace: true });
+  await writeFileAtomic(file, JSON.stringify(m, null, 2) + '\n', { inPlace: true, followSymlinks: true });
 }

@@ -31,8 +31,11 @@ function code(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException).code;
 }
 
-/** Looks at `target` without opening it. */
-export async function inspectTarget(target: string): Promise<WriteTarget> {
+/**
+ * Looks at `target` without opening it. With `follow`, a symlink to a regular file
+ * resolves to that file (`real`); without, `real` is the link itself, to be replaced.
+ */
+export async function inspectTarget(target: string, follow = true): Promise<WriteTarget> {
   const abs = path.resolve(target);
   let st: import('node:fs').Stats;
   try {
@@ -42,10 +45,10 @@ export async function inspectTarget(target: string): Promise<WriteTarget> {
     if (code(e) === 'ELOOP') return { kind: 'other', real: abs, what: 'symlink loop' };
     if (code(e) !== 'ENOENT') throw e;
     const link = await lstat(abs).catch(() => null);
-    if (link?.isSymbolicLink()) return { kind: 'other', real: abs, what: 'symlink to nothing' };
+    if (link?.isSymbolicLink() && follow) return { kind: 'other', real: abs, what: 'symlink to nothing' };
     return { kind: 'absent', real: abs };
   }
-  if (st.isFile()) return { kind: 'file', real: await realpath(abs) };
+  if (st.isFile()) return { kind: 'file', real: follow ? await realpath(abs) : abs };
   const what = describe(st);
   if (st.isCharacterDevice() || st.isFIFO()) return { kind: 'stream', real: abs, what };
   return { kind: 'other', real: abs, what };
@@ -97,6 +100,12 @@ export interface AtomicWriteOptions {
   readonly inPlace?: boolean;
   /** How long an in-place write may wait for a slow reader (default 10 s). */
   readonly inPlaceTimeoutMs?: number;
+  /**
+   * Follow a symlink to a regular file and replace that file (a user-given path such as
+   * --textfile). Without (maps, page), such a link is itself replaced: a link planted in
+   * the output folder cannot lead a write out of it.
+   */
+  readonly followSymlinks?: boolean;
 }
 
 /**
@@ -106,11 +115,11 @@ export interface AtomicWriteOptions {
  * The target is looked at first and never renamed over unless it is a regular file (or
  * absent): a device, FIFO, socket or folder — or a symlink to one — is refused with a
  * NotRegularFileError, or, with `inPlace`, a character device or FIFO is written in
- * place without blocking. A symlink to a regular file is followed: the file it points
- * to is replaced, the link stays.
+ * place without blocking. A symlink to a regular file is replaced, or with
+ * `followSymlinks` the file it points to is.
  */
 export async function writeFileAtomic(target: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {
-  const t = await inspectTarget(target);
+  const t = await inspectTarget(target, opts.followSymlinks === true);
   if (t.kind === 'stream' && opts.inPlace === true) return writeInPlace(t.real, data, opts.inPlaceTimeoutMs);
   if (t.kind === 'stream' || t.kind === 'other') throw new NotRegularFileError(target, t.what);
   await ensureDir(path.dirname(t.real));
@@ -124,8 +133,8 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
       await fh.close();
     }
     // looked at again just before the rename: it may have been replaced meanwhile
-    const now = await lstat(t.real).catch((e: unknown) => (code(e) === 'ENOENT' ? null : Promise.reject(e)));
-    if (now !== null && !now.isFile()) throw new NotRegularFileError(target, now.isSymbolicLink() ? 'symlink' : describe(now));
+    const now = await stat(t.real).catch((e: unknown) => (code(e) === 'ENOENT' || code(e) === 'ELOOP' ? null : Promise.reject(e)));
+    if (now !== null && !now.isFile()) throw new NotRegularFileError(target, describe(now));
     await rename(tmp, t.real);
   } catch (e) {
     await rm(tmp, { force: true });

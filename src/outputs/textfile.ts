@@ -7,5 +7,5 @@ import { writeFileAtomic } from './atomicWrite.js';
  * never replaced.
  */
 export async function writeTextfile(file: string, registry: Registry): Promise<void> {
-  await writeFileAtomic(file, await registry.metrics(), { inPlace: true });
+  await writeFileAtomic(file, await registry.metrics(), { inPlace: true, followSymlinks: true });
 }

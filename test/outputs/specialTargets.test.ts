@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { lstatSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -157,14 +157,19 @@ describe('atomic writes never replace what is not a regular file (issue 15)', ()
       assert.ok(lstatSync(fifo).isFIFO());
       assert.ok(lstatSync(link).isSymbolicLink());
       assert.ok(statSync('/dev/null').isCharacterDevice());
-      // a symlink to a regular file: the file is replaced, the link stays
+      // a symlink to a regular file: a user-given path (--textfile) is followed, the file
+      // replaced and the link kept; a map's name is not: the link is replaced, the file elsewhere untouched
       const real = path.join(root, 'real.txt');
       writeFileSync(real, 'old');
       const toReal = path.join(root, 'to-real');
       spawnSync('ln', ['-s', real, toReal]);
-      await writeFileAtomic(toReal, 'new');
+      await writeFileAtomic(toReal, 'new', { followSymlinks: true });
       assert.ok(lstatSync(toReal).isSymbolicLink());
-      assert.equal(spawnSync('cat', [real], { encoding: 'utf8' }).stdout, 'new');
+      assert.equal(readFileSync(real, 'utf8'), 'new');
+      await writeFileAtomic(toReal, 'map');
+      assert.ok(lstatSync(toReal).isFile(), 'the link itself replaced');
+      assert.equal(readFileSync(toReal, 'utf8'), 'map');
+      assert.equal(readFileSync(real, 'utf8'), 'new', 'the file it pointed to untouched');
       assert.deepEqual(readdirSync(root).filter((n) => n.endsWith('.tmp')), []);
     } finally {
       await rm(root, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { LatestWins } from '../../src/daemon/latestWins.js';
@@ -22,9 +22,10 @@ describe('failed writes are retried until they land (issue 9.5)', () => {
     try {
       const first = await waitFor('the first map', async () => (existsSync(png) && existsSync(textfile) ? readFileSync(png) : undefined), 60_000);
       // break both folders: a file where each folder was
-      await rm(out, { recursive: true });
+      // (moved away, not removed: a write under way may still drop a file in it)
+      await rename(out, `${out}.old`);
       await writeFile(out, 'not a folder');
-      await rm(tfDir, { recursive: true });
+      await rename(tfDir, `${tfDir}.old`);
       await writeFile(tfDir, 'not a folder');
       fillHour(base, 'chan', 'source', '2026-11-01T00', 40, 100);
       await waitFor('map, textfile and page writes to fail', async () => {
