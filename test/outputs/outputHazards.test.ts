@@ -5,7 +5,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ensureDir } from '../../src/outputs/atomicWrite.js';
-import { parseProm, runCli, startDaemon, waitFor } from '../helpers/cli.js';
+import { WAIT_MS, parseProm, runCli, startDaemon, waitFor } from '../helpers/cli.js';
 import { fillHour } from '../helpers/simpleStore.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
@@ -39,19 +39,19 @@ describe('output-folder hazards (issue 9.7)', () => {
       '--make-page', '--textfile', fifos[2], '--check-interval', '600']);
     try {
       // more requests for the FIFO map than the thread pool has threads (4)
-      const codes = await Promise.all(Array.from({ length: 8 }, async () => (await fetch(`${d.url}/maps/chan_source_coverage.png`, { signal: AbortSignal.timeout(30_000) })).status));
+      const codes = await Promise.all(Array.from({ length: 8 }, async () => (await fetch(`${d.url}/maps/chan_source_coverage.png`, { signal: AbortSignal.timeout(WAIT_MS) })).status));
       assert.deepEqual(codes, Array(8).fill(404));
       for (let to = 40; to <= 100; to += 20) {
         fillHour(base, 'chan', 'source', '2026-11-01T00', to - 20, to);
-        await waitFor(`live coverage ${to}`, async () => ((await scrape(d.url)).get('raw_coverage{channel="chan",hour="2026-11-01T00",quality="source"}') === to ? true : undefined), 30_000)
+        await waitFor(`live coverage ${to}`, async () => ((await scrape(d.url)).get('raw_coverage{channel="chan",hour="2026-11-01T00",quality="source"}') === to ? true : undefined))
           .catch((e: Error) => { throw new Error(`${e.message}\n${d.stderr()}`); });
       }
       const m = await waitFor('the refused writes to be counted', async () => {
         const now = await scrape(d.url);
         return ['map_write', 'page_write', 'textfile_write'].every((k) => (now.get(`segcov_errors_total{kind="${k}"}`) ?? 0) >= 1) ? now : undefined;
-      }, 30_000);
+      });
       assert.ok(m.has('segcov_errors_total{kind="map_write"}'));
-      await waitFor('the 480p map', async () => (existsSync(path.join(out, 'chan_480p_coverage.png')) ? true : undefined), 30_000);
+      await waitFor('the 480p map', async () => (existsSync(path.join(out, 'chan_480p_coverage.png')) ? true : undefined));
       assert.equal((await fetch(`${d.url}/maps/chan_480p_coverage.png`)).status, 200);
       assert.equal((await fetch(`${d.url}/healthz`)).status, 200);
       for (const f of fifos) assert.ok(lstatSync(f).isFIFO(), `${f} is still a FIFO`);

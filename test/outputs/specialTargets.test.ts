@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { writeFileAtomic } from '../../src/outputs/atomicWrite.js';
 import { writeManifest } from '../../src/import/manifest.js';
-import { BIN, cleanEnv, runCli } from '../helpers/cli.js';
+import { BIN, WAIT_MS, cleanEnv, runCli } from '../helpers/cli.js';
 import { fillHour } from '../helpers/simpleStore.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
@@ -69,7 +69,7 @@ describe('atomic writes never replace what is not a regular file (issue 15)', ()
       // a shell pipe is a FIFO: written in place
       const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
         const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-        execFile('sh', ['-c', `${quoted} | cat`], { env: cleanEnv(), timeout: 60_000 }, (err, stdout, stderr) => {
+        execFile('sh', ['-c', `${quoted} | cat`], { env: cleanEnv(), timeout: 3 * WAIT_MS }, (err, stdout, stderr) => {
           if (err !== null && typeof err.code !== 'number') reject(err);
           else resolve({ code: err === null ? 0 : Number(err.code), stdout, stderr });
         });
@@ -90,7 +90,7 @@ describe('atomic writes never replace what is not a regular file (issue 15)', ()
       try {
         // the reader may not have opened its end yet: run-once fails (ENXIO, exit 1) until it has
         let r = await runCli(['chan', '--base-dir', base, '--run-once', '--metrics-port', '0', '--textfile', fifo]);
-        const deadline = Date.now() + 30_000;
+        const deadline = Date.now() + WAIT_MS;
         while (r.code !== 0 && Date.now() < deadline) {
           assert.match(r.stderr, /ENXIO/);
           r = await runCli(['chan', '--base-dir', base, '--run-once', '--metrics-port', '0', '--textfile', fifo]);

@@ -4,7 +4,7 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { LatestWins } from '../../src/daemon/latestWins.js';
-import { parseProm, startDaemon, waitFor } from '../helpers/cli.js';
+import { WAIT_MS, parseProm, startDaemon, waitFor } from '../helpers/cli.js';
 import { fillHour } from '../helpers/simpleStore.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
@@ -20,7 +20,7 @@ describe('failed writes are retried until they land (issue 9.5)', () => {
     fillHour(base, 'chan', 'source', '2026-11-01T00', 0, 40);
     const d = await startDaemon(['chan', '--base-dir', base, '--output-dir', out, '--textfile', textfile, '--make-page', '--check-interval', '1', '--no-watch']);
     try {
-      const first = await waitFor('the first map', async () => (existsSync(png) && existsSync(textfile) ? readFileSync(png) : undefined), 60_000);
+      const first = await waitFor('the first map', async () => (existsSync(png) && existsSync(textfile) ? readFileSync(png) : undefined));
       // break both folders: a file where each folder was
       // (moved away, not removed: a write under way may still drop a file in it)
       await rename(out, `${out}.old`);
@@ -32,7 +32,7 @@ describe('failed writes are retried until they land (issue 9.5)', () => {
         const m = parseProm(await (await fetch(`${d.url}/metrics`)).text());
         const failed = ['map_write', 'textfile_write', 'page_write'].every((k) => (m.get(`segcov_errors_total{kind="${k}"}`) ?? 0) >= 1);
         return failed && m.get('raw_coverage{channel="chan",hour="2026-11-01T00",quality="source"}') === 100 ? true : undefined;
-      }, 60_000);
+      });
       // fix them; the store does not change any more, so only a retry can write
       await rm(out);
       await rm(tfDir);
@@ -40,7 +40,7 @@ describe('failed writes are retried until they land (issue 9.5)', () => {
         if (!existsSync(png) || !existsSync(textfile) || !existsSync(page)) return undefined;
         const text = readFileSync(textfile, 'utf8');
         return /^raw_coverage\{channel="chan",hour="2026-11-01T00",quality="source"\} 100$/m.test(text) ? readFileSync(png) : undefined;
-      }, 90_000).catch((e: Error) => { throw new Error(`${e.message}\n${d.stderr()}`); });
+      }, 2 * WAIT_MS).catch((e: Error) => { throw new Error(`${e.message}\n${d.stderr()}`); });
       assert.notDeepEqual(now, first, 'the map shows the new segments');
       assert.ok(statSync(out).isDirectory());
       assert.match(d.stderr(), /cannot write coverage map/);
