@@ -39,14 +39,16 @@ async function withStore<T>(fn: (root: string, base: string) => Promise<T>): Pro
 describe('atomic writes never replace what is not a regular file (issue 15)', () => {
   it('--textfile at a character device writes into it and leaves it a device: /dev/null and a mknod-made one', async () => {
     await withStore(async (root, base) => {
-      const devices = ['/dev/null'];
+      const devices: string[] = [];
       if (asRoot) {
-        // CI runs as root: a private copy of /dev/null, so a regression cannot harm the machine
+        // CI runs as root: a private copy of /dev/null first, so a regression fails here
+        // before it can replace the machine's own /dev/null
         const own = path.join(root, 'null');
         const r = spawnSync('mknod', [own, 'c', '1', '3']);
         assert.equal(r.status, 0, String(r.stderr));
         devices.push(own);
       }
+      devices.push('/dev/null');
       for (const dev of devices) {
         const before = charDevice(dev);
         const r = await runCli(['chan', '--base-dir', base, '--run-once', '--metrics-port', '0', '--textfile', dev]);
