@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import { sendJson, sendText, type Route } from '../outputs/httpServer.js';
-import { allPeers, fleetOf, mapNames, nowUs, pageData, pageHtml, shownPairs, type WebContext } from './context.js';
+import { fleetOf, mapNames, nowUs, pageData, pageHtml, shownPairs, type WebContext } from './context.js';
 import { coverageJson, holesJson, parseHolesQuery } from './coverageApi.js';
 import { fleetHolesJson } from './fleetApi.js';
 import { LiveEvents } from './liveEvents.js';
@@ -45,7 +45,8 @@ function badRequest(res: http.ServerResponse, error: string): void {
 export function webRoutes(ctx: WebContext): Route[] {
   const csp = pageCsp();
   const fleet = fleetOf(ctx);
-  if (Object.keys(allPeers(ctx)).length > 0 || ctx.extraPeers !== undefined) fleet.start();
+  // Always running: a reload (SIGHUP) or the database may add peers later; a round without peers costs nothing.
+  fleet.start();
   const events = new LiveEvents(() => pageData(ctx, 'maps/', false), (l) => fleet.onChange(l));
   return [
     {
