@@ -42,7 +42,7 @@ figure{margin:8px 0 0}
 .days span{position:absolute;top:0;overflow:hidden;white-space:nowrap;border-left:1px solid #8c959f;padding-left:2px}
 .hours span{position:absolute;top:0;border-left:1px solid #8c959f;padding-left:2px;white-space:nowrap}
 .canvas{position:relative;outline:1px solid #8c959f;background:#fff}
-.canvas img,img.peermap{display:block;image-rendering:pixelated;image-rendering:crisp-edges}
+.canvas img{display:block;image-rendering:pixelated;image-rendering:crisp-edges}
 .grid{position:absolute;inset:0;pointer-events:none;background-image:linear-gradient(to right,rgba(0,0,0,.28) 1px,transparent 1px)}
 figcaption{font-size:.8rem;color:var(--muted);margin-top:4px}
 ul.legend{display:inline-flex;flex-wrap:wrap;gap:2px 14px;list-style:none;margin:2px 0 0;padding:0}
