@@ -32,7 +32,13 @@ export class FleetSource {
 
   constructor(private readonly opts: FleetSourceOptions) {
     this.nodeName = opts.nodeName ?? hostname();
-    this.fetcher = new PeerFetcher({ peers: opts.peers, intervalMs: opts.pollMs, onChange: () => this.emit() });
+    // A node list (the database's) may name this node too: it is never its own peer.
+    const peers = (): Record<string, string> => {
+      const all = { ...opts.peers() };
+      delete all[this.nodeName];
+      return all;
+    };
+    this.fetcher = new PeerFetcher({ peers, intervalMs: opts.pollMs, onChange: () => this.emit() });
     opts.state.onUpdate(() => this.emit());
   }
 

@@ -48,7 +48,7 @@ function renderNodes(){
   p.appendChild(el('b',{text:data.node}));p.appendChild(document.createTextNode(' (this page)'));
   data.peers.forEach(function(n){
     p.appendChild(document.createTextNode(', '));
-    var a=el('a',{href:n.url.replace(/\/+$/,'')+'/',text:n.node});p.appendChild(a);
+    p.appendChild(/^https?:\/\//i.test(n.url)?el('a',{href:n.url.replace(/\/+$/,'')+'/',text:n.node}):el('span',{text:n.node}));
     p.appendChild(el('span',{cls:'state '+n.state,text:' '+n.state+(n.state==='down'&&n.error?' ('+n.error+')':'')}));
   });
 }
@@ -101,6 +101,14 @@ function article(q,i){
   u.el.appendChild(el('h3',{text:q.quality}));
   [u.facts,u.fleet,u.holes,u.map].forEach(function(x){u.el.appendChild(x);});
   sec.cards.appendChild(u.el);
+  u.canvas.addEventListener('mousemove',function(ev){
+    var q2=u.q;if(!q2||!q2.axis)return;
+    var t=q2.axis[0]+Math.floor(ev.offsetX/HOUR_PX*3600)*1e6;
+    var rows=q2.nodes.concat([{node:'fleet',state:'up',covered:q2.fleet.covered}]);
+    u.canvas.title=utc(t)+' UTC\n'+rows.map(function(r){
+      return r.node+': '+(t>serverNow()?'not yet':r.state!=='up'?rowState(r):overlap(r.covered,t,t+1e6)>0?'recorded':'nothing');
+    }).join('\n');
+  });
   u.canvas.addEventListener('click',function(ev){
     var q2=u.q;if(!q2||!q2.axis)return;
     var idx=Math.floor(ev.offsetX/HOUR_PX), h=q2.axis[0]+idx*HOUR;

@@ -38,14 +38,22 @@ async function fetchSpans(url: string, timeoutMs: number, maxBytes: number): Pro
     await res.body?.cancel();
     throw new Error(`HTTP ${res.status}${res.status === 404 ? ' (no fleet API: an older segcov?)' : ''}`);
   }
-  const len = Number(res.headers.get('content-length') ?? '0');
-  if (len > maxBytes) {
-    await res.body?.cancel();
-    throw new Error(`answer of ${len} bytes is over ${maxBytes}`);
+  // Read at most maxBytes: a peer is another machine, and its answer is kept in memory.
+  const reader = res.body?.getReader();
+  if (reader === undefined) throw new Error('empty answer');
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw new Error(`answer is over ${maxBytes} bytes`);
+    }
+    chunks.push(value);
   }
-  const text = await res.text();
-  if (text.length > maxBytes) throw new Error(`answer is over ${maxBytes} bytes`);
-  return parseNodeSpans(JSON.parse(text));
+  return parseNodeSpans(JSON.parse(Buffer.concat(chunks).toString('utf8')));
 }
 
 /**

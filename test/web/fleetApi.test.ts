@@ -6,7 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import { startHttpServer, type HttpServerHandle } from '../../src/outputs/httpServer.js';
 import { fleetOf, type WebContext } from '../../src/web/context.js';
 import type { FleetView } from '../../src/web/fleetView.js';
+import { FleetSource } from '../../src/web/fleetSource.js';
 import { parseNodeSpans, type NodeSpans } from '../../src/web/nodeSpans.js';
+import { PeerFetcher } from '../../src/web/peerFetcher.js';
 import { webRoutes } from '../../src/web/routes.js';
 import { hourUs, makeFixture, SAMPLE_NOW_MS, SAMPLE_SPEC, SECOND_US, type Fixture, type StoreSpec } from './helpers/webFixture.js';
 
@@ -136,5 +138,18 @@ describe('fleet API (/api/v1/spans, /api/v1/fleet, /api/v1/holes?peers=1, /api/v
     const second = await next();
     assert.ok(JSON.stringify(second).includes(`480p_coverage.png?v=${s.updatedAt + 1}`));
     ctl.abort();
+  });
+
+  it('a node list that names this node does not make it its own peer', () => {
+    const f = new FleetSource({ state: local.state, pairs: () => [], peers: () => ({ 'node-a': 'http://127.0.0.1:1', 'node-b': 'http://127.0.0.1:2' }), nodeName: 'node-a' });
+    assert.deepEqual(f.fetcher.snapshot().map((p) => p.name), ['node-b']);
+  });
+
+  it('an answer over the size limit makes the peer down, without reading it all', async () => {
+    const f = new PeerFetcher({ peers: () => ({ big: `http://127.0.0.1:${peerServer.port}` }), maxBytes: 100 });
+    await f.round();
+    const [p] = f.snapshot();
+    assert.equal(p.state, 'down');
+    assert.equal(p.error, 'answer is over 100 bytes');
   });
 });
