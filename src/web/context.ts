@@ -3,6 +3,7 @@ import type { DaemonConfig } from '../cli/daemonOptions.js';
 import type { CoverageState } from '../daemon/coverageState.js';
 import { mapFileName } from '../store/layout.js';
 import { FleetSource } from './fleetSource.js';
+import { apiTarget, type PeerTarget } from './peerFetcher.js';
 import type { FleetView } from './fleetView.js';
 import { mapLayout, type MapLayout } from './mapLayout.js';
 import { pairsToShow, summarizeQuality, type QualitySummary } from './qualitySummary.js';
@@ -18,8 +19,8 @@ export interface WebContext {
   readonly fleet?: FleetSource;
   /** This node's name in the fleet view (default: the host name). */
   readonly nodeName?: string;
-  /** Nodes other than config peers (the database's): name → base URL. */
-  readonly extraPeers?: () => Readonly<Record<string, string>>;
+  /** Nodes other than config peers (the database's), with where their spans are. */
+  readonly extraPeers?: () => Readonly<Record<string, PeerTarget>>;
 }
 
 export function nowUs(ctx: WebContext): number {
@@ -41,9 +42,11 @@ export function summaries(ctx: WebContext): QualitySummary[] {
   return shownPairs(ctx).map(([c, q]) => summarizeQuality(c, q, ctx.state.get(c, q), t));
 }
 
-/** Every peer: config peers, then the database's nodes not already named (config wins). */
-export function allPeers(ctx: WebContext): Record<string, string> {
-  return { ...(ctx.extraPeers?.() ?? {}), ...ctx.config.peers };
+/** Every peer: the database's nodes, and config peers (a config peer of the same name wins). */
+export function allPeers(ctx: WebContext): Record<string, PeerTarget> {
+  const out: Record<string, PeerTarget> = { ...(ctx.extraPeers?.() ?? {}) };
+  for (const [name, base] of Object.entries(ctx.config.peers)) out[name] = apiTarget(base);
+  return out;
 }
 
 /** The context's fleet source, made on first use when the daemon did not give one. */

@@ -2,14 +2,14 @@ import { hostname } from 'node:os';
 import type { CoverageState } from '../daemon/coverageState.js';
 import { fleetView, type FleetView } from './fleetView.js';
 import { nodeSpans, type NodeSpans } from './nodeSpans.js';
-import { PeerFetcher } from './peerFetcher.js';
+import { PeerFetcher, type PeerTarget } from './peerFetcher.js';
 
 export interface FleetSourceOptions {
   readonly state: CoverageState;
   /** The channels and qualities this node shows. */
   readonly pairs: () => [string, string][];
-  /** Peers to ask: name → base URL (config peers, later merged with the database's nodes). */
-  readonly peers: () => Readonly<Record<string, string>>;
+  /** Peers to ask (config peers merged with the database's nodes). */
+  readonly peers: () => Readonly<Record<string, PeerTarget>>;
   /** Wall clock, ms (tests pin it). */
   readonly now?: () => number;
   /** This node's name in the fleet view (default: the host name). */
@@ -33,7 +33,7 @@ export class FleetSource {
   constructor(private readonly opts: FleetSourceOptions) {
     this.nodeName = opts.nodeName ?? hostname();
     // A node list (the database's) may name this node too: it is never its own peer.
-    const peers = (): Record<string, string> => {
+    const peers = (): Record<string, PeerTarget> => {
       const all = { ...opts.peers() };
       delete all[this.nodeName];
       return all;

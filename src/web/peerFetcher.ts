@@ -1,9 +1,18 @@
 import { parseNodeSpans, SPANS_VERSION, type NodeSpans } from './nodeSpans.js';
 
+/** Where a peer is: its status page and where its spans are read. */
+export interface PeerTarget {
+  /** Base URL of the peer (its status page), without a trailing slash. */
+  readonly url: string;
+  /** URL of its spans in the v1 form: `/api/v1/spans?v=1`, or a `spans.json` beside its maps. */
+  readonly spansUrl: string;
+}
+
 /** What this node last heard from one peer. */
 export interface PeerState {
   readonly name: string;
   readonly url: string;
+  readonly spansUrl: string;
   /** `waiting` until the first answer or failure. */
   readonly state: 'up' | 'down' | 'waiting';
   /** Why it is down. */
@@ -15,8 +24,8 @@ export interface PeerState {
 }
 
 export interface PeerFetcherOptions {
-  /** The peers to ask (name → base URL), read before every round: config peers plus database nodes. */
-  readonly peers: () => Readonly<Record<string, string>>;
+  /** The peers to ask, read before every round: config peers plus database nodes. */
+  readonly peers: () => Readonly<Record<string, PeerTarget>>;
   /** ms between rounds (default 2000). */
   readonly intervalMs?: number;
   /** ms before a peer that does not answer is down (default 3000). */
@@ -27,9 +36,10 @@ export interface PeerFetcherOptions {
   readonly onChange?: () => void;
 }
 
-/** The peers' spans URL for a base URL given with or without a trailing slash. */
-export function spansUrl(base: string): string {
-  return `${base.replace(/\/+$/, '')}/api/v1/spans?v=${SPANS_VERSION}`;
+/** A segcov peer (config `peers:`): its spans API under its base URL. */
+export function apiTarget(base: string): PeerTarget {
+  const url = base.replace(/\/+$/, '');
+  return { url, spansUrl: `${url}/api/v1/spans?v=${SPANS_VERSION}` };
 }
 
 async function fetchSpans(url: string, timeoutMs: number, maxBytes: number): Promise<NodeSpans> {
@@ -81,8 +91,9 @@ export class PeerFetcher {
     const peers = this.opts.peers();
     return Object.keys(peers).sort().map((name) => {
       const s = this.states.get(name);
-      return s !== undefined && s.url === peers[name] ? s
-        : { name, url: peers[name], state: 'waiting', error: null, lastOkAt: null, data: null };
+      const t = peers[name];
+      return s !== undefined && s.spansUrl === t.spansUrl ? s
+        : { name, url: t.url, spansUrl: t.spansUrl, state: 'waiting', error: null, lastOkAt: null, data: null };
     });
   }
 
@@ -109,15 +120,15 @@ export class PeerFetcher {
         changed = true;
       }
     }
-    await Promise.all(Object.entries(peers).map(async ([name, url]) => {
+    await Promise.all(Object.entries(peers).map(async ([name, { url, spansUrl }]) => {
       const before = this.states.get(name);
       let next: PeerState;
       try {
-        const data = await fetchSpans(spansUrl(url), this.timeoutMs, this.maxBytes);
-        next = { name, url, state: 'up', error: null, lastOkAt: Date.now(), data };
+        const data = await fetchSpans(spansUrl, this.timeoutMs, this.maxBytes);
+        next = { name, url, spansUrl, state: 'up', error: null, lastOkAt: Date.now(), data };
       } catch (e) {
         const msg = e instanceof Error ? (e.name === 'TimeoutError' ? `no answer in ${this.timeoutMs} ms` : e.cause instanceof Error ? e.cause.message : e.message) : String(e);
-        next = { name, url, state: 'down', error: msg, lastOkAt: before?.lastOkAt ?? null, data: null };
+        next = { name, url, spansUrl, state: 'down', error: msg, lastOkAt: before?.lastOkAt ?? null, data: null };
       }
       if (before === undefined || before.state !== next.state || before.error !== next.error
         || JSON.stringify(before.data?.qualities) !== JSON.stringify(next.data?.qualities)) changed = true;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startHttpServer, type HttpServerHandle } from '../../src/outputs/httpServer.js';
@@ -8,8 +9,9 @@ import { fleetOf, type WebContext } from '../../src/web/context.js';
 import type { FleetView } from '../../src/web/fleetView.js';
 import { FleetSource } from '../../src/web/fleetSource.js';
 import { parseNodeSpans, type NodeSpans } from '../../src/web/nodeSpans.js';
-import { PeerFetcher } from '../../src/web/peerFetcher.js';
+import { apiTarget, PeerFetcher } from '../../src/web/peerFetcher.js';
 import { webRoutes } from '../../src/web/routes.js';
+import { SPANS_FILE_NAME, writeStaticPage } from '../../src/web/staticPage.js';
 import { hourUs, makeFixture, SAMPLE_NOW_MS, SAMPLE_SPEC, SECOND_US, type Fixture, type StoreSpec } from './helpers/webFixture.js';
 
 /** node-b has all of desertbus/source 06 but 20:00–21:00, and 07 up to 07:50. */
@@ -141,15 +143,38 @@ describe('fleet API (/api/v1/spans, /api/v1/fleet, /api/v1/holes?peers=1, /api/v
   });
 
   it('a node list that names this node does not make it its own peer', () => {
-    const f = new FleetSource({ state: local.state, pairs: () => [], peers: () => ({ 'node-a': 'http://127.0.0.1:1', 'node-b': 'http://127.0.0.1:2' }), nodeName: 'node-a' });
+    const f = new FleetSource({ state: local.state, pairs: () => [], peers: () => ({ 'node-a': apiTarget('http://127.0.0.1:1'), 'node-b': apiTarget('http://127.0.0.1:2') }), nodeName: 'node-a' });
     assert.deepEqual(f.fetcher.snapshot().map((p) => p.name), ['node-b']);
   });
 
   it('an answer over the size limit makes the peer down, without reading it all', async () => {
-    const f = new PeerFetcher({ peers: () => ({ big: `http://127.0.0.1:${peerServer.port}` }), maxBytes: 100 });
+    const f = new PeerFetcher({ peers: () => ({ big: apiTarget(`http://127.0.0.1:${peerServer.port}`) }), maxBytes: 100 });
     await f.round();
     const [p] = f.snapshot();
     assert.equal(p.state, 'down');
     assert.equal(p.error, 'answer is over 100 bytes');
+  });
+
+  it('a database node is read from the spans.json the static page writes beside its maps', async () => {
+    await writeStaticPage({ state: peer.state, config: peer.config, now, nodeName: 'node-b' });
+    const file = path.join(peer.config.outputDir, SPANS_FILE_NAME);
+    const fileServer = http.createServer((q, s) => {
+      if (q.url !== '/segments/coverage-maps/spans.json') { s.writeHead(404); s.end(); return; }
+      void readFile(file).then((b) => { s.writeHead(200, { 'content-type': 'application/json' }); s.end(b); });
+    });
+    await new Promise<void>((r) => fileServer.listen(0, '127.0.0.1', r));
+    try {
+      const base = `http://127.0.0.1:${(fileServer.address() as AddressInfo).port}`;
+      const f = new FleetSource({
+        state: local.state, pairs: () => [['desertbus', 'source']], nodeName: 'node-a', now,
+        peers: () => ({ 'node-db': { url: base, spansUrl: `${base}/segments/coverage-maps/spans.json` } }),
+      });
+      await f.fetcher.round();
+      const v = f.view();
+      assert.deepEqual(v.peers.map((p) => [p.node, p.state]), [['node-db', 'up']]);
+      assert.equal(v.qualities[0].fleet.hole_us, 0, 'node-db holds every hole of node-a');
+    } finally {
+      fileServer.close();
+    }
   });
 });
