@@ -91,7 +91,7 @@ function article(q,i){
   u.el=el('article',{cls:'quality',id:'q-'+i});
   u.facts=el('div');
   u.labels=el('div',{cls:'striplabels'});
-  u.canvas=el('canvas',{cls:'strips'});
+  u.canvas=el('canvas',{cls:'strips',role:'img'});
   u.scroll=el('div',{cls:'scrollx stripscroll'},[u.canvas]);
   u.selText=el('p',{cls:'selhour'});
   u.fleet=el('figure',{cls:'fleet'},[el('div',{cls:'stripwrap'},[u.labels,u.scroll]),
@@ -148,6 +148,7 @@ function draw(u){
   var A=q.axis[0], B=q.axis[1], n=Math.round((B-A)/HOUR), W=n*HOUR_PX;
   var rows=q.nodes.concat([{node:'fleet',fleet:true,state:'up',covered:q.fleet.covered,partial:[]}]);
   var H=TOP+rows.length*(ROW_H+ROW_GAP);
+  c.setAttribute('aria-label','Coverage of '+q.channel+' '+q.quality+' per node and for the fleet, '+utc(A).slice(0,13)+':00 to '+utc(B).slice(0,13)+':00 UTC; the holes list below says the same in words');
   var dpr=window.devicePixelRatio||1;
   c.width=Math.round(W*dpr);c.height=Math.round(H*dpr);c.style.width=W+'px';c.style.height=H+'px';
   var g=c.getContext('2d');g.setTransform(dpr,0,0,dpr,0,0);g.clearRect(0,0,W,H);
@@ -273,6 +274,8 @@ function tick(){
   }
 }
 
+/* The formatting functions, for the test that holds them equal to src/web/format.ts. */
+window.segcovFormat={utc:utc,dur:dur,pct:pct};
 render();tick();
 setInterval(tick,1000);
 setInterval(function(){if(!data.static)Object.keys(ui).forEach(function(k){draw(ui[k]);});},10000);
@@ -280,7 +283,9 @@ if(!data.static&&/^https?:$/.test(location.protocol)&&window.EventSource){
   var live=document.getElementById('live');
   var es=new EventSource('api/v1/events');
   es.addEventListener('open',function(){live.textContent='live';live.className='live on';});
-  es.addEventListener('fleet',function(ev){data=JSON.parse(ev.data);receivedAt=Date.now();window.segcovUpdates=(window.segcovUpdates||0)+1;render();tick();live.textContent='live';live.className='live on';});
+  es.addEventListener('fleet',function(ev){data=JSON.parse(ev.data);receivedAt=Date.now();window.segcovUpdates=(window.segcovUpdates||0)+1;/* The formatting functions, for the test that holds them equal to src/web/format.ts. */
+window.segcovFormat={utc:utc,dur:dur,pct:pct};
+render();tick();live.textContent='live';live.className='live on';});
   es.addEventListener('error',function(){live.textContent='reconnecting…';live.className='live off';});
 }
 })();

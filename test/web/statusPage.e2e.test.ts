@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { startHttpServer, type HttpServerHandle } from '../../src/outputs/httpServer.js';
 import { fleetOf, type WebContext } from '../../src/web/context.js';
+import { displayUtc, formatDuration, formatPercent } from '../../src/web/format.js';
 import { webRoutes } from '../../src/web/routes.js';
 import { writeStaticPage } from '../../src/web/staticPage.js';
 import { imageStates, launchChromium, screenshotPath, watchProblems } from './helpers/browser.js';
@@ -95,6 +96,20 @@ describe('status page in Chromium', () => {
     assert.ok((await page.$$eval('ul.legend li', (lis) => lis.map((l) => l.textContent))).includes('not yet (after now)'));
     assert.deepEqual(problems, []);
     await page.screenshot({ path: await screenshotPath('status-page-desktop.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('the page formats times, lengths and percentages exactly as src/web/format.ts does', async () => {
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${server.port}/`, { waitUntil: 'networkidle' });
+    const times = [0, 1_762_000_000_000_000, 1_762_000_002_500_001, 1_762_000_002_500_000];
+    const lengths = [0, 250_000, 5_000_000, 725_000_000, 3_725_000_000, 59_999_600, 86_400_000_000];
+    const pcts = [100, 99.9999, 0, 50.125, null];
+    const inPage = await page.evaluate(([t, l, p]) => {
+      const f = (window as unknown as { segcovFormat: { utc: (x: number) => string; dur: (x: number) => string; pct: (x: number | null) => string } }).segcovFormat;
+      return { t: t.map(f.utc), l: l.map(f.dur), p: p.map(f.pct) };
+    }, [times, lengths, pcts] as const);
+    assert.deepEqual(inPage, { t: times.map(displayUtc), l: lengths.map(formatDuration), p: pcts.map(formatPercent) });
     await page.close();
   });
 
