@@ -26,7 +26,7 @@ export class WindowGauges {
     this.gauge('segcov_window_holes', `Holes in the shown window (whole missing hours included, live edge and future excluded). ${DOC}`, (r) => r.holes.length);
     this.gauge('segcov_window_hole_seconds', `Total length of the holes in the shown window, seconds. ${DOC}`, (r) => r.holeUs / 1e6);
     this.gauge('segcov_window_longest_hole_seconds', `Length of the longest hole in the shown window, seconds (0: no hole). ${DOC}`, (r) => r.longestHoleUs / 1e6);
-    this.gauge('segcov_window_missing_hours', `Whole hours of the shown window with no best segment (folder absent, empty, or only temp and bad names). ${DOC}`, (r) => r.missingHours);
+    this.gauge('segcov_window_missing_hour_slots', `Whole hours of the shown window with no best segment (folder absent, empty, or only temp and bad names). ${DOC}`, (r) => r.missingHours);
     this.gauge('segcov_window_length_seconds', `Length of the shown window, seconds (0: no window, nothing recorded). ${DOC}`, (r) => (r.window === null ? 0 : (r.window.end - r.window.start) / 1e6));
   }
 
