@@ -146,3 +146,17 @@ export function windowHoles(hours: readonly HourResult[], bounds: WindowBounds, 
     nothingRecorded,
   };
 }
+
+/**
+ * Pure: how much of the hour before the newest covered instant is covered (µs), or null
+ * when nothing is. 3600 s means the stream ran the whole hour up to where it stopped: a
+ * recording that then stalls stopped mid-stream (the single-node stall alert uses it).
+ */
+export function coveredHourBeforeNewest(covered: readonly Interval[]): number | null {
+  const last = covered[covered.length - 1];
+  if (last === undefined) return null;
+  const from = last.end - HOUR_US;
+  let sum = 0;
+  for (const c of covered) if (c.end > from) sum += c.end - Math.max(c.start, from);
+  return sum;
+}
