@@ -156,6 +156,9 @@ describe('every surface gives the same holes as `segcov check --json` (issue 11)
         assert.deepEqual(rounded(fromProm(text, qs)), expected, '--textfile');
         const holes = await (await fetch(`${d.url}/api/v1/holes?channel=demo`)).json();
         assert.deepEqual(rounded(fromHolesApi(holes)), expected, '/api/v1/holes');
+        // The issue's backfill query: the missing hour 13 is listed, whole.
+        const around = await (await fetch(`${d.url}/api/v1/holes?channel=demo&quality=source&since=2026-11-01T12:50:00Z&until=2026-11-01T14:10:00Z`)).json() as { holes: { raw_holes: unknown[] }[] };
+        assert.deepEqual(around.holes[0].raw_holes, [{ start: '2026-11-01T13:00:00.000000Z', end: '2026-11-01T14:00:00.000000Z', duration: 3600, hour: '2026-11-01T13' }]);
         const cov = await (await fetch(`${d.url}/api/v1/coverage?channel=demo`)).json();
         assert.deepEqual(rounded(fromCoverageApi(cov)), expected, '/api/v1/coverage');
         const page = fromPage(await (await fetch(`${d.url}/`)).text());
