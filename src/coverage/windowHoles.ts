@@ -9,8 +9,8 @@ import { EPS_US, HOUR_US, type Interval } from './types.js';
  * - The **window** starts at `start` when one is given (`--first-hour`, `--since`), else at
  *   the start of the earliest hour that has a best segment (where the map starts).
  * - It ends at `end` when one is given (`--last-hour` + 1 h, `--until`), but never after
- *   `now`: the future is not a hole. Without `end` it ends at the newest covered instant (a
- *   recording's live edge is not a hole); when nothing at all is covered after the start,
+ *   `now`: the future is not a hole. Without `end` it ends where the newest segment ends (a
+ *   recording's live edge is not a hole); when nothing at all was recorded after the start,
  *   it runs to `now`, all of it one hole.
  * - A **hole** is a stretch of the window longer than 10 ms (SPEC's EPS) that no best
  *   segment covers, whatever hour it falls in: a whole missing hour is (part of) a hole.
@@ -20,7 +20,7 @@ import { EPS_US, HOUR_US, type Interval } from './types.js';
 export interface WindowBounds {
   /** µs; window start. Undefined: the start of the earliest hour with a best segment. */
   readonly start?: number;
-  /** µs; window end (exclusive). Undefined: the newest covered instant. */
+  /** µs; window end (exclusive). Undefined: the end of the newest segment. */
   readonly end?: number;
 }
 
@@ -87,8 +87,11 @@ export function resolveWindow(covered: readonly Interval[], hours: readonly Hour
   if (b.end !== undefined) {
     end = Math.min(b.end, nowUs);
   } else {
-    const reach = covered.length === 0 ? undefined : covered[covered.length - 1].end;
-    end = reach !== undefined && reach > start ? reach : nowUs;
+    // The newest segment's end, even when it adds nothing to the covered spans (a zero-length
+    // newest segment after a gap still ends the window there, and the gap is a hole).
+    let newest = covered.length === 0 ? undefined : covered[covered.length - 1].end;
+    for (const h of hours) if (h.newestEnd !== null && (newest === undefined || h.newestEnd > newest)) newest = h.newestEnd;
+    end = newest !== undefined && newest > start ? newest : nowUs;
   }
   return end > start ? { start, end } : null;
 }

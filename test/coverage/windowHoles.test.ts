@@ -106,3 +106,19 @@ describe('window holes (src/coverage/windowHoles.ts)', () => {
     assert.deepEqual(pairs(windowHoles([h], {}, H(20), 'editable')), [[H(10) + 4 * S, H(10) + 6 * S]]);
   });
 });
+
+describe('window end without an explicit end', () => {
+  it('is the newest segment\'s end even when that segment covers nothing new: the gap before it is a hole', () => {
+    const a = hour(10, [[0, 600]]);
+    // A zero-length segment at 10:20:00: it ends the window, and 10:10–10:20 is a hole.
+    const b = analyzeHour({
+      hour: '2026-11-01T10', start: H(10), bad: 0,
+      segments: [...Array.from({ length: 300 }, (_, i) => ({ name: `${i}.ts`, start: H(10) + i * 2 * S, duration: 2 * S, type: 'full' as const, hash: 'AAAA' })),
+        { name: 'z.ts', start: H(10) + 1200 * S, duration: 0, type: 'full', hash: 'AAAA' }],
+    });
+    assert.equal(windowHoles([a], {}, H(20)).window?.end, H(10) + 600 * S);
+    const r = windowHoles([b], {}, H(20));
+    assert.equal(r.window?.end, H(10) + 1200 * S);
+    assert.deepEqual(pairs(r), [[H(10) + 600 * S, H(10) + 1200 * S]]);
+  });
+});
