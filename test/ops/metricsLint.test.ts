@@ -64,4 +64,12 @@ describe('/metrics of a running daemon', () => {
     assert.equal(m.get('segcov_window_holes{channel="desertbus",quality="source"}'), 2);
     assert.equal(m.get('segcov_window_longest_hole_seconds{channel="desertbus",quality="source"}'), 300);
   });
+
+  it('serves docs/coverage.md, and the page links it', async () => {
+    const r = await fetch(`${d.url}/docs/coverage.md`);
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get('content-type') ?? '', /^text\/markdown/);
+    assert.match(await r.text(), /^# What segcov's numbers mean\n[\s\S]*## The window and its holes/);
+    assert.match(await (await fetch(`${d.url}/`)).text(), /<a class="docs" href="docs\/coverage\.md"/);
+  });
 });
