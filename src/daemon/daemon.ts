@@ -8,6 +8,7 @@ import { SelfMetrics } from '../outputs/selfMetrics.js';
 import { writeTextfile } from '../outputs/textfile.js';
 import { FleetGauges } from '../outputs/fleetGauges.js';
 import { fleetOf, type WebContext } from '../web/context.js';
+import { WindowGauges } from '../outputs/windowGauges.js';
 import { webRoutes } from '../web/routes.js';
 import { writeStaticPage } from '../web/staticPage.js';
 import { CoverageState } from './coverageState.js';
@@ -27,6 +28,10 @@ export interface DaemonParts {
   readonly state: CoverageState;
   readonly gauges: CoverageGauges;
   readonly metrics: SelfMetrics;
+  /** segcov_window_* (computed from the state when scraped or written). */
+  readonly windowGauges: WindowGauges;
+  /** What --textfile holds: the SPEC §4 gauges and the window gauges. */
+  readonly textfileRegistry: Registry;
   readonly checkers: readonly QualityChecker[];
   readonly stop: StopSignal;
   /** What the web outputs read (state, config, the fleet source with the peers' answers). */
@@ -49,6 +54,8 @@ export function createDaemon(config: DaemonConfig, log = createLogger(config.log
   const metrics = new SelfMetrics();
   const gauges = new CoverageGauges();
   const state = new CoverageState();
+  const windowGauges = new WindowGauges(() => state.list());
+  const textfileRegistry = Registry.merge([gauges.registry, windowGauges.registry]);
   const report = problemLog(log, metrics);
   const stop = new StopSignal();
   const web: WebContext = { state, config, nodeName: config.nodeName };
@@ -69,24 +76,25 @@ export function createDaemon(config: DaemonConfig, log = createLogger(config.log
   });
   // After every update (not in --run-once, which writes them once at the end).
   const afterPublish = config.runOnce ? undefined : () => {
-    if (config.textfile !== undefined) textfile.run(() => writeTextfile(config.textfile as string, gauges.registry));
+    if (config.textfile !== undefined) textfile.run(() => writeTextfile(config.textfile as string, textfileRegistry));
     if (config.makePage && state.ready) page.run(() => writeStaticPage(web));
   };
   const checkers: QualityChecker[] = [];
   for (const channel of config.channels) {
     for (const quality of config.qualities) {
+      metrics.initQuality(channel, quality);
       checkers.push(new QualityChecker(channel, quality, { config, state, gauges, metrics, log, report, afterPublish }));
     }
   }
   const reloader = new Reloader(config, log, metrics.registry, reload.reloadConfig, reload.configFile);
-  return { config, log, state, gauges, metrics, checkers, stop, reloader, web, fleetGauges };
+  return { config, log, state, gauges, metrics, windowGauges, textfileRegistry, checkers, stop, reloader, web, fleetGauges };
 }
 
 /** The files written after a pass: textfile and static page (maps are written per checker). */
 async function writeOutputs(parts: DaemonParts): Promise<void> {
   const { config } = parts;
   await Promise.all(parts.checkers.map((c) => c.flush()));
-  if (config.textfile !== undefined) await writeTextfile(config.textfile, parts.gauges.registry);
+  if (config.textfile !== undefined) await writeTextfile(config.textfile, parts.textfileRegistry);
   if (config.makePage) {
     // A one-off page asks the peers once first, so it shows them.
     if (config.runOnce && Object.keys(config.peers).length > 0) await fleetOf(parts.web).fetcher.round();
@@ -96,7 +104,7 @@ async function writeOutputs(parts: DaemonParts): Promise<void> {
 
 /** /metrics (coverage gauges + segcov_ + process metrics), /healthz, /readyz. */
 export function coreRoutes(parts: DaemonParts): Route[] {
-  const all = Registry.merge([parts.gauges.registry, parts.metrics.registry, parts.fleetGauges.registry]);
+  const all = Registry.merge([parts.gauges.registry, parts.windowGauges.registry, parts.metrics.registry, parts.fleetGauges.registry]);
   return [
     {
       path: '/metrics',

@@ -6,6 +6,7 @@ import { FleetSource } from './fleetSource.js';
 import { apiTarget, type PeerTarget } from './peerFetcher.js';
 import type { FleetView } from './fleetView.js';
 import { mapLayout, type MapLayout } from './mapLayout.js';
+import { notYetRects, type Rect } from './notYet.js';
 import { pairsToShow, summarizeQuality, type QualitySummary } from './qualitySummary.js';
 import { renderStatusPage } from './statusPage.js';
 
@@ -77,6 +78,8 @@ export function staleAfterUs(config: DaemonConfig): number {
 export interface PageMap extends MapLayout {
   readonly src: string;
   readonly alt: string;
+  /** Where the map is greyed as "not yet" (after the data's now), CSS px over the drawn map. */
+  readonly notyet: readonly Rect[];
 }
 
 /** Everything the page's script draws: the fleet view plus the local maps and page facts. */
@@ -85,6 +88,8 @@ export interface PageData extends FleetView {
   readonly static: boolean;
   readonly stale_after_us: number;
   readonly pixel_seconds: number;
+  /** Where docs/coverage.md is served (relative), or null. */
+  readonly docs_url: string | null;
   /** One per entry of `qualities`, same order. */
   readonly maps: readonly (PageMap | null)[];
 }
@@ -94,23 +99,28 @@ export interface PageData extends FleetView {
  * when served by the daemon, `` for the static copy next to the maps. Both are relative,
  * so the page also works behind a reverse proxy under a sub-path.
  */
-export function pageData(ctx: WebContext, mapPrefix: string, isStatic: boolean): PageData {
+export function pageData(ctx: WebContext, mapPrefix: string, isStatic: boolean, docsUrl: string | null = null): PageData {
   const view = fleetOf(ctx).view();
   const maps = view.qualities.map((q) => {
     const status = ctx.state.get(q.channel, q.quality);
     const map = status?.coverage.map ?? null;
     if (status === undefined || map === null) return null;
     const file = mapFileName(q.channel, q.quality);
+    const layout = mapLayout(map, ctx.config.pixelLength);
     return {
-      ...mapLayout(map, ctx.config.pixelLength),
+      ...layout,
       src: `${mapPrefix}${encodeURIComponent(file)}?v=${status.updatedAt}`,
       alt: `Coverage map of ${q.channel} ${q.quality}`,
+      notyet: notYetRects(map, ctx.config.pixelLength, view.generated_at, layout.scaleX, layout.scaleY),
     };
   });
-  return { ...view, static: isStatic, stale_after_us: staleAfterUs(ctx.config), pixel_seconds: ctx.config.pixelLength, maps };
+  return {
+    ...view, static: isStatic, stale_after_us: staleAfterUs(ctx.config), pixel_seconds: ctx.config.pixelLength,
+    docs_url: docsUrl, maps,
+  };
 }
 
-/** The status page for this context (see pageData for `mapPrefix`). */
-export function pageHtml(ctx: WebContext, mapPrefix: string, isStatic = mapPrefix === ''): string {
-  return renderStatusPage(pageData(ctx, mapPrefix, isStatic));
+/** The status page for this context (see pageData for `mapPrefix` and `docsUrl`). */
+export function pageHtml(ctx: WebContext, mapPrefix: string, isStatic = mapPrefix === '', docsUrl: string | null = null): string {
+  return renderStatusPage(pageData(ctx, mapPrefix, isStatic, docsUrl));
 }

@@ -35,7 +35,10 @@ export interface FleetQuality {
   readonly newest_end: number | null;
   readonly hole_count: number;
   readonly hole_us: number;
-  /** Share of this node's window (cut at the newest segment) outside holes, or null. */
+  readonly longest_hole_us: number;
+  readonly missing_hours: number;
+  readonly nothing_recorded: boolean;
+  /** Share of this node's window outside holes, or null without a window. */
   readonly coverage_pct: number | null;
   /** The shared time axis, whole hours: [start, end). */
   readonly axis: Pair | null;
@@ -94,10 +97,9 @@ export function fleetQuality(self: QualitySpans, nodeName: string, peers: readon
   const selfCovered = self.covered.map(interval);
   const holes = self.holes.map(interval);
   const holeUs = spansLength(holes);
-  // The stretch the holes are measured over (see windowHoles): the window up to the newest segment.
-  const measuredEnd = self.window === null || self.newest_end === null ? null : Math.min(self.window[1], self.newest_end);
-  const measured = self.window === null || measuredEnd === null ? 0 : Math.max(0, measuredEnd - self.window[0]);
-  const figures = self.window === null || measured === 0 ? null : fleetHoleFigures({ start: self.window[0], end: measuredEnd! }, holes, selfCovered, peerCov);
+  const window = self.window === null ? null : interval(self.window);
+  const measured = window === null ? 0 : window.end - window.start;
+  const figures = window === null || measured === 0 ? null : fleetHoleFigures(window, holes, selfCovered, peerCov);
   const fleetCovered = unionSpans([selfCovered, ...peerCov.map((p) => p.covered)]);
   const selfRow: FleetNodeRow = {
     node: nodeName, self: true, state: self.scanned ? 'up' : 'waiting', error: null,
@@ -107,6 +109,8 @@ export function fleetQuality(self: QualitySpans, nodeName: string, peers: readon
     channel: self.channel, quality: self.quality, scanned: self.scanned,
     window: self.window, newest_end: self.newest_end,
     hole_count: holes.length, hole_us: holeUs,
+    longest_hole_us: holes.reduce((m, x) => Math.max(m, x.end - x.start), 0),
+    missing_hours: self.missing_hours, nothing_recorded: self.nothing_recorded,
     coverage_pct: measured > 0 ? Math.max(0, ((measured - holeUs) / measured) * 100) : null,
     axis: sharedAxis([self.window, ...rows.map((r) => r.row.window)], nowUs),
     nodes: [selfRow, ...rows.map((r) => r.row)],

@@ -1,6 +1,5 @@
-import { coveredSpans } from '../coverage/coveredSpans.js';
-import { uncoveredSpans } from '../coverage/fleetUnion.js';
 import type { Interval } from '../coverage/types.js';
+import { coveredUnion } from '../coverage/windowHoles.js';
 import type { QualityStatus } from '../daemon/coverageState.js';
 import { summarizeQuality } from './qualitySummary.js';
 
@@ -22,13 +21,17 @@ export interface QualitySpans {
   readonly quality: string;
   /** False until the node's first pass over it has finished. */
   readonly scanned: boolean;
-  /** The window the node shows (its map's hours, cut at its "now"); null when nothing is recorded. */
+  /** The node's window (docs/coverage.md): null when it has no length. */
   readonly window: Pair | null;
   readonly newest_end: number | null;
   /** Merged spans some best segment covers. */
   readonly covered: readonly Pair[];
   /** The window's holes: uncovered stretches longer than 10 ms, missing hours included. */
   readonly holes: readonly Pair[];
+  /** Whole hours of the window with no best segment. */
+  readonly missing_hours: number;
+  /** Nothing in the window is recorded (or there is no window). */
+  readonly nothing_recorded: boolean;
   /** Spans held only by partial or suspect segments (merged). */
   readonly partial: readonly Pair[];
   readonly hours: readonly HourSpans[];
@@ -46,21 +49,11 @@ export interface NodeSpans {
 export const pair = (i: Interval): Pair => [i.start, i.end];
 export const interval = (p: Pair): Interval => ({ start: p[0], end: p[1] });
 
-/**
- * The window's holes: the single place the fleet view takes them from (SPEC §3 holes plus
- * whole missing hours, up to the newest segment).
- */
-export function windowHoles(window: Interval | null, covered: readonly Interval[], newestEnd: number | null): Interval[] {
-  if (window === null || newestEnd === null) return [];
-  const end = Math.min(window.end, newestEnd);
-  return end > window.start ? uncoveredSpans({ start: window.start, end }, covered) : [];
-}
-
 /** Pure: one channel and quality of this node in the spans form. */
 export function qualitySpans(channel: string, quality: string, status: QualityStatus | undefined, nowUs: number): QualitySpans {
   const s = summarizeQuality(channel, quality, status, nowUs);
   const hours = status?.coverage.hours ?? [];
-  const covered = coveredSpans(hours.map((h) => h.result));
+  const covered = coveredUnion(hours.map((h) => h.result));
   const partial: Pair[] = [];
   for (const h of hours) for (const p of h.result.partialOnly) partial.push(pair(p));
   return {
@@ -68,7 +61,10 @@ export function qualitySpans(channel: string, quality: string, status: QualitySt
     window: s.window === null ? null : pair(s.window),
     newest_end: s.newestEnd,
     covered: covered.map(pair),
-    holes: windowHoles(s.window, covered, s.newestEnd).map(pair),
+    // the one definition of a window hole (src/coverage/windowHoles.ts), as every surface
+    holes: s.rawHoles.map(pair),
+    missing_hours: s.missingHours,
+    nothing_recorded: s.nothingRecorded,
     partial,
     hours: hours.map((h) => [h.result.start, h.result.rawCoverage, h.rawHoles.map(pair), h.result.partialOnly.map(pair)] as const),
   };
@@ -130,6 +126,8 @@ export function parseNodeSpans(body: unknown): NodeSpans {
       newest_end: q.newest_end,
       covered: pairs(q.covered, `qualities[${i}].covered`),
       holes: pairs(q.holes, `qualities[${i}].holes`),
+      missing_hours: isInt(q.missing_hours) ? q.missing_hours : 0,
+      nothing_recorded: q.nothing_recorded === true,
       partial: pairs(q.partial, `qualities[${i}].partial`),
       hours: hourSpans(q.hours, `qualities[${i}].hours`),
     };

@@ -54,12 +54,14 @@ ul.legend{display:inline-flex;flex-wrap:wrap;gap:2px 14px;list-style:none;margin
 .striplabels{flex:none;width:150px;padding-top:30px;font-size:.75rem}
 .striplabel{height:18px;margin-bottom:4px;display:flex;gap:6px;align-items:center;overflow:hidden;white-space:nowrap}
 .striplabel .name{flex:none;font-weight:600;overflow:hidden;text-overflow:ellipsis;max-width:90px}.striplabel .st{color:var(--muted);overflow:hidden;text-overflow:ellipsis}
+.nothing{color:var(--bad)}a.docs{font-weight:600;text-decoration:none;border:1px solid var(--line);border-radius:50%;padding:0 5px;font-size:.75rem}
 .striplabel.down .st{color:var(--bad);font-weight:600}.striplabel.fleetrow .name{color:#8250df}
 .stripscroll{flex:1 1 auto;min-width:0}canvas.strips{display:block;cursor:pointer}
 .selhour{font-size:.8rem;margin:2px 0;min-height:1em}
 td.peers{white-space:normal}td.peers.none{color:var(--bad)}
 .pager{font-size:.85rem;margin:4px 0}.pager button{font:inherit;padding:2px 8px}
 .days span:first-child{overflow:visible}
+.notyet{position:absolute;pointer-events:none;background:#c4cad1}
 @media (min-width:900px){.cards{grid-template-columns:repeat(auto-fit,minmax(560px,1fr))}}
 @media (max-width:520px){.striplabels{width:96px}.striplabel .name{max-width:60px}header.top,main{padding:0 8px}article.quality{padding:8px}th,td{padding:4px 5px}table.holes,table.overview{font-size:.88rem}.wide{display:none}}
 `;

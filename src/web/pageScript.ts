@@ -60,7 +60,7 @@ function renderOverview(){
   var tb=el('tbody');
   data.qualities.forEach(function(q,i){
     var stale=q.newest_end===null||serverNow()-q.newest_end>data.stale_after_us;
-    var cls=!q.scanned?'wait':(q.hole_count>0||stale?'bad':'ok');
+    var cls=!q.scanned?'wait':(q.hole_count>0||q.nothing_recorded||stale?'bad':'ok');
     tb.appendChild(el('tr',{cls:cls},[
       el('td',null,[el('a',{href:'#q-'+i,text:q.channel})]),el('td',{text:q.quality}),
       el('td',{cls:'num',text:pct(q.coverage_pct)}),el('td',{cls:'num',text:q.scanned?String(q.hole_count):'–'}),
@@ -73,10 +73,10 @@ function renderOverview(){
     el('th',{cls:'num wide',text:'Fleet hole'}),el('th',{cls:'num',text:'Newest'})])]),tb]));
 }
 
-function legend(){
+function legend(strips){
   function item(cls,text){return el('li',null,[el('i',{cls:'sw '+cls}),text]);}
   return el('ul',{cls:'legend','aria-label':'Legend'},[item('blue','recorded'),item('orange','only partial or suspect segments'),
-    item('white','hole: nothing recorded'),item('future','not yet (after now)'),item('down','node down or not recording this')]);
+    item('white','hole: nothing recorded'),item('future','not yet (after now)'),strips?item('down','node down or not recording this'):null]);
 }
 
 function article(q,i){
@@ -95,7 +95,7 @@ function article(q,i){
   u.scroll=el('div',{cls:'scrollx stripscroll'},[u.canvas]);
   u.selText=el('p',{cls:'selhour'});
   u.fleet=el('figure',{cls:'fleet'},[el('div',{cls:'stripwrap'},[u.labels,u.scroll]),
-    el('figcaption',null,['One strip per node on one time axis (UTC), and the fleet: covered where any node covers. Click an hour to compare. ',legend()]),u.selText]);
+    el('figcaption',null,['One strip per node on one time axis (UTC), and the fleet: covered where any node covers. Click an hour to compare. ',legend(true)]),u.selText]);
   u.holes=el('div',{cls:'holelist'});
   u.map=el('div',{cls:'maphost'});
   u.el.appendChild(el('h3',{text:q.quality}));
@@ -122,12 +122,17 @@ function renderFacts(u,q){
   u.facts.textContent='';
   if(!q.scanned){u.facts.appendChild(el('p',{text:'Waiting for the first pass over this channel and quality.'}));return;}
   var stale=q.newest_end===null||serverNow()-q.newest_end>data.stale_after_us;
-  var bad=q.hole_count>0||q.window===null;
-  var win=q.window===null?'nothing recorded':utc(q.window[0])+' – '+utc(q.window[1])+' UTC';
+  var bad=q.hole_count>0||q.nothing_recorded;
+  var win=el('small',{text:q.window===null?'no window':utc(q.window[0])+' – '+utc(q.window[1])+' UTC'});
+  if(q.nothing_recorded){win.appendChild(document.createTextNode(' '));win.appendChild(el('b',{cls:'nothing',text:'nothing recorded'}));}
+  var holesDt=el('dt',null,['Holes']);
+  if(data.docs_url){holesDt.appendChild(document.createTextNode(' '));holesDt.appendChild(el('a',{cls:'docs',href:data.docs_url,title:'What a hole, the window and coverage mean (docs/coverage.md)',text:'?'}));}
+  var holesDd=el('dd',{cls:bad?'bad':'ok'},[el('b',{cls:'holecount',text:String(q.hole_count)}),', total '+dur(q.hole_us)]);
+  if(q.missing_hours>0){holesDd.appendChild(document.createTextNode(', '));holesDd.appendChild(el('b',{cls:'missinghours',text:String(q.missing_hours)}));holesDd.appendChild(document.createTextNode(' whole hour(s) missing'));}
   var dl=el('dl',{cls:'facts'},[
-    el('div',null,[el('dt',{text:'Coverage of window'}),el('dd',{cls:bad?'bad':'ok'},[el('b',{cls:'pct',text:pct(q.coverage_pct)}),' ',el('small',{text:win})])]),
+    el('div',null,[el('dt',{text:'Coverage of window'}),el('dd',{cls:bad?'bad':'ok'},[el('b',{cls:'pct',text:pct(q.coverage_pct)}),' ',win])]),
     el('div',null,[el('dt',{text:'Newest segment'}),el('dd',{cls:stale?'bad':'ok'},q.newest_end===null?['none']:[el('span',{'data-ago':String(q.newest_end),text:ago(q.newest_end)}),' ',el('small',{text:'(ends '+utc(q.newest_end)+' UTC)'})])]),
-    el('div',null,[el('dt',{text:'Holes'}),el('dd',{cls:bad?'bad':'ok'},[el('b',{cls:'holecount',text:String(q.hole_count)}),', total '+dur(q.hole_us)])])]);
+    el('div',null,[holesDt,holesDd])]);
   if(data.peers.length>0){
     dl.appendChild(el('div',null,[el('dt',{text:'Fleet'}),el('dd',{cls:q.fleet.hole_us>0?'bad':'ok'},[
       el('b',{cls:'fleethole',text:dur(q.fleet.hole_us)}),' no node has; ',el('b',{cls:'localonly',text:dur(q.fleet.local_only_hole_us)}),' only this node lacks (peers have it)'])]));
@@ -230,7 +235,7 @@ function renderHoles(u,q){
 function renderMap(u,m){
   if(!m){u.map.textContent='';u.mapSig=null;if(u.q.scanned)u.map.appendChild(el('p',{cls:'nomap',text:'No map yet: no segment recorded.'}));return;}
   var sig=JSON.stringify([m.width,m.height,m.hourLabels,m.dayLabels]);
-  if(sig===u.mapSig){u.map.querySelector('img').src=m.src;return;}
+  if(sig===u.mapSig){u.map.querySelector('img').src=m.src;notYet(u.map.querySelector('.canvas'),m);return;}
   var old=u.map.querySelector('.mapscroll'), left=old?old.scrollLeft:null, atEnd=old?old.scrollLeft+old.clientWidth>=old.scrollWidth-2:true;
   u.mapSig=sig;u.map.textContent='';
   var days=el('div',{cls:'days'}), hours=el('div',{cls:'hours'}), ticks=el('div',{cls:'yaxis',style:'height:'+m.height+'px'});
@@ -239,11 +244,19 @@ function renderMap(u,m){
   m.minuteTicks.forEach(function(t){ticks.appendChild(el('span',{style:'top:'+t.at+'px',title:t.title,text:t.text}));});
   var img=el('img',{src:m.src,width:String(m.width),height:String(m.height),alt:m.alt});
   var canvas=el('div',{cls:'canvas',style:'width:'+m.width+'px;height:'+m.height+'px'},[img,el('div',{cls:'grid',style:'background-size:'+m.hourPx+'px 100%'})]);
+  notYet(canvas,m);
   var sc=el('div',{cls:'scrollx mapscroll'},[el('div',{cls:'plot',style:'width:'+m.width+'px'},[days,hours,canvas])]);
   var colMin=m.columnSeconds>=120?(m.columnSeconds/60)+' min':m.columnSeconds+' s';
   u.map.appendChild(el('figure',{cls:'map'},[el('div',{cls:'mapwrap'},[ticks,sc]),
-    el('figcaption',{text:'This node\'s coverage map. Hours (UTC) left to right; each column is '+colMin+', read top to bottom.'})]));
+    el('figcaption',null,['This node\'s coverage map. Hours (UTC) left to right; each column is '+colMin+', read top to bottom. ',legend(false)])]));
   sc.scrollLeft=atEnd||left===null?sc.scrollWidth:left;
+}
+
+/** Greys the part of the map after now ("not yet"): the future is not a hole. */
+function notYet(canvas,m){
+  canvas.querySelectorAll('.notyet').forEach(function(x){x.remove();});
+  var grid=canvas.querySelector('.grid');
+  m.notyet.forEach(function(r){canvas.insertBefore(el('div',{cls:'notyet',title:'not yet: after now',style:'left:'+r.left+'px;top:'+r.top+'px;width:'+r.width+'px;height:'+r.height+'px'}),grid);});
 }
 
 function render(){

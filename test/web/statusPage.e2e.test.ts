@@ -92,6 +92,13 @@ describe('status page in Chromium', () => {
     const firstDays = await page.$$eval('.map .days span:first-child', (xs) => xs.map((x) => ({ text: x.textContent, clipped: x.scrollWidth > x.clientWidth + 1 })));
     assert.equal(firstDays.length, 3);
     for (const d of firstDays) assert.deepEqual(d, { text: '2026-11-01', clipped: false });
+    // After now (07:50:05, pinned) the maps are grey, "not yet"; the odd channel's empty 480p is red, "nothing recorded".
+    assert.ok(await page.$$eval('.map .notyet', (xs) => xs.length) >= 1);
+    assert.equal(await page.textContent('#q-3 b.nothing'), 'nothing recorded');
+    assert.equal(await page.getAttribute('#q-3 b.nothing', 'class'), 'nothing');
+    assert.equal(await page.$eval('#q-3 dd:has(b.pct)', (d) => d.className), 'bad');
+    assert.equal(await page.textContent('#q-2 b.missinghours'), '1', 'the odd channel misses hour 06');
+    assert.equal(await page.getAttribute('#q-0 a.docs', 'href'), 'docs/coverage.md');
     // The future has its own legend entry.
     assert.ok((await page.$$eval('ul.legend li', (lis) => lis.map((l) => l.textContent))).includes('not yet (after now)'));
     assert.deepEqual(problems, []);
