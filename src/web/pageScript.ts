@@ -133,7 +133,7 @@ function renderFacts(u,q){
     el('div',null,[el('dt',{text:'Coverage of window'}),el('dd',{cls:bad?'bad':'ok'},[el('b',{cls:'pct',text:pct(q.coverage_pct)}),' ',win])]),
     el('div',null,[el('dt',{text:'Newest segment'}),el('dd',{cls:stale?'bad':'ok'},q.newest_end===null?['none']:[el('span',{'data-ago':String(q.newest_end),text:ago(q.newest_end)}),' ',el('small',{text:'(ends '+utc(q.newest_end)+' UTC)'})])]),
     el('div',null,[holesDt,holesDd])]);
-  if(data.peers.length>0){
+  if(data.peers.length>0&&q.window!==null){
     dl.appendChild(el('div',null,[el('dt',{text:'Fleet'}),el('dd',{cls:q.fleet.hole_us>0?'bad':'ok'},[
       el('b',{cls:'fleethole',text:dur(q.fleet.hole_us)}),' no node has; ',el('b',{cls:'localonly',text:dur(q.fleet.local_only_hole_us)}),' only this node lacks (peers have it)'])]));
   }
@@ -149,6 +149,7 @@ function rowState(n){
 
 function draw(u){
   var q=u.q, c=u.canvas;
+  u.fleet.hidden=!q||!q.axis;
   if(!q||!q.axis){c.width=0;c.height=0;c.style.width='0';u.labels.textContent='';u.selText.textContent='';return;}
   var A=q.axis[0], B=q.axis[1], n=Math.round((B-A)/HOUR), W=n*HOUR_PX;
   var rows=q.nodes.concat([{node:'fleet',fleet:true,state:'up',covered:q.fleet.covered,partial:[]}]);
@@ -206,7 +207,7 @@ function draw(u){
 function renderHoles(u,q){
   u.holes.textContent='';
   if(!q.scanned)return;
-  if(q.holes.length===0){u.holes.appendChild(el('p',{cls:'noholes',text:'No holes.'}));return;}
+  if(q.holes.length===0){u.holes.appendChild(el('p',{cls:'noholes',text:q.nothing_recorded?'Nothing recorded.':'No holes.'}));return;}
   var holes=q.holes.slice().sort(function(a,b){return b.start-a.start;});
   var pages=Math.ceil(holes.length/PAGE);
   u.page=Math.max(0,Math.min(u.page,pages-1));

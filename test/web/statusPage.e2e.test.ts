@@ -98,6 +98,8 @@ describe('status page in Chromium', () => {
     assert.equal(await page.getAttribute('#q-3 b.nothing', 'class'), 'nothing');
     assert.equal(await page.$eval('#q-3 dd:has(b.pct)', (d) => d.className), 'bad');
     assert.equal(await page.textContent('#q-2 b.missinghours'), '1', 'the odd channel misses hour 06');
+    assert.equal(await page.textContent('#q-3 .noholes'), 'Nothing recorded.');
+    assert.equal(await page.isVisible('#q-3 figure.fleet'), false, 'no strips without any window');
     assert.equal(await page.getAttribute('#q-0 a.docs', 'href'), 'docs/coverage.md');
     // The future has its own legend entry.
     assert.ok((await page.$$eval('ul.legend li', (lis) => lis.map((l) => l.textContent))).includes('not yet (after now)'));
