@@ -150,12 +150,16 @@ describe('Prometheus end to end: real Prometheus scrapes two segcov daemons', ()
     await makeStore(stores[0], STORE_A);
     await makeStore(stores[1], STORE_B);
     const launcher = await writeDaemonLauncher(tmp);
+    for (let i = 0; i < stores.length; i++) nodes.push(`127.0.0.1:${await freePort()}`);
     for (const [i, base] of stores.entries()) {
-      const port = await freePort();
-      nodes.push(`127.0.0.1:${port}`);
+      const port = nodes[i].split(':')[1];
+      // The two nodes are each other's peers (the fleet gauges and the dashboard's fleet panels).
+      const config = path.join(tmp, `segcov${i}.yaml`);
+      await writeFile(config, YAML.stringify({ peers: { [`node-${'ab'[1 - i]}`]: `http://${nodes[1 - i]}` } }));
       const child = spawn(process.execPath, [
         launcher, 'chan', '--base-dir', base, '--qualities', 'source', '--output-dir', path.join(tmp, `maps${i}`),
-        '--metrics-port', String(port), '--metrics-host', '127.0.0.1', '--check-interval', '1', '--no-watch', '--log-level', 'warn',
+        '--metrics-port', port, '--metrics-host', '127.0.0.1', '--check-interval', '1', '--no-watch', '--log-level', 'warn',
+        '--config', config, '--node-name', `node-${'ab'[i]}`, '--peer-poll-ms', '500',
       ], { stdio: ['ignore', 'pipe', 'pipe'] });
       procs.push(new Proc(`segcov ${'AB'[i]}`, child));
     }
@@ -230,6 +234,24 @@ describe('Prometheus end to end: real Prometheus scrapes two segcov daemons', ()
     assert.equal(Number(newest[0].value[1]), (H + 2) * 3600 + 34, 'newest end of any node: the partial segment ending at T2+34 s');
   });
 
+  test('the fleet gauges: node A lacks 3592 s of T0 that node B holds; the rest of its holes no node has', async () => {
+    const a = `{job="segcov",instance="${nodes[0]}",channel="chan",quality="source"}`;
+    const local = await waitFor('segcov_local_only_hole_seconds of A', async () => {
+      const rows = await query(`segcov_local_only_hole_seconds${a}`);
+      return rows.length === 1 && Number(rows[0].value[1]) > 0 ? Number(rows[0].value[1]) : undefined;
+    });
+    assert.equal(local, 3592);
+    const fleet = await query(`segcov_fleet_hole_seconds${a}`);
+    assert.equal(Number(fleet[0].value[1]), 3595 + 30, 'T1 from 00:05 to T2 00:30: nobody has it');
+    const up = await query('segcov_peer_up{job="segcov"}');
+    assert.deepEqual(up.map((r) => [r.metric.peer, Number(r.value[1])]).sort(), [['node-a', 1], ['node-b', 1]]);
+    const rule = await waitFor('channel_quality:segcov_local_only_hole_seconds:max', async () => {
+      const rows = await query('channel_quality:segcov_local_only_hole_seconds:max{channel="chan",quality="source"}');
+      return rows.length === 1 && Number(rows[0].value[1]) === 3592 ? rows : undefined;
+    });
+    assert.equal(rule.length, 1);
+  });
+
   test('every rule of config/segcov.rules.yml has been evaluated without error', async () => {
     interface Rule { name: string; health: string; lastError?: string; lastEvaluation: string }
     const groups = await waitFor('every rule evaluated', async () => {
@@ -237,7 +259,7 @@ describe('Prometheus end to end: real Prometheus scrapes two segcov daemons', ()
       const all = r.data.groups.flatMap((g) => g.rules);
       return all.length > 0 && all.every((x) => !x.lastEvaluation.startsWith('0001-')) ? r.data.groups : undefined;
     });
-    assert.deepEqual(groups.map((g) => g.name).sort(), ['segcov-alerts', 'segcov-fleet']);
+    assert.deepEqual(groups.map((g) => g.name).sort(), ['segcov-alerts', 'segcov-fleet', 'segcov-fleet-holes']);
     for (const rule of groups.flatMap((g) => g.rules)) {
       assert.equal(rule.health, 'ok', `rule ${rule.name}: ${rule.lastError}`);
     }
