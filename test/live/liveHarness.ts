@@ -1,6 +1,9 @@
 import { DAEMON_OPTIONS, resolveDaemonConfig } from '../../src/cli/daemonOptions.js';
 import { createDaemon, passAll } from '../../src/daemon/daemon.js';
 import { createLogger } from '../../src/log.js';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { parseProm, waitFor, type RunningDaemon } from '../helpers/cli.js';
 
@@ -46,4 +49,13 @@ export async function waitUntilLiveMatches(d: RunningDaemon, base: string, chann
   }, timeoutMs, 100).catch((e: unknown) => {
     throw new Error(`${String(e)}: live gauges differ from a fresh run-once after:\n${context()}\n--- live\n${got}\n--- run-once\n${expected}\n--- daemon log tail\n${d.stderr().slice(-3000)}`);
   });
+}
+
+/**
+ * A temp folder on a file system that hands a re-created folder its old inode number
+ * (ext4 does at once; this machine's tmpfs does not), so re-creation tests meet the case
+ * where a stale watch and a new folder share an inode.
+ */
+export function makeInodeReusingTmpDir(prefix: string): Promise<string> {
+  return mkdtemp(path.join(process.env.SEGCOV_TEST_TMP ?? tmpdir(), `segcov-${prefix}-`));
 }

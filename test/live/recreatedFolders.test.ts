@@ -10,14 +10,13 @@ import { LiveMode } from '../../src/live/liveMode.js';
 import { createLogger } from '../../src/log.js';
 import { waitFor } from '../helpers/cli.js';
 import { fillHour, putSegment } from '../helpers/simpleStore.js';
-import { makeTmpDir } from '../helpers/tmp.js';
-import { coverageSeries, freshRunOnce } from './liveHarness.js';
+import { coverageSeries, freshRunOnce, makeInodeReusingTmpDir } from './liveHarness.js';
 
 const CHANNELS = ['chan', 'chan2'];
 
-/** An in-process daemon with live mode on a store in RAM (tmpfs hands re-created folders their old inode). */
+/** An in-process daemon with live mode on a store where re-created folders get their old inode. */
 async function setup() {
-  const base = await makeTmpDir('recreate');
+  const base = await makeInodeReusingTmpDir('recreate');
   fillHour(base, 'chan', 'source', '2026-11-01T00', 0, 10);
   fillHour(base, 'chan', 'source', '2026-11-01T01', 0, 10);
   fillHour(base, 'chan2', 'source', '2026-11-01T00', 0, 6);
