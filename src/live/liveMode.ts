@@ -35,6 +35,7 @@ export class LiveMode {
   private degradedFlag = false;
   private healthy = false;
   private stopped = false;
+  private polling = false;
 
   constructor(private readonly parts: DaemonParts, private readonly dirWatch?: DirWatchFn) {
     for (const c of parts.checkers) this.byKey.set(`${c.channel}\u0000${c.quality}`, c);
@@ -105,7 +106,11 @@ export class LiveMode {
       this.healthy = false;
       for (const c of this.parts.checkers) c.compareWithLive = false;
       if (this.pollTimer === null && !this.stopped) {
-        this.pollTimer = setInterval(() => void this.poll(), POLL_MS);
+        this.pollTimer = setInterval(() => {
+          if (this.polling) return; // a slow poll is not stacked
+          this.polling = true;
+          void this.poll().finally(() => { this.polling = false; });
+        }, POLL_MS);
         this.pollTimer.unref();
       }
       this.scheduleRetry();

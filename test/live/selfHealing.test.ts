@@ -106,7 +106,7 @@ describe('live watching heals itself', () => {
     }
   });
 
-  it('a symlink loop in the store does not degrade watching of the rest', async () => {
+  it('a symlink loop in the store does not degrade watching of the rest; a base replaced by a loop heals', async () => {
     const root = await makeTmpDir('heal-loop');
     const base = path.join(root, 'store');
     try {
@@ -122,6 +122,22 @@ describe('live watching heals itself', () => {
         await waitUntilLiveMatches(d, base, ['chan', 'chan2'], ['source'], () => 'loops made, then a segment added');
         assert.equal(gauge(await scrape(d), RAW00), 12);
         await assertWatched(d, updates);
+
+        // the base itself replaced by a symlink loop: unreadable, values kept; then put back
+        const before = coverageSeries(await (await fetch(`${d.url}/metrics`)).text());
+        await rename(base, path.join(root, 'away'));
+        await symlink(base, base);
+        await waitFor('the loop to be seen', async () => {
+          const text = await (await fetch(`${d.url}/metrics`)).text();
+          assert.equal(coverageSeries(text), before, 'series kept while the base is a loop');
+          return (await scrape(d)).get('segcov_watcher_degraded') === 1 ? true : undefined;
+        }, 30_000);
+        await rm(base);
+        await rename(path.join(root, 'away'), base);
+        putSegment(base, 'chan', 'source', '2026-11-01T00', '00:12.000000-2.000-full-AAAA.ts');
+        await waitUntilLiveMatches(d, base, ['chan', 'chan2'], ['source'], () => 'base loop removed, base put back, a segment added');
+        await waitFor('watching again', async () => ((await scrape(d)).get('segcov_watcher_degraded') === 0 ? true : undefined), 30_000);
+        assert.equal(gauge(await scrape(d), RAW00), 14);
       });
     } finally {
       await rm(root, { recursive: true, force: true });
