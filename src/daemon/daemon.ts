@@ -10,9 +10,12 @@ import { webRoutes } from '../web/routes.js';
 import { writeStaticPage } from '../web/staticPage.js';
 import { CoverageState } from './coverageState.js';
 import { LatestWins } from './latestWins.js';
+import { prepareOutputs } from './prepareOutputs.js';
 import { problemLog } from './problemLog.js';
 import type { LiveMode } from '../live/liveMode.js';
 import { QualityChecker } from './qualityChecker.js';
+import { Reloader, type ConfigLoader } from './reload.js';
+import { handleHupAndUsr1 } from './signals.js';
 import { StopSignal } from './stopSignal.js';
 
 /** Everything a running daemon holds; exposed for the live mode and for tests. */
@@ -24,10 +27,20 @@ export interface DaemonParts {
   readonly metrics: SelfMetrics;
   readonly checkers: readonly QualityChecker[];
   readonly stop: StopSignal;
+  /** SIGHUP: re-reads the config; `reloader.onReload(fn)` adds a hook (web config, node list). */
+  readonly reloader: Reloader;
+}
+
+/** What runDaemon needs from the command line to reload on SIGHUP. */
+export interface ReloadOptions {
+  /** Re-reads flags, SEGCOV_* and the --config file. */
+  readonly reloadConfig?: ConfigLoader;
+  /** The --config file, for the log. */
+  readonly configFile?: string;
 }
 
 /** Builds the daemon's parts without starting anything. */
-export function createDaemon(config: DaemonConfig, log = createLogger(config.logLevel)): DaemonParts {
+export function createDaemon(config: DaemonConfig, log = createLogger(config.logLevel), reload: ReloadOptions = {}): DaemonParts {
   const metrics = new SelfMetrics();
   const gauges = new CoverageGauges();
   const state = new CoverageState();
@@ -52,7 +65,8 @@ export function createDaemon(config: DaemonConfig, log = createLogger(config.log
       checkers.push(new QualityChecker(channel, quality, { config, state, gauges, metrics, log, report, afterPublish }));
     }
   }
-  return { config, log, state, gauges, metrics, checkers, stop };
+  const reloader = new Reloader(config, log, metrics.registry, reload.reloadConfig, reload.configFile);
+  return { config, log, state, gauges, metrics, checkers, stop, reloader };
 }
 
 /** The files written after a pass: textfile and static page (maps are written per checker). */
@@ -128,9 +142,15 @@ async function startLive(parts: DaemonParts, live: LiveMode): Promise<void> {
 }
 
 /** Runs the daemon until SIGTERM/SIGINT (or, with --run-once, one pass). Returns the exit code. */
-export async function runDaemon(config: DaemonConfig): Promise<number> {
-  const parts = createDaemon(config);
+export async function runDaemon(initial: DaemonConfig, reload: ReloadOptions = {}): Promise<number> {
+  const config: DaemonConfig = { ...initial }; // a SIGHUP reload changes some settings in place
+  const parts = createDaemon(config, createLogger(config.logLevel), reload);
   const { log, stop } = parts;
+  const outputsProblem = await prepareOutputs(config, log);
+  if (outputsProblem !== null) {
+    process.stderr.write(`segcov: ${outputsProblem}\n`);
+    return 2;
+  }
   if (config.runOnce) {
     await passAll(parts);
     parts.state.markReady();
@@ -139,6 +159,7 @@ export async function runDaemon(config: DaemonConfig): Promise<number> {
     return 0;
   }
 
+  const unhookSignals = handleHupAndUsr1(log, parts.reloader);
   stop.onSignals(['SIGTERM', 'SIGINT'], (sig) => {
     log.info({ signal: sig }, 'stopping');
     setTimeout(() => {
@@ -165,6 +186,7 @@ export async function runDaemon(config: DaemonConfig): Promise<number> {
   await live?.stop();
   await server?.close();
   await Promise.all(parts.checkers.map((c) => c.flush()));
+  unhookSignals();
   log.info('stopped');
   return 0;
 }
