@@ -5,7 +5,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { parseProm, waitFor, type RunningDaemon } from '../helpers/cli.js';
+import { parseProm, waitFor, type RunningDaemon, WAIT_MS } from '../helpers/cli.js';
 
 /** Coverage series only (SPEC §4), as a sorted text, for comparing two scrapes. */
 export function coverageSeries(text: string): string {
@@ -39,7 +39,7 @@ export async function scrape(d: RunningDaemon): Promise<Map<string, number>> {
  * Waits (polling, under a generous deadline) until the daemon's coverage gauges equal a
  * fresh run-once, then returns; on timeout fails showing both.
  */
-export async function waitUntilLiveMatches(d: RunningDaemon, base: string, channels: readonly string[], qualities: readonly string[], context: () => string, timeoutMs = 30_000): Promise<void> {
+export async function waitUntilLiveMatches(d: RunningDaemon, base: string, channels: readonly string[], qualities: readonly string[], context: () => string, timeoutMs = WAIT_MS): Promise<void> {
   let expected = '';
   let got = '';
   await waitFor('live gauges to equal a fresh run-once', async () => {

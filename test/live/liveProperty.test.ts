@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { seededRandom } from '../../src/demo/random.js';
 import { formatSegmentName } from '../../src/store/segmentName.js';
-import { runCli, startDaemon, waitFor, type RunningDaemon } from '../helpers/cli.js';
+import { runCli, startDaemon, waitFor, type RunningDaemon, WAIT_MS } from '../helpers/cli.js';
 import { makeInodeReusingTmpDir, scrape, waitUntilLiveMatches } from './liveHarness.js';
 
 const CHANNELS = ['chan', 'chan2'];
@@ -118,7 +118,7 @@ describe('live mode equals a fresh pass', () => {
         // to date, and only this test's comparison judges it
         const d = await startDaemon([...CHANNELS, '--qualities', QUALITIES.join(','), '--base-dir', store, '--output-dir', liveOut, '--check-interval', '86400']);
         try {
-          await waitFor('watching', async () => (d.stderr().includes('watching the store') ? true : undefined), 30_000);
+          await waitFor('watching', async () => (d.stderr().includes('watching the store') ? true : undefined), WAIT_MS);
           const done: string[] = [];
           let batch = 0;
           const check = async (): Promise<void> => {
@@ -153,7 +153,7 @@ describe('live mode equals a fresh pass', () => {
               const fresh = existsSync(path.join(freshOut, mapName)) ? await readFile(path.join(freshOut, mapName)) : null;
               const live = existsSync(path.join(liveOut, mapName)) ? await readFile(path.join(liveOut, mapName)) : null;
               return (fresh === null && live === null) || (fresh !== null && live !== null && fresh.equals(live)) ? true : undefined;
-            }, 30_000, 100);
+            }, WAIT_MS, 100);
           }
           const m = await scrape(d);
           assert.ok([...m.entries()].some(([k, v]) => k.startsWith('segcov_live_updates_total') && v > 0), 'updates came from the watcher');

@@ -8,7 +8,7 @@ import { resolveDaemonConfig } from '../../src/cli/daemonOptions.js';
 import { createDaemon, passAll } from '../../src/daemon/daemon.js';
 import { LiveMode } from '../../src/live/liveMode.js';
 import { createLogger } from '../../src/log.js';
-import { waitFor } from '../helpers/cli.js';
+import { waitFor, WAIT_MS } from '../helpers/cli.js';
 import { fillHour, putSegment } from '../helpers/simpleStore.js';
 import { coverageSeries, freshRunOnce, makeInodeReusingTmpDir } from './liveHarness.js';
 
@@ -36,7 +36,7 @@ async function setup() {
       expected = await freshRunOnce(base, CHANNELS, ['source']);
       got = coverageSeries(await parts.gauges.registry.metrics());
       return got === expected ? true : undefined;
-    }, 30_000, 50).catch(() => undefined);
+    }, WAIT_MS, 50).catch(() => undefined);
     assert.equal(got, expected, `after:\n${steps.join('\n')}`);
   };
   const mismatches = async (): Promise<string> => parts.metrics.registry.getSingleMetricAsString('segcov_live_mismatches_total');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { chmod, mkdir, rename, rm, symlink, truncate, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { startDaemon, waitFor, type RunningDaemon } from '../helpers/cli.js';
+import { startDaemon, waitFor, type RunningDaemon, WAIT_MS } from '../helpers/cli.js';
 import { fillHour, putSegment } from '../helpers/simpleStore.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { coverageSeries, scrape, waitUntilLiveMatches } from './liveHarness.js';
@@ -39,19 +39,19 @@ describe('live watching heals itself', () => {
       fillHour(base, 'chan', 'source', '2026-11-01T00', 0, 10);
       fillHour(base, 'chan', 'source', '2026-11-01T01', 0, 20);
       await withDaemon(['chan', '--base-dir', base, '--output-dir', path.join(root, 'out'), '--check-interval', '3600'], async (d) => {
-        await waitFor('watching', async () => (d.stderr().includes('watching the store') ? true : undefined), 30_000);
+        await waitFor('watching', async () => (d.stderr().includes('watching the store') ? true : undefined), WAIT_MS);
         const steps: string[] = [];
         await rename(base, path.join(root, 'moved-away'));
         steps.push('base moved away');
         await waitUntilLiveMatches(d, base, ['chan'], ['source'], () => steps.join('\n'));
         assert.equal(coverageSeries(await (await fetch(`${d.url}/metrics`)).text()), '', 'a removed base has no series (SPEC §4: gone from disk)');
-        await waitFor('degraded while the base is missing', async () => ((await scrape(d)).get('segcov_watcher_degraded') === 1 ? true : undefined), 30_000);
+        await waitFor('degraded while the base is missing', async () => ((await scrape(d)).get('segcov_watcher_degraded') === 1 ? true : undefined), WAIT_MS);
 
         // re-created with different content (fresh folders: tmpfs may reuse the old inodes)
         fillHour(base, 'chan', 'source', '2026-11-01T00', 0, 30);
         steps.push('base re-created with 30 s in hour 00');
         await waitUntilLiveMatches(d, base, ['chan'], ['source'], () => steps.join('\n'));
-        await waitFor('watching again', async () => ((await scrape(d)).get('segcov_watcher_degraded') === 0 ? true : undefined), 30_000);
+        await waitFor('watching again', async () => ((await scrape(d)).get('segcov_watcher_degraded') === 0 ? true : undefined), WAIT_MS);
         const updates = (await scrape(d)).get('segcov_live_updates_total{channel="chan",quality="source"}') ?? 0;
         putSegment(base, 'chan', 'source', '2026-11-01T00', '00:40.000000-2.000-full-AAAA.ts');
         steps.push('segment added after the base came back');
@@ -75,7 +75,7 @@ describe('live watching heals itself', () => {
       await chmod(root, 0o777);
       await chmod(out, 0o777);
       await withDaemon(['chan', '--base-dir', base, '--output-dir', out, '--check-interval', '3600'], async (d) => {
-        await waitFor('watching', async () => (d.stderr().includes('watching the store') ? true : undefined), 30_000);
+        await waitFor('watching', async () => (d.stderr().includes('watching the store') ? true : undefined), WAIT_MS);
         const before = coverageSeries(await (await fetch(`${d.url}/metrics`)).text());
         assert.match(before, /raw_coverage\{channel="chan",hour="2026-11-01T01",quality="source"\} 20/);
         await chmod(base, 0o000);
@@ -85,14 +85,14 @@ describe('live watching heals itself', () => {
           assert.equal(coverageSeries(text), before, 'series kept while the base is unreadable');
           const m = await scrape(d);
           return m.get('segcov_watcher_degraded') === 1 && (m.get('segcov_store_errors_total{kind="unreadable"}') ?? 0) >= 1 ? true : undefined;
-        }, 30_000);
+        }, WAIT_MS);
         for (let i = 0; i < 5; i++) {
           assert.equal(coverageSeries(await (await fetch(`${d.url}/metrics`)).text()), before, 'still kept');
           await new Promise((r) => setTimeout(r, 200));
         }
         await chmod(base, 0o755);
         await waitUntilLiveMatches(d, base, ['chan'], ['source'], () => 'base made readable again');
-        await waitFor('watching again', async () => ((await scrape(d)).get('segcov_watcher_degraded') === 0 ? true : undefined), 30_000);
+        await waitFor('watching again', async () => ((await scrape(d)).get('segcov_watcher_degraded') === 0 ? true : undefined), WAIT_MS);
         const updates = (await scrape(d)).get('segcov_live_updates_total{channel="chan",quality="source"}') ?? 0;
         putSegment(base, 'chan', 'source', '2026-11-01T00', '00:10.000000-2.000-full-AAAA.ts');
         await chmod(path.join(base, 'chan', 'source', '2026-11-01T00', '00:10.000000-2.000-full-AAAA.ts'), 0o644);
@@ -113,7 +113,7 @@ describe('live watching heals itself', () => {
       fillHour(base, 'chan', 'source', '2026-11-01T00', 0, 10);
       await mkdir(path.join(base, 'chan2'), { recursive: true });
       await withDaemon(['chan', 'chan2', '--base-dir', base, '--output-dir', path.join(root, 'out'), '--check-interval', '3600'], async (d) => {
-        await waitFor('watching', async () => (d.stderr().includes('watching the store') ? true : undefined), 30_000);
+        await waitFor('watching', async () => (d.stderr().includes('watching the store') ? true : undefined), WAIT_MS);
         const q = path.join(base, 'chan', 'source');
         await symlink(path.join(q, '2026-11-01T05'), path.join(q, '2026-11-01T05'));
         await symlink(path.join(base, 'chan2', 'source'), path.join(base, 'chan2', 'source'));
@@ -131,12 +131,12 @@ describe('live watching heals itself', () => {
           const text = await (await fetch(`${d.url}/metrics`)).text();
           assert.equal(coverageSeries(text), before, 'series kept while the base is a loop');
           return (await scrape(d)).get('segcov_watcher_degraded') === 1 ? true : undefined;
-        }, 30_000);
+        }, WAIT_MS);
         await rm(base);
         await rename(path.join(root, 'away'), base);
         putSegment(base, 'chan', 'source', '2026-11-01T00', '00:12.000000-2.000-full-AAAA.ts');
         await waitUntilLiveMatches(d, base, ['chan', 'chan2'], ['source'], () => 'base loop removed, base put back, a segment added');
-        await waitFor('watching again', async () => ((await scrape(d)).get('segcov_watcher_degraded') === 0 ? true : undefined), 30_000);
+        await waitFor('watching again', async () => ((await scrape(d)).get('segcov_watcher_degraded') === 0 ? true : undefined), WAIT_MS);
         assert.equal(gauge(await scrape(d), RAW00), 14);
       });
     } finally {
@@ -157,7 +157,7 @@ describe('live watching heals itself', () => {
         assert.equal(gauge(await scrape(d), RAW00), 1, 'the bigger 1 s partial is the best');
         // let a periodic pass run on the unchanged folder (a cache hit), then grow the other
         const passes = (await scrape(d)).get('segcov_passes_total{channel="chan",quality="source"}') ?? 0;
-        await waitFor('a periodic pass', async () => (((await scrape(d)).get('segcov_passes_total{channel="chan",quality="source"}') ?? 0) > passes ? true : undefined), 30_000);
+        await waitFor('a periodic pass', async () => (((await scrape(d)).get('segcov_passes_total{channel="chan",quality="source"}') ?? 0) > passes ? true : undefined), WAIT_MS);
         await truncate(b, 20);
         await waitUntilLiveMatches(d, base, ['chan'], ['source'], () => 'partial BBBB grew from 5 to 20 bytes');
         assert.equal(gauge(await scrape(d), RAW00), 2);

@@ -8,7 +8,7 @@ import { createDaemon, passAll } from '../../src/daemon/daemon.js';
 import { LiveMode } from '../../src/live/liveMode.js';
 import type { DirWatchFn } from '../../src/live/storeWatcher.js';
 import { createLogger } from '../../src/log.js';
-import { waitFor } from '../helpers/cli.js';
+import { waitFor, WAIT_MS } from '../helpers/cli.js';
 import { fillHour, putSegment } from '../helpers/simpleStore.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
@@ -67,17 +67,17 @@ describe('when watching fails', () => {
       assert.match(await s.degradedGauge(), /segcov_watcher_degraded 1/);
       // hour 00 is not the newest: polling must still see it
       putSegment(s.base, 'chan', 'source', '2026-11-01T00', '00:10.000000-2.000-full-AAAA.ts');
-      await waitFor('polling to pick up the older hour', async () => ((await s.gauge()) === 12 ? true : undefined), 30_000);
+      await waitFor('polling to pick up the older hour', async () => ((await s.gauge()) === 12 ? true : undefined), WAIT_MS);
       const warns = s.log.lines().filter((l) => l.level === 40 && l.msg.includes('cannot watch'));
       assert.equal(warns.length, 1, 'warned once for the whole episode');
       assert.match(warns[0].msg, /max_user_watches/);
 
       refuse = false; // the limit was raised
-      await waitFor('a retry to watch everything again', async () => (/segcov_watcher_degraded 0/.test(await s.degradedGauge()) ? true : undefined), 30_000);
+      await waitFor('a retry to watch everything again', async () => (/segcov_watcher_degraded 0/.test(await s.degradedGauge()) ? true : undefined), WAIT_MS);
       assert.equal(s.live.degraded, false);
       assert.equal(s.live.unwatched.size, 0);
       putSegment(s.base, 'chan', 'source', '2026-11-01T00', '00:12.000000-2.000-full-AAAA.ts');
-      await waitFor('a watch event', async () => ((await s.gauge()) === 14 ? true : undefined), 30_000);
+      await waitFor('a watch event', async () => ((await s.gauge()) === 14 ? true : undefined), WAIT_MS);
       assert.equal(s.live.degraded, false, 'still watched: the update came from the watch');
     } finally {
       await teardown(s);
@@ -94,15 +94,15 @@ describe('when watching fails', () => {
       await s.live.start();
       assert.equal(s.live.degraded, false);
       putSegment(s.base, 'chan', 'source', '2026-11-01T00', '00:10.000000-2.000-full-AAAA.ts');
-      await waitFor('watch event', async () => ((await s.gauge()) === 12 ? true : undefined), 30_000);
+      await waitFor('watch event', async () => ((await s.gauge()) === 12 ? true : undefined), WAIT_MS);
       const hourDir = [...errors.keys()].find((d) => d.endsWith('2026-11-01T00'));
       assert.ok(hourDir !== undefined);
       errors.get(hourDir)?.(Object.assign(new Error('EMFILE: too many open files'), { code: 'EMFILE' }));
       assert.equal(s.live.degraded, true);
       assert.match(await s.parts.metrics.registry.getSingleMetricAsString('segcov_errors_total'), /kind="watcher"\} 1/);
-      await waitFor('re-watched', async () => (/segcov_watcher_degraded 0/.test(await s.degradedGauge()) ? true : undefined), 30_000);
+      await waitFor('re-watched', async () => (/segcov_watcher_degraded 0/.test(await s.degradedGauge()) ? true : undefined), WAIT_MS);
       putSegment(s.base, 'chan', 'source', '2026-11-01T00', '00:12.000000-2.000-full-AAAA.ts');
-      await waitFor('updates go on', async () => ((await s.gauge()) === 14 ? true : undefined), 30_000);
+      await waitFor('updates go on', async () => ((await s.gauge()) === 14 ? true : undefined), WAIT_MS);
     } finally {
       await teardown(s);
     }
