@@ -17,7 +17,8 @@ export const RETRY_MAX_MS = 4000;
  * to 1 and is, until watched again:
  * - polled every POLL_MS: an unwatched hour folder by its stamp (inode, mtime, ctime; only a
  *   changed hour is re-read), an unwatched base, channel or quality by a full pass of the
- *   qualities under it (cheap: the pass cache re-reads only changed hours);
+ *   qualities under it (cheap: the pass cache re-reads only changed hours; a missing one
+ *   only when it appears);
  * - retried with backoff (RETRY_FIRST_MS doubling to RETRY_MAX_MS). Once everything is
  *   watched again the gauge returns to 0 and one catch-up pass runs.
  * Periodic passes only check the live state while everything is watched.
@@ -167,6 +168,13 @@ export class LiveMode {
         if (before !== stamp) this.byKey.get(`${u.place.channel}\u0000${u.place.quality}`)?.markDirty(u.place.hour);
         return;
       }
+      // A base, channel or quality folder that is there but not watched: a pass (cached) of
+      // what is under it. One that is missing stays so cheaply: a pass only once it changes.
+      const stamp = await folderStamp(dir);
+      const before = this.stamps.get(dir);
+      this.stamps.set(dir, stamp);
+      live.add(dir);
+      if (stamp.startsWith('error:ENOENT') && before === stamp) return;
       for (const c of this.checkersUnder(u.level === 0 ? null : u.place?.channel ?? null, u.place?.level === 'quality' ? u.place.quality : null)) upper.add(c);
     }));
     for (const d of this.stamps.keys()) if (!live.has(d)) this.stamps.delete(d);
