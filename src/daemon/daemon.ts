@@ -6,6 +6,7 @@ import { CoverageGauges } from '../outputs/coverageGauges.js';
 import { sendText, startHttpServer, type HttpServerHandle, type Route } from '../outputs/httpServer.js';
 import { SelfMetrics } from '../outputs/selfMetrics.js';
 import { writeTextfile } from '../outputs/textfile.js';
+import { WindowGauges } from '../outputs/windowGauges.js';
 import { webRoutes } from '../web/routes.js';
 import { writeStaticPage } from '../web/staticPage.js';
 import { CoverageState } from './coverageState.js';
@@ -25,6 +26,10 @@ export interface DaemonParts {
   readonly state: CoverageState;
   readonly gauges: CoverageGauges;
   readonly metrics: SelfMetrics;
+  /** segcov_window_* (computed from the state when scraped or written). */
+  readonly windowGauges: WindowGauges;
+  /** What --textfile holds: the SPEC §4 gauges and the window gauges. */
+  readonly textfileRegistry: Registry;
   readonly checkers: readonly QualityChecker[];
   readonly stop: StopSignal;
   /** SIGHUP: re-reads the config; `reloader.onReload(fn)` adds a hook (web config, node list). */
@@ -44,6 +49,8 @@ export function createDaemon(config: DaemonConfig, log = createLogger(config.log
   const metrics = new SelfMetrics();
   const gauges = new CoverageGauges();
   const state = new CoverageState();
+  const windowGauges = new WindowGauges(() => state.list());
+  const textfileRegistry = Registry.merge([gauges.registry, windowGauges.registry]);
   const report = problemLog(log, metrics);
   const stop = new StopSignal();
   const textfile = new LatestWins((e) => {
@@ -56,30 +63,31 @@ export function createDaemon(config: DaemonConfig, log = createLogger(config.log
   });
   // After every update (not in --run-once, which writes them once at the end).
   const afterPublish = config.runOnce ? undefined : () => {
-    if (config.textfile !== undefined) textfile.run(() => writeTextfile(config.textfile as string, gauges.registry));
+    if (config.textfile !== undefined) textfile.run(() => writeTextfile(config.textfile as string, textfileRegistry));
     if (config.makePage && state.ready) page.run(() => writeStaticPage({ state, config }));
   };
   const checkers: QualityChecker[] = [];
   for (const channel of config.channels) {
     for (const quality of config.qualities) {
+      metrics.initQuality(channel, quality);
       checkers.push(new QualityChecker(channel, quality, { config, state, gauges, metrics, log, report, afterPublish }));
     }
   }
   const reloader = new Reloader(config, log, metrics.registry, reload.reloadConfig, reload.configFile);
-  return { config, log, state, gauges, metrics, checkers, stop, reloader };
+  return { config, log, state, gauges, metrics, windowGauges, textfileRegistry, checkers, stop, reloader };
 }
 
 /** The files written after a pass: textfile and static page (maps are written per checker). */
 async function writeOutputs(parts: DaemonParts): Promise<void> {
   const { config } = parts;
   await Promise.all(parts.checkers.map((c) => c.flush()));
-  if (config.textfile !== undefined) await writeTextfile(config.textfile, parts.gauges.registry);
+  if (config.textfile !== undefined) await writeTextfile(config.textfile, parts.textfileRegistry);
   if (config.makePage) await writeStaticPage({ state: parts.state, config });
 }
 
 /** /metrics (coverage gauges + segcov_ + process metrics), /healthz, /readyz. */
 export function coreRoutes(parts: DaemonParts): Route[] {
-  const all = Registry.merge([parts.gauges.registry, parts.metrics.registry]);
+  const all = Registry.merge([parts.gauges.registry, parts.windowGauges.registry, parts.metrics.registry]);
   return [
     {
       path: '/metrics',
