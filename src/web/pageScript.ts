@@ -48,7 +48,7 @@ function renderNodes(){
   p.appendChild(el('b',{text:data.node}));p.appendChild(document.createTextNode(' (this page)'));
   data.peers.forEach(function(n){
     p.appendChild(document.createTextNode(', '));
-    p.appendChild(/^https?:\/\//i.test(n.url)?el('a',{href:n.url.replace(/\/+$/,'')+'/',text:n.node}):el('span',{text:n.node}));
+    p.appendChild(/^https?:\/\//i.test(n.url)?el('a',{href:n.url,text:n.node}):el('span',{text:n.node}));
     p.appendChild(el('span',{cls:'state '+n.state,text:' '+n.state+(n.state==='down'&&n.error?' ('+n.error+')':'')}));
   });
 }

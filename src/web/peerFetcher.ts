@@ -2,7 +2,7 @@ import { parseNodeSpans, SPANS_VERSION, type NodeSpans } from './nodeSpans.js';
 
 /** Where a peer is: its status page and where its spans are read. */
 export interface PeerTarget {
-  /** Base URL of the peer (its status page), without a trailing slash. */
+  /** The peer's status page (its `/`, or the `index.html` that --make-page writes beside its maps). */
   readonly url: string;
   /** URL of its spans in the v1 form: `/api/v1/spans?v=1`, or a `spans.json` beside its maps. */
   readonly spansUrl: string;
@@ -39,7 +39,17 @@ export interface PeerFetcherOptions {
 /** A segcov peer (config `peers:`): its spans API under its base URL. */
 export function apiTarget(base: string): PeerTarget {
   const url = base.replace(/\/+$/, '');
-  return { url, spansUrl: `${url}/api/v1/spans?v=${SPANS_VERSION}` };
+  return { url: `${url}/`, spansUrl: `${url}/api/v1/spans?v=${SPANS_VERSION}` };
+}
+
+/**
+ * A node of wubloader's database: segcov behind wubloader's nginx, which serves the
+ * output folder (`mapBase`) but not segcov's port. Its spans and page are the files
+ * --make-page writes there.
+ */
+export function folderTarget(mapBase: string): PeerTarget {
+  const base = mapBase.replace(/\/+$/, '');
+  return { url: `${base}/index.html`, spansUrl: `${base}/spans.json` };
 }
 
 async function fetchSpans(url: string, timeoutMs: number, maxBytes: number): Promise<NodeSpans> {

@@ -9,7 +9,7 @@ import { fleetOf, type WebContext } from '../../src/web/context.js';
 import type { FleetView } from '../../src/web/fleetView.js';
 import { FleetSource } from '../../src/web/fleetSource.js';
 import { parseNodeSpans, type NodeSpans } from '../../src/web/nodeSpans.js';
-import { apiTarget, PeerFetcher } from '../../src/web/peerFetcher.js';
+import { apiTarget, folderTarget, PeerFetcher } from '../../src/web/peerFetcher.js';
 import { webRoutes } from '../../src/web/routes.js';
 import { SPANS_FILE_NAME, writeStaticPage } from '../../src/web/staticPage.js';
 import { hourUs, makeFixture, SAMPLE_NOW_MS, SAMPLE_SPEC, SECOND_US, type Fixture, type StoreSpec } from './helpers/webFixture.js';
@@ -167,11 +167,11 @@ describe('fleet API (/api/v1/spans, /api/v1/fleet, /api/v1/holes?peers=1, /api/v
       const base = `http://127.0.0.1:${(fileServer.address() as AddressInfo).port}`;
       const f = new FleetSource({
         state: local.state, pairs: () => [['desertbus', 'source']], nodeName: 'node-a', now,
-        peers: () => ({ 'node-db': { url: base, spansUrl: `${base}/segments/coverage-maps/spans.json` } }),
+        peers: () => ({ 'node-db': folderTarget(`${base}/segments/coverage-maps`) }),
       });
       await f.fetcher.round();
       const v = f.view();
-      assert.deepEqual(v.peers.map((p) => [p.node, p.state]), [['node-db', 'up']]);
+      assert.deepEqual(v.peers.map((p) => [p.node, p.state, p.url]), [['node-db', 'up', `${base}/segments/coverage-maps/index.html`]]);
       assert.equal(v.qualities[0].fleet.hole_us, 0, 'node-db holds every hole of node-a');
     } finally {
       fileServer.close();
