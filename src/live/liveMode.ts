@@ -48,7 +48,7 @@ export class LiveMode {
     }
     const w = new StoreWatcher({
       base: config.baseDir, channels: config.channels, qualities: config.qualities,
-      firstHour: config.firstHour, lastHour: config.lastHour, dirWatch: this.dirWatch,
+      dirWatch: this.dirWatch,
     }, {
       hourChanged: (channel, quality, hour) => this.byKey.get(`${channel}\u0000${quality}`)?.markDirty(hour),
       qualityChanged: (channel, quality) => {
