@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { Registry } from 'prom-client';
-import type { DaemonConfig } from '../cli/daemonOptions.js';
+import type { DaemonConfig } from '../config/daemonConfig.js';
 import { createLogger, type Logger } from '../log.js';
 import { CoverageGauges } from '../outputs/coverageGauges.js';
 import { sendText, startHttpServer, type HttpServerHandle, type Route } from '../outputs/httpServer.js';

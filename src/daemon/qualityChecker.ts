@@ -1,4 +1,4 @@
-import type { DaemonConfig } from '../cli/daemonOptions.js';
+import type { DaemonConfig } from '../config/daemonConfig.js';
 import type { HourResult } from '../coverage/hourAnalysis.js';
 import { qualityCoverage, type QualityCoverage } from '../coverage/qualityCoverage.js';
 import type { Logger } from '../log.js';
