@@ -7,7 +7,9 @@ import { sendText, startHttpServer, type HttpServerHandle, type Route } from '..
 import { SelfMetrics } from '../outputs/selfMetrics.js';
 import { writeTextfile } from '../outputs/textfile.js';
 import { webRoutes } from '../web/routes.js';
-import { writeStaticPage } from '../web/staticPage.js';
+import { outputDirUrl, writeCoveragePage, writeStaticPage } from '../web/staticPage.js';
+import { NodeList } from '../nodes/nodeList.js';
+import { pgNodeFetcher } from '../nodes/pgNodes.js';
 import { CoverageState } from './coverageState.js';
 import { LatestWins } from './latestWins.js';
 import { problemLog } from './problemLog.js';
@@ -24,11 +26,14 @@ export interface DaemonParts {
   readonly metrics: SelfMetrics;
   readonly checkers: readonly QualityChecker[];
   readonly stop: StopSignal;
+  /** The nodes the `--make-page` pages show (database + peers); null without --make-page. */
+  readonly nodes: NodeList | null;
 }
 
 /** Builds the daemon's parts without starting anything. */
-export function createDaemon(config: DaemonConfig, log = createLogger(config.logLevel)): DaemonParts {
+export function createDaemon(config: DaemonConfig, given?: Logger): DaemonParts {
   const metrics = new SelfMetrics();
+  const log = given ?? createLogger(config.logLevel, process.stderr, (level) => metrics.logLines.inc({ level }));
   const gauges = new CoverageGauges();
   const state = new CoverageState();
   const report = problemLog(log, metrics);
@@ -46,13 +51,41 @@ export function createDaemon(config: DaemonConfig, log = createLogger(config.log
     if (config.textfile !== undefined) textfile.run(() => writeTextfile(config.textfile as string, gauges.registry));
     if (config.makePage && state.ready) page.run(() => writeStaticPage({ state, config }));
   };
+  const nodes = !config.makePage ? null : new NodeList({
+    fetch: config.connectionString === undefined ? undefined : pgNodeFetcher(config.connectionString),
+    peers: config.peers,
+    outputDirUrl: outputDirUrl(config.baseDir, config.outputDir),
+    log,
+    onError: () => metrics.errors.inc({ kind: 'node_list' }),
+  });
   const checkers: QualityChecker[] = [];
   for (const channel of config.channels) {
     for (const quality of config.qualities) {
       checkers.push(new QualityChecker(channel, quality, { config, state, gauges, metrics, log, report, afterPublish }));
     }
   }
-  return { config, log, state, gauges, metrics, checkers, stop };
+  return { config, log, state, gauges, metrics, checkers, stop, nodes };
+}
+
+/**
+ * `--make-page`: re-reads the node list (a database problem keeps the last list) and
+ * writes the `CHANNEL_QUALITY_coverage.html` page of the given checkers.
+ */
+async function writeCoveragePages(parts: DaemonParts, checkers: readonly QualityChecker[]): Promise<void> {
+  if (parts.nodes === null) return;
+  const nodes = await parts.nodes.reload();
+  await Promise.all(checkers.map((c) => writeCoveragePage(parts.config.outputDir, c.channel, c.quality, nodes)));
+}
+
+/**
+ * Re-reads the node list now and rewrites every coverage page (for SIGHUP). Never
+ * throws: a failed write is logged and counted.
+ */
+export async function reloadNodes(parts: DaemonParts): Promise<void> {
+  await writeCoveragePages(parts, parts.checkers).catch((e: unknown) => {
+    parts.metrics.errors.inc({ kind: 'page_write' });
+    parts.log.error({ err: String(e) }, 'cannot write the coverage pages');
+  });
 }
 
 /** The files written after a pass: textfile and static page (maps are written per checker). */
@@ -60,7 +93,10 @@ async function writeOutputs(parts: DaemonParts): Promise<void> {
   const { config } = parts;
   await Promise.all(parts.checkers.map((c) => c.flush()));
   if (config.textfile !== undefined) await writeTextfile(config.textfile, parts.gauges.registry);
-  if (config.makePage) await writeStaticPage({ state: parts.state, config });
+  if (config.makePage) {
+    await writeStaticPage({ state: parts.state, config });
+    await writeCoveragePages(parts, parts.checkers);
+  }
 }
 
 /** /metrics (coverage gauges + segcov_ + process metrics), /healthz, /readyz. */
@@ -114,6 +150,11 @@ async function checkerLoop(parts: DaemonParts, c: QualityChecker, live: LiveMode
     await parts.stop.sleep(jitteredInterval(parts.config.checkInterval));
     if (parts.stop.stopped) break;
     await runPass(parts, c);
+    // the replaced checker's page of this pair, with the node list read afresh, every pass
+    if (parts.nodes !== null) await writeCoveragePages(parts, [c]).catch((e: unknown) => {
+      parts.metrics.errors.inc({ kind: 'page_write' });
+      parts.log.error({ ...c.labels, err: String(e) }, 'cannot write the coverage page');
+    });
     if (live !== null && !live.watching && !live.degraded) await startLive(parts, live);
   }
 }
@@ -131,6 +172,7 @@ async function startLive(parts: DaemonParts, live: LiveMode): Promise<void> {
 export async function runDaemon(config: DaemonConfig): Promise<number> {
   const parts = createDaemon(config);
   const { log, stop } = parts;
+  for (const w of config.warnings ?? []) log.warn(w);
   if (config.runOnce) {
     await passAll(parts);
     parts.state.markReady();

@@ -29,7 +29,7 @@ export class SelfMetrics {
     labelNames: ['kind'], registers: [this.registry],
   });
   readonly errors = new Counter({
-    name: 'segcov_errors_total', help: "segcov's own failures by kind (map_write, textfile_write, pass, watcher, http)",
+    name: 'segcov_errors_total', help: "segcov's own failures by kind (map_write, textfile_write, page_write, node_list, pass, watcher, http)",
     labelNames: ['kind'], registers: [this.registry],
   });
   readonly watcherDegraded = new Gauge({
@@ -41,6 +41,10 @@ export class SelfMetrics {
   readonly liveMismatches = new Counter({
     name: 'segcov_live_mismatches_total', help: 'Hours where a periodic pass found different figures than the live state',
     labelNames: ['channel', 'quality'], registers: [this.registry],
+  });
+  /** Log lines written, by level (Python's names), as wubloader's services count them. */
+  readonly logLines = new Counter({
+    name: 'log_count_total', help: 'Log lines written, by level (DEBUG, INFO, WARNING, ERROR, CRITICAL)', labelNames: ['level'], registers: [this.registry],
   });
   readonly ready = new Gauge({
     name: 'segcov_ready', help: '1 once the first full pass of every channel and quality is done', registers: [this.registry],

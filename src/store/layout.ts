@@ -22,3 +22,8 @@ export function defaultOutputDir(base: string): string {
 export function mapFileName(channel: string, quality: string): string {
   return `${channel}_${quality}_coverage.png`;
 }
+
+/** The replaced checker's page of one channel and quality, beside its map (`--make-page`). */
+export function coveragePageName(channel: string, quality: string): string {
+  return `${channel}_${quality}_coverage.html`;
+}
