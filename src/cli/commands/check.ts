@@ -32,7 +32,7 @@ function time(flag: string, v: unknown): number | undefined {
 /** Validates parsed arguments, or throws a UsageError naming the flag (exit 2). */
 export async function resolveCheckOptions(argv: Record<string, unknown>): Promise<CheckOptions> {
   const channels = list(argv.channels);
-  if (channels.length === 0) throw new UsageError('CHANNEL: give at least one channel');
+  if (channels.length === 0) throw new UsageError('CHANNEL: give at least one channel (positional argument or `channels` in the config)');
   channels.forEach((c) => checkName('CHANNEL', c));
   const qualities = list(argv.qualities);
   if (qualities.length === 0) throw new UsageError('--qualities: give at least one quality');
@@ -112,7 +112,7 @@ export const CHECK_OPTIONS = {
 
 /** `segcov check CHANNEL...`: one pass, a report, and an exit status for cron and CI. */
 export const checkCommand: CommandModule<object, Record<string, unknown>> = {
-  command: 'check <channels..>',
+  command: 'check [channels..]',
   describe: 'One pass: report coverage and holes; exit 0 when no hole in the window, 1 when there are holes, 2 on usage errors',
   builder: (y) => y
     .positional('channels', { type: 'string', array: true, describe: 'Channels to check' })
