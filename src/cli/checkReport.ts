@@ -76,7 +76,10 @@ export function checkQuality(
   const first = covered[0]?.start;
   const reach = covered[covered.length - 1]?.end;
   const start = w.since ?? first;
-  let end = w.until ?? reach;
+  // the newest segment's end, even when it adds nothing to the covered spans (a
+  // zero-length newest segment after a gap still ends the window there)
+  const newest = newestEnd === null ? reach : Math.max(newestEnd, reach ?? newestEnd);
+  let end = w.until ?? newest;
   // Nothing recorded after --since and no --until: the window runs to now, all of it a hole.
   if (start !== undefined && (end === undefined || end <= start) && w.until === undefined && w.since !== undefined) end = Math.max(opts.nowUs, start);
   const window = start !== undefined && end !== undefined && end > start ? { start, end } : null;
