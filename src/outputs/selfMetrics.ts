@@ -51,6 +51,8 @@ export class SelfMetrics {
   });
 
   constructor(defaultMetrics = true) {
+    // every level from the start, so rate() sees the first line of a level
+    for (const level of ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL']) this.logLines.inc({ level }, 0);
     if (defaultMetrics) collectDefaultMetrics({ register: this.registry });
   }
 }
