@@ -28,6 +28,8 @@ export const DAEMON_OPTIONS = {
   'log-level': { type: 'string', default: 'info', describe: 'fatal, error, warn, info, debug or trace' },
   'make-page': { type: 'boolean', default: false, describe: 'Also write CHANNEL_QUALITY_coverage.html pages and index.html next to the maps' },
   'connection-string': { type: 'string', describe: 'Postgres DSN (key=value pairs or postgresql:// URI) whose nodes table lists the nodes the pages show' },
+  user: { type: 'string', describe: 'Started as root: run as this user (name or uid[:gid]) once the port is bound and the output folder made' },
+  'port-file': { type: 'string', describe: 'Write the URL of /healthz here once listening (read by the container HEALTHCHECK)' },
   'backdoor-port': { type: 'string', default: '0', describe: "The replaced checker's debugging shell: accepted and ignored" },
 } as const;
 
@@ -158,6 +160,8 @@ export function resolveDaemonConfig(argv: Record<string, unknown>): DaemonConfig
     makePage: bool('make-page', argv['make-page'], false),
     peers: peers(argv.peers),
     connectionString: connectionString === '' ? undefined : connectionString,
+    user: str(argv.user) === '' ? undefined : str(argv.user),
+    portFile: str(argv['port-file']) === undefined || str(argv['port-file']) === '' ? undefined : path.resolve(String(argv['port-file'])),
     warnings,
   };
 }

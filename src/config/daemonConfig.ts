@@ -27,6 +27,10 @@ export interface DaemonConfig {
   readonly peers: Readonly<Record<string, string>>;
   /** `--connection-string`: the wubloader database whose `nodes` table lists more nodes. */
   readonly connectionString?: string;
+  /** Started as root: become this user (name or uid[:gid]) once the port is bound. */
+  readonly user?: string;
+  /** Where to write the URL of /healthz once listening (the image's HEALTHCHECK reads it). */
+  readonly portFile?: string;
   /** One-line notices for the log at start-up (e.g. an accepted but ignored flag). */
   readonly warnings?: readonly string[];
 }

@@ -16,6 +16,8 @@ import { problemLog } from './problemLog.js';
 import type { LiveMode } from '../live/liveMode.js';
 import { QualityChecker } from './qualityChecker.js';
 import { StopSignal } from './stopSignal.js';
+import { dropPrivileges } from './privileges.js';
+import { writeFileAtomic } from '../outputs/atomicWrite.js';
 
 /** Everything a running daemon holds; exposed for the live mode and for tests. */
 export interface DaemonParts {
@@ -168,12 +170,20 @@ async function startLive(parts: DaemonParts, live: LiveMode): Promise<void> {
   }
 }
 
+/** The /healthz URL a local health check uses (`none` without a server). */
+function healthUrl(host: string, port: number): string {
+  if (port === 0) return 'none';
+  const local = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${local}:${port}/healthz`;
+}
+
 /** Runs the daemon until SIGTERM/SIGINT (or, with --run-once, one pass). Returns the exit code. */
 export async function runDaemon(config: DaemonConfig): Promise<number> {
   const parts = createDaemon(config);
   const { log, stop } = parts;
   for (const w of config.warnings ?? []) log.warn(w);
   if (config.runOnce) {
+    await dropPrivileges(config.user, config.outputDir, log);
     await passAll(parts);
     parts.state.markReady();
     await writeOutputs(parts);
@@ -197,6 +207,9 @@ export async function runDaemon(config: DaemonConfig): Promise<number> {
     });
     log.info({ url: `http://${config.metricsHost}:${server.port}/metrics` }, 'serving metrics');
   }
+  if (config.portFile !== undefined) await writeFileAtomic(config.portFile, `${healthUrl(config.metricsHost, server?.port ?? 0)}\n`);
+  // as root with --user: the port is bound; from here on the daemon runs as that user
+  await dropPrivileges(config.user, config.outputDir, log);
   await passAll(parts);
   parts.state.markReady();
   parts.metrics.ready.set(1);
