@@ -22,12 +22,14 @@ export function createLogger(level = 'info', stream: NodeJS.WritableStream = pro
     level,
     base: { app: 'segcov' },
     timestamp: pino.stdTimeFunctions.isoTime,
-    hooks: onLine === undefined ? undefined : {
-      logMethod(args, method, num) {
-        onLine(LOG_COUNT_LEVEL[pino.levels.labels[num]] ?? String(num));
-        return method.apply(this, args);
+    ...(onLine === undefined ? {} : {
+      hooks: {
+        logMethod(args, method, num) {
+          onLine(LOG_COUNT_LEVEL[pino.levels.labels[num]] ?? String(num));
+          return method.apply(this, args);
+        },
       },
-    },
+    }),
   }, stream);
 }
 
