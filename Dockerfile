@@ -48,8 +48,10 @@ ENV NODE_ENV=production \
     SEGCOV_PORT_FILE=/tmp/segcov-healthz-url
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /src/dist/src ./dist/src
-COPY package.json ./
+COPY package.json LICENSE ./
 COPY bin ./bin
+# docs/coverage.md: what the numbers mean, served by the daemon at /docs/coverage.md.
+COPY docs ./docs
 # root only until the port is bound and the output folder made (see the header)
 USER 0:0
 EXPOSE 8006 80

@@ -6,15 +6,19 @@ import { CoverageGauges } from '../outputs/coverageGauges.js';
 import { sendText, startHttpServer, type HttpServerHandle, type Route } from '../outputs/httpServer.js';
 import { SelfMetrics } from '../outputs/selfMetrics.js';
 import { writeTextfile } from '../outputs/textfile.js';
+import { WindowGauges } from '../outputs/windowGauges.js';
 import { webRoutes } from '../web/routes.js';
 import { outputDirUrl, writeCoveragePage, writeStaticPage } from '../web/staticPage.js';
 import { NodeList } from '../nodes/nodeList.js';
 import { pgNodeFetcher } from '../nodes/pgNodes.js';
 import { CoverageState } from './coverageState.js';
 import { LatestWins } from './latestWins.js';
+import { prepareOutputs } from './prepareOutputs.js';
 import { problemLog } from './problemLog.js';
 import type { LiveMode } from '../live/liveMode.js';
 import { QualityChecker } from './qualityChecker.js';
+import { Reloader, type ConfigLoader } from './reload.js';
+import { handleHupAndUsr1 } from './signals.js';
 import { StopSignal } from './stopSignal.js';
 import { dropPrivileges } from './privileges.js';
 import { writeFileAtomic } from '../outputs/atomicWrite.js';
@@ -26,18 +30,35 @@ export interface DaemonParts {
   readonly state: CoverageState;
   readonly gauges: CoverageGauges;
   readonly metrics: SelfMetrics;
+  /** segcov_window_* (computed from the state when scraped or written). */
+  readonly windowGauges: WindowGauges;
+  /** What --textfile holds: the SPEC §4 gauges and the window gauges. */
+  readonly textfileRegistry: Registry;
   readonly checkers: readonly QualityChecker[];
   readonly stop: StopSignal;
-  /** The nodes the `--make-page` pages show (database + peers); null without --make-page. */
-  readonly nodes: NodeList | null;
+  /** SIGHUP: re-reads the config; `reloader.onReload(fn)` adds a hook (web config, node list). */
+  readonly reloader: Reloader;
+  /** The nodes the `--make-page` pages show: the database's (`--connection-string`) and `peers:`. */
+  readonly nodes: NodeList;
+}
+
+/** What runDaemon needs from the command line to reload on SIGHUP. */
+export interface ReloadOptions {
+  /** Re-reads flags, SEGCOV_* and the --config file. */
+  readonly reloadConfig?: ConfigLoader;
+  /** The --config file, for the log. */
+  readonly configFile?: string;
 }
 
 /** Builds the daemon's parts without starting anything. */
-export function createDaemon(config: DaemonConfig, given?: Logger): DaemonParts {
+export function createDaemon(config: DaemonConfig, given?: Logger, reload: ReloadOptions = {}): DaemonParts {
   const metrics = new SelfMetrics();
+  // every line counted in log_count_total{level}, as wubloader's services count theirs
   const log = given ?? createLogger(config.logLevel, process.stderr, (level) => metrics.logLines.inc({ level }));
   const gauges = new CoverageGauges();
   const state = new CoverageState();
+  const windowGauges = new WindowGauges(() => state.list());
+  const textfileRegistry = Registry.merge([gauges.registry, windowGauges.registry]);
   const report = problemLog(log, metrics);
   const stop = new StopSignal();
   const textfile = new LatestWins((e) => {
@@ -50,12 +71,12 @@ export function createDaemon(config: DaemonConfig, given?: Logger): DaemonParts 
   });
   // After every update (not in --run-once, which writes them once at the end).
   const afterPublish = config.runOnce ? undefined : () => {
-    if (config.textfile !== undefined) textfile.run(() => writeTextfile(config.textfile as string, gauges.registry));
+    if (config.textfile !== undefined) textfile.run(() => writeTextfile(config.textfile as string, textfileRegistry));
     if (config.makePage && state.ready) page.run(() => writeStaticPage({ state, config }));
   };
-  const nodes = !config.makePage ? null : new NodeList({
+  const nodes = new NodeList({
     fetch: config.connectionString === undefined ? undefined : pgNodeFetcher(config.connectionString),
-    peers: config.peers,
+    peers: () => config.peers, // a SIGHUP reload may change them
     outputDirUrl: outputDirUrl(config.baseDir, config.outputDir),
     log,
     onError: () => metrics.errors.inc({ kind: 'node_list' }),
@@ -63,10 +84,15 @@ export function createDaemon(config: DaemonConfig, given?: Logger): DaemonParts 
   const checkers: QualityChecker[] = [];
   for (const channel of config.channels) {
     for (const quality of config.qualities) {
+      metrics.initQuality(channel, quality);
       checkers.push(new QualityChecker(channel, quality, { config, state, gauges, metrics, log, report, afterPublish }));
     }
   }
-  return { config, log, state, gauges, metrics, checkers, stop, nodes };
+  const reloader = new Reloader(config, log, metrics.registry, reload.reloadConfig, reload.configFile);
+  const parts = { config, log, state, gauges, metrics, windowGauges, textfileRegistry, checkers, stop, reloader, nodes };
+  // SIGHUP: the node list is read again and the coverage pages rewritten
+  reloader.onReload(() => reloadNodes(parts));
+  return parts;
 }
 
 /**
@@ -74,14 +100,14 @@ export function createDaemon(config: DaemonConfig, given?: Logger): DaemonParts 
  * writes the `CHANNEL_QUALITY_coverage.html` page of the given checkers.
  */
 async function writeCoveragePages(parts: DaemonParts, checkers: readonly QualityChecker[]): Promise<void> {
-  if (parts.nodes === null) return;
+  if (!parts.config.makePage) return;
   const nodes = await parts.nodes.reload();
   await Promise.all(checkers.map((c) => writeCoveragePage(parts.config.outputDir, c.channel, c.quality, nodes)));
 }
 
 /**
- * Re-reads the node list now and rewrites every coverage page (for SIGHUP). Never
- * throws: a failed write is logged and counted.
+ * Re-reads the node list now and rewrites every coverage page (on SIGHUP). Never throws:
+ * a failed write is logged and counted.
  */
 export async function reloadNodes(parts: DaemonParts): Promise<void> {
   await writeCoveragePages(parts, parts.checkers).catch((e: unknown) => {
@@ -94,7 +120,7 @@ export async function reloadNodes(parts: DaemonParts): Promise<void> {
 async function writeOutputs(parts: DaemonParts): Promise<void> {
   const { config } = parts;
   await Promise.all(parts.checkers.map((c) => c.flush()));
-  if (config.textfile !== undefined) await writeTextfile(config.textfile, parts.gauges.registry);
+  if (config.textfile !== undefined) await writeTextfile(config.textfile, parts.textfileRegistry);
   if (config.makePage) {
     await writeStaticPage({ state: parts.state, config });
     await writeCoveragePages(parts, parts.checkers);
@@ -103,7 +129,7 @@ async function writeOutputs(parts: DaemonParts): Promise<void> {
 
 /** /metrics (coverage gauges + segcov_ + process metrics), /healthz, /readyz. */
 export function coreRoutes(parts: DaemonParts): Route[] {
-  const all = Registry.merge([parts.gauges.registry, parts.metrics.registry]);
+  const all = Registry.merge([parts.gauges.registry, parts.windowGauges.registry, parts.metrics.registry]);
   return [
     {
       path: '/metrics',
@@ -153,7 +179,7 @@ async function checkerLoop(parts: DaemonParts, c: QualityChecker, live: LiveMode
     if (parts.stop.stopped) break;
     await runPass(parts, c);
     // the replaced checker's page of this pair, with the node list read afresh, every pass
-    if (parts.nodes !== null) await writeCoveragePages(parts, [c]).catch((e: unknown) => {
+    await writeCoveragePages(parts, [c]).catch((e: unknown) => {
       parts.metrics.errors.inc({ kind: 'page_write' });
       parts.log.error({ ...c.labels, err: String(e) }, 'cannot write the coverage page');
     });
@@ -178,10 +204,16 @@ function healthUrl(host: string, port: number): string {
 }
 
 /** Runs the daemon until SIGTERM/SIGINT (or, with --run-once, one pass). Returns the exit code. */
-export async function runDaemon(config: DaemonConfig): Promise<number> {
-  const parts = createDaemon(config);
+export async function runDaemon(initial: DaemonConfig, reload: ReloadOptions = {}): Promise<number> {
+  const config: DaemonConfig = { ...initial }; // a SIGHUP reload changes some settings in place
+  const parts = createDaemon(config, undefined, reload);
   const { log, stop } = parts;
   for (const w of config.warnings ?? []) log.warn(w);
+  const outputsProblem = await prepareOutputs(config, log);
+  if (outputsProblem !== null) {
+    process.stderr.write(`segcov: ${outputsProblem}\n`);
+    return 2;
+  }
   if (config.runOnce) {
     await dropPrivileges(config.user, config.outputDir, log);
     await passAll(parts);
@@ -191,6 +223,7 @@ export async function runDaemon(config: DaemonConfig): Promise<number> {
     return 0;
   }
 
+  const unhookSignals = handleHupAndUsr1(log, parts.reloader);
   stop.onSignals(['SIGTERM', 'SIGINT'], (sig) => {
     log.info({ signal: sig }, 'stopping');
     setTimeout(() => {
@@ -220,6 +253,7 @@ export async function runDaemon(config: DaemonConfig): Promise<number> {
   await live?.stop();
   await server?.close();
   await Promise.all(parts.checkers.map((c) => c.flush()));
+  unhookSignals();
   log.info('stopped');
   return 0;
 }

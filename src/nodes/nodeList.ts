@@ -30,7 +30,8 @@ export function mergeNodes(db: readonly DbNode[], peers: Readonly<Record<string,
 export interface NodeListOptions {
   /** Reads the database's nodes; absent without `--connection-string`. */
   readonly fetch?: () => Promise<DbNode[]>;
-  readonly peers: Readonly<Record<string, string>>;
+  /** `peers:` of the config, read at every use (a reload may change them). */
+  readonly peers: () => Readonly<Record<string, string>>;
   /** OUTPUT_DIR as it appears in the nodes' URLs (relative to their segments folder). */
   readonly outputDirUrl: string;
   readonly log: Logger;
@@ -53,7 +54,7 @@ export class NodeList {
 
   /** The nodes as last read, merged with the peers. */
   current(): NodeRef[] {
-    return mergeNodes(this.db, this.opts.peers, this.opts.outputDirUrl);
+    return mergeNodes(this.db, this.opts.peers(), this.opts.outputDirUrl);
   }
 
   /** Re-reads the database (reads asked for while one runs share it); returns the list. */

@@ -16,7 +16,8 @@ export const STATIC_PAGE_NAME = 'index.html';
  * sees half a page.
  */
 export async function writeStaticPage(ctx: WebContext): Promise<void> {
-  await writeFileAtomic(path.join(ctx.config.outputDir, STATIC_PAGE_NAME), pageHtml(ctx, ''));
+  // never renamed over a page name that is not a regular file (writeFileAtomic refuses)
+  await writeFileAtomic(path.join(ctx.config.outputDir, STATIC_PAGE_NAME), pageHtml(ctx, ''), { mode: 0o644 });
 }
 
 /**
@@ -27,7 +28,7 @@ export async function writeCoveragePage(outputDir: string, channel: string, qual
   const html = renderCoveragePage({
     channel, quality, mapFile: mapFileName(channel, quality), nodes, selfName: hostname(), indexHref: STATIC_PAGE_NAME,
   });
-  await writeFileAtomic(path.join(outputDir, coveragePageName(channel, quality)), html);
+  await writeFileAtomic(path.join(outputDir, coveragePageName(channel, quality)), html, { mode: 0o644 });
 }
 
 /**

@@ -40,7 +40,7 @@ describe('node list', () => {
     let errors = 0;
     const list = new NodeList({
       fetch: async () => { if (rows instanceof Error) throw rows; return rows; },
-      peers: {}, outputDirUrl: 'coverage-maps', log: silentLogger, onError: () => { errors += 1; },
+      peers: () => ({}), outputDirUrl: 'coverage-maps', log: silentLogger, onError: () => { errors += 1; },
     });
     assert.deepEqual((await list.reload()).map((n) => n.name), ['n1']);
     rows = new Error('connection refused');

@@ -31,3 +31,13 @@ export const COMMAND_SETTINGS: Readonly<Record<string, CommandSettings>> = {
 
 /** The command names a command line may start with. */
 export const COMMAND_NAMES = ['chunk', 'fill', 'verify', 'check'];
+
+/** Every key any command but `own` takes. */
+export function othersKeys(own: CommandSettings): Set<string> {
+  const out = new Set<string>();
+  for (const s of Object.values(COMMAND_SETTINGS)) {
+    if (s === own) continue;
+    for (const k of [...Object.keys(s.options), ...s.extra]) out.add(k);
+  }
+  return out;
+}
