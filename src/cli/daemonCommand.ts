@@ -1,11 +1,13 @@
 import type { CommandModule } from 'yargs';
 import { DAEMON_OPTIONS, resolveDaemonConfig } from './daemonOptions.js';
+import { UsageError } from './usageError.js';
 
 /** `segcov [CHANNEL...]`: the coverage daemon (SPEC §7). */
 export const daemonCommand: CommandModule<object, Record<string, unknown>> = {
   command: '$0 [channels..]',
   describe: 'Watch the store and export coverage (the default command)',
   builder: (y) => y
+    .parserConfiguration({ 'dot-notation': false }) // --web.config.file is one flag, as in node_exporter
     .positional('channels', { type: 'string', array: true, describe: 'Channels to check' })
     .options(DAEMON_OPTIONS)
     .option('peers', { hidden: true, describe: 'Config only: node name → base URL of other segcov nodes' }) as never,
@@ -13,7 +15,11 @@ export const daemonCommand: CommandModule<object, Record<string, unknown>> = {
     const config = resolveDaemonConfig(argv);
     // loaded here, not at start-up: `segcov --help` and the other commands stay quick
     const { runDaemon } = await import('../daemon/daemon.js');
-    const code = await runDaemon(config);
+    const { WebConfigError } = await import('../outputs/webConfig.js');
+    const code = await runDaemon(config).catch((e: unknown) => {
+      if (e instanceof WebConfigError) throw new UsageError(`--web.config.file: ${e.message}`);
+      throw e;
+    });
     process.exitCode = code;
   },
 };

@@ -24,6 +24,8 @@ export interface DaemonConfig {
   readonly logLevel: string;
   readonly makePage: boolean;
   readonly peers: Readonly<Record<string, string>>;
+  /** `--web.config.file`: TLS and basic auth for the HTTP server (exporter-toolkit format). */
+  readonly webConfigFile?: string;
 }
 
 /** The flags of SPEC §7 plus segcov's own, as yargs options. */
@@ -44,6 +46,7 @@ export const DAEMON_OPTIONS = {
   concurrency: { type: 'number', default: 4, describe: 'Hour folders read at once in a pass' },
   'log-level': { type: 'string', default: 'info', describe: 'fatal, error, warn, info, debug or trace' },
   'make-page': { type: 'boolean', default: false, describe: 'Also write the status page as static HTML next to the maps' },
+  'web.config.file': { type: 'string', describe: 'TLS and basic auth for the HTTP server: a YAML file in the format of Prometheus exporter-toolkit (node_exporter)' },
 } as const;
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -137,5 +140,6 @@ export function resolveDaemonConfig(argv: Record<string, unknown>): DaemonConfig
     logLevel,
     makePage: argv['make-page'] === true,
     peers: peers(argv.peers),
+    webConfigFile: str(argv['web.config.file']) === undefined ? undefined : path.resolve(String(argv['web.config.file'])),
   };
 }

@@ -3,7 +3,8 @@ import { Registry } from 'prom-client';
 import type { DaemonConfig } from '../cli/daemonOptions.js';
 import { createLogger, type Logger } from '../log.js';
 import { CoverageGauges } from '../outputs/coverageGauges.js';
-import { sendText, startHttpServer, type HttpServerHandle, type Route } from '../outputs/httpServer.js';
+import { sendText, type Route } from '../outputs/httpServer.js';
+import { MetricsCache, sendMetrics } from '../outputs/metricsCache.js';
 import { SelfMetrics } from '../outputs/selfMetrics.js';
 import { writeTextfile } from '../outputs/textfile.js';
 import { webRoutes } from '../web/routes.js';
@@ -14,6 +15,8 @@ import { problemLog } from './problemLog.js';
 import type { LiveMode } from '../live/liveMode.js';
 import { QualityChecker } from './qualityChecker.js';
 import { StopSignal } from './stopSignal.js';
+import { installLastResort } from './lastResort.js';
+import { startWebServer, type WebServer } from './webServer.js';
 
 /** Everything a running daemon holds; exposed for the live mode and for tests. */
 export interface DaemonParts {
@@ -66,11 +69,9 @@ async function writeOutputs(parts: DaemonParts): Promise<void> {
 /** /metrics (coverage gauges + segcov_ + process metrics), /healthz, /readyz. */
 export function coreRoutes(parts: DaemonParts): Route[] {
   const all = Registry.merge([parts.gauges.registry, parts.metrics.registry]);
+  const cache = new MetricsCache(() => all.metrics());
   return [
-    {
-      path: '/metrics',
-      handle: async (_req, res) => sendText(res, 200, await all.metrics(), all.contentType),
-    },
+    { path: '/metrics', handle: (req, res) => sendMetrics(req, res, cache, all.contentType) },
     { path: '/healthz', handle: (_req, res) => sendText(res, 200, 'ok\n') },
     {
       path: '/readyz',
@@ -131,6 +132,7 @@ async function startLive(parts: DaemonParts, live: LiveMode): Promise<void> {
 export async function runDaemon(config: DaemonConfig): Promise<number> {
   const parts = createDaemon(config);
   const { log, stop } = parts;
+  installLastResort(log);
   if (config.runOnce) {
     await passAll(parts);
     parts.state.markReady();
@@ -146,15 +148,9 @@ export async function runDaemon(config: DaemonConfig): Promise<number> {
       process.exit(0);
     }, 4500).unref();
   });
-  let server: HttpServerHandle | null = null;
-  if (config.metricsPort !== 0) {
-    const routes = [...coreRoutes(parts), ...webRoutes({ state: parts.state, config })];
-    server = await startHttpServer(config.metricsHost, config.metricsPort, routes, (e) => {
-      parts.metrics.errors.inc({ kind: 'http' });
-      log.error({ err: String(e) }, 'http handler failed');
-    });
-    log.info({ url: `http://${config.metricsHost}:${server.port}/metrics` }, 'serving metrics');
-  }
+  // server.reload() re-reads --web.config.file (for SIGHUP)
+  let server: WebServer | null = null;
+  if (config.metricsPort !== 0) server = await startWebServer(config, [...coreRoutes(parts), ...webRoutes({ state: parts.state, config })], log, parts.metrics);
   await passAll(parts);
   parts.state.markReady();
   parts.metrics.ready.set(1);
