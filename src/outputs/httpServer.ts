@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { SECURITY_HEADERS, clientErrorResponse } from './securityHeaders.js';
+import { SECURITY_HEADERS, clientErrorResponse, rawResponse } from './securityHeaders.js';
 import type { WebConfig } from './webConfig.js';
 import { WebGate } from './webGate.js';
 
@@ -127,6 +127,11 @@ export function startHttpServer(host: string, port: number, routes: readonly Rou
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     const answer = clientErrorResponse(err.code);
     if (answer !== null && socket.writable) socket.end(answer);
+    else socket.destroy();
+  });
+  // CONNECT is not a request Node passes to the handler; without this it would just close the connection.
+  server.on('connect', (_req: http.IncomingMessage, socket: Socket) => {
+    if (socket.writable) socket.end(rawResponse(405, 'Method Not Allowed', 'allow: GET, HEAD\r\n'));
     else socket.destroy();
   });
   if (gate?.tls) {

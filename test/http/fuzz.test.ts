@@ -1,0 +1,114 @@
+/**
+ * HTTP fuzzing of a running daemon (fast-check): raw request lines, methods, paths,
+ * query values and headers against every route. Every request must get an answer
+ * (never a dropped connection) with a 2xx, 3xx or 4xx status, and the daemon must stay
+ * up. Bounded: HTTP_FUZZ_RUNS cases (default 5000) or HTTP_FUZZ_MS of fuzzing (default
+ * 120 s), whichever comes first, so a slow machine only runs fewer cases.
+ */
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import fc from 'fast-check';
+import { fillHour } from '../helpers/simpleStore.js';
+import { startDaemon, waitFor, type RunningDaemon } from '../helpers/cli.js';
+import { makeTmpDir } from '../helpers/tmp.js';
+import { rawGet, rawRequest, type RawReply } from './rawHttp.js';
+
+const RUNS = Number(process.env.HTTP_FUZZ_RUNS ?? 5000);
+const BUDGET_MS = Number(process.env.HTTP_FUZZ_MS ?? 120_000);
+
+const ROUTES = ['/', '/metrics', '/healthz', '/readyz', '/api/v1/coverage', '/api/v1/holes', '/maps/', '/maps/chan_source_coverage.png', '/maps/x.png', '/nope', '//', '/api/v1/'];
+const PARAMS = ['channel', 'quality', 'since', 'until', 'x', ''];
+const HEADER_NAMES = ['Accept-Encoding', 'If-Modified-Since', 'Authorization', 'Range', 'Accept', 'Cookie', 'Content-Length', 'Transfer-Encoding', 'Expect', 'Upgrade', 'Host', 'X-Forwarded-For', 'Connection'];
+
+/** No CR or LF: they would end the line or the head early (the framing is fuzzed separately). */
+const noEol = (s: string): string => s.replace(/[\r\n]/g, '');
+const text = fc.oneof(fc.string({ unit: 'binary-ascii', maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 20 }), fc.string({ maxLength: 40 })).map(noEol);
+
+/** Times that parse and some that do not: years far out, odd offsets, fractions, garbage. */
+const timeValue = fc.oneof(
+  fc.tuple(fc.integer({ min: -300_000, max: 300_000 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), fc.nat(999_999))
+    .map(([y, m, d, us]) => `${y < 0 ? '-' : '%2B'}${String(Math.abs(y)).padStart(6, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}T00:00:00.${String(us).padStart(6, '0')}Z`),
+  fc.date({ noInvalidDate: true }).map((d) => encodeURIComponent(d.toISOString())),
+  fc.constantFrom('2026-11-01T07', '2026-11-01', 'now', '%', '%ZZ', '%00', '-0', '1e999', ''),
+  text.map((s) => encodeURIComponent(s)),
+);
+
+const queryValue = fc.oneof(
+  { weight: 3, arbitrary: timeValue },
+  { weight: 3, arbitrary: fc.constantFrom('chan', 'source', 'CHAN', '..', '%2F') },
+  { weight: 2, arbitrary: text.map((s) => encodeURIComponent(s)) },
+  { weight: 1, arbitrary: text },
+);
+const query = fc.array(fc.tuple(fc.constantFrom(...PARAMS), queryValue), { maxLength: 5 })
+  .map((kv) => (kv.length === 0 ? '' : `?${kv.map(([k, v]) => `${k}=${v}`).join('&')}`));
+
+const pathPart = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom(...ROUTES) },
+  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...ROUTES), text).map(([r, s]) => `${r}${s.replace(/[ ?#]/g, '')}`) },
+  { weight: 3, arbitrary: fc.tuple(fc.constantFrom(...ROUTES), text).map(([r, s]) => `${r}${encodeURIComponent(s)}`) },
+  { weight: 2, arbitrary: fc.constantFrom('//[', '//x:abc/', '//%/', 'http://[/', '*', 'http://x/metrics', '/%', '/..%2F..%2Fetc/passwd', '/maps/..%2f..%2f', '/maps/%00.png', '/\u00e9', '/a b') },
+  { weight: 1, arbitrary: text.map((s) => `/${s.replace(/ /g, '')}`) },
+);
+const target = fc.tuple(pathPart, query).map(([p, q]) => `${p}${q}`);
+
+const method = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom('GET', 'HEAD') },
+  { weight: 2, arbitrary: fc.constantFrom('POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT', 'PRI', 'get') },
+  { weight: 1, arbitrary: fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 8 }).map(noEol) },
+);
+const version = fc.oneof({ weight: 8, arbitrary: fc.constant('HTTP/1.1') }, { weight: 2, arbitrary: fc.constantFrom('HTTP/1.0', 'HTTP/2.0', 'HTTP/1.1 ', 'HTTP/9', 'http/1.1', '') });
+/** Printable header values (what a real client may send) and, less often, anything. */
+const headerValue = fc.oneof({ weight: 4, arbitrary: fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 60 }) }, { weight: 1, arbitrary: text });
+const header = fc.tuple(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...HEADER_NAMES) }, { weight: 1, arbitrary: text }), headerValue).map(([k, v]) => `${k}: ${v}`);
+
+/** One request: a request line (sometimes pure garbage), up to 6 headers, then Connection: close. */
+const request = fc.tuple(
+  fc.oneof({ weight: 9, arbitrary: fc.tuple(method, target, version).map(([m, t, v]) => `${m} ${t} ${v}`.trimEnd()) }, { weight: 1, arbitrary: text }),
+  fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+  fc.array(header, { maxLength: 4 }),
+).map(([line, host, headers]) => `${line}\r\n${host ? 'Host: x\r\n' : ''}${headers.map((h) => `${h}\r\n`).join('')}Connection: close\r\n\r\n`);
+
+describe('HTTP fuzz against a running daemon', () => {
+  let base = '';
+  let d: RunningDaemon;
+
+  before(async () => {
+    base = await makeTmpDir('http-fuzz');
+    fillHour(base, 'chan', 'source', '2026-11-01T07', 0, 60, new Set([20]));
+    fillHour(base, 'chan', 'source', '2026-11-01T08', 0, 30);
+    d = await startDaemon(['chan', '--base-dir', base, '--output-dir', path.join(base, 'maps'), '--no-watch', '--log-level', 'warn']);
+    await waitFor('the map file', async () => ((await rawGet(d.port, '/maps/chan_source_coverage.png')).status === 200 ? true : undefined), 30_000);
+  });
+
+  after(async () => {
+    await d?.stop();
+    if (base !== '') await rm(base, { recursive: true, force: true });
+  });
+
+  it('every request is answered with a 2xx, 3xx or 4xx, and the daemon stays up', async (t) => {
+    const statuses = new Map<number, number>();
+    const result = await fc.check(fc.asyncProperty(request, async (bytes) => {
+      let r: RawReply;
+      try {
+        r = await rawRequest(d.port, Buffer.from(bytes, 'utf8'), { timeoutMs: 60_000 });
+      } catch (e) {
+        throw new Error(`no answer: ${String(e)}`);
+      }
+      statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+      if (process.env.HTTP_FUZZ_SHOW === String(r.status)) console.error(JSON.stringify(bytes), r.body.slice(0, 80));
+      if (r.dropped) throw new Error(`connection dropped without an answer; daemon exit ${d.proc.exitCode}\n${d.stderr().slice(-2000)}`);
+      if (!(r.status >= 200 && r.status < 500)) throw new Error(`status ${r.status}\n${r.head}\n${r.body.slice(0, 500)}\n${d.stderr().slice(-2000)}`);
+    }), { numRuns: RUNS, plugins: [fc.interruptAfterTimeLimit(BUDGET_MS)] });
+    t.diagnostic(`${result.numRuns} cases${result.interrupted ? ' (time budget reached)' : ''}; statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
+    assert.equal(result.failed, false, fc.defaultReportMessage(result) ?? 'failed');
+    assert.ok(result.numRuns > 0);
+    assert.ok((statuses.get(200) ?? 0) > 0 && (statuses.get(400) ?? 0) > 0 && (statuses.get(404) ?? 0) > 0, `fuzzing reached several kinds of answer: ${JSON.stringify(Object.fromEntries(statuses))}`);
+    assert.equal(d.proc.exitCode, null, d.stderr());
+    const h = await rawGet(d.port, '/healthz');
+    assert.equal(h.status, 200);
+    assert.match(h.body, /ok/);
+    assert.doesNotMatch(d.stderr(), /"level":60|uncaught/, 'no uncaught error was logged');
+  });
+});
