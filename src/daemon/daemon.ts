@@ -1,10 +1,9 @@
 import { stat } from 'node:fs/promises';
-import { Registry } from 'prom-client';
 import type { DaemonConfig } from '../cli/daemonOptions.js';
 import { createLogger, type Logger } from '../log.js';
 import { CoverageGauges } from '../outputs/coverageGauges.js';
 import { sendText, type Route } from '../outputs/httpServer.js';
-import { MetricsCache, sendMetrics } from '../outputs/metricsCache.js';
+import { MetricsCache, RegistryText, sendMetrics } from '../outputs/metricsCache.js';
 import { SelfMetrics } from '../outputs/selfMetrics.js';
 import { writeTextfile } from '../outputs/textfile.js';
 import { webRoutes } from '../web/routes.js';
@@ -68,10 +67,11 @@ async function writeOutputs(parts: DaemonParts): Promise<void> {
 
 /** /metrics (coverage gauges + segcov_ + process metrics), /healthz, /readyz. */
 export function coreRoutes(parts: DaemonParts): Route[] {
-  const all = Registry.merge([parts.gauges.registry, parts.metrics.registry]);
-  const cache = new MetricsCache(() => all.metrics());
+  const coverage = new RegistryText(parts.gauges.registry, () => parts.gauges.version);
+  const own = new RegistryText(parts.metrics.registry);
+  const cache = new MetricsCache(async () => `${await coverage.get()}${await own.get()}`);
   return [
-    { path: '/metrics', handle: (req, res) => sendMetrics(req, res, cache, all.contentType) },
+    { path: '/metrics', handle: (req, res) => sendMetrics(req, res, cache, parts.metrics.registry.contentType) },
     { path: '/healthz', handle: (_req, res) => sendText(res, 200, 'ok\n') },
     {
       path: '/readyz',

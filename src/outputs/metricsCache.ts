@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import type { Registry } from 'prom-client';
 
 const gzipAsync = promisify(gzip);
 
@@ -16,12 +17,40 @@ interface Rendered {
   gz: Promise<Buffer> | null;
 }
 
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /**
- * /metrics rendered at most once per `maxAgeMs` and shared by every scraper meanwhile:
- * concurrent scrapes wait for one render, and the gzip form is made once per render.
- * Coverage gauges change only when a pass or a live update lands, but the process
- * metrics change all the time, so a short age (1 s, below any scrape interval) stands
- * for "once per change". `maxAgeMs` 0: every scrape renders.
+ * One registry's text, rendered anew only when its `version` moved (without a version:
+ * every time). It is rendered one metric family at a time, letting other work (scrapes
+ * served from the cache) run in between, so a big registry never stalls the server for
+ * the whole render.
+ */
+export class RegistryText {
+  private text = '';
+  private renderedVersion: number | null = null;
+
+  constructor(private readonly registry: Registry, private readonly version?: () => number) {}
+
+  async get(): Promise<string> {
+    const v = this.version?.();
+    if (v !== undefined && v === this.renderedVersion) return this.text;
+    const parts: string[] = [];
+    for (const metric of this.registry.getMetricsAsArray()) {
+      parts.push(await this.registry.getSingleMetricAsString(metric.name));
+      await nextTurn();
+    }
+    this.text = dropBlankLines(parts.join('\n'));
+    this.renderedVersion = v ?? null;
+    return this.text;
+  }
+}
+
+/**
+ * /metrics rendered at most once per `maxAgeMs` and shared by every scraper meanwhile.
+ * Once the text is older than that, the next scrape starts a render in the background
+ * and is answered from the previous text (so no scrape waits for a render but the very
+ * first); the gzip form is made once per render, off the main thread. `maxAgeMs` 0:
+ * every scrape waits for a fresh render.
  */
 export class MetricsCache {
   private current: Rendered | null = null;
@@ -35,9 +64,7 @@ export class MetricsCache {
     private readonly now: () => number = Date.now,
   ) {}
 
-  private async fresh(): Promise<Rendered> {
-    const c = this.current;
-    if (c !== null && this.now() - c.at < this.maxAgeMs) return c;
+  private refresh(): Promise<Rendered> {
     if (this.pending !== null) return this.pending;
     const p = (async () => {
       const at = this.now();
@@ -49,6 +76,13 @@ export class MetricsCache {
     })().finally(() => { this.pending = null; });
     this.pending = p;
     return p;
+  }
+
+  private async fresh(): Promise<Rendered> {
+    const c = this.current;
+    if (c === null || this.maxAgeMs <= 0) return this.refresh();
+    if (this.now() - c.at >= this.maxAgeMs) this.refresh().catch(() => { /* the next scrape that waits for a render sees the error */ });
+    return c;
   }
 
   /** The body, gzipped when `gz`. */

@@ -4,10 +4,13 @@ import { gunzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { Gauge, Registry } from 'prom-client';
 import { startHttpServer } from '../../src/outputs/httpServer.js';
-import { MetricsCache, acceptsGzip, dropBlankLines, sendMetrics } from '../../src/outputs/metricsCache.js';
+import type { GaugeValue } from '../../src/coverage/gauges.js';
+import { CoverageGauges } from '../../src/outputs/coverageGauges.js';
+import { MetricsCache, RegistryText, acceptsGzip, dropBlankLines, sendMetrics } from '../../src/outputs/metricsCache.js';
+import { waitFor } from '../helpers/cli.js';
 
 describe('metrics cache', () => {
-  it('renders once per max age (fake clock), and concurrent gets share one render', async () => {
+  it('renders once per max age (fake clock): concurrent gets share one render, a stale text is served while the next renders', async () => {
     let t = 1_000;
     let n = 0;
     let release: () => void = () => {};
@@ -20,9 +23,41 @@ describe('metrics cache', () => {
     assert.ok(bodies.every((b) => b.toString() === 'x 1\n'));
     t += 999;
     assert.equal((await cache.get(false)).toString(), 'x 1\n');
+    assert.equal(cache.renders, 1, 'still fresh: no render');
     t += 1;
-    assert.equal((await cache.get(false)).toString(), 'x 2\n');
-    assert.equal(cache.renders, 2);
+    assert.equal((await cache.get(false)).toString(), 'x 1\n', 'expired: answered from the old text at once');
+    assert.equal(cache.renders, 2, 'and a render started');
+    await waitFor('the new text', async () => ((await cache.get(false)).toString() === 'x 2\n' ? true : undefined));
+    assert.equal(cache.renders, 2, 'one render for all the gets meanwhile');
+  });
+
+  it('a registry with a version is rendered again only when the version moved', async () => {
+    const reg = new Registry();
+    const g = new Gauge({ name: 'v', help: 'h', labelNames: ['k'], registers: [reg] });
+    let version = 0;
+    const text = new RegistryText(reg, () => version);
+    g.set({ k: 'a' }, 1);
+    assert.match(await text.get(), /^v\{k="a"\} 1$/m);
+    g.set({ k: 'a' }, 2);
+    assert.match(await text.get(), /^v\{k="a"\} 1$/m, 'same version: the rendered text is reused');
+    version++;
+    assert.match(await text.get(), /^v\{k="a"\} 2$/m);
+    const always = new RegistryText(reg);
+    g.set({ k: 'a' }, 3);
+    assert.match(await always.get(), /^v\{k="a"\} 3$/m);
+  });
+
+  it('CoverageGauges moves its version on every change and not otherwise', () => {
+    const gauges = new CoverageGauges();
+    const v0 = gauges.version;
+    const values: GaugeValue[] = [{ name: 'raw_holes', value: 1 }];
+    gauges.apply('c', 'q', new Map([['2026-11-01T07', values]]));
+    const v1 = gauges.version;
+    assert.ok(v1 > v0);
+    gauges.apply('c', 'q', new Map([['2026-11-01T07', values]]));
+    assert.equal(gauges.version, v1, 'same values: no change');
+    gauges.remove('c', 'q');
+    assert.ok(gauges.version > v1);
   });
 
   it('the gzip form is the same text', async () => {
