@@ -118,7 +118,7 @@ export function startHttpServer(host: string, port: number, routes: readonly Rou
   const connectionsCheckingInterval = Math.max(50, Math.min(limits.headersTimeout, limits.requestTimeout) / 4);
   const server: http.Server = gate?.tls === undefined || gate.tls === null
     ? http.createServer({ connectionsCheckingInterval }, listener)
-    : https.createServer({ ...gate.tls.serverOptions(), connectionsCheckingInterval }, listener);
+    : https.createServer({ ...gate.tls.serverOptions(), connectionsCheckingInterval, handshakeTimeout: limits.headersTimeout }, listener);
   server.headersTimeout = limits.headersTimeout;
   server.requestTimeout = limits.requestTimeout;
   server.keepAliveTimeout = limits.keepAliveTimeout;

@@ -95,7 +95,14 @@ describe('HTTP server limits', () => {
     await s.close();
   });
 
-  it('an idle connection that never sends a head is answered 408 and closed after headersTimeout', async () => {
+  it('a connection that sends nothing at all is closed after headersTimeout', async () => {
+    const s = await startHttpServer('127.0.0.1', 0, [], () => {}, { limits: { headersTimeout: 300, requestTimeout: 300 } });
+    const r = await rawRequest(s.port, '', { timeoutMs: 60_000 });
+    assert.ok(r.dropped || r.status === 408, `closed (got ${r.head || 'nothing'})`);
+    await s.close();
+  });
+
+  it('an idle connection that never finishes its head is answered 408 and closed after headersTimeout', async () => {
     const s = await startHttpServer('127.0.0.1', 0, [], () => {}, { limits: { headersTimeout: 300, requestTimeout: 300 } });
     const r = await rawRequest(s.port, 'GET / HTTP/1.1\r\nHost: x\r\n', { timeoutMs: 60_000 });
     assert.equal(r.status, 408, r.head);

@@ -79,3 +79,28 @@ describe('web config file', () => {
     assert.match(missing.stderr, /--web\.config\.file: cannot read .*none\.yml: ENOENT/);
   });
 });
+
+describe('basic auth header parsing', () => {
+  it('never throws, and finds back any user (without ":") and password', async () => {
+    const fc = (await import('fast-check')).default;
+    const { parseBasicAuth } = await import('../../src/outputs/basicAuth.js');
+    fc.assert(fc.property(fc.string(), (h) => { parseBasicAuth(h); parseBasicAuth(`Basic ${h}`); }), { numRuns: 2000 });
+    fc.assert(fc.property(fc.string().filter((u) => !u.includes(':')), fc.string(), (user, password) => {
+      const got = parseBasicAuth(`Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`);
+      assert.deepEqual(got, { user, password });
+    }), { numRuns: 2000 });
+    assert.equal(parseBasicAuth('Bearer abc'), null);
+    assert.equal(parseBasicAuth(`Basic ${Buffer.from('no-colon').toString('base64')}`), null);
+  });
+
+  it('a right password passes, a wrong one or an unknown user does not', async () => {
+    const { BasicAuth } = await import('../../src/outputs/basicAuth.js');
+    const auth = new BasicAuth(new Map([['alice', hashOf('pw')]]));
+    const h = (u: string, p: string): string => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
+    assert.equal(await auth.verify(h('alice', 'pw')), true);
+    assert.equal(await auth.verify(h('alice', 'pw')), true, 'again, from the cache');
+    assert.equal(await auth.verify(h('alice', 'pw2')), false);
+    assert.equal(await auth.verify(h('bob', 'pw')), false);
+    assert.equal(await auth.verify(undefined), false);
+  });
+});
