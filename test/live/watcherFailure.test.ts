@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { resolveDaemonConfig } from '../../src/cli/daemonOptions.js';
 import { createDaemon, passAll } from '../../src/daemon/daemon.js';
-import { LiveMode, POLL_MS } from '../../src/live/liveMode.js';
+import { LiveMode } from '../../src/live/liveMode.js';
 import type { DirWatchFn } from '../../src/live/storeWatcher.js';
 import { createLogger } from '../../src/log.js';
 import { waitFor } from '../helpers/cli.js';
@@ -48,7 +48,7 @@ describe('when watching fails', () => {
       assert.equal(s.live.degraded, true);
       assert.match(await s.parts.metrics.registry.getSingleMetricAsString('segcov_watcher_degraded'), /segcov_watcher_degraded 1/);
       putSegment(s.base, 'chan', 'source', '2026-11-01T00', '00:10.000000-2.000-full-AAAA.ts');
-      await waitFor('poll picks up the new segment', async () => ((await s.gauge()) === 12 ? true : undefined), POLL_MS * 3);
+      await waitFor('poll picks up the new segment', async () => ((await s.gauge()) === 12 ? true : undefined));
       s.live.degrade(enospc());
       const warns = s.log.lines().filter((l) => l.level === 40 && l.msg.includes('watching the store failed'));
       assert.equal(warns.length, 1, 'warned once');
@@ -70,12 +70,12 @@ describe('when watching fails', () => {
       await s.live.start();
       assert.equal(s.live.degraded, false);
       putSegment(s.base, 'chan', 'source', '2026-11-01T00', '00:10.000000-2.000-full-AAAA.ts');
-      await waitFor('watch event', async () => ((await s.gauge()) === 12 ? true : undefined), 2000);
+      await waitFor('watch event', async () => ((await s.gauge()) === 12 ? true : undefined));
       assert.ok(onError !== null);
       (onError as (e: Error) => void)(Object.assign(new Error('EMFILE: too many open files'), { code: 'EMFILE' }));
       assert.equal(s.live.degraded, true);
       putSegment(s.base, 'chan', 'source', '2026-11-01T00', '00:12.000000-2.000-full-AAAA.ts');
-      await waitFor('poll after the error', async () => ((await s.gauge()) === 14 ? true : undefined), POLL_MS * 3);
+      await waitFor('poll after the error', async () => ((await s.gauge()) === 14 ? true : undefined));
       assert.match(await s.parts.metrics.registry.getSingleMetricAsString('segcov_errors_total'), /kind="watcher"\} 1/);
     } finally {
       await s.live.stop();

@@ -21,7 +21,7 @@ import {
   writeDaemonLauncher,
 } from './opsHelpers.js';
 
-const WAIT_MS = 30_000;
+const WAIT_MS = 90_000;
 
 /** `YYYY-MM-DDTHH` of an hour (hours since the epoch). */
 function hourName(h: number): string {
