@@ -79,7 +79,7 @@ describe('HTTP fuzz against a running daemon', () => {
     fillHour(base, 'chan', 'source', '2026-11-01T07', 0, 60, new Set([20]));
     fillHour(base, 'chan', 'source', '2026-11-01T08', 0, 30);
     d = await startDaemon(['chan', '--base-dir', base, '--output-dir', path.join(base, 'maps'), '--no-watch', '--log-level', 'warn']);
-    await waitFor('the map file', async () => ((await rawGet(d.port, '/maps/chan_source_coverage.png')).status === 200 ? true : undefined), 30_000);
+    await waitFor('the map file', async () => ((await rawGet(d.port, '/maps/chan_source_coverage.png')).status === 200 ? true : undefined));
   });
 
   after(async () => {

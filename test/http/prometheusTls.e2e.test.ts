@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import YAML from 'yaml';
 import { fillHour } from '../helpers/simpleStore.js';
-import { freePort, waitFor } from '../helpers/cli.js';
+import { freePort, waitFor, WAIT_MS } from '../helpers/cli.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { requireBinary } from '../ops/opsHelpers.js';
 import { hashOf, makeCerts, startTlsDaemon, writeWebConfig, type TlsDaemon } from './tlsFixture.js';
@@ -57,7 +57,7 @@ describe('Prometheus scrapes segcov over TLS with basic auth', () => {
     prom.stderr?.on('data', (b: Buffer) => { promLog += b.toString(); });
     await waitFor('Prometheus ready', async () => {
       try { return (await fetch(`${promUrl}/-/ready`)).ok ? true : undefined; } catch { return undefined; }
-    }, 30_000, 200);
+    }, WAIT_MS, 200);
   });
 
   after(async () => {
@@ -74,13 +74,13 @@ describe('Prometheus scrapes segcov over TLS with basic auth', () => {
     const up = await waitFor('both jobs scraped', async () => {
       const rows = await query('up');
       return rows.length === 2 ? rows : undefined;
-    }, 30_000, 250).catch((e: unknown) => { throw new Error(`${String(e)}\n${promLog}\n${d.stderr()}`); });
+    }, WAIT_MS, 250).catch((e: unknown) => { throw new Error(`${String(e)}\n${promLog}\n${d.stderr()}`); });
     const byJob = Object.fromEntries(up.map((s) => [s.metric.job, s.value[1]]));
     assert.deepEqual(byJob, { segcov: '1', intruder: '0' });
     const holes = await waitFor('raw_holes over TLS', async () => {
       const rows = await query('raw_holes{job="segcov",channel="chan",quality="source"}');
       return rows.length === 1 ? rows : undefined;
-    }, 30_000, 250);
+    }, WAIT_MS, 250);
     assert.equal(holes[0].metric.hour, '2026-11-01T07');
     assert.equal(holes[0].value[1], '1', 'the one left-out segment at 10 s is one hole (no end-of-hour hole in the last hour)');
     const targets = (await (await fetch(`${promUrl}/api/v1/targets`)).json()) as { data: { activeTargets: Array<{ labels: { job: string }; lastError: string; scrapeUrl: string }> } };

@@ -34,7 +34,7 @@ export function rawRequest(port: number, bytes: string | Buffer, opts: { timeout
     const sock: net.Socket = opts.tls === undefined
       ? net.connect(port, '127.0.0.1')
       : tls.connect({ host: '127.0.0.1', port, ...opts.tls });
-    const timer = setTimeout(() => { sock.destroy(); reject(new Error(`no end of reply to ${JSON.stringify(String(bytes).slice(0, 200))}`)); }, opts.timeoutMs ?? 30_000);
+    const timer = setTimeout(() => { sock.destroy(); reject(new Error(`no end of reply to ${JSON.stringify(String(bytes).slice(0, 200))}`)); }, opts.timeoutMs ?? 60_000);
     sock.on(opts.tls === undefined ? 'connect' : 'secureConnect', () => sock.write(bytes));
     sock.on('data', (d: Buffer) => chunks.push(d));
     // A reset after the answer was written still counts as an answer.

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_LIMITS, sendText, startHttpServer, type HttpServerHandle } from '../../src/outputs/httpServer.js';
 import { SECURITY_HEADERS } from '../../src/outputs/securityHeaders.js';
+import { WAIT_MS } from '../helpers/cli.js';
 import { rawGet, rawRequest } from './rawHttp.js';
 
 describe('HTTP server', () => {
@@ -85,7 +86,7 @@ describe('HTTP server limits', () => {
       for (const c of held) c.destroy();
     }
     // Once they are gone, a new one is served (polling: the server learns of the close asynchronously).
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + WAIT_MS;
     for (;;) {
       const r = await rawRequest(s.port, 'GET /ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
       if (r.status === 200) break;

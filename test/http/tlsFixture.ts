@@ -95,7 +95,7 @@ export async function startTlsDaemon(args: readonly string[], webConfig: string,
   proc.stderr?.on('data', (d: Buffer) => { err += d.toString(); });
   const exited = new Promise<void>((r) => proc.on('exit', () => r()));
   const url = `https://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 90_000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`daemon exited with ${proc.exitCode}:\n${err}`);
     if ((await httpsStatus(`${url}/healthz`, ca, { auth: healthAuth })) === 200) break;

@@ -8,7 +8,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fillHour } from '../helpers/simpleStore.js';
-import { waitFor } from '../helpers/cli.js';
+import { waitFor, WAIT_MS } from '../helpers/cli.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { requireBinary, run } from '../ops/opsHelpers.js';
 import { hashOf, makeCerts, startTlsDaemon, writeWebConfig, type Certs, type TlsDaemon } from './tlsFixture.js';
@@ -16,7 +16,7 @@ import { hashOf, makeCerts, startTlsDaemon, writeWebConfig, type Certs, type Tls
 interface CurlResult { exit: number | null; status: string; headers: string }
 
 function curl(url: string, args: string[] = []): CurlResult {
-  const r = run(requireBinary('curl', 'curl'), ['-sS', '-D', '-', '-o', '/dev/null', '-w', '\n%{http_code}', '--max-time', '30', ...args, url], { timeoutMs: 60_000 });
+  const r = run(requireBinary('curl', 'curl'), ['-sS', '-D', '-', '-o', '/dev/null', '-w', '\n%{http_code}', '--max-time', '60', ...args, url], { timeoutMs: 90_000 });
   const lines = r.stdout.trimEnd().split('\n');
   return { exit: r.status, status: lines.at(-1) ?? '', headers: lines.slice(0, -1).join('\n') };
 }
@@ -71,17 +71,17 @@ describe('TLS and basic auth with curl', () => {
   it('a changed file is applied without a restart: new password, then /healthz behind auth too', async () => {
     const ca = ['--cacert', certs.ca];
     await writeWebConfig(webFile, { tls_server_config: tlsDoc(certs), basic_auth_users: { alice: hashOf('looking-glass') } });
-    await waitFor('the new password', async () => (curl(`${d.url}/metrics`, [...ca, '-u', 'alice:looking-glass']).status === '200' ? true : undefined), 30_000, 200);
+    await waitFor('the new password', async () => (curl(`${d.url}/metrics`, [...ca, '-u', 'alice:looking-glass']).status === '200' ? true : undefined), WAIT_MS, 200);
     assert.equal(curl(`${d.url}/metrics`, [...ca, '-u', 'alice:wonderland']).status, '401');
     await writeWebConfig(webFile, { tls_server_config: tlsDoc(certs), basic_auth_users: { alice: hashOf('looking-glass') }, unauthenticated_paths: [] });
-    await waitFor('/healthz behind auth', async () => (curl(`${d.url}/healthz`, ca).status === '401' ? true : undefined), 30_000, 200);
+    await waitFor('/healthz behind auth', async () => (curl(`${d.url}/healthz`, ca).status === '401' ? true : undefined), WAIT_MS, 200);
     assert.equal(curl(`${d.url}/healthz`, [...ca, '-u', 'alice:looking-glass']).status, '200');
   });
 
   it('a broken file is logged and the previous settings stay', async () => {
     const ca = ['--cacert', certs.ca];
     await writeWebConfig(webFile, { basic_auth_users: { alice: 'plain-text' } });
-    await waitFor('the error in the log', async () => (/cannot apply the web config/.test(d.stderr()) ? true : undefined), 30_000, 200);
+    await waitFor('the error in the log', async () => (/cannot apply the web config/.test(d.stderr()) ? true : undefined), WAIT_MS, 200);
     assert.match(d.stderr(), /not a bcrypt hash/);
     assert.equal(curl(`${d.url}/metrics`, [...ca, '-u', 'alice:looking-glass']).status, '200');
     assert.equal(curl(`${d.url}/metrics`, ca).status, '401');
@@ -93,11 +93,11 @@ describe('TLS and basic auth with curl', () => {
     const mine = ['--cert', certs.clientCert, '--key', certs.clientKey];
     const strangers = ['--cert', certs.strangerCert, '--key', certs.strangerKey];
     await writeWebConfig(webFile, { tls_server_config: tlsDoc(certs, { client_auth_type: 'RequireAndVerifyClientCert', client_ca_file: certs.ca }), basic_auth_users: { alice: hashOf('x') } });
-    await waitFor('client certificates required', async () => (curl(`${d.url}/healthz`, ca).exit !== 0 ? true : undefined), 30_000, 200);
+    await waitFor('client certificates required', async () => (curl(`${d.url}/healthz`, ca).exit !== 0 ? true : undefined), WAIT_MS, 200);
     assert.equal(curl(`${d.url}/metrics`, [...ca, ...mine]).status, '200');
     assert.notEqual(curl(`${d.url}/metrics`, [...ca, ...strangers]).status, '200');
     await writeWebConfig(webFile, { tls_server_config: tlsDoc(certs, { client_auth_type: 'VerifyClientCertIfGiven', client_ca_file: certs.ca }), basic_auth_users: { alice: hashOf('x') } });
-    await waitFor('client certificates optional', async () => (curl(`${d.url}/metrics`, ca).status === '200' ? true : undefined), 30_000, 200);
+    await waitFor('client certificates optional', async () => (curl(`${d.url}/metrics`, ca).status === '200' ? true : undefined), WAIT_MS, 200);
     assert.equal(curl(`${d.url}/metrics`, [...ca, ...mine]).status, '200');
     assert.notEqual(curl(`${d.url}/metrics`, [...ca, ...strangers]).status, '200', 'a certificate that is given must verify');
   });
@@ -105,7 +105,7 @@ describe('TLS and basic auth with curl', () => {
   it('min_version TLS13 refuses a TLS 1.2 client', async () => {
     const ca = ['--cacert', certs.ca];
     await writeWebConfig(webFile, { tls_server_config: tlsDoc(certs, { min_version: 'TLS13' }) });
-    await waitFor('TLS 1.2 refused', async () => (curl(`${d.url}/healthz`, [...ca, '--tls-max', '1.2']).exit !== 0 ? true : undefined), 30_000, 200);
+    await waitFor('TLS 1.2 refused', async () => (curl(`${d.url}/healthz`, [...ca, '--tls-max', '1.2']).exit !== 0 ? true : undefined), WAIT_MS, 200);
     assert.equal(curl(`${d.url}/healthz`, [...ca, '--tlsv1.3']).status, '200');
     assert.equal(curl(`${d.url}/metrics`, ca).status, '200', 'no users: no basic auth');
   });
