@@ -100,7 +100,7 @@ function dispatch(routes: readonly Route[], gate: WebGate | null, onError: (e: u
       Promise.resolve().then(() => route.handle(req, res, url)).catch(fail);
     };
     if (gate === null) run();
-    else gate.check(req, url.pathname).then((denied) => (denied === null ? run() : denied(res)), fail);
+    else gate.check(req, url.pathname).then((denied) => (denied === null ? run() : denied(res))).catch(fail);
   } catch (e) {
     fail(e);
   }

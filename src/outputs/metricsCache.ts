@@ -21,19 +21,30 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 
 /**
  * One registry's text, rendered anew only when its `version` moved (without a version:
- * every time). It is rendered one metric family at a time, letting other work (scrapes
+ * every time). Whoever sets series in a versioned registry must bump its version. It is rendered one metric family at a time, letting other work (scrapes
  * served from the cache) run in between, so a big registry never stalls the server for
  * the whole render.
  */
 export class RegistryText {
   private text = '';
   private renderedVersion: number | null = null;
+  private renderedAt = 0;
 
-  constructor(private readonly registry: Registry, private readonly version?: () => number) {}
+  /**
+   * `maxStaleMs`: rendered again after this long even when the version did not move, so
+   * a series set without bumping the version is late, never lost.
+   */
+  constructor(
+    private readonly registry: Registry,
+    private readonly version?: () => number,
+    private readonly maxStaleMs = 10_000,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async get(): Promise<string> {
     const v = this.version?.();
-    if (v !== undefined && v === this.renderedVersion) return this.text;
+    if (v !== undefined && v === this.renderedVersion && this.now() - this.renderedAt < this.maxStaleMs) return this.text;
+    this.renderedAt = this.now();
     const parts: string[] = [];
     for (const metric of this.registry.getMetricsAsArray()) {
       parts.push(await this.registry.getSingleMetricAsString(metric.name));

@@ -110,3 +110,29 @@ describe('HTTP server limits', () => {
     await s.close();
   });
 });
+
+describe('the daemon\'s web server wiring', () => {
+  it('a failing handler is counted in segcov_errors_total{kind="http"} and logged', async () => {
+    const { resolveDaemonConfig } = await import('../../src/cli/daemonOptions.js');
+    const { SelfMetrics } = await import('../../src/outputs/selfMetrics.js');
+    const { createLogger } = await import('../../src/log.js');
+    const { startWebServer } = await import('../../src/daemon/webServer.js');
+    const { PassThrough } = await import('node:stream');
+    const logs = new PassThrough();
+    let logged = '';
+    logs.on('data', (d: Buffer) => { logged += d.toString(); });
+    const metrics = new SelfMetrics(false);
+    const config = resolveDaemonConfig({ channels: ['c'], qualities: 'source', 'log-level': 'info', 'metrics-host': '127.0.0.1', 'metrics-port': 0, 'pixel-length': 2, rows: 300, 'check-interval': 300, concurrency: 1 });
+    const web = await startWebServer(config, [{ path: '/boom', handle: () => { throw new Error('kaboom'); } }], createLogger('info', logs), metrics);
+    try {
+      assert.equal((await rawGet(web.port, '/boom')).status, 500);
+      assert.equal((await rawGet(web.port, '/boom')).status, 500);
+      const m = await metrics.registry.getSingleMetricAsString('segcov_errors_total');
+      assert.match(m, /^segcov_errors_total\{kind="http"\} 2$/m);
+      assert.match(logged, /"msg":"http handler failed"/);
+      assert.match(logged, /kaboom/);
+    } finally {
+      await web.close();
+    }
+  });
+});
