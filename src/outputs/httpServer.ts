@@ -142,6 +142,8 @@ export function startHttpServer(host: string, port: number, routes: readonly Rou
   return new Promise((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => reject(new Error(`cannot listen on ${host}:${port}: ${e.code ?? e.message}`)));
     server.listen(port, host, () => {
+      // From now on a server error (e.g. accept failing with EMFILE) is reported, never thrown.
+      server.on('error', onError);
       const addr = server.address() as AddressInfo;
       resolve({
         port: addr.port,
