@@ -15,11 +15,16 @@ export const daemonCommand: CommandModule<object, Record<string, unknown>> = {
     const config = resolveDaemonConfig(argv);
     // loaded here, not at start-up: `segcov --help` and the other commands stay quick
     const { runDaemon } = await import('../daemon/daemon.js');
-    const { WebConfigError } = await import('../outputs/webConfig.js');
-    const code = await runDaemon(config).catch((e: unknown) => {
+    const { WebConfigError, loadWebConfig } = await import('../outputs/webConfig.js');
+    const asUsage = (e: unknown): never => {
       if (e instanceof WebConfigError) throw new UsageError(`--web.config.file: ${e.message}`);
       throw e;
-    });
+    };
+    // checked up front, also when no server will read it (--metrics-port 0, --run-once)
+    if (config.webConfigFile !== undefined) {
+      try { loadWebConfig(config.webConfigFile); } catch (e) { asUsage(e); }
+    }
+    const code = await runDaemon(config).catch(asUsage);
     process.exitCode = code;
   },
 };

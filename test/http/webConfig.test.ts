@@ -77,6 +77,16 @@ describe('web config file', () => {
     const missing = await runCli(['chan', '--base-dir', dir, '--metrics-host', '127.0.0.1', '--metrics-port', String(await freePort()), '--web.config.file', path.join(dir, 'none.yml')]);
     assert.equal(missing.code, 2, missing.stderr);
     assert.match(missing.stderr, /--web\.config\.file: cannot read .*none\.yml: ENOENT/);
+    for (const extra of [['--run-once'], ['--metrics-port', '0']]) {
+      const r2 = await runCli(['chan', '--base-dir', dir, '--output-dir', path.join(dir, 'maps'), '--web.config.file', file, ...extra]);
+      assert.equal(r2.code, 2, `${extra.join(' ')}: ${r2.stderr}`);
+      assert.match(r2.stderr, /--web\.config\.file: basic_auth_users\.alice/);
+    }
+    const fromConfig = path.join(dir, 'segcov.yml');
+    await writeFile(fromConfig, `web.config.file: ${file}\n`);
+    const r3 = await runCli(['chan', '--base-dir', dir, '--output-dir', path.join(dir, 'maps'), '--config', fromConfig, '--run-once']);
+    assert.equal(r3.code, 2, `as a --config key: ${r3.stderr}`);
+    assert.match(r3.stderr, /--web\.config\.file: basic_auth_users\.alice/);
   });
 });
 
