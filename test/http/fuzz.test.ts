@@ -2,10 +2,13 @@
  * HTTP fuzzing of a running daemon (fast-check): raw request lines, methods, paths,
  * query values and headers against every route. Every request must get an answer
  * (never a dropped connection) with a 2xx, 3xx or 4xx status, and the daemon must stay
- * up. Bounded: HTTP_FUZZ_RUNS cases (default 5000) or HTTP_FUZZ_MS of fuzzing (default
- * 120 s), whichever comes first, so a slow machine only runs fewer cases.
+ * up. The same over TLS with basic auth (a fifth as many cases, random Authorization
+ * headers among them). Bounded: HTTP_FUZZ_RUNS cases (default 5000) or HTTP_FUZZ_MS of
+ * fuzzing per daemon (default 120 s), whichever comes first, so a slow machine only runs
+ * fewer cases.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,6 +17,7 @@ import { fillHour } from '../helpers/simpleStore.js';
 import { startDaemon, waitFor, type RunningDaemon } from '../helpers/cli.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { rawGet, rawRequest, type RawReply } from './rawHttp.js';
+import { hashOf, httpsStatus, makeCerts, startTlsDaemon, writeWebConfig, type TlsDaemon } from './tlsFixture.js';
 
 const RUNS = Number(process.env.HTTP_FUZZ_RUNS ?? 5000);
 const BUDGET_MS = Number(process.env.HTTP_FUZZ_MS ?? 120_000);
@@ -70,6 +74,30 @@ const request = fc.tuple(
   fc.array(header, { maxLength: 4 }),
 ).map(([line, host, headers]) => `${line}\r\n${host ? 'Host: x\r\n' : ''}${headers.map((h) => `${h}\r\n`).join('')}Connection: close\r\n\r\n`);
 
+
+/**
+ * Runs the property: every request gets an answer (not a dropped connection) with a
+ * 2xx, 3xx or 4xx status. Returns how many answers of each status were seen.
+ */
+async function fuzz(t: { diagnostic(m: string): void }, arb: fc.Arbitrary<string>, runs: number, send: (bytes: Buffer) => Promise<RawReply>, context: () => string): Promise<Map<number, number>> {
+  const statuses = new Map<number, number>();
+  const result = await fc.check(fc.asyncProperty(arb, async (bytes) => {
+    let r: RawReply;
+    try {
+      r = await send(Buffer.from(bytes, 'utf8'));
+    } catch (e) {
+      throw new Error(`no answer: ${String(e)}`);
+    }
+    statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+    if (r.dropped) throw new Error(`connection dropped without an answer\n${context()}`);
+    if (!(r.status >= 200 && r.status < 500)) throw new Error(`status ${r.status}\n${r.head}\n${r.body.slice(0, 500)}\n${context()}`);
+  }), { numRuns: runs, plugins: [fc.interruptAfterTimeLimit(BUDGET_MS)] });
+  t.diagnostic(`${result.numRuns} cases${result.interrupted ? ' (time budget reached)' : ''}; statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
+  assert.equal(result.failed, false, fc.defaultReportMessage(result) ?? 'failed');
+  assert.ok(result.numRuns > 0);
+  return statuses;
+}
+
 describe('HTTP fuzz against a running daemon', () => {
   let base = '';
   let d: RunningDaemon;
@@ -88,27 +116,52 @@ describe('HTTP fuzz against a running daemon', () => {
   });
 
   it('every request is answered with a 2xx, 3xx or 4xx, and the daemon stays up', async (t) => {
-    const statuses = new Map<number, number>();
-    const result = await fc.check(fc.asyncProperty(request, async (bytes) => {
-      let r: RawReply;
-      try {
-        r = await rawRequest(d.port, Buffer.from(bytes, 'utf8'), { timeoutMs: 60_000 });
-      } catch (e) {
-        throw new Error(`no answer: ${String(e)}`);
-      }
-      statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
-      if (process.env.HTTP_FUZZ_SHOW === String(r.status)) console.error(JSON.stringify(bytes), r.body.slice(0, 80));
-      if (r.dropped) throw new Error(`connection dropped without an answer; daemon exit ${d.proc.exitCode}\n${d.stderr().slice(-2000)}`);
-      if (!(r.status >= 200 && r.status < 500)) throw new Error(`status ${r.status}\n${r.head}\n${r.body.slice(0, 500)}\n${d.stderr().slice(-2000)}`);
-    }), { numRuns: RUNS, plugins: [fc.interruptAfterTimeLimit(BUDGET_MS)] });
-    t.diagnostic(`${result.numRuns} cases${result.interrupted ? ' (time budget reached)' : ''}; statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
-    assert.equal(result.failed, false, fc.defaultReportMessage(result) ?? 'failed');
-    assert.ok(result.numRuns > 0);
+    const statuses = await fuzz(t, request, RUNS, (bytes) => rawRequest(d.port, bytes, { timeoutMs: 60_000 }), () => `daemon exit ${d.proc.exitCode}\n${d.stderr().slice(-2000)}`);
     assert.ok((statuses.get(200) ?? 0) > 0 && (statuses.get(400) ?? 0) > 0 && (statuses.get(404) ?? 0) > 0, `fuzzing reached several kinds of answer: ${JSON.stringify(Object.fromEntries(statuses))}`);
     assert.equal(d.proc.exitCode, null, d.stderr());
     const h = await rawGet(d.port, '/healthz');
     assert.equal(h.status, 200);
     assert.match(h.body, /ok/);
+    assert.doesNotMatch(d.stderr(), /"level":60|uncaught/, 'no uncaught error was logged');
+  });
+});
+
+/** Authorization headers: garbage, well-formed Basic ones with random credentials, and the right one. */
+const authorization = fc.oneof(
+  fc.string({ maxLength: 60 }).map(noEol),
+  fc.tuple(fc.string({ maxLength: 20 }), fc.string({ maxLength: 20 })).map(([u, p]) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`),
+  fc.string({ maxLength: 40 }).map((x) => `Basic ${x.replace(/[\r\n]/g, '')}`),
+  fc.constant(`Basic ${Buffer.from('prom:scrape').toString('base64')}`),
+);
+const authedRequest = fc.tuple(request, authorization).map(([req, auth]) => req.replace('\r\n', `\r\nAuthorization: ${auth}\r\n`));
+
+describe('HTTP fuzz against a daemon with TLS and basic auth', () => {
+  let dir = '';
+  let d: TlsDaemon;
+  let ca = '';
+
+  before(async () => {
+    dir = await makeTmpDir('https-fuzz');
+    const certs = await makeCerts(dir);
+    ca = certs.ca;
+    const base = path.join(dir, 'store');
+    fillHour(base, 'chan', 'source', '2026-11-01T07', 0, 60, new Set([20]));
+    const webFile = path.join(dir, 'web.yml');
+    await writeWebConfig(webFile, { tls_server_config: { cert_file: certs.serverCert, key_file: certs.serverKey }, basic_auth_users: { prom: hashOf('scrape') } });
+    d = await startTlsDaemon(['chan', '--base-dir', base, '--output-dir', path.join(dir, 'maps'), '--no-watch', '--log-level', 'warn'], webFile, ca);
+  });
+
+  after(async () => {
+    await d?.stop();
+    if (dir !== '') await rm(dir, { recursive: true, force: true });
+  });
+
+  it('every request over TLS is answered with a 2xx, 3xx or 4xx, and the daemon stays up', async (t) => {
+    const tlsOpts = { ca: readFileSync(ca), servername: 'localhost' };
+    const statuses = await fuzz(t, authedRequest, Math.ceil(RUNS / 5), (bytes) => rawRequest(d.port, bytes, { timeoutMs: 60_000, tls: tlsOpts }), () => `daemon exit ${d.proc.exitCode}\n${d.stderr().slice(-2000)}`);
+    assert.ok((statuses.get(401) ?? 0) > 0 && (statuses.get(200) ?? 0) > 0, `both refused and let through: ${JSON.stringify(Object.fromEntries(statuses))}`);
+    assert.equal(d.proc.exitCode, null, d.stderr());
+    assert.equal(await httpsStatus(`${d.url}/healthz`, ca), 200);
     assert.doesNotMatch(d.stderr(), /"level":60|uncaught/, 'no uncaught error was logged');
   });
 });
