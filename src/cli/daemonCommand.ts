@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { DAEMON_OPTIONS, resolveDaemonConfig } from './daemonOptions.js';
+import { daemonConfigLoader } from './reloadConfig.js';
 import { UsageError } from './usageError.js';
 
 /** `segcov [CHANNEL...]`: the coverage daemon (SPEC §7). */
@@ -24,7 +25,8 @@ export const daemonCommand: CommandModule<object, Record<string, unknown>> = {
     if (config.webConfigFile !== undefined) {
       try { loadWebConfig(config.webConfigFile); } catch (e) { asUsage(e); }
     }
-    const code = await runDaemon(config).catch(asUsage);
+    const configFile = typeof argv.config === 'string' ? argv.config : undefined;
+    const code = await runDaemon(config, { reloadConfig: daemonConfigLoader(), configFile }).catch(asUsage);
     process.exitCode = code;
   },
 };

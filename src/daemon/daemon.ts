@@ -1,3 +1,4 @@
+import { Registry } from 'prom-client';
 import { stat } from 'node:fs/promises';
 import type { DaemonConfig } from '../cli/daemonOptions.js';
 import { createLogger, type Logger } from '../log.js';
@@ -6,13 +7,17 @@ import { sendText, type Route } from '../outputs/httpServer.js';
 import { MetricsCache, RegistryText, sendMetrics } from '../outputs/metricsCache.js';
 import { SelfMetrics } from '../outputs/selfMetrics.js';
 import { writeTextfile } from '../outputs/textfile.js';
+import { WindowGauges } from '../outputs/windowGauges.js';
 import { webRoutes } from '../web/routes.js';
 import { writeStaticPage } from '../web/staticPage.js';
 import { CoverageState } from './coverageState.js';
 import { LatestWins } from './latestWins.js';
+import { prepareOutputs } from './prepareOutputs.js';
 import { problemLog } from './problemLog.js';
 import type { LiveMode } from '../live/liveMode.js';
 import { QualityChecker } from './qualityChecker.js';
+import { Reloader, type ConfigLoader } from './reload.js';
+import { handleHupAndUsr1 } from './signals.js';
 import { StopSignal } from './stopSignal.js';
 import { installLastResort } from './lastResort.js';
 import { startWebServer, type WebServer } from './webServer.js';
@@ -24,15 +29,31 @@ export interface DaemonParts {
   readonly state: CoverageState;
   readonly gauges: CoverageGauges;
   readonly metrics: SelfMetrics;
+  /** segcov_window_* (computed from the state when scraped or written). */
+  readonly windowGauges: WindowGauges;
+  /** What --textfile holds: the SPEC §4 gauges and the window gauges. */
+  readonly textfileRegistry: Registry;
   readonly checkers: readonly QualityChecker[];
   readonly stop: StopSignal;
+  /** SIGHUP: re-reads the config; `reloader.onReload(fn)` adds a hook (web config, node list). */
+  readonly reloader: Reloader;
+}
+
+/** What runDaemon needs from the command line to reload on SIGHUP. */
+export interface ReloadOptions {
+  /** Re-reads flags, SEGCOV_* and the --config file. */
+  readonly reloadConfig?: ConfigLoader;
+  /** The --config file, for the log. */
+  readonly configFile?: string;
 }
 
 /** Builds the daemon's parts without starting anything. */
-export function createDaemon(config: DaemonConfig, log = createLogger(config.logLevel)): DaemonParts {
+export function createDaemon(config: DaemonConfig, log = createLogger(config.logLevel), reload: ReloadOptions = {}): DaemonParts {
   const metrics = new SelfMetrics();
   const gauges = new CoverageGauges();
   const state = new CoverageState();
+  const windowGauges = new WindowGauges(() => state.list());
+  const textfileRegistry = Registry.merge([gauges.registry, windowGauges.registry]);
   const report = problemLog(log, metrics);
   const stop = new StopSignal();
   const textfile = new LatestWins((e) => {
@@ -45,31 +66,34 @@ export function createDaemon(config: DaemonConfig, log = createLogger(config.log
   });
   // After every update (not in --run-once, which writes them once at the end).
   const afterPublish = config.runOnce ? undefined : () => {
-    if (config.textfile !== undefined) textfile.run(() => writeTextfile(config.textfile as string, gauges.registry));
+    if (config.textfile !== undefined) textfile.run(() => writeTextfile(config.textfile as string, textfileRegistry));
     if (config.makePage && state.ready) page.run(() => writeStaticPage({ state, config }));
   };
   const checkers: QualityChecker[] = [];
   for (const channel of config.channels) {
     for (const quality of config.qualities) {
+      metrics.initQuality(channel, quality);
       checkers.push(new QualityChecker(channel, quality, { config, state, gauges, metrics, log, report, afterPublish }));
     }
   }
-  return { config, log, state, gauges, metrics, checkers, stop };
+  const reloader = new Reloader(config, log, metrics.registry, reload.reloadConfig, reload.configFile);
+  return { config, log, state, gauges, metrics, windowGauges, textfileRegistry, checkers, stop, reloader };
 }
 
 /** The files written after a pass: textfile and static page (maps are written per checker). */
 async function writeOutputs(parts: DaemonParts): Promise<void> {
   const { config } = parts;
   await Promise.all(parts.checkers.map((c) => c.flush()));
-  if (config.textfile !== undefined) await writeTextfile(config.textfile, parts.gauges.registry);
+  if (config.textfile !== undefined) await writeTextfile(config.textfile, parts.textfileRegistry);
   if (config.makePage) await writeStaticPage({ state: parts.state, config });
 }
 
 /** /metrics (coverage gauges + segcov_ + process metrics), /healthz, /readyz. */
 export function coreRoutes(parts: DaemonParts): Route[] {
+  // the §4 gauges (the bulk) are rendered only when they changed; the window gauges and
+  // segcov's own depend on the clock and are small: rendered with every refresh of the cache
   const coverage = new RegistryText(parts.gauges.registry, () => parts.gauges.version);
-  const own = new RegistryText(parts.metrics.registry);
-  const cache = new MetricsCache(async () => `${await coverage.get()}${await own.get()}`);
+  const cache = new MetricsCache(async () => `${await coverage.get()}${await parts.windowGauges.registry.metrics()}${await parts.metrics.registry.metrics()}`);
   return [
     { path: '/metrics', handle: (req, res) => sendMetrics(req, res, cache, parts.metrics.registry.contentType) },
     { path: '/healthz', handle: (_req, res) => sendText(res, 200, 'ok\n') },
@@ -129,10 +153,16 @@ async function startLive(parts: DaemonParts, live: LiveMode): Promise<void> {
 }
 
 /** Runs the daemon until SIGTERM/SIGINT (or, with --run-once, one pass). Returns the exit code. */
-export async function runDaemon(config: DaemonConfig): Promise<number> {
-  const parts = createDaemon(config);
+export async function runDaemon(initial: DaemonConfig, reload: ReloadOptions = {}): Promise<number> {
+  const config: DaemonConfig = { ...initial }; // a SIGHUP reload changes some settings in place
+  const parts = createDaemon(config, createLogger(config.logLevel), reload);
   const { log, stop } = parts;
   installLastResort(log);
+  const outputsProblem = await prepareOutputs(config, log);
+  if (outputsProblem !== null) {
+    process.stderr.write(`segcov: ${outputsProblem}\n`);
+    return 2;
+  }
   if (config.runOnce) {
     await passAll(parts);
     parts.state.markReady();
@@ -141,6 +171,7 @@ export async function runDaemon(config: DaemonConfig): Promise<number> {
     return 0;
   }
 
+  const unhookSignals = handleHupAndUsr1(log, parts.reloader);
   stop.onSignals(['SIGTERM', 'SIGINT'], (sig) => {
     log.info({ signal: sig }, 'stopping');
     setTimeout(() => {
@@ -148,9 +179,10 @@ export async function runDaemon(config: DaemonConfig): Promise<number> {
       process.exit(0);
     }, 4500).unref();
   });
-  // server.reload() re-reads --web.config.file (for SIGHUP)
   let server: WebServer | null = null;
   if (config.metricsPort !== 0) server = await startWebServer(config, [...coreRoutes(parts), ...webRoutes({ state: parts.state, config })], log, parts.metrics);
+  const web = server;
+  if (web !== null) parts.reloader.onReload(() => web.reload()); // SIGHUP re-reads --web.config.file
   await passAll(parts);
   parts.state.markReady();
   parts.metrics.ready.set(1);
@@ -161,6 +193,7 @@ export async function runDaemon(config: DaemonConfig): Promise<number> {
   await live?.stop();
   await server?.close();
   await Promise.all(parts.checkers.map((c) => c.flush()));
+  unhookSignals();
   log.info('stopped');
   return 0;
 }
