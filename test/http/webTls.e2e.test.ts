@@ -109,4 +109,13 @@ describe('TLS and basic auth with curl', () => {
     assert.equal(curl(`${d.url}/healthz`, [...ca, '--tlsv1.3']).status, '200');
     assert.equal(curl(`${d.url}/metrics`, ca).status, '200', 'no users: no basic auth');
   });
+
+  it('SIGHUP re-reads the web config (logged even though the file did not change) and the daemon stays up', async () => {
+    const count = (): number => (d.stderr().match(/"msg":"web config loaded"/g) ?? []).length;
+    const before = count();
+    d.proc.kill('SIGHUP');
+    await waitFor('the reload on SIGHUP', async () => (count() > before ? true : undefined), WAIT_MS, 100);
+    assert.equal(d.proc.exitCode, null);
+    assert.equal(curl(`${d.url}/healthz`, ['--cacert', certs.ca]).status, '200');
+  });
 });
