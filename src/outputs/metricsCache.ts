@@ -37,7 +37,7 @@ export class RegistryText {
   constructor(
     private readonly registry: Registry,
     private readonly version?: () => number,
-    private readonly maxStaleMs = 10_000,
+    private readonly maxStaleMs = 60_000,
     private readonly now: () => number = Date.now,
   ) {}
 
