@@ -31,6 +31,7 @@ export const DAEMON_OPTIONS = {
   user: { type: 'string', describe: 'Started as root: run as this user (name or uid[:gid]) once the port is bound and the output folder made' },
   'port-file': { type: 'string', describe: 'Write the URL of /healthz here once listening (read by the container HEALTHCHECK)' },
   'backdoor-port': { type: 'string', default: '0', describe: "The replaced checker's debugging shell: accepted and ignored" },
+  'web.config.file': { type: 'string', describe: 'TLS and basic auth for the HTTP server: a YAML file in the format of Prometheus exporter-toolkit (node_exporter)' },
 } as const;
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -163,5 +164,6 @@ export function resolveDaemonConfig(argv: Record<string, unknown>): DaemonConfig
     user: str(argv.user) === '' ? undefined : str(argv.user),
     portFile: str(argv['port-file']) === undefined || str(argv['port-file']) === '' ? undefined : path.resolve(String(argv['port-file'])),
     warnings,
+    webConfigFile: str(argv['web.config.file']) === undefined ? undefined : path.resolve(String(argv['web.config.file'])),
   };
 }

@@ -33,4 +33,6 @@ export interface DaemonConfig {
   readonly portFile?: string;
   /** One-line notices for the log at start-up (e.g. an accepted but ignored flag). */
   readonly warnings?: readonly string[];
+  /** `--web.config.file`: TLS and basic auth for the HTTP server (exporter-toolkit format). */
+  readonly webConfigFile?: string;
 }

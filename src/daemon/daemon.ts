@@ -3,7 +3,8 @@ import { Registry } from 'prom-client';
 import type { DaemonConfig } from '../config/daemonConfig.js';
 import { createLogger, type Logger } from '../log.js';
 import { CoverageGauges } from '../outputs/coverageGauges.js';
-import { sendText, startHttpServer, type HttpServerHandle, type Route } from '../outputs/httpServer.js';
+import { sendText, type Route } from '../outputs/httpServer.js';
+import { MetricsCache, RegistryText, sendMetrics } from '../outputs/metricsCache.js';
 import { SelfMetrics } from '../outputs/selfMetrics.js';
 import { writeTextfile } from '../outputs/textfile.js';
 import { WindowGauges } from '../outputs/windowGauges.js';
@@ -22,6 +23,8 @@ import { handleHupAndUsr1 } from './signals.js';
 import { StopSignal } from './stopSignal.js';
 import { dropPrivileges } from './privileges.js';
 import { writeFileAtomic } from '../outputs/atomicWrite.js';
+import { installLastResort } from './lastResort.js';
+import { startWebServer, type WebServer } from './webServer.js';
 
 /** Everything a running daemon holds; exposed for the live mode and for tests. */
 export interface DaemonParts {
@@ -129,12 +132,12 @@ async function writeOutputs(parts: DaemonParts): Promise<void> {
 
 /** /metrics (coverage gauges + segcov_ + process metrics), /healthz, /readyz. */
 export function coreRoutes(parts: DaemonParts): Route[] {
-  const all = Registry.merge([parts.gauges.registry, parts.windowGauges.registry, parts.metrics.registry]);
+  // the §4 gauges (the bulk) are rendered only when they changed; the window gauges and
+  // segcov's own depend on the clock and are small: rendered with every refresh of the cache
+  const coverage = new RegistryText(parts.gauges.registry, () => parts.gauges.version);
+  const cache = new MetricsCache(async () => `${await coverage.get()}${await parts.windowGauges.registry.metrics()}${await parts.metrics.registry.metrics()}`);
   return [
-    {
-      path: '/metrics',
-      handle: async (_req, res) => sendText(res, 200, await all.metrics(), all.contentType),
-    },
+    { path: '/metrics', handle: (req, res) => sendMetrics(req, res, cache, parts.metrics.registry.contentType) },
     { path: '/healthz', handle: (_req, res) => sendText(res, 200, 'ok\n') },
     {
       path: '/readyz',
@@ -208,6 +211,7 @@ export async function runDaemon(initial: DaemonConfig, reload: ReloadOptions = {
   const config: DaemonConfig = { ...initial }; // a SIGHUP reload changes some settings in place
   const parts = createDaemon(config, undefined, reload);
   const { log, stop } = parts;
+  installLastResort(log);
   for (const w of config.warnings ?? []) log.warn(w);
   const outputsProblem = await prepareOutputs(config, log);
   if (outputsProblem !== null) {
@@ -231,15 +235,10 @@ export async function runDaemon(initial: DaemonConfig, reload: ReloadOptions = {
       process.exit(0);
     }, 4500).unref();
   });
-  let server: HttpServerHandle | null = null;
-  if (config.metricsPort !== 0) {
-    const routes = [...coreRoutes(parts), ...webRoutes({ state: parts.state, config })];
-    server = await startHttpServer(config.metricsHost, config.metricsPort, routes, (e) => {
-      parts.metrics.errors.inc({ kind: 'http' });
-      log.error({ err: String(e) }, 'http handler failed');
-    });
-    log.info({ url: `http://${config.metricsHost}:${server.port}/metrics` }, 'serving metrics');
-  }
+  let server: WebServer | null = null;
+  if (config.metricsPort !== 0) server = await startWebServer(config, [...coreRoutes(parts), ...webRoutes({ state: parts.state, config })], log, parts.metrics);
+  const web = server;
+  if (web !== null) parts.reloader.onReload(() => web.reload()); // SIGHUP re-reads --web.config.file
   if (config.portFile !== undefined) await writeFileAtomic(config.portFile, `${healthUrl(config.metricsHost, server?.port ?? 0)}\n`);
   // as root with --user: the port is bound; from here on the daemon runs as that user
   await dropPrivileges(config.user, config.outputDir, log);
