@@ -11,7 +11,7 @@
  * Results are printed and written to bench/RESULTS.md. `--quick` skips the big store.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeDemoStore } from '../src/demo/demoStore.js';
@@ -157,7 +157,13 @@ async function run(): Promise<void> {
   say('\n| live (1 quality store) | | | |');
   say('|---|---|---|---|');
   await live(one);
-  if (!QUICK) writeFileSync(path.join(REPO, 'bench', 'RESULTS.md'), `${lines.join('\n')}\n`);
+  if (!QUICK) {
+    // keep the sections other benches write (`npm run bench:http`)
+    const file = path.join(REPO, 'bench', 'RESULTS.md');
+    const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    const others = old.indexOf('\n## ') < 0 ? '' : `\n${old.slice(old.indexOf('\n## ') + 1)}`;
+    writeFileSync(file, `${lines.join('\n')}\n${others}`);
+  }
 }
 
 await run();

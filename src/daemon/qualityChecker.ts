@@ -1,4 +1,4 @@
-import type { DaemonConfig } from '../cli/daemonOptions.js';
+import type { DaemonConfig } from '../config/daemonConfig.js';
 import type { HourResult } from '../coverage/hourAnalysis.js';
 import { qualityCoverage, type QualityCoverage } from '../coverage/qualityCoverage.js';
 import type { Logger } from '../log.js';
@@ -9,7 +9,6 @@ import type { SelfMetrics } from '../outputs/selfMetrics.js';
 import { analyzeHourFolder, coldPass } from '../scan/coldPass.js';
 import { HourCache } from '../scan/hourCache.js';
 import { parseHourName } from '../store/hourName.js';
-import { inWindow } from '../store/listHours.js';
 import type { ProblemSink } from '../store/problems.js';
 import type { CoverageState } from './coverageState.js';
 import { LatestWins } from './latestWins.js';
@@ -82,7 +81,8 @@ export class QualityChecker {
     const { config, report } = this.deps;
     return coldPass({
       base: config.baseDir, channel: this.channel, quality: this.quality,
-      window: { firstHour: config.firstHour, lastHour: config.lastHour },
+      // every hour on disk: --first-hour/--last-hour bound only the map (SPEC §3)
+      window: {},
       concurrency: config.concurrency, report, shouldStop, cache: this.cache,
     });
   }
@@ -192,11 +192,10 @@ export class QualityChecker {
     const { config, report } = this.deps;
     const hours = [...this.dirty];
     this.dirty.clear();
-    const window = { firstHour: config.firstHour, lastHour: config.lastHour };
     const changes = new Map<string, HourResult | null>();
     await Promise.all(hours.map(async (hour) => {
       const start = parseHourName(hour);
-      if (start === null || !inWindow(start, window)) return;
+      if (start === null) return;
       const r = await analyzeHourFolder(config.baseDir, this.channel, this.quality, { name: hour, start }, report);
       changes.set(hour, r?.result ?? null);
     }));

@@ -24,6 +24,8 @@ const TYPED: ReadonlySet<GaugeName> = new Set(['segment_count', 'segment_duratio
 export class CoverageGauges {
   readonly registry = new Registry();
   private readonly gauges = new Map<GaugeName, Gauge>();
+  /** Bumped by every change to the registry's series: /metrics re-renders them only when it moved. */
+  version = 0;
   /** What is exported now, per channel/quality key, per hour. */
   private readonly exported = new Map<string, Map<string, readonly GaugeValue[]>>();
 
@@ -53,6 +55,7 @@ export class CoverageGauges {
   }
 
   private write(channel: string, quality: string, hour: string, values: readonly GaugeValue[], remove: boolean): void {
+    this.version++;
     for (const v of values) {
       const gauge = this.gauges.get(v.name);
       if (gauge === undefined) continue;

@@ -1,5 +1,5 @@
 import { SECOND_US } from '../coverage/types.js';
-import type { DaemonConfig } from '../cli/daemonOptions.js';
+import type { DaemonConfig } from '../config/daemonConfig.js';
 import type { CoverageState } from '../daemon/coverageState.js';
 import { mapFileName } from '../store/layout.js';
 import { FleetSource } from './fleetSource.js';

@@ -129,7 +129,11 @@ describe('fleet view with two real daemons', () => {
     assert.equal(Date.parse(list[0].start) * 1000, holeStart);
     assert.equal(Date.parse(list[0].end) * 1000, holeEnd);
     assert.deepEqual(list[0].peers.map((p) => [p.node, p.cover]), [['node-b', 'full']]);
-    const metrics = parseProm(await (await fetch(`${a.url}/metrics`)).text());
+    // /metrics is rendered at most once a second: wait for one that saw node-b.
+    const metrics = await waitFor('segcov_peer_up 1 on /metrics', async () => {
+      const m = parseProm(await (await fetch(`${a.url}/metrics`)).text());
+      return m.get('segcov_peer_up{peer="node-b"}') === 1 ? m : undefined;
+    }, DEADLINE);
     assert.equal(metrics.get(`segcov_local_only_hole_seconds{channel="${CHANNEL}",quality="source"}`), 300);
     assert.equal(metrics.get(`segcov_fleet_hole_seconds{channel="${CHANNEL}",quality="source"}`), 0);
     assert.equal(metrics.get('segcov_peer_up{peer="node-b"}'), 1);
@@ -233,8 +237,11 @@ describe('fleet view with two real daemons', () => {
     assert.deepEqual(rows, ['no node: lost'], 'a down peer covers nothing');
     await page.screenshot({ path: await screenshotPath('fleet-peer-down.png'), fullPage: true });
     await page.close();
-    const metrics = parseProm(await (await fetch(`${a.url}/metrics`)).text());
-    assert.equal(metrics.get('segcov_peer_up{peer="node-b"}'), 0);
+    // /metrics is rendered at most once a second: wait for a rendering after the peer went down.
+    const metrics = await waitFor('segcov_peer_up 0 on /metrics', async () => {
+      const m = parseProm(await (await fetch(`${a.url}/metrics`)).text());
+      return m.get('segcov_peer_up{peer="node-b"}') === 0 ? m : undefined;
+    }, DEADLINE);
     assert.equal(metrics.get(`segcov_fleet_hole_seconds{channel="${CHANNEL}",quality="source"}`), 240);
   });
 });
