@@ -182,7 +182,8 @@ describe("Prometheus end to end under wubloader's scrape layout", () => {
       const expr = substituteVars(q.expr, all);
       const r = await api<{ result: unknown[] }>(`/api/v1/query?query=${encodeURIComponent(expr)}`);
       assert.equal(r.status, 'success', `${q.panel}: ${expr}: ${r.error}`);
-      if (r.data.result.length === 0 && q.panel !== 'segcov failures') empty.push(`${q.panel}: ${expr}`);
+      // no failure happened, and a single node has no peers: those two panels are rightly empty
+      if (r.data.result.length === 0 && q.panel !== 'segcov failures' && q.panel !== 'Peers answering') empty.push(`${q.panel}: ${expr}`);
     }
     assert.deepEqual(empty, []);
   });
