@@ -4,11 +4,10 @@ import type { CoverageState } from '../daemon/coverageState.js';
 import { mapFileName } from '../store/layout.js';
 import { FleetSource } from './fleetSource.js';
 import { apiTarget, type PeerTarget } from './peerFetcher.js';
-import type { FleetView } from './fleetView.js';
-import { mapLayout, type MapLayout } from './mapLayout.js';
-import { notYetRects, type Rect } from './notYet.js';
-import { pairsToShow, summarizeQuality, type QualitySummary } from './qualitySummary.js';
-import { renderStatusPage } from './statusPage.js';
+import { mapLayout } from './mapLayout.js';
+import { notYetRects } from './notYet.js';
+import { pairsToShow } from './qualitySummary.js';
+import { renderStatusPage, type PageData } from './statusPage.js';
 
 /** What the web outputs read: the daemon's live state and its settings. */
 export interface WebContext {
@@ -38,10 +37,6 @@ export function mapNames(ctx: WebContext): Set<string> {
   return new Set(shownPairs(ctx).map(([c, q]) => mapFileName(c, q)));
 }
 
-export function summaries(ctx: WebContext): QualitySummary[] {
-  const t = nowUs(ctx);
-  return shownPairs(ctx).map(([c, q]) => summarizeQuality(c, q, ctx.state.get(c, q), t));
-}
 
 /** Every peer: the database's nodes, and config peers (a config peer of the same name wins). */
 export function allPeers(ctx: WebContext): Record<string, PeerTarget> {
@@ -72,26 +67,6 @@ export function fleetOf(ctx: WebContext): FleetSource {
 export function staleAfterUs(config: DaemonConfig): number {
   const s = config.watch ? 300 : Math.max(300, 2 * config.checkInterval);
   return s * SECOND_US;
-}
-
-/** The local coverage map of one quality as the page draws it: URL and label layout. */
-export interface PageMap extends MapLayout {
-  readonly src: string;
-  readonly alt: string;
-  /** Where the map is greyed as "not yet" (after the data's now), CSS px over the drawn map. */
-  readonly notyet: readonly Rect[];
-}
-
-/** Everything the page's script draws: the fleet view plus the local maps and page facts. */
-export interface PageData extends FleetView {
-  /** True for the `--make-page` copy: it does not update, and says how old it is. */
-  readonly static: boolean;
-  readonly stale_after_us: number;
-  readonly pixel_seconds: number;
-  /** Where docs/coverage.md is served (relative), or null. */
-  readonly docs_url: string | null;
-  /** One per entry of `qualities`, same order. */
-  readonly maps: readonly (PageMap | null)[];
 }
 
 /**
