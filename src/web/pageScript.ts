@@ -8,7 +8,7 @@
 export const PAGE_SCRIPT = String.raw`
 (function(){
 'use strict';
-var HOUR=3600e6, HOUR_PX=48, ROW_H=18, ROW_GAP=4, TOP=30, PAGE=20;
+var HOUR=3600e6, MIN_HOUR_PX=48, ROW_H=18, ROW_GAP=4, TOP=30, PAGE=20;
 var COLORS={blue:'#1f77b4',orange:'#ff7f0e',hole:'#ffffff',future:'#c4cad1',down:'#eaeef2',grid:'rgba(0,0,0,.18)',day:'rgba(0,0,0,.55)',text:'#57606a',sel:'#8250df'};
 var data=JSON.parse(document.getElementById('segcov-data').textContent);
 var receivedAt=Date.now();
@@ -103,7 +103,7 @@ function article(q,i){
   sec.cards.appendChild(u.el);
   u.canvas.addEventListener('mousemove',function(ev){
     var q2=u.q;if(!q2||!q2.axis)return;
-    var t=q2.axis[0]+Math.floor(ev.offsetX/HOUR_PX*3600)*1e6;
+    var t=q2.axis[0]+Math.floor(ev.offsetX/u.hourPx*3600)*1e6;
     var rows=q2.nodes.concat([{node:'fleet',state:'up',covered:q2.fleet.covered}]);
     u.canvas.title=utc(t)+' UTC\n'+rows.map(function(r){
       return r.node+': '+(t>serverNow()?'not yet':r.state!=='up'?rowState(r):overlap(r.covered,t,t+1e6)>0?'recorded':'nothing');
@@ -111,7 +111,7 @@ function article(q,i){
   });
   u.canvas.addEventListener('click',function(ev){
     var q2=u.q;if(!q2||!q2.axis)return;
-    var idx=Math.floor(ev.offsetX/HOUR_PX), h=q2.axis[0]+idx*HOUR;
+    var idx=Math.floor(ev.offsetX/u.hourPx), h=q2.axis[0]+idx*HOUR;
     u.sel=u.sel===h?null:h;draw(u);
   });
   ui[k]=u;
@@ -151,7 +151,11 @@ function draw(u){
   var q=u.q, c=u.canvas;
   u.fleet.hidden=!q||!q.axis;
   if(!q||!q.axis){c.width=0;c.height=0;c.style.width='0';u.labels.textContent='';u.selText.textContent='';return;}
-  var A=q.axis[0], B=q.axis[1], n=Math.round((B-A)/HOUR), W=n*HOUR_PX;
+  var A=q.axis[0], B=q.axis[1], n=Math.round((B-A)/HOUR);
+  // 48 px an hour, wider when there are so few hours that the first date label (80 px) would not fit.
+  u.hourPx=Math.max(MIN_HOUR_PX,Math.ceil(80/n));
+  var HOUR_PX=u.hourPx, W=n*HOUR_PX;
+  c.setAttribute('data-hour-px',String(HOUR_PX));
   var rows=q.nodes.concat([{node:'fleet',fleet:true,state:'up',covered:q.fleet.covered,partial:[]}]);
   var H=TOP+rows.length*(ROW_H+ROW_GAP);
   c.setAttribute('aria-label','Coverage of '+q.channel+' '+q.quality+' per node and for the fleet, '+utc(A).slice(0,13)+':00 to '+utc(B).slice(0,13)+':00 UTC; the holes list below says the same in words');
@@ -217,7 +221,7 @@ function renderHoles(u,q){
   shown.forEach(function(x){
     var s=utc(x.start), e=utc(x.end);
     var held;
-    if(x.peers.length===0)held=el('td',{cls:'peers none',text:hasPeers?'no node: lost':'–'});
+    if(x.peers.length===0)held=hasPeers?el('td',{cls:'peers none',text:'no node: lost'}):el('td',{cls:'peers',text:'–'});
     else held=el('td',{cls:'peers'},[x.peers.map(function(p){return p.node+(p.cover==='full'?' (all)':' ('+dur(p.covered_us)+' of it)');}).join(', ')]);
     tb.appendChild(el('tr',{cls:'hole'},[el('td',{text:s}),el('td',{text:e.slice(0,10)===s.slice(0,10)?e.slice(11):e}),el('td',{cls:'num',text:dur(x.end-x.start)}),held]));
   });

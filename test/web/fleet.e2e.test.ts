@@ -83,7 +83,7 @@ function stripPixel(page: Page, row: number, t: number): Promise<number[]> {
     const axis = data.qualities[0].axis;
     const c = document.querySelector('canvas.strips') as HTMLCanvasElement;
     const dpr = window.devicePixelRatio || 1;
-    const x = ((t - axis[0]) / 3600e6) * 48;
+    const x = ((t - axis[0]) / 3600e6) * Number(c.dataset.hourPx);
     const y = 30 + row * 22 + 9;
     return [...c.getContext('2d')!.getImageData(Math.floor(x * dpr), Math.floor(y * dpr), 1, 1).data].slice(0, 3);
   }, [row, t] as const);

@@ -98,6 +98,9 @@ describe('status page in Chromium', () => {
     assert.equal(await page.getAttribute('#q-3 b.nothing', 'class'), 'nothing');
     assert.equal(await page.$eval('#q-3 dd:has(b.pct)', (d) => d.className), 'bad');
     assert.equal(await page.textContent('#q-2 b.missinghours'), '1', 'the odd channel misses hour 06');
+    // The strips' canvas is wide enough for the first date label, however few the hours.
+    const minWidth = await page.$$eval('canvas.strips', (cs) => Math.min(...cs.filter((c) => (c as HTMLCanvasElement).width > 0).map((c) => c.getBoundingClientRect().width)));
+    assert.ok(minWidth >= 80, `a strip canvas is only ${minWidth}px wide`);
     assert.equal(await page.textContent('#q-3 .noholes'), 'Nothing recorded.');
     assert.equal(await page.isVisible('#q-3 figure.fleet'), false, 'no strips without any window');
     assert.equal(await page.getAttribute('#q-0 a.docs', 'href'), 'docs/coverage.md');
