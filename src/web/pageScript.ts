@@ -8,7 +8,7 @@
 export const PAGE_SCRIPT = String.raw`
 (function(){
 'use strict';
-var HOUR=3600e6, MIN_HOUR_PX=48, ROW_H=18, ROW_GAP=4, TOP=30, PAGE=20;
+var HOUR=3600e6, MIN_HOUR_PX=48, MAX_W=16000, ROW_H=18, ROW_GAP=4, TOP=30, PAGE=20;
 var COLORS={blue:'#1f77b4',orange:'#ff7f0e',hole:'#ffffff',future:'#c4cad1',down:'#eaeef2',grid:'rgba(0,0,0,.18)',day:'rgba(0,0,0,.55)',text:'#57606a',sel:'#8250df'};
 var data=JSON.parse(document.getElementById('segcov-data').textContent);
 var receivedAt=Date.now();
@@ -152,8 +152,9 @@ function draw(u){
   u.fleet.hidden=!q||!q.axis;
   if(!q||!q.axis){c.width=0;c.height=0;c.style.width='0';u.labels.textContent='';u.selText.textContent='';return;}
   var A=q.axis[0], B=q.axis[1], n=Math.round((B-A)/HOUR);
-  // 48 px an hour, wider when there are so few hours that the first date label (80 px) would not fit.
-  u.hourPx=Math.max(MIN_HOUR_PX,Math.ceil(80/n));
+  // 48 px an hour, wider when there are so few hours that the first date label (80 px) would
+  // not fit, narrower when a long window would pass the browsers' canvas size limit.
+  u.hourPx=n*MIN_HOUR_PX>MAX_W?Math.max(MAX_W/n,0.25):Math.max(MIN_HOUR_PX,Math.ceil(80/n));
   var HOUR_PX=u.hourPx, W=n*HOUR_PX;
   c.setAttribute('data-hour-px',String(HOUR_PX));
   var rows=q.nodes.concat([{node:'fleet',fleet:true,state:'up',covered:q.fleet.covered,partial:[]}]);
@@ -166,14 +167,14 @@ function draw(u){
   var now=serverNow(), nx=Math.max(0,Math.min(W,x(now)));
   // labels: dates (the first one always whole, later ones pushed right of it), hours
   g.font='11px system-ui,sans-serif';g.textBaseline='top';g.fillStyle=COLORS.text;
-  var minX=0;
+  var minX=0, labelEvery=[1,2,3,4,6,12,24].find(function(k){return k*HOUR_PX>=24;})||24;
   for(var i=0;i<n;i++){
     var t=A+i*HOUR, d=new Date(t/1000), hx=i*HOUR_PX;
     if(i===0||d.getUTCHours()===0){
       var txt=d.toISOString().slice(0,10), lx=Math.max(hx+2,minX);
       g.fillText(txt,lx,1);minX=lx+g.measureText(txt).width+8;
     }
-    g.fillText(pad(d.getUTCHours()),hx+2,15);
+    if(d.getUTCHours()%labelEvery===0)g.fillText(pad(d.getUTCHours()),hx+2,15);
   }
   u.labels.textContent='';
   rows.forEach(function(r,ri){
@@ -195,6 +196,7 @@ function draw(u){
   });
   for(var j=1;j<n;j++){
     var dd=new Date((A+j*HOUR)/1000);
+    if(dd.getUTCHours()%labelEvery!==0)continue;
     g.fillStyle=dd.getUTCHours()===0?COLORS.day:COLORS.grid;g.fillRect(j*HOUR_PX,TOP-4,1,H-TOP+4);
   }
   if(u.sel!==null&&u.sel>=A&&u.sel<B){

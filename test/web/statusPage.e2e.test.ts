@@ -215,3 +215,48 @@ async function waitForLive(page: Page): Promise<void> {
 async function waitForUpdates(page: Page, n: number): Promise<void> {
   await page.waitForFunction((k) => ((window as unknown as { segcovUpdates?: number }).segcovUpdates ?? 0) >= k, n, { timeout: 30_000 });
 }
+
+/** 60 days of one-segment hours: far wider than a browser canvas may be at 48 px an hour. */
+const LONG_SPEC: StoreSpec = {
+  long: {
+    source: Object.fromEntries(Array.from({ length: 60 * 24 }, (_, i): [string, [number, number, number, 'full'][]] => [
+      new Date(Date.UTC(2026, 8, 1) + i * 3_600_000).toISOString().slice(0, 13), [[0, 3600, 3600, 'full']],
+    ])),
+  },
+};
+
+describe('a long window in Chromium', () => {
+  let browser: Browser;
+  let fx: Fixture;
+  let server: HttpServerHandle;
+
+  before(async () => {
+    fx = await makeFixture(LONG_SPEC);
+    server = await startHttpServer('127.0.0.1', 0, webRoutes({ state: fx.state, config: fx.config, now: () => SAMPLE_NOW_MS }), (e) => { throw e; });
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    if (fx !== undefined) await rm(fx.base, { recursive: true, force: true });
+  });
+
+  it('the strips stay within the canvas size limit and are drawn', async () => {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    const problems = watchProblems(page);
+    await page.goto(`http://127.0.0.1:${server.port}/`, { waitUntil: 'networkidle' });
+    const c = await page.$eval('canvas.strips', (el) => {
+      const cv = el as HTMLCanvasElement;
+      const hourPx = Number(cv.dataset.hourPx);
+      // the middle of the 100th hour, in the first strip
+      const px = [...cv.getContext('2d')!.getImageData(Math.floor(100.5 * hourPx), 39, 1, 1).data].slice(0, 3);
+      return { width: cv.width, hourPx, px };
+    });
+    assert.ok(c.width > 0 && c.width <= 16000, `canvas ${c.width}px wide`);
+    assert.ok(c.hourPx < 48);
+    assert.deepEqual(c.px, [0x1f, 0x77, 0xb4]);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+});
