@@ -1,7 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { Registry } from 'prom-client';
 import type { DaemonConfig } from '../cli/daemonOptions.js';
-import { createLogger, type Logger } from '../log.js';
+import { createLogger } from '../log.js';
+import type { DaemonParts } from './daemonParts.js';
 import { CoverageGauges } from '../outputs/coverageGauges.js';
 import { sendText, startHttpServer, type HttpServerHandle, type Route } from '../outputs/httpServer.js';
 import { SelfMetrics } from '../outputs/selfMetrics.js';
@@ -15,16 +16,7 @@ import type { LiveMode } from '../live/liveMode.js';
 import { QualityChecker } from './qualityChecker.js';
 import { StopSignal } from './stopSignal.js';
 
-/** Everything a running daemon holds; exposed for the live mode and for tests. */
-export interface DaemonParts {
-  readonly config: DaemonConfig;
-  readonly log: Logger;
-  readonly state: CoverageState;
-  readonly gauges: CoverageGauges;
-  readonly metrics: SelfMetrics;
-  readonly checkers: readonly QualityChecker[];
-  readonly stop: StopSignal;
-}
+export type { DaemonParts };
 
 /** Builds the daemon's parts without starting anything. */
 export function createDaemon(config: DaemonConfig, log = createLogger(config.logLevel)): DaemonParts {

@@ -1,8 +1,9 @@
 import type { DaemonConfig } from '../cli/daemonOptions.js';
 import type { HourResult } from '../coverage/hourAnalysis.js';
-import { qualityCoverage, type QualityCoverage } from '../coverage/qualityCoverage.js';
+import type { MapOptions } from '../coverage/mapPixels.js';
+import { qualityCoverage, updateQualityCoverage, withHours, type QualityCoverage } from '../coverage/qualityCoverage.js';
+import { HourUpdates } from '../live/hourUpdates.js';
 import type { Logger } from '../log.js';
-import type { CoverageMap } from '../coverage/mapPixels.js';
 import type { CoverageGauges } from '../outputs/coverageGauges.js';
 import { writeMapPng } from '../outputs/mapPng.js';
 import type { SelfMetrics } from '../outputs/selfMetrics.js';
@@ -16,9 +17,6 @@ import { LatestWins } from './latestWins.js';
 
 /** Maps are redrawn at most about once a second: gauges follow every update, pictures need not. */
 export const MAP_MIN_GAP_MS = 1000;
-
-/** How long a live update waits for more events of the same burst. */
-export const LIVE_DEBOUNCE_MS = 50;
 
 export interface CheckerDeps {
   readonly config: DaemonConfig;
@@ -44,18 +42,15 @@ export interface PassSummary {
  * and publishing them to the state, the gauges and the map.
  */
 export class QualityChecker {
-  /** Per-hour results, by hour folder name. */
-  private hours = new Map<string, HourResult>();
+  /** Per-hour results in hour order (replaced whole on every change: readers keep a consistent list). */
+  private hours: readonly HourResult[] = [];
   private readonly mapWrites: LatestWins;
-  private lastCoverage: QualityCoverage | null = null;
+  /** What is published now; live updates patch it. */
+  private coverage: QualityCoverage | null = null;
   private passChain: Promise<unknown> = Promise.resolve();
   private queuedPass: Promise<PassSummary | null> | null = null;
-  /** Hours changed on disk and not yet re-read. */
-  private readonly dirty = new Set<string>();
-  /** When each hour last changed (performance.now()), to keep a pass from undoing newer live reads. */
-  private readonly touchedAt = new Map<string, number>();
-  private flushTimer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> | null = null;
+  /** Live updates: dirty hours, debounce, re-read. */
+  private readonly updates: HourUpdates;
   /** Hour results by folder stamp, so periodic passes re-read only changed folders. */
   private readonly cache = new HourCache();
   /** Set while live watching is healthy: a full pass then checks the live state. */
@@ -66,6 +61,17 @@ export class QualityChecker {
       deps.metrics.errors.inc({ kind: 'map_write' });
       deps.log.error({ channel, quality, err: String(e) }, 'cannot write coverage map');
     }, MAP_MIN_GAP_MS);
+    this.updates = new HourUpdates({
+      read: (hour) => this.readHour(hour),
+      apply: (changes) => {
+        deps.metrics.liveUpdates.inc(this.labels);
+        this.patch(changes);
+      },
+      failed: (e) => {
+        deps.metrics.errors.inc({ kind: 'live_update' });
+        deps.log.error({ ...this.labels, err: String(e) }, 'live update failed');
+      },
+    });
   }
 
   get labels(): { channel: string; quality: string } {
@@ -74,7 +80,7 @@ export class QualityChecker {
 
   /** The hour results currently held, in hour order. */
   hourResults(): HourResult[] {
-    return [...this.hours.values()].sort((a, b) => a.start - b.start);
+    return this.hours.slice();
   }
 
   /** Reads every hour from disk. Returns null when stopped early (nothing is published then). */
@@ -107,9 +113,9 @@ export class QualityChecker {
     const t0 = performance.now();
     const pass = await this.readAll(shouldStop);
     if (pass === null) return null;
-    this.hours = this.mergePass(pass.hours, t0);
+    const merged = this.mergePass(pass.hours, t0);
     this.cache.retain(new Set(pass.hours.map((h) => h.hour)));
-    const cov = this.publish();
+    const cov = this.publish([...merged.values()].sort((a, b) => a.start - b.start));
     const ms = performance.now() - t0;
     const { metrics, log } = this.deps;
     metrics.passDuration.set(this.labels, ms / 1000);
@@ -135,10 +141,11 @@ export class QualityChecker {
     const disk = new Map(fresh.map((h) => [h.hour, h]));
     const merged = new Map<string, HourResult>();
     const mismatched: string[] = [];
-    for (const hour of new Set([...disk.keys(), ...this.hours.keys()])) {
-      const live = this.hours.get(hour);
+    const held = new Map(this.hours.map((h) => [h.hour, h]));
+    for (const hour of new Set([...disk.keys(), ...held.keys()])) {
+      const live = held.get(hour);
       const read = disk.get(hour);
-      if ((this.touchedAt.get(hour) ?? -Infinity) >= passStart || this.dirty.has(hour)) {
+      if (this.updates.changedSince(hour, passStart)) {
         const keep = live ?? read;
         if (keep !== undefined) merged.set(hour, keep);
         this.markDirty(hour);
@@ -147,7 +154,7 @@ export class QualityChecker {
       if (this.compareWithLive && !sameHour(live, read)) mismatched.push(hour);
       if (read !== undefined) merged.set(hour, read);
     }
-    this.touchedAt.clear();
+    this.updates.forgetChangeTimes();
     if (mismatched.length > 0) {
       this.deps.metrics.liveMismatches.inc(this.labels, mismatched.length);
       this.deps.log.warn({ ...this.labels, hours: mismatched.slice(0, 20), count: mismatched.length }, 'periodic pass found hours the live state had wrong (missed watch events); corrected');
@@ -157,78 +164,64 @@ export class QualityChecker {
 
   /** Marks an hour changed on disk; it is re-read and republished shortly (bursts coalesce). */
   markDirty(hour: string): void {
-    this.dirty.add(hour);
     this.cache.forget(hour);
-    this.touchedAt.set(hour, performance.now());
-    this.scheduleFlush();
+    this.updates.markDirty(hour);
   }
 
   /** Resolves when no live update is waiting or running. */
-  async settled(): Promise<void> {
-    while (this.flushTimer !== null || this.flushing !== null) {
-      if (this.flushing !== null) await this.flushing;
-      else await new Promise((r) => setTimeout(r, LIVE_DEBOUNCE_MS));
-    }
+  settled(): Promise<void> {
+    return this.updates.settled();
   }
 
-  private scheduleFlush(): void {
-    if (this.flushTimer !== null || this.flushing !== null) return;
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = null;
-      this.flushing = this.flushDirty()
-        .catch((e: unknown) => {
-          this.deps.metrics.errors.inc({ kind: 'live_update' });
-          this.deps.log.error({ ...this.labels, err: String(e) }, 'live update failed');
-        })
-        .finally(() => {
-          this.flushing = null;
-          if (this.dirty.size > 0) this.scheduleFlush();
-        });
-    }, LIVE_DEBOUNCE_MS);
-  }
-
-  /** Re-reads the dirty hours and publishes them (a gone or unreadable hour is dropped). */
-  private async flushDirty(): Promise<void> {
+  /** Re-reads one hour for a live update: null when gone or unreadable, undefined outside the window. */
+  private async readHour(hour: string): Promise<HourResult | null | undefined> {
     const { config, report } = this.deps;
-    const hours = [...this.dirty];
-    this.dirty.clear();
-    const window = { firstHour: config.firstHour, lastHour: config.lastHour };
-    const changes = new Map<string, HourResult | null>();
-    await Promise.all(hours.map(async (hour) => {
-      const start = parseHourName(hour);
-      if (start === null || !inWindow(start, window)) return;
-      const r = await analyzeHourFolder(config.baseDir, this.channel, this.quality, { name: hour, start }, report);
-      changes.set(hour, r?.result ?? null);
-    }));
-    if (changes.size === 0) return;
-    this.deps.metrics.liveUpdates.inc(this.labels);
-    this.patch(changes);
+    const start = parseHourName(hour);
+    if (start === null || !inWindow(start, { firstHour: config.firstHour, lastHour: config.lastHour })) return undefined;
+    const r = await analyzeHourFolder(config.baseDir, this.channel, this.quality, { name: hour, start }, report);
+    return r?.result ?? null;
   }
 
   /** Replaces (or, with null, drops) some hours' results and publishes. Used by live updates. */
   patch(changes: ReadonlyMap<string, HourResult | null>): QualityCoverage {
-    for (const [hour, r] of changes) {
-      if (r === null) this.hours.delete(hour);
-      else this.hours.set(hour, r);
-    }
-    return this.publish();
+    return this.publish(withHours(this.hours, changes));
   }
 
-  /** Derives coverage from the held hours and updates gauges, state, metrics and (soon) the map. */
-  publish(): QualityCoverage {
-    const { config, state, gauges, metrics } = this.deps;
-    const cov = qualityCoverage(this.hourResults(), {
-      firstHour: config.firstHour, lastHour: config.lastHour, pixelSeconds: config.pixelLength, rows: config.rows,
-    });
-    gauges.apply(this.channel, this.quality, cov.gauges);
+  private get mapOptions(): MapOptions {
+    const { config } = this.deps;
+    return { firstHour: config.firstHour, lastHour: config.lastHour, pixelSeconds: config.pixelLength, rows: config.rows };
+  }
+
+  /**
+   * Takes a new hour list and publishes what it changes: gauges of hours whose values
+   * changed, state, metrics and (soon) the map. After the first publish only the changed
+   * hours (and their neighbours) are derived again.
+   */
+  private publish(hours: readonly HourResult[]): QualityCoverage {
+    const { state, gauges, metrics } = this.deps;
+    let mapChanged: boolean;
+    let cov: QualityCoverage;
+    if (this.coverage === null) {
+      cov = qualityCoverage(hours, this.mapOptions);
+      gauges.apply(this.channel, this.quality, cov.gauges);
+      mapChanged = true;
+    } else {
+      const changed = new Set<string>();
+      const change = updateQualityCoverage(this.coverage, hours, changed, this.mapOptions);
+      cov = change.coverage;
+      gauges.applyChanges(this.channel, this.quality, change.gauges);
+      mapChanged = change.mapChanged;
+    }
+    this.hours = hours;
+    this.coverage = cov;
     state.set({ channel: this.channel, quality: this.quality, coverage: cov, updatedAt: Date.now() });
     metrics.hours.set(this.labels, cov.hours.length);
     if (cov.newestEnd === null) metrics.newestSegmentEnd.remove(this.labels);
     else metrics.newestSegmentEnd.set(this.labels, cov.newestEnd / 1e6);
-    if (this.lastCoverage === null || !sameMap(this.lastCoverage.map, cov.map)) {
-      this.mapWrites.run(() => writeMapPng(config.outputDir, this.channel, this.quality, cov.map).then(() => undefined));
+    if (mapChanged) {
+      // the newest map when the (throttled) write runs
+      this.mapWrites.run(() => writeMapPng(this.deps.config.outputDir, this.channel, this.quality, this.coverage?.map ?? null).then(() => undefined));
     }
-    this.lastCoverage = cov;
     this.deps.afterPublish?.(this);
     return cov;
   }
@@ -239,13 +232,7 @@ export class QualityChecker {
   }
 }
 
-function sameMap(a: CoverageMap | null, b: CoverageMap | null): boolean {
-  if (a === null || b === null) return a === b;
-  return a.width === b.width && a.height === b.height && a.origin === b.origin &&
-    Buffer.from(a.pixels.buffer, a.pixels.byteOffset, a.pixels.length).equals(Buffer.from(b.pixels.buffer, b.pixels.byteOffset, b.pixels.length));
-}
-
 function sameHour(a: HourResult | undefined, b: HourResult | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
+  if (a === undefined || b === undefined || a === b) return a === b;
   return JSON.stringify(a) === JSON.stringify(b);
 }

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { formatHourName } from '../store/hourName.js';
 import { HOUR_US } from '../coverage/types.js';
-import type { DaemonParts } from '../daemon/daemon.js';
+import type { DaemonParts } from '../daemon/daemonParts.js';
 import type { QualityChecker } from '../daemon/qualityChecker.js';
 import { StoreWatcher, type DirWatchFn } from './storeWatcher.js';
 

@@ -1,0 +1,21 @@
+import type { DaemonConfig } from '../cli/daemonOptions.js';
+import type { Logger } from '../log.js';
+import type { CoverageGauges } from '../outputs/coverageGauges.js';
+import type { SelfMetrics } from '../outputs/selfMetrics.js';
+import type { CoverageState } from './coverageState.js';
+import type { QualityChecker } from './qualityChecker.js';
+import type { StopSignal } from './stopSignal.js';
+
+/**
+ * Everything a running daemon holds; built by createDaemon, used by the live mode and
+ * tests. In its own file so the daemon and the live mode need not import each other.
+ */
+export interface DaemonParts {
+  readonly config: DaemonConfig;
+  readonly log: Logger;
+  readonly state: CoverageState;
+  readonly gauges: CoverageGauges;
+  readonly metrics: SelfMetrics;
+  readonly checkers: readonly QualityChecker[];
+  readonly stop: StopSignal;
+}
