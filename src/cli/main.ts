@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { createRequire } from 'node:module';
-import { commands } from './commands/index.js';
 import { daemonCommand } from './daemonCommand.js';
 import { UsageError, exitUsage } from './usageError.js';
 
@@ -27,6 +26,9 @@ function loadConfig(file: string): Record<string, unknown> {
   return doc as Record<string, unknown>;
 }
 
+/** Words that make main() load the subcommands: their names and the help flags. */
+const SUBCOMMAND_WORDS: ReadonlySet<string> = new Set(['chunk', 'fill', 'verify', 'check', '--help', '-h', 'help']);
+
 /** Our own usage errors, and yargs' (YError: e.g. a --config file it could not load). */
 function isUsageError(e: unknown): boolean {
   return e instanceof UsageError || (e instanceof Error && e.name === 'YError');
@@ -34,6 +36,11 @@ function isUsageError(e: unknown): boolean {
 
 /** Runs the segcov command line. Usage errors print one line and exit 2. */
 export async function main(argv: string[]): Promise<void> {
+  // The subcommands (and the import, web and check code they pull in) load only when the
+  // command line names one or asks for help: the daemon starts without them.
+  const commands = argv.some((a) => SUBCOMMAND_WORDS.has(a))
+    ? (await import('./commands/index.js')).commands
+    : [];
   const parser = yargs(argv)
     .scriptName('segcov')
     .usage('$0 [CHANNEL...] --base-dir DIR [options]\n\nWatches a segment store and exports exact coverage.')

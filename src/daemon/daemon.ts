@@ -7,8 +7,6 @@ import { CoverageGauges } from '../outputs/coverageGauges.js';
 import { sendText, startHttpServer, type HttpServerHandle, type Route } from '../outputs/httpServer.js';
 import { SelfMetrics } from '../outputs/selfMetrics.js';
 import { writeTextfile } from '../outputs/textfile.js';
-import { webRoutes } from '../web/routes.js';
-import { writeStaticPage } from '../web/staticPage.js';
 import { CoverageState } from './coverageState.js';
 import { LatestWins } from './latestWins.js';
 import { problemLog } from './problemLog.js';
@@ -17,6 +15,11 @@ import { QualityChecker } from './qualityChecker.js';
 import { StopSignal } from './stopSignal.js';
 
 export type { DaemonParts };
+
+/** The static page writer, loaded on first use (the web code is not needed for most runs). */
+async function writeStaticPage(ctx: Parameters<typeof import('../web/staticPage.js').writeStaticPage>[0]): Promise<void> {
+  await (await import('../web/staticPage.js')).writeStaticPage(ctx);
+}
 
 /** Builds the daemon's parts without starting anything. */
 export function createDaemon(config: DaemonConfig, log = createLogger(config.logLevel)): DaemonParts {
@@ -140,6 +143,8 @@ export async function runDaemon(config: DaemonConfig): Promise<number> {
   });
   let server: HttpServerHandle | null = null;
   if (config.metricsPort !== 0) {
+    // the web pages load only when served (not for --run-once)
+    const { webRoutes } = await import('../web/routes.js');
     const routes = [...coreRoutes(parts), ...webRoutes({ state: parts.state, config })];
     server = await startHttpServer(config.metricsHost, config.metricsPort, routes, (e) => {
       parts.metrics.errors.inc({ kind: 'http' });

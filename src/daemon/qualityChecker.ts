@@ -89,7 +89,8 @@ export class QualityChecker {
     return coldPass({
       base: config.baseDir, channel: this.channel, quality: this.quality,
       window: { firstHour: config.firstHour, lastHour: config.lastHour },
-      concurrency: config.concurrency, report, shouldStop, cache: this.cache,
+      // --run-once reads everything once: a cache would only cost a stat per hour
+      concurrency: config.concurrency, report, shouldStop, cache: config.runOnce ? undefined : this.cache,
     });
   }
 
