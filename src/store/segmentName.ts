@@ -63,11 +63,16 @@ export function parseOffsetMicros(text: string, from = 0, to = text.length): num
   return ((m1 * 10 + m2) * 60 + s1 * 10 + s2) * 1_000_000 + frac;
 }
 
-const HASH_RE = /^[A-Za-z0-9_-]+$/;
-
 /** True when `hash` is an unpadded URL-safe base64 text, as non-temp names need. */
 export function isValidHash(hash: string): boolean {
-  return hash.length % 4 !== 1 && HASH_RE.test(hash);
+  const n = hash.length;
+  if (n === 0 || n % 4 === 1) return false;
+  // char codes, not a regex: this runs for every file of every pass
+  for (let i = 0; i < n; i++) {
+    const c = hash.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45 || c === 95)) return false;
+  }
+  return true;
 }
 
 /**
