@@ -128,7 +128,7 @@ function reachOfHour(h: StitchedHour | undefined): number {
  */
 function paintColumn(
   pixels: Uint8Array, from: number, t: number, hours: readonly StitchedHour[], opts: MapOptions,
-  firstChain: StitchedHour | undefined, lastChain: StitchedHour | undefined,
+  firstChain: StitchedHour | undefined, lastChain: StitchedHour | undefined, spill: number,
 ): void {
   const pixelUs = opts.pixelSeconds * SECOND_US;
   const perHour = 3600 / opts.pixelSeconds;
@@ -143,6 +143,7 @@ function paintColumn(
   const at = indexOfHour(hours, t);
   const upTo = at >= 0 ? at : -at - 2;
   for (let j = upTo; j >= 0; j--) {
+    if (hours[j].result.start + HOUR_US + spill <= t) break; // earlier hours cannot reach this column
     const po = hours[j].result.partialOnly;
     if (po.length === 0 || po[po.length - 1].end <= t) continue;
     for (const iv of po) if (iv.end > t && iv.start < t + HOUR_US) paint(iv, ORANGE);
@@ -164,10 +165,11 @@ function paintColumn(
  * stitching changed, appeared or went away between `prevHours` (what `prev` was drawn from)
  * and `hours`. When the map keeps its size, `prev`'s pixel buffer is reused and painted
  * over: `prev` must not be used afterwards. `changed` tells whether any pixel differs.
+ * `spill` (µs): no hour's non-full best segments reach further than this past its own end.
  */
 export function updateCoverageMap(
   prev: CoverageMap | null, prevHours: readonly StitchedHour[], hours: readonly StitchedHour[],
-  touched: Iterable<number>, opts: MapOptions,
+  touched: Iterable<number>, opts: MapOptions, spill = Infinity,
 ): { map: CoverageMap | null; changed: boolean } {
   const span = mapSpan(hours, opts);
   if (span === null) return { map: null, changed: prev !== null };
@@ -213,7 +215,7 @@ export function updateCoverageMap(
     if (t < span.from || t > span.to) continue;
     const a = ((t - span.from) / HOUR_US) * perHour;
     if (!changed) before.set(pixels.subarray(a, a + perHour));
-    paintColumn(pixels, span.from, t, hours, opts, firstChain, lastChain);
+    paintColumn(pixels, span.from, t, hours, opts, firstChain, lastChain, spill);
     if (!changed && !sameBytes(before, pixels.subarray(a, a + perHour))) changed = true;
   }
   return { map: { width: (nHours * perHour) / opts.rows, height: opts.rows, origin: span.from, hours: nHours, pixels }, changed };

@@ -126,6 +126,8 @@ async function startLive(parts: DaemonParts, live: LiveMode): Promise<void> {
 export async function runDaemon(config: DaemonConfig): Promise<number> {
   const parts = createDaemon(config);
   const { log, stop } = parts;
+  // ms since the process started (performance.now() counts from there): start-up cost
+  log.debug({ startupMs: Math.round(performance.now()) }, 'starting the first pass');
   if (config.runOnce) {
     await passAll(parts);
     parts.state.markReady();

@@ -1,11 +1,11 @@
 import type { DaemonConfig } from '../cli/daemonOptions.js';
 import type { HourResult } from '../coverage/hourAnalysis.js';
 import type { MapOptions } from '../coverage/mapPixels.js';
-import { qualityCoverage, updateQualityCoverage, withHours, type QualityCoverage } from '../coverage/qualityCoverage.js';
+import { changedStarts, qualityCoverage, updateQualityCoverage, withHours, type QualityCoverage } from '../coverage/qualityCoverage.js';
 import { HourUpdates } from '../live/hourUpdates.js';
 import type { Logger } from '../log.js';
 import type { CoverageGauges } from '../outputs/coverageGauges.js';
-import { writeMapPng } from '../outputs/mapPng.js';
+import { MapRaster, writeMapPng } from '../outputs/mapPng.js';
 import type { SelfMetrics } from '../outputs/selfMetrics.js';
 import { analyzeHourFolder, coldPass } from '../scan/coldPass.js';
 import { HourCache } from '../scan/hourCache.js';
@@ -45,6 +45,8 @@ export class QualityChecker {
   /** Per-hour results in hour order (replaced whole on every change: readers keep a consistent list). */
   private hours: readonly HourResult[] = [];
   private readonly mapWrites: LatestWins;
+  /** The map's image between draws (only changed columns are laid out again). */
+  private readonly raster = new MapRaster();
   /** What is published now; live updates patch it. */
   private coverage: QualityCoverage | null = null;
   private passChain: Promise<unknown> = Promise.resolve();
@@ -183,9 +185,14 @@ export class QualityChecker {
     return r?.result ?? null;
   }
 
-  /** Replaces (or, with null, drops) some hours' results and publishes. Used by live updates. */
+  /** Replaces (or, with null, drops) some hours' results, by hour folder name, and publishes. Used by live updates. */
   patch(changes: ReadonlyMap<string, HourResult | null>): QualityCoverage {
-    return this.publish(withHours(this.hours, changes));
+    const byStart = new Map<number, HourResult | null>();
+    for (const [hour, r] of changes) {
+      const start = r?.start ?? parseHourName(hour);
+      if (start !== null) byStart.set(start, r);
+    }
+    return this.publish(withHours(this.hours, byStart), new Set(byStart.keys()));
   }
 
   private get mapOptions(): MapOptions {
@@ -198,7 +205,7 @@ export class QualityChecker {
    * changed, state, metrics and (soon) the map. After the first publish only the changed
    * hours (and their neighbours) are derived again.
    */
-  private publish(hours: readonly HourResult[]): QualityCoverage {
+  private publish(hours: readonly HourResult[], changed?: ReadonlySet<number>): QualityCoverage {
     const { state, gauges, metrics } = this.deps;
     let mapChanged: boolean;
     let cov: QualityCoverage;
@@ -207,8 +214,7 @@ export class QualityChecker {
       gauges.apply(this.channel, this.quality, cov.gauges);
       mapChanged = true;
     } else {
-      const changed = new Set<string>();
-      const change = updateQualityCoverage(this.coverage, hours, changed, this.mapOptions);
+      const change = updateQualityCoverage(this.coverage, hours, changed ?? changedStarts(this.hours, hours), this.mapOptions);
       cov = change.coverage;
       gauges.applyChanges(this.channel, this.quality, change.gauges);
       mapChanged = change.mapChanged;
@@ -221,7 +227,7 @@ export class QualityChecker {
     else metrics.newestSegmentEnd.set(this.labels, cov.newestEnd / 1e6);
     if (mapChanged) {
       // the newest map when the (throttled) write runs
-      this.mapWrites.run(() => writeMapPng(this.deps.config.outputDir, this.channel, this.quality, this.coverage?.map ?? null).then(() => undefined));
+      this.mapWrites.run(() => writeMapPng(this.deps.config.outputDir, this.channel, this.quality, this.coverage?.map ?? null, this.raster).then(() => undefined));
     }
     this.deps.afterPublish?.(this);
     return cov;

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { GaugeValue } from '../../src/coverage/gauges.js';
 import { analyzeHour, type HourResult } from '../../src/coverage/hourAnalysis.js';
 import { coverageMap, type MapOptions } from '../../src/coverage/mapPixels.js';
-import { qualityCoverage, updateQualityCoverage, withHours, type QualityCoverage } from '../../src/coverage/qualityCoverage.js';
+import { changedStarts, qualityCoverage, updateQualityCoverage, withHours, type QualityCoverage } from '../../src/coverage/qualityCoverage.js';
 import { stitchAt, stitchHours } from '../../src/coverage/stitch.js';
 import { HOUR_US, type Segment, type SegmentType } from '../../src/coverage/types.js';
 
@@ -52,6 +52,7 @@ const optionsArb = fc.constantFrom<MapOptions>(
 );
 
 function assertSameCoverage(got: QualityCoverage, want: QualityCoverage, what: string): void {
+  assert.equal(got.spill, want.spill, `${what}: spill`);
   assert.deepEqual(got.hours, want.hours, `${what}: stitched hours`);
   assert.deepEqual(got.gauges, want.gauges, `${what}: gauges`);
   assert.deepEqual(got.map, want.map, `${what}: map`);
@@ -78,12 +79,15 @@ describe('incremental coverage equals recomputing from scratch', () => {
         // what the gauge changes add up to must equal the full gauges
         const exported = new Map<string, readonly GaugeValue[]>(cov.gauges);
         steps.forEach((step, n) => {
-          const changes = new Map<string, HourResult | null>();
-          for (const op of step) changes.set(hourName(op.hour), op.listing === null ? null : hourOf(op.hour, op.listing));
+          const changes = new Map<number, HourResult | null>();
+          for (const op of step) changes.set(H0 + op.hour * HOUR_US, op.listing === null ? null : hourOf(op.hour, op.listing));
+          const before = hours;
           hours = withHours(hours, changes);
+          assert.deepEqual(changedStarts(before, hours), new Set([...changes.keys()].filter((t) =>
+            before.find((h) => h.start === t) !== hours.find((h) => h.start === t))), 'changedStarts finds what changed');
           assert.deepEqual(hours.map((h) => h.start), [...hours.map((h) => h.start)].sort((a, b) => a - b), 'hours stay sorted');
           const prevMap = cov.map === null ? null : { ...cov.map, pixels: cov.map.pixels.slice() };
-          const change = updateQualityCoverage(cov, hours, new Set(changes.keys()), opts);
+          const change = updateQualityCoverage(cov, hours, n % 2 === 0 ? new Set(changes.keys()) : changedStarts(before, hours), opts);
           const want = qualityCoverage(hours, opts);
           assertSameCoverage(change.coverage, want, `step ${n}`);
           for (const [hour, values] of change.gauges) {
@@ -104,10 +108,11 @@ describe('incremental coverage equals recomputing from scratch', () => {
     const opts = { pixelSeconds: 60, rows: 6 };
     const cov = qualityCoverage(hours, opts);
     const changed = hourOf(400, [...listing, { slot: 5, jitterMs: 0, durS: 300, type: 'partial' as const, size: 1 }]);
-    const next = withHours(hours, new Map([[changed.hour, changed]]));
-    const change = updateQualityCoverage(cov, next, new Set([changed.hour]), opts);
+    const next = withHours(hours, new Map([[changed.start, changed]]));
+    const prevHours = cov.hours;
+    const change = updateQualityCoverage(cov, next, new Set([changed.start]), opts);
     assert.deepEqual([...change.gauges.keys()], [changed.hour]);
-    const reused = change.coverage.hours.filter((s, i) => s === cov.hours[i]).length;
+    const reused = change.coverage.hours.filter((s, i) => s === prevHours[i]).length;
     assert.ok(reused >= 717, `only the changed hour and its neighbours are stitched again (${720 - reused} were)`);
     assert.deepEqual(change.coverage.map, coverageMap(stitchHours(next), opts));
   });
