@@ -6,8 +6,13 @@
 export class LatestWins {
   private running: Promise<void> | null = null;
   private pending: (() => Promise<void>) | null = null;
+  /** When the last job ended (performance.now()). */
+  private lastEnd = -Infinity;
 
-  /** `minGapMs`: the least time between the end of one job and the start of the next. */
+  /**
+   * `minGapMs`: the least time between the end of one job and the start of the next,
+   * whether or not the next was asked for while the first ran.
+   */
   constructor(private readonly onError: (e: unknown) => void, private readonly minGapMs = 0) {}
 
   run(job: () => Promise<void>): void {
@@ -22,14 +27,18 @@ export class LatestWins {
 
   private async drain(): Promise<void> {
     while (this.pending !== null) {
+      // the gap counts from the last job's end: jobs asked for one by one are spaced too
+      const wait = this.lastEnd + this.minGapMs - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const job = this.pending;
+      if (job === null) break;
       this.pending = null;
       try {
         await job();
       } catch (e) {
         this.onError(e);
       }
-      if (this.minGapMs > 0 && this.pending !== null) await new Promise((r) => setTimeout(r, this.minGapMs));
+      this.lastEnd = performance.now();
     }
     this.running = null;
   }
