@@ -181,7 +181,7 @@ export class QualityChecker {
     const { config, report } = this.deps;
     const start = parseHourName(hour);
     if (start === null || !inWindow(start, { firstHour: config.firstHour, lastHour: config.lastHour })) return undefined;
-    const r = await analyzeHourFolder(config.baseDir, this.channel, this.quality, { name: hour, start }, report);
+    const r = await analyzeHourFolder(config.baseDir, this.channel, this.quality, { name: hour, start }, report, { syncList: true });
     return r?.result ?? null;
   }
 

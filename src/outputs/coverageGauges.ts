@@ -64,7 +64,7 @@ export class CoverageGauges {
         if (old !== undefined) this.write(channel, quality, hour, old, true);
         held.delete(hour);
       } else if (old === undefined || !sameGaugeValues(old, values)) {
-        this.write(channel, quality, hour, values, false);
+        this.write(channel, quality, hour, values, false, old);
         held.set(hour, values);
       }
     }
@@ -76,8 +76,12 @@ export class CoverageGauges {
     this.apply(channel, quality, new Map());
   }
 
-  private write(channel: string, quality: string, hour: string, values: readonly GaugeValue[], remove: boolean): void {
-    for (const v of values) {
+  /** Sets (or removes) an hour's series; with `old` (the same list shape), only the values that differ are set. */
+  private write(channel: string, quality: string, hour: string, values: readonly GaugeValue[], remove: boolean, old?: readonly GaugeValue[]): void {
+    const sameShape = old !== undefined && old.length === values.length;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (sameShape && old[i].name === v.name && old[i].type === v.type && old[i].value === v.value) continue;
       const gauge = this.gauges.get(v.name);
       if (gauge === undefined) continue;
       const labels = v.type === undefined ? { channel, hour, quality } : { channel, hour, quality, type: v.type };

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { namesNeedingSize } from '../coverage/bestSegment.js';
@@ -64,15 +65,24 @@ export function parseHourListing(names: readonly string[], hourStart: number): {
   return { segments, bad };
 }
 
+/** How an hour folder is listed. */
+export interface ReadHourOptions {
+  /**
+   * List with one synchronous call instead of a thread-pool round trip: cheaper for the
+   * single folder a live update re-reads (a local listing takes well under a millisecond).
+   */
+  readonly syncList?: boolean;
+}
+
 /**
  * Reads one hour folder: lists it, parses the names, and stats only the files whose
  * size decides a best-segment choice. Returns null when the folder cannot be listed
  * (reported); a file that vanishes before its stat is reported and left out.
  */
-export async function readHour(dir: string, hour: string, hourStart: number, report: ProblemSink): Promise<HourInput | null> {
+export async function readHour(dir: string, hour: string, hourStart: number, report: ProblemSink, opts: ReadHourOptions = {}): Promise<HourInput | null> {
   let names: string[];
   try {
-    names = await readdir(dir);
+    names = opts.syncList === true ? readdirSync(dir) : await readdir(dir);
   } catch (err) {
     report(problemOf(err), dir, `cannot list hour: ${errorText(err)}`);
     return null;
