@@ -73,10 +73,26 @@ export class MapRaster {
   }
 }
 
+type Sharp = typeof import('sharp').default;
+let sharpModule: Promise<Sharp> | null = null;
+
+/**
+ * sharp (libvips), loaded when the first map is drawn: it is the heaviest module. A map is
+ * drawn at most about once a second, so libvips keeps no operation cache (that held up to
+ * 50 MB of old images) and uses one worker thread (each thread's heap adds to RSS).
+ */
+async function loadSharp(): Promise<Sharp> {
+  sharpModule ??= import('sharp').then((m) => {
+    m.default.cache(false);
+    m.default.concurrency(1);
+    return m.default;
+  });
+  return sharpModule;
+}
+
 /** The PNG of a map; `raster` keeps the image between draws of the same map. */
 export async function renderMapPng(map: CoverageMap, raster?: MapRaster): Promise<Buffer> {
-  // sharp (libvips) is the heaviest module to load: only when a map is drawn
-  const { default: sharp } = await import('sharp');
+  const sharp = await loadSharp();
   const rgb = raster === undefined ? mapToRgb(map) : raster.rgb(map);
   // zlib level 1: half the CPU of level 6 for these flat-coloured images (redrawn up to once a second)
   return sharp(rgb, { raw: { width: map.width, height: map.height, channels: 3 } })

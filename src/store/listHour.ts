@@ -4,7 +4,7 @@ import path from 'node:path';
 import { namesNeedingSize } from '../coverage/bestSegment.js';
 import type { HourInput } from '../coverage/hourAnalysis.js';
 import type { Segment } from '../coverage/types.js';
-import { parseSegmentName } from './segmentName.js';
+import { parseSegment } from './segmentName.js';
 import { errorText, problemOf, type ProblemSink } from './problems.js';
 
 export interface BadName {
@@ -57,9 +57,9 @@ export function parseHourListing(names: readonly string[], hourStart: number): {
   for (const name of names) {
     if (!isSegmentFile(name)) continue;
     if (tombstones !== null && tombstones.has(name.slice(0, -3))) continue;
-    const p = parseSegmentName(name, hourStart);
-    if (p.ok) segments.push(p.segment);
-    else bad.push({ name, reason: p.reason });
+    const p = parseSegment(name, hourStart);
+    if (typeof p === 'string') bad.push({ name, reason: p });
+    else segments.push(p);
   }
   segments.sort((a, b) => a.start - b.start);
   return { segments, bad };
