@@ -28,6 +28,12 @@ const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 60);
 const NEW_SEGMENTS = 200;
 const lines: string[] = [];
 const say = (s: string): void => { console.log(s); lines.push(s); };
+/** Busy and total jiffies of the whole machine, from /proc/stat. */
+function machineJiffies(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - f[3] - (f[4] ?? 0), total };
+}
 const load = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const s2 = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
@@ -81,7 +87,7 @@ async function metricsText(url: string): Promise<string> {
   return (await fetch(`${url}/metrics`)).text();
 }
 
-interface Live { readyMs: number; readyRssMiB: number; idleCpuS: number; perSegmentMs: number; peakRssMiB: number; loadDuring: string }
+interface Live { complete: boolean; readyMs: number; readyRssMiB: number; idleCpuS: number; perSegmentMs: number; peakRssMiB: number; loadDuring: string }
 
 /** A live daemon on the store: ready time, idle CPU, CPU per new segment, RSS. */
 async function live(store: BenchStore): Promise<Live> {
@@ -125,12 +131,13 @@ async function live(store: BenchStore): Promise<Live> {
       seq++;
       await sleep(50);
     }
-    const want = new RegExp(`segment_count\\{channel="bench",hour="${hour}",quality="source",type="full"\\} ${NEW_SEGMENTS}\\b`);
-    while (!want.test(await metricsText(url))) await sleep(200);
-    await sleep(1500); // the last throttled map write
+    // no scraping while measuring (a scrape of a big store costs more than an update)
+    await sleep(2500); // the last update and the last throttled map write
     const used = cpuSeconds(pid) - c1 - (idle / IDLE_S) * ((performance.now() - t1) / 1000);
+    const want = new RegExp(`segment_count\\{channel="bench",hour="${hour}",quality="source",type="full"\\} ${NEW_SEGMENTS}\\b`);
+    const complete = want.test(await metricsText(url));
     return {
-      readyMs, readyRssMiB: readyRss / 1024, idleCpuS: (idle / IDLE_S) * 60, perSegmentMs: (used / NEW_SEGMENTS) * 1000,
+      readyMs, readyRssMiB: readyRss / 1024, idleCpuS: (idle / IDLE_S) * 60, perSegmentMs: (used / NEW_SEGMENTS) * 1000, complete,
       peakRssMiB: peakRssKiB(pid) / 1024, loadDuring: `${loadIdle} / ${load()}`,
     };
   } finally {
@@ -142,6 +149,7 @@ async function live(store: BenchStore): Promise<Live> {
 
 async function run(): Promise<void> {
   say(`# segcov benchmark\n\n${new Date().toISOString()}, node ${process.version}, ${RUNS} runs each, stores in ${CACHE}, load average at start ${load()}\n`);
+  const j0 = machineJiffies();
   const hours = process.env.BENCH_HOURS !== undefined ? process.env.BENCH_HOURS.split(',').map(Number) : QUICK ? [24, 168] : [24, 168, 720];
   const stores = hours.map((h) => ensureStore(h, ['source']));
   const four = QUICK ? null : ensureStore(168, FOUR_QUALITIES);
@@ -152,7 +160,7 @@ async function run(): Promise<void> {
   for (const st of stores) {
     const c = await coldRuns(st);
     const l = await live(st);
-    say(`| ${st.hours} h | ${s2(c.findWall)} / ${s2(c.findCpu)} | ${s2(c.wall)} / ${s2(c.cpu)} | ${(c.wall / c.findWall).toFixed(2)}× / ${(c.cpu / c.findCpu).toFixed(2)}× | ${c.rssMiB.toFixed(0)} MiB | ${s2(l.readyMs)} | ${l.readyRssMiB.toFixed(0)} / ${l.peakRssMiB.toFixed(0)} MiB | ${l.idleCpuS.toFixed(3)} s | ${l.perSegmentMs.toFixed(2)} ms | ${l.loadDuring} |`);
+    say(`| ${st.hours} h | ${s2(c.findWall)} / ${s2(c.findCpu)} | ${s2(c.wall)} / ${s2(c.cpu)} | ${(c.wall / c.findWall).toFixed(2)}× / ${(c.cpu / c.findCpu).toFixed(2)}× | ${c.rssMiB.toFixed(0)} MiB | ${s2(l.readyMs)} | ${l.readyRssMiB.toFixed(0)} / ${l.peakRssMiB.toFixed(0)} MiB | ${l.idleCpuS.toFixed(3)} s | ${l.perSegmentMs.toFixed(2)} ms${l.complete ? '' : ' (not all counted yet!)'} | ${l.loadDuring} |`);
   }
   if (four !== null) {
     say('\n## Cold --run-once, 4 qualities × 168 h × 1800\n');
@@ -161,6 +169,8 @@ async function run(): Promise<void> {
     const c = await coldRuns(four);
     say(`| 4 × 168 h | ${s2(c.findWall)} / ${s2(c.findCpu)} | ${s2(c.wall)} / ${s2(c.cpu)} | ${(c.wall / c.findWall).toFixed(2)}× / ${(c.cpu / c.findCpu).toFixed(2)}× | ${c.rssMiB.toFixed(0)} MiB | ${load()} |`);
   }
+  const j1 = machineJiffies();
+  say(`\nThe machine (2 cores, shared with other sessions) was ${(((j1.busy - j0.busy) / (j1.total - j0.total)) * 100).toFixed(0)} % busy over the whole run, this bench included.`);
   say(`\nStart-up, process start → first pass (first readdir), 168 h store, median of ${RUNS}: ${(await startupMs(ensureStore(168, ["source"]))).toFixed(0)} ms (load ${load()})`);
   if (!QUICK) {
     const method = readFileSync(path.join(REPO, 'bench', 'METHOD.md'), 'utf8');
