@@ -2,15 +2,15 @@ import type { DaemonConfig } from '../cli/daemonOptions.js';
 import type { HourResult } from '../coverage/hourAnalysis.js';
 import type { MapOptions } from '../coverage/mapPixels.js';
 import { changedStarts, qualityCoverage, updateQualityCoverage, withHours, type QualityCoverage } from '../coverage/qualityCoverage.js';
-import { HourUpdates } from '../live/hourUpdates.js';
+import { HourUpdates, rereadHour } from '../live/hourUpdates.js';
+import { mergePass } from '../live/passMerge.js';
 import type { Logger } from '../log.js';
 import type { CoverageGauges } from '../outputs/coverageGauges.js';
 import { MapRaster, writeMapPng } from '../outputs/mapPng.js';
 import type { SelfMetrics } from '../outputs/selfMetrics.js';
-import { analyzeHourFolder, coldPass } from '../scan/coldPass.js';
+import { coldPass } from '../scan/coldPass.js';
 import { HourCache } from '../scan/hourCache.js';
 import { parseHourName } from '../store/hourName.js';
-import { inWindow } from '../store/listHours.js';
 import type { ProblemSink } from '../store/problems.js';
 import type { CoverageState } from './coverageState.js';
 import { LatestWins } from './latestWins.js';
@@ -64,7 +64,10 @@ export class QualityChecker {
       deps.log.error({ channel, quality, err: String(e) }, 'cannot write coverage map');
     }, MAP_MIN_GAP_MS);
     this.updates = new HourUpdates({
-      read: (hour) => this.readHour(hour),
+      read: (hour) => rereadHour({
+        base: deps.config.baseDir, channel, quality, report: deps.report,
+        window: { firstHour: deps.config.firstHour, lastHour: deps.config.lastHour },
+      }, hour),
       apply: (changes) => {
         deps.metrics.liveUpdates.inc(this.labels);
         this.patch(changes);
@@ -116,9 +119,15 @@ export class QualityChecker {
     const t0 = performance.now();
     const pass = await this.readAll(shouldStop);
     if (pass === null) return null;
-    const merged = this.mergePass(pass.hours, t0);
+    const merged = mergePass(pass.hours, this.hours, (hour) => this.updates.changedSince(hour, t0), this.compareWithLive);
+    for (const hour of merged.rereads) this.markDirty(hour);
+    this.updates.forgetChangeTimes();
+    if (merged.mismatched.length > 0) {
+      this.deps.metrics.liveMismatches.inc(this.labels, merged.mismatched.length);
+      this.deps.log.warn({ ...this.labels, hours: merged.mismatched.slice(0, 20), count: merged.mismatched.length }, 'periodic pass found hours the live state had wrong (missed watch events); corrected');
+    }
     this.cache.retain(new Set(pass.hours.map((h) => h.hour)));
-    const cov = this.publish([...merged.values()].sort((a, b) => a.start - b.start));
+    const cov = this.publish(merged.hours);
     const ms = performance.now() - t0;
     const { metrics, log } = this.deps;
     metrics.passDuration.set(this.labels, ms / 1000);
@@ -135,36 +144,6 @@ export class QualityChecker {
     return summary;
   }
 
-  /**
-   * Takes a pass's results, except for hours that changed while it ran (the live copy is
-   * newer; they are re-read). When the live state is trusted, every other hour where disk
-   * and live state differ is a missed event: counted and logged.
-   */
-  private mergePass(fresh: readonly HourResult[], passStart: number): Map<string, HourResult> {
-    const disk = new Map(fresh.map((h) => [h.hour, h]));
-    const merged = new Map<string, HourResult>();
-    const mismatched: string[] = [];
-    const held = new Map(this.hours.map((h) => [h.hour, h]));
-    for (const hour of new Set([...disk.keys(), ...held.keys()])) {
-      const live = held.get(hour);
-      const read = disk.get(hour);
-      if (this.updates.changedSince(hour, passStart)) {
-        const keep = live ?? read;
-        if (keep !== undefined) merged.set(hour, keep);
-        this.markDirty(hour);
-        continue;
-      }
-      if (this.compareWithLive && !sameHour(live, read)) mismatched.push(hour);
-      if (read !== undefined) merged.set(hour, read);
-    }
-    this.updates.forgetChangeTimes();
-    if (mismatched.length > 0) {
-      this.deps.metrics.liveMismatches.inc(this.labels, mismatched.length);
-      this.deps.log.warn({ ...this.labels, hours: mismatched.slice(0, 20), count: mismatched.length }, 'periodic pass found hours the live state had wrong (missed watch events); corrected');
-    }
-    return merged;
-  }
-
   /** Marks an hour changed on disk; it is re-read and republished shortly (bursts coalesce). */
   markDirty(hour: string): void {
     this.cache.forget(hour);
@@ -174,15 +153,6 @@ export class QualityChecker {
   /** Resolves when no live update is waiting or running. */
   settled(): Promise<void> {
     return this.updates.settled();
-  }
-
-  /** Re-reads one hour for a live update: null when gone or unreadable, undefined outside the window. */
-  private async readHour(hour: string): Promise<HourResult | null | undefined> {
-    const { config, report } = this.deps;
-    const start = parseHourName(hour);
-    if (start === null || !inWindow(start, { firstHour: config.firstHour, lastHour: config.lastHour })) return undefined;
-    const r = await analyzeHourFolder(config.baseDir, this.channel, this.quality, { name: hour, start }, report, { syncList: true });
-    return r?.result ?? null;
   }
 
   /** Replaces (or, with null, drops) some hours' results, by hour folder name, and publishes. Used by live updates. */
@@ -237,9 +207,4 @@ export class QualityChecker {
   flush(): Promise<void> {
     return this.mapWrites.idle();
   }
-}
-
-function sameHour(a: HourResult | undefined, b: HourResult | undefined): boolean {
-  if (a === undefined || b === undefined || a === b) return a === b;
-  return JSON.stringify(a) === JSON.stringify(b);
 }

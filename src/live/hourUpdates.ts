@@ -1,4 +1,8 @@
 import type { HourResult } from '../coverage/hourAnalysis.js';
+import { analyzeHourFolder } from '../scan/coldPass.js';
+import { parseHourName } from '../store/hourName.js';
+import { inWindow, type HourWindow } from '../store/listHours.js';
+import type { ProblemSink } from '../store/problems.js';
 
 /** How long a live update waits for more events of the same burst. */
 export const LIVE_DEBOUNCE_MS = 50;
@@ -78,4 +82,25 @@ export class HourUpdates {
     }));
     if (changes.size > 0) this.target.apply(changes);
   }
+}
+
+/** Where a live re-read looks. */
+export interface RereadPlace {
+  readonly base: string;
+  readonly channel: string;
+  readonly quality: string;
+  readonly window: HourWindow;
+  readonly report: ProblemSink;
+}
+
+/**
+ * Re-reads one hour folder for a live update: its result, null when it is gone or cannot
+ * be listed, undefined when the name is not an hour inside the window (not to be held).
+ * The one folder is listed synchronously: cheaper than a thread-pool round trip.
+ */
+export async function rereadHour(at: RereadPlace, hour: string): Promise<HourResult | null | undefined> {
+  const start = parseHourName(hour);
+  if (start === null || !inWindow(start, at.window)) return undefined;
+  const r = await analyzeHourFolder(at.base, at.channel, at.quality, { name: hour, start }, at.report, { syncList: true });
+  return r?.result ?? null;
 }
