@@ -38,8 +38,10 @@ WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /src/dist/src ./dist/src
-COPY package.json ./
+COPY package.json LICENSE ./
 COPY bin ./bin
+# docs/coverage.md: what the numbers mean, served by the daemon at /docs/coverage.md.
+COPY docs ./docs
 USER 10001:10001
 EXPOSE 8006
 # Node 20's fetch: no curl or wget needed in the image. SEGCOV_METRICS_PORT is also the

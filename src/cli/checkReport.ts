@@ -1,5 +1,6 @@
 import type { HourResult } from '../coverage/hourAnalysis.js';
-import { EPS_US, type Interval } from '../coverage/types.js';
+import type { Interval } from '../coverage/types.js';
+import { windowHoles } from '../coverage/windowHoles.js';
 import type { ProblemKind } from '../store/problems.js';
 import { displayUtc, formatDuration, formatPercent, isoUtc } from '../web/format.js';
 
@@ -12,10 +13,11 @@ export interface CheckWindow {
 /**
  * The verdict on one channel and quality.
  *
- * The **window** runs from `--since` (else the start of the first segment) to `--until`
- * (else the end of the newest segment: a recording's live edge is not a hole, as in
- * SPEC §3). A **hole** is any span of the window longer than 10 ms (SPEC's EPS) that
- * no best segment covers; **coverage** is the share of the window outside holes.
+ * The window and its holes are the project's one definition (src/coverage/windowHoles.ts,
+ * docs/coverage.md): the window runs from `--since` (else the start of the first hour with
+ * a segment) to `--until` (never past now; else the end of the newest segment: a live edge
+ * is not a hole). A **hole** is any span of the window longer than 10 ms that no best
+ * segment covers; **coverage** is the share of the window outside holes.
  */
 export interface QualityCheck {
   readonly channel: string;
@@ -24,6 +26,9 @@ export interface QualityCheck {
   readonly window: Interval | null;
   readonly holes: readonly Interval[];
   readonly holeUs: number;
+  readonly longestHoleUs: number;
+  /** Whole hours of the window without a best segment. */
+  readonly missingHours: number;
   readonly coveragePct: number | null;
   readonly newestEnd: number | null;
   /** Segments counted (full, suspect, partial) in the hours read. */
@@ -33,72 +38,24 @@ export interface QualityCheck {
   readonly stale: boolean;
 }
 
-/** Spans covered by best segments in an hour: its raw chain [first, reach) minus its own holes. */
-function coveredSpans(h: HourResult): Interval[] {
-  if (h.chain === null) return [];
-  const out: Interval[] = [];
-  let cur = h.chain.first;
-  for (const hole of [...h.rawHoles].sort((a, b) => a.start - b.start)) {
-    if (hole.start > cur) out.push({ start: cur, end: hole.start });
-    cur = Math.max(cur, hole.end);
-  }
-  if (h.chain.reach > cur) out.push({ start: cur, end: h.chain.reach });
-  return out;
-}
-
-/** Merged covered spans of all hours, in time order (gaps of at most EPS are closed). */
-function coveredUnion(hours: readonly HourResult[]): Interval[] {
-  const spans = hours.flatMap(coveredSpans).sort((a, b) => a.start - b.start);
-  const out: Interval[] = [];
-  for (const s of spans) {
-    const last = out[out.length - 1];
-    if (last !== undefined && s.start <= last.end + EPS_US) {
-      if (s.end > last.end) out[out.length - 1] = { start: last.start, end: s.end };
-    } else {
-      out.push(s);
-    }
-  }
-  return out;
-}
-
 /** Pure: checks one channel and quality from its hour results (in hour order). */
 export function checkQuality(
   channel: string, quality: string, hours: readonly HourResult[], w: CheckWindow,
   opts: { nowUs: number; maxAgeUs?: number; problems?: Partial<Record<ProblemKind, number>> },
 ): QualityCheck {
-  const covered = coveredUnion(hours);
   let newestEnd: number | null = null;
   let segments = 0;
   for (const h of hours) {
     segments += h.counts.full + h.counts.suspect + h.counts.partial;
     if (h.newestEnd !== null && (newestEnd === null || h.newestEnd > newestEnd)) newestEnd = h.newestEnd;
   }
-  const first = covered[0]?.start;
-  const reach = covered[covered.length - 1]?.end;
-  const start = w.since ?? first;
-  let end = w.until ?? reach;
-  // Nothing recorded after --since and no --until: the window runs to now, all of it a hole.
-  if (start !== undefined && (end === undefined || end <= start) && w.until === undefined && w.since !== undefined) end = Math.max(opts.nowUs, start);
-  const window = start !== undefined && end !== undefined && end > start ? { start, end } : null;
-
-  const holes: Interval[] = [];
-  if (window !== null) {
-    let cur = window.start;
-    for (const c of covered) {
-      if (c.end <= cur) continue;
-      if (c.start >= window.end) break;
-      if (c.start > cur + EPS_US) holes.push({ start: cur, end: Math.min(c.start, window.end) });
-      cur = Math.max(cur, c.end);
-      if (cur >= window.end) break;
-    }
-    if (window.end > cur + EPS_US) holes.push({ start: cur, end: window.end });
-  }
-  const holeUs = holes.reduce((s, x) => s + x.end - x.start, 0);
-  const len = window === null ? 0 : window.end - window.start;
+  // The one window-hole definition of every surface (src/coverage/windowHoles.ts).
+  const r = windowHoles(hours, { start: w.since, end: w.until }, opts.nowUs);
   const stale = opts.maxAgeUs !== undefined && (newestEnd === null || opts.nowUs - newestEnd > opts.maxAgeUs);
   return {
-    channel, quality, window, holes, holeUs,
-    coveragePct: window === null ? null : Math.max(0, ((len - holeUs) / len) * 100),
+    channel, quality, window: r.window, holes: r.holes, holeUs: r.holeUs,
+    longestHoleUs: r.longestHoleUs, missingHours: r.missingHours,
+    coveragePct: r.coveragePct,
     newestEnd, segments, problems: opts.problems ?? {}, stale,
   };
 }
@@ -138,7 +95,8 @@ export function formatCheckText(results: readonly QualityCheck[], nowUs: number)
     rows.push(['coverage', formatPercent(c.coveragePct)]);
     rows.push(['newest', c.newestEnd === null ? 'no segment'
       : `${displayUtc(c.newestEnd)} UTC (${formatDuration(Math.max(0, nowUs - c.newestEnd))} ago)${c.stale ? ' – older than --max-age' : ''}`]);
-    rows.push(['holes', c.holes.length === 0 ? 'none' : `${c.holes.length}, total ${formatDuration(c.holeUs)}`]);
+    rows.push(['holes', c.holes.length === 0 ? 'none' : `${c.holes.length}, total ${formatDuration(c.holeUs)}, longest ${formatDuration(c.longestHoleUs)}`]);
+    if (c.missingHours > 0) rows.push(['missing', `${c.missingHours} whole hour(s) with no segment`]);
     const problems = Object.entries(c.problems).filter(([, n]) => n !== undefined && n > 0)
       .map(([k, n]) => `${n} ${PROBLEM_TEXT[k as ProblemKind]}`);
     if (problems.length > 0) rows.push(['problems', problems.join('; ')]);
@@ -171,6 +129,8 @@ export function checkJson(results: readonly QualityCheck[], w: CheckWindow, nowU
       coverage_percent: c.coveragePct,
       holes: c.holes.map((x) => ({ start: isoUtc(x.start), end: isoUtc(x.end), duration: (x.end - x.start) / 1e6 })),
       hole_duration: c.holeUs / 1e6,
+      longest_hole: c.longestHoleUs / 1e6,
+      missing_hours: c.missingHours,
       newest_segment_end: c.newestEnd === null ? null : isoUtc(c.newestEnd),
       stale: c.stale,
       segments: c.segments,

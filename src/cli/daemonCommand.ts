@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { DAEMON_OPTIONS, resolveDaemonConfig } from './daemonOptions.js';
+import { daemonConfigLoader } from './reloadConfig.js';
 
 /** `segcov [CHANNEL...]`: the coverage daemon (SPEC §7). */
 export const daemonCommand: CommandModule<object, Record<string, unknown>> = {
@@ -13,7 +14,8 @@ export const daemonCommand: CommandModule<object, Record<string, unknown>> = {
     const config = resolveDaemonConfig(argv);
     // loaded here, not at start-up: `segcov --help` and the other commands stay quick
     const { runDaemon } = await import('../daemon/daemon.js');
-    const code = await runDaemon(config);
+    const configFile = typeof argv.config === 'string' ? argv.config : undefined;
+    const code = await runDaemon(config, { reloadConfig: daemonConfigLoader(), configFile });
     process.exitCode = code;
   },
 };

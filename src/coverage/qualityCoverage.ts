@@ -3,6 +3,7 @@ import type { HourResult } from './hourAnalysis.js';
 import { coverageMap, updateCoverageMap, type CoverageMap, type MapOptions } from './mapPixels.js';
 import { stitchAt, stitchHours, stitchSpan, type StitchedHour } from './stitch.js';
 import { HOUR_US } from './types.js';
+import type { WindowBounds } from './windowHoles.js';
 
 /** Everything exported for one channel and quality, derived from its hour results. */
 export interface QualityCoverage {
@@ -14,6 +15,8 @@ export interface QualityCoverage {
   readonly newestEnd: number | null;
   /** How far (µs) any hour's non-full best segments reach past its own end (0: none do); bounds map repaints. */
   readonly spill?: number;
+  /** The shown window's explicit bounds (--first-hour, --last-hour + 1 h): see windowHoles.ts. */
+  readonly bounds: WindowBounds;
 }
 
 /** Pure: stitches the hours (sorted, within the window) and derives gauges and map. */
@@ -27,7 +30,15 @@ export function qualityCoverage(hours: readonly HourResult[], mapOptions: MapOpt
     newestEnd = later(newestEnd, s.result.newestEnd);
     spill = Math.max(spill, spillOf(s.result));
   }
-  return { hours: stitched, gauges, map: coverageMap(stitched, mapOptions), newestEnd, spill };
+  return { hours: stitched, gauges, map: coverageMap(stitched, mapOptions), newestEnd, spill, bounds: windowBounds(mapOptions) };
+}
+
+/** The shown window's explicit bounds (--first-hour, --last-hour + 1 h). */
+function windowBounds(mapOptions: MapOptions): WindowBounds {
+  return {
+    start: mapOptions.firstHour,
+    end: mapOptions.lastHour === undefined ? undefined : mapOptions.lastHour + HOUR_US,
+  };
 }
 
 function later(a: number | null, b: number | null): number | null {
@@ -120,7 +131,7 @@ export function updateQualityCoverage(
   }
   const map = updateCoverageMap(prev.map, prev.hours, stitched, touched, mapOptions, Math.max(spill, prev.spill ?? 0));
   return {
-    coverage: { hours: stitched, gauges, map: map.map, newestEnd, spill },
+    coverage: { hours: stitched, gauges, map: map.map, newestEnd, spill, bounds: windowBounds(mapOptions) },
     gauges: gaugeChanges,
     mapChanged: map.changed,
   };

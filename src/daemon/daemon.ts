@@ -7,11 +7,15 @@ import { CoverageGauges } from '../outputs/coverageGauges.js';
 import { sendText, startHttpServer, type HttpServerHandle, type Route } from '../outputs/httpServer.js';
 import { SelfMetrics } from '../outputs/selfMetrics.js';
 import { writeTextfile } from '../outputs/textfile.js';
+import { WindowGauges } from '../outputs/windowGauges.js';
 import { CoverageState } from './coverageState.js';
 import { LatestWins } from './latestWins.js';
+import { prepareOutputs } from './prepareOutputs.js';
 import { problemLog } from './problemLog.js';
 import type { LiveMode } from '../live/liveMode.js';
 import { QualityChecker } from './qualityChecker.js';
+import { Reloader, type ConfigLoader } from './reload.js';
+import { handleHupAndUsr1 } from './signals.js';
 import { StopSignal } from './stopSignal.js';
 
 export type { DaemonParts };
@@ -21,11 +25,21 @@ async function writeStaticPage(ctx: Parameters<typeof import('../web/staticPage.
   await (await import('../web/staticPage.js')).writeStaticPage(ctx);
 }
 
+/** What runDaemon needs from the command line to reload on SIGHUP. */
+export interface ReloadOptions {
+  /** Re-reads flags, SEGCOV_* and the --config file. */
+  readonly reloadConfig?: ConfigLoader;
+  /** The --config file, for the log. */
+  readonly configFile?: string;
+}
+
 /** Builds the daemon's parts without starting anything. */
-export function createDaemon(config: DaemonConfig, log = createLogger(config.logLevel)): DaemonParts {
+export function createDaemon(config: DaemonConfig, log = createLogger(config.logLevel), reload: ReloadOptions = {}): DaemonParts {
   const metrics = new SelfMetrics();
   const gauges = new CoverageGauges();
   const state = new CoverageState();
+  const windowGauges = new WindowGauges(() => state.list());
+  const textfileRegistry = Registry.merge([gauges.registry, windowGauges.registry]);
   const report = problemLog(log, metrics);
   const stop = new StopSignal();
   const textfile = new LatestWins((e) => {
@@ -38,29 +52,31 @@ export function createDaemon(config: DaemonConfig, log = createLogger(config.log
   });
   // After every update (not in --run-once, which writes them once at the end).
   const afterPublish = config.runOnce ? undefined : () => {
-    if (config.textfile !== undefined) textfile.run(() => writeTextfile(config.textfile as string, gauges.registry));
+    if (config.textfile !== undefined) textfile.run(() => writeTextfile(config.textfile as string, textfileRegistry));
     if (config.makePage && state.ready) page.run(() => writeStaticPage({ state, config }));
   };
   const checkers: QualityChecker[] = [];
   for (const channel of config.channels) {
     for (const quality of config.qualities) {
+      metrics.initQuality(channel, quality);
       checkers.push(new QualityChecker(channel, quality, { config, state, gauges, metrics, log, report, afterPublish }));
     }
   }
-  return { config, log, state, gauges, metrics, checkers, stop };
+  const reloader = new Reloader(config, log, metrics.registry, reload.reloadConfig, reload.configFile);
+  return { config, log, state, gauges, metrics, windowGauges, textfileRegistry, checkers, stop, reloader };
 }
 
 /** The files written after a pass: textfile and static page (maps are written per checker). */
 async function writeOutputs(parts: DaemonParts): Promise<void> {
   const { config } = parts;
   await Promise.all(parts.checkers.map((c) => c.flush()));
-  if (config.textfile !== undefined) await writeTextfile(config.textfile, parts.gauges.registry);
+  if (config.textfile !== undefined) await writeTextfile(config.textfile, parts.textfileRegistry);
   if (config.makePage) await writeStaticPage({ state: parts.state, config });
 }
 
 /** /metrics (coverage gauges + segcov_ + process metrics), /healthz, /readyz. */
 export function coreRoutes(parts: DaemonParts): Route[] {
-  const all = Registry.merge([parts.gauges.registry, parts.metrics.registry]);
+  const all = Registry.merge([parts.gauges.registry, parts.windowGauges.registry, parts.metrics.registry]);
   return [
     {
       path: '/metrics',
@@ -123,11 +139,17 @@ async function startLive(parts: DaemonParts, live: LiveMode): Promise<void> {
 }
 
 /** Runs the daemon until SIGTERM/SIGINT (or, with --run-once, one pass). Returns the exit code. */
-export async function runDaemon(config: DaemonConfig): Promise<number> {
-  const parts = createDaemon(config);
+export async function runDaemon(initial: DaemonConfig, reload: ReloadOptions = {}): Promise<number> {
+  const config: DaemonConfig = { ...initial }; // a SIGHUP reload changes some settings in place
+  const parts = createDaemon(config, createLogger(config.logLevel), reload);
   const { log, stop } = parts;
   // ms since the process started (performance.now() counts from there): start-up cost
   log.debug({ startupMs: Math.round(performance.now()) }, 'starting the first pass');
+  const outputsProblem = await prepareOutputs(config, log);
+  if (outputsProblem !== null) {
+    process.stderr.write(`segcov: ${outputsProblem}\n`);
+    return 2;
+  }
   if (config.runOnce) {
     await passAll(parts);
     parts.state.markReady();
@@ -136,6 +158,7 @@ export async function runDaemon(config: DaemonConfig): Promise<number> {
     return 0;
   }
 
+  const unhookSignals = handleHupAndUsr1(log, parts.reloader);
   stop.onSignals(['SIGTERM', 'SIGINT'], (sig) => {
     log.info({ signal: sig }, 'stopping');
     setTimeout(() => {
@@ -164,6 +187,7 @@ export async function runDaemon(config: DaemonConfig): Promise<number> {
   await live?.stop();
   await server?.close();
   await Promise.all(parts.checkers.map((c) => c.flush()));
+  unhookSignals();
   log.info('stopped');
   return 0;
 }

@@ -1,9 +1,12 @@
+import type { Registry } from 'prom-client';
 import type { DaemonConfig } from '../cli/daemonOptions.js';
 import type { Logger } from '../log.js';
 import type { CoverageGauges } from '../outputs/coverageGauges.js';
 import type { SelfMetrics } from '../outputs/selfMetrics.js';
+import type { WindowGauges } from '../outputs/windowGauges.js';
 import type { CoverageState } from './coverageState.js';
 import type { QualityChecker } from './qualityChecker.js';
+import type { Reloader } from './reload.js';
 import type { StopSignal } from './stopSignal.js';
 
 /**
@@ -16,6 +19,12 @@ export interface DaemonParts {
   readonly state: CoverageState;
   readonly gauges: CoverageGauges;
   readonly metrics: SelfMetrics;
+  /** segcov_window_* (computed from the state when scraped or written). */
+  readonly windowGauges: WindowGauges;
+  /** What --textfile holds: the SPEC §4 gauges and the window gauges. */
+  readonly textfileRegistry: Registry;
   readonly checkers: readonly QualityChecker[];
   readonly stop: StopSignal;
+  /** SIGHUP: re-reads the config; `reloader.onReload(fn)` adds a hook (web config, node list). */
+  readonly reloader: Reloader;
 }

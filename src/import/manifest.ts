@@ -1,5 +1,4 @@
-import { rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { writeFileAtomic } from '../outputs/atomicWrite.js';
 import type { ChunkRecord, PipelineResult } from './chunkPipeline.js';
 import { formatIsoMicros } from '../time/isoTime.js';
 
@@ -83,9 +82,11 @@ export function buildManifest(head: ManifestHead, result: PipelineResult | null,
   };
 }
 
-/** Writes the manifest to a temporary name beside FILE and renames it over FILE. */
+/**
+ * Writes the manifest to a temporary name beside FILE and renames it over FILE; a
+ * character device or FIFO (`--manifest /dev/stdout`) is written in place, and anything
+ * else that is not a regular file is refused, never replaced.
+ */
 export async function writeManifest(file: string, m: Manifest): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  await writeFile(tmp, JSON.stringify(m, null, 2) + '\n');
-  await rename(tmp, file);
+  await writeFileAtomic(file, JSON.stringify(m, null, 2) + '\n', { inPlace: true, followSymlinks: true });
 }

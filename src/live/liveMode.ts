@@ -1,31 +1,48 @@
-import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import path from 'node:path';
-import { formatHourName } from '../store/hourName.js';
-import { HOUR_US } from '../coverage/types.js';
 import type { DaemonParts } from '../daemon/daemonParts.js';
 import type { QualityChecker } from '../daemon/qualityChecker.js';
-import { StoreWatcher, type DirWatchFn } from './storeWatcher.js';
+import { StoreWatcher, type DirWatchFn, type UnwatchedFolder } from './storeWatcher.js';
 
-/** How often a degraded daemon re-reads the newest hours (when watching is not possible). */
-export const POLL_MS = 2000;
+/** How often folders that are not watched are polled. */
+export const POLL_MS = 1000;
+/** First and longest wait before watching an unwatched folder is tried again (doubling between). */
+export const RETRY_FIRST_MS = 500;
+export const RETRY_MAX_MS = 4000;
 
 /**
  * Live mode: store events mark hours dirty on their checker, which re-reads only them.
- * When watching fails (inotify limits, watcher errors) it warns once, sets
- * segcov_watcher_degraded, and polls the newest hour of every quality instead; the
- * periodic passes go on either way.
+ *
+ * Watching heals itself. Any folder that should be watched and is not (permission, inotify
+ * limit, watch error, a base that is missing or was removed) sets segcov_watcher_degraded
+ * to 1 and is, until watched again:
+ * - polled every POLL_MS: an unwatched hour folder by its stamp (inode, mtime, ctime; only a
+ *   changed hour is re-read), an unwatched base, channel or quality by a full pass of the
+ *   qualities under it (cheap: the pass cache re-reads only changed hours; a missing one
+ *   only when it appears);
+ * - retried with backoff (RETRY_FIRST_MS doubling to RETRY_MAX_MS). Once everything is
+ *   watched again the gauge returns to 0 and one catch-up pass runs.
+ * Periodic passes only check the live state while everything is watched.
  */
 export class LiveMode {
   private watcher: StoreWatcher | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retryMs = RETRY_FIRST_MS;
   private readonly byKey = new Map<string, QualityChecker>();
+  /** Stamps of unwatched hour folders, by folder path, as last polled. */
+  private readonly stamps = new Map<string, string>();
+  /** Passes asked for by the watcher (structure changes) still running, per checker: they are not checks of the live state. */
+  private readonly resyncs = new Map<QualityChecker, number>();
   private degradedFlag = false;
+  private healthy = false;
+  private stopped = false;
+  private polling = false;
 
   constructor(private readonly parts: DaemonParts, private readonly dirWatch?: DirWatchFn) {
     for (const c of parts.checkers) this.byKey.set(`${c.channel}\u0000${c.quality}`, c);
   }
 
+  /** True while some folder that should be watched is not. */
   get degraded(): boolean {
     return this.degradedFlag;
   }
@@ -34,73 +51,183 @@ export class LiveMode {
     return this.watcher !== null;
   }
 
-  /**
-   * Starts watching if the base folder exists (else returns false: call again after the
-   * next pass). Call after the first full pass so the live state starts from it.
-   */
+  /** Folders not watched right now. */
+  get unwatched(): ReadonlyMap<string, UnwatchedFolder> {
+    return this.watcher?.unwatched ?? new Map();
+  }
+
+  /** Starts watching (a missing base is watched for until it exists). Call after the first full pass. */
   async start(): Promise<boolean> {
-    if (this.watcher !== null || this.degradedFlag) return true;
+    if (this.watcher !== null) return true;
     const { config } = this.parts;
-    try {
-      if (!(await stat(config.baseDir)).isDirectory()) return false;
-    } catch {
-      return false;
-    }
     const w = new StoreWatcher({
       base: config.baseDir, channels: config.channels, qualities: config.qualities,
       firstHour: config.firstHour, lastHour: config.lastHour, dirWatch: this.dirWatch,
     }, {
       hourChanged: (channel, quality, hour) => this.byKey.get(`${channel}\u0000${quality}`)?.markDirty(hour),
-      qualityChanged: (channel, quality) => {
-        for (const c of this.parts.checkers) {
-          if (c.channel === channel && (quality === null || c.quality === quality)) void c.fullPass(() => this.parts.stop.stopped);
-        }
-      },
-      failed: (err) => this.degrade(err),
+      qualityChanged: (channel, quality) => this.resync(channel, quality),
+      unwatched: (dir, err) => this.onUnwatched(dir, err),
     });
     this.watcher = w;
     await w.start();
+    this.review();
     // Changes between the first pass and the watch being in place: one catch-up pass.
-    if (!this.degradedFlag) {
-      await Promise.all(this.parts.checkers.map((c) => c.fullPass(() => this.parts.stop.stopped)));
-      for (const c of this.parts.checkers) c.compareWithLive = true;
-      this.parts.log.info({ hourFolders: w.watchedHours }, 'watching the store for live updates');
-    }
+    await this.catchUp();
+    this.parts.log.info({ hourFolders: w.watchedHours, unwatched: w.unwatched.size }, 'watching the store for live updates');
     return true;
   }
 
-  /** Falls back to polling the newest hours; warns once. */
+  /** Counts a watch failure the daemon saw outside the watcher; the retry loop takes it from there. */
   degrade(err: Error): void {
-    if (this.degradedFlag) return;
-    this.degradedFlag = true;
-    const { log, metrics } = this.parts;
-    const code = (err as NodeJS.ErrnoException).code;
-    const hint = code === 'ENOSPC' ? ' (raise fs.inotify.max_user_watches)' : '';
-    log.warn({ err: err.message, code }, `watching the store failed${hint}; polling the newest hours every ${POLL_MS / 1000} s and relying on periodic passes`);
-    metrics.watcherDegraded.set(1);
-    metrics.errors.inc({ kind: 'watcher' });
-    for (const c of this.parts.checkers) c.compareWithLive = false;
-    this.watcher = null;
-    this.pollTimer = setInterval(() => this.poll(), POLL_MS);
-    this.pollTimer.unref();
-  }
-
-  /** Marks the newest known hour and the hour of the clock dirty on every checker. */
-  private poll(): void {
-    const nowHour = formatHourName(Date.now() * 1000);
-    const prevHour = formatHourName(Date.now() * 1000 - HOUR_US);
-    for (const c of this.parts.checkers) {
-      const held = c.hourResults();
-      const newest = held[held.length - 1]?.hour;
-      const fresh = [nowHour, prevHour].filter((h) => h !== newest && existsSync(path.join(this.parts.config.baseDir, c.channel, c.quality, h)));
-      for (const h of [newest, ...fresh]) if (h !== undefined) c.markDirty(h);
-    }
+    this.onUnwatched(this.parts.config.baseDir, err);
   }
 
   async stop(): Promise<void> {
-    if (this.pollTimer !== null) clearInterval(this.pollTimer);
-    this.pollTimer = null;
+    this.stopped = true;
+    this.clearTimers();
     await this.watcher?.close();
     this.watcher = null;
+  }
+
+  private onUnwatched(dir: string, err: Error): void {
+    const wasDegraded = this.degradedFlag;
+    this.setDegraded(true);
+    if (wasDegraded) return;
+    const { log, metrics } = this.parts;
+    const code = (err as NodeJS.ErrnoException).code;
+    const hint = code === 'ENOSPC' ? ' (raise fs.inotify.max_user_watches)' : '';
+    log.warn({ dir, err: err.message, code }, `cannot watch part of the store${hint}; polling what is not watched every ${POLL_MS / 1000} s and retrying`);
+    metrics.errors.inc({ kind: 'watcher' });
+  }
+
+  private setDegraded(on: boolean): void {
+    this.degradedFlag = on;
+    this.parts.metrics.watcherDegraded.set(on ? 1 : 0);
+    if (on) {
+      this.healthy = false;
+      for (const c of this.parts.checkers) c.compareWithLive = false;
+      if (this.pollTimer === null && !this.stopped) {
+        this.pollTimer = setInterval(() => {
+          if (this.polling) return; // a slow poll is not stacked
+          this.polling = true;
+          void this.poll().finally(() => { this.polling = false; });
+        }, POLL_MS);
+        this.pollTimer.unref();
+      }
+      this.scheduleRetry();
+    }
+  }
+
+  /** Looks at what the watcher misses after a change: degraded or healed. */
+  private review(): void {
+    const w = this.watcher;
+    if (w === null) return;
+    if (w.unwatched.size > 0) {
+      if (!this.degradedFlag) this.setDegraded(true);
+      return;
+    }
+    if (!this.degradedFlag) return;
+    this.setDegraded(false);
+    this.clearTimers();
+    this.retryMs = RETRY_FIRST_MS;
+    this.stamps.clear();
+    this.parts.log.info('watching the whole store again');
+    void this.catchUp();
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer !== null || this.stopped) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.retry();
+    }, this.retryMs);
+    this.retryTimer.unref();
+    this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+  }
+
+  private async retry(): Promise<void> {
+    if (this.watcher === null || this.stopped) return;
+    await this.watcher.retry();
+    this.review();
+    if (this.degradedFlag) this.scheduleRetry();
+  }
+
+  /** Re-reads what is not watched: changed unwatched hours, and whole qualities under an unwatched upper folder. */
+  private async poll(): Promise<void> {
+    const w = this.watcher;
+    if (w === null || this.stopped) return;
+    const upper = new Set<QualityChecker>();
+    const live = new Set<string>();
+    await Promise.all([...w.unwatched.entries()].map(async ([dir, u]) => {
+      if (u.level === 3 && u.place?.level === 'hour') {
+        live.add(dir);
+        const stamp = await folderStamp(dir);
+        const before = this.stamps.get(dir);
+        this.stamps.set(dir, stamp);
+        // First sight counts as a change: it may have changed since it was last read.
+        if (before !== stamp) this.byKey.get(`${u.place.channel}\u0000${u.place.quality}`)?.markDirty(u.place.hour);
+        return;
+      }
+      // A base, channel or quality folder that is there but not watched: a pass (cached) of
+      // what is under it. One that is missing stays so cheaply: a pass only once it changes.
+      const stamp = await folderStamp(dir);
+      const before = this.stamps.get(dir);
+      this.stamps.set(dir, stamp);
+      live.add(dir);
+      if (stamp.startsWith('error:ENOENT') && before === stamp) return;
+      for (const c of this.checkersUnder(u.level === 0 ? null : u.place?.channel ?? null, u.place?.level === 'quality' ? u.place.quality : null)) upper.add(c);
+    }));
+    for (const d of this.stamps.keys()) if (!live.has(d)) this.stamps.delete(d);
+    await Promise.all([...upper].map((c) => c.fullPass(() => this.parts.stop.stopped)));
+    this.review();
+  }
+
+  private checkersUnder(channel: string | null, quality: string | null): QualityChecker[] {
+    return this.parts.checkers.filter((c) => (channel === null || c.channel === channel) && (quality === null || c.quality === quality));
+  }
+
+  /** A folder appeared, went or was replaced: re-read the qualities under it (not a check of the live state). */
+  private resync(channel: string | null, quality: string | null): void {
+    this.review();
+    for (const c of this.checkersUnder(channel, quality)) void this.passWithoutCheck(c);
+  }
+
+  private async passWithoutCheck(c: QualityChecker): Promise<void> {
+    this.resyncs.set(c, (this.resyncs.get(c) ?? 0) + 1);
+    c.compareWithLive = false;
+    try {
+      await c.fullPass(() => this.parts.stop.stopped);
+    } finally {
+      const left = (this.resyncs.get(c) ?? 1) - 1;
+      if (left > 0) this.resyncs.set(c, left);
+      else this.resyncs.delete(c);
+      c.compareWithLive = this.healthy && left === 0;
+    }
+  }
+
+  /** One pass of every quality, then (when everything is still watched) passes check the live state again. */
+  private async catchUp(): Promise<void> {
+    await Promise.all(this.parts.checkers.map((c) => this.passWithoutCheck(c)));
+    if (!this.degradedFlag && !this.stopped) {
+      this.healthy = true;
+      for (const c of this.parts.checkers) if (!this.resyncs.has(c)) c.compareWithLive = true;
+    }
+  }
+
+  private clearTimers(): void {
+    if (this.pollTimer !== null) clearInterval(this.pollTimer);
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.pollTimer = null;
+    this.retryTimer = null;
+  }
+}
+
+/** What changes when anything in a folder's listing does, or the folder is replaced or its permissions change. */
+async function folderStamp(dir: string): Promise<string> {
+  try {
+    const st = await stat(dir);
+    return `${st.ino}:${st.mtimeMs}:${st.ctimeMs}`;
+  } catch (e) {
+    return `error:${(e as NodeJS.ErrnoException).code ?? ''}`;
   }
 }

@@ -1,18 +1,17 @@
 import { watch as fsWatch, type FSWatcher as NodeWatcher } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import chokidar, { type FSWatcher } from 'chokidar';
-import { parseHourName } from '../store/hourName.js';
-import { mattersToCoverage, placeOf } from './storePaths.js';
+import { inWindow } from '../store/listHours.js';
+import { mattersToCoverage, placeOf, type StorePlace } from './storePaths.js';
 
 /** What the watcher tells the daemon. */
 export interface StoreEvents {
   /** Something changed in (or about) this hour folder: re-read it. */
   hourChanged(channel: string, quality: string, hour: string): void;
-  /** A quality or channel folder appeared or went: re-read that quality whole. */
-  qualityChanged(channel: string, quality: string | null): void;
-  /** Watching failed (e.g. the OS refuses more inotify watches); the daemon degrades. */
-  failed(err: Error): void;
+  /** A quality, channel (quality null) or the base folder (channel null) appeared, went or was replaced: re-read it whole. */
+  qualityChanged(channel: string | null, quality: string | null): void;
+  /** A folder that should be watched could not be (permission, inotify limit, watch error, missing base). */
+  unwatched(dir: string, err: Error): void;
 }
 
 /** Opens a folder watch; injectable so tests can make it fail like an exhausted inotify. */
@@ -34,22 +33,49 @@ export interface StoreWatcherOptions {
   readonly dirWatch?: DirWatchFn;
 }
 
+/** Depth under the base: 0 base, 1 channel, 2 quality, 3 hour. */
+type Level = 0 | 1 | 2 | 3;
+
+interface Watched {
+  readonly watcher: NodeWatcher;
+  readonly level: Level;
+}
+
+/** A folder that should be watched and is not, with what kept it from being watched. */
+export interface UnwatchedFolder {
+  readonly level: Level;
+  readonly place: StorePlace | null;
+  readonly err: Error;
+}
+
 /**
- * Watches the store's structure with chokidar (channel, quality and hour folders: a few
- * hundred entries) and each hour folder's files with one plain folder watch (the same
- * inotify watch chokidar would open, without chokidar keeping every file name in memory:
- * a year of segments would not fit the memory budget that way).
+ * Watches the store's fixed four levels (base, channel, quality, hour folders) with one
+ * plain folder watch each: a year of hours is ~9,000 watches and no per-file memory.
+ *
+ * Folders are (re)synced, never trusted: whenever a folder's own watch reports it gone,
+ * renamed, deleted or changed, or its parent reports a child of its name made, removed or
+ * renamed, the folder's watch is closed and opened anew (whatever its inode: tmpfs and
+ * ext4 hand a re-created folder the old inode number, and the old watch is dead), and for
+ * base, channel and quality folders the children are listed and synced the same way.
+ *
+ * A folder that exists and cannot be watched (EACCES, ENOSPC, a watch error) is kept in
+ * `unwatched`, and so is a missing base; `retry()` tries them again. Junk that is not a
+ * folder at all (a symlink loop, a file named like an hour) is nothing to watch: the
+ * passes count it as a store problem.
+ *
+ * chokidar is not used for this: chokidar 5 loses a quality folder that is removed and
+ * re-created (no event for it or the hours made in it afterwards) and never re-watches a
+ * re-created root.
  */
 export class StoreWatcher {
-  private chokidar: FSWatcher | null = null;
-  private readonly hourWatches = new Map<string, { watcher: NodeWatcher; ino: number }>();
+  private readonly watches = new Map<string, Watched>();
+  private readonly missed = new Map<string, UnwatchedFolder>();
   private readonly channels: ReadonlySet<string>;
   private readonly qualities: ReadonlySet<string>;
   private readonly dirWatch: DirWatchFn;
-  private ready = false;
-  private failedOnce = false;
-  /** Ends a start() still waiting for 'ready' when watching fails first. */
-  private settleStart: (() => void) | null = null;
+  private closed = false;
+  /** Syncs in flight per folder: a second request while one runs re-runs it once after. */
+  private readonly syncing = new Map<string, { rerun: boolean; notify: boolean }>();
 
   constructor(private readonly opts: StoreWatcherOptions, private readonly events: StoreEvents) {
     this.channels = new Set(opts.channels);
@@ -57,112 +83,191 @@ export class StoreWatcher {
     this.dirWatch = opts.dirWatch ?? defaultDirWatch;
   }
 
-  /** Hour folders with a file watch open. */
+  /** Hour folders with a watch open. */
   get watchedHours(): number {
-    return this.hourWatches.size;
+    let n = 0;
+    for (const w of this.watches.values()) if (w.level === 3) n++;
+    return n;
   }
 
-  /** Starts watching; resolves once the initial folder tree is known. */
-  start(): Promise<void> {
-    const { base } = this.opts;
-    const w = chokidar.watch(base, {
-      depth: 2,
-      ignoreInitial: false,
-      persistent: true,
-      followSymlinks: true,
-      ignored: (p: string) => p !== base && placeOf(base, p, this.channels, this.qualities) === null,
-    });
-    this.chokidar = w;
-    w.on('addDir', (p) => this.onDir(p));
-    w.on('unlinkDir', (p) => this.onDir(p));
-    w.on('raw', (_event, name, details) => this.onRaw(String(name ?? ''), (details as { watchedPath?: string } | undefined)?.watchedPath));
-    w.on('error', (e) => this.fail(e instanceof Error ? e : new Error(String(e))));
-    return new Promise((resolve) => {
-      this.settleStart = resolve;
-      w.once('ready', () => { this.ready = true; resolve(); });
-    });
+  /** Folders that should be watched and are not (empty when everything is watched). */
+  get unwatched(): ReadonlyMap<string, UnwatchedFolder> {
+    return this.missed;
+  }
+
+  /** Watches the whole tree; resolves once every folder present has been visited. */
+  async start(): Promise<void> {
+    await this.sync(this.opts.base, 0, null, false);
+  }
+
+  /** Tries every unwatched folder again; each is re-read once it is watched (or gone). */
+  async retry(): Promise<void> {
+    const dirs = [...this.missed.entries()];
+    await Promise.all(dirs.map(async ([dir, u]) => {
+      await this.sync(dir, u.level, u.place, false);
+      if (!this.missed.has(dir) && !this.closed) this.tell(u.level, u.place);
+    }));
   }
 
   async close(): Promise<void> {
-    for (const hw of this.hourWatches.values()) hw.watcher.close();
-    this.hourWatches.clear();
-    await this.chokidar?.close();
-    this.chokidar = null;
-  }
-
-  private onDir(p: string): void {
-    const place = placeOf(this.opts.base, p, this.channels, this.qualities);
-    if (place === null) return;
-    if (place.level === 'hour') void this.syncHour(p, place.channel, place.quality, place.hour, place.start, this.ready);
-    else if (this.ready) this.events.qualityChanged(place.channel, place.level === 'quality' ? place.quality : null);
-  }
-
-  /** chokidar's raw events on a quality folder: an hour folder made, removed or replaced. */
-  private onRaw(name: string, watchedPath: string | undefined): void {
-    if (watchedPath === undefined || name === '') return;
-    const quality = placeOf(this.opts.base, watchedPath, this.channels, this.qualities);
-    if (quality?.level !== 'quality') return;
-    const p = path.join(watchedPath, path.basename(name));
-    const place = placeOf(this.opts.base, p, this.channels, this.qualities);
-    if (place?.level === 'hour') void this.syncHour(p, place.channel, place.quality, place.hour, place.start);
+    this.closed = true;
+    for (const w of this.watches.values()) w.watcher.close();
+    this.watches.clear();
+    this.missed.clear();
   }
 
   /**
-   * Brings the watch of one hour folder in line with the disk: opened when the folder is
-   * there, reopened when it was replaced (a removed and re-made folder is a new inode that
-   * the old watch never sees), closed when it is gone. Then the hour is re-read.
+   * Brings one folder's watch (and, above the hour level, its children's) in line with the
+   * disk; tells the daemon what to re-read when `notify`. Concurrent syncs of one folder
+   * coalesce into one more run.
    */
-  private async syncHour(dir: string, channel: string, quality: string, hour: string, start: number, notify = true): Promise<void> {
-    const { firstHour, lastHour } = this.opts;
-    if ((firstHour !== undefined && start < firstHour) || (lastHour !== undefined && start > lastHour)) return;
-    let ino: number | null = null;
+  private async sync(dir: string, level: Level, place: StorePlace | null, notify: boolean): Promise<void> {
+    const running = this.syncing.get(dir);
+    if (running !== undefined) {
+      running.rerun = true;
+      running.notify ||= notify;
+      return;
+    }
+    const state = { rerun: false, notify };
+    this.syncing.set(dir, state);
     try {
-      const st = await stat(dir);
-      if (st.isDirectory()) ino = st.ino;
-    } catch { /* gone */ }
-    const held = this.hourWatches.get(dir);
-    if (held !== undefined && held.ino !== ino) this.unwatchHour(dir);
-    if (ino !== null && !this.hourWatches.has(dir)) this.watchHour(dir, ino, channel, quality, hour);
-    if (notify) this.events.hourChanged(channel, quality, hour);
-  }
-
-  private watchHour(dir: string, ino: number, channel: string, quality: string, hour: string): void {
-    if (this.failedOnce) return;
-    try {
-      const watcher = this.dirWatch(
-        dir,
-        (name) => {
-          if (name === hour) void this.syncHour(dir, channel, quality, hour, parseHourStart(hour));
-          else if (name === null || mattersToCoverage(name)) this.events.hourChanged(channel, quality, hour);
-        },
-        (e) => {
-          this.unwatchHour(dir);
-          if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.fail(e);
-        },
-      );
-      this.hourWatches.set(dir, { watcher, ino });
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return;
-      this.fail(err);
+      do {
+        state.rerun = false;
+        const n = state.notify;
+        state.notify = false;
+        await this.syncOnce(dir, level, place);
+        if (n && !this.closed) this.tell(level, place);
+      } while (state.rerun && !this.closed);
+    } finally {
+      this.syncing.delete(dir);
     }
   }
 
-  private unwatchHour(dir: string): void {
-    this.hourWatches.get(dir)?.watcher.close();
-    this.hourWatches.delete(dir);
+  private tell(level: Level, place: StorePlace | null): void {
+    if (level === 3 && place?.level === 'hour') this.events.hourChanged(place.channel, place.quality, place.hour);
+    else if (level === 2 && place?.level === 'quality') this.events.qualityChanged(place.channel, place.quality);
+    else if (level === 1 && place?.level === 'channel') this.events.qualityChanged(place.channel, null);
+    else if (level === 0) this.events.qualityChanged(null, null);
   }
 
-  /** The first failure is reported; watching stops (the daemon falls back to polling). */
-  private fail(e: Error): void {
-    if (this.failedOnce) return;
-    this.failedOnce = true;
-    this.events.failed(e);
-    this.settleStart?.();
-    void this.close();
+  private async syncOnce(dir: string, level: Level, place: StorePlace | null): Promise<void> {
+    if (this.closed) return;
+    // Never trust an open watch: it may belong to a folder that was removed and re-made.
+    this.unwatch(dir);
+    this.missed.delete(dir);
+    let isDir = false;
+    try {
+      isDir = (await stat(dir)).isDirectory();
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      // Gone, or not a folder (a dangling link, a loop): nothing to watch. A missing base is
+      // still missed: nothing above it is watched to tell when it comes back.
+      if (level === 0 || !(code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP')) this.miss(dir, level, place, e);
+      this.unwatchBelow(dir);
+      return;
+    }
+    if (this.closed) return;
+    if (!isDir) {
+      if (level === 0) this.miss(dir, level, place, Object.assign(new Error(`${dir} is not a folder`), { code: 'ENOTDIR' }));
+      this.unwatchBelow(dir);
+      return;
+    }
+    try {
+      const watcher = this.dirWatch(dir, (name) => this.onName(dir, level, place, name, watcher), (e) => this.onWatchError(dir, level, place, e, watcher));
+      this.watches.set(dir, { watcher, level });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return void this.unwatchBelow(dir);
+      this.miss(dir, level, place, e);
+      // An unwatchable channel or quality is still listed, so its hours get what watching they can.
+    }
+    if (level < 3) await this.syncChildren(dir, level);
   }
-}
 
-function parseHourStart(hour: string): number {
-  return parseHourName(hour) ?? 0;
+  /** Lists a base, channel or quality folder and syncs every child segcov watches; drops watches of children gone. */
+  private async syncChildren(dir: string, level: Level): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (!(code === 'ENOENT' || code === 'ENOTDIR')) this.miss(dir, level, placeOf(this.opts.base, dir, this.channels, this.qualities), e);
+      this.unwatchBelow(dir);
+      return;
+    }
+    if (this.closed) return;
+    const present = new Set<string>();
+    const jobs: Promise<void>[] = [];
+    for (const name of names) {
+      const child = path.join(dir, name);
+      const place = this.placeToWatch(child);
+      if (place === null) continue;
+      present.add(child);
+      jobs.push(this.sync(child, (level + 1) as Level, place, false));
+    }
+    for (const known of [...this.watches.keys(), ...this.missed.keys()]) {
+      if (path.dirname(known) === dir && !present.has(known)) {
+        this.unwatch(known);
+        this.missed.delete(known);
+        this.unwatchBelow(known);
+      }
+    }
+    await Promise.all(jobs);
+  }
+
+  /** A name reported by the watch of `dir`. */
+  private onName(dir: string, level: Level, place: StorePlace | null, name: string | null, watcher: NodeWatcher): void {
+    if (this.closed || this.watches.get(dir)?.watcher !== watcher) return;
+    if (name === null) {
+      void this.sync(dir, level, place, true);
+      return;
+    }
+    const base = path.basename(name);
+    // The folder itself removed, renamed or changed (the kernel reports it under its own
+    // name): re-sync it. A child may share the name, so that is synced too.
+    if (base === path.basename(dir)) void this.sync(dir, level, place, true);
+    if (level === 3) {
+      if (mattersToCoverage(base) && place?.level === 'hour') this.events.hourChanged(place.channel, place.quality, place.hour);
+      return;
+    }
+    const child = path.join(dir, base);
+    const childPlace = this.placeToWatch(child);
+    if (childPlace !== null) void this.sync(child, (level + 1) as Level, childPlace, true);
+  }
+
+  private onWatchError(dir: string, level: Level, place: StorePlace | null, e: Error, watcher: NodeWatcher): void {
+    if (this.closed || this.watches.get(dir)?.watcher !== watcher) return;
+    this.unwatch(dir);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') this.miss(dir, level, place, e);
+    void this.sync(dir, level, place, true);
+  }
+
+  /** Where a child path sits, when it is one segcov watches (hours only inside the window). */
+  private placeToWatch(p: string): StorePlace | null {
+    const place = placeOf(this.opts.base, p, this.channels, this.qualities);
+    if (place === null || place.level === 'segment') return null;
+    if (place.level === 'hour' && !inWindow(place.start, this.opts)) return null;
+    return place;
+  }
+
+  private miss(dir: string, level: Level, place: StorePlace | null, e: unknown): void {
+    if (this.closed) return;
+    const err = e instanceof Error ? e : new Error(String(e));
+    const known = this.missed.has(dir);
+    this.missed.set(dir, { level, place, err });
+    if (!known) this.events.unwatched(dir, err);
+  }
+
+  private unwatch(dir: string): void {
+    this.watches.get(dir)?.watcher.close();
+    this.watches.delete(dir);
+  }
+
+  /** Closes every watch (and forgets every miss) strictly below `dir`. */
+  private unwatchBelow(dir: string): void {
+    const prefix = dir + path.sep;
+    for (const d of [...this.watches.keys()]) if (d.startsWith(prefix)) this.unwatch(d);
+    for (const d of [...this.missed.keys()]) if (d.startsWith(prefix)) this.missed.delete(d);
+  }
 }

@@ -30,7 +30,7 @@ export class CoverageGauges {
   constructor() {
     for (const name of GAUGE_NAMES) {
       const labelNames = TYPED.has(name) ? ['channel', 'hour', 'quality', 'type'] : ['channel', 'hour', 'quality'];
-      this.gauges.set(name, new Gauge({ name, help: HELP[name], labelNames, registers: [this.registry] }));
+      this.gauges.set(name, new Gauge({ name, help: `${HELP[name]}. See docs/coverage.md`, labelNames, registers: [this.registry] }));
     }
   }
 

@@ -1,8 +1,7 @@
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { CoverageMap } from '../coverage/mapPixels.js';
 import { mapFileName } from '../store/layout.js';
-import { writeFileAtomic } from './atomicWrite.js';
+import { removeFile, writeFileAtomic } from './atomicWrite.js';
 
 /** SPEC §5 colours by pixel class: blue, orange, white. */
 const RGB: readonly (readonly [number, number, number])[] = [
@@ -102,11 +101,13 @@ export async function renderMapPng(map: CoverageMap, raster?: MapRaster): Promis
 
 /**
  * Writes (temp name, then rename) or, when there is no hour to show, removes the map
- * of one channel and quality in `outputDir`. Returns the file path.
+ * of one channel and quality in `outputDir`. Returns the file path. Whatever is there
+ * that is not a regular file (a FIFO, a device, a folder) is never written, replaced or
+ * removed: the write fails instead, and is retried.
  */
 export async function writeMapPng(outputDir: string, channel: string, quality: string, map: CoverageMap | null, raster?: MapRaster): Promise<string> {
   const file = path.join(outputDir, mapFileName(channel, quality));
-  if (map === null) await rm(file, { force: true });
+  if (map === null) await removeFile(file);
   else await writeFileAtomic(file, await renderMapPng(map, raster));
   return file;
 }

@@ -1,4 +1,20 @@
+import { readFileSync } from 'node:fs';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { PROBLEM_KINDS } from '../store/problems.js';
+
+/** Every kind of `segcov_errors_total`: segcov's own failures. Each series starts at 0. */
+export const ERROR_KINDS = ['map_write', 'textfile_write', 'page_write', 'node_list', 'pass', 'watcher', 'live_update', 'http'] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+/** segcov's version from its package.json ("unknown" when it cannot be read). */
+export function segcovVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
 
 /** How often the event-loop-lag metric samples (ms). */
 export const EVENT_LOOP_SAMPLE_MS = 1000;
@@ -17,8 +33,9 @@ export class SelfMetrics {
     name: 'segcov_last_pass_timestamp_seconds', help: 'Unix time the last full pass of a channel and quality ended',
     labelNames: ['channel', 'quality'], registers: [this.registry],
   });
+  // Was segcov_hours (promtool: "hours" is not a base unit); renamed, see README.
   readonly hours = new Gauge({
-    name: 'segcov_hours', help: 'Hour folders analysed (within the window)', labelNames: ['channel', 'quality'], registers: [this.registry],
+    name: 'segcov_hour_folders', help: 'Hour folders held for a channel and quality (every hour on disk)', labelNames: ['channel', 'quality'], registers: [this.registry],
   });
   readonly segments = new Gauge({
     name: 'segcov_segments', help: 'Segment names parsed in the last pass (temp included)', labelNames: ['channel', 'quality'], registers: [this.registry],
@@ -28,11 +45,11 @@ export class SelfMetrics {
     labelNames: ['channel', 'quality'], registers: [this.registry],
   });
   readonly storeErrors = new Counter({
-    name: 'segcov_store_errors_total', help: 'Problems found in the store (each file or folder counted once per kind)',
+    name: 'segcov_store_errors_total', help: `Problems found in the store (each file or folder counted once per kind): ${PROBLEM_KINDS.join(', ')}`,
     labelNames: ['kind'], registers: [this.registry],
   });
   readonly errors = new Counter({
-    name: 'segcov_errors_total', help: "segcov's own failures by kind (map_write, textfile_write, pass, watcher, http)",
+    name: 'segcov_errors_total', help: `segcov's own failures by kind: ${ERROR_KINDS.join(', ')}`,
     labelNames: ['kind'], registers: [this.registry],
   });
   readonly watcherDegraded = new Gauge({
@@ -49,9 +66,26 @@ export class SelfMetrics {
     name: 'segcov_ready', help: '1 once the first full pass of every channel and quality is done', registers: [this.registry],
   });
 
+  readonly buildInfo = new Gauge({
+    name: 'segcov_build_info', help: 'Always 1; the labels say which segcov runs (version) on which Node.js (node)',
+    labelNames: ['version', 'node'], registers: [this.registry],
+  });
+
   constructor(defaultMetrics = true) {
     // The event-loop-lag histogram samples on a timer: every 10 ms by default, which alone
     // kept an idle daemon at ~0.4 s CPU a minute. Once a second is enough to see stalls.
     if (defaultMetrics) collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
+    this.buildInfo.set({ version: segcovVersion(), node: process.version }, 1);
+    // Born at 0, so that increase() sees the very first problem (a series born at 1 hides it).
+    for (const kind of PROBLEM_KINDS) this.storeErrors.inc({ kind }, 0);
+    for (const kind of ERROR_KINDS) this.errors.inc({ kind }, 0);
+  }
+
+  /** Creates the counters of one channel and quality at 0 (called at start-up for each). */
+  initQuality(channel: string, quality: string): void {
+    const labels = { channel, quality };
+    this.passes.inc(labels, 0);
+    this.liveUpdates.inc(labels, 0);
+    this.liveMismatches.inc(labels, 0);
   }
 }

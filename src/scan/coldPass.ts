@@ -4,7 +4,7 @@ import { hourDir, qualityDir } from '../store/layout.js';
 import { readHour, type ReadHourOptions } from '../store/listHour.js';
 import { listHourFolders, type HourFolder, type HourWindow } from '../store/listHours.js';
 import type { ProblemSink } from '../store/problems.js';
-import type { HourCache } from './hourCache.js';
+import type { HourCache, SizedFile } from './hourCache.js';
 
 export interface ColdPassOptions {
   readonly base: string;
@@ -27,13 +27,15 @@ export interface ColdPassResult {
   readonly segments: number;
 }
 
-/** Reads and analyses one hour folder; null when it cannot be listed. */
+/** Reads and analyses one hour folder; null when it cannot be listed. `sized`: the files whose size was read. */
 export async function analyzeHourFolder(
   base: string, channel: string, quality: string, h: HourFolder, report: ProblemSink, opts?: ReadHourOptions,
-): Promise<{ result: HourResult; segments: number } | null> {
+): Promise<{ result: HourResult; segments: number; sized: SizedFile[] } | null> {
   const input = await readHour(hourDir(base, channel, quality, h.name), h.name, h.start, report, opts);
   if (input === null) return null;
-  return { result: analyzeHour(input), segments: input.segments.length };
+  const sized: SizedFile[] = [];
+  for (const s of input.segments) if (s.size !== undefined) sized.push({ name: s.name, size: s.size });
+  return { result: analyzeHour(input), segments: input.segments.length, sized };
 }
 
 /** analyzeHourFolder through the cache: unchanged folders cost one stat. */
@@ -42,7 +44,7 @@ async function analyzeCached(cache: HourCache, opts: ColdPassOptions, h: HourFol
   if ('hit' in found) return found.hit;
   const r = await analyzeHourFolder(opts.base, opts.channel, opts.quality, h, opts.report);
   if (r === null) cache.forget(h.name);
-  else cache.store(h.name, found.stamp, r.result, r.segments);
+  else cache.store(h.name, found.stamp, r.result, r.segments, r.sized);
   return r;
 }
 
@@ -50,9 +52,22 @@ async function analyzeCached(cache: HourCache, opts: ColdPassOptions, h: HourFol
  * One cold pass over a channel and quality: the hour list feeds a bounded queue, a pool
  * of workers lists and analyses hours concurrently, and an ordered collector gathers the
  * results in hour order (stitching needs them in order).
+ *
+ * With a cache (the daemon's passes), a quality folder that exists but cannot be listed
+ * (permission, symlink loop, I/O error — reported, not missing) also returns null, so the
+ * caller keeps its last results: unreadable is not gone (SPEC §4 removes only what has
+ * gone from disk).
  */
 export async function coldPass(opts: ColdPassOptions): Promise<ColdPassResult | null> {
-  return analyzeHourFolders(await listQualityHours(opts), opts);
+  const dir = qualityDir(opts.base, opts.channel, opts.quality);
+  let unreadable = false;
+  const report: ProblemSink = (kind, p, detail) => {
+    if (p === dir && kind === 'unreadable') unreadable = true;
+    opts.report(kind, p, detail);
+  };
+  const folders = await listQualityHours({ ...opts, report });
+  if (unreadable && opts.cache !== undefined) return null;
+  return analyzeHourFolders(folders, opts);
 }
 
 /** The hour folders a pass of `opts` reads, in order (the producer's input). */

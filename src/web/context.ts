@@ -52,7 +52,7 @@ export function staleAfterUs(config: DaemonConfig): number {
  * name: `maps/` when served by the daemon, `` for the static copy next to the maps.
  * Both are relative, so the page also works behind a reverse proxy under a sub-path.
  */
-export function pageHtml(ctx: WebContext, mapPrefix: string): string {
+export function pageHtml(ctx: WebContext, mapPrefix: string, docsUrl?: string): string {
   const opts: PageOptions = {
     nowUs: nowUs(ctx),
     nodeName: hostname(),
@@ -63,6 +63,7 @@ export function pageHtml(ctx: WebContext, mapPrefix: string): string {
     mapUrl: (file, s) => `${mapPrefix}${encodeURIComponent(file)}?v=${s.status?.updatedAt ?? 0}`,
     peers: ctx.config.peers,
     maxHoles: MAX_HOLES_LISTED,
+    docsUrl,
   };
   return renderStatusPage(summaries(ctx), opts);
 }

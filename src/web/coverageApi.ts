@@ -44,12 +44,16 @@ export function coverageJson(pairs: readonly [string, string][], get: (c: string
       updated_at: status === undefined ? null : new Date(status.updatedAt).toISOString(),
       newest_segment_end: s.newestEnd === null ? null : isoUtc(s.newestEnd),
       newest_segment_age_seconds: s.ageUs === null ? null : seconds(s.ageUs),
+      // Window and holes by the one definition every surface shares (docs/coverage.md).
       window: s.window === null ? null : {
         start: isoUtc(s.window.start), end: isoUtc(s.window.end), hours: s.hoursShown,
         raw_coverage: seconds(s.coveredUs), coverage_percent: s.coveragePct,
       },
+      nothing_recorded: s.nothingRecorded,
       raw_holes: s.rawHoles.length,
       raw_hole_duration: seconds(s.rawHoleUs),
+      longest_hole: seconds(s.longestHoleUs),
+      missing_hours: s.missingHours,
       hours: (cov?.hours ?? []).map((hr) => ({
         hour: hr.result.hour,
         start: isoUtc(hr.result.start),
@@ -127,7 +131,10 @@ export function holesInRange<T extends Interval>(holes: readonly T[], since?: nu
   return holes.filter((x) => (since === undefined || x.end > since) && (until === undefined || x.start < until));
 }
 
-/** Pure: the body of `/api/v1/holes`. */
+/**
+ * Pure: the body of `/api/v1/holes`: the window holes (whole missing hours included) that
+ * intersect [since, until), each reported whole, with the hour it starts in.
+ */
 export function holesJson(pairs: readonly [string, string][], get: (c: string, q: string) => QualityStatus | undefined, query: HolesQuery, nowUs: number): unknown {
   const out: unknown[] = [];
   for (const [channel, quality] of pairs) {

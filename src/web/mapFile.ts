@@ -25,13 +25,15 @@ export function mapRequestName(rest: string, allowed: ReadonlySet<string>): stri
 /**
  * Sends `dir/name` (a name that passed mapRequestName). The file is opened without
  * following a symlink, and must be a regular file: a link planted in the output folder
- * cannot lead out of it. The file stays open while it is sent, so a map renamed over it
- * meanwhile does not mix two versions.
+ * cannot lead out of it. O_NONBLOCK: a FIFO planted under a map's name opens at once (and
+ * is refused as not a file) instead of holding a thread-pool thread until a writer comes.
+ * The file stays open while it is sent, so a map renamed over it meanwhile does not mix
+ * two versions.
  */
 export async function sendMapFile(req: http.IncomingMessage, res: http.ServerResponse, dir: string, name: string): Promise<void> {
   let handle: import('node:fs/promises').FileHandle;
   try {
-    handle = await open(path.join(dir, name), constants.O_RDONLY | constants.O_NOFOLLOW);
+    handle = await open(path.join(dir, name), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch {
     sendText(res, 404, 'not found\n');
     return;

@@ -46,7 +46,8 @@ figure{margin:8px 0 0}
 figcaption{font-size:.8rem;color:var(--muted);margin-top:4px}
 ul.legend{display:inline-flex;flex-wrap:wrap;gap:2px 14px;list-style:none;margin:2px 0 0;padding:0}
 .sw{display:inline-block;width:12px;height:12px;border:1px solid #8c959f;vertical-align:-2px;margin-right:4px}
-.sw.blue{background:var(--blue)}.sw.orange{background:var(--orange)}.sw.white{background:#fff}
+.sw.blue{background:var(--blue)}.sw.orange{background:var(--orange)}.sw.white{background:#fff}.sw.grey,.notyet{background:#c8ccd0}
+.notyet{position:absolute;pointer-events:none}
 .peers figure.peer{display:inline-block;vertical-align:top;margin:4px 12px 4px 0;max-width:100%}
 .peers figcaption{margin:0 0 2px}
 .unreachable{color:var(--bad);font-size:.85rem}

@@ -1,5 +1,6 @@
-import { totalLength } from '../coverage/stitch.js';
-import { HOUR_US, type Interval } from '../coverage/types.js';
+import type { Interval } from '../coverage/types.js';
+import { windowHoles } from '../coverage/windowHoles.js';
+import { formatHourName } from '../store/hourName.js';
 import type { QualityStatus } from '../daemon/coverageState.js';
 
 /** A hole with the hour folder it belongs to. */
@@ -10,18 +11,19 @@ export interface HoleView extends Interval {
 /**
  * What the status page and the API say about one channel and quality.
  *
- * The **window** is the span the coverage map shows: from the start of its first hour
- * (`map.origin`) to the end of its last hour, cut at `now` when `now` falls inside it
- * (the hour being recorded counts only as far as it has happened). **Coverage** of the
- * window is the sum of `raw_coverage` of the hours inside it divided by its length,
- * capped at 100 %.
+ * The **window** is the span the coverage map shows (from `--first-hour`, else the start of
+ * the earliest hour with a segment, to the end of `--last-hour` but never past now, else to
+ * the end of the newest segment), and its **holes** are every uncovered stretch of it,
+ * whole missing hours included: the one definition of src/coverage/windowHoles.ts, the
+ * same as `segcov check` and the `segcov_window_*` gauges. Coverage is the window minus its
+ * holes, so the percentage and the hole total always agree.
  */
 export interface QualitySummary {
   readonly channel: string;
   readonly quality: string;
   /** Undefined until the first pass over this channel and quality has finished. */
   readonly status: QualityStatus | undefined;
-  /** µs interval, or null when there is nothing to show (no map). */
+  /** µs interval, or null when the window has no length (nothing recorded, no --first-hour). */
   readonly window: Interval | null;
   readonly hoursShown: number;
   readonly coveredUs: number;
@@ -29,42 +31,41 @@ export interface QualitySummary {
   readonly newestEnd: number | null;
   /** now − newestEnd (µs), or null. */
   readonly ageUs: number | null;
-  /** Raw holes (SPEC §2, §3) of every hour, in time order. */
+  /** Window holes of the raw chain, in time order, each with the hour it starts in. */
   readonly rawHoles: readonly HoleView[];
+  /** The same for the editable chain (what a cutter can join without overlap). */
   readonly editableHoles: readonly HoleView[];
   readonly rawHoleUs: number;
+  readonly longestHoleUs: number;
+  /** Whole hours of the window with no best segment. */
+  readonly missingHours: number;
+  /** True when nothing in the window is recorded (or there is no window): shown red. */
+  readonly nothingRecorded: boolean;
+}
+
+function withHour(holes: readonly Interval[]): HoleView[] {
+  return holes.map((x) => ({ start: x.start, end: x.end, hour: formatHourName(x.start) }));
 }
 
 /** Pure: the summary of one channel and quality at time `nowUs`. */
 export function summarizeQuality(channel: string, quality: string, status: QualityStatus | undefined, nowUs: number): QualitySummary {
   const cov = status?.coverage;
-  const map = cov?.map ?? null;
-  const rawHoles: HoleView[] = [];
-  const editableHoles: HoleView[] = [];
-  for (const h of cov?.hours ?? []) {
-    for (const iv of h.rawHoles) rawHoles.push({ start: iv.start, end: iv.end, hour: h.result.hour });
-    for (const iv of h.editableHoles) editableHoles.push({ start: iv.start, end: iv.end, hour: h.result.hour });
-  }
-  let window: Interval | null = null;
-  let coveredUs = 0;
-  let coveragePct: number | null = null;
-  if (map !== null && cov !== undefined) {
-    const fullEnd = map.origin + map.hours * HOUR_US;
-    window = { start: map.origin, end: Math.min(fullEnd, Math.max(map.origin, nowUs)) };
-    for (const h of cov.hours) {
-      if (h.result.start >= map.origin && h.result.start < fullEnd) coveredUs += h.result.rawCoverage;
-    }
-    const len = window.end - window.start;
-    coveragePct = len > 0 ? Math.min(100, (coveredUs / len) * 100) : null;
-  }
+  const results = (cov?.hours ?? []).map((h) => h.result);
+  const bounds = cov?.bounds ?? {};
+  const raw = windowHoles(results, bounds, nowUs, 'raw');
+  const editable = windowHoles(results, bounds, nowUs, 'editable');
   const newestEnd = cov?.newestEnd ?? null;
   return {
-    channel, quality, status, window,
-    hoursShown: map?.hours ?? 0,
-    coveredUs, coveragePct, newestEnd,
+    channel, quality, status, window: raw.window,
+    hoursShown: cov?.map?.hours ?? 0,
+    coveredUs: raw.coveredUs, coveragePct: raw.coveragePct, newestEnd,
     ageUs: newestEnd === null ? null : Math.max(0, nowUs - newestEnd),
-    rawHoles, editableHoles,
-    rawHoleUs: totalLength(rawHoles),
+    rawHoles: withHour(raw.holes),
+    editableHoles: withHour(editable.holes),
+    rawHoleUs: raw.holeUs,
+    longestHoleUs: raw.longestHoleUs,
+    missingHours: raw.missingHours,
+    nothingRecorded: raw.nothingRecorded,
   };
 }
 

@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import type http from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { sendJson, sendText, type Route } from '../outputs/httpServer.js';
 import { mapNames, nowUs, pageHtml, shownPairs, type WebContext } from './context.js';
 import { coverageJson, holesJson, parseHolesQuery } from './coverageApi.js';
@@ -8,6 +10,13 @@ import { scriptHash } from './pageAssets.js';
 export type { WebContext } from './context.js';
 
 const MAPS = '/maps/';
+/** The project's definition of coverage, holes and the window, served from the package. */
+const DOCS_PATH = '/docs/coverage.md';
+const DOC_FILE = fileURLToPath(new URL('../../../docs/coverage.md', import.meta.url));
+
+async function coverageDoc(): Promise<string | null> {
+  return readFile(DOC_FILE, 'utf8').catch(() => null);
+}
 
 /**
  * The Content-Security-Policy of the served page: nothing but its own inline style, its
@@ -44,7 +53,15 @@ export function webRoutes(ctx: WebContext): Route[] {
       handle: (_req, res) => {
         res.setHeader('content-security-policy', csp);
         res.setHeader('x-content-type-options', 'nosniff');
-        sendText(res, 200, pageHtml(ctx, 'maps/'), 'text/html; charset=utf-8');
+        sendText(res, 200, pageHtml(ctx, 'maps/', DOCS_PATH.slice(1)), 'text/html; charset=utf-8');
+      },
+    },
+    {
+      path: DOCS_PATH,
+      handle: async (_req, res) => {
+        const text = await coverageDoc();
+        if (text === null) return sendText(res, 404, 'docs/coverage.md is not installed with this copy of segcov\n');
+        sendText(res, 200, text, 'text/markdown; charset=utf-8');
       },
     },
     {

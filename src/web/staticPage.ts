@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../outputs/atomicWrite.js';
 import { pageHtml, type WebContext } from './context.js';
 
 /** The static page's file name in the output folder. */
@@ -13,14 +12,6 @@ export const STATIC_PAGE_NAME = 'index.html';
  * never sees half a page.
  */
 export async function writeStaticPage(ctx: WebContext): Promise<void> {
-  const dir = ctx.config.outputDir;
-  await mkdir(dir, { recursive: true });
-  const tmp = path.join(dir, `.${STATIC_PAGE_NAME}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await writeFile(tmp, pageHtml(ctx, ''), { mode: 0o644 });
-    await rename(tmp, path.join(dir, STATIC_PAGE_NAME));
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
+  // never renamed over a page name that is not a regular file (writeFileAtomic refuses)
+  await writeFileAtomic(path.join(ctx.config.outputDir, STATIC_PAGE_NAME), pageHtml(ctx, ''), { mode: 0o644 });
 }

@@ -2,6 +2,7 @@ import { formatSeconds } from '../outputs/progressBar.js';
 import { mapFileName } from '../store/layout.js';
 import { displayUtc, escapeHtml as h, formatDuration, formatPercent } from './format.js';
 import { mapLayout, type MapLayout } from './mapLayout.js';
+import { notYetRects } from './notYet.js';
 import type { HoleView, QualitySummary } from './qualitySummary.js';
 import { PAGE_CSS, PAGE_SCRIPT } from './pageAssets.js';
 
@@ -23,12 +24,19 @@ export interface PageOptions {
   readonly peers: Readonly<Record<string, string>>;
   /** Newest holes listed per quality. */
   readonly maxHoles: number;
+  /** Where docs/coverage.md (what a hole, the window, coverage mean) is served, if anywhere. */
+  readonly docsUrl?: string;
+}
+
+function docsLink(opts: PageOptions): string {
+  return opts.docsUrl === undefined ? '' : ` <a class="docs" href="${h(opts.docsUrl)}" title="What a hole, the window and coverage mean (docs/coverage.md)">?</a>`;
 }
 
 const LEGEND = `<ul class="legend" aria-label="Legend">`
   + `<li><i class="sw blue"></i>recorded</li>`
   + `<li><i class="sw orange"></i>only partial or suspect segments</li>`
-  + `<li><i class="sw white"></i>hole: nothing recorded</li></ul>`;
+  + `<li><i class="sw white"></i>hole: nothing recorded</li>`
+  + `<li><i class="sw grey"></i>not yet: after now</li></ul>`;
 
 /** Pure: the whole status page as one HTML document (no external resources but the maps). */
 export function renderStatusPage(summaries: readonly QualitySummary[], opts: PageOptions): string {
@@ -78,7 +86,7 @@ function isStale(s: QualitySummary, opts: PageOptions): boolean {
 /** One row per channel and quality: the figures at a glance, linking to the details. */
 function renderOverview(summaries: readonly QualitySummary[], opts: PageOptions): string {
   const rows = summaries.map((s, i) => {
-    const cls = s.status === undefined ? 'wait' : s.rawHoles.length > 0 || isStale(s, opts) ? 'bad' : 'ok';
+    const cls = s.status === undefined ? 'wait' : s.rawHoles.length > 0 || s.nothingRecorded || isStale(s, opts) ? 'bad' : 'ok';
     return `<tr class="${cls}"><td><a href="#q-${i}">${h(s.channel)}</a></td><td>${h(s.quality)}</td>`
       + `<td class="num">${h(formatPercent(s.coveragePct))}</td>`
       + `<td class="num">${s.status === undefined ? '–' : s.rawHoles.length}</td>`
@@ -96,15 +104,17 @@ function renderQuality(s: QualitySummary, opts: PageOptions, idx: number): strin
     return `<article class="quality wait" id="q-${idx}">${title}<p>Waiting for the first pass over this channel and quality.</p>${renderPeers(s, opts, null)}</article>`;
   }
   const stale = isStale(s, opts);
-  const pctClass = s.rawHoles.length > 0 || s.window === null ? 'bad' : 'ok';
-  const window = s.window === null ? 'no segments yet'
-    : `${h(displayUtc(s.window.start))} – ${h(displayUtc(s.window.end))} UTC (${s.hoursShown} h shown)`;
+  const pctClass = s.rawHoles.length > 0 || s.nothingRecorded ? 'bad' : 'ok';
+  const window = (s.window === null ? 'no window'
+    : `${h(displayUtc(s.window.start))} – ${h(displayUtc(s.window.end))} UTC (${s.hoursShown} h shown)`)
+    + (s.nothingRecorded ? ' <b class="nothing">nothing recorded</b>' : '');
   const age = s.ageUs === null || s.newestEnd === null ? 'none'
     : `${h(formatDuration(s.ageUs))} ago <small>(ends ${h(displayUtc(s.newestEnd))} UTC)</small>`;
   const facts = `<dl class="facts">`
     + `<div><dt>Coverage of window</dt><dd class="${pctClass}"><b class="pct">${h(formatPercent(s.coveragePct))}</b> <small>${window}</small></dd></div>`
     + `<div><dt>Newest segment</dt><dd class="${stale ? 'bad' : 'ok'}">${age}</dd></div>`
-    + `<div><dt>Holes</dt><dd class="${pctClass}"><b class="holecount">${s.rawHoles.length}</b>, total ${h(formatDuration(s.rawHoleUs))}</dd></div>`
+    + `<div><dt>Holes${docsLink(opts)}</dt><dd class="${pctClass}"><b class="holecount">${s.rawHoles.length}</b>, total ${h(formatDuration(s.rawHoleUs))}`
+    + `${s.missingHours > 0 ? `, <b class="missinghours">${s.missingHours}</b> whole hour(s) missing` : ''}</dd></div>`
     + `</dl>`;
   const layout = s.status.coverage.map === null ? null : mapLayout(s.status.coverage.map, opts.pixelSeconds);
   return `<article class="quality" id="q-${idx}">${title}${facts}${renderHoles(s.rawHoles, opts.maxHoles)}`
@@ -143,6 +153,8 @@ function renderMap(s: QualitySummary, opts: PageOptions, layout: MapLayout | nul
     + `<div class="days">${days}</div><div class="hours">${hours}</div>`
     + `<div class="canvas" style="width:${layout.width}px;height:${layout.height}px">`
     + `<img src="${h(opts.mapUrl(file, s))}" width="${layout.width}" height="${layout.height}" alt="${h(alt)}">`
+    + notYetRects(map, opts.pixelSeconds, opts.nowUs, layout.scaleX, layout.scaleY)
+      .map((r) => `<div class="notyet" style="left:${r.left}px;top:${r.top}px;width:${r.width}px;height:${r.height}px" title="not yet: after now"></div>`).join('')
     + `<div class="grid" style="background-size:${layout.hourPx}px 100%"></div></div>`
     + `</div></div></div>`
     + `<figcaption>Hours (UTC) left to right; each column is ${colMin}, read top to bottom. ${LEGEND}</figcaption>`

@@ -47,7 +47,12 @@ describe('segcov --run-once --textfile (end to end)', () => {
     assert.equal(g('raw_hole_duration', '02'), 10);
     assert.equal(g('raw_coverage', '02'), 990);
     assert.equal(g('segment_count', '02', 'bad'), 1);
-    assert.equal([...m.keys()].length, 3 * 19, 'exactly the 19 series of each of the 3 hours');
+    const window = [...m.keys()].filter((k) => k.startsWith('segcov_'));
+    assert.equal([...m.keys()].length - window.length, 3 * 19, 'exactly the 19 series of each of the 3 hours');
+    // Plus the window gauges of the one channel/quality: here the SPEC holes are all the holes.
+    assert.equal(window.length, 6);
+    assert.equal(m.get('segcov_window_holes{channel="chan",quality="source"}'), 3);
+    assert.equal(m.get('segcov_window_hole_seconds{channel="chan",quality="source"}'), 18);
 
     const png = path.join(base, 'coverage-maps', 'chan_source_coverage.png');
     const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });

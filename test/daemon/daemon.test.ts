@@ -38,11 +38,13 @@ describe('the daemon', () => {
           const now = await scrape(d.url);
           const gone = ![...now.keys()].some((k) => k.includes('hour="2026-11-01T01"'));
           return gone && now.get('raw_coverage{channel="chan",hour="2026-11-01T02",quality="source"}') === 4 ? true : undefined;
-        }, 10_000);
+        });
       } finally {
-        const { code, ms } = await d.stop('SIGTERM');
+        const { code } = await d.stop('SIGTERM');
         assert.equal(code, 0, d.stderr());
-        assert.ok(ms < 5000, `exit took ${ms} ms`);
+        // A clean stop, not the 4.5 s guard's forced exit: asserted from the log, not a stopwatch.
+        assert.match(d.stderr(), /"msg":"stopped"/);
+        assert.doesNotMatch(d.stderr(), /still busy/);
       }
     } finally {
       await rm(base, { recursive: true, force: true });

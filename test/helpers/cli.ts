@@ -23,7 +23,7 @@ export function runCli(args: readonly string[], opts: { env?: NodeJS.ProcessEnv;
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`segcov ${args.join(' ')} timed out\n${stderr}`)); }, opts.timeoutMs ?? 60_000);
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`segcov ${args.join(' ')} timed out\n${stderr}`)); }, opts.timeoutMs ?? 180_000);
     child.on('error', reject);
     child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); });
   });
@@ -70,7 +70,7 @@ export async function startDaemon(args: readonly string[], opts: { env?: NodeJS.
   proc.stdout?.resume();
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + (opts.readyTimeoutMs ?? 20_000);
+  const deadline = Date.now() + (opts.readyTimeoutMs ?? 90_000);
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`daemon exited with ${proc.exitCode}:\n${err}`);
     try {
@@ -108,8 +108,15 @@ export function parseProm(text: string): Map<string, number> {
   return out;
 }
 
-/** Waits until `check` returns a value that is not undefined, polling. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 10_000, everyMs = 50): Promise<T> {
+/**
+ * How long a test waits for a condition before failing. Generous on purpose: a loaded
+ * 2-core machine may take seconds for what takes milliseconds when idle, and a wait ends
+ * as soon as its condition holds, so a long deadline costs nothing on a quick machine.
+ */
+export const WAIT_MS = 60_000;
+
+/** Waits until `check` returns a value that is not undefined, polling (never sleep-then-assert). */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = WAIT_MS, everyMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();

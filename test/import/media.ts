@@ -33,7 +33,7 @@ export interface CliRun {
 }
 
 /** Runs `segcov ARGS…` from this build in a child process. */
-export function segcov(args: readonly string[], timeoutMs = 60_000): Promise<CliRun> {
+export function segcov(args: readonly string[], timeoutMs = 300_000): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', 'import(process.argv[1]).then((m) => m.main(process.argv.slice(2)))', MAIN, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],

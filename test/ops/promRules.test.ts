@@ -58,6 +58,10 @@ describe('Prometheus rules (config/segcov.rules.yml)', () => {
       ['SegcovRecordingStalled', 'segcov_newest_segment_end_timestamp_seconds'],
       ['SegcovDown', 'up{job="segcov"}'],
       ['SegcovStoreErrorsRising', 'segcov_store_errors_total'],
+      // Issue 11: a whole missing hour pages; a stall is judged against the other nodes, or
+      // on one node against how covered the hour before it was.
+      ['SegcovMissingHour', 'segcov_window_missing_hour_slots'],
+      ['SegcovRecordingStoppedMidStream', 'segcov_newest_hour_covered_seconds'],
     ] as const) {
       const rule = alerts.get(name);
       assert.ok(rule !== undefined, `alert ${name} is missing`);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { rm, utimes, writeFile, rename, mkdir } from 'node:fs/promises';
+import { rm, utimes, writeFile, rename, mkdir, symlink, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { coldPass } from '../../src/scan/coldPass.js';
 import { HourCache } from '../../src/scan/hourCache.js';
-import { fillHour } from '../helpers/simpleStore.js';
+import { fillHour, putSegment } from '../helpers/simpleStore.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
 describe('per-hour cache of periodic passes', () => {
@@ -42,6 +42,53 @@ describe('per-hour cache of periodic passes', () => {
       await utimes(path.join(q, '2026-11-01T01'), past, past);
       const fourth = await pass();
       assert.equal(fourth.hours[1].rawCoverage, 0, 'replaced folder read again');
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
+  });
+
+  it('re-reads a settled folder when a size-deciding file grew or shrank in place (no rename, same folder mtime)', async () => {
+    const base = await makeTmpDir('cache-size');
+    try {
+      // two partials at one start: the bigger file is the best (SPEC §2), its duration counts
+      putSegment(base, 'chan', 'source', '2026-11-01T00', '00:00.000000-1.000-partial-AAAA.ts', 10);
+      const b = putSegment(base, 'chan', 'source', '2026-11-01T00', '00:00.000000-2.000-partial-BBBB.ts', 5);
+      const dir = path.join(base, 'chan', 'source', '2026-11-01T00');
+      const past = new Date(Date.now() - 60_000);
+      await utimes(dir, past, past);
+      const cache = new HourCache();
+      const pass = () => coldPass({ base, channel: 'chan', quality: 'source', window: {}, concurrency: 2, cache, report: () => {} })
+        .then((r) => { assert.ok(r !== null); return r; });
+      assert.equal((await pass()).hours[0].rawCoverage, 1_000_000, 'the 10-byte 1 s partial wins');
+      const cached = await pass();
+      assert.equal((await pass()).hours[0], cached.hours[0], 'settled unchanged folder is a cache hit');
+      await truncate(b, 20);
+      await utimes(dir, past, past); // the folder looks exactly as before
+      assert.equal((await pass()).hours[0].rawCoverage, 2_000_000, 'the grown 2 s partial wins now');
+      await truncate(b, 1);
+      await utimes(dir, past, past);
+      assert.equal((await pass()).hours[0].rawCoverage, 1_000_000, 'and loses again once shrunk');
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
+  });
+
+  it('a quality folder that exists but cannot be listed keeps the last results (null pass); a missing one has none', async () => {
+    const base = await makeTmpDir('cache-unreadable');
+    try {
+      fillHour(base, 'chan', 'source', '2026-11-01T00', 0, 10);
+      const q = path.join(base, 'chan', 'source');
+      const cache = new HourCache();
+      const kinds: string[] = [];
+      const pass = () => coldPass({ base, channel: 'chan', quality: 'source', window: {}, concurrency: 2, cache, report: (k) => { kinds.push(k); } });
+      assert.equal((await pass())?.hours.length, 1);
+      // a symlink loop where the quality folder was: unreadable even for root
+      await rename(q, path.join(base, 'away'));
+      await symlink(q, q);
+      assert.equal(await pass(), null, 'unreadable: the caller keeps what it has');
+      assert.ok(kinds.includes('unreadable'), 'and the problem is reported');
+      await rm(q);
+      assert.deepEqual((await pass())?.hours, [], 'gone: no hours');
     } finally {
       await rm(base, { recursive: true, force: true });
     }

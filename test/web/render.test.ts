@@ -68,17 +68,23 @@ describe('summary, page and JSON from a state', async () => {
     mapUrl: (f) => `maps/${encodeURIComponent(f)}`, peers: {}, maxHoles: 1,
   };
 
-  it('coverage of the window: raw coverage over the hours shown, the running hour cut at now', () => {
+  it('coverage of the window: the window minus its holes; the live edge and the future are not holes', () => {
     const s = summarizeQuality('desertbus', 'source', fx.state.get('desertbus', 'source'), nowUs);
-    assert.deepEqual(s.window, { start: hourUs('2026-11-01T05'), end: nowUs });
+    // The window ends at the newest segment (07:50:00), not at now (07:50:05).
+    assert.deepEqual(s.window, { start: hourUs('2026-11-01T05'), end: hourUs('2026-11-01T07') + 50 * 60 * SECOND_US });
     assert.equal(s.coveredUs, (3600 + 3570 + 2700) * SECOND_US);
-    assert.equal(s.coveragePct, (9870 / 10205) * 100);
+    assert.equal(s.coveragePct, (9870 / 10200) * 100);
     assert.equal(s.rawHoles.length, 2);
     assert.equal(s.rawHoleUs, 330 * SECOND_US);
+    assert.equal(s.coveredUs + s.rawHoleUs, s.window!.end - s.window!.start, 'percentage and hole total agree');
     assert.equal(s.ageUs, 5 * SECOND_US);
-    // Long after the last hour shown: the whole 3 hours count.
+    // Long after: still no hole after the newest segment (a stalled recorder is an alert, not a hole).
     const later = summarizeQuality('desertbus', 'source', fx.state.get('desertbus', 'source'), nowUs + 10 * HOUR_US);
-    assert.equal(later.coveragePct, (9870 / 10800) * 100);
+    assert.equal(later.coveragePct, (9870 / 10200) * 100);
+    // The odd channel's missing hour 06 is a hole (no SPEC §3 gauge has it).
+    const odd = summarizeQuality(ODD_CHANNEL, 'source', fx.state.get(ODD_CHANNEL, 'source'), nowUs);
+    assert.deepEqual(odd.rawHoles.map((x) => [x.start, x.end, x.hour]), [[hourUs('2026-11-01T06'), hourUs('2026-11-01T07') + 20 * SECOND_US, '2026-11-01T06']]);
+    assert.equal(odd.missingHours, 1);
   });
 
   it('the page lists the newest holes first, up to the limit, and escapes names', () => {

@@ -120,7 +120,7 @@ describe('web routes over HTTP', () => {
     assert.equal(h06.raw_coverage, 3570);
     assert.deepEqual(h06.overlap_count, { full: 0, suspect: 0, partial: 0 });
     // (3600 + 3570 + 2700) s covered of 2 h 50 min 5 s.
-    assert.equal(src.window?.coverage_percent, (9870 / 10205) * 100);
+    assert.equal(src.window?.coverage_percent, (9870 / 10200) * 100);
     const odd480 = body.channels[1].qualities[1];
     assert.equal(odd480.window, null);
     assert.deepEqual(odd480.hours, []);

@@ -67,7 +67,8 @@ describe('status page in Chromium', () => {
       ['2026-11-01 06:10:00', '06:10:30', '30 s'],
     ]);
     assert.deepEqual(holeRows[1], []);
-    assert.deepEqual(holeRows[2], [['2026-11-01 07:00:00', '07:00:20', '20 s']]);
+    // The odd channel's hole runs through the whole missing hour 06 (issue 11: one hole definition).
+    assert.deepEqual(holeRows[2], [['2026-11-01 06:00:00', '07:00:20', '1 h 00 min 20 s']]);
     assert.deepEqual(holeRows[3], []);
     const counts = await page.$$eval('b.holecount', (bs) => bs.map((b) => b.textContent));
     assert.deepEqual(counts, ['2', '0', '1', '0']);

@@ -99,6 +99,12 @@ export async function runCheck(opts: CheckOptions, nowUs: number, progress?: (do
   return out;
 }
 
+/** The bar's start delay: 1 s unless the hidden `--progress-delay-ms` knob says otherwise. */
+function progressDelayMs(v: unknown): number {
+  const n = Number(v ?? 1000);
+  return Number.isFinite(n) && n >= 0 ? n : 1000;
+}
+
 /** `segcov check CHANNEL...`: one pass, a report, and an exit status for cron and CI. */
 export const checkCommand: CommandModule<object, Record<string, unknown>> = {
   command: 'check <channels..>',
@@ -113,8 +119,8 @@ export const checkCommand: CommandModule<object, Record<string, unknown>> = {
       'max-age': { type: 'number', describe: 'Also fail when the newest segment ended more than this many seconds ago' },
       json: { type: 'boolean', default: false, describe: 'Print the report as JSON' },
       concurrency: { type: 'number', default: 4, describe: 'Hour folders read at once' },
-      // how long a pass runs before the bar shows (tests set 0 rather than depend on speed)
-      'progress-delay-ms': { type: 'number', default: 1000, hidden: true },
+      // A knob, not a feature: tests set it to 0 so the bar is drawn however fast the pass is.
+      'progress-delay-ms': { type: 'number', default: 1000, hidden: true, describe: 'Draw the progress bar only after this many ms' },
     }) as never,
   handler: async (argv) => {
     const opts = await resolveCheckOptions(argv);
@@ -122,7 +128,7 @@ export const checkCommand: CommandModule<object, Record<string, unknown>> = {
     // Drawn on stderr only when it is a terminal, and only once the pass has run for a second.
     let bar: ProgressBar | null = null;
     const results = await runCheck(opts, nowUs, (done, total) => {
-      bar ??= new ProgressBar({ total, label: 'check', stream: process.stderr, delayMs: Number(argv['progress-delay-ms'] ?? 1000) });
+      bar ??= new ProgressBar({ total, label: 'check', stream: process.stderr, delayMs: progressDelayMs(argv['progress-delay-ms']) });
       bar.update(done, 'hours');
     });
     (bar as ProgressBar | null)?.finish();

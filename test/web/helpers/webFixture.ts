@@ -84,7 +84,7 @@ export async function makeFixture(spec: StoreSpec, opts: { peers?: Record<string
     for (const quality of config.qualities) {
       const pass = await coldPass({ base, channel, quality, window: {}, concurrency: 2, report: () => {} });
       if (pass === null) throw new Error('pass stopped');
-      const coverage = qualityCoverage(pass.hours, { pixelSeconds: config.pixelLength, rows: config.rows });
+      const coverage = qualityCoverage(pass.hours, { firstHour: config.firstHour, lastHour: config.lastHour, pixelSeconds: config.pixelLength, rows: config.rows });
       state.set({ channel, quality, coverage, updatedAt: opts.updatedAt ?? 1_000 });
       if (coverage.map !== null) await writeMapPng(path.join(config.outputDir, mapFileName(channel, quality)), coverage.map);
     }

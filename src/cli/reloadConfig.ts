@@ -1,0 +1,29 @@
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { loadConfig } from './configFile.js';
+import { DAEMON_OPTIONS, resolveDaemonConfig, type DaemonConfig } from './daemonOptions.js';
+import { UsageError } from './usageError.js';
+
+/**
+ * For SIGHUP: parses the daemon's command line again as at start-up (flags > SEGCOV_* >
+ * --config file > defaults), so the --config file is read afresh. Throws on any mistake
+ * in it; the running daemon then keeps its config.
+ */
+export function daemonConfigLoader(args: readonly string[] = hideBin(process.argv)): () => Promise<DaemonConfig> {
+  return async () => {
+    const argv = await yargs([...args])
+      .options(DAEMON_OPTIONS)
+      .option('peers', {})
+      .option('config', { type: 'string', config: true, configParser: loadConfig })
+      .env('SEGCOV')
+      .help(false)
+      .version(false)
+      .exitProcess(false)
+      .fail((msg, err) => {
+        throw err ?? new UsageError(msg);
+      })
+      .parseAsync();
+    const positional = argv._.map(String);
+    return resolveDaemonConfig({ ...argv, channels: positional.length > 0 ? positional : argv.channels });
+  };
+}

@@ -1,0 +1,69 @@
+import { Gauge, Registry } from 'prom-client';
+import type { QualityCoverage } from '../coverage/qualityCoverage.js';
+import { coveredHourBeforeNewest, coveredUnion, windowHoles, type WindowReport } from '../coverage/windowHoles.js';
+
+/** One channel and quality as the window gauges read it (a QualityStatus fits). */
+export interface WindowSource {
+  readonly channel: string;
+  readonly quality: string;
+  readonly coverage: QualityCoverage;
+}
+
+const DOC = 'See docs/coverage.md.';
+
+interface Entry {
+  readonly s: WindowSource;
+  readonly r: WindowReport;
+  /** µs covered in the hour before the newest covered instant, or null. */
+  readonly beforeNewest: number | null;
+}
+
+/**
+ * The `segcov_window_*` gauges: per channel and quality, the shown window's holes by the one
+ * definition every surface shares (src/coverage/windowHoles.ts). Unlike the per-hour SPEC §4
+ * gauges they see a whole missing hour, so a rule can page on it. They depend on "now" (a
+ * window bounded by --last-hour grows until its end), so they are computed when scraped or
+ * written, from the current state; a channel/quality no longer held disappears.
+ */
+export class WindowGauges {
+  readonly registry = new Registry();
+  private cache: Map<string, Entry> | null = null;
+
+  constructor(private readonly sources: () => readonly WindowSource[], private readonly nowUs: () => number = () => Date.now() * 1000) {
+    this.gauge('segcov_window_holes', `Holes in the shown window (whole missing hours included, live edge and future excluded). ${DOC}`, (r) => r.holes.length);
+    this.gauge('segcov_window_hole_seconds', `Total length of the holes in the shown window, seconds. ${DOC}`, (r) => r.holeUs / 1e6);
+    this.gauge('segcov_window_longest_hole_seconds', `Length of the longest hole in the shown window, seconds (0: no hole). ${DOC}`, (r) => r.longestHoleUs / 1e6);
+    this.gauge('segcov_window_missing_hour_slots', `Whole hours of the shown window with no best segment (folder absent, empty, or only temp and bad names). ${DOC}`, (r) => r.missingHours);
+    this.gauge('segcov_newest_hour_covered_seconds', `Seconds of the hour before the end of the newest segment that are covered (3600: recording ran the whole hour up to its stop; absent when nothing is recorded). ${DOC}`, (_r, e) => (e.beforeNewest === null ? null : e.beforeNewest / 1e6));
+    this.gauge('segcov_window_length_seconds', `Length of the shown window, seconds (0: no window, nothing recorded). ${DOC}`, (r) => (r.window === null ? 0 : (r.window.end - r.window.start) / 1e6));
+  }
+
+  /** The current reports, computed once per scrape (every gauge's collect runs in the same tick). */
+  reports(): Map<string, Entry> {
+    if (this.cache !== null) return this.cache;
+    const now = this.nowUs();
+    const out = new Map<string, Entry>();
+    for (const s of this.sources()) {
+      const results = s.coverage.hours.map((h) => h.result);
+      const r = windowHoles(results, s.coverage.bounds, now);
+      out.set(`${s.channel}\u0000${s.quality}`, { s, r, beforeNewest: coveredHourBeforeNewest(coveredUnion(results)) });
+    }
+    this.cache = out;
+    queueMicrotask(() => { this.cache = null; });
+    return out;
+  }
+
+  private gauge(name: string, help: string, value: (r: WindowReport, e: Entry) => number | null): void {
+    const self = this;
+    new Gauge({
+      name, help, labelNames: ['channel', 'quality'], registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const e of self.reports().values()) {
+          const v = value(e.r, e);
+          if (v !== null) this.set({ channel: e.s.channel, quality: e.s.quality }, v);
+        }
+      },
+    });
+  }
+}

@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { analyzeHour, type HourResult } from '../../src/coverage/hourAnalysis.js';
+import { HOUR_US, type Segment } from '../../src/coverage/types.js';
+import { windowHoles } from '../../src/coverage/windowHoles.js';
+
+const H = (h: number): number => Date.UTC(2026, 10, 1, h) * 1000;
+const S = 1_000_000;
+let n = 0;
+
+/** An hour folder `h` with full segments of `len` s from `fromS` to `toS` seconds into it. */
+function hour(h: number, runs: Array<[fromS: number, toS: number, len?: number]>): HourResult {
+  const segments: Segment[] = [];
+  for (const [from, to, len = 2] of runs) {
+    for (let t = from; t < to; t += len) {
+      segments.push({ name: `${String(++n).padStart(6, '0')}.ts`, start: H(h) + t * S, duration: len * S, type: 'full', hash: 'AAAA' });
+    }
+  }
+  return analyzeHour({ hour: new Date(H(h) / 1000).toISOString().slice(0, 13), start: H(h), segments, bad: 0 });
+}
+const pairs = (r: { holes: readonly { start: number; end: number }[] }): number[][] => r.holes.map((x) => [x.start, x.end]);
+
+describe('window holes (src/coverage/windowHoles.ts)', () => {
+  // Hours 10, 11, 12 whole; 13 missing; 14 whole up to 14:40 (the newest segment).
+  const demo = [hour(10, [[0, 3600]]), hour(11, [[0, 3600]]), hour(12, [[0, 3600]]), hour(14, [[0, 2400]])];
+
+  it('a whole missing hour is one hole of exactly that hour, though no SPEC §3 gauge has it', () => {
+    const r = windowHoles(demo, {}, H(20));
+    assert.deepEqual(r.window, { start: H(10), end: H(14) + 2400 * S });
+    assert.deepEqual(pairs(r), [[H(13), H(14)]]);
+    assert.equal(r.holeUs, HOUR_US);
+    assert.equal(r.longestHoleUs, HOUR_US);
+    assert.equal(r.missingHours, 1);
+    assert.equal(r.coveredUs + r.holeUs, H(14) + 2400 * S - H(10));
+    assert.equal(r.coveragePct, (r.coveredUs / (r.coveredUs + r.holeUs)) * 100);
+    assert.equal(r.nothingRecorded, false);
+  });
+
+  it('the window starts at the earliest recorded hour, so a late first segment leaves a hole', () => {
+    const r = windowHoles([hour(10, [[600, 3600]])], {}, H(20));
+    assert.deepEqual(pairs(r), [[H(10), H(10) + 600 * S]]);
+  });
+
+  it('missing first and last hours of a given window are holes and missing hours', () => {
+    const r = windowHoles(demo, { start: H(9), end: H(16) }, H(20));
+    assert.deepEqual(pairs(r), [[H(9), H(10)], [H(13), H(14)], [H(14) + 2400 * S, H(16)]]);
+    assert.equal(r.missingHours, 3); // 09, 13, 15 (14 has segments)
+    assert.equal(r.longestHoleUs, HOUR_US + 20 * 60 * S);
+  });
+
+  it('the future is not a hole: a window end after now is cut at now', () => {
+    const now = H(15) + 90 * S;
+    const r = windowHoles(demo, { start: H(10), end: H(18) }, now);
+    assert.deepEqual(r.window, { start: H(10), end: now });
+    assert.deepEqual(pairs(r), [[H(13), H(14)], [H(14) + 2400 * S, now]]);
+    assert.equal(r.missingHours, 1, 'hour 15 is not over yet: not missing');
+  });
+
+  it('a store that ends before now: without an end, the live edge is not a hole', () => {
+    const r = windowHoles(demo, { start: H(10) }, H(23));
+    assert.equal(r.window?.end, H(14) + 2400 * S);
+    assert.deepEqual(pairs(r), [[H(13), H(14)]]);
+  });
+
+  it('an empty window: one hole of all of it, nothing recorded; no start and nothing recorded: no window', () => {
+    const r = windowHoles([], { start: H(9), end: H(11) }, H(20));
+    assert.deepEqual(pairs(r), [[H(9), H(11)]]);
+    assert.equal(r.nothingRecorded, true);
+    assert.equal(r.coveragePct, 0);
+    assert.equal(r.missingHours, 2);
+    const since = windowHoles([], { start: H(9) }, H(9) + 60 * S);
+    assert.deepEqual(pairs(since), [[H(9), H(9) + 60 * S]]);
+    const none = windowHoles([hour(5, [])], {}, H(20));
+    assert.equal(none.window, null);
+    assert.equal(none.holes.length, 0);
+    assert.equal(none.nothingRecorded, true);
+    assert.equal(none.coveragePct, null);
+  });
+
+  it('recorded only outside the window is nothing recorded inside it', () => {
+    const r = windowHoles(demo, { start: H(16), end: H(17) }, H(20));
+    assert.deepEqual(pairs(r), [[H(16), H(17)]]);
+    assert.equal(r.nothingRecorded, true);
+  });
+
+  it('gaps up to 10 ms are not holes; longer ones are, across an hour boundary too', () => {
+    const gap = (us: number): HourResult[] => {
+      const seg: Segment = { name: 'x.ts', start: H(10) + 3598 * S + us, duration: 2 * S - us, type: 'full', hash: 'AAAA' };
+      const b = analyzeHour({ hour: '2026-11-01T10', start: H(10), segments: [...Array.from({ length: 1799 }, (_, i) => ({ name: `${i}.ts`, start: H(10) + i * 2 * S, duration: 2 * S, type: 'full' as const, hash: 'AAAA' })), seg], bad: 0 });
+      return [b, hour(11, [[0, 60]])];
+    };
+    assert.equal(windowHoles(gap(10_000), {}, H(20)).holes.length, 0);
+    assert.deepEqual(pairs(windowHoles(gap(10_001), {}, H(20))), [[H(10) + 3598 * S, H(10) + 3598 * S + 10_001]]);
+  });
+
+  it('the editable chain has its own holes where the raw chain has none', () => {
+    // 0–4 s, then a segment 3–6 s overlapping it (skipped by the cutter's chain), then 6–8 s.
+    const h = analyzeHour({
+      hour: '2026-11-01T10', start: H(10), bad: 0, segments: [
+        { name: 'a.ts', start: H(10), duration: 4 * S, type: 'full', hash: 'AAAA' },
+        { name: 'b.ts', start: H(10) + 3 * S, duration: 3 * S, type: 'full', hash: 'AAAA' },
+        { name: 'c.ts', start: H(10) + 6 * S, duration: 2 * S, type: 'full', hash: 'AAAA' },
+      ],
+    });
+    assert.deepEqual(pairs(windowHoles([h], {}, H(20), 'raw')), []);
+    assert.deepEqual(pairs(windowHoles([h], {}, H(20), 'editable')), [[H(10) + 4 * S, H(10) + 6 * S]]);
+  });
+});
+
+describe('window end without an explicit end', () => {
+  it('is the newest segment\'s end even when that segment covers nothing new: the gap before it is a hole', () => {
+    const a = hour(10, [[0, 600]]);
+    // A zero-length segment at 10:20:00: it ends the window, and 10:10–10:20 is a hole.
+    const b = analyzeHour({
+      hour: '2026-11-01T10', start: H(10), bad: 0,
+      segments: [...Array.from({ length: 300 }, (_, i) => ({ name: `${i}.ts`, start: H(10) + i * 2 * S, duration: 2 * S, type: 'full' as const, hash: 'AAAA' })),
+        { name: 'z.ts', start: H(10) + 1200 * S, duration: 0, type: 'full', hash: 'AAAA' }],
+    });
+    assert.equal(windowHoles([a], {}, H(20)).window?.end, H(10) + 600 * S);
+    const r = windowHoles([b], {}, H(20));
+    assert.equal(r.window?.end, H(10) + 1200 * S);
+    assert.deepEqual(pairs(r), [[H(10) + 600 * S, H(10) + 1200 * S]]);
+  });
+});
