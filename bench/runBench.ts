@@ -18,7 +18,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { formatHourName } from '../src/store/hourName.js';
 import { formatSegmentName } from '../src/store/segmentName.js';
-import { cpuSeconds, median, peakRssKiB, sleep, timeCommand } from './measure.js';
+import { cpuSeconds, median, peakRssKiB, percentile, sleep, timeCommand } from './measure.js';
 import { CACHE, FIRST_HOUR, REPO, ensureStore, type BenchStore, FOUR_QUALITIES } from './stores.js';
 
 const BIN = path.join(REPO, 'bin', 'segcov.js');
@@ -26,6 +26,7 @@ const QUICK = process.argv.includes('--quick');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 60);
 const NEW_SEGMENTS = 200;
+const LATENCY_SEGMENTS = 40;
 const lines: string[] = [];
 const say = (s: string): void => { console.log(s); lines.push(s); };
 /** Busy and total jiffies of the whole machine, from /proc/stat. */
@@ -87,7 +88,7 @@ async function metricsText(url: string): Promise<string> {
   return (await fetch(`${url}/metrics`)).text();
 }
 
-interface Live { complete: boolean; readyMs: number; readyRssMiB: number; idleCpuS: number; perSegmentMs: number; peakRssMiB: number; loadDuring: string }
+interface Live { latency: { p50: number; p95: number; max: number }; complete: boolean; readyMs: number; readyRssMiB: number; idleCpuS: number; perSegmentMs: number; peakRssMiB: number; loadDuring: string }
 
 /** A live daemon on the store: ready time, idle CPU, CPU per new segment, RSS. */
 async function live(store: BenchStore): Promise<Live> {
@@ -115,28 +116,48 @@ async function live(store: BenchStore): Promise<Live> {
     }
     mkdirSync(dir, { recursive: true });
     await sleep(3000);
-    const c0 = cpuSeconds(pid);
-    await sleep(IDLE_S * 1000);
-    const idle = cpuSeconds(pid) - c0;
-    const loadIdle = load();
 
     let seq = 0;
-    const c1 = cpuSeconds(pid);
-    const t1 = performance.now();
-    for (let i = 0; i < NEW_SEGMENTS; i++) {
+    const write = (): void => {
       const name = formatSegmentName(seq * 2_000_000, 2_000_000, 'full', `L${String(seq).padStart(7, '0')}`);
       const tmp = path.join(dir, `.${name}.part`);
       writeFileSync(tmp, '');
       renameSync(tmp, path.join(dir, name));
       seq++;
+    };
+    const countRe = new RegExp(`segment_count\\{channel="bench",hour="${hour}",quality="source",type="full"\\} (\\d+)`);
+    const count = async (): Promise<number> => Number(countRe.exec(await metricsText(url))?.[1] ?? 0);
+    // latency: file renamed into place → /metrics shows it (polled every 20 ms), at recording pace
+    const lat: number[] = [];
+    for (let i = 0; i < LATENCY_SEGMENTS; i++) {
+      const t = performance.now();
+      write();
+      while ((await count()) < seq) {
+        if (performance.now() - t > 10_000) throw new Error('a segment did not show within 10 s');
+        await sleep(20);
+      }
+      lat.push(performance.now() - t);
+      await sleep(Math.max(0, 500 - (performance.now() - t)));
+    }
+    await sleep(3000);
+
+    const c0 = cpuSeconds(pid);
+    await sleep(IDLE_S * 1000);
+    const idle = cpuSeconds(pid) - c0;
+    const loadIdle = load();
+
+    const c1 = cpuSeconds(pid);
+    const t1 = performance.now();
+    for (let i = 0; i < NEW_SEGMENTS; i++) {
+      write();
       await sleep(50);
     }
     // no scraping while measuring (a scrape of a big store costs more than an update)
     await sleep(2500); // the last update and the last throttled map write
     const used = cpuSeconds(pid) - c1 - (idle / IDLE_S) * ((performance.now() - t1) / 1000);
-    const want = new RegExp(`segment_count\\{channel="bench",hour="${hour}",quality="source",type="full"\\} ${NEW_SEGMENTS}\\b`);
-    const complete = want.test(await metricsText(url));
+    const complete = (await count()) === seq;
     return {
+      latency: { p50: percentile(lat, 50), p95: percentile(lat, 95), max: Math.max(...lat) },
       readyMs, readyRssMiB: readyRss / 1024, idleCpuS: (idle / IDLE_S) * 60, perSegmentMs: (used / NEW_SEGMENTS) * 1000, complete,
       peakRssMiB: peakRssKiB(pid) / 1024, loadDuring: `${loadIdle} / ${load()}`,
     };
@@ -155,12 +176,12 @@ async function run(): Promise<void> {
   const four = QUICK ? null : ensureStore(168, FOUR_QUALITIES);
 
   say('## Growth (1 quality, h × 1800 segments)\n');
-  say('| store | find wall / CPU | --run-once wall / CPU | ratio wall / CPU | run-once peak RSS | daemon ready (/readyz) | RSS at ready / peak | idle CPU a minute | CPU per new segment | load avg (idle / after) |');
-  say('|---|---|---|---|---|---|---|---|---|---|');
+  say('| store | find wall / CPU | --run-once wall / CPU | ratio wall / CPU | run-once peak RSS | daemon ready (/readyz) | RSS at ready / peak | idle CPU a minute | CPU per new segment | latency p50 / p95 / max | load avg (idle / after) |');
+  say('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const st of stores) {
     const c = await coldRuns(st);
     const l = await live(st);
-    say(`| ${st.hours} h | ${s2(c.findWall)} / ${s2(c.findCpu)} | ${s2(c.wall)} / ${s2(c.cpu)} | ${(c.wall / c.findWall).toFixed(2)}× / ${(c.cpu / c.findCpu).toFixed(2)}× | ${c.rssMiB.toFixed(0)} MiB | ${s2(l.readyMs)} | ${l.readyRssMiB.toFixed(0)} / ${l.peakRssMiB.toFixed(0)} MiB | ${l.idleCpuS.toFixed(3)} s | ${l.perSegmentMs.toFixed(2)} ms${l.complete ? '' : ' (not all counted yet!)'} | ${l.loadDuring} |`);
+    say(`| ${st.hours} h | ${s2(c.findWall)} / ${s2(c.findCpu)} | ${s2(c.wall)} / ${s2(c.cpu)} | ${(c.wall / c.findWall).toFixed(2)}× / ${(c.cpu / c.findCpu).toFixed(2)}× | ${c.rssMiB.toFixed(0)} MiB | ${s2(l.readyMs)} | ${l.readyRssMiB.toFixed(0)} / ${l.peakRssMiB.toFixed(0)} MiB | ${l.idleCpuS.toFixed(3)} s | ${l.perSegmentMs.toFixed(2)} ms${l.complete ? '' : ' (not all counted yet!)'} | ${l.latency.p50.toFixed(0)} / ${l.latency.p95.toFixed(0)} / ${l.latency.max.toFixed(0)} ms | ${l.loadDuring} |`);
   }
   if (four !== null) {
     say('\n## Cold --run-once, 4 qualities × 168 h × 1800\n');

@@ -7,7 +7,7 @@ import { HOUR_US } from '../../src/coverage/types.js';
 import { seededRandom } from '../../src/demo/random.js';
 import { formatHourName } from '../../src/store/hourName.js';
 import { formatSegmentName } from '../../src/store/segmentName.js';
-import { parseProm, runCli, startDaemon, waitFor } from '../helpers/cli.js';
+import { WAIT_MS, parseProm, runCli, startDaemon, waitFor } from '../helpers/cli.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
 /**
@@ -94,9 +94,9 @@ describe('live mode on a 720-hour store equals a fresh pass', () => {
           for (let k = 0; k < 3; k++) writeFileSync(path.join(dir, formatSegmentName(first + k * 2_000_000, 2_000_000, 'full', `s${i}x${k}`.padEnd(8, 'A'))), '');
           if (i % 2 === 0) writeFileSync(path.join(dir, formatSegmentName(3_598_000_000, 2_000_000, 'full', `e${i}`.padEnd(8, 'A'))), '');
         }
-        const d = await startDaemon(['chan', '--base-dir', storeBase, '--output-dir', liveOut, '--check-interval', '3600'], { readyTimeoutMs: 120_000 });
+        const d = await startDaemon(['chan', '--base-dir', storeBase, '--output-dir', liveOut, '--check-interval', '3600'], { readyTimeoutMs: 2 * WAIT_MS });
         try {
-          await waitFor('watching', async () => (d.stderr().includes('watching the store') ? true : undefined), 120_000, 100);
+          await waitFor('watching', async () => (d.stderr().includes('watching the store') ? true : undefined), 2 * WAIT_MS, 100);
           const done: string[] = [];
           for (let i = 0; i < 80; i++) {
             done.push(mutate(q, rand));
@@ -106,12 +106,12 @@ describe('live mode on a 720-hour store equals a fresh pass', () => {
           let expected = '';
           let got = '';
           await waitFor('live state to equal a fresh --run-once', async () => {
-            const r = await runCli(['chan', '--base-dir', storeBase, '--output-dir', freshOut, '--run-once', '--textfile', textfile, '--metrics-port', '0'], { timeoutMs: 120_000 });
+            const r = await runCli(['chan', '--base-dir', storeBase, '--output-dir', freshOut, '--run-once', '--textfile', textfile, '--metrics-port', '0'], { timeoutMs: 2 * WAIT_MS });
             assert.equal(r.code, 0, r.stderr);
             expected = coverageSeries(await readFile(textfile, 'utf8'));
             got = coverageSeries(await (await fetch(`${d.url}/metrics`)).text());
             return got === expected ? true : undefined;
-          }, 90_000, 500).catch(() => {
+          }, 2 * WAIT_MS, 500).catch(() => {
             assert.equal(got, expected, `live gauges differ from a fresh pass after:\n${done.join('\n')}`);
           });
           assert.ok(expected.split('\n').length > HOURS * 10, 'the comparison covers every hour');
@@ -120,7 +120,7 @@ describe('live mode on a 720-hour store equals a fresh pass', () => {
             const freshMap = await readFile(path.join(freshOut, mapName));
             const liveMap = existsSync(path.join(liveOut, mapName)) ? await readFile(path.join(liveOut, mapName)) : null;
             return liveMap !== null && freshMap.equals(liveMap) ? true : undefined;
-          }, 60_000, 200);
+          }, WAIT_MS, 200);
           const m = parseProm(await (await fetch(`${d.url}/metrics`)).text());
           assert.ok((m.get('segcov_live_updates_total{channel="chan",quality="source"}') ?? 0) > 0, 'updates came from the watcher');
           assert.equal(m.get('segcov_passes_total{channel="chan",quality="source"}'), 2, 'no full pass ran besides the first and the catch-up');
