@@ -27,6 +27,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 60);
 const NEW_SEGMENTS = 200;
 const LATENCY_SEGMENTS = 40;
+const SETTLE_S = Number(process.env.BENCH_SETTLE_S ?? 20);
 const lines: string[] = [];
 const say = (s: string): void => { console.log(s); lines.push(s); };
 /** Busy and total jiffies of the whole machine, from /proc/stat. */
@@ -115,7 +116,13 @@ async function live(store: BenchStore): Promise<Live> {
       await sleep(100);
     }
     mkdirSync(dir, { recursive: true });
-    await sleep(3000);
+    // idle: after start-up has settled (V8 collects the start-up garbage in the first ~20 s)
+    await sleep(SETTLE_S * 1000);
+    const c0 = cpuSeconds(pid);
+    await sleep(IDLE_S * 1000);
+    const idle = cpuSeconds(pid) - c0;
+    const loadIdle = load();
+
 
     let seq = 0;
     const write = (): void => {
@@ -134,17 +141,13 @@ async function live(store: BenchStore): Promise<Live> {
       write();
       while ((await count()) < seq) {
         if (performance.now() - t > 10_000) throw new Error('a segment did not show within 10 s');
-        await sleep(20);
+        await sleep(50);
       }
       lat.push(performance.now() - t);
       await sleep(Math.max(0, 500 - (performance.now() - t)));
     }
     await sleep(3000);
 
-    const c0 = cpuSeconds(pid);
-    await sleep(IDLE_S * 1000);
-    const idle = cpuSeconds(pid) - c0;
-    const loadIdle = load();
 
     const c1 = cpuSeconds(pid);
     const t1 = performance.now();
