@@ -13,7 +13,7 @@
  * Results go to stdout and, without --quick, to bench/RESULTS.md.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { formatHourName } from '../src/store/hourName.js';
@@ -171,6 +171,14 @@ async function live(store: BenchStore): Promise<Live> {
   }
 }
 
+/** The sections other benches wrote into RESULTS.md (`npm run bench:http`): kept as they are. */
+function otherSections(file: string): string {
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const mine = ['## Growth', '## Cold', '## How measured', '## Where the cost goes'];
+  const kept = old.split(/\n(?=## )/).slice(1).filter((sec) => !mine.some((m) => sec.startsWith(m)));
+  return kept.length === 0 ? '' : `\n${kept.map((sec) => sec.trimEnd()).join('\n\n')}\n`;
+}
+
 async function run(): Promise<void> {
   say(`# segcov benchmark\n\n${new Date().toISOString()}, node ${process.version}, ${RUNS} runs each, stores in ${CACHE}, load average at start ${load()}\n`);
   const j0 = machineJiffies();
@@ -198,7 +206,8 @@ async function run(): Promise<void> {
   say(`\nStart-up, process start → first pass (first readdir), 168 h store, median of ${RUNS}: ${(await startupMs(ensureStore(168, ["source"]))).toFixed(0)} ms (load ${load()})`);
   if (!QUICK) {
     const method = readFileSync(path.join(REPO, 'bench', 'METHOD.md'), 'utf8');
-    writeFileSync(path.join(REPO, 'bench', 'RESULTS.md'), `${lines.join('\n')}\n\n${method}`);
+    const file = path.join(REPO, 'bench', 'RESULTS.md');
+    writeFileSync(file, `${lines.join('\n')}\n\n${method}${otherSections(file)}`);
   }
 }
 
