@@ -1,11 +1,19 @@
 # syntax=docker/dockerfile:1
 #
-# segcov in a container.
+# segcov in a container, a drop-in for wubloader's segment_coverage image: its compose and
+# Kubernetes entries run it unchanged (store mounted at /mnt, maps in /mnt/coverage-maps,
+# port 8006 in compose and `--metrics-port 80` in Kubernetes).
 #   docker build -t segcov .
-#   docker run -d -p 8006:8006 -v /srv/wubloader:/data:ro -v segcov-maps:/maps \
-#     segcov CHANNEL --base-dir /data --output-dir /maps --qualities source,480p
-# The store is mounted read-only; the maps go to their own volume (or drop --output-dir and
-# mount the store read-write to keep them in BASE/coverage-maps).
+#   docker run -d -p 8006:8006 -v /srv/wubloader/segments:/mnt segcov \
+#     CHANNEL --base-dir /mnt --qualities source,480p --make-page --connection-string "$DSN"
+#
+# Users: the container starts as root, as the replaced checker's did, because the stock
+# deployments mount a root-owned store and expect the maps inside it, and Kubernetes' entry
+# binds port 80. segcov binds its port and creates its output folder (owned by the segcov
+# user) as root, then drops to SEGCOV_USER (uid 10001) for good before it reads anything.
+# Set SEGCOV_USER=root to keep root, or run the container as any non-root user (then the
+# output folder must be writable by it, and a port below 1024 needs NET_BIND_SERVICE or
+# net.ipv4.ip_unprivileged_port_start=0). README "Container image" has the trade-off.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
@@ -35,18 +43,21 @@ RUN apt-get update \
  && useradd --system --uid 10001 --gid segcov --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin segcov \
  && install -d -o segcov -g segcov /maps
 WORKDIR /app
-ENV NODE_ENV=production
+ENV NODE_ENV=production \
+    SEGCOV_USER=10001:10001 \
+    SEGCOV_PORT_FILE=/tmp/segcov-healthz-url
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /src/dist/src ./dist/src
 COPY package.json LICENSE ./
 COPY bin ./bin
 # docs/coverage.md: what the numbers mean, served by the daemon at /docs/coverage.md.
 COPY docs ./docs
-USER 10001:10001
-EXPOSE 8006
-# Node 20's fetch: no curl or wget needed in the image. SEGCOV_METRICS_PORT is also the
-# daemon's own environment name for --metrics-port.
+# root only until the port is bound and the output folder made (see the header)
+USER 0:0
+EXPOSE 8006 80
+# Node 20's fetch: no curl or wget needed. The daemon writes the URL of its /healthz to
+# SEGCOV_PORT_FILE once listening, so the check follows --metrics-port however given.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.SEGCOV_METRICS_PORT || 8006) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "/app/bin/healthcheck.js"]
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/bin/segcov.js"]
 CMD ["--help"]

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { selectConfig, type OptionTable } from './settingsSources.js';
 import { UsageError } from './usageError.js';
 
 /** Reads a YAML config file for `--config`; any problem is a usage error naming the flag. */
@@ -21,4 +22,25 @@ export function loadConfig(file: string): Record<string, unknown> {
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new UsageError(`--config: ${file} must hold a mapping of flag names to values`);
   return doc as Record<string, unknown>;
+}
+
+/**
+ * `peers:` as a list of `name=url`: yargs would otherwise add a camelCase copy of every
+ * hyphenated node name (`node-b` and `nodeB`); a list is passed through as it is.
+ */
+function peersAsList(doc: Record<string, unknown>): Record<string, unknown> {
+  const p = doc.peers;
+  if (p === null || typeof p !== 'object' || Array.isArray(p)) return doc;
+  return { ...doc, peers: Object.entries(p as Record<string, unknown>).map(([name, url]) => `${name}=${String(url)}`) };
+}
+
+/** Options every command takes. */
+const GLOBAL_KEYS = ['config', 'help', 'version'];
+
+/**
+ * The `--config` parser of one command: the keys it takes (booleans in any spelling),
+ * another command's keys dropped, `peers:` kept exactly as written.
+ */
+export function configParserFor(own: OptionTable, extra: ReadonlySet<string>, others: ReadonlySet<string>): (file: string) => Record<string, unknown> {
+  return (file) => peersAsList(selectConfig(loadConfig(file), own, new Set([...extra, ...GLOBAL_KEYS]), others));
 }

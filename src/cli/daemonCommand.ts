@@ -1,12 +1,14 @@
 import type { CommandModule } from 'yargs';
 import { DAEMON_OPTIONS, resolveDaemonConfig } from './daemonOptions.js';
 import { daemonConfigLoader } from './reloadConfig.js';
+import { UsageError } from './usageError.js';
 
 /** `segcov [CHANNEL...]`: the coverage daemon (SPEC §7). */
 export const daemonCommand: CommandModule<object, Record<string, unknown>> = {
   command: '$0 [channels..]',
   describe: 'Watch the store and export coverage (the default command)',
   builder: (y) => y
+    .parserConfiguration({ 'dot-notation': false }) // --web.config.file is one flag, as in node_exporter
     .positional('channels', { type: 'string', array: true, describe: 'Channels to check' })
     .options(DAEMON_OPTIONS)
     .option('peers', { hidden: true, describe: 'Config only: node name → base URL of other segcov nodes' }) as never,
@@ -14,8 +16,17 @@ export const daemonCommand: CommandModule<object, Record<string, unknown>> = {
     const config = resolveDaemonConfig(argv);
     // loaded here, not at start-up: `segcov --help` and the other commands stay quick
     const { runDaemon } = await import('../daemon/daemon.js');
+    const { WebConfigError, loadWebConfig } = await import('../outputs/webConfig.js');
+    const asUsage = (e: unknown): never => {
+      if (e instanceof WebConfigError) throw new UsageError(`--web.config.file: ${e.message}`);
+      throw e;
+    };
+    // checked up front, also when no server will read it (--metrics-port 0, --run-once)
+    if (config.webConfigFile !== undefined) {
+      try { loadWebConfig(config.webConfigFile); } catch (e) { asUsage(e); }
+    }
     const configFile = typeof argv.config === 'string' ? argv.config : undefined;
-    const code = await runDaemon(config, { reloadConfig: daemonConfigLoader(), configFile });
+    const code = await runDaemon(config, { reloadConfig: daemonConfigLoader(), configFile }).catch(asUsage);
     process.exitCode = code;
   },
 };

@@ -1,49 +1,37 @@
 import path from 'node:path';
 import { mapGeometryError } from '../coverage/mapPixels.js';
-import { defaultOutputDir } from '../store/layout.js';
+import type { DaemonConfig } from '../config/daemonConfig.js';
+import { DEFAULT_OUTPUT_DIR } from '../store/layout.js';
+import { describeConnectionString } from '../config/connectionString.js';
+import { parseBool } from './settingsSources.js';
 import { parseHourFlag } from './hourFlag.js';
 import { UsageError } from './usageError.js';
 
-/** Parsed, validated daemon settings (flags > SEGCOV_* env > --config file > defaults). */
-export interface DaemonConfig {
-  readonly channels: readonly string[];
-  readonly baseDir: string;
-  readonly qualities: readonly string[];
-  readonly firstHour?: number;
-  readonly lastHour?: number;
-  readonly outputDir: string;
-  readonly metricsPort: number;
-  readonly metricsHost: string;
-  readonly checkInterval: number;
-  readonly runOnce: boolean;
-  readonly textfile?: string;
-  readonly pixelLength: number;
-  readonly rows: number;
-  readonly watch: boolean;
-  readonly concurrency: number;
-  readonly logLevel: string;
-  readonly makePage: boolean;
-  readonly peers: Readonly<Record<string, string>>;
-}
+export type { DaemonConfig };
 
 /** The flags of SPEC §7 plus segcov's own, as yargs options. */
 export const DAEMON_OPTIONS = {
   'base-dir': { type: 'string', default: '.', describe: 'Segment store: BASE/CHANNEL/QUALITY/HOUR/SEGMENT' },
   qualities: { type: 'string', default: 'source', describe: 'Comma-separated qualities to check' },
-  'first-hour': { type: 'string', describe: 'First hour to read and show (any ISO-8601 time, truncated to the UTC hour)' },
-  'last-hour': { type: 'string', describe: 'Last hour to read and show (inclusive)' },
-  'output-dir': { type: 'string', describe: 'Where maps (and the static page) go [default: BASE/coverage-maps]' },
-  'metrics-port': { type: 'number', default: 8006, describe: 'HTTP port for /metrics and the status page; 0: no server' },
+  'first-hour': { type: 'string', describe: 'First hour the map shows (ISO-8601 or "2026-11-01 07:00", truncated to the UTC hour); every hour is still read and exported' },
+  'last-hour': { type: 'string', describe: 'Last hour the map shows (inclusive)' },
+  'output-dir': { type: 'string', default: DEFAULT_OUTPUT_DIR, describe: 'Where maps and pages go, relative to --base-dir (or absolute)' },
+  'metrics-port': { type: 'string', default: '8006', describe: 'HTTP port for /metrics and the status page; 0: no server' },
   'metrics-host': { type: 'string', default: '0.0.0.0', describe: 'Address the HTTP server binds' },
-  'check-interval': { type: 'number', default: 300, describe: 'Seconds between full passes (±10% jitter)' },
+  'check-interval': { type: 'string', default: '300', describe: 'Seconds between full passes (±10% jitter)' },
   'run-once': { type: 'boolean', default: false, describe: 'One pass over everything, write outputs, exit 0' },
   textfile: { type: 'string', describe: 'After every pass, write the coverage gauges here (Prometheus text format)' },
-  'pixel-length': { type: 'number', default: 2, describe: 'Seconds a map pixel (must divide 3600)' },
-  rows: { type: 'number', default: 300, describe: 'Map pixels a column (must divide 3600 / pixel length)' },
+  'pixel-length': { type: 'string', default: '2', describe: 'Seconds a map pixel (must divide 3600)' },
+  rows: { type: 'string', default: '300', describe: 'Map pixels a column (must divide 3600 / pixel length)' },
   watch: { type: 'boolean', default: true, describe: 'Watch the store and update live (--no-watch: passes only)' },
-  concurrency: { type: 'number', default: 4, describe: 'Hour folders read at once in a pass' },
+  concurrency: { type: 'string', default: '4', describe: 'Hour folders read at once in a pass' },
   'log-level': { type: 'string', default: 'info', describe: 'fatal, error, warn, info, debug or trace' },
-  'make-page': { type: 'boolean', default: false, describe: 'Also write the status page as static HTML next to the maps' },
+  'make-page': { type: 'boolean', default: false, describe: 'Also write CHANNEL_QUALITY_coverage.html pages and index.html next to the maps' },
+  'connection-string': { type: 'string', describe: 'Postgres DSN (key=value pairs or postgresql:// URI) whose nodes table lists the nodes the pages show' },
+  user: { type: 'string', describe: 'Started as root: run as this user (name or uid[:gid]) once the port is bound and the output folder made' },
+  'port-file': { type: 'string', describe: 'Write the URL of /healthz here once listening (read by the container HEALTHCHECK)' },
+  'backdoor-port': { type: 'string', default: '0', describe: "The replaced checker's debugging shell: accepted and ignored" },
+  'web.config.file': { type: 'string', describe: 'TLS and basic auth for the HTTP server: a YAML file in the format of Prometheus exporter-toolkit (node_exporter)' },
 } as const;
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -52,10 +40,20 @@ function str(v: unknown): string | undefined {
   return v === undefined || v === null ? undefined : String(v);
 }
 
+/** A number flag; a value that is not one is named as given (`"abc" is not a port number`). */
 function num(flag: string, v: unknown, check: (n: number) => boolean, want: string): number {
-  const n = typeof v === 'number' ? v : Number(v);
-  if (!Number.isFinite(n) || !check(n)) throw new UsageError(`--${flag}: ${JSON.stringify(v)} is not ${want}`);
+  const text = typeof v === 'string' ? v.trim() : v;
+  const n = typeof text === 'number' ? text : text === '' || typeof text !== 'string' ? NaN : Number(text);
+  if (!Number.isFinite(n) || !check(n)) throw new UsageError(`--${flag}: ${typeof v === 'string' ? `"${v}"` : String(v)} is not ${want}`);
   return n;
+}
+
+/** A boolean flag, from a flag, SEGCOV_* variable or config value in any usual spelling. */
+function bool(flag: string, v: unknown, dflt: boolean): boolean {
+  if (v === undefined || v === null) return dflt;
+  const b = parseBool(v);
+  if (b === undefined) throw new UsageError(`--${flag}: ${JSON.stringify(v)} is not a boolean (true/false, yes/no, 1/0)`);
+  return b;
 }
 
 /** A comma list (or YAML list) of names. */
@@ -81,11 +79,24 @@ export function checkName(flag: string, name: string): void {
   }
 }
 
+/** `peers:` as a mapping of node name to URL, or a list of `name=url` (how main.ts passes it). */
 function peers(v: unknown): Record<string, string> {
   if (v === undefined || v === null) return {};
-  if (typeof v !== 'object' || Array.isArray(v)) throw new UsageError('peers: must be a mapping of node name to base URL');
+  let entries: [string, unknown][];
+  if (Array.isArray(v)) {
+    entries = v.map((item) => {
+      const text = String(item);
+      const i = text.indexOf('=');
+      if (i <= 0) throw new UsageError(`peers: ${JSON.stringify(text)} is not name=url`);
+      return [text.slice(0, i), text.slice(i + 1)];
+    });
+  } else if (typeof v === 'object') {
+    entries = Object.entries(v as Record<string, unknown>);
+  } else {
+    throw new UsageError('peers: must be a mapping of node name to base URL');
+  }
   const out: Record<string, string> = {};
-  for (const [name, url] of Object.entries(v as Record<string, unknown>)) {
+  for (const [name, url] of entries) {
     try {
       const u = new URL(String(url));
       if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http(s)');
@@ -116,6 +127,17 @@ export function resolveDaemonConfig(argv: Record<string, unknown>): DaemonConfig
   const rows = num('rows', argv.rows, (n) => n > 0, 'a positive whole number');
   const geometry = mapGeometryError(pixelLength, rows);
   if (geometry !== null) throw new UsageError(`--${geometry.startsWith('rows') ? 'rows' : 'pixel-length'}: ${geometry}`);
+  const warnings: string[] = [];
+  const backdoor = num('backdoor-port', argv['backdoor-port'] ?? 0, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'a port number (0-65535)');
+  if (backdoor !== 0) warnings.push(`--backdoor-port ${backdoor} ignored: segcov has no debugging shell (the replaced checker's gevent backdoor)`);
+  const connectionString = str(argv['connection-string']);
+  if (connectionString !== undefined && connectionString !== '') {
+    try {
+      describeConnectionString(connectionString);
+    } catch (e) {
+      throw new UsageError(`--connection-string: ${(e as Error).message}`);
+    }
+  }
   const logLevel = String(argv['log-level'] ?? 'info');
   if (!LOG_LEVELS.has(logLevel)) throw new UsageError(`--log-level: "${logLevel}" is not one of ${[...LOG_LEVELS].join(', ')}`);
   return {
@@ -124,18 +146,24 @@ export function resolveDaemonConfig(argv: Record<string, unknown>): DaemonConfig
     qualities,
     firstHour,
     lastHour,
-    outputDir: path.resolve(str(argv['output-dir']) ?? defaultOutputDir(baseDir)),
+    // relative to the base dir, as in the replaced checker (an absolute path stays as it is)
+    outputDir: path.resolve(baseDir, str(argv['output-dir']) ?? DEFAULT_OUTPUT_DIR),
     metricsPort: num('metrics-port', argv['metrics-port'], (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'a port number (0-65535)'),
     metricsHost: str(argv['metrics-host']) ?? '0.0.0.0',
     checkInterval: num('check-interval', argv['check-interval'], (n) => n > 0, 'a positive number of seconds'),
-    runOnce: argv['run-once'] === true,
+    runOnce: bool('run-once', argv['run-once'], false),
     textfile: str(argv.textfile) === undefined ? undefined : path.resolve(String(argv.textfile)),
     pixelLength,
     rows,
-    watch: argv.watch !== false,
+    watch: bool('watch', argv.watch, true),
     concurrency: num('concurrency', argv.concurrency, (n) => Number.isInteger(n) && n >= 1 && n <= 256, 'a whole number from 1 to 256'),
     logLevel,
-    makePage: argv['make-page'] === true,
+    makePage: bool('make-page', argv['make-page'], false),
     peers: peers(argv.peers),
+    connectionString: connectionString === '' ? undefined : connectionString,
+    user: str(argv.user) === '' ? undefined : str(argv.user),
+    portFile: str(argv['port-file']) === undefined || str(argv['port-file']) === '' ? undefined : path.resolve(String(argv['port-file'])),
+    warnings,
+    webConfigFile: str(argv['web.config.file']) === undefined ? undefined : path.resolve(String(argv['web.config.file'])),
   };
 }

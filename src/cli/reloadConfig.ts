@@ -1,8 +1,11 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { loadConfig } from './configFile.js';
+import { COMMAND_SETTINGS, othersKeys } from './commands/index.js';
+import { configParserFor } from './configFile.js';
 import { DAEMON_OPTIONS, resolveDaemonConfig, type DaemonConfig } from './daemonOptions.js';
 import { UsageError } from './usageError.js';
+
+const DAEMON = COMMAND_SETTINGS.$0;
 
 /**
  * For SIGHUP: parses the daemon's command line again as at start-up (flags > SEGCOV_* >
@@ -14,7 +17,8 @@ export function daemonConfigLoader(args: readonly string[] = hideBin(process.arg
     const argv = await yargs([...args])
       .options(DAEMON_OPTIONS)
       .option('peers', {})
-      .option('config', { type: 'string', config: true, configParser: loadConfig })
+      // the same reading of the file as at start-up (other commands' keys dropped, peers as written)
+      .option('config', { type: 'string', config: true, configParser: configParserFor(DAEMON.options, DAEMON.extra, othersKeys(DAEMON)) })
       .env('SEGCOV')
       .help(false)
       .version(false)

@@ -1,13 +1,18 @@
 import { stat } from 'node:fs/promises';
 import { Registry } from 'prom-client';
-import type { DaemonConfig } from '../cli/daemonOptions.js';
-import { createLogger } from '../log.js';
+import type { DaemonConfig } from '../config/daemonConfig.js';
+import { createLogger, type Logger } from '../log.js';
 import type { DaemonParts } from './daemonParts.js';
 import { CoverageGauges } from '../outputs/coverageGauges.js';
-import { sendText, startHttpServer, type HttpServerHandle, type Route } from '../outputs/httpServer.js';
+import { sendText, type Route } from '../outputs/httpServer.js';
+import { MetricsCache, RegistryText, sendMetrics } from '../outputs/metricsCache.js';
 import { SelfMetrics } from '../outputs/selfMetrics.js';
 import { writeTextfile } from '../outputs/textfile.js';
 import { WindowGauges } from '../outputs/windowGauges.js';
+import { webRoutes } from '../web/routes.js';
+import { outputDirUrl, writeCoveragePage, writeStaticPage } from '../web/staticPage.js';
+import { NodeList } from '../nodes/nodeList.js';
+import { pgNodeFetcher } from '../nodes/pgNodes.js';
 import { CoverageState } from './coverageState.js';
 import { LatestWins } from './latestWins.js';
 import { prepareOutputs } from './prepareOutputs.js';
@@ -17,13 +22,12 @@ import { QualityChecker } from './qualityChecker.js';
 import { Reloader, type ConfigLoader } from './reload.js';
 import { handleHupAndUsr1 } from './signals.js';
 import { StopSignal } from './stopSignal.js';
+import { dropPrivileges } from './privileges.js';
+import { writeFileAtomic } from '../outputs/atomicWrite.js';
+import { installLastResort } from './lastResort.js';
+import { startWebServer, type WebServer } from './webServer.js';
 
 export type { DaemonParts };
-
-/** The static page writer, loaded on first use (the web code is not needed for most runs). */
-async function writeStaticPage(ctx: Parameters<typeof import('../web/staticPage.js').writeStaticPage>[0]): Promise<void> {
-  await (await import('../web/staticPage.js')).writeStaticPage(ctx);
-}
 
 /** What runDaemon needs from the command line to reload on SIGHUP. */
 export interface ReloadOptions {
@@ -34,8 +38,10 @@ export interface ReloadOptions {
 }
 
 /** Builds the daemon's parts without starting anything. */
-export function createDaemon(config: DaemonConfig, log = createLogger(config.logLevel), reload: ReloadOptions = {}): DaemonParts {
+export function createDaemon(config: DaemonConfig, given?: Logger, reload: ReloadOptions = {}): DaemonParts {
   const metrics = new SelfMetrics();
+  // every line counted in log_count_total{level}, as wubloader's services count theirs
+  const log = given ?? createLogger(config.logLevel, process.stderr, (level) => metrics.logLines.inc({ level }));
   const gauges = new CoverageGauges();
   const state = new CoverageState();
   const windowGauges = new WindowGauges(() => state.list());
@@ -55,6 +61,13 @@ export function createDaemon(config: DaemonConfig, log = createLogger(config.log
     if (config.textfile !== undefined) textfile.run(() => writeTextfile(config.textfile as string, textfileRegistry));
     if (config.makePage && state.ready) page.run(() => writeStaticPage({ state, config }));
   };
+  const nodes = new NodeList({
+    fetch: config.connectionString === undefined ? undefined : pgNodeFetcher(config.connectionString),
+    peers: () => config.peers, // a SIGHUP reload may change them
+    outputDirUrl: outputDirUrl(config.baseDir, config.outputDir),
+    log,
+    onError: () => metrics.errors.inc({ kind: 'node_list' }),
+  });
   const checkers: QualityChecker[] = [];
   for (const channel of config.channels) {
     for (const quality of config.qualities) {
@@ -63,7 +76,31 @@ export function createDaemon(config: DaemonConfig, log = createLogger(config.log
     }
   }
   const reloader = new Reloader(config, log, metrics.registry, reload.reloadConfig, reload.configFile);
-  return { config, log, state, gauges, metrics, windowGauges, textfileRegistry, checkers, stop, reloader };
+  const parts = { config, log, state, gauges, metrics, windowGauges, textfileRegistry, checkers, stop, reloader, nodes };
+  // SIGHUP: the node list is read again and the coverage pages rewritten
+  reloader.onReload(() => reloadNodes(parts));
+  return parts;
+}
+
+/**
+ * `--make-page`: re-reads the node list (a database problem keeps the last list) and
+ * writes the `CHANNEL_QUALITY_coverage.html` page of the given checkers.
+ */
+async function writeCoveragePages(parts: DaemonParts, checkers: readonly QualityChecker[]): Promise<void> {
+  if (!parts.config.makePage) return;
+  const nodes = await parts.nodes.reload();
+  await Promise.all(checkers.map((c) => writeCoveragePage(parts.config.outputDir, c.channel, c.quality, nodes)));
+}
+
+/**
+ * Re-reads the node list now and rewrites every coverage page (on SIGHUP). Never throws:
+ * a failed write is logged and counted.
+ */
+export async function reloadNodes(parts: DaemonParts): Promise<void> {
+  await writeCoveragePages(parts, parts.checkers).catch((e: unknown) => {
+    parts.metrics.errors.inc({ kind: 'page_write' });
+    parts.log.error({ err: String(e) }, 'cannot write the coverage pages');
+  });
 }
 
 /** The files written after a pass: textfile and static page (maps are written per checker). */
@@ -71,17 +108,20 @@ async function writeOutputs(parts: DaemonParts): Promise<void> {
   const { config } = parts;
   await Promise.all(parts.checkers.map((c) => c.flush()));
   if (config.textfile !== undefined) await writeTextfile(config.textfile, parts.textfileRegistry);
-  if (config.makePage) await writeStaticPage({ state: parts.state, config });
+  if (config.makePage) {
+    await writeStaticPage({ state: parts.state, config });
+    await writeCoveragePages(parts, parts.checkers);
+  }
 }
 
 /** /metrics (coverage gauges + segcov_ + process metrics), /healthz, /readyz. */
 export function coreRoutes(parts: DaemonParts): Route[] {
-  const all = Registry.merge([parts.gauges.registry, parts.windowGauges.registry, parts.metrics.registry]);
+  // the §4 gauges (the bulk) are rendered only when they changed; the window gauges and
+  // segcov's own depend on the clock and are small: rendered with every refresh of the cache
+  const coverage = new RegistryText(parts.gauges.registry, () => parts.gauges.version);
+  const cache = new MetricsCache(async () => `${await coverage.get()}${await parts.windowGauges.registry.metrics()}${await parts.metrics.registry.metrics()}`);
   return [
-    {
-      path: '/metrics',
-      handle: async (_req, res) => sendText(res, 200, await all.metrics(), all.contentType),
-    },
+    { path: '/metrics', handle: (req, res) => sendMetrics(req, res, cache, parts.metrics.registry.contentType) },
     { path: '/healthz', handle: (_req, res) => sendText(res, 200, 'ok\n') },
     {
       path: '/readyz',
@@ -125,6 +165,11 @@ async function checkerLoop(parts: DaemonParts, c: QualityChecker, live: LiveMode
     await parts.stop.sleep(jitteredInterval(parts.config.checkInterval));
     if (parts.stop.stopped) break;
     await runPass(parts, c);
+    // the replaced checker's page of this pair, with the node list read afresh, every pass
+    await writeCoveragePages(parts, [c]).catch((e: unknown) => {
+      parts.metrics.errors.inc({ kind: 'page_write' });
+      parts.log.error({ ...c.labels, err: String(e) }, 'cannot write the coverage page');
+    });
     if (live !== null && !live.watching && !live.degraded) await startLive(parts, live);
   }
 }
@@ -138,11 +183,20 @@ async function startLive(parts: DaemonParts, live: LiveMode): Promise<void> {
   }
 }
 
+/** The /healthz URL a local health check uses (`none` without a server). */
+function healthUrl(host: string, port: number): string {
+  if (port === 0) return 'none';
+  const local = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${local}:${port}/healthz`;
+}
+
 /** Runs the daemon until SIGTERM/SIGINT (or, with --run-once, one pass). Returns the exit code. */
 export async function runDaemon(initial: DaemonConfig, reload: ReloadOptions = {}): Promise<number> {
   const config: DaemonConfig = { ...initial }; // a SIGHUP reload changes some settings in place
-  const parts = createDaemon(config, createLogger(config.logLevel), reload);
+  const parts = createDaemon(config, undefined, reload);
   const { log, stop } = parts;
+  installLastResort(log);
+  for (const w of config.warnings ?? []) log.warn(w);
   // ms since the process started (performance.now() counts from there): start-up cost
   log.debug({ startupMs: Math.round(performance.now()) }, 'starting the first pass');
   const outputsProblem = await prepareOutputs(config, log);
@@ -151,6 +205,7 @@ export async function runDaemon(initial: DaemonConfig, reload: ReloadOptions = {
     return 2;
   }
   if (config.runOnce) {
+    await dropPrivileges(config.user, config.outputDir, log);
     await passAll(parts);
     parts.state.markReady();
     await writeOutputs(parts);
@@ -166,17 +221,13 @@ export async function runDaemon(initial: DaemonConfig, reload: ReloadOptions = {
       process.exit(0);
     }, 4500).unref();
   });
-  let server: HttpServerHandle | null = null;
-  if (config.metricsPort !== 0) {
-    // the web pages load only when served (not for --run-once)
-    const { webRoutes } = await import('../web/routes.js');
-    const routes = [...coreRoutes(parts), ...webRoutes({ state: parts.state, config })];
-    server = await startHttpServer(config.metricsHost, config.metricsPort, routes, (e) => {
-      parts.metrics.errors.inc({ kind: 'http' });
-      log.error({ err: String(e) }, 'http handler failed');
-    });
-    log.info({ url: `http://${config.metricsHost}:${server.port}/metrics` }, 'serving metrics');
-  }
+  let server: WebServer | null = null;
+  if (config.metricsPort !== 0) server = await startWebServer(config, [...coreRoutes(parts), ...webRoutes({ state: parts.state, config })], log, parts.metrics);
+  const web = server;
+  if (web !== null) parts.reloader.onReload(() => web.reload()); // SIGHUP re-reads --web.config.file
+  if (config.portFile !== undefined) await writeFileAtomic(config.portFile, `${healthUrl(config.metricsHost, server?.port ?? 0)}\n`);
+  // as root with --user: the port is bound; from here on the daemon runs as that user
+  await dropPrivileges(config.user, config.outputDir, log);
   await passAll(parts);
   parts.state.markReady();
   parts.metrics.ready.set(1);

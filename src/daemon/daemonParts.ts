@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
-import type { DaemonConfig } from '../cli/daemonOptions.js';
+import type { DaemonConfig } from '../config/daemonConfig.js';
+import type { NodeList } from '../nodes/nodeList.js';
 import type { Logger } from '../log.js';
 import type { CoverageGauges } from '../outputs/coverageGauges.js';
 import type { SelfMetrics } from '../outputs/selfMetrics.js';
@@ -27,4 +28,6 @@ export interface DaemonParts {
   readonly stop: StopSignal;
   /** SIGHUP: re-reads the config; `reloader.onReload(fn)` adds a hook (web config, node list). */
   readonly reloader: Reloader;
+  /** The nodes the `--make-page` pages show: the database's (`--connection-string`) and `peers:`. */
+  readonly nodes: NodeList;
 }

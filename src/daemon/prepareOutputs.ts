@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { DaemonConfig } from '../cli/daemonOptions.js';
+import type { DaemonConfig } from '../config/daemonConfig.js';
 import type { Logger } from '../log.js';
 import { outputDirProblem, textfileProblem } from '../outputs/outputTargets.js';
 import { removeStaleTemps } from '../outputs/staleTemps.js';

@@ -1,4 +1,4 @@
-import type { DaemonConfig } from '../cli/daemonOptions.js';
+import type { DaemonConfig } from '../config/daemonConfig.js';
 import type { HourResult } from '../coverage/hourAnalysis.js';
 import type { MapOptions } from '../coverage/mapPixels.js';
 import { changedStarts, qualityCoverage, updateQualityCoverage, withHours, type QualityCoverage } from '../coverage/qualityCoverage.js';
@@ -66,7 +66,8 @@ export class QualityChecker {
     this.updates = new HourUpdates({
       read: (hour) => rereadHour({
         base: deps.config.baseDir, channel, quality, report: deps.report,
-        window: { firstHour: deps.config.firstHour, lastHour: deps.config.lastHour },
+        // every hour on disk: --first-hour/--last-hour bound only the map (SPEC §3)
+        window: {},
       }, hour),
       apply: (changes) => {
         deps.metrics.liveUpdates.inc(this.labels);
@@ -93,7 +94,8 @@ export class QualityChecker {
     const { config, report } = this.deps;
     return coldPass({
       base: config.baseDir, channel: this.channel, quality: this.quality,
-      window: { firstHour: config.firstHour, lastHour: config.lastHour },
+      // every hour on disk: --first-hour/--last-hour bound only the map (SPEC §3)
+      window: {},
       // --run-once reads everything once: a cache would only cost a stat per hour
       concurrency: config.concurrency, report, shouldStop, cache: config.runOnce ? undefined : this.cache,
     });

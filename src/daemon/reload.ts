@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
-import type { DaemonConfig } from '../cli/daemonOptions.js';
+import type { DaemonConfig } from '../config/daemonConfig.js';
 import type { Logger } from '../log.js';
 import { textfileProblem } from '../outputs/outputTargets.js';
 

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Options } from 'yargs';
-import { UsageError } from '../cli/usageError.js';
+import { UsageError } from '../config/usageError.js';
 import { parseIsoMicros, parseOffsetText } from '../time/isoTime.js';
 import { parseStages, type Stage } from './stages.js';
 

@@ -62,7 +62,7 @@ export class LiveMode {
     const { config } = this.parts;
     const w = new StoreWatcher({
       base: config.baseDir, channels: config.channels, qualities: config.qualities,
-      firstHour: config.firstHour, lastHour: config.lastHour, dirWatch: this.dirWatch,
+      dirWatch: this.dirWatch,
     }, {
       hourChanged: (channel, quality, hour) => this.byKey.get(`${channel}\u0000${quality}`)?.markDirty(hour),
       qualityChanged: (channel, quality) => this.resync(channel, quality),

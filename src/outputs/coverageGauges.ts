@@ -24,6 +24,8 @@ const TYPED: ReadonlySet<GaugeName> = new Set(['segment_count', 'segment_duratio
 export class CoverageGauges {
   readonly registry = new Registry();
   private readonly gauges = new Map<GaugeName, Gauge>();
+  /** Bumped by every change to the registry's series: /metrics re-renders them only when it moved. */
+  version = 0;
   /** What is exported now, per channel/quality key, per hour. */
   private readonly exported = new Map<string, Map<string, readonly GaugeValue[]>>();
 
@@ -78,6 +80,7 @@ export class CoverageGauges {
 
   /** Sets (or removes) an hour's series; with `old` (the same list shape), only the values that differ are set. */
   private write(channel: string, quality: string, hour: string, values: readonly GaugeValue[], remove: boolean, old?: readonly GaugeValue[]): void {
+    this.version++;
     const sameShape = old !== undefined && old.length === values.length;
     for (let i = 0; i < values.length; i++) {
       const v = values[i];

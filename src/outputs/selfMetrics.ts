@@ -3,7 +3,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { PROBLEM_KINDS } from '../store/problems.js';
 
 /** Every kind of `segcov_errors_total`: segcov's own failures. Each series starts at 0. */
-export const ERROR_KINDS = ['map_write', 'textfile_write', 'page_write', 'node_list', 'pass', 'watcher', 'live_update', 'http'] as const;
+export const ERROR_KINDS = ['map_write', 'textfile_write', 'page_write', 'node_list', 'pass', 'watcher', 'live_update', 'http', 'web_config'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 /** segcov's version from its package.json ("unknown" when it cannot be read). */
@@ -62,6 +62,10 @@ export class SelfMetrics {
     name: 'segcov_live_mismatches_total', help: 'Hours where a periodic pass found different figures than the live state',
     labelNames: ['channel', 'quality'], registers: [this.registry],
   });
+  /** Log lines written, by level (Python's names), as wubloader's services count them. */
+  readonly logLines = new Counter({
+    name: 'log_count_total', help: 'Log lines written, by level (DEBUG, INFO, WARNING, ERROR, CRITICAL)', labelNames: ['level'], registers: [this.registry],
+  });
   readonly ready = new Gauge({
     name: 'segcov_ready', help: '1 once the first full pass of every channel and quality is done', registers: [this.registry],
   });
@@ -72,6 +76,8 @@ export class SelfMetrics {
   });
 
   constructor(defaultMetrics = true) {
+    // every level from the start, so rate() sees the first line of a level
+    for (const level of ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL']) this.logLines.inc({ level }, 0);
     // The event-loop-lag histogram samples on a timer: every 10 ms by default, which alone
     // kept an idle daemon at ~0.4 s CPU a minute. Once a second is enough to see stalls.
     if (defaultMetrics) collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });

@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import { writeFileAtomic } from './atomicWrite.js';
+import { dropBlankLines } from './metricsCache.js';
 
 /**
  * node_exporter textfile-collector convention: write to a temporary name, rename over
@@ -7,5 +8,5 @@ import { writeFileAtomic } from './atomicWrite.js';
  * never replaced.
  */
 export async function writeTextfile(file: string, registry: Registry): Promise<void> {
-  await writeFileAtomic(file, await registry.metrics(), { inPlace: true, followSymlinks: true });
+  await writeFileAtomic(file, dropBlankLines(await registry.metrics()), { inPlace: true, followSymlinks: true });
 }

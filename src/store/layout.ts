@@ -10,12 +10,20 @@ export function hourDir(base: string, channel: string, quality: string, hour: st
   return path.join(base, channel, quality, hour);
 }
 
+/** The default output folder, relative to the base dir: `BASE/coverage-maps`. */
+export const DEFAULT_OUTPUT_DIR = 'coverage-maps';
+
 /** The default output folder, `BASE/coverage-maps`. */
 export function defaultOutputDir(base: string): string {
-  return path.join(base, 'coverage-maps');
+  return path.join(base, DEFAULT_OUTPUT_DIR);
 }
 
 /** The map file of one channel and quality (SPEC §5). */
 export function mapFileName(channel: string, quality: string): string {
   return `${channel}_${quality}_coverage.png`;
+}
+
+/** The replaced checker's page of one channel and quality, beside its map (`--make-page`). */
+export function coveragePageName(channel: string, quality: string): string {
+  return `${channel}_${quality}_coverage.html`;
 }

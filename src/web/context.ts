@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { SECOND_US } from '../coverage/types.js';
-import type { DaemonConfig } from '../cli/daemonOptions.js';
+import type { DaemonConfig } from '../config/daemonConfig.js';
 import type { CoverageState } from '../daemon/coverageState.js';
 import { mapFileName } from '../store/layout.js';
 import { pairsToShow, summarizeQuality, type QualitySummary } from './qualitySummary.js';

@@ -76,14 +76,20 @@ export interface HolesQuery {
 
 const HOLES_PARAMS = new Set(['channel', 'quality', 'since', 'until']);
 
-/** Parses an ISO-8601 time (offset optional, UTC when absent) to µs, or null. */
+/** Earliest and latest instants the API takes: years 0000-9999, which format back to ISO-8601 exactly (µs). */
+const MIN_TIME_US = -62_167_219_200_000_000; // 0000-01-01T00:00:00Z
+const MAX_TIME_US = 253_402_300_800_000_000; // 10000-01-01T00:00:00Z
+
+/** Parses an ISO-8601 time (offset optional, UTC when absent) to µs, or null (also for years outside 0000-9999). */
 export function parseIsoTime(text: string): number | null {
   if (text.trim() === '') return null;
+  let us: number;
   try {
-    return parseIsoMicros(text);
+    us = parseIsoMicros(text);
   } catch {
     return null;
   }
+  return Number.isSafeInteger(us) && us >= MIN_TIME_US && us < MAX_TIME_US ? us : null;
 }
 
 /**

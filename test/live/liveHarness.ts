@@ -10,7 +10,7 @@ import { parseProm, waitFor, type RunningDaemon, WAIT_MS } from '../helpers/cli.
 /** Coverage series only (SPEC §4), as a sorted text, for comparing two scrapes. */
 export function coverageSeries(text: string): string {
   return [...parseProm(text).entries()]
-    .filter(([k]) => !k.startsWith('segcov_') && !k.startsWith('process_') && !k.startsWith('nodejs_'))
+    .filter(([k]) => !k.startsWith('segcov_') && !k.startsWith('process_') && !k.startsWith('nodejs_') && !k.startsWith('log_count_total'))
     .map(([k, v]) => `${k} ${v}`).sort().join('\n');
 }
 

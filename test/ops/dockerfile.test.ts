@@ -10,49 +10,7 @@ import { copyFile, cp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { makeTmpDir } from '../helpers/tmp.js';
-import { compiledRoot, freePort, repoRoot, requireBinary, run } from './opsHelpers.js';
-
-interface Instruction { readonly op: string; readonly args: string }
-interface Stage { readonly name: string; readonly from: string; readonly body: Instruction[] }
-
-/** Instructions of a Dockerfile: continuation lines joined, comments dropped. */
-function instructions(text: string): Instruction[] {
-  const out: Instruction[] = [];
-  let buf = '';
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (buf === '' && (line === '' || line.startsWith('#'))) continue;
-    if (buf !== '' && line.startsWith('#')) continue;
-    if (line.endsWith('\\')) {
-      buf += `${line.slice(0, -1)} `;
-      continue;
-    }
-    buf += line;
-    const m = /^(\S+)\s*(.*)$/s.exec(buf.trim());
-    if (m !== null) out.push({ op: m[1].toUpperCase(), args: m[2].replace(/\s+/g, ' ').trim() });
-    buf = '';
-  }
-  return out;
-}
-
-function stages(list: readonly Instruction[]): { args: Map<string, string>; stages: Stage[] } {
-  const args = new Map<string, string>();
-  const out: Stage[] = [];
-  for (const ins of list) {
-    if (ins.op === 'FROM') {
-      const m = /^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i.exec(ins.args);
-      assert.ok(m !== null, `unreadable FROM ${ins.args}`);
-      out.push({ from: m[1], name: m[2] ?? '', body: [] });
-    } else if (out.length === 0) {
-      assert.equal(ins.op, 'ARG', `${ins.op} before the first FROM`);
-      const [k, v] = ins.args.split('=');
-      args.set(k, v ?? '');
-    } else {
-      out[out.length - 1].body.push(ins);
-    }
-  }
-  return { args, stages: out };
-}
+import { compiledRoot, freePort, repoRoot, requireBinary, run, stages, instructions, type Stage } from './opsHelpers.js';
 
 const dockerfile = readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8');
 const parsed = stages(instructions(dockerfile));
@@ -68,6 +26,16 @@ function ignored(rel: string): boolean {
     const re = new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}(/.*)?$`);
     return re.test(rel);
   });
+}
+
+/** The runtime stage's ENV (both `K=V K=V` and `K V` forms). */
+function runtimeEnv(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of ops(runtime, 'ENV')) {
+    if (e.includes('=')) for (const m of e.matchAll(/(\w+)=(\S+)/g)) out[m[1]] = m[2];
+    else { const [k, ...v] = e.split(' '); out[k] = v.join(' '); }
+  }
+  return out;
 }
 
 /** The JSON-form command of HEALTHCHECK ... CMD [...]. */
@@ -88,15 +56,13 @@ describe('Dockerfile', () => {
     assert.match(base, /^node:20(\.\d+)*-[a-z]+-slim$/, `runtime base ${base} is not a slim Node 20 image`);
   });
 
-  test('the runtime stage runs as a non-root user it creates', () => {
+  test('starts as root only to bind its port and make its output folder, then runs as the user it creates', () => {
     const users = ops(runtime, 'USER');
-    assert.equal(users.length, 1);
-    const user = users[0];
-    assert.doesNotMatch(user, /^(root|0)(:|$)/, `USER ${user} is root`);
-    const uid = user.split(':')[0];
-    assert.ok(ops(runtime, 'RUN').some((r) => r.includes('useradd') && r.includes(`--uid ${uid}`)), `no useradd for uid ${uid}`);
-    const last = runtime.body.map((i) => i.op);
-    assert.ok(last.indexOf('USER') > last.lastIndexOf('RUN'), 'nothing RUNs as root after USER');
+    assert.deepEqual(users, ['0:0'], 'root at start: the stock deployments bind port 80 and write into a root-owned /mnt');
+    const env = runtimeEnv();
+    assert.equal(env.SEGCOV_USER, '10001:10001', 'segcov drops to this user once the port is bound');
+    assert.ok(ops(runtime, 'RUN').some((r) => r.includes('useradd') && r.includes('--uid 10001')), 'no useradd for uid 10001');
+    assert.ok(env.SEGCOV_PORT_FILE?.startsWith('/tmp/'), 'the health check reads the URL the daemon writes');
   });
 
   test('ffmpeg is installed in the runtime stage, without recommends, apt lists removed', () => {
@@ -141,11 +107,11 @@ describe('Dockerfile', () => {
     for (const heavy of ['node_modules', 'dist', '.git', 'test']) assert.ok(ignored(heavy), `.dockerignore should exclude ${heavy}`);
   });
 
-  test('serves on 8006 with a HEALTHCHECK on /healthz, and starts the daemon under an init', () => {
-    assert.deepEqual(ops(runtime, 'EXPOSE'), ['8006']);
+  test('serves on 8006 (compose) or 80 (Kubernetes) with a HEALTHCHECK on /healthz, and starts the daemon under an init', () => {
+    assert.deepEqual(ops(runtime, 'EXPOSE'), ['8006 80']);
     const cmd = healthcheckCommand();
-    assert.equal(cmd[0], 'node', 'the healthcheck needs no curl/wget in the image');
-    assert.match(cmd.join(' '), /\/healthz/);
+    assert.deepEqual(cmd, ['node', '/app/bin/healthcheck.js'], 'the healthcheck needs no curl/wget in the image');
+    assert.match(readFileSync(path.join(repoRoot, 'bin', 'healthcheck.js'), 'utf8'), /\/healthz/);
     assert.match(ops(runtime, 'HEALTHCHECK')[0], /--interval=\S+ .*--timeout=\S+/);
     const entry = JSON.parse(ops(runtime, 'ENTRYPOINT')[0] ?? '[]') as string[];
     assert.deepEqual(entry, ['/usr/bin/tini', '--', 'node', '/app/bin/segcov.js']);
@@ -195,13 +161,14 @@ describe('Dockerfile', () => {
       await mkdir(hour, { recursive: true });
       await writeFile(path.join(hour, '00:00.000000-2.000-full-AAAA.ts'), '');
       const port = await freePort();
-      const env = { ...process.env, SEGCOV_METRICS_PORT: String(port), SEGCOV_METRICS_HOST: '127.0.0.1', SEGCOV_LOG_LEVEL: 'warn' };
+      const env = { ...process.env, SEGCOV_METRICS_PORT: String(port), SEGCOV_METRICS_HOST: '127.0.0.1', SEGCOV_LOG_LEVEL: 'warn', SEGCOV_PORT_FILE: path.join(app, 'healthz-url') };
       daemon = spawn(process.execPath, [path.join(app, 'bin', 'segcov.js'), 'chan', '--base-dir', base, '--no-watch'], { cwd: app, env, stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       daemon.stderr?.on('data', (b: Buffer) => { stderr += b.toString(); });
 
-      const [cmd, ...args] = healthcheckCommand();
+      const [cmd, ...hcArgs] = healthcheckCommand();
       assert.equal(cmd, 'node');
+      const args = hcArgs.map((a) => a.replace(/^\/app\//, `${app}/`));
       const healthy = async (): Promise<number | null> => run(process.execPath, args, { env, timeoutMs: 10_000 }).status;
       const deadline = Date.now() + 60_000;
       let status = await healthy();

@@ -9,7 +9,15 @@ import {
 } from './opsHelpers.js';
 
 /** Values standing in for the dashboard's variables when a query is only syntax-checked. */
-const SAMPLE_VARS = { job: 'segcov', node: 'recorder1:8006', channel: 'chan', quality: 'source', datasource: 'prom' };
+const SAMPLE_VARS = {
+  job: 'segcov', node: 'recorder1:8006', channel: 'chan', quality: 'source', datasource: 'prom',
+  map_url_prefix: 'http://', map_url_suffix: '/maps', page_url_suffix: '/',
+};
+/** The same under wubloader's own scrape layout: job http-segment_coverage, instance = node name. */
+const WUBLOADER_VARS = {
+  ...SAMPLE_VARS, job: 'http-segment_coverage', node: 'mynode',
+  map_url_prefix: 'https://', map_url_suffix: '.example.org/segments/coverage-maps', page_url_suffix: '.example.org/segments/coverage-maps/index.html',
+};
 
 describe('Grafana dashboard (config/grafana/segcov-dashboard.json)', () => {
   const d = loadDashboard();
@@ -62,6 +70,13 @@ describe('Grafana dashboard (config/grafana/segcov-dashboard.json)', () => {
     const links = [...html.matchAll(/<a [^>]*href="([^"]+)"/g)].map((m) => substituteVars(m[1], SAMPLE_VARS));
     assert.ok(links.includes('http://recorder1:8006/'), `no link to the status page in ${links.join(', ')}`);
     assert.ok(maps[0].links?.some((l) => substituteVars(l.url, SAMPLE_VARS) === 'http://recorder1:8006/'), 'panel link to the status page');
+    // wubloader's layout: the node's name is no address; its nginx serves the maps under /segments/
+    assert.equal(substituteVars(img[1], WUBLOADER_VARS), 'https://mynode.example.org/segments/coverage-maps/chan_source_coverage.png');
+    assert.ok(links.length > 0 && links.every((l) => l === 'http://recorder1:8006/'));
+    // the defaults are segcov's own layout
+    for (const [name, value] of [['map_url_prefix', 'http://'], ['map_url_suffix', '/maps'], ['page_url_suffix', '/']]) {
+      assert.equal(d.templating.list.find((v) => v.name === name)?.query, value, name);
+    }
     const node = d.templating.list.find((v) => v.name === 'node');
     assert.equal(node?.multi, true);
     assert.equal(node?.includeAll, true);
@@ -101,6 +116,15 @@ describe('Grafana dashboard (config/grafana/segcov-dashboard.json)', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  test('hard-codes no job name: every job matcher is $job, found from a segcov-only metric', () => {
+    const texts = [...panelQueries(d).map((q) => q.expr), ...d.templating.list.map((v) => variableQuery(v))];
+    for (const t of texts) {
+      for (const m of t.matchAll(/job\s*=~?\s*"([^"]*)"/g)) assert.equal(m[1], '$job', `literal job in ${t}`);
+    }
+    const job = d.templating.list.find((v) => v.name === 'job');
+    assert.equal(variableQuery(job ?? { name: '' } as never), 'label_values(segcov_passes_total, job)');
   });
 
   test('variable substitution refuses an unknown variable (so a typo cannot hide in a query)', () => {

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 /**
  * Shared helpers of the operations tests (config/, Dockerfile): locating the repository and
  * the compiled tree, running external tools that must be installed, and reading the Grafana
@@ -181,3 +182,47 @@ export function usedVariables(text: string): Set<string> {
   for (const m of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::[A-Za-z]+)?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g)) out.add(m[1] ?? m[2]);
   return out;
 }
+
+/** Dockerfile parsing, shared by the Dockerfile tests. */
+export interface Instruction { readonly op: string; readonly args: string }
+export interface Stage { readonly name: string; readonly from: string; readonly body: Instruction[] }
+
+/** Instructions of a Dockerfile: continuation lines joined, comments dropped. */
+export function instructions(text: string): Instruction[] {
+  const out: Instruction[] = [];
+  let buf = '';
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (buf === '' && (line === '' || line.startsWith('#'))) continue;
+    if (buf !== '' && line.startsWith('#')) continue;
+    if (line.endsWith('\\')) {
+      buf += `${line.slice(0, -1)} `;
+      continue;
+    }
+    buf += line;
+    const m = /^(\S+)\s*(.*)$/s.exec(buf.trim());
+    if (m !== null) out.push({ op: m[1].toUpperCase(), args: m[2].replace(/\s+/g, ' ').trim() });
+    buf = '';
+  }
+  return out;
+}
+
+export function stages(list: readonly Instruction[]): { args: Map<string, string>; stages: Stage[] } {
+  const args = new Map<string, string>();
+  const out: Stage[] = [];
+  for (const ins of list) {
+    if (ins.op === 'FROM') {
+      const m = /^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i.exec(ins.args);
+      assert.ok(m !== null, `unreadable FROM ${ins.args}`);
+      out.push({ from: m[1], name: m[2] ?? '', body: [] });
+    } else if (out.length === 0) {
+      assert.equal(ins.op, 'ARG', `${ins.op} before the first FROM`);
+      const [k, v] = ins.args.split('=');
+      args.set(k, v ?? '');
+    } else {
+      out[out.length - 1].body.push(ins);
+    }
+  }
+  return { args, stages: out };
+}
+

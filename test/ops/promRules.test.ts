@@ -8,6 +8,7 @@ import { configDir, requireBinary, run } from './opsHelpers.js';
 
 const rulesFile = path.join(configDir, 'segcov.rules.yml');
 const rulesTestFile = path.join(configDir, 'segcov.rules.test.yml');
+const wubloaderTestFile = path.join(configDir, 'segcov.rules.wubloader.test.yml');
 const promConfigFile = path.join(configDir, 'prometheus.yml');
 
 interface Rule { record?: string; alert?: string; expr: string; for?: string; labels?: Record<string, string> }
@@ -33,6 +34,24 @@ describe('Prometheus rules (config/segcov.rules.yml)', () => {
     assert.match(r.stdout, /SUCCESS/);
   });
 
+  test("promtool test rules under wubloader's scrape layout (job http-segment_coverage, instance = node name)", async () => {
+    const promtool = requireBinary('promtool', 'prometheus');
+    const r = run(promtool, ['test', 'rules', wubloaderTestFile]);
+    assert.equal(r.status, 0, `promtool test rules failed:\n${r.stdout}${r.stderr}`);
+    assert.match(r.stdout, /SUCCESS/);
+    const tests = await readFile(wubloaderTestFile, 'utf8');
+    for (const name of ['SegcovRecentHourHole', 'SegcovFleetRecentHourHole', 'SegcovDown', 'SegcovAbsent']) {
+      assert.match(tests, new RegExp(`alertname: ${name}\\b`), `${name} is not tested under wubloader's layout`);
+    }
+  });
+
+  test('no rule names a scrape job, and no "absent" alert fires on a Prometheus without segcov', async () => {
+    for (const rule of await loadRules()) {
+      assert.doesNotMatch(rule.expr, /\bjob\s*(=|!=|=~|!~)\s*"/, `${rule.alert ?? rule.record} matches a job name: ${rule.expr}`);
+      if (/\babsent\(/.test(rule.expr)) assert.match(rule.expr, /\band\b/, `${rule.alert}: absent() alone fires wherever the metric never was`);
+    }
+  });
+
   test('the unit tests would catch a wrong expectation (promtool really compares)', async () => {
     const promtool = requireBinary('promtool', 'prometheus');
     const dir = await makeTmpDir('ops-rules');
@@ -52,11 +71,11 @@ describe('Prometheus rules (config/segcov.rules.yml)', () => {
   test('every alert the issue asks for is defined and unit-tested', async () => {
     const rules = await loadRules();
     const alerts = new Map(rules.filter((r) => r.alert !== undefined).map((r) => [r.alert as string, r]));
-    const tests = await readFile(rulesTestFile, 'utf8');
+    const tests = await readFile(rulesTestFile, 'utf8') + await readFile(wubloaderTestFile, 'utf8');
     for (const [name, metric] of [
       ['SegcovRecentHourHole', 'raw_holes'],
       ['SegcovRecordingStalled', 'segcov_newest_segment_end_timestamp_seconds'],
-      ['SegcovDown', 'up{job="segcov"}'],
+      ['SegcovDown', 'up =='],
       ['SegcovStoreErrorsRising', 'segcov_store_errors_total'],
       // Issue 11: a whole missing hour pages; a stall is judged against the other nodes, or
       // on one node against how covered the hour before it was.
@@ -92,6 +111,6 @@ describe('Prometheus rules (config/segcov.rules.yml)', () => {
     assert.match(r.stdout, /SUCCESS: 1 rule files found/);
     const doc = YAML.parse(await readFile(promConfigFile, 'utf8')) as { rule_files: string[]; scrape_configs: Array<{ job_name: string }> };
     assert.deepEqual(doc.rule_files, ['segcov.rules.yml']);
-    assert.ok(doc.scrape_configs.some((s) => s.job_name === 'segcov'), 'the alerts match on job="segcov": the example must scrape under that job');
+    assert.ok(doc.scrape_configs.some((s) => s.job_name === 'segcov'), 'the example scrapes under job="segcov"');
   });
 });

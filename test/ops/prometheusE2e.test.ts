@@ -308,7 +308,9 @@ describe('Prometheus end to end: real Prometheus scrapes two segcov daemons', ()
     const src = /<img [^>]*src="([^"]+)"/.exec(html)?.[1] ?? '';
     const href = /<a [^>]*href="([^"]+)"/.exec(html)?.[1] ?? '';
     for (const node of nodes) {
-      const vars = { node, channel: 'chan', quality: 'source' };
+      // the URL variables at their defaults (segcov's own layout)
+      const defaults = Object.fromEntries(d.templating.list.filter((v) => v.type === 'textbox').map((v) => [v.name, variableQuery(v)]));
+      const vars = { ...defaults, node, channel: 'chan', quality: 'source' };
       const mapUrl = substituteVars(src, vars);
       const { png, corp } = await waitFor(`${mapUrl}`, async () => {
         const res = await fetch(mapUrl);

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { CommandModule } from 'yargs';
+import type { CommandModule, Options } from 'yargs';
 import { HOUR_US, SECOND_US } from '../../coverage/types.js';
 import { ProgressBar } from '../../outputs/progressBar.js';
 import { analyzeHourFolders, listQualityHours } from '../../scan/coldPass.js';
@@ -32,7 +32,7 @@ function time(flag: string, v: unknown): number | undefined {
 /** Validates parsed arguments, or throws a UsageError naming the flag (exit 2). */
 export async function resolveCheckOptions(argv: Record<string, unknown>): Promise<CheckOptions> {
   const channels = list(argv.channels);
-  if (channels.length === 0) throw new UsageError('CHANNEL: give at least one channel');
+  if (channels.length === 0) throw new UsageError('CHANNEL: give at least one channel (positional argument or `channels` in the config)');
   channels.forEach((c) => checkName('CHANNEL', c));
   const qualities = list(argv.qualities);
   if (qualities.length === 0) throw new UsageError('--qualities: give at least one quality');
@@ -99,6 +99,19 @@ export async function runCheck(opts: CheckOptions, nowUs: number, progress?: (do
   return out;
 }
 
+/** The flags of `segcov check` (its config keys and SEGCOV_* names too). */
+export const CHECK_OPTIONS = {
+  'base-dir': { type: 'string', default: '.', describe: 'Segment store: BASE/CHANNEL/QUALITY/HOUR/SEGMENT' },
+  qualities: { type: 'string', default: 'source', describe: 'Comma-separated qualities to check' },
+  since: { type: 'string', describe: 'Window start (ISO-8601; UTC when no offset) [default: the first segment]' },
+  until: { type: 'string', describe: 'Window end (ISO-8601) [default: the end of the newest segment]' },
+  'max-age': { type: 'number', describe: 'Also fail when the newest segment ended more than this many seconds ago' },
+  json: { type: 'boolean', default: false, describe: 'Print the report as JSON' },
+  concurrency: { type: 'number', default: 4, describe: 'Hour folders read at once' },
+  // A knob, not a feature: tests set it to 0 so the bar is drawn however fast the pass is.
+  'progress-delay-ms': { type: 'number', default: 1000, hidden: true, describe: 'Draw the progress bar only after this many ms' },
+} as const satisfies Record<string, Options>;
+
 /** The bar's start delay: 1 s unless the hidden `--progress-delay-ms` knob says otherwise. */
 function progressDelayMs(v: unknown): number {
   const n = Number(v ?? 1000);
@@ -107,21 +120,11 @@ function progressDelayMs(v: unknown): number {
 
 /** `segcov check CHANNEL...`: one pass, a report, and an exit status for cron and CI. */
 export const checkCommand: CommandModule<object, Record<string, unknown>> = {
-  command: 'check <channels..>',
+  command: 'check [channels..]',
   describe: 'One pass: report coverage and holes; exit 0 when no hole in the window, 1 when there are holes, 2 on usage errors',
   builder: (y) => y
     .positional('channels', { type: 'string', array: true, describe: 'Channels to check' })
-    .options({
-      'base-dir': { type: 'string', default: '.', describe: 'Segment store: BASE/CHANNEL/QUALITY/HOUR/SEGMENT' },
-      qualities: { type: 'string', default: 'source', describe: 'Comma-separated qualities to check' },
-      since: { type: 'string', describe: 'Window start (ISO-8601; UTC when no offset) [default: the first segment]' },
-      until: { type: 'string', describe: 'Window end (ISO-8601) [default: the end of the newest segment]' },
-      'max-age': { type: 'number', describe: 'Also fail when the newest segment ended more than this many seconds ago' },
-      json: { type: 'boolean', default: false, describe: 'Print the report as JSON' },
-      concurrency: { type: 'number', default: 4, describe: 'Hour folders read at once' },
-      // A knob, not a feature: tests set it to 0 so the bar is drawn however fast the pass is.
-      'progress-delay-ms': { type: 'number', default: 1000, hidden: true, describe: 'Draw the progress bar only after this many ms' },
-    }) as never,
+    .options(CHECK_OPTIONS) as never,
   handler: async (argv) => {
     const opts = await resolveCheckOptions(argv);
     const nowUs = Date.now() * 1000;

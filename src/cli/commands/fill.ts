@@ -1,7 +1,13 @@
-import type { CommandModule } from 'yargs';
+import type { CommandModule, Options } from 'yargs';
 import { createLogger } from '../../log.js';
 import { IMPORT_OPTIONS, resolveImportConfig } from '../../import/importConfig.js';
 import { runFill } from '../../import/runImport.js';
+
+/** The flags of `segcov fill`. */
+export const FILL_OPTIONS = {
+  ...IMPORT_OPTIONS,
+  'dry-run': { type: 'boolean', default: false, describe: 'List what would be cut, cut nothing' },
+} as const satisfies Record<string, Options>;
 
 /** `segcov fill SOURCE …`: cut only what the store is missing. */
 export const fillCommand: CommandModule<object, Record<string, unknown>> = {
@@ -9,8 +15,7 @@ export const fillCommand: CommandModule<object, Record<string, unknown>> = {
   describe: 'Fill the holes of a channel/quality from a recording of that time',
   builder: (y) => y
     .positional('source', { type: 'string', describe: 'Recording covering the holes' })
-    .options(IMPORT_OPTIONS)
-    .option('dry-run', { type: 'boolean', default: false, describe: 'List what would be cut, cut nothing' }) as never,
+    .options(FILL_OPTIONS) as never,
   handler: async (argv) => {
     const cfg = resolveImportConfig(argv);
     process.exitCode = await runFill(cfg, {

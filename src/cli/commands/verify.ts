@@ -1,18 +1,23 @@
-import type { CommandModule } from 'yargs';
+import type { CommandModule, Options } from 'yargs';
 import { createLogger } from '../../log.js';
 import { STORE_OPTIONS, resolveStoreConfig } from '../../import/importConfig.js';
 import { parseIsoMicros } from '../../time/isoTime.js';
 import { verifyStore } from '../../import/verifyStore.js';
 import { UsageError } from '../usageError.js';
 
+/** The flags of `segcov verify`. */
+export const VERIFY_OPTIONS = {
+  ...STORE_OPTIONS,
+  since: { type: 'string', describe: 'Only segments ending after this time (ISO-8601)' },
+  decode: { type: 'boolean', default: false, describe: 'Also decode every segment fully' },
+} as const satisfies Record<string, Options>;
+
 /** `segcov verify …`: find segments whose bytes no longer match their name, or that do not play. */
 export const verifyCommand: CommandModule<object, Record<string, unknown>> = {
   command: 'verify',
   describe: 'Check stored segments against the hash in their names (and optionally decode them)',
   builder: (y) => y
-    .options(STORE_OPTIONS)
-    .option('since', { type: 'string', describe: 'Only segments ending after this time (ISO-8601)' })
-    .option('decode', { type: 'boolean', default: false, describe: 'Also decode every segment fully' }) as never,
+    .options(VERIFY_OPTIONS) as never,
   handler: async (argv) => {
     const cfg = resolveStoreConfig(argv);
     let sinceUs: number | null = null;

@@ -1,0 +1,123 @@
+import type { Options } from 'yargs';
+import { UsageError } from '../config/usageError.js';
+
+/**
+ * How SEGCOV_* variables and `--config` keys reach the command that runs: each command
+ * takes its own and leaves the others' alone, so one environment or config file can
+ * serve the daemon and `segcov check` alike. Pure functions; main.ts applies them.
+ */
+
+export type OptionTable = Readonly<Record<string, Options>>;
+
+/** The environment prefix of every setting. */
+export const ENV_PREFIX = 'SEGCOV_';
+
+const TRUE = new Set(['1', 'true', 'yes', 'on']);
+const FALSE = new Set(['0', 'false', 'no', 'off']);
+
+/** `1/0/true/false/yes/no/on/off` in any case (and real booleans) → boolean; else undefined. */
+export function parseBool(v: unknown): boolean | undefined {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number' && (v === 0 || v === 1)) return v === 1;
+  if (typeof v !== 'string') return undefined;
+  const t = v.trim().toLowerCase();
+  return TRUE.has(t) ? true : FALSE.has(t) ? false : undefined;
+}
+
+/**
+ * The command a command line runs: its first word that is not a flag when that word is
+ * a command name, else the daemon (`$0`). A channel cannot be named like a command.
+ */
+export function commandOf(argv: readonly string[], names: readonly string[]): string {
+  const first = argv.find((a) => !a.startsWith('-'));
+  return first !== undefined && names.includes(first) ? first : '$0';
+}
+
+/** `RUN_ONCE` → `run-once`. */
+function envKey(name: string): string {
+  return name.slice(ENV_PREFIX.length).toLowerCase().replace(/_/g, '-');
+}
+
+/** `run-once` → `SEGCOV_RUN_ONCE`. */
+export function envName(key: string): string {
+  return ENV_PREFIX + key.toUpperCase().replace(/-/g, '_');
+}
+
+export interface EnvSelection {
+  /** The SEGCOV_* variables to give the parser, booleans spelled `true`/`false`. */
+  readonly env: Record<string, string>;
+  /** One line per variable that no command knows (ignored). */
+  readonly warnings: string[];
+}
+
+/**
+ * Picks the SEGCOV_* variables of the running command. `SEGCOV_NO_X=1` means
+ * `SEGCOV_X=false` for a boolean X. A variable of another command is left out silently;
+ * one no command knows is left out with a warning (never fatal). A boolean that is not
+ * one of the accepted spellings is a usage error naming the variable.
+ */
+export function selectEnv(env: NodeJS.ProcessEnv, own: OptionTable, others: ReadonlySet<string>): EnvSelection {
+  const out: Record<string, string> = {};
+  const warnings: string[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(ENV_PREFIX) || value === undefined) continue;
+    let key = envKey(name);
+    let negate = false;
+    if (!(key in own) && key.startsWith('no-') && own[key.slice(3)]?.type === 'boolean') {
+      key = key.slice(3);
+      negate = true;
+    }
+    const opt = own[key];
+    if (opt === undefined) {
+      if (!others.has(key) && !others.has(key.replace(/^no-/, ''))) warnings.push(`${name} is not a segcov setting; ignored`);
+      continue;
+    }
+    if (opt.type === 'boolean') {
+      const b = parseBool(value);
+      if (b === undefined) throw new UsageError(`${name}: "${value}" is not a boolean (1/0, true/false, yes/no)`);
+      out[envName(key)] = String(negate ? !b : b);
+    } else {
+      out[envName(key)] = value;
+    }
+  }
+  return { env: out, warnings };
+}
+
+/**
+ * The keys of a config file that the running command takes: another command's keys are
+ * dropped (one file serves them all), booleans are read in every usual spelling, and
+ * keys no command knows stay (the parser's strict mode then names them). `extra` are
+ * config-only keys of this command (e.g. `channels`, `peers`).
+ */
+export function selectConfig(doc: Record<string, unknown>, own: OptionTable, extra: ReadonlySet<string>, others: ReadonlySet<string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(doc)) {
+    const opt = own[key];
+    if (opt === undefined && !extra.has(key)) {
+      if (!others.has(key)) out[key] = value;
+      continue;
+    }
+    if (opt?.type === 'boolean' && typeof value !== 'boolean' && value !== null && value !== undefined) {
+      const b = parseBool(value);
+      if (b === undefined) throw new UsageError(`--config: ${key}: ${JSON.stringify(value)} is not a boolean (true/false, yes/no, 1/0)`);
+      out[key] = b;
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+/**
+ * yargs names a flag twice in its unknown-argument message (as typed and in camelCase):
+ * keeps each once, as typed.
+ */
+export function dedupeUnknownMessage(msg: string): string {
+  const m = /^(Unknown arguments?): (.*)$/.exec(msg);
+  if (m === null) return msg;
+  const names = m[2].split(', ');
+  const camel = (s: string): string => s.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+  const typed = new Set(names.filter((n) => n.includes('-')).map(camel));
+  const kept = names.filter((n) => n.includes('-') || !typed.has(n));
+  return `${kept.length === 1 ? 'Unknown argument' : 'Unknown arguments'}: ${kept.join(', ')}`;
+}

@@ -1,0 +1,38 @@
+/**
+ * The daemon's validated settings (flags > SEGCOV_* env > --config file > defaults), as
+ * the CLI resolves them and the daemon, web and import rooms read them. Declared here,
+ * below them all, so nothing imports upward from `cli/`.
+ */
+export interface DaemonConfig {
+  readonly channels: readonly string[];
+  readonly baseDir: string;
+  readonly qualities: readonly string[];
+  /** Start of the first hour the map shows (µs); every hour on disk is still read. */
+  readonly firstHour?: number;
+  /** Start of the last hour the map shows (µs, inclusive). */
+  readonly lastHour?: number;
+  readonly outputDir: string;
+  readonly metricsPort: number;
+  readonly metricsHost: string;
+  readonly checkInterval: number;
+  readonly runOnce: boolean;
+  readonly textfile?: string;
+  readonly pixelLength: number;
+  readonly rows: number;
+  readonly watch: boolean;
+  readonly concurrency: number;
+  readonly logLevel: string;
+  readonly makePage: boolean;
+  /** Other segcov nodes whose maps the pages show: node name → base URL. */
+  readonly peers: Readonly<Record<string, string>>;
+  /** `--connection-string`: the wubloader database whose `nodes` table lists more nodes. */
+  readonly connectionString?: string;
+  /** Started as root: become this user (name or uid[:gid]) once the port is bound. */
+  readonly user?: string;
+  /** Where to write the URL of /healthz once listening (the image's HEALTHCHECK reads it). */
+  readonly portFile?: string;
+  /** One-line notices for the log at start-up (e.g. an accepted but ignored flag). */
+  readonly warnings?: readonly string[];
+  /** `--web.config.file`: TLS and basic auth for the HTTP server (exporter-toolkit format). */
+  readonly webConfigFile?: string;
+}

@@ -1,0 +1,77 @@
+import type http from 'node:http';
+import type https from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import { BasicAuth } from './basicAuth.js';
+import { secureContextOptions, type TlsSettings, type WebConfig } from './webConfig.js';
+
+/** Node's per-connection client-certificate switches for a client_auth_type. */
+function certSwitches(s: TlsSettings): { requestCert: boolean; rejectUnauthorized: boolean } {
+  return {
+    requestCert: s.clientAuth !== 'NoClientCert',
+    rejectUnauthorized: s.clientAuth === 'RequireAndVerifyClientCert',
+  };
+}
+
+/**
+ * The TLS half of `--web.config.file`. Node checks RequireAndVerifyClientCert itself;
+ * the two modes it has no switch for (RequireAnyClientCert, VerifyClientCertIfGiven) are
+ * enforced here once the handshake is done, by closing the connection.
+ */
+export class TlsGate {
+  constructor(private settings: TlsSettings) {}
+
+  serverOptions(): https.ServerOptions {
+    return { ...secureContextOptions(this.settings), ...certSwitches(this.settings) };
+  }
+
+  checkClient(socket: TLSSocket): void {
+    const mode = this.settings.clientAuth;
+    const given = Object.keys(socket.getPeerCertificate() ?? {}).length > 0;
+    if ((mode === 'RequireAnyClientCert' && !given) || (mode === 'VerifyClientCertIfGiven' && given && !socket.authorized)) socket.destroy();
+  }
+
+  /** New files and modes apply to the next connections (open ones keep theirs). */
+  apply(settings: TlsSettings, server: https.Server): void {
+    server.setSecureContext(secureContextOptions(settings));
+    // tls.Server reads these two fields for every new connection; setSecureContext leaves them.
+    Object.assign(server, certSwitches(settings));
+    this.settings = settings;
+  }
+}
+
+/** Answers a request that is refused. */
+export type Denial = (res: http.ServerResponse) => void;
+
+const unauthorized: Denial = (res) => {
+  res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'www-authenticate': 'Basic realm="segcov", charset="UTF-8"' });
+  res.end('unauthorized\n');
+};
+
+/** TLS and basic auth from `--web.config.file`, swappable while the server runs. */
+export class WebGate {
+  readonly tls: TlsGate | null;
+  private config: WebConfig;
+  private auth: BasicAuth;
+
+  constructor(config: WebConfig) {
+    this.config = config;
+    this.tls = config.tls === null ? null : new TlsGate(config.tls);
+    this.auth = new BasicAuth(config.users);
+  }
+
+  /** null when the request may go on, else how to refuse it. */
+  async check(req: http.IncomingMessage, pathname: string): Promise<Denial | null> {
+    if (!this.auth.enabled || this.config.unauthenticatedPaths.has(pathname)) return null;
+    return (await this.auth.verify(req.headers.authorization)) ? null : unauthorized;
+  }
+
+  /** Swaps in a re-read config. TLS cannot be turned on or off without a restart. */
+  apply(config: WebConfig, server: https.Server): void {
+    if ((config.tls === null) !== (this.tls === null)) {
+      throw new Error(`tls_server_config ${config.tls === null ? 'removed' : 'added'}: turning TLS on or off needs a restart; keeping the previous settings`);
+    }
+    if (this.tls !== null && config.tls !== null) this.tls.apply(config.tls, server);
+    this.config = config;
+    this.auth = new BasicAuth(config.users);
+  }
+}
