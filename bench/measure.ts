@@ -1,19 +1,23 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 
-/** Wall time and peak RSS of one command run to completion (peak RSS via GNU time). */
-export async function timeCommand(cmd: string, args: readonly string[]): Promise<{ wallMs: number; peakRssKiB: number | null; code: number | null }> {
+/** Wall time, CPU (user + system) and peak RSS of one command run to completion (via GNU time). */
+export async function timeCommand(cmd: string, args: readonly string[]): Promise<{ wallMs: number; cpuMs: number | null; peakRssKiB: number | null; code: number | null }> {
   const useTime = existsSync('/usr/bin/time');
   const t0 = performance.now();
   const child = useTime
-    ? spawn('/usr/bin/time', ['-f', '%M', cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+    ? spawn('/usr/bin/time', ['-f', '%M %U %S', cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
     : spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
   const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
   const wallMs = performance.now() - t0;
-  const last = err.trim().split('\n').pop() ?? '';
-  return { wallMs, peakRssKiB: useTime && /^\d+$/.test(last) ? Number(last) : null, code };
+  const last = /^(\d+) ([\d.]+) ([\d.]+)$/.exec(err.trim().split('\n').pop() ?? '');
+  return {
+    wallMs, code,
+    peakRssKiB: useTime && last !== null ? Number(last[1]) : null,
+    cpuMs: useTime && last !== null ? (Number(last[2]) + Number(last[3])) * 1000 : null,
+  };
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc. */

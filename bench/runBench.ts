@@ -1,91 +1,129 @@
 /**
- * `npm run bench`: the figures of the live-coverage issue, measured on generated stores.
+ * `npm run bench`: how segcov's cost grows with the store, side by side with `find`.
  *
- *   cold --run-once wall time vs `find BASE -name '*.ts'` (median of RUNS, interleaved)
- *   peak RSS of --run-once on the 1.2 million file store
- *   live latency: file created → /metrics shows it (p50, p95, max)
- *   CPU seconds over a minute of no changes, and per new segment
+ *   growth table, 24 / 168 / 720 h × 1800 segments (1 quality):
+ *     cold --run-once against `find BASE -name '*.ts'` (wall and CPU, medians of RUNS, interleaved),
+ *     time to /readyz and RSS of the daemon, its CPU over IDLE_S seconds of no change,
+ *     and its CPU per new segment (200 written at 20/s into a new hour, idle subtracted)
+ *   cold --run-once on 4 × 168 h × 1800 against find
+ *   start-up: ms from process start to the first pass (the first readdir follows at once)
  *
- * Stores are generated once and cached in SEGCOV_BENCH_DIR (default /dev/shm/segcov-bench:
- * creating a million files on this machine's disk takes ~20 minutes, on tmpfs ~40 s).
- * Results are printed and written to bench/RESULTS.md. `--quick` skips the big store.
+ * CPU is read from /proc (utime + stime), not wall time: this machine is shared with other
+ * sessions. The load average is printed with every figure. Stores come from bench/stores.ts.
+ * Results go to stdout and, without --quick, to bench/RESULTS.md.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { writeDemoStore } from '../src/demo/demoStore.js';
+import { formatHourName } from '../src/store/hourName.js';
 import { formatSegmentName } from '../src/store/segmentName.js';
 import { cpuSeconds, median, peakRssKiB, percentile, sleep, timeCommand } from './measure.js';
+import { CACHE, FIRST_HOUR, REPO, ensureStore, type BenchStore, FOUR_QUALITIES } from './stores.js';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(REPO, 'bin', 'segcov.js');
-const CACHE = process.env.SEGCOV_BENCH_DIR ?? (existsSync('/dev/shm') ? '/dev/shm/segcov-bench' : path.join(REPO, 'bench', '.cache'));
 const QUICK = process.argv.includes('--quick');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const FIRST_HOUR = Date.UTC(2026, 9, 1) * 1000;
-const HOURS = 168;
+const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 60);
+const NEW_SEGMENTS = 200;
+const LATENCY_SEGMENTS = 40;
+const SETTLE_S = Number(process.env.BENCH_SETTLE_S ?? 20);
 const lines: string[] = [];
 const say = (s: string): void => { console.log(s); lines.push(s); };
+/** Busy and total jiffies of the whole machine, from /proc/stat. */
+function machineJiffies(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - f[3] - (f[4] ?? 0), total };
+}
+const load = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const s2 = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
-function ensureStore(name: string, qualities: string[]): string {
-  const base = path.join(CACHE, name);
-  const marker = path.join(base, '.complete-v1');
-  if (existsSync(marker)) return base;
-  rmSync(base, { recursive: true, force: true });
-  mkdirSync(base, { recursive: true });
-  const t0 = performance.now();
-  const files = writeDemoStore({
-    base, channel: 'bench', qualities, firstHour: FIRST_HOUR, hours: HOURS, seed: 5,
-    onHour: (d, t) => { if (d % 56 === 0) process.stderr.write(`  generating ${name}: ${d}/${t} hour folders\n`); },
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
   });
-  writeFileSync(marker, String(files));
-  console.error(`  generated ${name}: ${files} files in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  return base;
 }
 
-async function coldRuns(name: string, base: string, qualities: string[]): Promise<void> {
-  const find: number[] = [];
-  const segcov: number[] = [];
-  const rss: number[] = [];
-  const out = path.join(CACHE, `${name}.prom`);
+interface Cold { findWall: number; findCpu: number; wall: number; cpu: number; rssMiB: number }
+
+/** --run-once and find, interleaved, RUNS times each: medians. */
+async function coldRuns(store: BenchStore): Promise<Cold> {
+  const f: { wall: number; cpu: number }[] = [];
+  const s: { wall: number; cpu: number; rss: number }[] = [];
   for (let i = 0; i < RUNS; i++) {
-    find.push((await timeCommand('find', [base, '-name', '*.ts'])).wallMs);
-    const r = await timeCommand(process.execPath, [BIN, 'bench', '--base-dir', base, '--qualities', qualities.join(','),
-      '--run-once', '--metrics-port', '0', '--log-level', 'warn', '--textfile', out, '--output-dir', path.join(CACHE, `${name}-maps`)]);
+    const fr = await timeCommand('find', [store.base, '-name', '*.ts']);
+    f.push({ wall: fr.wallMs, cpu: fr.cpuMs ?? NaN });
+    const r = await timeCommand(process.execPath, [BIN, 'bench', '--base-dir', store.base, '--qualities', store.qualities.join(','),
+      '--run-once', '--metrics-port', '0', '--log-level', 'error', '--output-dir', path.join(CACHE, `${store.name}-maps`)]);
     if (r.code !== 0) throw new Error(`segcov --run-once exited ${r.code}`);
-    segcov.push(r.wallMs);
-    if (r.peakRssKiB !== null) rss.push(r.peakRssKiB);
+    s.push({ wall: r.wallMs, cpu: r.cpuMs ?? NaN, rss: r.peakRssKiB ?? NaN });
   }
-  const f = median(find);
-  const s = median(segcov);
-  say(`| ${name} | ${(f / 1000).toFixed(2)} s | ${(s / 1000).toFixed(2)} s | ${(s / f).toFixed(2)}× | ${rss.length ? `${(Math.max(...rss) / 1024).toFixed(0)} MiB` : 'n/a'} |`);
+  return {
+    findWall: median(f.map((x) => x.wall)), findCpu: median(f.map((x) => x.cpu)),
+    wall: median(s.map((x) => x.wall)), cpu: median(s.map((x) => x.cpu)), rssMiB: Math.max(...s.map((x) => x.rss)) / 1024,
+  };
 }
 
-async function scrapeCount(url: string, hour: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const m = new RegExp(`segment_count\\{channel="bench",hour="${hour}",quality="source",type="full"\\} (\\d+)`).exec(text);
-  return m === null ? 0 : Number(m[1]);
+/** Milliseconds from process start to the first pass, from the daemon's own debug line (median of RUNS). */
+async function startupMs(store: BenchStore): Promise<number> {
+  const out: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const child = spawn(process.execPath, [BIN, 'bench', '--base-dir', store.base, '--run-once', '--metrics-port', '0',
+      '--log-level', 'debug', '--output-dir', path.join(CACHE, 'startup-maps')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    await new Promise((r) => child.on('close', r));
+    const m = /"startupMs":(\d+)/.exec(err);
+    if (m !== null) out.push(Number(m[1]));
+  }
+  return median(out);
 }
 
-async function live(base: string): Promise<void> {
-  const port = 18000 + Math.floor(Math.random() * 1000);
+async function metricsText(url: string): Promise<string> {
+  return (await fetch(`${url}/metrics`)).text();
+}
+
+interface Live { latency: { p50: number; p95: number; max: number }; complete: boolean; readyMs: number; readyRssMiB: number; idleCpuS: number; perSegmentMs: number; peakRssMiB: number; loadDuring: string }
+
+/** A live daemon on the store: ready time, idle CPU, CPU per new segment, RSS. */
+async function live(store: BenchStore): Promise<Live> {
+  const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const hourStart = FIRST_HOUR + HOURS * 3_600_000_000;
-  const hour = new Date(hourStart / 1000).toISOString().slice(0, 13);
-  const dir = path.join(base, 'bench', 'source', hour);
+  const hour = formatHourName(FIRST_HOUR + store.hours * 3_600_000_000);
+  const dir = path.join(store.base, 'bench', 'source', hour);
   rmSync(dir, { recursive: true, force: true });
-  const child = spawn(process.execPath, [BIN, 'bench', '--base-dir', base, '--metrics-port', String(port), '--metrics-host', '127.0.0.1',
-    '--log-level', 'warn', '--output-dir', path.join(CACHE, 'live-maps')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [BIN, 'bench', '--base-dir', store.base, '--metrics-port', String(port), '--metrics-host', '127.0.0.1',
+    '--log-level', 'warn', '--output-dir', path.join(CACHE, `${store.name}-live-maps`)], { stdio: ['ignore', 'ignore', 'inherit'] });
   const pid = child.pid as number;
   try {
+    let readyMs = NaN;
     for (let i = 0; ; i++) {
-      try { if ((await fetch(`${url}/readyz`)).status === 200) break; } catch { /* starting */ }
-      if (i > 600) throw new Error('daemon not ready');
+      try { if ((await fetch(`${url}/readyz`)).status === 200) { readyMs = performance.now() - t0; break; } } catch { /* starting */ }
+      if (i > 3000) throw new Error('daemon not ready');
+      await sleep(20);
+    }
+    const readyRss = peakRssKiB(pid);
+    // the watcher's catch-up pass (the second pass) ends the start-up
+    for (let i = 0; !/segcov_passes_total\{channel="bench",quality="source"\} [2-9]/.test(await metricsText(url)); i++) {
+      if (i > 600) throw new Error('no catch-up pass');
       await sleep(100);
     }
-    await sleep(3000); // the watcher's catch-up pass
-    const startupRss = peakRssKiB(pid);
+    mkdirSync(dir, { recursive: true });
+    // idle: after start-up has settled (V8 collects the start-up garbage in the first ~20 s)
+    await sleep(SETTLE_S * 1000);
+    const c0 = cpuSeconds(pid);
+    await sleep(IDLE_S * 1000);
+    const idle = cpuSeconds(pid) - c0;
+    const loadIdle = load();
+
+
     let seq = 0;
     const write = (): void => {
       const name = formatSegmentName(seq * 2_000_000, 2_000_000, 'full', `L${String(seq).padStart(7, '0')}`);
@@ -94,51 +132,38 @@ async function live(base: string): Promise<void> {
       renameSync(tmp, path.join(dir, name));
       seq++;
     };
-    mkdirSync(dir, { recursive: true });
-    await sleep(500);
-    // latency: at recording pace (one segment every 500 ms: four qualities' worth), then bursts
+    const countRe = new RegExp(`segment_count\\{channel="bench",hour="${hour}",quality="source",type="full"\\} (\\d+)`);
+    const count = async (): Promise<number> => Number(countRe.exec(await metricsText(url))?.[1] ?? 0);
+    // latency: file renamed into place → /metrics shows it (polled every 20 ms), at recording pace
     const lat: number[] = [];
-    const waitSeen = async (want: number, t0: number, out: number[], from: number): Promise<void> => {
-      let seen = from;
-      while (seen < want) {
-        const c = await scrapeCount(url, hour);
-        const now = performance.now();
-        for (let k = seen; k < Math.min(c, want); k++) out.push(now - t0);
-        seen = Math.max(seen, c);
-        if (now - t0 > 10_000) throw new Error('a segment did not show within 10 s');
-        if (seen < want) await sleep(10);
-      }
-    };
-    for (let i = 0; i < 100; i++) {
-      const t0 = performance.now();
+    for (let i = 0; i < LATENCY_SEGMENTS; i++) {
+      const t = performance.now();
       write();
-      await waitSeen(seq, t0, lat, seq - 1);
-      await sleep(Math.max(0, 500 - (performance.now() - t0)));
+      while ((await count()) < seq) {
+        if (performance.now() - t > 10_000) throw new Error('a segment did not show within 10 s');
+        await sleep(50);
+      }
+      lat.push(performance.now() - t);
+      await sleep(Math.max(0, 500 - (performance.now() - t)));
     }
-    for (let b = 0; b < 4; b++) {
-      const t0 = performance.now();
-      const before = seq;
-      for (let i = 0; i < 50; i++) write();
-      await waitSeen(seq, t0, lat, before);
-      await sleep(1000);
-    }
-    say(`| live latency, ${lat.length} segments (100 at pace, 4 bursts of 50) | p50 ${percentile(lat, 50).toFixed(0)} ms | p95 ${percentile(lat, 95).toFixed(0)} ms | max ${Math.max(...lat).toFixed(0)} ms |`);
-
     await sleep(3000);
-    const c0 = cpuSeconds(pid);
-    await sleep(60_000);
-    const idle = cpuSeconds(pid) - c0;
-    say(`| CPU over 60 s with no changes | ${idle.toFixed(2)} s | | |`);
 
-    const n = 200;
+
     const c1 = cpuSeconds(pid);
     const t1 = performance.now();
-    for (let i = 0; i < n; i++) { write(); await sleep(50); }
-    while ((await scrapeCount(url, hour)) < seq) await sleep(200);
-    await sleep(1000);
-    const used = cpuSeconds(pid) - c1 - (idle / 60) * ((performance.now() - t1) / 1000);
-    say(`| CPU per new segment (${n} at 20/s, idle subtracted) | ${((used / n) * 1000).toFixed(2)} ms | | |`);
-    say(`| daemon peak RSS (live, 300k store, after start-up / at end) | ${(startupRss / 1024).toFixed(0)} MiB | ${(peakRssKiB(pid) / 1024).toFixed(0)} MiB | |`);
+    for (let i = 0; i < NEW_SEGMENTS; i++) {
+      write();
+      await sleep(50);
+    }
+    // no scraping while measuring (a scrape of a big store costs more than an update)
+    await sleep(2500); // the last update and the last throttled map write
+    const used = cpuSeconds(pid) - c1 - (idle / IDLE_S) * ((performance.now() - t1) / 1000);
+    const complete = (await count()) === seq;
+    return {
+      latency: { p50: percentile(lat, 50), p95: percentile(lat, 95), max: Math.max(...lat) },
+      readyMs, readyRssMiB: readyRss / 1024, idleCpuS: (idle / IDLE_S) * 60, perSegmentMs: (used / NEW_SEGMENTS) * 1000, complete,
+      peakRssMiB: peakRssKiB(pid) / 1024, loadDuring: `${loadIdle} / ${load()}`,
+    };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.on('close', r));
@@ -146,23 +171,43 @@ async function live(base: string): Promise<void> {
   }
 }
 
+/** The sections other benches wrote into RESULTS.md (`npm run bench:http`): kept as they are. */
+function otherSections(file: string): string {
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const mine = ['## Growth', '## Cold', '## How measured', '## Where the cost goes'];
+  const kept = old.split(/\n(?=## )/).slice(1).filter((sec) => !mine.some((m) => sec.startsWith(m)));
+  return kept.length === 0 ? '' : `\n${kept.map((sec) => sec.trimEnd()).join('\n\n')}\n`;
+}
+
 async function run(): Promise<void> {
-  say(`# segcov benchmark\n\n${new Date().toISOString()}, node ${process.version}, ${RUNS} runs each, stores in ${CACHE}\n`);
-  const one = ensureStore('one-quality', ['source']);
-  const four = QUICK ? null : ensureStore('four-qualities', ['source', '480p', '720p', '360p']);
-  say('| store | find (median) | segcov --run-once (median) | ratio | peak RSS |');
-  say('|---|---|---|---|---|');
-  await coldRuns('168 h × 1800, 1 quality', one, ['source']);
-  if (four !== null) await coldRuns('168 h × 1800, 4 qualities', four, ['source', '480p', '720p', '360p']);
-  say('\n| live (1 quality store) | | | |');
-  say('|---|---|---|---|');
-  await live(one);
+  say(`# segcov benchmark\n\n${new Date().toISOString()}, node ${process.version}, ${RUNS} runs each, stores in ${CACHE}, load average at start ${load()}\n`);
+  const j0 = machineJiffies();
+  const hours = process.env.BENCH_HOURS !== undefined ? process.env.BENCH_HOURS.split(',').map(Number) : QUICK ? [24, 168] : [24, 168, 720];
+  const stores = hours.map((h) => ensureStore(h, ['source']));
+  const four = QUICK ? null : ensureStore(168, FOUR_QUALITIES);
+
+  say('## Growth (1 quality, h × 1800 segments)\n');
+  say('| store | find wall / CPU | --run-once wall / CPU | ratio wall / CPU | run-once peak RSS | daemon ready (/readyz) | RSS at ready / peak | idle CPU a minute | CPU per new segment | latency p50 / p95 / max | load avg (idle / after) |');
+  say('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const st of stores) {
+    const c = await coldRuns(st);
+    const l = await live(st);
+    say(`| ${st.hours} h | ${s2(c.findWall)} / ${s2(c.findCpu)} | ${s2(c.wall)} / ${s2(c.cpu)} | ${(c.wall / c.findWall).toFixed(2)}× / ${(c.cpu / c.findCpu).toFixed(2)}× | ${c.rssMiB.toFixed(0)} MiB | ${s2(l.readyMs)} | ${l.readyRssMiB.toFixed(0)} / ${l.peakRssMiB.toFixed(0)} MiB | ${l.idleCpuS.toFixed(3)} s | ${l.perSegmentMs.toFixed(2)} ms${l.complete ? '' : ' (not all counted yet!)'} | ${l.latency.p50.toFixed(0)} / ${l.latency.p95.toFixed(0)} / ${l.latency.max.toFixed(0)} ms | ${l.loadDuring} |`);
+  }
+  if (four !== null) {
+    say('\n## Cold --run-once, 4 qualities × 168 h × 1800\n');
+    say('| store | find wall / CPU | --run-once wall / CPU | ratio wall / CPU | peak RSS | load avg |');
+    say('|---|---|---|---|---|---|');
+    const c = await coldRuns(four);
+    say(`| 4 × 168 h | ${s2(c.findWall)} / ${s2(c.findCpu)} | ${s2(c.wall)} / ${s2(c.cpu)} | ${(c.wall / c.findWall).toFixed(2)}× / ${(c.cpu / c.findCpu).toFixed(2)}× | ${c.rssMiB.toFixed(0)} MiB | ${load()} |`);
+  }
+  const j1 = machineJiffies();
+  say(`\nThe machine (2 cores, shared with other sessions) was ${(((j1.busy - j0.busy) / (j1.total - j0.total)) * 100).toFixed(0)} % busy over the whole run, this bench included.`);
+  say(`\nStart-up, process start → first pass (first readdir), 168 h store, median of ${RUNS}: ${(await startupMs(ensureStore(168, ["source"]))).toFixed(0)} ms (load ${load()})`);
   if (!QUICK) {
-    // keep the sections other benches write (`npm run bench:http`)
+    const method = readFileSync(path.join(REPO, 'bench', 'METHOD.md'), 'utf8');
     const file = path.join(REPO, 'bench', 'RESULTS.md');
-    const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
-    const others = old.indexOf('\n## ') < 0 ? '' : `\n${old.slice(old.indexOf('\n## ') + 1)}`;
-    writeFileSync(file, `${lines.join('\n')}\n${others}`);
+    writeFileSync(file, `${lines.join('\n')}\n\n${method}${otherSections(file)}`);
   }
 }
 

@@ -8,16 +8,25 @@ import type { Segment } from './types.js';
 
 /** Groups non-temp segments by start time; the result is sorted by start. */
 export function groupByStart(segments: readonly Segment[]): Segment[][] {
-  const sorted = segments.filter((s) => s.type !== 'temp').sort((a, b) => a.start - b.start);
+  const sorted = sortedByStart(segments);
   const groups: Segment[][] = [];
-  let i = 0;
-  while (i < sorted.length) {
-    let j = i + 1;
-    while (j < sorted.length && sorted[j].start === sorted[i].start) j++;
-    groups.push(j === i + 1 ? [sorted[i]] : sorted.slice(i, j));
-    i = j;
+  for (let i = 0, j = 0; i < sorted.length; i = j) {
+    j = groupEnd(sorted, i);
+    groups.push(sorted.slice(i, j));
   }
   return groups;
+}
+
+/** The non-temp segments sorted by start (a stable sort: near-linear on a sorted listing). */
+export function sortedByStart(segments: readonly Segment[]): Segment[] {
+  return segments.filter((s) => s.type !== 'temp').sort((a, b) => a.start - b.start);
+}
+
+/** In a list sorted by start: the index just past the group of equal starts that begins at `i`. */
+export function groupEnd(sorted: readonly Segment[], i: number): number {
+  let j = i + 1;
+  while (j < sorted.length && sorted[j].start === sorted[i].start) j++;
+  return j;
 }
 
 /**
@@ -27,8 +36,12 @@ export function groupByStart(segments: readonly Segment[]): Segment[][] {
  */
 export function namesNeedingSize(segments: readonly Segment[]): string[] {
   const out: string[] = [];
-  for (const group of groupByStart(segments)) {
-    if (group.length < 2 || group.some((s) => s.type === 'full')) continue;
+  const sorted = sortedByStart(segments);
+  for (let i = 0, j = 0; i < sorted.length; i = j) {
+    j = groupEnd(sorted, i);
+    if (j === i + 1) continue; // most starts have one segment: no choice to make
+    const group = sorted.slice(i, j);
+    if (group.some((s) => s.type === 'full')) continue;
     const deciding = group.some((s) => s.type === 'suspect') ? 'suspect' : 'partial';
     const candidates = group.filter((s) => s.type === deciding);
     if (candidates.length > 1) for (const s of candidates) out.push(s.name);

@@ -36,3 +36,12 @@ export function hourGauges(s: StitchedHour): GaugeValue[] {
   for (const t of COUNTED_TYPES) out.push({ name: 'overlap_duration', type: t, value: seconds(r.overlapDuration[t]) });
   return out;
 }
+
+/** True when two lists of gauge values (of one hour) are the same, in order. */
+export function sameGaugeValues(a: readonly GaugeValue[], b: readonly GaugeValue[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i].name !== b[i].name || a[i].type !== b[i].type || a[i].value !== b[i].value) return false;
+  }
+  return true;
+}

@@ -1,4 +1,4 @@
-import { pickBest, groupByStart } from './bestSegment.js';
+import { groupEnd, pickBest, sortedByStart } from './bestSegment.js';
 import {
   EPS_US, HOUR_US, zeroPerType,
   type CountedType, type Interval, type PerType, type Segment,
@@ -65,8 +65,14 @@ export function analyzeHour(input: HourInput): HourResult {
   }
 
   const best: Segment[] = [];
-  for (const group of groupByStart(input.segments)) {
-    const pick = pickBest(group);
+  const sorted = sortedByStart(input.segments);
+  for (let i = 0, j = 0; i < sorted.length; i = j) {
+    j = groupEnd(sorted, i);
+    if (j === i + 1) {
+      best.push(sorted[i]); // a start with one segment: it is the best, no loser (the usual case)
+      continue;
+    }
+    const pick = pickBest(sorted.slice(i, j));
     best.push(pick.best);
     for (const loser of pick.losers) addOverlap(overlapCount, overlapDuration, loser.type, loser.duration);
   }

@@ -53,3 +53,28 @@ export function totalLength(intervals: readonly Interval[]): number {
   for (const i of intervals) sum += i.end - i.start;
   return sum;
 }
+
+/** The nearest hour before index `i` that has a best segment (what stitching `hours[i]` needs). */
+export function prevWithChain(hours: readonly HourResult[], i: number): HourResult | null {
+  for (let j = i - 1; j >= 0; j--) if (hours[j].chain !== null) return hours[j];
+  return null;
+}
+
+/**
+ * The indices of `hours` whose stitching can differ after the hour at index `at` was
+ * replaced or inserted there, or (removed) after the hour just before index `at` was
+ * removed: the hour before (its end-of-hour hole depends on being last), the hour itself,
+ * and every hour up to the next one with a best segment (the first whose start-of-hour
+ * hole looks back at it). Returned as an inclusive range, clamped to the list.
+ */
+export function stitchSpan(hours: readonly HourResult[], at: number, removed = false): { from: number; to: number } {
+  const from = Math.max(0, at - 1);
+  let to = removed ? at : at + 1;
+  while (to < hours.length && hours[to].chain === null) to++;
+  return { from, to: Math.min(to, hours.length - 1) };
+}
+
+/** The stitched hour at index `i` of the whole sorted list: equal to stitchHours(hours)[i]. */
+export function stitchAt(hours: readonly HourResult[], i: number): StitchedHour {
+  return stitchOne(hours[i], prevWithChain(hours, i), i === hours.length - 1);
+}

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { Registry } from 'prom-client';
 import type { DaemonConfig } from '../config/daemonConfig.js';
 import { createLogger, type Logger } from '../log.js';
+import type { DaemonParts } from './daemonParts.js';
 import { CoverageGauges } from '../outputs/coverageGauges.js';
 import { sendText, type Route } from '../outputs/httpServer.js';
 import { MetricsCache, RegistryText, sendMetrics } from '../outputs/metricsCache.js';
@@ -29,27 +30,7 @@ import { writeFileAtomic } from '../outputs/atomicWrite.js';
 import { installLastResort } from './lastResort.js';
 import { startWebServer, type WebServer } from './webServer.js';
 
-/** Everything a running daemon holds; exposed for the live mode and for tests. */
-export interface DaemonParts {
-  readonly config: DaemonConfig;
-  readonly log: Logger;
-  readonly state: CoverageState;
-  readonly gauges: CoverageGauges;
-  readonly metrics: SelfMetrics;
-  /** segcov_window_* (computed from the state when scraped or written). */
-  readonly windowGauges: WindowGauges;
-  /** What --textfile holds: the SPEC §4 gauges and the window gauges. */
-  readonly textfileRegistry: Registry;
-  readonly checkers: readonly QualityChecker[];
-  readonly stop: StopSignal;
-  /** What the web outputs read (state, config, the fleet source with the peers' answers). */
-  readonly web: WebContext;
-  readonly fleetGauges: FleetGauges;
-  /** SIGHUP: re-reads the config; `reloader.onReload(fn)` adds a hook (web config, node list). */
-  readonly reloader: Reloader;
-  /** The nodes the `--make-page` pages show: the database's (`--connection-string`) and `peers:`. */
-  readonly nodes: NodeList;
-}
+export type { DaemonParts };
 
 /** What runDaemon needs from the command line to reload on SIGHUP. */
 export interface ReloadOptions {
@@ -243,6 +224,8 @@ export async function runDaemon(initial: DaemonConfig, reload: ReloadOptions = {
   const { log, stop } = parts;
   installLastResort(log);
   for (const w of config.warnings ?? []) log.warn(w);
+  // ms since the process started (performance.now() counts from there): start-up cost
+  log.debug({ startupMs: Math.round(performance.now()) }, 'starting the first pass');
   const outputsProblem = await prepareOutputs(config, log);
   if (outputsProblem !== null) {
     process.stderr.write(`segcov: ${outputsProblem}\n`);

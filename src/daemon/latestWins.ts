@@ -22,8 +22,13 @@ export class LatestWins {
   private retryTimer: NodeJS.Timeout | null = null;
   private failures = 0;
   private closed = false;
+  /** When the last job ended (performance.now()). */
+  private lastEnd = -Infinity;
 
-  /** `minGapMs`: the least time between the end of one job and the start of the next. */
+  /**
+   * `minGapMs`: the least time between the end of one job and the start of the next,
+   * whether or not the next was asked for while the first ran.
+   */
   constructor(
     private readonly onError: (e: unknown, failures: number) => void,
     private readonly minGapMs = 0,
@@ -66,7 +71,11 @@ export class LatestWins {
 
   private async drain(): Promise<void> {
     while (this.pending !== null) {
+      // the gap counts from the last job's end: jobs asked for one by one are spaced too
+      const wait = this.lastEnd + this.minGapMs - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const job = this.pending;
+      if (job === null) break; // closed meanwhile
       this.pending = null;
       try {
         await job();
@@ -76,7 +85,7 @@ export class LatestWins {
         this.onError(e, this.failures);
         if (this.pending === null && !this.closed) this.scheduleRetry(job);
       }
-      if (this.minGapMs > 0 && this.pending !== null) await new Promise((r) => setTimeout(r, this.minGapMs));
+      this.lastEnd = performance.now();
     }
     this.running = null;
   }

@@ -1,12 +1,14 @@
 import type { DaemonConfig } from '../config/daemonConfig.js';
 import type { HourResult } from '../coverage/hourAnalysis.js';
-import { qualityCoverage, type QualityCoverage } from '../coverage/qualityCoverage.js';
+import type { MapOptions } from '../coverage/mapPixels.js';
+import { changedStarts, qualityCoverage, updateQualityCoverage, withHours, type QualityCoverage } from '../coverage/qualityCoverage.js';
+import { HourUpdates, rereadHour } from '../live/hourUpdates.js';
+import { mergePass } from '../live/passMerge.js';
 import type { Logger } from '../log.js';
-import type { CoverageMap } from '../coverage/mapPixels.js';
 import type { CoverageGauges } from '../outputs/coverageGauges.js';
-import { writeMapPng } from '../outputs/mapPng.js';
+import { MapRaster, writeMapPng } from '../outputs/mapPng.js';
 import type { SelfMetrics } from '../outputs/selfMetrics.js';
-import { analyzeHourFolder, coldPass } from '../scan/coldPass.js';
+import { coldPass } from '../scan/coldPass.js';
 import { HourCache } from '../scan/hourCache.js';
 import { parseHourName } from '../store/hourName.js';
 import type { ProblemSink } from '../store/problems.js';
@@ -15,9 +17,6 @@ import { LatestWins } from './latestWins.js';
 
 /** Maps are redrawn at most about once a second: gauges follow every update, pictures need not. */
 export const MAP_MIN_GAP_MS = 1000;
-
-/** How long a live update waits for more events of the same burst. */
-export const LIVE_DEBOUNCE_MS = 50;
 
 export interface CheckerDeps {
   readonly config: DaemonConfig;
@@ -43,18 +42,17 @@ export interface PassSummary {
  * and publishing them to the state, the gauges and the map.
  */
 export class QualityChecker {
-  /** Per-hour results, by hour folder name. */
-  private hours = new Map<string, HourResult>();
+  /** Per-hour results in hour order (replaced whole on every change: readers keep a consistent list). */
+  private hours: readonly HourResult[] = [];
   private readonly mapWrites: LatestWins;
-  private lastCoverage: QualityCoverage | null = null;
+  /** The map's image between draws (only changed columns are laid out again). */
+  private readonly raster = new MapRaster();
+  /** What is published now; live updates patch it. */
+  private coverage: QualityCoverage | null = null;
   private passChain: Promise<unknown> = Promise.resolve();
   private queuedPass: Promise<PassSummary | null> | null = null;
-  /** Hours changed on disk and not yet re-read. */
-  private readonly dirty = new Set<string>();
-  /** When each hour last changed (performance.now()), to keep a pass from undoing newer live reads. */
-  private readonly touchedAt = new Map<string, number>();
-  private flushTimer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> | null = null;
+  /** Live updates: dirty hours, debounce, re-read. */
+  private readonly updates: HourUpdates;
   /** Hour results by folder stamp, so periodic passes re-read only changed folders. */
   private readonly cache = new HourCache();
   /** Set while live watching is healthy: a full pass then checks the live state. */
@@ -65,6 +63,21 @@ export class QualityChecker {
       deps.metrics.errors.inc({ kind: 'map_write' });
       deps.log.error({ channel, quality, err: String(e) }, 'cannot write coverage map');
     }, MAP_MIN_GAP_MS);
+    this.updates = new HourUpdates({
+      read: (hour) => rereadHour({
+        base: deps.config.baseDir, channel, quality, report: deps.report,
+        // every hour on disk: --first-hour/--last-hour bound only the map (SPEC §3)
+        window: {},
+      }, hour),
+      apply: (changes) => {
+        deps.metrics.liveUpdates.inc(this.labels);
+        this.patch(changes);
+      },
+      failed: (e) => {
+        deps.metrics.errors.inc({ kind: 'live_update' });
+        deps.log.error({ ...this.labels, err: String(e) }, 'live update failed');
+      },
+    });
   }
 
   get labels(): { channel: string; quality: string } {
@@ -73,7 +86,7 @@ export class QualityChecker {
 
   /** The hour results currently held, in hour order. */
   hourResults(): HourResult[] {
-    return [...this.hours.values()].sort((a, b) => a.start - b.start);
+    return this.hours.slice();
   }
 
   /** Reads every hour from disk. Returns null when stopped early (nothing is published then). */
@@ -83,7 +96,8 @@ export class QualityChecker {
       base: config.baseDir, channel: this.channel, quality: this.quality,
       // every hour on disk: --first-hour/--last-hour bound only the map (SPEC §3)
       window: {},
-      concurrency: config.concurrency, report, shouldStop, cache: this.cache,
+      // --run-once reads everything once: a cache would only cost a stat per hour
+      concurrency: config.concurrency, report, shouldStop, cache: config.runOnce ? undefined : this.cache,
     });
   }
 
@@ -107,9 +121,15 @@ export class QualityChecker {
     const t0 = performance.now();
     const pass = await this.readAll(shouldStop);
     if (pass === null) return null;
-    this.hours = this.mergePass(pass.hours, t0);
+    const merged = mergePass(pass.hours, this.hours, (hour) => this.updates.changedSince(hour, t0), this.compareWithLive);
+    for (const hour of merged.rereads) this.markDirty(hour);
+    this.updates.forgetChangeTimes();
+    if (merged.mismatched.length > 0) {
+      this.deps.metrics.liveMismatches.inc(this.labels, merged.mismatched.length);
+      this.deps.log.warn({ ...this.labels, hours: merged.mismatched.slice(0, 20), count: merged.mismatched.length }, 'periodic pass found hours the live state had wrong (missed watch events); corrected');
+    }
     this.cache.retain(new Set(pass.hours.map((h) => h.hour)));
-    const cov = this.publish();
+    const cov = this.publish(merged.hours);
     const ms = performance.now() - t0;
     const { metrics, log } = this.deps;
     metrics.passDuration.set(this.labels, ms / 1000);
@@ -126,108 +146,61 @@ export class QualityChecker {
     return summary;
   }
 
-  /**
-   * Takes a pass's results, except for hours that changed while it ran (the live copy is
-   * newer; they are re-read). When the live state is trusted, every other hour where disk
-   * and live state differ is a missed event: counted and logged.
-   */
-  private mergePass(fresh: readonly HourResult[], passStart: number): Map<string, HourResult> {
-    const disk = new Map(fresh.map((h) => [h.hour, h]));
-    const merged = new Map<string, HourResult>();
-    const mismatched: string[] = [];
-    for (const hour of new Set([...disk.keys(), ...this.hours.keys()])) {
-      const live = this.hours.get(hour);
-      const read = disk.get(hour);
-      if ((this.touchedAt.get(hour) ?? -Infinity) >= passStart || this.dirty.has(hour)) {
-        const keep = live ?? read;
-        if (keep !== undefined) merged.set(hour, keep);
-        this.markDirty(hour);
-        continue;
-      }
-      if (this.compareWithLive && !sameHour(live, read)) mismatched.push(hour);
-      if (read !== undefined) merged.set(hour, read);
-    }
-    this.touchedAt.clear();
-    if (mismatched.length > 0) {
-      this.deps.metrics.liveMismatches.inc(this.labels, mismatched.length);
-      this.deps.log.warn({ ...this.labels, hours: mismatched.slice(0, 20), count: mismatched.length }, 'periodic pass found hours the live state had wrong (missed watch events); corrected');
-    }
-    return merged;
-  }
-
   /** Marks an hour changed on disk; it is re-read and republished shortly (bursts coalesce). */
   markDirty(hour: string): void {
-    this.dirty.add(hour);
     this.cache.forget(hour);
-    this.touchedAt.set(hour, performance.now());
-    this.scheduleFlush();
+    this.updates.markDirty(hour);
   }
 
   /** Resolves when no live update is waiting or running. */
-  async settled(): Promise<void> {
-    while (this.flushTimer !== null || this.flushing !== null) {
-      if (this.flushing !== null) await this.flushing;
-      else await new Promise((r) => setTimeout(r, LIVE_DEBOUNCE_MS));
-    }
+  settled(): Promise<void> {
+    return this.updates.settled();
   }
 
-  private scheduleFlush(): void {
-    if (this.flushTimer !== null || this.flushing !== null) return;
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = null;
-      this.flushing = this.flushDirty()
-        .catch((e: unknown) => {
-          this.deps.metrics.errors.inc({ kind: 'live_update' });
-          this.deps.log.error({ ...this.labels, err: String(e) }, 'live update failed');
-        })
-        .finally(() => {
-          this.flushing = null;
-          if (this.dirty.size > 0) this.scheduleFlush();
-        });
-    }, LIVE_DEBOUNCE_MS);
-  }
-
-  /** Re-reads the dirty hours and publishes them (a gone or unreadable hour is dropped). */
-  private async flushDirty(): Promise<void> {
-    const { config, report } = this.deps;
-    const hours = [...this.dirty];
-    this.dirty.clear();
-    const changes = new Map<string, HourResult | null>();
-    await Promise.all(hours.map(async (hour) => {
-      const start = parseHourName(hour);
-      if (start === null) return;
-      const r = await analyzeHourFolder(config.baseDir, this.channel, this.quality, { name: hour, start }, report);
-      changes.set(hour, r?.result ?? null);
-    }));
-    if (changes.size === 0) return;
-    this.deps.metrics.liveUpdates.inc(this.labels);
-    this.patch(changes);
-  }
-
-  /** Replaces (or, with null, drops) some hours' results and publishes. Used by live updates. */
+  /** Replaces (or, with null, drops) some hours' results, by hour folder name, and publishes. Used by live updates. */
   patch(changes: ReadonlyMap<string, HourResult | null>): QualityCoverage {
+    const byStart = new Map<number, HourResult | null>();
     for (const [hour, r] of changes) {
-      if (r === null) this.hours.delete(hour);
-      else this.hours.set(hour, r);
+      const start = r?.start ?? parseHourName(hour);
+      if (start !== null) byStart.set(start, r);
     }
-    return this.publish();
+    return this.publish(withHours(this.hours, byStart), new Set(byStart.keys()));
   }
 
-  /** Derives coverage from the held hours and updates gauges, state, metrics and (soon) the map. */
-  publish(): QualityCoverage {
-    const { config, state, gauges, metrics } = this.deps;
-    const cov = qualityCoverage(this.hourResults(), {
-      firstHour: config.firstHour, lastHour: config.lastHour, pixelSeconds: config.pixelLength, rows: config.rows,
-    });
-    gauges.apply(this.channel, this.quality, cov.gauges);
+  private get mapOptions(): MapOptions {
+    const { config } = this.deps;
+    return { firstHour: config.firstHour, lastHour: config.lastHour, pixelSeconds: config.pixelLength, rows: config.rows };
+  }
+
+  /**
+   * Takes a new hour list and publishes what it changes: gauges of hours whose values
+   * changed, state, metrics and (soon) the map. After the first publish only the changed
+   * hours (and their neighbours) are derived again.
+   */
+  private publish(hours: readonly HourResult[], changed?: ReadonlySet<number>): QualityCoverage {
+    const { state, gauges, metrics } = this.deps;
+    let mapChanged: boolean;
+    let cov: QualityCoverage;
+    if (this.coverage === null) {
+      cov = qualityCoverage(hours, this.mapOptions);
+      gauges.apply(this.channel, this.quality, cov.gauges);
+      mapChanged = true;
+    } else {
+      const change = updateQualityCoverage(this.coverage, hours, changed ?? changedStarts(this.hours, hours), this.mapOptions);
+      cov = change.coverage;
+      gauges.applyChanges(this.channel, this.quality, change.gauges);
+      mapChanged = change.mapChanged;
+    }
+    this.hours = hours;
+    this.coverage = cov;
     state.set({ channel: this.channel, quality: this.quality, coverage: cov, updatedAt: Date.now() });
     metrics.hours.set(this.labels, cov.hours.length);
     if (cov.newestEnd === null) metrics.newestSegmentEnd.remove(this.labels);
     else metrics.newestSegmentEnd.set(this.labels, cov.newestEnd / 1e6);
-    if (this.lastCoverage === null || !sameMap(this.lastCoverage.map, cov.map)) {
-      this.mapWrites.run(() => writeMapPng(config.outputDir, this.channel, this.quality, cov.map).then(() => undefined));
+    if (mapChanged) {
+      // the newest map when the (throttled) write runs
+      this.mapWrites.run(() => writeMapPng(this.deps.config.outputDir, this.channel, this.quality, this.coverage?.map ?? null, this.raster).then(() => undefined));
     }
-    this.lastCoverage = cov;
     this.deps.afterPublish?.(this);
     return cov;
   }
@@ -236,15 +209,4 @@ export class QualityChecker {
   flush(): Promise<void> {
     return this.mapWrites.idle();
   }
-}
-
-function sameMap(a: CoverageMap | null, b: CoverageMap | null): boolean {
-  if (a === null || b === null) return a === b;
-  return a.width === b.width && a.height === b.height && a.origin === b.origin &&
-    Buffer.from(a.pixels.buffer, a.pixels.byteOffset, a.pixels.length).equals(Buffer.from(b.pixels.buffer, b.pixels.byteOffset, b.pixels.length));
-}
-
-function sameHour(a: HourResult | undefined, b: HourResult | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  return JSON.stringify(a) === JSON.stringify(b);
 }

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import type { DaemonParts } from '../daemon/daemon.js';
+import type { DaemonParts } from '../daemon/daemonParts.js';
 import type { QualityChecker } from '../daemon/qualityChecker.js';
 import { StoreWatcher, type DirWatchFn, type UnwatchedFolder } from './storeWatcher.js';
 

@@ -1,5 +1,5 @@
 import { Gauge, Registry } from 'prom-client';
-import { GAUGE_NAMES, type GaugeName, type GaugeValue } from '../coverage/gauges.js';
+import { GAUGE_NAMES, sameGaugeValues, type GaugeName, type GaugeValue } from '../coverage/gauges.js';
 
 const HELP: Record<GaugeName, string> = {
   segment_count: 'Segments in the hour by type (bad: names that do not parse)',
@@ -43,10 +43,34 @@ export class CoverageGauges {
     for (const [hour, values] of before) if (!hours.has(hour)) this.write(channel, quality, hour, values, true);
     for (const [hour, values] of hours) {
       const old = before.get(hour);
-      if (old === undefined || !sameValues(old, values)) this.write(channel, quality, hour, values, false);
+      if (old === undefined || !sameGaugeValues(old, values)) this.write(channel, quality, hour, values, false);
     }
     if (hours.size === 0) this.exported.delete(key);
     else this.exported.set(key, new Map(hours));
+  }
+
+  /**
+   * Sets the series of the hours named in `changes` (null: the hour is gone, its series are
+   * removed) and leaves every other hour's alone: a live update costs its changed hours.
+   */
+  applyChanges(channel: string, quality: string, changes: ReadonlyMap<string, readonly GaugeValue[] | null>): void {
+    const key = `${channel}\u0000${quality}`;
+    let held = this.exported.get(key);
+    if (held === undefined) {
+      held = new Map();
+      this.exported.set(key, held);
+    }
+    for (const [hour, values] of changes) {
+      const old = held.get(hour);
+      if (values === null) {
+        if (old !== undefined) this.write(channel, quality, hour, old, true);
+        held.delete(hour);
+      } else if (old === undefined || !sameGaugeValues(old, values)) {
+        this.write(channel, quality, hour, values, false, old);
+        held.set(hour, values);
+      }
+    }
+    if (held.size === 0) this.exported.delete(key);
   }
 
   /** Drops every series of one channel and quality. */
@@ -54,9 +78,13 @@ export class CoverageGauges {
     this.apply(channel, quality, new Map());
   }
 
-  private write(channel: string, quality: string, hour: string, values: readonly GaugeValue[], remove: boolean): void {
+  /** Sets (or removes) an hour's series; with `old` (the same list shape), only the values that differ are set. */
+  private write(channel: string, quality: string, hour: string, values: readonly GaugeValue[], remove: boolean, old?: readonly GaugeValue[]): void {
     this.version++;
-    for (const v of values) {
+    const sameShape = old !== undefined && old.length === values.length;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (sameShape && old[i].name === v.name && old[i].type === v.type && old[i].value === v.value) continue;
       const gauge = this.gauges.get(v.name);
       if (gauge === undefined) continue;
       const labels = v.type === undefined ? { channel, hour, quality } : { channel, hour, quality, type: v.type };
@@ -64,12 +92,4 @@ export class CoverageGauges {
       else gauge.set(labels, v.value);
     }
   }
-}
-
-function sameValues(a: readonly GaugeValue[], b: readonly GaugeValue[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i].name !== b[i].name || a[i].type !== b[i].type || a[i].value !== b[i].value) return false;
-  }
-  return true;
 }

@@ -1,7 +1,7 @@
 import { analyzeHour, type HourResult } from '../coverage/hourAnalysis.js';
 import { runOrderedPool } from '../pipeline/orderedPool.js';
 import { hourDir, qualityDir } from '../store/layout.js';
-import { readHour } from '../store/listHour.js';
+import { readHour, type ReadHourOptions } from '../store/listHour.js';
 import { listHourFolders, type HourFolder, type HourWindow } from '../store/listHours.js';
 import type { ProblemSink } from '../store/problems.js';
 import type { HourCache, SizedFile } from './hourCache.js';
@@ -29,9 +29,9 @@ export interface ColdPassResult {
 
 /** Reads and analyses one hour folder; null when it cannot be listed. `sized`: the files whose size was read. */
 export async function analyzeHourFolder(
-  base: string, channel: string, quality: string, h: HourFolder, report: ProblemSink,
+  base: string, channel: string, quality: string, h: HourFolder, report: ProblemSink, opts?: ReadHourOptions,
 ): Promise<{ result: HourResult; segments: number; sized: SizedFile[] } | null> {
-  const input = await readHour(hourDir(base, channel, quality, h.name), h.name, h.start, report);
+  const input = await readHour(hourDir(base, channel, quality, h.name), h.name, h.start, report, opts);
   if (input === null) return null;
   const sized: SizedFile[] = [];
   for (const s of input.segments) if (s.size !== undefined) sized.push({ name: s.name, size: s.size });

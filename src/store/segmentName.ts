@@ -63,11 +63,16 @@ export function parseOffsetMicros(text: string, from = 0, to = text.length): num
   return ((m1 * 10 + m2) * 60 + s1 * 10 + s2) * 1_000_000 + frac;
 }
 
-const HASH_RE = /^[A-Za-z0-9_-]+$/;
-
 /** True when `hash` is an unpadded URL-safe base64 text, as non-temp names need. */
 export function isValidHash(hash: string): boolean {
-  return hash.length % 4 !== 1 && HASH_RE.test(hash);
+  const n = hash.length;
+  if (n === 0 || n % 4 === 1) return false;
+  // char codes, not a regex: this runs for every file of every pass
+  for (let i = 0; i < n; i++) {
+    const c = hash.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45 || c === 95)) return false;
+  }
+  return true;
 }
 
 /**
@@ -75,21 +80,30 @@ export function isValidHash(hash: string): boolean {
  * starts at `hourStart` (µs). The name must already end in `.ts`.
  */
 export function parseSegmentName(name: string, hourStart: number): ParsedName {
+  const r = parseSegment(name, hourStart);
+  return typeof r === 'string' ? { ok: false, reason: r } : { ok: true, segment: r };
+}
+
+/**
+ * parseSegmentName without the result wrapper: the segment, or why the name is bad.
+ * (The listing of every pass calls this once per file: one object less each time.)
+ */
+export function parseSegment(name: string, hourStart: number): Segment | string {
   const end = name.length - 3;
-  if (end < 0 || !name.endsWith('.ts')) return { ok: false, reason: 'does not end in .ts' };
+  if (end < 0 || !name.endsWith('.ts')) return 'does not end in .ts';
   const d1 = name.indexOf('-');
   const d2 = d1 < 0 ? -1 : name.indexOf('-', d1 + 1);
   const d3 = d2 < 0 ? -1 : name.indexOf('-', d2 + 1);
-  if (d3 < 0 || d3 > end) return { ok: false, reason: 'expected TIME-DURATION-TYPE-HASH' };
+  if (d3 < 0 || d3 > end) return 'expected TIME-DURATION-TYPE-HASH';
   const offset = parseOffsetMicros(name, 0, d1);
-  if (offset === null) return { ok: false, reason: 'bad time (want MM:SS[.ffffff], 00-59 each)' };
+  if (offset === null) return 'bad time (want MM:SS[.ffffff], 00-59 each)';
   const duration = parseDurationMicros(name, d1 + 1, d2);
-  if (duration === null) return { ok: false, reason: 'bad duration (want digits[.digits])' };
+  if (duration === null) return 'bad duration (want digits[.digits])';
   const type = typeAt(name, d2 + 1, d3);
-  if (type === null) return { ok: false, reason: `unknown type "${name.slice(d2 + 1, d3)}"` };
+  if (type === null) return `unknown type "${name.slice(d2 + 1, d3)}"`;
   const hash = name.slice(d3 + 1, end);
-  if (type !== 'temp' && !isValidHash(hash)) return { ok: false, reason: 'bad hash (want unpadded URL-safe base64)' };
-  return { ok: true, segment: { name, start: hourStart + offset, duration, type, hash } };
+  if (type !== 'temp' && !isValidHash(hash)) return 'bad hash (want unpadded URL-safe base64)';
+  return { name, start: hourStart + offset, duration, type, hash };
 }
 
 /** The segment type spelled at name[from, to), or null. */

@@ -1,0 +1,39 @@
+import type { Registry } from 'prom-client';
+import type { DaemonConfig } from '../config/daemonConfig.js';
+import type { NodeList } from '../nodes/nodeList.js';
+import type { Logger } from '../log.js';
+import type { CoverageGauges } from '../outputs/coverageGauges.js';
+import type { FleetGauges } from '../outputs/fleetGauges.js';
+import type { SelfMetrics } from '../outputs/selfMetrics.js';
+import type { WindowGauges } from '../outputs/windowGauges.js';
+import type { WebContext } from '../web/context.js';
+import type { CoverageState } from './coverageState.js';
+import type { QualityChecker } from './qualityChecker.js';
+import type { Reloader } from './reload.js';
+import type { StopSignal } from './stopSignal.js';
+
+/**
+ * Everything a running daemon holds; built by createDaemon, used by the live mode and
+ * tests. In its own file so the daemon and the live mode need not import each other.
+ */
+export interface DaemonParts {
+  readonly config: DaemonConfig;
+  readonly log: Logger;
+  readonly state: CoverageState;
+  readonly gauges: CoverageGauges;
+  readonly metrics: SelfMetrics;
+  /** segcov_window_* (computed from the state when scraped or written). */
+  readonly windowGauges: WindowGauges;
+  /** What --textfile holds: the SPEC §4 gauges and the window gauges. */
+  readonly textfileRegistry: Registry;
+  readonly checkers: readonly QualityChecker[];
+  readonly stop: StopSignal;
+  /** SIGHUP: re-reads the config; `reloader.onReload(fn)` adds a hook (web config, node list). */
+  readonly reloader: Reloader;
+  /** The nodes the `--make-page` pages show: the database's (`--connection-string`) and `peers:`. */
+  readonly nodes: NodeList;
+  /** What the web outputs read (state, config, the fleet source with the peers' answers). */
+  readonly web: WebContext;
+  /** segcov_fleet_hole_seconds, segcov_local_only_hole_seconds, segcov_peer_up. */
+  readonly fleetGauges: FleetGauges;
+}
