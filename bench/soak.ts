@@ -193,7 +193,7 @@ async function main(): Promise<number> {
       const now = elapsed();
       if (now >= nextSample) {
         const cpu = cpuSeconds(pid);
-        const s: Sample = { tMin: now / 60_000, rssMiB: rssMiB(pid), heapMiB: await heapMiB(d), fds: readdirSync(`/proc/${pid}/fd`).length, cpuPct: now > cpuPrevT ? ((cpu - cpuPrev) / ((now - cpuPrevT) / 1000)) * 100 : 0 };
+        const s: Sample = { tMin: now / 60_000, rssMiB: rssMiB(pid), heapMiB: await heapMiB(d), fds: readdirSync(`/proc/${pid}/fd`).length, cpuPct: now > cpuPrevT ? ((cpu - cpuPrev) / ((now - cpuPrevT) / 1000)) * 100 : NaN };
         cpuPrev = cpu;
         cpuPrevT = now;
         samples.push(s);
@@ -221,7 +221,11 @@ async function main(): Promise<number> {
     const rssSlope = slope(xs, after.map((s) => s.rssMiB));
     const heapSlope = slope(xs, after.map((s) => s.heapMiB));
     const fdSlope = slope(xs, after.map((s) => s.fds));
-    const meanCpu = after.length === 0 ? NaN : after.reduce((a, s) => a + s.cpuPct, 0) / after.length;
+    const cpus = after.map((s) => s.cpuPct).filter((c) => Number.isFinite(c));
+    const meanCpu = cpus.length === 0 ? NaN : cpus.reduce((a, c) => a + c, 0) / cpus.length;
+    // At most 13 evenly spaced samples (first and last included) for RESULTS.md.
+    const step = Math.max(1, Math.ceil((samples.length - 1) / 12));
+    const shown = samples.filter((_s, i) => i % step === 0 || i === samples.length - 1);
 
     // Settle: the store no longer changes; poll the daemon until it equals a fresh run-once.
     let equal = false;
@@ -232,6 +236,7 @@ async function main(): Promise<number> {
     if (!died) {
       const s0 = performance.now();
       const expected = await runOnceSeries(base, work);
+      if (expected === '') throw new Error('the fresh --run-once published no coverage series');
       let got = '';
       while ((performance.now() - s0) / 1000 < SETTLE_TIMEOUT_S) {
         if (d.proc.exitCode !== null || d.proc.signalCode !== null) { died = true; break; }
@@ -268,12 +273,17 @@ async function main(): Promise<number> {
       '',
       `Live mismatches found by periodic passes: ${mismatches}; watcher degraded at the end: ${degraded}.`,
       '',
+      '| min | RSS MiB | heap MiB | fds | CPU % since the previous sample |',
+      '|---|---|---|---|---|',
+      ...shown.map((x) => `| ${x.tMin.toFixed(1)} | ${f1(x.rssMiB)} | ${f1(x.heapMiB)} | ${x.fds} | ${f1(x.cpuPct)} |`),
+      '',
       'How measured: `npm run soak` (knobs `SOAK_MINUTES`, default 30, and `SOAK_SAMPLE_S`, default 30; see bench/soak.ts).',
       'RSS is VmRSS and fds the entries of /proc/PID/fd of the daemon process, heap is its own',
       '`nodejs_heap_size_used_bytes` from /metrics, CPU from utime + stime in /proc/PID/stat. Slopes are least squares.',
       'The recorder\'s clock skips to just before the next hour every few minutes (an outage), so hour folders are added',
       'during the run; "settled" is the time from the end of the churn until the daemon\'s coverage series (SPEC §4)',
-      'equal, exactly, those of a fresh `--run-once --textfile` of the same store.',
+      'equal, exactly, those of a fresh `--run-once --textfile` of the same store (polled every 0.5 s once that',
+      'run-once has finished, so it includes the run-once\'s own time).',
     ].join('\n');
     console.log(`\n${section}`);
     writeSection(section);
