@@ -193,7 +193,7 @@ async function main(): Promise<number> {
       const now = elapsed();
       if (now >= nextSample) {
         const cpu = cpuSeconds(pid);
-        const s: Sample = { tMin: now / 60_000, rssMiB: rssMiB(pid), heapMiB: await heapMiB(d), fds: readdirSync(`/proc/${pid}/fd`).length, cpuPct: now > cpuPrevT ? ((cpu - cpuPrev) / ((now - cpuPrevT) / 1000)) * 100 : NaN };
+        const s: Sample = { tMin: now / 60_000, rssMiB: rssMiB(pid), heapMiB: await heapMiB(d), fds: readdirSync(`/proc/${pid}/fd`).length, cpuPct: samples.length > 0 ? ((cpu - cpuPrev) / ((now - cpuPrevT) / 1000)) * 100 : NaN };
         cpuPrev = cpu;
         cpuPrevT = now;
         samples.push(s);
