@@ -184,10 +184,10 @@ async function startLive(parts: DaemonParts, live: LiveMode): Promise<void> {
 }
 
 /** The /healthz URL a local health check uses (`none` without a server). */
-function healthUrl(host: string, port: number): string {
+function healthUrl(host: string, port: number, scheme: 'http' | 'https'): string {
   if (port === 0) return 'none';
   const local = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  return `http://${local}:${port}/healthz`;
+  return `${scheme}://${local}:${port}/healthz`;
 }
 
 /** Runs the daemon until SIGTERM/SIGINT (or, with --run-once, one pass). Returns the exit code. */
@@ -225,7 +225,7 @@ export async function runDaemon(initial: DaemonConfig, reload: ReloadOptions = {
   if (config.metricsPort !== 0) server = await startWebServer(config, [...coreRoutes(parts), ...webRoutes({ state: parts.state, config })], log, parts.metrics);
   const web = server;
   if (web !== null) parts.reloader.onReload(() => web.reload()); // SIGHUP re-reads --web.config.file
-  if (config.portFile !== undefined) await writeFileAtomic(config.portFile, `${healthUrl(config.metricsHost, server?.port ?? 0)}\n`);
+  if (config.portFile !== undefined) await writeFileAtomic(config.portFile, `${healthUrl(config.metricsHost, server?.port ?? 0, server?.scheme ?? 'http')}\n`);
   // as root with --user: the port is bound; from here on the daemon runs as that user
   await dropPrivileges(config.user, config.outputDir, log);
   await passAll(parts);

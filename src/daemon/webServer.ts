@@ -8,6 +8,8 @@ import { WebConfigWatcher } from '../outputs/webConfigWatcher.js';
 /** The daemon's HTTP(S) server. */
 export interface WebServer {
   readonly port: number;
+  /** `https` when --web.config.file turned TLS on (it stays on until a restart), else `http`. */
+  readonly scheme: 'http' | 'https';
   /** Re-reads `--web.config.file` (for SIGHUP); a bad file is logged and the old settings stay. No-op without the flag. */
   reload(): Promise<void>;
   close(): Promise<void>;
@@ -36,6 +38,7 @@ export async function startWebServer(config: DaemonConfig, routes: readonly Rout
   log.info({ url: `${scheme}://${config.metricsHost}:${server.port}/metrics`, basic_auth: (webConfig?.users.size ?? 0) > 0 }, 'serving metrics');
   return {
     port: server.port,
+    scheme,
     reload: async () => { await watcher?.reload(); },
     close: async () => {
       watcher?.close();

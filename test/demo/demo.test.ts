@@ -12,7 +12,7 @@ describe('npm run demo', () => {
     // the textfile goes to a temporary folder: never /dev/null or any other device (issue 15)
     const outDir = mkdtempSync(path.join(testTmpRoot(), 'segcov-demo-textfile-'));
     const textfile = path.join(outDir, 'demo.prom');
-    const child = spawn(process.execPath, [path.join(REPO, 'dist/src/demo/runDemo.js'), '--run-once', '--metrics-port', '0', '--textfile', textfile], { cwd: REPO });
+    const child = spawn(process.execPath, [path.join(REPO, 'dist/src/cli/runDemo.js'), '--run-once', '--metrics-port', '0', '--textfile', textfile], { cwd: REPO });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });

@@ -4,13 +4,14 @@
  * Certificates are made with the openssl CLI for each run.
  */
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fillHour } from '../helpers/simpleStore.js';
 import { waitFor, WAIT_MS } from '../helpers/cli.js';
 import { makeTmpDir } from '../helpers/tmp.js';
-import { requireBinary, run } from '../ops/opsHelpers.js';
+import { repoRoot as REPO_ROOT, requireBinary, run } from '../ops/opsHelpers.js';
 import { hashOf, makeCerts, startTlsDaemon, writeWebConfig, type Certs, type TlsDaemon } from './tlsFixture.js';
 
 interface CurlResult { exit: number | null; status: string; headers: string }
@@ -36,7 +37,7 @@ describe('TLS and basic auth with curl', () => {
     fillHour(base, 'chan', 'source', '2026-11-01T07', 0, 40);
     webFile = path.join(dir, 'web.yml');
     await writeWebConfig(webFile, { tls_server_config: tlsDoc(certs), basic_auth_users: { alice: hashOf('wonderland') } });
-    args = ['chan', '--base-dir', base, '--output-dir', path.join(dir, 'maps'), '--no-watch', '--log-level', 'info'];
+    args = ['chan', '--base-dir', base, '--output-dir', path.join(dir, 'maps'), '--no-watch', '--log-level', 'info', '--port-file', path.join(dir, 'health-url')];
     d = await startTlsDaemon(args, webFile, certs.ca);
   });
 
@@ -59,6 +60,17 @@ describe('TLS and basic auth with curl', () => {
 
   it('/healthz is open by default', () => {
     assert.equal(curl(`${d.url}/healthz`, ['--cacert', certs.ca]).status, '200');
+  });
+
+  it("the image's HEALTHCHECK follows TLS: the port file says https, and the check passes against it", () => {
+    const url = readFileSync(path.join(dir, 'health-url'), 'utf8').trim();
+    assert.equal(url, `https://127.0.0.1:${d.port}/healthz`);
+    const check = (file: string) => run(process.execPath, [path.join(REPO_ROOT, 'bin', 'healthcheck.js')], { env: { ...process.env, SEGCOV_PORT_FILE: file }, timeoutMs: 60_000 }).status;
+    assert.equal(check(path.join(dir, 'health-url')), 0);
+    // the same check against a port nobody serves fails: the exit status means something
+    const dead = path.join(dir, 'dead-url');
+    writeFileSync(dead, 'https://127.0.0.1:1/healthz\n');
+    assert.equal(check(dead), 1);
   });
 
   it('the certificate is checked by curl against the test CA (and plain HTTP is not served)', () => {

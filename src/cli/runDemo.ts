@@ -1,11 +1,11 @@
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { main } from '../cli/main.js';
+import { main } from './main.js';
 import { HOUR_US } from '../coverage/types.js';
 import { formatHourName } from '../store/hourName.js';
 import { formatSegmentName } from '../store/segmentName.js';
-import { writeDemoStore } from './demoStore.js';
+import { writeDemoStore } from '../demo/demoStore.js';
 
 /**
  * `npm run demo`: builds a realistic store (six hours up to now, two qualities, holes,
