@@ -1,4 +1,5 @@
-import { chown, mkdir, readFile } from 'node:fs/promises';
+import { chown, readFile } from 'node:fs/promises';
+import { ensureDir } from '../outputs/atomicWrite.js';
 import type { Logger } from '../log.js';
 
 /** A user to run as: numeric ids. */
@@ -43,7 +44,7 @@ export async function dropPrivileges(spec: string | undefined, outputDir: string
   }
   const to = await resolveRunAs(spec);
   if (to === null) return;
-  await mkdir(outputDir, { recursive: true });
+  await ensureDir(outputDir); // not mkdir({recursive}): it spins forever under /proc
   await chown(outputDir, to.uid, to.gid);
   process.setgroups?.([to.gid]);
   process.setgid?.(to.gid);

@@ -1,4 +1,5 @@
-import { link, mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { link, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { ensureDir } from '../outputs/atomicWrite.js';
 import path from 'node:path';
 import { formatHourName, parseHourName } from '../store/hourName.js';
 import { hourDir } from '../store/layout.js';
@@ -34,7 +35,7 @@ export async function landSegment(t: LandTarget, temp: string, startUs: number, 
   const rel = segmentRelPath(t, startUs, durationUs, hash);
   const dir = hourDir(t.base, t.channel, t.quality, formatHourName(startUs));
   const final = path.join(t.base, rel);
-  await mkdir(dir, { recursive: true });
+  await ensureDir(dir); // not mkdir({recursive}): it spins forever under /proc
   const existing = await fullSegmentAt(dir, startUs);
   if (existing !== null) {
     await unlink(temp).catch(() => undefined);

@@ -1,4 +1,5 @@
-import { mkdir, unlink, writeFile } from 'node:fs/promises';
+import { unlink, writeFile } from 'node:fs/promises';
+import { ensureDir } from '../outputs/atomicWrite.js';
 import path from 'node:path';
 import { qualityDir } from '../store/layout.js';
 import type { BoundaryRange } from './chunkPlan.js';
@@ -66,7 +67,7 @@ export async function checkStoreWritable(base: string, channel: string, quality:
   const dir = qualityDir(base, channel, quality);
   const probe = path.join(dir, `.segcov-import-${process.pid}-probe`);
   try {
-    await mkdir(dir, { recursive: true });
+    await ensureDir(dir); // not mkdir({recursive}): it spins forever under /proc
     await writeFile(probe, '');
     await unlink(probe);
   } catch (e) {

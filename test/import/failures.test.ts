@@ -120,6 +120,11 @@ describe('failures, retries and verify', () => {
     assert.equal(w.code, 1);
     assert.match(w.stdout, /error: cannot write to the store at .*a-file\/ch\/q: (ENOTDIR|EEXIST)/);
     assert.match((JSON.parse(await readFile(manifest, 'utf8')) as ManifestJson).error ?? '', /cannot write to the store/);
+
+    // A store under /proc: Node 20's recursive mkdir spins there forever; ours fails at once.
+    const proc = await segcov(['chunk', rec, ...args('/proc/segcov-no-such-store')]);
+    assert.equal(proc.code, 1);
+    assert.match(proc.stdout, /error: cannot write to the store at \/proc\/segcov-no-such-store\/ch\/q: ENOENT/);
   });
 
   it('a bad flag is a one-line usage error, exit 2', async () => {
