@@ -8,6 +8,24 @@ import { WAIT_MS, parseProm, startDaemon, waitFor } from '../helpers/cli.js';
 import { fillHour } from '../helpers/simpleStore.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
+/**
+ * Puts a file where folder `dir` is. The folder is moved away, not removed (a write under way
+ * may still drop a file in it); the running daemon may re-create it before the file lands
+ * (a pass every second writes there), so that race is retried until the file holds the name.
+ */
+async function replaceFolderWithFile(dir: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    await rename(dir, `${dir}.old${i}`).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+    try {
+      await writeFile(dir, 'not a folder', { flag: 'wx' });
+      return;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if ((code !== 'EEXIST' && code !== 'EISDIR') || i > 1000) throw e;
+    }
+  }
+}
+
 describe('failed writes are retried until they land (issue 9.5)', () => {
   it('map, textfile and page are written once the output folder is fixed, with no change in the store', async () => {
     const root = await makeTmpDir('retry');
@@ -22,11 +40,8 @@ describe('failed writes are retried until they land (issue 9.5)', () => {
     try {
       const first = await waitFor('the first map', async () => (existsSync(png) && existsSync(textfile) ? readFileSync(png) : undefined));
       // break both folders: a file where each folder was
-      // (moved away, not removed: a write under way may still drop a file in it)
-      await rename(out, `${out}.old`);
-      await writeFile(out, 'not a folder');
-      await rename(tfDir, `${tfDir}.old`);
-      await writeFile(tfDir, 'not a folder');
+      await replaceFolderWithFile(out);
+      await replaceFolderWithFile(tfDir);
       fillHour(base, 'chan', 'source', '2026-11-01T00', 40, 100);
       await waitFor('map, textfile and page writes to fail', async () => {
         const m = parseProm(await (await fetch(`${d.url}/metrics`)).text());
