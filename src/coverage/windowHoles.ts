@@ -1,4 +1,5 @@
 import type { HourResult } from './hourAnalysis.js';
+import { mergeSpans, uncoveredSpans } from './spans.js';
 import { EPS_US, HOUR_US, type Interval } from './types.js';
 
 /**
@@ -40,6 +41,8 @@ export interface WindowReport {
   readonly missingHours: number;
   /** True when no best segment covers any instant of the window. */
   readonly nothingRecorded: boolean;
+  /** The merged covered spans of the chain, over every hour (coveredUnion), for callers that need them too. */
+  readonly covered: readonly Interval[];
 }
 
 /** Spans covered by an hour's best segments: its chain [first, end) minus its own holes. */
@@ -59,17 +62,7 @@ function coveredSpans(h: HourResult, chain: Chain): Interval[] {
 
 /** Pure: the merged covered spans of all hours, in time order; gaps of at most EPS are closed. */
 export function coveredUnion(hours: readonly HourResult[], chain: Chain = 'raw'): Interval[] {
-  const spans = hours.flatMap((h) => coveredSpans(h, chain)).sort((a, b) => a.start - b.start);
-  const out: Interval[] = [];
-  for (const s of spans) {
-    const last = out[out.length - 1];
-    if (last !== undefined && s.start <= last.end + EPS_US) {
-      if (s.end > last.end) out[out.length - 1] = { start: last.start, end: s.end };
-    } else {
-      out.push(s);
-    }
-  }
-  return out;
+  return mergeSpans(hours.flatMap((h) => coveredSpans(h, chain)), EPS_US);
 }
 
 /** Start of the earliest hour with a best segment, or undefined. */
@@ -96,21 +89,6 @@ export function resolveWindow(covered: readonly Interval[], hours: readonly Hour
   return end > start ? { start, end } : null;
 }
 
-/** Pure: the uncovered stretches (longer than EPS) of `window`, given the covered union. */
-export function uncovered(covered: readonly Interval[], window: Interval): Interval[] {
-  const holes: Interval[] = [];
-  let cur = window.start;
-  for (const c of covered) {
-    if (c.end <= cur) continue;
-    if (c.start >= window.end) break;
-    if (c.start > cur + EPS_US) holes.push({ start: cur, end: Math.min(c.start, window.end) });
-    cur = Math.max(cur, c.end);
-    if (cur >= window.end) break;
-  }
-  if (window.end > cur + EPS_US) holes.push({ start: cur, end: window.end });
-  return holes;
-}
-
 /** Pure: hours wholly inside `window` with no best segment (absent from the list, or chainless). */
 export function missingHours(hours: readonly HourResult[], window: Interval): number {
   const recorded = new Set<number>();
@@ -130,9 +108,9 @@ export function windowHoles(hours: readonly HourResult[], bounds: WindowBounds, 
   const covered = coveredUnion(hours, chain);
   const window = resolveWindow(covered, hours, bounds, nowUs);
   if (window === null) {
-    return { window, holes: [], holeUs: 0, longestHoleUs: 0, coveredUs: 0, coveragePct: null, missingHours: 0, nothingRecorded: true };
+    return { window, holes: [], holeUs: 0, longestHoleUs: 0, coveredUs: 0, coveragePct: null, missingHours: 0, nothingRecorded: true, covered };
   }
-  const holes = uncovered(covered, window);
+  const holes = uncoveredSpans(window, covered);
   let holeUs = 0;
   let longestHoleUs = 0;
   for (const x of holes) {
@@ -147,6 +125,7 @@ export function windowHoles(hours: readonly HourResult[], bounds: WindowBounds, 
     coveragePct: ((len - holeUs) / len) * 100,
     missingHours: missingHours(hours, window),
     nothingRecorded,
+    covered,
   };
 }
 

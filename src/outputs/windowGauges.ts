@@ -1,6 +1,6 @@
 import { Gauge, Registry } from 'prom-client';
 import type { QualityCoverage } from '../coverage/qualityCoverage.js';
-import { coveredHourBeforeNewest, coveredUnion, windowHoles, type WindowReport } from '../coverage/windowHoles.js';
+import { coveredHourBeforeNewest, windowHoles, type WindowReport } from '../coverage/windowHoles.js';
 
 /** One channel and quality as the window gauges read it (a QualityStatus fits). */
 export interface WindowSource {
@@ -46,7 +46,7 @@ export class WindowGauges {
     for (const s of this.sources()) {
       const results = s.coverage.hours.map((h) => h.result);
       const r = windowHoles(results, s.coverage.bounds, now);
-      out.set(`${s.channel}\u0000${s.quality}`, { s, r, beforeNewest: coveredHourBeforeNewest(coveredUnion(results)) });
+      out.set(`${s.channel}\u0000${s.quality}`, { s, r, beforeNewest: coveredHourBeforeNewest(r.covered) });
     }
     this.cache = out;
     queueMicrotask(() => { this.cache = null; });

@@ -33,3 +33,18 @@ export function parseOffsetText(text: string): number | null {
   if (m[1] !== undefined && mi >= 60) return null;
   return ((h * 60 + mi) * 60 + s) * 1_000_000 + Number(((m[4] ?? '') + '000000').slice(0, 6));
 }
+
+const MIN_TIME_US = -62_167_219_200_000_000; // 0000-01-01T00:00:00Z
+const MAX_TIME_US = 253_402_300_800_000_000; // 10000-01-01T00:00:00Z
+
+/** Parses an ISO-8601 time (offset optional, UTC when absent) to µs, or null (also for years outside 0000-9999). */
+export function parseIsoTime(text: string): number | null {
+  if (text.trim() === '') return null;
+  let us: number;
+  try {
+    us = parseIsoMicros(text);
+  } catch {
+    return null;
+  }
+  return Number.isSafeInteger(us) && us >= MIN_TIME_US && us < MAX_TIME_US ? us : null;
+}

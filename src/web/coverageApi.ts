@@ -1,4 +1,4 @@
-import { parseIsoMicros } from '../time/isoTime.js';
+import { parseIsoTime } from '../time/isoTime.js';
 import type { GaugeValue } from '../coverage/gauges.js';
 import { SECOND_US, type Interval } from '../coverage/types.js';
 import type { QualityStatus } from '../daemon/coverageState.js';
@@ -77,21 +77,6 @@ export interface HolesQuery {
 const HOLES_PARAMS = new Set(['channel', 'quality', 'since', 'until']);
 
 /** Earliest and latest instants the API takes: years 0000-9999, which format back to ISO-8601 exactly (µs). */
-const MIN_TIME_US = -62_167_219_200_000_000; // 0000-01-01T00:00:00Z
-const MAX_TIME_US = 253_402_300_800_000_000; // 10000-01-01T00:00:00Z
-
-/** Parses an ISO-8601 time (offset optional, UTC when absent) to µs, or null (also for years outside 0000-9999). */
-export function parseIsoTime(text: string): number | null {
-  if (text.trim() === '') return null;
-  let us: number;
-  try {
-    us = parseIsoMicros(text);
-  } catch {
-    return null;
-  }
-  return Number.isSafeInteger(us) && us >= MIN_TIME_US && us < MAX_TIME_US ? us : null;
-}
-
 /**
  * Validates `/api/v1/holes` parameters: only the four known ones, each at most once,
  * `since`/`until` ISO-8601 times with `since` < `until`, channel and quality ones that

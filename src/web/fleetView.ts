@@ -1,4 +1,5 @@
-import { fleetHoleFigures, peerCover, spansLength, unionSpans, type NodeCoverage } from '../coverage/fleetUnion.js';
+import { fleetHoleFigures, peerCover, type NodeCoverage } from '../coverage/fleetUnion.js';
+import { spansLength, unionSpans } from '../coverage/spans.js';
 import { HOUR_US } from '../coverage/types.js';
 import { interval, pair, type NodeSpans, type Pair, type QualitySpans } from './nodeSpans.js';
 import type { PeerState } from './peerFetcher.js';

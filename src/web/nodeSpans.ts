@@ -1,5 +1,4 @@
 import type { Interval } from '../coverage/types.js';
-import { coveredUnion } from '../coverage/windowHoles.js';
 import type { QualityStatus } from '../daemon/coverageState.js';
 import { summarizeQuality } from './qualitySummary.js';
 
@@ -53,14 +52,13 @@ export const interval = (p: Pair): Interval => ({ start: p[0], end: p[1] });
 export function qualitySpans(channel: string, quality: string, status: QualityStatus | undefined, nowUs: number): QualitySpans {
   const s = summarizeQuality(channel, quality, status, nowUs);
   const hours = status?.coverage.hours ?? [];
-  const covered = coveredUnion(hours.map((h) => h.result));
   const partial: Pair[] = [];
   for (const h of hours) for (const p of h.result.partialOnly) partial.push(pair(p));
   return {
     channel, quality, scanned: status !== undefined,
     window: s.window === null ? null : pair(s.window),
     newest_end: s.newestEnd,
-    covered: covered.map(pair),
+    covered: s.rawCovered.map(pair),
     // the one definition of a window hole (src/coverage/windowHoles.ts), as every surface
     holes: s.rawHoles.map(pair),
     missing_hours: s.missingHours,

@@ -41,6 +41,8 @@ export interface QualitySummary {
   readonly missingHours: number;
   /** True when nothing in the window is recorded (or there is no window): shown red. */
   readonly nothingRecorded: boolean;
+  /** Merged spans the raw chain covers, over every hour. */
+  readonly rawCovered: readonly Interval[];
 }
 
 function withHour(holes: readonly Interval[]): HoleView[] {
@@ -66,6 +68,7 @@ export function summarizeQuality(channel: string, quality: string, status: Quali
     longestHoleUs: raw.longestHoleUs,
     missingHours: raw.missingHours,
     nothingRecorded: raw.nothingRecorded,
+    rawCovered: raw.covered,
   };
 }
 

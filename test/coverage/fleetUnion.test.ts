@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import {
-  fleetHoleFigures, intersectSpans, mergeSpans, peerCover, spansLength, uncoveredSpans, unionSpans,
-} from '../../src/coverage/fleetUnion.js';
+import { fleetHoleFigures, peerCover } from '../../src/coverage/fleetUnion.js';
+import { intersectSpans, mergeSpans, spansLength, uncoveredSpans, unionSpans } from '../../src/coverage/spans.js';
 import type { Interval } from '../../src/coverage/types.js';
 
 const iv = (start: number, end: number): Interval => ({ start, end });

@@ -10,6 +10,7 @@ import { displayUtc, formatDuration, formatPercent } from '../../src/web/format.
 import { webRoutes } from '../../src/web/routes.js';
 import { writeStaticPage } from '../../src/web/staticPage.js';
 import { imageStates, launchChromium, screenshotPath, watchProblems } from './helpers/browser.js';
+import { WAIT_MS } from '../helpers/cli.js';
 import { makeFixture, ODD_CHANNEL, SAMPLE_NOW_MS, SAMPLE_SPEC, type Fixture, type StoreSpec } from './helpers/webFixture.js';
 
 /** The peer records the same channels, with a different hole. */
@@ -162,27 +163,36 @@ const MANY_SPEC: StoreSpec = {
   many: { source: { '2026-11-01T07': Array.from({ length: 46 }, (_, i): [number, number, number, 'full'] => [i * 60, i * 60 + 55, 5, 'full']) } },
 };
 
-describe('holes list paging in Chromium', () => {
-  let browser: Browser;
-  let fx: Fixture;
-  let server: HttpServerHandle;
-
+/**
+ * A describe block's Chromium and a page server over a fixture store built from `spec`,
+ * at the sample "now"; started before its tests and torn down after them.
+ */
+function servedFixture(spec: StoreSpec): { browser: () => Browser; fx: () => Fixture; port: () => number } {
+  let browser: Browser | undefined;
+  let fx: Fixture | undefined;
+  let server: HttpServerHandle | undefined;
   before(async () => {
-    fx = await makeFixture(MANY_SPEC);
-    server = await startHttpServer('127.0.0.1', 0, webRoutes({ state: fx.state, config: fx.config, now: () => SAMPLE_NOW_MS }), (e) => { throw e; });
+    fx = await makeFixture(spec);
+    const f = fx;
+    server = await startHttpServer('127.0.0.1', 0, webRoutes({ state: f.state, config: f.config, now: () => SAMPLE_NOW_MS }), (e) => { throw e; });
     browser = await launchChromium();
   });
-
   after(async () => {
     await browser?.close();
     await server?.close();
     if (fx !== undefined) await rm(fx.base, { recursive: true, force: true });
   });
+  const need = <T>(v: T | undefined): T => { if (v === undefined) throw new Error('before() has not run'); return v; };
+  return { browser: () => need(browser), fx: () => need(fx), port: () => need(server).port };
+}
+
+describe('holes list paging in Chromium', () => {
+  const served = servedFixture(MANY_SPEC);
 
   it('every hole can be paged through, and the page shown survives a live update', async () => {
-    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    const page = await served.browser().newPage({ viewport: { width: 1000, height: 900 } });
     const problems = watchProblems(page);
-    await page.goto(`http://127.0.0.1:${server.port}/`, { waitUntil: 'networkidle' });
+    await page.goto(`http://127.0.0.1:${served.port()}/`, { waitUntil: 'networkidle' });
     const starts = async (): Promise<string[]> => page.$$eval('tr.hole td:first-child', (tds) => tds.map((td) => td.textContent ?? ''));
     assert.equal(await page.textContent('table.holes caption'), 'Holes 1–20 of 45, newest first (UTC)');
     const seen = new Set(await starts());
@@ -198,8 +208,8 @@ describe('holes list paging in Chromium', () => {
     assert.ok(seen.has('2026-11-01 07:00:55') && seen.has('2026-11-01 07:44:55'));
     // A live update redraws the list on the same page.
     await waitForLive(page);
-    const s = fx.state.get('many', 'source')!;
-    fx.state.set({ ...s, updatedAt: s.updatedAt + 1 });
+    const s = served.fx().state.get('many', 'source')!;
+    served.fx().state.set({ ...s, updatedAt: s.updatedAt + 1 });
     await waitForUpdates(page, 1);
     assert.equal(await page.textContent('table.holes caption'), 'Holes 41–45 of 45, newest first (UTC)');
     assert.deepEqual(problems, []);
@@ -209,11 +219,11 @@ describe('holes list paging in Chromium', () => {
 });
 
 async function waitForLive(page: Page): Promise<void> {
-  await page.waitForFunction(() => document.getElementById('live')?.textContent === 'live', undefined, { timeout: 30_000 });
+  await page.waitForFunction(() => document.getElementById('live')?.textContent === 'live', undefined, { timeout: WAIT_MS });
 }
 
 async function waitForUpdates(page: Page, n: number): Promise<void> {
-  await page.waitForFunction((k) => ((window as unknown as { segcovUpdates?: number }).segcovUpdates ?? 0) >= k, n, { timeout: 30_000 });
+  await page.waitForFunction((k) => ((window as unknown as { segcovUpdates?: number }).segcovUpdates ?? 0) >= k, n, { timeout: WAIT_MS });
 }
 
 /** 60 days of one-segment hours: far wider than a browser canvas may be at 48 px an hour. */
@@ -226,26 +236,12 @@ const LONG_SPEC: StoreSpec = {
 };
 
 describe('a long window in Chromium', () => {
-  let browser: Browser;
-  let fx: Fixture;
-  let server: HttpServerHandle;
-
-  before(async () => {
-    fx = await makeFixture(LONG_SPEC);
-    server = await startHttpServer('127.0.0.1', 0, webRoutes({ state: fx.state, config: fx.config, now: () => SAMPLE_NOW_MS }), (e) => { throw e; });
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    if (fx !== undefined) await rm(fx.base, { recursive: true, force: true });
-  });
+  const served = servedFixture(LONG_SPEC);
 
   it('the strips stay within the canvas size limit and are drawn', async () => {
-    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    const page = await served.browser().newPage({ viewport: { width: 1000, height: 900 } });
     const problems = watchProblems(page);
-    await page.goto(`http://127.0.0.1:${server.port}/`, { waitUntil: 'networkidle' });
+    await page.goto(`http://127.0.0.1:${served.port()}/`, { waitUntil: 'networkidle' });
     const c = await page.$eval('canvas.strips', (el) => {
       const cv = el as HTMLCanvasElement;
       const hourPx = Number(cv.dataset.hourPx);

@@ -7,7 +7,7 @@ import { ProgressBar } from '../../outputs/progressBar.js';
 import { analyzeHourFolders, listQualityHours } from '../../scan/coldPass.js';
 import type { HourFolder, HourWindow } from '../../store/listHours.js';
 import type { ProblemKind } from '../../store/problems.js';
-import { parseIsoTime } from '../../web/coverageApi.js';
+import { parseIsoTime } from '../../time/isoTime.js';
 import { checkExitCode, checkJson, checkQuality, formatCheckText, type CheckWindow, type QualityCheck } from '../checkReport.js';
 import { checkName, list } from '../daemonOptions.js';
 import { UsageError } from '../usageError.js';

@@ -1,7 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { createLogger } from '../../log.js';
 import { IMPORT_OPTIONS, resolveImportConfig } from '../../import/importConfig.js';
-import { runChunk } from '../../import/runImport.js';
 
 /** `segcov chunk SOURCE …`: cut a recording into store segments. */
 export const chunkCommand: CommandModule<object, Record<string, unknown>> = {
@@ -12,6 +11,8 @@ export const chunkCommand: CommandModule<object, Record<string, unknown>> = {
     .options(IMPORT_OPTIONS) as never,
   handler: async (argv) => {
     const cfg = resolveImportConfig(argv);
+    // loaded when the command runs: every segcov start reads this module for its option table
+    const { runChunk } = await import('../../import/runImport.js');
     process.exitCode = await runChunk(cfg, {
       out: (l) => process.stdout.write(`${l}\n`),
       logger: createLogger(cfg.logLevel),

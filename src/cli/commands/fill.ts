@@ -1,7 +1,6 @@
 import type { CommandModule, Options } from 'yargs';
 import { createLogger } from '../../log.js';
 import { IMPORT_OPTIONS, resolveImportConfig } from '../../import/importConfig.js';
-import { runFill } from '../../import/runImport.js';
 import { useColor } from '../../outputs/hourStrip.js';
 
 /** The flags of `segcov fill`. */
@@ -19,6 +18,8 @@ export const fillCommand: CommandModule<object, Record<string, unknown>> = {
     .options(FILL_OPTIONS) as never,
   handler: async (argv) => {
     const cfg = resolveImportConfig(argv);
+    // loaded when the command runs: every segcov start reads this module for its option table
+    const { runFill } = await import('../../import/runImport.js');
     process.exitCode = await runFill(cfg, {
       out: (l) => process.stdout.write(`${l}\n`),
       logger: createLogger(cfg.logLevel),

@@ -2,7 +2,6 @@ import type { CommandModule, Options } from 'yargs';
 import { createLogger } from '../../log.js';
 import { STORE_OPTIONS, resolveStoreConfig } from '../../import/importConfig.js';
 import { parseIsoMicros } from '../../time/isoTime.js';
-import { verifyStore } from '../../import/verifyStore.js';
 import { UsageError } from '../usageError.js';
 
 /** The flags of `segcov verify`. */
@@ -28,6 +27,8 @@ export const verifyCommand: CommandModule<object, Record<string, unknown>> = {
         throw new UsageError(`--since: ${(e as Error).message}`);
       }
     }
+    // loaded when the command runs: every segcov start reads this module for its option table
+    const { verifyStore } = await import('../../import/verifyStore.js');
     const r = await verifyStore({
       base: cfg.base, channel: cfg.channel, quality: cfg.quality, sinceUs,
       stages: argv.decode === true ? ['checksum', 'decode'] : ['checksum'],
