@@ -24,8 +24,13 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const BIN = path.join(REPO, 'bin', 'segcov.js');
 const CACHE = process.env.SEGCOV_BENCH_DIR ?? (existsSync('/dev/shm') ? '/dev/shm/segcov-bench' : path.join(REPO, 'bench', '.cache'));
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 200);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
+/** Each storm lasts this long (s): long enough to span several refreshes of the cache (one a second). */
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+/** Warm-up before each measured storm (s). */
+const WARM_SECONDS = Number(process.env.BENCH_WARM_SECONDS ?? 2);
 const QUALITIES = ['source', '480p', '720p', '360p'];
+/** Extra Node flags for the daemon (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where its time goes). */
+const DAEMON_NODE_ARGS = (process.env.BENCH_DAEMON_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 
 function ensureStore(): string {
   const base = path.join(CACHE, 'http-168h-4q-60s');
@@ -52,20 +57,29 @@ function scrape(agent: http.Agent, port: number, gzip: boolean): Promise<Scrape>
   });
 }
 
-async function storm(port: number, gzip: boolean): Promise<Scrape[]> {
+/** CLIENTS clients scraping back to back for `seconds`. */
+async function storm(port: number, gzip: boolean, seconds: number): Promise<Scrape[]> {
   const all: Scrape[] = [];
+  const end = performance.now() + seconds * 1000;
   await Promise.all(Array.from({ length: CLIENTS }, async () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    for (let i = 0; i < ROUNDS; i++) all.push(await scrape(agent, port, gzip));
+    while (performance.now() < end) all.push(await scrape(agent, port, gzip));
     agent.destroy();
   }));
   return all;
 }
 
+/** One table row from a storm's scrapes. */
+function row(what: string, encoding: string, r: readonly Scrape[]): string {
+  const ms = r.map((s) => s.ms);
+  const bad = r.filter((s) => s.status !== 200).length;
+  return `| ${what} | ${encoding} | ${r.length} | ${percentile(ms, 50).toFixed(0)} ms | ${percentile(ms, 99).toFixed(0)} ms | ${Math.max(...ms).toFixed(0)} ms | ${bad} |`;
+}
+
 /** Runs the storms against a daemon checking `qualities` of the store; returns the table rows. */
 async function measure(base: string, qualities: readonly string[]): Promise<string[]> {
   const port = await freePort();
-  const child = spawn(process.execPath, [BIN, 'bench', '--base-dir', base, '--qualities', qualities.join(','), '--no-watch', '--metrics-host', '127.0.0.1',
+  const child = spawn(process.execPath, [...DAEMON_NODE_ARGS, BIN, 'bench', '--base-dir', base, '--qualities', qualities.join(','), '--no-watch', '--metrics-host', '127.0.0.1',
     '--metrics-port', String(port), '--log-level', 'error', '--output-dir', path.join(CACHE, 'http-maps')], { stdio: ['ignore', 'ignore', 'inherit'] });
   try {
     for (let i = 0; ; i++) {
@@ -76,11 +90,9 @@ async function measure(base: string, qualities: readonly string[]): Promise<stri
     const plain = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { 'accept-encoding': 'identity' } })).text();
     const rows: string[] = [];
     for (const gzip of [true, false]) {
-      await storm(port, gzip); // warm-up round
-      const r = await storm(port, gzip);
-      const bad = r.filter((s) => s.status !== 200).length;
-      const ms = r.map((s) => s.ms);
-      rows.push(`| ${qualities.length} × 168 h: ${(Buffer.byteLength(plain) / 1024).toFixed(0)} KiB, ${plain.split('\n').length} lines | ${gzip ? `gzip (${(r[0].bytes / 1024).toFixed(0)} KiB)` : 'identity'} | ${percentile(ms, 50).toFixed(0)} ms | ${percentile(ms, 99).toFixed(0)} ms | ${Math.max(...ms).toFixed(0)} ms | ${bad} |`);
+      await storm(port, gzip, WARM_SECONDS);
+      const r = await storm(port, gzip, SECONDS);
+      rows.push(row(`${qualities.length} × 168 h: ${(Buffer.byteLength(plain) / 1024).toFixed(0)} KiB, ${plain.split('\n').length} lines`, gzip ? `gzip (${(r[0].bytes / 1024).toFixed(0)} KiB)` : 'identity', r));
     }
     return rows;
   } finally {
@@ -90,17 +102,17 @@ async function measure(base: string, qualities: readonly string[]): Promise<stri
 }
 
 /**
- * The same storm against the least a Node server can do: a fixed 14 KiB body (the size of
- * the 1-quality gzip answer). What this machine's load allows, as a yardstick.
+ * The same storm against the least a Node server can do: a fixed body of `kib` KiB (14: the
+ * size of the 1-quality gzip answer; 1030: the 4-quality text). What this machine's load
+ * allows, as a yardstick.
  */
-async function baseline(): Promise<string> {
+async function baseline(kib: number): Promise<string> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['-e', `const b = Buffer.alloc(14 * 1024, 97); require('node:http').createServer((q, s) => { s.writeHead(200, { 'content-length': b.length }); s.end(b); }).listen(${port}, '127.0.0.1', () => console.log('up'));`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', `const b = Buffer.alloc(${kib} * 1024, 97); require('node:http').createServer((q, s) => { s.writeHead(200, { 'content-length': b.length }); s.end(b); }).listen(${port}, '127.0.0.1', () => console.log('up'));`], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     await new Promise((r) => child.stdout?.once('data', r));
-    await storm(port, false);
-    const ms = (await storm(port, false)).map((x) => x.ms);
-    return `| baseline: a bare Node server sending a fixed 14 KiB | identity | ${percentile(ms, 50).toFixed(0)} ms | ${percentile(ms, 99).toFixed(0)} ms | ${Math.max(...ms).toFixed(0)} ms | 0 |`;
+    await storm(port, false, WARM_SECONDS);
+    return row(`baseline: a bare Node server sending a fixed ${kib} KiB`, 'identity', await storm(port, false, SECONDS));
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.on('close', r));
@@ -110,14 +122,14 @@ async function baseline(): Promise<string> {
 async function main(): Promise<void> {
   const base = ensureStore();
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  const rows = [await baseline(), ...await measure(base, QUALITIES.slice(0, 1)), ...await measure(base, QUALITIES), await baseline()];
+  const rows = [await baseline(14), ...await measure(base, QUALITIES.slice(0, 1)), ...await measure(base, QUALITIES), await baseline(1030), await baseline(14)];
   const section = [
     '## HTTP: /metrics under 200 concurrent scrapers',
     '',
-    `${new Date().toISOString()}, node ${process.version}, load average before the run ${load} (2 cores, shared). Store 168 h × 4 qualities (60 s segments), checked with 1 and with 4 qualities. ${CLIENTS} clients × ${ROUNDS} scrapes each, after a warm-up round. Target p99 ≤ 100 ms (issue 9; before the cache: p99 1.1 s).`,
+    `${new Date().toISOString()}, node ${process.version}, load average before the run ${load} (2 cores, shared). Store 168 h × 4 qualities (60 s segments), checked with 1 and with 4 qualities. ${CLIENTS} clients scraping back to back for ${SECONDS} s per row, after ${WARM_SECONDS} s of warm-up. Target p99 ≤ 100 ms (issue 9; before the cache: p99 1.1 s).`,
     '',
-    '| /metrics | encoding | p50 | p99 | max | non-200 |',
-    '|---|---|---|---|---|---|',
+    '| /metrics | encoding | scrapes | p50 | p99 | max | non-200 |',
+    '|---|---|---|---|---|---|---|',
     ...rows,
     '',
     'How measured: `npm run bench:http`. Each client has its own keep-alive connection and scrapes back',

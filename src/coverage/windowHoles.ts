@@ -89,6 +89,18 @@ export function resolveWindow(covered: readonly Interval[], hours: readonly Hour
   return end > start ? { start, end } : null;
 }
 
+/**
+ * Pure: true when `window`, resolved at some now, is the window of every later now too, so
+ * that whatever was computed from it stays right until the hours or bounds change; false
+ * while it still follows the clock (an end bound not reached yet, or nothing recorded after
+ * the start). The window's end never moves back as now grows, so being the window of the
+ * far future means being the window all the time in between.
+ */
+export function windowSettled(window: Interval | null, covered: readonly Interval[], hours: readonly HourResult[], b: WindowBounds): boolean {
+  const final = resolveWindow(covered, hours, b, Number.MAX_SAFE_INTEGER);
+  return window === null || final === null ? window === final : window.start === final.start && window.end === final.end;
+}
+
 /** Pure: hours wholly inside `window` with no best segment (absent from the list, or chainless). */
 export function missingHours(hours: readonly HourResult[], window: Interval): number {
   const recorded = new Set<number>();

@@ -10,6 +10,7 @@ import { SelfMetrics } from '../outputs/selfMetrics.js';
 import { writeTextfile } from '../outputs/textfile.js';
 import { FleetGauges } from '../outputs/fleetGauges.js';
 import { fleetOf, type WebContext } from '../web/context.js';
+import { fleetFigures, fleetInputs } from './fleetFigures.js';
 import { WindowGauges } from '../outputs/windowGauges.js';
 import { webRoutes } from '../web/routes.js';
 import { outputDirUrl, writeCoveragePage, writeStaticPage } from '../web/staticPage.js';
@@ -63,13 +64,7 @@ export function createDaemon(config: DaemonConfig, given?: Logger, reload: Reloa
     // the database's nodes (as last read for the pages), read from the files beside their maps
     extraPeers: () => databasePeers(nodes.current(), config.peers),
   };
-  const fleetGauges = new FleetGauges(() => {
-    const v = fleetOf(web).view();
-    return {
-      qualities: v.qualities.map((q) => ({ channel: q.channel, quality: q.quality, scanned: q.scanned, fleetHoleUs: q.fleet.hole_us, localOnlyHoleUs: q.fleet.local_only_hole_us })),
-      peers: v.peers.map((p) => ({ node: p.node, up: p.state === 'up' })),
-    };
-  });
+  const fleetGauges = new FleetGauges(() => fleetFigures(web), () => fleetInputs(web));
   const textfile = new LatestWins((e) => {
     metrics.errors.inc({ kind: 'textfile_write' });
     log.error({ err: String(e), file: config.textfile }, 'cannot write textfile');
@@ -143,10 +138,14 @@ async function writeOutputs(parts: DaemonParts): Promise<void> {
 
 /** /metrics (coverage gauges + segcov_ + process metrics), /healthz, /readyz. */
 export function coreRoutes(parts: DaemonParts): Route[] {
-  // the §4 gauges (the bulk) are rendered only when they changed; the window gauges and
-  // segcov's own depend on the clock and are small: rendered with every refresh of the cache
-  const coverage = new RegistryText(parts.gauges.registry, () => parts.gauges.version);
-  const cache = new MetricsCache(async () => `${await coverage.get()}${await parts.windowGauges.registry.metrics()}${await parts.fleetGauges.registry.metrics()}${await parts.metrics.registry.metrics()}`);
+  // Each part is rendered again only when it changed: the §4 gauges (the bulk, sliced by
+  // family) on a coverage change; the window and fleet gauges when their inputs changed or
+  // while a window still follows the clock; segcov's own and the process metrics every time.
+  const coverage = new RegistryText(parts.gauges.registry, { version: () => parts.gauges.version, sliced: true });
+  const windows = new RegistryText(parts.windowGauges.registry, { version: () => parts.windowGauges.version() });
+  const fleet = new RegistryText(parts.fleetGauges.registry, { version: () => parts.fleetGauges.version() });
+  const self = new RegistryText(parts.metrics.registry);
+  const cache = new MetricsCache(async () => [await coverage.buffer(), await windows.buffer(), await fleet.buffer(), await self.buffer()]);
   return [
     { path: '/metrics', handle: (req, res) => sendMetrics(req, res, cache, parts.metrics.registry.contentType) },
     { path: '/healthz', handle: (_req, res) => sendText(res, 200, 'ok\n') },

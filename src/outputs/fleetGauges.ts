@@ -15,6 +15,14 @@ export interface PeerUp {
   readonly up: boolean;
 }
 
+/** What the fleet gauges show, and whether it still follows the clock. */
+export interface FleetFigureSet {
+  readonly qualities: readonly FleetFigures[];
+  readonly peers: readonly PeerUp[];
+  /** False while some window still follows the clock (windowSettled): computed again at every scrape. */
+  readonly settled: boolean;
+}
+
 /**
  * The fleet gauges, computed at scrape time from the daemon's last answers of its peers:
  * - `segcov_fleet_hole_seconds`: seconds of this node's window (up to its newest segment)
@@ -24,18 +32,24 @@ export interface PeerUp {
  * - `segcov_peer_up`: 1 while a peer answers its spans API.
  * A peer that is down covers nothing, so its outage moves seconds from "local only" to
  * "fleet"; alerts on the fleet figure wait `for:` long enough to ride out a blip.
+ *
+ * They are computed again only when their inputs changed or while a window still follows
+ * the clock; otherwise the last figures are reused.
  */
 export class FleetGauges {
   readonly registry = new Registry();
+  private last: { value: FleetFigureSet; inputs: readonly unknown[] } | null = null;
+  private computedThisTick = false;
+  private changes = 0;
+  /** Figure sets computed so far (tests). */
+  computed = 0;
 
-  constructor(figures: () => { qualities: readonly FleetFigures[]; peers: readonly PeerUp[] }) {
-    let cache: { at: number; value: ReturnType<typeof figures> } | null = null;
-    // One computation per scrape: the first gauge collected computes, the others reuse it.
-    const get = (): ReturnType<typeof figures> => {
-      const t = Date.now();
-      if (cache === null || t - cache.at > 500) cache = { at: t, value: figures() };
-      return cache.value;
-    };
+  /**
+   * `inputs`: what the figures are made of (compared item by item with ===); while they
+   * stay the same and the last figures were settled, those are reused.
+   */
+  constructor(private readonly figures: () => FleetFigureSet, private readonly inputs: () => readonly unknown[] = () => [{}]) {
+    const get = (): FleetFigureSet => this.current();
     new Gauge({
       name: 'segcov_fleet_hole_seconds',
       help: "Seconds of this node's window (up to its newest segment) that no node of the fleet covers (docs/coverage.md)",
@@ -61,5 +75,25 @@ export class FleetGauges {
         for (const p of get().peers) this.set({ peer: p.node }, p.up ? 1 : 0);
       },
     });
+  }
+
+  /** Brings the figures up to date; the number moves whenever they were computed again. */
+  version(): number {
+    this.current();
+    return this.changes;
+  }
+
+  /** The figures, computed at most once per tick (every gauge of one render sees the same). */
+  private current(): FleetFigureSet {
+    if (this.last !== null && this.computedThisTick) return this.last.value;
+    const inputs = this.inputs();
+    const l = this.last;
+    if (l !== null && l.value.settled && l.inputs.length === inputs.length && l.inputs.every((x, i) => x === inputs[i])) return l.value;
+    this.computedThisTick = true;
+    queueMicrotask(() => { this.computedThisTick = false; });
+    this.last = { value: this.figures(), inputs };
+    this.computed++;
+    this.changes++;
+    return this.last.value;
   }
 }

@@ -1,9 +1,9 @@
 import type http from 'node:http';
 import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { constants, crc32, deflateRaw, deflateRawSync } from 'node:zlib';
 import type { Registry } from 'prom-client';
 
-const gzipAsync = promisify(gzip);
+const deflateRawAsync = promisify(deflateRaw);
 
 /** Prometheus text without blank lines (prom-client leaves one after a family with no series). */
 export function dropBlankLines(text: string): string {
@@ -11,66 +11,132 @@ export function dropBlankLines(text: string): string {
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
 
-interface Rendered {
-  readonly at: number;
-  readonly body: Buffer;
-  gz: Promise<Buffer> | null;
-}
-
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/**
- * One registry's text, rendered anew only when its `version` moved (without a version:
- * every time). Whoever sets series in a versioned registry must bump its version. It is rendered one metric family at a time, letting other work (scrapes
- * served from the cache) run in between, so a big registry never stalls the server for
- * the whole render.
- */
+export interface RegistryTextOptions {
+  /**
+   * Tells whether the registry's series changed: the text is rendered again only when the
+   * number moved. Without it, every time. Whoever sets series in a versioned registry must
+   * move its version.
+   */
+  readonly version?: () => number;
+  /**
+   * Rendered again after this long (ms) even when the version did not move, so a series set
+   * without moving the version is late, never lost. Default 60 s.
+   */
+  readonly maxStaleMs?: number;
+  readonly now?: () => number;
+  /**
+   * Render one metric family at a time, letting other work (scrapes served from the cache)
+   * run in between, so a big registry never stalls the server for the whole render. Only for
+   * a registry whose collect functions do not depend on being called in the same tick.
+   */
+  readonly sliced?: boolean;
+}
+
+/** One registry's text (blank lines dropped), rendered anew only when its version moved. */
 export class RegistryText {
   private text = '';
+  private bytes = Buffer.alloc(0);
   private renderedVersion: number | null = null;
   private renderedAt = 0;
+  private readonly maxStaleMs: number;
+  private readonly now: () => number;
+  /** Renders done so far (tests). */
+  renders = 0;
 
-  /**
-   * `maxStaleMs`: rendered again after this long even when the version did not move, so
-   * a series set without bumping the version is late, never lost.
-   */
-  constructor(
-    private readonly registry: Registry,
-    private readonly version?: () => number,
-    private readonly maxStaleMs = 60_000,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(private readonly registry: Registry, private readonly options: RegistryTextOptions = {}) {
+    this.maxStaleMs = options.maxStaleMs ?? 60_000;
+    this.now = options.now ?? Date.now;
+  }
 
   async get(): Promise<string> {
-    const v = this.version?.();
-    if (v !== undefined && v === this.renderedVersion && this.now() - this.renderedAt < this.maxStaleMs) return this.text;
-    this.renderedAt = this.now();
-    const parts: string[] = [];
-    for (const metric of this.registry.getMetricsAsArray()) {
-      parts.push(await this.registry.getSingleMetricAsString(metric.name));
-      await nextTurn();
-    }
-    this.text = dropBlankLines(parts.join('\n'));
-    this.renderedVersion = v ?? null;
+    await this.refresh();
     return this.text;
   }
+
+  /** The text as bytes: the very same Buffer for as long as the text is not rendered again. */
+  async buffer(): Promise<Buffer> {
+    await this.refresh();
+    return this.bytes;
+  }
+
+  private async refresh(): Promise<void> {
+    // the version and a one-go render are read in the same tick: collect functions that
+    // bring their figures up to date once per tick (window, fleet) see one "now"
+    const v = this.options.version?.();
+    if (v !== undefined && v === this.renderedVersion && this.now() - this.renderedAt < this.maxStaleMs) return;
+    this.renderedAt = this.now();
+    this.renders++;
+    let raw: string;
+    if (this.options.sliced === true) {
+      const parts: string[] = [];
+      for (const metric of this.registry.getMetricsAsArray()) {
+        parts.push(await this.registry.getSingleMetricAsString(metric.name));
+        await nextTurn();
+      }
+      raw = parts.join('\n');
+    } else {
+      raw = await this.registry.metrics();
+    }
+    this.text = dropBlankLines(raw);
+    this.bytes = Buffer.from(this.text);
+    this.renderedVersion = v ?? null;
+  }
+}
+
+/** RFC 1952 member header: deflate, no flags, no time, unknown OS. */
+const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+/** An empty final deflate block: ends a stream of sync-flushed parts. */
+const FINAL_BLOCK = deflateRawSync(Buffer.alloc(0));
+
+/**
+ * One gzip member holding `parts` one after the other, from each part's raw deflate
+ * (made with a sync flush, so it ends on a byte boundary and does not end the stream).
+ * Each part is compressed on its own (no back-reference crosses parts), so an unchanged
+ * part's compressed form is reused as is; zlib has no call that reuses the output of an
+ * unchanged prefix, so the 10-byte header and 8-byte trailer are written here.
+ */
+export function gzipOfParts(parts: readonly Buffer[], deflated: readonly Buffer[]): Buffer {
+  let crc = 0;
+  let size = 0;
+  for (const p of parts) {
+    crc = crc32(p, crc);
+    size += p.length;
+  }
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(crc >>> 0, 0);
+  trailer.writeUInt32LE(size % 2 ** 32, 4);
+  return Buffer.concat([GZIP_HEADER, ...deflated, FINAL_BLOCK, trailer]);
+}
+
+interface Rendered {
+  readonly at: number;
+  readonly parts: readonly Buffer[];
+  readonly body: Buffer;
+  gz: Promise<Buffer> | null;
 }
 
 /**
  * /metrics rendered at most once per `maxAgeMs` and shared by every scraper meanwhile.
  * Once the text is older than that, the next scrape starts a render in the background
  * and is answered from the previous text (so no scrape waits for a render but the very
- * first); the gzip form is made once per render, off the main thread. `maxAgeMs` 0:
- * every scrape waits for a fresh render.
+ * first). `render` gives the text in parts (each a RegistryText's buffer): the gzip form
+ * is made once per render, off the main thread, compressing only the parts that are not
+ * the very same Buffer as last time. `maxAgeMs` 0: every scrape waits for a fresh render.
  */
 export class MetricsCache {
   private current: Rendered | null = null;
   private pending: Promise<Rendered> | null = null;
+  /** Each part's raw deflate, by the part's Buffer (only the last render's parts are kept). */
+  private deflated = new Map<Buffer, Promise<Buffer>>();
   /** Renders done so far (tests, bench). */
   renders = 0;
+  /** Parts compressed so far (tests, bench). */
+  compressions = 0;
 
   constructor(
-    private readonly render: () => Promise<string>,
+    private readonly render: () => Promise<string | readonly Buffer[]>,
     private readonly maxAgeMs = 1000,
     private readonly now: () => number = Date.now,
   ) {}
@@ -80,8 +146,9 @@ export class MetricsCache {
     const p = (async () => {
       const at = this.now();
       this.renders++;
-      const body = Buffer.from(dropBlankLines(await this.render()));
-      const r: Rendered = { at, body, gz: null };
+      const out = await this.render();
+      const parts = typeof out === 'string' ? [Buffer.from(dropBlankLines(out))] : out.filter((b) => b.length > 0);
+      const r: Rendered = { at, parts, body: parts.length === 1 ? parts[0] : Buffer.concat(parts), gz: null };
       this.current = r;
       return r;
     })().finally(() => { this.pending = null; });
@@ -96,11 +163,29 @@ export class MetricsCache {
     return c;
   }
 
+  private gzip(r: Rendered): Promise<Buffer> {
+    const next = new Map<Buffer, Promise<Buffer>>();
+    for (const p of r.parts) {
+      let d = this.deflated.get(p) ?? next.get(p);
+      if (d === undefined) {
+        this.compressions++;
+        d = deflateRawAsync(p, { finishFlush: constants.Z_SYNC_FLUSH });
+      }
+      next.set(p, d);
+    }
+    this.deflated = next;
+    return Promise.all(r.parts.map((p) => next.get(p) as Promise<Buffer>)).then((d) => gzipOfParts(r.parts, d));
+  }
+
   /** The body, gzipped when `gz`. */
   async get(gz: boolean): Promise<Buffer> {
     const r = await this.fresh();
     if (!gz) return r.body;
-    r.gz ??= gzipAsync(r.body);
+    r.gz ??= this.gzip(r).catch((e: unknown) => {
+      r.gz = null; // tried again by the next gzip scrape
+      this.deflated.clear();
+      throw e;
+    });
     return r.gz;
   }
 }

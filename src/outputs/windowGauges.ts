@@ -1,6 +1,6 @@
 import { Gauge, Registry } from 'prom-client';
 import type { QualityCoverage } from '../coverage/qualityCoverage.js';
-import { coveredHourBeforeNewest, windowHoles, type WindowReport } from '../coverage/windowHoles.js';
+import { coveredHourBeforeNewest, windowHoles, windowSettled, type WindowReport } from '../coverage/windowHoles.js';
 
 /** One channel and quality as the window gauges read it (a QualityStatus fits). */
 export interface WindowSource {
@@ -16,18 +16,29 @@ interface Entry {
   readonly r: WindowReport;
   /** µs covered in the hour before the newest covered instant, or null. */
   readonly beforeNewest: number | null;
+  /** The report no longer follows the clock: it holds until `s` is replaced. */
+  readonly settled: boolean;
 }
 
 /**
  * The `segcov_window_*` gauges: per channel and quality, the shown window's holes by the one
  * definition every surface shares (src/coverage/windowHoles.ts). Unlike the per-hour SPEC §4
  * gauges they see a whole missing hour, so a rule can page on it. They depend on "now" (a
- * window bounded by --last-hour grows until its end), so they are computed when scraped or
- * written, from the current state; a channel/quality no longer held disappears.
+ * window bounded by --last-hour grows until its end), so they are brought up to date when
+ * scraped or written, from the current state; a channel/quality no longer held disappears.
+ *
+ * A report is computed again only when its source was replaced (a coverage update replaces
+ * the whole entry, see CoverageState) or while its window still follows the clock
+ * (windowSettled); otherwise the last one is reused, so a scrape of a settled store costs
+ * nothing here. `version()` moves whenever a report was computed or dropped.
  */
 export class WindowGauges {
   readonly registry = new Registry();
-  private cache: Map<string, Entry> | null = null;
+  private entries = new Map<string, Entry>();
+  private changes = 0;
+  private updatedThisTick = false;
+  /** Reports computed so far (tests). */
+  computed = 0;
 
   constructor(private readonly sources: () => readonly WindowSource[], private readonly nowUs: () => number = () => Date.now() * 1000) {
     this.gauge('segcov_window_holes', `Holes in the shown window (whole missing hours included, live edge and future excluded). ${DOC}`, (r) => r.holes.length);
@@ -38,19 +49,43 @@ export class WindowGauges {
     this.gauge('segcov_window_length_seconds', `Length of the shown window, seconds (0: no window, nothing recorded). ${DOC}`, (r) => (r.window === null ? 0 : (r.window.end - r.window.start) / 1e6));
   }
 
-  /** The current reports, computed once per scrape (every gauge's collect runs in the same tick). */
-  reports(): Map<string, Entry> {
-    if (this.cache !== null) return this.cache;
+  /**
+   * Brings the reports up to date (at most once per tick, so every gauge of one render sees
+   * the same "now") and returns a number that moved if any of them changed since the last call.
+   */
+  version(): number {
+    this.update();
+    return this.changes;
+  }
+
+  /** The current reports, in the sources' order. */
+  reports(): ReadonlyMap<string, Entry> {
+    this.update();
+    return this.entries;
+  }
+
+  private update(): void {
+    if (this.updatedThisTick) return;
+    this.updatedThisTick = true;
+    queueMicrotask(() => { this.updatedThisTick = false; });
     const now = this.nowUs();
-    const out = new Map<string, Entry>();
+    const next = new Map<string, Entry>();
     for (const s of this.sources()) {
+      const key = `${s.channel}\u0000${s.quality}`;
+      const old = this.entries.get(key);
+      if (old !== undefined && old.s === s && old.settled) {
+        next.set(key, old);
+        continue;
+      }
       const results = s.coverage.hours.map((h) => h.result);
       const r = windowHoles(results, s.coverage.bounds, now);
-      out.set(`${s.channel}\u0000${s.quality}`, { s, r, beforeNewest: coveredHourBeforeNewest(r.covered) });
+      next.set(key, { s, r, beforeNewest: coveredHourBeforeNewest(r.covered), settled: windowSettled(r.window, r.covered, results, s.coverage.bounds) });
+      this.computed++;
+      this.changes++;
     }
-    this.cache = out;
-    queueMicrotask(() => { this.cache = null; });
-    return out;
+    const before = [...this.entries.keys()];
+    if (next.size !== before.length || [...next.keys()].some((k, i) => k !== before[i])) this.changes++;
+    this.entries = next;
   }
 
   private gauge(name: string, help: string, value: (r: WindowReport, e: Entry) => number | null): void {

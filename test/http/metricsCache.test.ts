@@ -36,7 +36,7 @@ describe('metrics cache', () => {
     const g = new Gauge({ name: 'v', help: 'h', labelNames: ['k'], registers: [reg] });
     let version = 0;
     let t = 0;
-    const text = new RegistryText(reg, () => version, 60_000, () => t);
+    const text = new RegistryText(reg, { version: () => version, maxStaleMs: 60_000, now: () => t });
     g.set({ k: 'a' }, 1);
     assert.match(await text.get(), /^v\{k="a"\} 1$/m);
     g.set({ k: 'a' }, 2);
