@@ -136,16 +136,24 @@ async function writeOutputs(parts: DaemonParts): Promise<void> {
   }
 }
 
-/** /metrics (coverage gauges + segcov_ + process metrics), /healthz, /readyz. */
-export function coreRoutes(parts: DaemonParts): Route[] {
-  // Each part is rendered again only when it changed: the §4 gauges (the bulk, sliced by
-  // family) on a coverage change; the window and fleet gauges when their inputs changed or
-  // while a window still follows the clock; segcov's own and the process metrics every time.
+/**
+ * The text of /metrics in parts, each rendered again only when it changed: the §4 gauges
+ * (the bulk, sliced by family) on a coverage change; the window and fleet gauges when their
+ * inputs changed or while a window still follows the clock; segcov's own and the process
+ * metrics every time. The parts are the very same Buffers while unchanged (MetricsCache
+ * reuses their compressed form).
+ */
+export function metricsParts(parts: Pick<DaemonParts, 'gauges' | 'windowGauges' | 'fleetGauges' | 'metrics'>): () => Promise<Buffer[]> {
   const coverage = new RegistryText(parts.gauges.registry, { version: () => parts.gauges.version, sliced: true });
   const windows = new RegistryText(parts.windowGauges.registry, { version: () => parts.windowGauges.version() });
   const fleet = new RegistryText(parts.fleetGauges.registry, { version: () => parts.fleetGauges.version() });
   const self = new RegistryText(parts.metrics.registry);
-  const cache = new MetricsCache(async () => [await coverage.buffer(), await windows.buffer(), await fleet.buffer(), await self.buffer()]);
+  return async () => [await coverage.buffer(), await windows.buffer(), await fleet.buffer(), await self.buffer()];
+}
+
+/** /metrics (coverage gauges + segcov_ + process metrics), /healthz, /readyz. */
+export function coreRoutes(parts: DaemonParts): Route[] {
+  const cache = new MetricsCache(metricsParts(parts));
   return [
     { path: '/metrics', handle: (req, res) => sendMetrics(req, res, cache, parts.metrics.registry.contentType) },
     { path: '/healthz', handle: (_req, res) => sendText(res, 200, 'ok\n') },
