@@ -5,8 +5,8 @@
  * SEGCOV_BENCH_DIR/http-168h-4q-60s) with --no-watch. /metrics holds a fixed set of series
  * per hour and quality whatever the segment length, so 60 s segments give the /metrics of
  * the full store with 40 thousand files instead of 1.2 million (tmpfs inodes are shared). CLIENTS clients (default 200), each on
- * its own keep-alive connection like a Prometheus server, scrape /metrics ROUNDS times
- * (default 10) back to back, all at once; once with `Accept-Encoding: gzip` (what
+ * its own keep-alive connection like a Prometheus server, scrape /metrics back to back for
+ * BENCH_SECONDS (default 5, after BENCH_WARM_SECONDS = 2 of warm-up), all at once; once with `Accept-Encoding: gzip` (what
  * Prometheus sends) and once without. Latency is request sent → whole body read, measured
  * in the same process as the clients (so it includes their own cost on this 2-core box).
  * The figures replace the "HTTP" section of bench/RESULTS.md.
@@ -134,11 +134,15 @@ async function main(): Promise<void> {
     '',
     'How measured: `npm run bench:http`. Each client has its own keep-alive connection and scrapes back',
     'to back (no think time), which is far denser than 200 Prometheus servers at a 15 s interval. /metrics is',
-    'rendered at most once a second (the coverage gauges only when they changed) and shared, gzip made once',
-    'per render, so nearly every answer is a copy from memory. Latency is measured in the client process, on the same 2 cores as the daemon. Prometheus',
-    'always asks for gzip; the identity rows move 200 × the whole text and are bound by copying it. The',
-    'baseline rows (first and last) are the same storm against a bare Node server with a fixed body: the',
-    'floor this machine allows at the time, so a p99 near it is the harness and the shared cores, not segcov.',
+    'refreshed at most once a second and shared; each part of it (the §4 gauges, the window gauges, the fleet',
+    'gauges, segcov\'s own) is rendered again only when it changed, and the gzip form compresses only the',
+    'parts that changed, off the main thread, so nearly every answer is a copy from memory. Storms last',
+    `${SECONDS} s so each spans several refreshes. Latency is measured in the client process, on the same 2 cores`,
+    'as the daemon. Prometheus always asks for gzip; the identity rows move 200 × the whole text and are bound',
+    'by copying it (compare them with the 1030 KiB baseline). The baseline rows are the same storm against a',
+    'bare Node server with a fixed body: the floor this machine allows at the time, so a p99 near it is the',
+    'harness and the shared cores, not segcov. Where the time goes: BENCH_DAEMON_NODE_ARGS="--cpu-prof',
+    '--cpu-prof-dir=DIR" profiles the daemon during the storms.',
   ].join('\n');
   console.log(section);
   const file = path.join(REPO, 'bench', 'RESULTS.md');

@@ -113,9 +113,8 @@ export function gzipOfParts(parts: readonly Buffer[], deflated: readonly Buffer[
 
 interface Rendered {
   readonly at: number;
-  readonly parts: readonly Buffer[];
   readonly body: Buffer;
-  gz: Promise<Buffer> | null;
+  readonly gz: Buffer;
 }
 
 /**
@@ -123,8 +122,9 @@ interface Rendered {
  * Once the text is older than that, the next scrape starts a render in the background
  * and is answered from the previous text (so no scrape waits for a render but the very
  * first). `render` gives the text in parts (each a RegistryText's buffer): the gzip form
- * is made once per render, off the main thread, compressing only the parts that are not
- * the very same Buffer as last time. `maxAgeMs` 0: every scrape waits for a fresh render.
+ * is made with each render, off the main thread, compressing only the parts that are not
+ * the very same Buffer as last time; the new text is served once its gzip form is ready
+ * too. `maxAgeMs` 0: every scrape waits for a fresh render.
  */
 export class MetricsCache {
   private current: Rendered | null = null;
@@ -149,7 +149,8 @@ export class MetricsCache {
       this.renders++;
       const out = await this.render();
       const parts = typeof out === 'string' ? [Buffer.from(dropBlankLines(out))] : out.filter((b) => b.length > 0);
-      const r: Rendered = { at, parts, body: parts.length === 1 ? parts[0] : Buffer.concat(parts), gz: null };
+      // the previous text and its gzip form are served until both new ones are ready
+      const r: Rendered = { at, body: parts.length === 1 ? parts[0] : Buffer.concat(parts), gz: await this.gzip(parts) };
       this.current = r;
       return r;
     })().finally(() => { this.pending = null; });
@@ -164,9 +165,9 @@ export class MetricsCache {
     return c;
   }
 
-  private gzip(r: Rendered): Promise<Buffer> {
+  private async gzip(parts: readonly Buffer[]): Promise<Buffer> {
     const next = new Map<Buffer, Promise<Buffer>>();
-    for (const p of r.parts) {
+    for (const p of parts) {
       let d = this.deflated.get(p) ?? next.get(p);
       if (d === undefined) {
         this.compressions++;
@@ -175,19 +176,18 @@ export class MetricsCache {
       next.set(p, d);
     }
     this.deflated = next;
-    return Promise.all(r.parts.map((p) => next.get(p) as Promise<Buffer>)).then((d) => gzipOfParts(r.parts, d));
+    try {
+      return gzipOfParts(parts, await Promise.all(parts.map((p) => next.get(p) as Promise<Buffer>)));
+    } catch (e) {
+      this.deflated = new Map(); // compressed again by the next render
+      throw e;
+    }
   }
 
   /** The body, gzipped when `gz`. */
   async get(gz: boolean): Promise<Buffer> {
     const r = await this.fresh();
-    if (!gz) return r.body;
-    r.gz ??= this.gzip(r).catch((e: unknown) => {
-      r.gz = null; // tried again by the next gzip scrape
-      this.deflated.clear();
-      throw e;
-    });
-    return r.gz;
+    return gz ? r.gz : r.body;
   }
 }
 
