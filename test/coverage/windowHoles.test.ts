@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyzeHour, type HourResult } from '../../src/coverage/hourAnalysis.js';
 import { HOUR_US, type Segment } from '../../src/coverage/types.js';
-import { windowHoles } from '../../src/coverage/windowHoles.js';
+import fc from 'fast-check';
+import { windowHoles, windowSettled } from '../../src/coverage/windowHoles.js';
 
 const H = (h: number): number => Date.UTC(2026, 10, 1, h) * 1000;
 const S = 1_000_000;
@@ -120,5 +121,28 @@ describe('window end without an explicit end', () => {
     const r = windowHoles([b], {}, H(20));
     assert.equal(r.window?.end, H(10) + 1200 * S);
     assert.deepEqual(pairs(r), [[H(10) + 600 * S, H(10) + 1200 * S]]);
+  });
+});
+
+describe('windowSettled: when a report no longer follows the clock', () => {
+  it('a settled report equals the report of every later now; an unsettled one differs from the far future', () => {
+    let settled = 0;
+    let following = 0;
+    const arbRun = fc.tuple(fc.integer({ min: 0, max: 3599 }), fc.integer({ min: 1, max: 3600 })).map(([a, b]): [number, number] => [Math.min(a, b), Math.max(a, b)]);
+    const arbHours = fc.uniqueArray(fc.tuple(fc.integer({ min: 8, max: 16 }), fc.array(arbRun, { maxLength: 2 })), { selector: ([h]) => h, maxLength: 4 });
+    const arbAt = fc.integer({ min: H(6), max: H(22) });
+    fc.assert(fc.property(arbHours, fc.option(arbAt), fc.option(arbAt), arbAt, fc.integer({ min: 0, max: 20 * 3600 * S }), (spec, start, end, now, later) => {
+      const hours = spec.map(([h, runs]) => hour(h, runs.map(([a, b]): [number, number, number] => [a, b, 10]).filter(([a, b]) => b - a >= 10)));
+      const b = { ...(start === null ? {} : { start }), ...(end === null ? {} : { end }) };
+      const r = windowHoles(hours, b, now);
+      if (windowSettled(r.window, r.covered, hours, b)) {
+        settled++;
+        assert.deepEqual(windowHoles(hours, b, now + later), r);
+      } else {
+        following++;
+        assert.notDeepEqual(windowHoles(hours, b, Number.MAX_SAFE_INTEGER).window, r.window);
+      }
+    }), { numRuns: 300 });
+    assert.ok(settled > 20 && following > 20, `both cases seen (${settled} settled, ${following} following the clock)`);
   });
 });
