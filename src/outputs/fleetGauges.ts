@@ -39,61 +39,67 @@ export interface FleetFigureSet {
 export class FleetGauges {
   readonly registry = new Registry();
   private last: { value: FleetFigureSet; inputs: readonly unknown[] } | null = null;
-  private computedThisTick = false;
+  private pending: Promise<FleetFigureSet> | null = null;
   private changes = 0;
   /** Figure sets computed so far (tests). */
   computed = 0;
 
   /**
+   * `figures` may take several turns of the event loop (one channel and quality per turn).
    * `inputs`: what the figures are made of (compared item by item with ===); while they
    * stay the same and the last figures were settled, those are reused.
    */
-  constructor(private readonly figures: () => FleetFigureSet, private readonly inputs: () => readonly unknown[] = () => [{}]) {
-    const get = (): FleetFigureSet => this.current();
+  constructor(private readonly figures: () => FleetFigureSet | Promise<FleetFigureSet>, private readonly inputs: () => readonly unknown[] = () => [{}]) {
+    const get = (): Promise<FleetFigureSet> => this.current();
     new Gauge({
       name: 'segcov_fleet_hole_seconds',
       help: "Seconds of this node's window (up to its newest segment) that no node of the fleet covers (docs/coverage.md)",
       labelNames: ['channel', 'quality'], registers: [this.registry],
-      collect() {
+      async collect() {
+        const f = await get();
         this.reset();
-        for (const q of get().qualities) if (q.scanned) this.set({ channel: q.channel, quality: q.quality }, q.fleetHoleUs / SECOND_US);
+        for (const q of f.qualities) if (q.scanned) this.set({ channel: q.channel, quality: q.quality }, q.fleetHoleUs / SECOND_US);
       },
     });
     new Gauge({
       name: 'segcov_local_only_hole_seconds',
       help: "Seconds of this node's holes that a peer covers: a backfill from the peer fixes them (docs/coverage.md)",
       labelNames: ['channel', 'quality'], registers: [this.registry],
-      collect() {
+      async collect() {
+        const f = await get();
         this.reset();
-        for (const q of get().qualities) if (q.scanned) this.set({ channel: q.channel, quality: q.quality }, q.localOnlyHoleUs / SECOND_US);
+        for (const q of f.qualities) if (q.scanned) this.set({ channel: q.channel, quality: q.quality }, q.localOnlyHoleUs / SECOND_US);
       },
     });
     new Gauge({
       name: 'segcov_peer_up', help: "1 while a peer answers segcov's spans API, else 0", labelNames: ['peer'], registers: [this.registry],
-      collect() {
+      async collect() {
+        const f = await get();
         this.reset();
-        for (const p of get().peers) this.set({ peer: p.node }, p.up ? 1 : 0);
+        for (const p of f.peers) this.set({ peer: p.node }, p.up ? 1 : 0);
       },
     });
   }
 
   /** Brings the figures up to date; the number moves whenever they were computed again. */
-  version(): number {
-    this.current();
+  async version(): Promise<number> {
+    await this.current();
     return this.changes;
   }
 
-  /** The figures, computed at most once per tick (every gauge of one render sees the same). */
-  private current(): FleetFigureSet {
-    if (this.last !== null && this.computedThisTick) return this.last.value;
+  /** The figures; callers meanwhile (the gauges of one render) share one computation. */
+  private current(): Promise<FleetFigureSet> {
+    if (this.pending !== null) return this.pending;
     const inputs = this.inputs();
     const l = this.last;
-    if (l !== null && l.value.settled && l.inputs.length === inputs.length && l.inputs.every((x, i) => x === inputs[i])) return l.value;
-    this.computedThisTick = true;
-    queueMicrotask(() => { this.computedThisTick = false; });
-    this.last = { value: this.figures(), inputs };
-    this.computed++;
-    this.changes++;
-    return this.last.value;
+    if (l !== null && l.value.settled && l.inputs.length === inputs.length && l.inputs.every((x, i) => x === inputs[i])) return Promise.resolve(l.value);
+    this.pending = (async () => {
+      const value = await this.figures();
+      this.last = { value, inputs };
+      this.computed++;
+      this.changes++;
+      return value;
+    })().finally(() => { this.pending = null; });
+    return this.pending;
   }
 }

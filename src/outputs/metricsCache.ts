@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { constants, crc32, deflateRaw, deflateRawSync } from 'node:zlib';
 import type { Registry } from 'prom-client';
@@ -11,7 +12,6 @@ export function dropBlankLines(text: string): string {
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
 
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export interface RegistryTextOptions {
   /**
@@ -19,7 +19,7 @@ export interface RegistryTextOptions {
    * number moved. Without it, every time. Whoever sets series in a versioned registry must
    * move its version.
    */
-  readonly version?: () => number;
+  readonly version?: () => number | Promise<number>;
   /**
    * Rendered again after this long (ms) even when the version did not move, so a series set
    * without moving the version is late, never lost. Default 60 s.
@@ -62,9 +62,7 @@ export class RegistryText {
   }
 
   private async refresh(): Promise<void> {
-    // the version and a one-go render are read in the same tick: collect functions that
-    // bring their figures up to date once per tick (window, fleet) see one "now"
-    const v = this.options.version?.();
+    const v = await this.options.version?.();
     if (v !== undefined && v === this.renderedVersion && this.now() - this.renderedAt < this.maxStaleMs) return;
     this.renderedAt = this.now();
     this.renders++;

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Gauge, Registry } from 'prom-client';
 import type { QualityCoverage } from '../coverage/qualityCoverage.js';
 import { coveredHourBeforeNewest, windowHoles, windowSettled, type WindowReport } from '../coverage/windowHoles.js';
@@ -36,7 +37,7 @@ export class WindowGauges {
   readonly registry = new Registry();
   private entries = new Map<string, Entry>();
   private changes = 0;
-  private updatedThisTick = false;
+  private pending: Promise<ReadonlyMap<string, Entry>> | null = null;
   /** Reports computed so far (tests). */
   computed = 0;
 
@@ -49,25 +50,23 @@ export class WindowGauges {
     this.gauge('segcov_window_length_seconds', `Length of the shown window, seconds (0: no window, nothing recorded). ${DOC}`, (r) => (r.window === null ? 0 : (r.window.end - r.window.start) / 1e6));
   }
 
-  /**
-   * Brings the reports up to date (at most once per tick, so every gauge of one render sees
-   * the same "now") and returns a number that moved if any of them changed since the last call.
-   */
-  version(): number {
-    this.update();
+  /** Brings the reports up to date; the number moves whenever one of them changed. */
+  async version(): Promise<number> {
+    await this.reports();
     return this.changes;
   }
 
-  /** The current reports, in the sources' order. */
-  reports(): ReadonlyMap<string, Entry> {
-    this.update();
-    return this.entries;
+  /**
+   * The current reports, in the sources' order. Callers meanwhile (the six gauges of one
+   * render) share one update, so they all see one "now".
+   */
+  reports(): Promise<ReadonlyMap<string, Entry>> {
+    this.pending ??= this.update().finally(() => { this.pending = null; });
+    return this.pending;
   }
 
-  private update(): void {
-    if (this.updatedThisTick) return;
-    this.updatedThisTick = true;
-    queueMicrotask(() => { this.updatedThisTick = false; });
+  /** Computes the reports that need it, one channel and quality per turn of the event loop. */
+  private async update(): Promise<ReadonlyMap<string, Entry>> {
     const now = this.nowUs();
     const next = new Map<string, Entry>();
     for (const s of this.sources()) {
@@ -82,19 +81,22 @@ export class WindowGauges {
       next.set(key, { s, r, beforeNewest: coveredHourBeforeNewest(r.covered), settled: windowSettled(r.window, r.covered, results, s.coverage.bounds) });
       this.computed++;
       this.changes++;
+      await nextTurn();
     }
     const before = [...this.entries.keys()];
     if (next.size !== before.length || [...next.keys()].some((k, i) => k !== before[i])) this.changes++;
     this.entries = next;
+    return next;
   }
 
   private gauge(name: string, help: string, value: (r: WindowReport, e: Entry) => number | null): void {
     const self = this;
     new Gauge({
       name, help, labelNames: ['channel', 'quality'], registers: [this.registry],
-      collect() {
+      async collect() {
+        const reports = await self.reports();
         this.reset();
-        for (const e of self.reports().values()) {
+        for (const e of reports.values()) {
           const v = value(e.r, e);
           if (v !== null) this.set({ channel: e.s.channel, quality: e.s.quality }, v);
         }
