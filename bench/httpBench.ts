@@ -16,7 +16,10 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { resolveDaemonConfig } from '../src/cli/daemonOptions.js';
+import { coreRoutes, createDaemon, passAll } from '../src/daemon/daemon.js';
 import { writeDemoStore } from '../src/demo/demoStore.js';
+import { silentLogger } from '../src/log.js';
 import { freePort } from '../test/helpers/cli.js';
 import { percentile, sleep } from './measure.js';
 
@@ -119,9 +122,71 @@ async function baseline(kib: number): Promise<string> {
   }
 }
 
+/** Records the gaps between turns of this process' event loop until stopped: the blocks. */
+function blockTicker(): () => { longest: number; blocked: number } {
+  let last = performance.now();
+  let longest = 0;
+  let blocked = 0;
+  let on = true;
+  const tick = (): void => {
+    const t = performance.now();
+    const gap = t - last;
+    last = t;
+    longest = Math.max(longest, gap);
+    if (gap > 1) blocked += gap;
+    if (on) setImmediate(tick);
+  };
+  setImmediate(tick);
+  return () => {
+    on = false;
+    return { longest, blocked };
+  };
+}
+
+/**
+ * What one refresh of /metrics costs the event loop, apart from the harness and the
+ * clients: a daemon's parts built in this process on the store, /metrics asked for once
+ * (gzip) every 1.05 s so that each ask starts a refresh, while a setImmediate ticker
+ * records the gaps between the loop's turns. The longest gap is the longest a scrape could
+ * wait behind the refresh; the blocked time sums the gaps over 1 ms.
+ */
+async function refreshCost(base: string, qualities: readonly string[]): Promise<string> {
+  const config = resolveDaemonConfig({
+    channels: ['bench'], 'base-dir': base, qualities: qualities.join(','), 'metrics-port': 0, 'metrics-host': '127.0.0.1',
+    'log-level': 'silent', 'output-dir': path.join(CACHE, 'http-maps-inproc'), 'check-interval': '3600', 'pixel-length': '2', rows: '300', concurrency: '4', 'peer-poll-ms': '2000',
+  });
+  const parts = createDaemon(config, silentLogger);
+  await passAll(parts);
+  await Promise.all(parts.checkers.map((c) => c.flush()));
+  const route = coreRoutes(parts).find((r) => r.path === '/metrics');
+  if (route === undefined) throw new Error('no /metrics route');
+  const scrape = (): Promise<void> => new Promise((resolve) => {
+    const res = { setHeader: () => res, writeHead: () => res, end: () => resolve() };
+    void route.handle({ method: 'GET', headers: { 'accept-encoding': 'gzip' } } as unknown as http.IncomingMessage, res as unknown as http.ServerResponse, new URL('http://localhost/metrics'));
+  });
+  await scrape();
+  const longest: number[] = [];
+  const blocked: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    await sleep(1050);
+    const stop = blockTicker();
+    await scrape();
+    await sleep(500);
+    const r = stop();
+    longest.push(r.longest);
+    blocked.push(r.blocked);
+  }
+  return `| ${qualities.length} × 168 h | ${percentile(longest, 50).toFixed(1)} ms | ${Math.max(...longest).toFixed(1)} ms | ${percentile(blocked, 50).toFixed(1)} ms |`;
+}
+
 async function main(): Promise<void> {
   const base = ensureStore();
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const refresh = await refreshCost(base, QUALITIES);
+  if (process.env.BENCH_ONLY === 'refresh') { // the refresh cost alone; RESULTS.md untouched
+    console.log(refresh);
+    return;
+  }
   const rows = [await baseline(14), ...await measure(base, QUALITIES.slice(0, 1)), ...await measure(base, QUALITIES), await baseline(47), await baseline(1030), await baseline(14)];
   const section = [
     '## HTTP: /metrics under 200 concurrent scrapers',
@@ -131,6 +196,12 @@ async function main(): Promise<void> {
     '| /metrics | encoding | scrapes | p50 | p99 | max | non-200 |',
     '|---|---|---|---|---|---|---|',
     ...rows,
+    '',
+    'What one refresh costs the event loop (in-process, no clients; 10 refreshes, see refreshCost):',
+    '',
+    '| /metrics | longest block, median | longest block, max | blocked time per refresh, median |',
+    '|---|---|---|---|',
+    refresh,
     '',
     'How measured: `npm run bench:http`. Each client has its own keep-alive connection and scrapes back',
     'to back (no think time), which is far denser than 200 Prometheus servers at a 15 s interval. /metrics is',
