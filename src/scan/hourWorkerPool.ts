@@ -1,0 +1,133 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { BatchHour, HourBatch, WorkerFault, WorkerReply } from './hourBatch.js';
+import { hourWorkerUrl } from './workerLocation.js';
+
+/** Most worker threads a cold pass uses (each holds its own heap: RSS grows with them). */
+export const MAX_COLD_THREADS = 4;
+
+/** Worker threads for a cold pass on this machine: none on one core (the pass stays in-process). */
+export function coldPassThreads(cores = availableParallelism()): number {
+  return cores < 2 ? 0 : Math.min(cores, MAX_COLD_THREADS);
+}
+
+export interface HourWorkerPoolOptions {
+  readonly threads: number;
+  /** V8's young generation per worker, MiB (undefined: Node's default). */
+  readonly youngGenerationMb?: number;
+  /** Test knob: makes the workers fail on one hour. */
+  readonly fault?: WorkerFault;
+  /** Told when a worker failed a batch or died; that work is then done in-process. */
+  readonly onFailure?: (reason: string) => void;
+}
+
+interface Job {
+  readonly id: number;
+  readonly batch: HourBatch;
+  readonly resolve: (hours: BatchHour[] | null) => void;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  job: Job | null;
+  alive: boolean;
+}
+
+/**
+ * Worker threads that read and analyse hour batches for the cold pass. `run` answers a
+ * batch's hours, or null when the pool could not (a worker threw, crashed or is gone):
+ * the caller then reads that batch in-process, so nothing is lost. Idle workers do not
+ * keep the process alive; `close` ends them.
+ */
+export class HourWorkerPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private nextId = 0;
+  private closed = false;
+
+  constructor(private readonly opts: HourWorkerPoolOptions) {
+    for (let i = 0; i < opts.threads; i++) this.spawn();
+  }
+
+  /** Workers still able to take batches. */
+  get threads(): number {
+    return this.slots.filter((s) => s.alive).length;
+  }
+
+  /** Reads a batch on a worker thread; null when it must be read in-process instead. */
+  run(batch: HourBatch): Promise<BatchHour[] | null> {
+    if (this.closed || this.threads === 0) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      this.queue.push({ id: this.nextId++, batch, resolve });
+      this.dispatch();
+    });
+  }
+
+  /** Ends every worker; batches still waiting are answered null. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.resolve(null);
+    await Promise.all(this.slots.map(async (s) => {
+      const job = s.job;
+      s.alive = false;
+      s.job = null;
+      job?.resolve(null);
+      await s.worker.terminate();
+    }));
+  }
+
+  private spawn(): void {
+    const { youngGenerationMb, fault } = this.opts;
+    const worker = new Worker(hourWorkerUrl(), {
+      workerData: { fault },
+      resourceLimits: youngGenerationMb === undefined ? undefined : { maxYoungGenerationSizeMb: youngGenerationMb },
+    });
+    const slot: Slot = { worker, job: null, alive: true };
+    worker.unref();
+    worker.on('message', (reply: WorkerReply) => this.answered(slot, reply));
+    worker.on('error', (e) => this.died(slot, `hour worker failed: ${e instanceof Error ? e.message : String(e)}`));
+    worker.on('exit', (code) => this.died(slot, `hour worker exited with code ${code}`));
+    this.slots.push(slot);
+  }
+
+  private answered(slot: Slot, reply: WorkerReply): void {
+    const job = slot.job;
+    if (job === null || job.id !== reply.id) return;
+    slot.job = null;
+    if ('error' in reply) {
+      this.opts.onFailure?.(`hour worker could not read a batch (read in-process instead): ${reply.error}`);
+      job.resolve(null);
+    } else {
+      job.resolve(reply.hours);
+    }
+    this.dispatch();
+  }
+
+  private died(slot: Slot, reason: string): void {
+    if (!slot.alive) return;
+    slot.alive = false;
+    if (this.closed) return;
+    this.opts.onFailure?.(`${reason}; its work is read in-process`);
+    const job = slot.job;
+    slot.job = null;
+    job?.resolve(null);
+    if (this.threads === 0) for (const j of this.queue.splice(0)) j.resolve(null);
+    else this.dispatch();
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (!slot.alive) continue;
+      if (slot.job === null) {
+        const job = this.queue.shift();
+        if (job === undefined) {
+          slot.worker.unref();
+          continue;
+        }
+        slot.job = job;
+        slot.worker.ref();
+        slot.worker.postMessage({ id: job.id, batch: job.batch });
+      }
+    }
+  }
+}
