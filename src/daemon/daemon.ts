@@ -182,6 +182,7 @@ export async function firstPass(parts: DaemonParts): Promise<void> {
   const threads = config.coldThreads ?? coldPassThreads();
   const workers = threads === 0 ? null : new HourWorkerPool({
     threads,
+    mainLane: true,
     onFailure: (reason) => {
       metrics.errors.inc({ kind: 'hour_worker' });
       log.warn({ err: reason }, 'hour worker failed; reading its hours in-process');

@@ -1,18 +1,27 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { BatchHour, HourBatch, WorkerFault, WorkerReply } from './hourBatch.js';
+import { readHourBatch, type BatchHour, type HourBatch, type WorkerFault, type WorkerReply } from './hourBatch.js';
 import { hourWorkerUrl } from './workerLocation.js';
 
-/** Most worker threads a cold pass uses (each holds its own heap: RSS grows with them). */
-export const MAX_COLD_THREADS = 4;
+/** Most threads a cold pass reads on, the main thread's lane included (each has its own heap: RSS grows with them). */
+export const MAX_COLD_LANES = 4;
 
-/** Worker threads for a cold pass on this machine: none on one core (the pass stays in-process). */
+/**
+ * Worker threads for a cold pass on this machine, beside the main thread's lane: one less
+ * than the cores, so the main thread (idle otherwise in a cold pass) takes a core's share;
+ * none on one core (the pass then stays in-process).
+ */
 export function coldPassThreads(cores = availableParallelism()): number {
-  return cores < 2 ? 0 : Math.min(cores, MAX_COLD_THREADS);
+  return Math.max(0, Math.min(cores, MAX_COLD_LANES) - 1);
 }
 
 export interface HourWorkerPoolOptions {
   readonly threads: number;
+  /**
+   * Also read batches on the main thread, between the workers' (synchronously: the main
+   * thread is otherwise idle in a cold pass, and this saves a worker's start-up and heap).
+   */
+  readonly mainLane?: boolean;
   /** V8's young generation per worker, MiB (undefined: Node's default). */
   readonly youngGenerationMb?: number;
   /** Test knob: makes the workers fail on one hour. */
@@ -28,7 +37,8 @@ interface Job {
 }
 
 interface Slot {
-  readonly worker: Worker;
+  /** Null: the main thread's lane. */
+  readonly worker: Worker | null;
   job: Job | null;
   alive: boolean;
 }
@@ -47,6 +57,7 @@ export class HourWorkerPool {
 
   constructor(private readonly opts: HourWorkerPoolOptions) {
     for (let i = 0; i < opts.threads; i++) this.spawn();
+    if (opts.mainLane === true) this.slots.push({ worker: null, job: null, alive: true });
   }
 
   /** Workers still able to take batches. */
@@ -72,7 +83,7 @@ export class HourWorkerPool {
       s.alive = false;
       s.job = null;
       job?.resolve(null);
-      await s.worker.terminate();
+      await s.worker?.terminate();
     }));
   }
 
@@ -103,6 +114,18 @@ export class HourWorkerPool {
     this.dispatch();
   }
 
+  /** The main lane's turn: one batch, synchronously (a failure is answered like a worker's). */
+  private runHere(slot: Slot, job: Job): void {
+    if (slot.job !== job) return; // closed meanwhile
+    let reply: WorkerReply;
+    try {
+      reply = { id: job.id, hours: readHourBatch(job.batch) };
+    } catch (e) {
+      reply = { id: job.id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+    }
+    this.answered(slot, reply);
+  }
+
   private died(slot: Slot, reason: string): void {
     if (!slot.alive) return;
     slot.alive = false;
@@ -121,12 +144,16 @@ export class HourWorkerPool {
       if (slot.job === null) {
         const job = this.queue.shift();
         if (job === undefined) {
-          slot.worker.unref();
+          slot.worker?.unref();
           continue;
         }
         slot.job = job;
-        slot.worker.ref();
-        slot.worker.postMessage({ id: job.id, batch: job.batch });
+        if (slot.worker === null) {
+          setImmediate(() => this.runHere(slot, job));
+        } else {
+          slot.worker.ref();
+          slot.worker.postMessage({ id: job.id, batch: job.batch });
+        }
       }
     }
   }

@@ -95,7 +95,7 @@ export async function runCheck(opts: CheckOptions, nowUs: number, progress?: (do
   progress?.(0, total);
   // every hour is read once: spread over worker threads (a batch they fail is read in-process)
   const threads = opts.coldThreads ?? coldPassThreads();
-  const workers = threads === 0 ? null : new HourWorkerPool({ threads });
+  const workers = threads === 0 ? null : new HourWorkerPool({ threads, mainLane: true });
   try {
     return await Promise.all(jobs.map(async (job) => {
       const report = (kind: ProblemKind): void => { job.problems[kind] = (job.problems[kind] ?? 0) + 1; };
@@ -131,7 +131,7 @@ export const CHECK_OPTIONS = {
   // A knob, not a feature: tests set it to 0 so the bar is drawn however fast the pass is.
   'progress-delay-ms': { type: 'number', default: 1000, hidden: true, describe: 'Draw the progress bar only after this many ms' },
   // A knob, not a feature: benchmarks and tests set the pass's worker threads (0: in-process).
-  'cold-threads': { type: 'number', hidden: true, describe: 'Worker threads for the pass [default: from the cores, at most 4]' },
+  'cold-threads': { type: 'number', hidden: true, describe: 'Worker threads for the pass, beside the main thread (0: in-process) [default: cores - 1, at most 3]' },
 } as const satisfies Record<string, Options>;
 
 /** The bar's start delay: 1 s unless the hidden `--progress-delay-ms` knob says otherwise. */
