@@ -50,6 +50,8 @@ interface Slot {
  * keep the process alive; `close` ends them.
  */
 export class HourWorkerPool {
+  /** Worker threads of all pools not yet exited (no pass may leave one behind). */
+  static running = 0;
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private nextId = 0;
@@ -97,7 +99,11 @@ export class HourWorkerPool {
     worker.unref();
     worker.on('message', (reply: WorkerReply) => this.answered(slot, reply));
     worker.on('error', (e) => this.died(slot, `hour worker failed: ${e instanceof Error ? e.message : String(e)}`));
-    worker.on('exit', (code) => this.died(slot, `hour worker exited with code ${code}`));
+    HourWorkerPool.running++;
+    worker.on('exit', (code) => {
+      HourWorkerPool.running--;
+      this.died(slot, `hour worker exited with code ${code}`);
+    });
     this.slots.push(slot);
   }
 
