@@ -101,7 +101,7 @@ export async function analyzeHourFolders(
   const summary = threads > 0
     ? await runOrderedPool({
       items: batchesOf(folders, threads),
-      concurrency: threads * 2,
+      concurrency: threads * 3,
       shouldStop: opts.shouldStop,
       work: (batch) => readBatch(batch, opts),
       collect: (rs) => rs.forEach(take),

@@ -39,9 +39,16 @@ interface Job {
 interface Slot {
   /** Null: the main thread's lane. */
   readonly worker: Worker | null;
-  job: Job | null;
+  /** Batches sent and not yet answered, oldest first. */
+  readonly jobs: Job[];
   alive: boolean;
 }
+
+/**
+ * Batches a worker holds at once: the next one waits in its own queue, so it never idles
+ * while the main thread (busy with its own lane's batch) has not yet sent more.
+ */
+const WORKER_DEPTH = 2;
 
 /**
  * Worker threads that read and analyse hour batches for the cold pass. `run` answers a
@@ -59,15 +66,15 @@ export class HourWorkerPool {
 
   constructor(private readonly opts: HourWorkerPoolOptions) {
     for (let i = 0; i < opts.threads; i++) this.spawn();
-    if (opts.mainLane === true) this.slots.push({ worker: null, job: null, alive: true });
+    if (opts.mainLane === true) this.slots.push({ worker: null, jobs: [], alive: true });
   }
 
-  /** Workers still able to take batches. */
+  /** Lanes (workers and the main thread's) still able to take batches. */
   get threads(): number {
     return this.slots.filter((s) => s.alive).length;
   }
 
-  /** Reads a batch on a worker thread; null when it must be read in-process instead. */
+  /** Reads a batch on a worker thread (or the main lane); null when it must be read in-process instead. */
   run(batch: HourBatch): Promise<BatchHour[] | null> {
     if (this.closed || this.threads === 0) return Promise.resolve(null);
     return new Promise((resolve) => {
@@ -81,10 +88,8 @@ export class HourWorkerPool {
     this.closed = true;
     for (const job of this.queue.splice(0)) job.resolve(null);
     await Promise.all(this.slots.map(async (s) => {
-      const job = s.job;
       s.alive = false;
-      s.job = null;
-      job?.resolve(null);
+      for (const job of s.jobs.splice(0)) job.resolve(null);
       await s.worker?.terminate();
     }));
   }
@@ -95,7 +100,7 @@ export class HourWorkerPool {
       workerData: { fault },
       resourceLimits: youngGenerationMb === undefined ? undefined : { maxYoungGenerationSizeMb: youngGenerationMb },
     });
-    const slot: Slot = { worker, job: null, alive: true };
+    const slot: Slot = { worker, jobs: [], alive: true };
     worker.unref();
     worker.on('message', (reply: WorkerReply) => this.answered(slot, reply));
     worker.on('error', (e) => this.died(slot, `hour worker failed: ${e instanceof Error ? e.message : String(e)}`));
@@ -108,9 +113,9 @@ export class HourWorkerPool {
   }
 
   private answered(slot: Slot, reply: WorkerReply): void {
-    const job = slot.job;
-    if (job === null || job.id !== reply.id) return;
-    slot.job = null;
+    const at = slot.jobs.findIndex((j) => j.id === reply.id);
+    if (at < 0) return;
+    const [job] = slot.jobs.splice(at, 1);
     if ('error' in reply) {
       this.opts.onFailure?.(`hour worker could not read a batch (read in-process instead): ${reply.error}`);
       job.resolve(null);
@@ -122,7 +127,7 @@ export class HourWorkerPool {
 
   /** The main lane's turn: one batch, synchronously (a failure is answered like a worker's). */
   private runHere(slot: Slot, job: Job): void {
-    if (slot.job !== job) return; // closed meanwhile
+    if (!slot.jobs.includes(job)) return; // closed meanwhile
     let reply: WorkerReply;
     try {
       reply = { id: job.id, hours: readHourBatch(job.batch) };
@@ -137,9 +142,7 @@ export class HourWorkerPool {
     slot.alive = false;
     if (this.closed) return;
     this.opts.onFailure?.(`${reason}; its work is read in-process`);
-    const job = slot.job;
-    slot.job = null;
-    job?.resolve(null);
+    for (const job of slot.jobs.splice(0)) job.resolve(null);
     if (this.threads === 0) for (const j of this.queue.splice(0)) j.resolve(null);
     else this.dispatch();
   }
@@ -147,13 +150,10 @@ export class HourWorkerPool {
   private dispatch(): void {
     for (const slot of this.slots) {
       if (!slot.alive) continue;
-      if (slot.job === null) {
-        const job = this.queue.shift();
-        if (job === undefined) {
-          slot.worker?.unref();
-          continue;
-        }
-        slot.job = job;
+      const depth = slot.worker === null ? 1 : WORKER_DEPTH;
+      while (slot.jobs.length < depth && this.queue.length > 0) {
+        const job = this.queue.shift() as Job;
+        slot.jobs.push(job);
         if (slot.worker === null) {
           setImmediate(() => this.runHere(slot, job));
         } else {
@@ -161,6 +161,7 @@ export class HourWorkerPool {
           slot.worker.postMessage({ id: job.id, batch: job.batch });
         }
       }
+      if (slot.jobs.length === 0) slot.worker?.unref();
     }
   }
 }
