@@ -6,13 +6,19 @@ import { hourWorkerUrl } from './workerLocation.js';
 /** Most threads a cold pass reads on, the main thread's lane included (each has its own heap: RSS grows with them). */
 export const MAX_COLD_LANES = 4;
 
+/** Fewest cores for which the cold pass uses worker threads at all. */
+export const MIN_CORES_FOR_WORKERS = 4;
+
 /**
  * Worker threads for a cold pass on this machine, beside the main thread's lane: one less
- * than the cores, so the main thread (idle otherwise in a cold pass) takes a core's share;
- * none on one core (the pass then stays in-process).
+ * than the cores (the main thread, idle otherwise, takes a core's share), at most
+ * MAX_COLD_LANES in all. None below MIN_CORES_FOR_WORKERS: each worker pays its own
+ * start-up and JIT warm-up (measured ~0.25 s CPU at 168 h on a 2-core machine), which two
+ * lanes do not earn back there, while the in-process pass already lists on libuv's
+ * threads beside the main thread.
  */
 export function coldPassThreads(cores = availableParallelism()): number {
-  return Math.max(0, Math.min(cores, MAX_COLD_LANES) - 1);
+  return cores < MIN_CORES_FOR_WORKERS ? 0 : Math.min(cores, MAX_COLD_LANES) - 1;
 }
 
 export interface HourWorkerPoolOptions {
@@ -22,8 +28,6 @@ export interface HourWorkerPoolOptions {
    * thread is otherwise idle in a cold pass, and this saves a worker's start-up and heap).
    */
   readonly mainLane?: boolean;
-  /** V8's young generation per worker, MiB (undefined: Node's default). */
-  readonly youngGenerationMb?: number;
   /** Test knob: makes the workers fail on one hour. */
   readonly fault?: WorkerFault;
   /** Told when a worker failed a batch or died; that work is then done in-process. */
@@ -95,11 +99,8 @@ export class HourWorkerPool {
   }
 
   private spawn(): void {
-    const { youngGenerationMb, fault } = this.opts;
-    const worker = new Worker(hourWorkerUrl(), {
-      workerData: { fault },
-      resourceLimits: youngGenerationMb === undefined ? undefined : { maxYoungGenerationSizeMb: youngGenerationMb },
-    });
+    // Node's default young generation: a larger one (32/64 MiB) measured no better here
+    const worker = new Worker(hourWorkerUrl(), { workerData: { fault: this.opts.fault } });
     const slot: Slot = { worker, jobs: [], alive: true };
     worker.unref();
     worker.on('message', (reply: WorkerReply) => this.answered(slot, reply));
