@@ -93,9 +93,9 @@ export async function runCheck(opts: CheckOptions, nowUs: number, progress?: (do
   const total = jobs.reduce((s, j) => s + j.folders.length, 0);
   let done = 0;
   progress?.(0, total);
-  // every hour is read once: spread over worker threads (a batch they fail is read in-process)
-  const threads = opts.coldThreads ?? coldPassThreads();
-  const workers = threads === 0 ? null : new HourWorkerPool({ threads, mainLane: true });
+  // every hour is read once: in batches on the main thread and, with enough cores, on worker
+  // threads (a batch they fail is read in-process)
+  const workers = new HourWorkerPool({ threads: opts.coldThreads ?? coldPassThreads(), mainLane: true });
   try {
     return await Promise.all(jobs.map(async (job) => {
       const report = (kind: ProblemKind): void => { job.problems[kind] = (job.problems[kind] ?? 0) + 1; };
@@ -106,7 +106,7 @@ export async function runCheck(opts: CheckOptions, nowUs: number, progress?: (do
       return checkQuality(job.channel, job.quality, hours, opts.window, { nowUs, maxAgeUs: opts.maxAgeUs, problems: job.problems });
     }));
   } finally {
-    await workers?.close();
+    await workers.close();
   }
 }
 
@@ -131,7 +131,7 @@ export const CHECK_OPTIONS = {
   // A knob, not a feature: tests set it to 0 so the bar is drawn however fast the pass is.
   'progress-delay-ms': { type: 'number', default: 1000, hidden: true, describe: 'Draw the progress bar only after this many ms' },
   // A knob, not a feature: benchmarks and tests set the pass's worker threads (0: in-process).
-  'cold-threads': { type: 'number', hidden: true, describe: 'Worker threads for the pass, beside the main thread (0: in-process) [default: cores - 1, at most 3; none below 4 cores]' },
+  'cold-threads': { type: 'number', hidden: true, describe: 'Worker threads for the pass, beside the main thread (0: the main thread only) [default: cores - 1, at most 3; none below 4 cores]' },
 } as const satisfies Record<string, Options>;
 
 /** The bar's start delay: 1 s unless the hidden `--progress-delay-ms` knob says otherwise. */
