@@ -13,7 +13,7 @@ import { HourCache } from '../scan/hourCache.js';
 import type { HourWorkerPool } from '../scan/hourWorkerPool.js';
 import { parseHourName } from '../store/hourName.js';
 import type { ProblemSink } from '../store/problems.js';
-import type { CoverageState } from './coverageState.js';
+import type { CoverageState } from '../live/coverageState.js';
 import { LatestWins } from './latestWins.js';
 
 /** Maps are redrawn at most about once a second: gauges follow every update, pictures need not. */
