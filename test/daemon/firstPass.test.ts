@@ -32,12 +32,12 @@ async function passes(parts: ReturnType<typeof createDaemon>): Promise<number> {
 }
 
 describe("the daemon's first pass on worker threads", () => {
-  it('gives the gauges of the in-process pass, and leaves no worker thread behind', async () => {
+  for (const threads of [0, 1]) it(`gives the gauges of the in-process pass (--cold-threads ${threads}), and leaves no worker thread behind`, async () => {
     const base = await makeTmpDir('firstpass');
     try {
       for (let i = 0; i < 40; i++) fillHour(base, 'chan', 'source', hourAt(i), 0, 200, new Set([i * 2]));
       putSegment(base, 'chan', 'source', hourAt(3), 'bad-name.ts');
-      const threaded = partsOn(base, { 'cold-threads': 1 });
+      const threaded = partsOn(base, { 'cold-threads': threads });
       await firstPass(threaded.parts);
       assert.equal(HourWorkerPool.running, 0, 'workers end with the pass');
       const alone = partsOn(base, {});

@@ -63,12 +63,14 @@ function faultyStore(base: string): void {
 describe('cold pass on worker threads', () => {
   let pool: HourWorkerPool;
   let lanes: HourWorkerPool;
+  let mainOnly: HourWorkerPool;
   before(() => {
     pool = new HourWorkerPool({ threads: 2 });
-    // as the daemon runs it: a worker beside the main thread's lane
+    // as the daemon runs it: from 4 cores, workers beside the main thread's lane; below, the lane alone
     lanes = new HourWorkerPool({ threads: 1, mainLane: true });
+    mainOnly = new HourWorkerPool({ threads: 0, mainLane: true });
   });
-  after(() => Promise.all([pool.close(), lanes.close()]));
+  after(() => Promise.all([pool.close(), lanes.close(), mainOnly.close()]));
 
   it('finds the worker entry beside the scan modules', () => {
     assert.equal(path.basename(hourWorkerUrl().pathname), 'hourWorker.js');
@@ -88,6 +90,7 @@ describe('cold pass on worker threads', () => {
           const alone = await passWith(base, c.channel, quality, null);
           assert.deepEqual(await passWith(base, c.channel, quality, pool), alone, `${c.name} ${quality}`);
           assert.deepEqual(await passWith(base, c.channel, quality, lanes), alone, `${c.name} ${quality} (main lane)`);
+          assert.deepEqual(await passWith(base, c.channel, quality, mainOnly), alone, `${c.name} ${quality} (main lane alone)`);
         }
       } finally {
         rmSync(base, { recursive: true, force: true });
@@ -106,6 +109,7 @@ describe('cold pass on worker threads', () => {
       assert.ok(alone.pass.hours[3].counts.suspect === 2 && alone.pass.hours[4].overlapCount.partial === 1, 'sizes decided the duplicates');
       assert.deepEqual(threaded, alone);
       assert.deepEqual(await passWith(base, CH, Q, lanes), alone, 'main lane');
+      assert.deepEqual(await passWith(base, CH, Q, mainOnly), alone, 'main lane alone');
     } finally {
       rmSync(base, { recursive: true, force: true });
     }
@@ -132,6 +136,7 @@ describe('cold pass on worker threads', () => {
       assert.equal(alone.pass?.hours.length, 20, 'unreadable hours left out');
       assert.deepEqual(await run(pool), alone);
       assert.deepEqual(await run(lanes), alone, 'main lane');
+      assert.deepEqual(await run(mainOnly), alone, 'main lane alone');
     } finally {
       rmSync(base, { recursive: true, force: true });
     }
@@ -145,6 +150,8 @@ describe('cold pass on worker threads', () => {
       for (let i = 0; i < 20; i++) utimesSync(path.join(base, CH, Q, hourAt(i)), past, past);
       const cache = new HourCache();
       const first = await passWith(base, CH, Q, lanes, cache);
+      const viaMain = await passWith(base, CH, Q, mainOnly, new HourCache());
+      assert.deepEqual(viaMain, first, 'the main lane alone gives the same');
       const second = await passWith(base, CH, Q, null, cache);
       assert.ok(first.pass !== null && second.pass !== null);
       assert.equal(second.pass.hours.length, 20);
