@@ -21,8 +21,9 @@ export interface ColdPassOptions {
   /** Results of earlier passes to reuse for unchanged hour folders. */
   readonly cache?: HourCache;
   /**
-   * Worker threads to read the hours on (in batches of contiguous hours); a batch they
-   * cannot read is read in-process. Without it, everything is read in-process.
+   * Lanes (worker threads, the main thread's) to read the hours on, in batches of
+   * contiguous hours read synchronously; a batch a worker cannot read is read on the async
+   * path. Without it, every hour is read on the async path (awaiting each listing).
    */
   readonly workers?: HourWorkerPool | null;
 }
@@ -97,11 +98,12 @@ export async function analyzeHourFolders(
     hours.push(r.result);
     segments += r.segments;
   };
-  const threads = opts.workers?.threads ?? 0;
-  const summary = threads > 0
+  const lanes = opts.workers?.threads ?? 0;
+  // a batch per lane at work, two waiting per worker lane, and one queued in the pool
+  const summary = lanes > 0
     ? await runOrderedPool({
-      items: batchesOf(folders, threads),
-      concurrency: threads * 3,
+      items: batchesOf(folders, lanes),
+      concurrency: lanes * 3,
       shouldStop: opts.shouldStop,
       work: (batch) => readBatch(batch, opts),
       collect: (rs) => rs.forEach(take),
@@ -126,8 +128,8 @@ type HourRead = { result: HourResult; segments: number } | null;
 const MAX_BATCH_HOURS = 4;
 
 /** Splits the hours into runs of contiguous hours, in order. */
-export function batchesOf(folders: readonly HourFolder[], threads: number): HourFolder[][] {
-  const size = Math.max(1, Math.min(MAX_BATCH_HOURS, Math.ceil(folders.length / (threads * 4))));
+export function batchesOf(folders: readonly HourFolder[], lanes: number): HourFolder[][] {
+  const size = Math.max(1, Math.min(MAX_BATCH_HOURS, Math.ceil(folders.length / (lanes * 4))));
   const out: HourFolder[][] = [];
   for (let i = 0; i < folders.length; i += size) out.push(folders.slice(i, i + size));
   return out;
