@@ -1,0 +1,82 @@
+/**
+ * `npm run build`, second step: bundles the compiled CLI (dist/src, from tsc) with esbuild
+ * into ONE flat folder, dist/bundle/, which bin/segcov.js runs. Start-up then reads a few
+ * files instead of some three hundred (yargs, pino, prom-client and their dependencies).
+ *
+ * - ESM with code splitting: what is loaded with `await import()` (the daemon, each
+ *   subcommand, the import tools, live mode) stays a chunk of its own, read only when run.
+ * - Native and optional packages (sharp, pg and pg-native, bcryptjs) stay in node_modules.
+ * - dist/src/scan/hourWorker.js, when there, is a second entry emitted as
+ *   dist/bundle/hourWorker.js: its users find it by `new URL('./hourWorker.js',
+ *   import.meta.url)`, which resolves from any chunk of the same folder.
+ * - yargs finds its package and translations relative to its own file; both are pointed
+ *   at the bundle (package root two folders up, translations copied beside the chunks).
+ */
+import { build, type Plugin } from 'esbuild';
+import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The package folder (this file runs as dist/scripts/bundle.js). */
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const compiled = path.join(root, 'dist', 'src');
+export const BUNDLE_DIR = path.join(root, 'dist', 'bundle');
+
+/** Packages loaded from node_modules at run time, never inlined. */
+const EXTERNAL = ['sharp', 'pg', 'pg-native', 'bcryptjs'];
+
+/** Where yargs' translations go, beside the chunks. */
+const YARGS_LOCALES = 'yargs-locales';
+
+/** Replaces `from` by `to` once; a changed yargs that no longer has it fails the build. */
+function replaceOnce(text: string, from: string, to: string, file: string): string {
+  if (!text.includes(from)) throw new Error(`bundle: ${file} no longer contains ${JSON.stringify(from)}: check how yargs finds its files`);
+  return text.replace(from, to);
+}
+
+/**
+ * yargs' ESM platform shim locates its package.json search start (for `.version()` and its
+ * `yargs` package.json key) and its translations from its own file, three folders deep in
+ * node_modules. In the bundle that file is a chunk of dist/bundle/.
+ */
+const yargsPaths: Plugin = {
+  name: 'yargs-paths',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/ }, (args) => {
+      let text = readFileSync(args.path, 'utf8');
+      text = replaceOnce(text, "__dirname.substring(0, __dirname.lastIndexOf('node_modules'))",
+        "fileURLToPath(new URL('../../', import.meta.url))", args.path);
+      text = replaceOnce(text, "resolve(__dirname, '../../../locales')",
+        `fileURLToPath(new URL('./${YARGS_LOCALES}/', import.meta.url))`, args.path);
+      return { contents: text, loader: 'js' };
+    });
+  },
+};
+
+export async function bundle(): Promise<void> {
+  const entryPoints: Record<string, string> = { main: path.join(compiled, 'cli', 'main.js') };
+  const worker = path.join(compiled, 'scan', 'hourWorker.js');
+  if (existsSync(worker)) entryPoints.hourWorker = worker;
+  rmSync(BUNDLE_DIR, { recursive: true, force: true });
+  await build({
+    entryPoints,
+    outdir: BUNDLE_DIR,
+    entryNames: '[name]',
+    chunkNames: '[name]-[hash]', // shared code: chunk-HASH; a lazy module: its name,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external: EXTERNAL,
+    // CommonJS packages inlined into ESM (pino, prom-client) call require() for Node's own modules
+    banner: { js: "import { createRequire as __segcovCreateRequire } from 'node:module'; const require = __segcovCreateRequire(import.meta.url);" },
+    plugins: [yargsPaths],
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+  cpSync(path.join(root, 'node_modules', 'yargs', 'locales'), path.join(BUNDLE_DIR, YARGS_LOCALES), { recursive: true });
+  if (!existsSync(path.join(BUNDLE_DIR, 'main.js'))) throw new Error('bundle: dist/bundle/main.js was not written');
+}
+
+await bundle();
