@@ -9,6 +9,7 @@
  * - dist/src/scan/hourWorker.js, when there, is a second entry emitted as
  *   dist/bundle/hourWorker.js: its users find it by `new URL('./hourWorker.js',
  *   import.meta.url)`, which resolves from any chunk of the same folder.
+ * - string-width is evaluated on first use only (see LAZY_DEFAULT_EXPORTS).
  * - yargs finds its package and translations relative to its own file; both are pointed
  *   at the bundle (package root two folders up, translations copied beside the chunks).
  */
@@ -53,6 +54,38 @@ const yargsPaths: Plugin = {
   },
 };
 
+/**
+ * Packages evaluated only when first called. string-width (yargs and cliui measure text
+ * with it) builds an Intl.Segmenter and a `\p{RGI_Emoji}` regular expression when loaded:
+ * some 35 ms of every start, though only usage and error messages ever measure text. Each
+ * import of it gets a stand-in that `require()`s the real module on the first call; esbuild
+ * turns that require of an ES module into a lazily run part of the same chunk.
+ */
+const LAZY_DEFAULT_EXPORTS = ['string-width'];
+
+const lazyModules: Plugin = {
+  name: 'lazy-modules',
+  setup(b) {
+    const filter = new RegExp(`^(${LAZY_DEFAULT_EXPORTS.join('|')})$`);
+    b.onResolve({ filter }, async (args) => {
+      if ((args.pluginData as { real?: boolean } | undefined)?.real === true) return undefined;
+      const real = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: { real: true } });
+      if (real.errors.length > 0) return { errors: real.errors };
+      return { path: real.path, namespace: 'lazy' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
+      contents: `let real;
+export default function lazyDefault(...args) {
+  real ??= require(${JSON.stringify(args.path)}).default;
+  return real(...args);
+}
+`,
+      resolveDir: path.dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
 export async function bundle(): Promise<void> {
   const entryPoints: Record<string, string> = { main: path.join(compiled, 'cli', 'main.js') };
   const worker = path.join(compiled, 'scan', 'hourWorker.js');
@@ -71,7 +104,7 @@ export async function bundle(): Promise<void> {
     external: EXTERNAL,
     // CommonJS packages inlined into ESM (pino, prom-client) call require() for Node's own modules
     banner: { js: "import { createRequire as __segcovCreateRequire } from 'node:module'; const require = __segcovCreateRequire(import.meta.url);" },
-    plugins: [yargsPaths],
+    plugins: [yargsPaths, lazyModules],
     sourcemap: true,
     logLevel: 'warning',
   });
