@@ -14,7 +14,7 @@
  *   at the bundle (package root two folders up, translations copied beside the chunks).
  */
 import { build, type Plugin } from 'esbuild';
-import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -91,7 +91,7 @@ export async function bundle(): Promise<void> {
   const worker = path.join(compiled, 'scan', 'hourWorker.js');
   if (existsSync(worker)) entryPoints.hourWorker = worker;
   rmSync(BUNDLE_DIR, { recursive: true, force: true });
-  await build({
+  const result = await build({
     entryPoints,
     outdir: BUNDLE_DIR,
     entryNames: '[name]',
@@ -107,7 +107,10 @@ export async function bundle(): Promise<void> {
     plugins: [yargsPaths, lazyModules],
     sourcemap: true,
     logLevel: 'warning',
+    metafile: process.env.SEGCOV_BUNDLE_META !== undefined,
   });
+  // SEGCOV_BUNDLE_META=FILE: what each output holds, for `npx esbuild --analyze`-style reading
+  if (result.metafile !== undefined) writeFileSync(String(process.env.SEGCOV_BUNDLE_META), JSON.stringify(result.metafile));
   cpSync(path.join(root, 'node_modules', 'yargs', 'locales'), path.join(BUNDLE_DIR, YARGS_LOCALES), { recursive: true });
   if (!existsSync(path.join(BUNDLE_DIR, 'main.js'))) throw new Error('bundle: dist/bundle/main.js was not written');
 }
