@@ -15,13 +15,14 @@
  */
 import { build, type Plugin } from 'esbuild';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The package folder (this file runs as dist/scripts/bundle.js). */
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const compiled = path.join(root, 'dist', 'src');
-export const BUNDLE_DIR = path.join(root, 'dist', 'bundle');
+/** The compiled tree this file is part of (dist/, or a private --outDir): it runs as dist/scripts/bundle.js. */
+const outRoot = fileURLToPath(new URL('../', import.meta.url));
+const compiled = path.join(outRoot, 'src');
+const BUNDLE_DIR = path.join(outRoot, 'bundle');
 
 /** Packages loaded from node_modules at run time, never inlined. */
 const EXTERNAL = ['sharp', 'pg', 'pg-native', 'bcryptjs'];
@@ -86,7 +87,7 @@ export default function lazyDefault(...args) {
   },
 };
 
-export async function bundle(): Promise<void> {
+async function bundle(): Promise<void> {
   const entryPoints: Record<string, string> = { main: path.join(compiled, 'cli', 'main.js') };
   const worker = path.join(compiled, 'scan', 'hourWorker.js');
   if (existsSync(worker)) entryPoints.hourWorker = worker;
@@ -111,8 +112,9 @@ export async function bundle(): Promise<void> {
   });
   // SEGCOV_BUNDLE_META=FILE: what each output holds, for `npx esbuild --analyze`-style reading
   if (result.metafile !== undefined) writeFileSync(String(process.env.SEGCOV_BUNDLE_META), JSON.stringify(result.metafile));
-  cpSync(path.join(root, 'node_modules', 'yargs', 'locales'), path.join(BUNDLE_DIR, YARGS_LOCALES), { recursive: true });
-  if (!existsSync(path.join(BUNDLE_DIR, 'main.js'))) throw new Error('bundle: dist/bundle/main.js was not written');
+  const yargsDir = path.dirname(createRequire(import.meta.url).resolve('yargs/package.json'));
+  cpSync(path.join(yargsDir, 'locales'), path.join(BUNDLE_DIR, YARGS_LOCALES), { recursive: true });
+  if (!existsSync(path.join(BUNDLE_DIR, 'main.js'))) throw new Error(`bundle: ${BUNDLE_DIR}/main.js was not written`);
 }
 
 await bundle();
