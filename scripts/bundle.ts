@@ -9,7 +9,7 @@
  * - dist/src/scan/hourWorker.js, when there, is a second entry emitted as
  *   dist/bundle/hourWorker.js: its users find it by `new URL('./hourWorker.js',
  *   import.meta.url)`, which resolves from any chunk of the same folder.
- * - string-width is evaluated on first use only (see LAZY_DEFAULT_EXPORTS).
+ * - string-width and @opentelemetry/api are evaluated on first use only (see LAZY).
  * - yargs finds its package and translations relative to its own file; both are pointed
  *   at the bundle (package root two folders up, translations copied beside the chunks).
  */
@@ -22,6 +22,8 @@ import { fileURLToPath } from 'node:url';
 /** The compiled tree this file is part of (dist/, or a private --outDir): it runs as dist/scripts/bundle.js. */
 const outRoot = fileURLToPath(new URL('../', import.meta.url));
 const compiled = path.join(outRoot, 'src');
+/** The package folder, which esbuild names inputs relative to. */
+const root = process.cwd();
 const BUNDLE_DIR = path.join(outRoot, 'bundle');
 
 /** Packages loaded from node_modules at run time, never inlined. */
@@ -56,34 +58,42 @@ const yargsPaths: Plugin = {
 };
 
 /**
- * Packages evaluated only when first called. string-width (yargs and cliui measure text
- * with it) builds an Intl.Segmenter and a `\p{RGI_Emoji}` regular expression when loaded:
- * some 35 ms of every start, though only usage and error messages ever measure text. Each
- * import of it gets a stand-in that `require()`s the real module on the first call; esbuild
- * turns that require of an ES module into a lazily run part of the same chunk.
+ * Packages evaluated only when first used, each import of them replaced by a stand-in that
+ * `require()`s the real module then; esbuild turns that require into a lazily run part of
+ * the same chunk.
+ * - string-width (yargs and cliui measure text with it) builds an Intl.Segmenter and a
+ *   `\p{RGI_Emoji}` regular expression when loaded: some 35 ms of every start, though only
+ *   usage and error messages ever measure text. Its one export is a function.
+ * - @opentelemetry/api: prom-client's process CPU metric reads the active trace span from it
+ *   for exemplars, which segcov never enables. A namespace object.
  */
-const LAZY_DEFAULT_EXPORTS = ['string-width'];
+const LAZY: Readonly<Record<string, 'default function' | 'namespace'>> = {
+  'string-width': 'default function',
+  '@opentelemetry/api': 'namespace',
+};
+
+function standIn(real: string, kind: 'default function' | 'namespace'): string {
+  const load = `const load = () => (real ??= require(${JSON.stringify(real)}));`;
+  if (kind === 'default function') return `let real;\n${load}\nexport default function lazyDefault(...args) {\n  return load().default(...args);\n}\n`;
+  return `let real;\n${load}\nmodule.exports = new Proxy({}, {\n  get: (_t, k) => load()[k],\n  has: (_t, k) => k in load(),\n  ownKeys: () => Reflect.ownKeys(load()),\n  getOwnPropertyDescriptor: (_t, k) => { const d = Object.getOwnPropertyDescriptor(load(), k); return d && { ...d, configurable: true }; },\n});\n`;
+}
 
 const lazyModules: Plugin = {
   name: 'lazy-modules',
   setup(b) {
-    const filter = new RegExp(`^(${LAZY_DEFAULT_EXPORTS.join('|')})$`);
+    const escape = (name: string): string => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    const filter = new RegExp(`^(${Object.keys(LAZY).map(escape).join('|')})$`);
     b.onResolve({ filter }, async (args) => {
       if ((args.pluginData as { real?: boolean } | undefined)?.real === true) return undefined;
       const real = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: { real: true } });
       if (real.errors.length > 0) return { errors: real.errors };
-      return { path: real.path, namespace: 'lazy' };
+      // named relative to the package (esbuild writes the name into the bundle), one per copy
+      return { path: path.relative(root, real.path), namespace: 'lazy', pluginData: { kind: LAZY[args.path], real: real.path } };
     });
-    b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
-      contents: `let real;
-export default function lazyDefault(...args) {
-  real ??= require(${JSON.stringify(args.path)}).default;
-  return real(...args);
-}
-`,
-      resolveDir: path.dirname(args.path),
-      loader: 'js',
-    }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => {
+      const { kind, real } = args.pluginData as { kind: 'default function' | 'namespace'; real: string };
+      return { contents: standIn(real, kind), resolveDir: path.dirname(real), loader: 'js' };
+    });
   },
 };
 
