@@ -16,7 +16,7 @@ import { outputDirUrl, writeCoveragePage, writeStaticPage } from '../web/staticP
 import { NodeList, type NodeRef } from '../nodes/nodeList.js';
 import { folderTarget, type PeerTarget } from '../web/peerFetcher.js';
 import { pgNodeFetcher } from '../nodes/pgNodes.js';
-import { CoverageState } from './coverageState.js';
+import { CoverageState } from '../live/coverageState.js';
 import { LatestWins } from './latestWins.js';
 import { prepareOutputs } from './prepareOutputs.js';
 import { problemLog } from './problemLog.js';

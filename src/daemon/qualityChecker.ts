@@ -12,7 +12,7 @@ import { coldPass } from '../scan/coldPass.js';
 import { HourCache } from '../scan/hourCache.js';
 import { parseHourName } from '../store/hourName.js';
 import type { ProblemSink } from '../store/problems.js';
-import type { CoverageState } from './coverageState.js';
+import type { CoverageState } from '../live/coverageState.js';
 import { LatestWins } from './latestWins.js';
 
 /** Maps are redrawn at most about once a second: gauges follow every update, pictures need not. */
