@@ -34,7 +34,7 @@ function threadCpu(pid: number): Map<string, number> {
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const name = tid === String(pid) ? 'main' : `${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))}#${Number(tid) - pid}`;
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       out.set(name, (out.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) / 100);
     } catch { /* the thread ended */ }
@@ -51,13 +51,13 @@ const PROFILE = process.env.PROF_CPU !== '0';
 /** PROF_TRACE_GC=1: the daemon runs with --trace-gc; its GCs are counted per phase. */
 const TRACE_GC = process.env.PROF_TRACE_GC === '1';
 
-/** GCs (from --trace-gc lines, stamped on arrival) within [from, to) µs: counts and main-thread ms by kind. */
-function gcSummary(lines: readonly { at: number; line: string }[], from: number, to: number): string {
+/** GCs (from --trace-gc lines, timed from the isolate's start ≈ the spawn; stdout is block-buffered) within [from, to) µs: counts and main-thread ms by kind. */
+function gcSummary(lines: readonly string[], spawnedAt: number, from: number, to: number): string {
   const by = new Map<string, { n: number; ms: number }>();
-  for (const { at, line } of lines) {
-    if (at < from || at >= to) continue;
+  for (const line of lines) {
     const m = /ms: ([A-Za-z-]+(?: \(reduce\))?) .*?MB, ([\d.]+) \/ /.exec(line);
-    if (m === null) continue;
+    const at = spawnedAt + Number(/\]\s+(\d+) ms:/.exec(line)?.[1] ?? NaN) * 1000;
+    if (m === null || !(at >= from && at < to)) continue;
     const e = by.get(m[1]) ?? { n: 0, ms: 0 };
     e.n++;
     e.ms += Number(m[2]);
@@ -113,17 +113,17 @@ async function main(): Promise<void> {
   const hour = formatHourName(FIRST_HOUR + store.hours * 3_600_000_000);
   const dir = path.join(store.base, 'bench', 'source', hour);
   rmSync(dir, { recursive: true, force: true });
+  const spawnedAt = nowUs();
   const child: ChildProcess = spawn(process.execPath, [...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), ...(TRACE_GC ? ['--trace-gc'] : []), BIN, 'bench', '--base-dir', store.base,
     '--metrics-port', String(port), '--metrics-host', '127.0.0.1', '--log-level', 'warn', '--output-dir', path.join(CACHE, `${store.name}-prof-maps`)],
   { stdio: ['ignore', TRACE_GC ? 'pipe' : 'ignore', 'ignore'] });
   const pid = child.pid as number;
-  const gcLines: { at: number; line: string }[] = [];
+  const gcLines: string[] = [];
   let partial = '';
   child.stdout?.on('data', (d: Buffer) => {
-    const at = nowUs();
     const parts = (partial + d.toString()).split('\n');
     partial = parts.pop() ?? '';
-    for (const line of parts) gcLines.push({ at, line });
+    gcLines.push(...parts);
   });
   const marks: { name: string; from: number; to: number; cpu: number; threads: string }[] = [];
   try {
@@ -178,7 +178,7 @@ async function main(): Promise<void> {
     console.log(`# live daemon, ${HOURS} h × 1800, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}${PROFILE ? '' : ', no profiler'}`);
     for (const m of marks) {
       if (m.threads !== '') console.log(`${m.name}: process CPU ${(m.cpu * 1000).toFixed(0)} ms; by thread: ${m.threads}`);
-      if (TRACE_GC) console.log(`  ${m.name}: ${gcSummary(gcLines, m.from, m.to)}`);
+      if (TRACE_GC) console.log(`  ${m.name}: ${gcSummary(gcLines, spawnedAt, m.from === 0 ? spawnedAt : m.from, m.to)}`);
     }
     if (strace !== null && !PROFILE) console.log(`\n## strace -f -c over the idle phase\n${readFileSync(straceOut, 'utf8')}`);
     const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
