@@ -17,16 +17,19 @@
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
-# ---- build: compile the TypeScript with the dev dependencies ----
+# ---- build: compile the TypeScript and bundle the CLI, with the dev dependencies ----
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
-# --ignore-scripts: the prepare script compiles, and the sources are not copied yet.
+# --ignore-scripts: the prepare script builds, and the sources are not copied yet (esbuild
+# needs no install script: its binary comes as an optional dependency).
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json ./
 COPY src ./src
-# tsconfig also includes test/ and bench/, which are not in the image: only src/ is compiled.
-RUN npx tsc -p tsconfig.json && test -f dist/src/cli/main.js
+COPY scripts ./scripts
+# `npm run build`: tsc (tsconfig also includes test/ and bench/, which are not in the image:
+# only src/ and scripts/ are compiled), then esbuild bundles the CLI into dist/bundle/.
+RUN npm run build && test -f dist/bundle/main.js
 
 # ---- deps: production dependencies only ----
 FROM ${NODE_IMAGE} AS deps
@@ -34,7 +37,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force
 
-# ---- runtime: node, ffmpeg (for the import tools), the compiled program, no compilers ----
+# ---- runtime: node, ffmpeg (for the import tools), the bundled program, no compilers ----
 FROM ${NODE_IMAGE} AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ffmpeg tini \
@@ -47,7 +50,9 @@ ENV NODE_ENV=production \
     SEGCOV_USER=10001:10001 \
     SEGCOV_PORT_FILE=/tmp/segcov-healthz-url
 COPY --from=deps /app/node_modules ./node_modules
-COPY --from=build /src/dist/src ./dist/src
+# the bundled CLI (bin/segcov.js runs dist/bundle/main.js); sharp, pg, bcryptjs, yaml and
+# luxon are loaded from node_modules when needed
+COPY --from=build /src/dist/bundle ./dist/bundle
 COPY package.json LICENSE ./
 COPY bin ./bin
 # docs/coverage.md: what the numbers mean, served by the daemon at /docs/coverage.md.

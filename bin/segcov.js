@@ -2,8 +2,13 @@
 // SIGUSR1 would make Node open its inspector on 127.0.0.1:9229 (Node 20 has no
 // --disable-sigusr1): a listener, installed before anything else, keeps it shut.
 process.on('SIGUSR1', () => {});
-// The built CLI lives in dist/ (built by `npm ci` through the prepare script).
-import('../dist/src/cli/main.js').then((m) => m.runFromProcess()).catch((err) => {
-  process.stderr.write(`segcov: cannot start: ${err && err.message ? err.message : err}\n`);
+// The CLI bundled by `npm run build` (tsc, then esbuild into dist/bundle/; `npm ci` builds
+// it through the prepare script). No fallback to the unbundled dist/src: what runs is what
+// the tests ran.
+import('../dist/bundle/main.js').then((m) => m.runFromProcess()).catch((err) => {
+  const missing = err && err.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes('dist/bundle/main.js');
+  process.stderr.write(missing
+    ? 'segcov: cannot start: dist/bundle/main.js is missing; build it with `npm run build`\n'
+    : `segcov: cannot start: ${err && err.message ? err.message : err}\n`);
   process.exit(1);
 });

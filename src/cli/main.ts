@@ -1,5 +1,6 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { segcovVersion } from '../packageFiles.js';
 import { COMMAND_NAMES, COMMAND_SETTINGS, commands, othersKeys, type CommandSettings } from './commands/index.js';
 import { configParserFor } from './configFile.js';
 import { daemonCommand } from './daemonCommand.js';
@@ -44,7 +45,8 @@ export async function main(argv: string[]): Promise<void> {
       })
       .help()
       .alias('help', 'h')
-      .version()
+      // given, not guessed: yargs would look for a package.json from the working folder when bundled
+      .version(segcovVersion())
       .alias('version', 'V');
     await parser.parseAsync();
   } catch (e) {

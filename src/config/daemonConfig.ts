@@ -38,4 +38,6 @@ export interface DaemonConfig {
   readonly nodeName?: string;
   /** ms between rounds of asking the peers for their spans (default 2000). */
   readonly peerPollMs?: number;
+  /** Worker threads for the cold passes (0: in-process; default: from the cores, see coldPassThreads). */
+  readonly coldThreads?: number;
 }

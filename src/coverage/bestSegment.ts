@@ -17,9 +17,19 @@ export function groupByStart(segments: readonly Segment[]): Segment[][] {
   return groups;
 }
 
-/** The non-temp segments sorted by start (a stable sort: near-linear on a sorted listing). */
+/**
+ * The non-temp segments sorted by start (a stable sort). A listing is usually sorted
+ * already (parseHourListing sorts it): then one linear check replaces the sort's callbacks.
+ */
 export function sortedByStart(segments: readonly Segment[]): Segment[] {
-  return segments.filter((s) => s.type !== 'temp').sort((a, b) => a.start - b.start);
+  const out: Segment[] = [];
+  let sorted = true;
+  for (const s of segments) {
+    if (s.type === 'temp') continue;
+    if (sorted && out.length > 0 && out[out.length - 1].start > s.start) sorted = false;
+    out.push(s);
+  }
+  return sorted ? out : out.sort((a, b) => a.start - b.start);
 }
 
 /** In a list sorted by start: the index just past the group of equal starts that begins at `i`. */

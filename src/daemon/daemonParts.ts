@@ -7,7 +7,7 @@ import type { FleetGauges } from '../outputs/fleetGauges.js';
 import type { SelfMetrics } from '../outputs/selfMetrics.js';
 import type { WindowGauges } from '../outputs/windowGauges.js';
 import type { WebContext } from '../web/context.js';
-import type { CoverageState } from './coverageState.js';
+import type { CoverageState } from '../live/coverageState.js';
 import type { QualityChecker } from './qualityChecker.js';
 import type { Reloader } from './reload.js';
 import type { StopSignal } from './stopSignal.js';

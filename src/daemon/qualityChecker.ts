@@ -10,9 +10,10 @@ import { MapRaster, writeMapPng } from '../outputs/mapPng.js';
 import type { SelfMetrics } from '../outputs/selfMetrics.js';
 import { coldPass } from '../scan/coldPass.js';
 import { HourCache } from '../scan/hourCache.js';
+import type { HourWorkerPool } from '../scan/hourWorkerPool.js';
 import { parseHourName } from '../store/hourName.js';
 import type { ProblemSink } from '../store/problems.js';
-import type { CoverageState } from './coverageState.js';
+import type { CoverageState } from '../live/coverageState.js';
 import { LatestWins } from './latestWins.js';
 
 /** Maps are redrawn at most about once a second: gauges follow every update, pictures need not. */
@@ -89,10 +90,14 @@ export class QualityChecker {
     return this.hours.slice();
   }
 
-  /** Reads every hour from disk. Returns null when stopped early (nothing is published then). */
-  async readAll(shouldStop?: () => boolean): Promise<{ hours: HourResult[]; segments: number } | null> {
+  /**
+   * Reads every hour from disk (on `workers` when given: the first pass). Returns null when
+   * stopped early (nothing is published then).
+   */
+  async readAll(shouldStop?: () => boolean, workers?: HourWorkerPool | null): Promise<{ hours: HourResult[]; segments: number } | null> {
     const { config, report } = this.deps;
     return coldPass({
+      workers,
       base: config.baseDir, channel: this.channel, quality: this.quality,
       // every hour on disk: --first-hour/--last-hour bound only the map (SPEC §3)
       window: {},
@@ -106,20 +111,20 @@ export class QualityChecker {
    * checker never overlap: a pass asked for while one runs waits for it (and passes asked
    * for meanwhile share one run).
    */
-  fullPass(shouldStop?: () => boolean): Promise<PassSummary | null> {
+  fullPass(shouldStop?: () => boolean, workers?: HourWorkerPool | null): Promise<PassSummary | null> {
     if (this.queuedPass !== null) return this.queuedPass;
     const next = this.passChain.then(() => {
       this.queuedPass = null;
-      return this.runFullPass(shouldStop);
+      return this.runFullPass(shouldStop, workers);
     });
     this.queuedPass = next;
     this.passChain = next.catch(() => null);
     return next;
   }
 
-  private async runFullPass(shouldStop?: () => boolean): Promise<PassSummary | null> {
+  private async runFullPass(shouldStop?: () => boolean, workers?: HourWorkerPool | null): Promise<PassSummary | null> {
     const t0 = performance.now();
-    const pass = await this.readAll(shouldStop);
+    const pass = await this.readAll(shouldStop, workers);
     if (pass === null) return null;
     const merged = mergePass(pass.hours, this.hours, (hour) => this.updates.changedSince(hour, t0), this.compareWithLive);
     for (const hour of merged.rereads) this.markDirty(hour);

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
-import type { DaemonParts } from '../daemon/daemonParts.js';
-import type { QualityChecker } from '../daemon/qualityChecker.js';
+import type { Logger } from '../log.js';
+import type { SelfMetrics } from '../outputs/selfMetrics.js';
 import { StoreWatcher, type DirWatchFn, type UnwatchedFolder } from './storeWatcher.js';
 
 /** How often folders that are not watched are polled. */
@@ -8,6 +8,27 @@ export const POLL_MS = 1000;
 /** First and longest wait before watching an unwatched folder is tried again (doubling between). */
 export const RETRY_FIRST_MS = 500;
 export const RETRY_MAX_MS = 4000;
+
+/** What live mode drives for one channel and quality (the daemon's quality checker). */
+export interface LiveChecker {
+  readonly channel: string;
+  readonly quality: string;
+  /** Whether the checker's periodic passes compare their results with the live state. */
+  compareWithLive: boolean;
+  /** Re-reads one hour soon (an event or a poll saw it change). */
+  markDirty(hour: string): void;
+  /** One full pass (cached); resolves when it is merged. */
+  fullPass(shouldStop?: () => boolean): Promise<unknown>;
+}
+
+/** What live mode needs of the daemon. */
+export interface LiveModeParts {
+  readonly config: { readonly baseDir: string; readonly channels: readonly string[]; readonly qualities: readonly string[] };
+  readonly log: Logger;
+  readonly metrics: Pick<SelfMetrics, 'errors' | 'watcherDegraded'>;
+  readonly checkers: readonly LiveChecker[];
+  readonly stop: { readonly stopped: boolean };
+}
 
 /**
  * Live mode: store events mark hours dirty on their checker, which re-reads only them.
@@ -28,17 +49,17 @@ export class LiveMode {
   private pollTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private retryMs = RETRY_FIRST_MS;
-  private readonly byKey = new Map<string, QualityChecker>();
+  private readonly byKey = new Map<string, LiveChecker>();
   /** Stamps of unwatched hour folders, by folder path, as last polled. */
   private readonly stamps = new Map<string, string>();
   /** Passes asked for by the watcher (structure changes) still running, per checker: they are not checks of the live state. */
-  private readonly resyncs = new Map<QualityChecker, number>();
+  private readonly resyncs = new Map<LiveChecker, number>();
   private degradedFlag = false;
   private healthy = false;
   private stopped = false;
   private polling = false;
 
-  constructor(private readonly parts: DaemonParts, private readonly dirWatch?: DirWatchFn) {
+  constructor(private readonly parts: LiveModeParts, private readonly dirWatch?: DirWatchFn) {
     for (const c of parts.checkers) this.byKey.set(`${c.channel}\u0000${c.quality}`, c);
   }
 
@@ -156,7 +177,7 @@ export class LiveMode {
   private async poll(): Promise<void> {
     const w = this.watcher;
     if (w === null || this.stopped) return;
-    const upper = new Set<QualityChecker>();
+    const upper = new Set<LiveChecker>();
     const live = new Set<string>();
     await Promise.all([...w.unwatched.entries()].map(async ([dir, u]) => {
       if (u.level === 3 && u.place?.level === 'hour') {
@@ -182,7 +203,7 @@ export class LiveMode {
     this.review();
   }
 
-  private checkersUnder(channel: string | null, quality: string | null): QualityChecker[] {
+  private checkersUnder(channel: string | null, quality: string | null): LiveChecker[] {
     return this.parts.checkers.filter((c) => (channel === null || c.channel === channel) && (quality === null || c.quality === quality));
   }
 
@@ -192,7 +213,7 @@ export class LiveMode {
     for (const c of this.checkersUnder(channel, quality)) void this.passWithoutCheck(c);
   }
 
-  private async passWithoutCheck(c: QualityChecker): Promise<void> {
+  private async passWithoutCheck(c: LiveChecker): Promise<void> {
     this.resyncs.set(c, (this.resyncs.get(c) ?? 0) + 1);
     c.compareWithLive = false;
     try {

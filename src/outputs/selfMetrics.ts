@@ -1,20 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { segcovVersion } from '../packageFiles.js';
 import { PROBLEM_KINDS } from '../store/problems.js';
 
 /** Every kind of `segcov_errors_total`: segcov's own failures. Each series starts at 0. */
-export const ERROR_KINDS = ['map_write', 'textfile_write', 'page_write', 'node_list', 'pass', 'watcher', 'live_update', 'http', 'web_config'] as const;
+export const ERROR_KINDS = ['map_write', 'textfile_write', 'page_write', 'node_list', 'pass', 'watcher', 'live_update', 'http', 'web_config', 'hour_worker'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
-
-/** segcov's version from its package.json ("unknown" when it cannot be read). */
-export function segcovVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
 
 /** How often the event-loop-lag metric samples (ms). */
 export const EVENT_LOOP_SAMPLE_MS = 1000;

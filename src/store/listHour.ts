@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { namesNeedingSize } from '../coverage/bestSegment.js';
@@ -87,23 +87,73 @@ export async function readHour(dir: string, hour: string, hourStart: number, rep
     report(problemOf(err), dir, `cannot list hour: ${errorText(err)}`);
     return null;
   }
+  const listed = listedHour(dir, names, hourStart, report);
+  const sized = listed.needSize.length === 0 ? [] : await Promise.all(listed.needSize.map(async (s) => {
+    try {
+      s.size = (await stat(path.join(dir, s.name))).size;
+      return true;
+    } catch (err) {
+      return sizeFailed(dir, s, err, report);
+    }
+  }));
+  return hourInput(hour, hourStart, listed, sized);
+}
+
+/**
+ * readHour with synchronous calls only: for a worker thread, where blocking costs the
+ * main thread nothing and a thread-pool round trip per call would be pure overhead.
+ * Same result and the same problems as readHour.
+ */
+export function readHourSync(dir: string, hour: string, hourStart: number, report: ProblemSink): HourInput | null {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (err) {
+    report(problemOf(err), dir, `cannot list hour: ${errorText(err)}`);
+    return null;
+  }
+  const listed = listedHour(dir, names, hourStart, report);
+  const sized = listed.needSize.map((s) => {
+    try {
+      s.size = statSync(path.join(dir, s.name)).size;
+      return true;
+    } catch (err) {
+      return sizeFailed(dir, s, err, report);
+    }
+  });
+  return hourInput(hour, hourStart, listed, sized);
+}
+
+interface ListedHour {
+  readonly segments: Segment[];
+  readonly bad: number;
+  /** The segments whose size decides a best-segment choice (SPEC §2), in listing order. */
+  readonly needSize: Segment[];
+}
+
+/** Parses a listing, reports its bad names, and picks the segments that need a stat. */
+function listedHour(dir: string, names: readonly string[], hourStart: number, report: ProblemSink): ListedHour {
   const { segments, bad } = parseHourListing(names, hourStart);
   for (const b of bad) report('bad_name', path.join(dir, b.name), b.reason);
   const needed = namesNeedingSize(segments);
-  let kept = segments;
-  if (needed.length > 0) {
-    const wanted = new Set(needed);
-    const gone = new Set<string>();
-    await Promise.all(segments.filter((s) => wanted.has(s.name)).map(async (s) => {
-      try {
-        s.size = (await stat(path.join(dir, s.name))).size;
-      } catch (err) {
-        const kind = problemOf(err);
-        report(kind, path.join(dir, s.name), `cannot stat segment: ${errorText(err)}`);
-        if (kind === 'vanished') gone.add(s.name);
-      }
-    }));
-    if (gone.size > 0) kept = segments.filter((s) => !gone.has(s.name));
+  if (needed.length === 0) return { segments, bad: bad.length, needSize: [] };
+  const wanted = new Set(needed);
+  return { segments, bad: bad.length, needSize: segments.filter((s) => wanted.has(s.name)) };
+}
+
+/** Reports a failed size stat; false when the file is gone (it is left out), true when it stays. */
+function sizeFailed(dir: string, s: Segment, err: unknown, report: ProblemSink): boolean {
+  const kind = problemOf(err);
+  report(kind, path.join(dir, s.name), `cannot stat segment: ${errorText(err)}`);
+  return kind !== 'vanished';
+}
+
+/** The hour's input, less the size-needing segments that vanished (`kept[i]` false). */
+function hourInput(hour: string, start: number, listed: ListedHour, kept: readonly boolean[]): HourInput {
+  let segments = listed.segments;
+  if (kept.includes(false)) {
+    const gone = new Set(listed.needSize.filter((_, i) => !kept[i]).map((s) => s.name));
+    segments = segments.filter((s) => !gone.has(s.name));
   }
-  return { hour, start: hourStart, segments: kept, bad: bad.length };
+  return { hour, start, segments, bad: listed.bad };
 }

@@ -1,6 +1,6 @@
 import { SECOND_US } from '../coverage/types.js';
 import type { DaemonConfig } from '../config/daemonConfig.js';
-import type { CoverageState } from '../daemon/coverageState.js';
+import type { CoverageState } from '../live/coverageState.js';
 import { mapFileName } from '../store/layout.js';
 import { FleetSource } from './fleetSource.js';
 import { apiTarget, type PeerTarget } from './peerFetcher.js';

@@ -1,7 +1,7 @@
 import { parseIsoTime } from '../time/isoTime.js';
 import type { GaugeValue } from '../coverage/gauges.js';
 import { SECOND_US, type Interval } from '../coverage/types.js';
-import type { QualityStatus } from '../daemon/coverageState.js';
+import type { QualityStatus } from '../live/coverageState.js';
 import { isoUtc } from './format.js';
 import { summarizeQuality, type HoleView } from './qualitySummary.js';
 

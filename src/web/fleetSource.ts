@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { CoverageState } from '../daemon/coverageState.js';
+import type { CoverageState } from '../live/coverageState.js';
 import { fleetView, type FleetView } from './fleetView.js';
 import { nodeSpans, type NodeSpans } from './nodeSpans.js';
 import { PeerFetcher, type PeerTarget } from './peerFetcher.js';

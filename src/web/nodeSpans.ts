@@ -1,5 +1,5 @@
 import type { Interval } from '../coverage/types.js';
-import type { QualityStatus } from '../daemon/coverageState.js';
+import type { QualityStatus } from '../live/coverageState.js';
 import { summarizeQuality } from './qualitySummary.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { Interval } from '../coverage/types.js';
 import { windowHoles } from '../coverage/windowHoles.js';
 import { formatHourName } from '../store/hourName.js';
-import type { QualityStatus } from '../daemon/coverageState.js';
+import type { QualityStatus } from '../live/coverageState.js';
 
 /** A hole with the hour folder it belongs to. */
 export interface HoleView extends Interval {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type http from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { sendJson, sendText, type Route } from '../outputs/httpServer.js';
+import { packageFile } from '../packageFiles.js';
 import { fleetOf, mapNames, nowUs, pageData, pageHtml, shownPairs, type WebContext } from './context.js';
 import { coverageJson, holesJson, parseHolesQuery } from './coverageApi.js';
 import { fleetHolesJson } from './fleetApi.js';
@@ -15,10 +15,10 @@ export type { WebContext } from './context.js';
 const MAPS = '/maps/';
 /** The project's definition of coverage, holes and the window, served from the package. */
 const DOCS_PATH = '/docs/coverage.md';
-const DOC_FILE = fileURLToPath(new URL('../../../docs/coverage.md', import.meta.url));
 
 async function coverageDoc(): Promise<string | null> {
-  return readFile(DOC_FILE, 'utf8').catch(() => null);
+  const file = packageFile('docs/coverage.md');
+  return file === null ? null : readFile(file, 'utf8').catch(() => null);
 }
 
 /**

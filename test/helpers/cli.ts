@@ -15,10 +15,10 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the built CLI to completion (bounded by `timeoutMs`). */
-export function runCli(args: readonly string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {}): Promise<CliResult> {
+/** Runs the built CLI (or another copy's `bin`) to completion (bounded by `timeoutMs`). */
+export function runCli(args: readonly string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string; bin?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: opts.env ?? cleanEnv(), cwd: opts.cwd ?? REPO });
+    const child = spawn(process.execPath, [opts.bin ?? BIN, ...args], { env: opts.env ?? cleanEnv(), cwd: opts.cwd ?? REPO });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });

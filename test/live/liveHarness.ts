@@ -1,5 +1,5 @@
 import { DAEMON_OPTIONS, resolveDaemonConfig } from '../../src/cli/daemonOptions.js';
-import { createDaemon, passAll } from '../../src/daemon/daemon.js';
+import { createDaemon, firstPass } from '../../src/daemon/daemon.js';
 import { createLogger } from '../../src/log.js';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ export function coverageSeries(text: string): string {
 
 /**
  * The gauges a fresh `--run-once` would publish, computed in this process through the
- * same parts (createDaemon + passAll with run-once set): the same code path without the
+ * same parts (createDaemon + firstPass with run-once set, worker threads included): the same code path without the
  * ~0.5 s start of a new node process per comparison.
  */
 export async function freshRunOnce(base: string, channels: readonly string[], qualities: readonly string[]): Promise<string> {
@@ -27,7 +27,7 @@ export async function freshRunOnce(base: string, channels: readonly string[], qu
   });
   const quiet = new Writable({ write(_c, _e, cb) { cb(); } });
   const parts = createDaemon(config, createLogger('error', quiet));
-  await passAll(parts);
+  await firstPass(parts);
   return coverageSeries(await parts.gauges.registry.metrics());
 }
 

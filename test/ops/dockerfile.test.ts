@@ -85,8 +85,11 @@ describe('Dockerfile', () => {
     const build = stageByName('build');
     assert.ok(build !== undefined);
     assert.ok(ops(build, 'RUN').some((r) => /npm ci\b/.test(r) && !/--omit=dev/.test(r)), 'build stage installs dev dependencies');
-    assert.ok(ops(build, 'RUN').some((r) => /tsc -p tsconfig\.json/.test(r)), 'build stage compiles');
-    assert.ok(copies.some((c) => /--from=build \S*dist\/src \S*dist\/src/.test(c)), 'runtime copies dist/src from the build stage');
+    assert.ok(ops(build, 'RUN').some((r) => /\bnpm run build\b/.test(r)), 'build stage builds (tsc, then the bundle)');
+    const scripts = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    assert.match(scripts.build, /tsc -p tsconfig\.json && node dist\/scripts\/bundle\.js/, 'npm run build compiles, then bundles');
+    assert.ok(copies.some((c) => /--from=build \S*dist\/bundle \S*dist\/bundle/.test(c)), 'runtime copies dist/bundle from the build stage');
+    assert.ok(!copies.some((c) => /dist\/src/.test(c)), 'the runtime needs the bundle alone, not the unbundled dist/src');
     for (const r of ops(runtime, 'RUN')) assert.doesNotMatch(r, /\bnpm (ci|install)\b|\btsc\b/, 'no installs or compiles in the runtime stage');
     for (const c of copies.filter((x) => x.includes('--from='))) {
       const name = /--from=(\S+)/.exec(c)?.[1] ?? '';
@@ -118,26 +121,26 @@ describe('Dockerfile', () => {
     assert.match(ops(runtime, 'RUN').join(' '), /apt-get install[^&]*\btini\b/, 'tini is installed');
   });
 
-  test('the build stage\'s context (package files, tsconfig.json, src/) compiles to dist/src alone', async () => {
+  test('the build stage\'s context (package files, tsconfig.json, src/, scripts/) builds dist/bundle, without the tests', async () => {
     const build = stageByName('build');
     assert.ok(build !== undefined);
     const copied = ops(build, 'COPY').flatMap((c) => c.split(' ').filter((w) => !w.startsWith('--')).slice(0, -1));
-    assert.deepEqual(copied.sort(), ['package-lock.json', 'package.json', 'src', 'tsconfig.json']);
+    assert.deepEqual(copied.sort(), ['package-lock.json', 'package.json', 'scripts', 'src', 'tsconfig.json']);
     const dir = await makeTmpDir('ops-build');
     try {
       for (const f of copied) await cp(path.join(repoRoot, f), path.join(dir, f), { recursive: true });
       // The dev dependencies npm ci would install from the same lock file.
       await symlink(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-      const tsc = run(process.execPath, [path.join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: dir, timeoutMs: 120_000 });
-      assert.equal(tsc.status, 0, `tsc in the build stage's context failed:\n${tsc.stdout}${tsc.stderr}`);
-      assert.ok(existsSync(path.join(dir, 'dist', 'src', 'cli', 'main.js')), 'dist/src/cli/main.js, which bin/segcov.js loads');
+      const build = run(requireBinary('npm', 'npm'), ['run', 'build'], { cwd: dir, timeoutMs: 180_000 });
+      assert.equal(build.status, 0, `npm run build in the build stage's context failed:\n${build.stdout}${build.stderr}`);
+      assert.ok(existsSync(path.join(dir, 'dist', 'bundle', 'main.js')), 'dist/bundle/main.js, which bin/segcov.js loads');
       assert.ok(!existsSync(path.join(dir, 'dist', 'test')), 'tests are not compiled into the image');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   });
 
-  test('the runtime file set (production deps, dist/src, bin) runs the daemon, which passes the HEALTHCHECK', async () => {
+  test('the runtime file set (production deps, dist/bundle, bin) runs the daemon, which passes the HEALTHCHECK', async () => {
     const npm = requireBinary('npm', 'npm');
     const app = await makeTmpDir('ops-image');
     let daemon: ReturnType<typeof spawn> | undefined;
@@ -148,8 +151,9 @@ describe('Dockerfile', () => {
       const ci = run(npm, ['ci', '--omit=dev', '--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline'], { cwd: app, timeoutMs: 180_000 });
       assert.equal(ci.status, 0, `npm ci --omit=dev failed:\n${ci.stderr}`);
       assert.ok(!existsSync(path.join(app, 'node_modules', 'typescript')), 'dev dependencies were installed');
-      await cp(path.join(compiledRoot, 'src'), path.join(app, 'dist', 'src'), { recursive: true });
+      await cp(path.join(compiledRoot, 'bundle'), path.join(app, 'dist', 'bundle'), { recursive: true });
       await cp(path.join(repoRoot, 'bin'), path.join(app, 'bin'), { recursive: true });
+      await cp(path.join(repoRoot, 'docs'), path.join(app, 'docs'), { recursive: true });
 
       const help = run(process.execPath, [path.join(app, 'bin', 'segcov.js'), '--help'], { cwd: app });
       assert.equal(help.status, 0, `segcov --help from the runtime file set failed:\n${help.stderr}`);
@@ -180,6 +184,12 @@ describe('Dockerfile', () => {
       assert.equal(status, 0, `HEALTHCHECK failed against the running daemon on port ${port}:\n${stderr}`);
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       assert.match(metrics, /^raw_coverage\{channel="chan",hour="2026-11-01T00",quality="source"\} 2$/m);
+      // files the bundle finds beside itself: the version in package.json, docs/coverage.md
+      const version = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+      assert.match(metrics, new RegExp(`^segcov_build_info\\{version="${version.replace(/\./g, '\\.')}",`, 'm'));
+      const doc = await fetch(`http://127.0.0.1:${port}/docs/coverage.md`);
+      assert.equal(doc.status, 200);
+      assert.equal(await doc.text(), readFileSync(path.join(repoRoot, 'docs', 'coverage.md'), 'utf8'));
 
       // ...and it fails when nothing answers.
       daemon.kill('SIGTERM');

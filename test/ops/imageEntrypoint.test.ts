@@ -88,8 +88,10 @@ describe('the container image, run by its exact entrypoint in namespaces (no eng
     await copyFile(path.join(repoRoot, 'package-lock.json'), path.join(app, 'package-lock.json'));
     const ci = run(npm, ['ci', '--omit=dev', '--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline'], { cwd: app, timeoutMs: 300_000 });
     assert.equal(ci.status, 0, `npm ci --omit=dev failed:\n${ci.stderr}`);
-    await cp(path.join(compiledRoot, 'src'), path.join(app, 'dist', 'src'), { recursive: true });
+    // the bundled CLI, as the runtime stage copies it from the build stage
+    await cp(path.join(compiledRoot, 'bundle'), path.join(app, 'dist', 'bundle'), { recursive: true });
     await cp(path.join(repoRoot, 'bin'), path.join(app, 'bin'), { recursive: true });
+    await cp(path.join(repoRoot, 'docs'), path.join(app, 'docs'), { recursive: true });
     await chmod(app, 0o755);
     if (!existsSync('/app')) {
       await mkdir('/app');

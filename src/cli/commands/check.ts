@@ -5,6 +5,7 @@ import { hourStripLine, stripLegend, useColor } from '../../outputs/hourStrip.js
 import { HOUR_US, SECOND_US } from '../../coverage/types.js';
 import { ProgressBar } from '../../outputs/progressBar.js';
 import { analyzeHourFolders, listQualityHours } from '../../scan/coldPass.js';
+import { coldPassThreads, HourWorkerPool } from '../../scan/hourWorkerPool.js';
 import type { HourFolder, HourWindow } from '../../store/listHours.js';
 import type { ProblemKind } from '../../store/problems.js';
 import { parseIsoTime } from '../../time/isoTime.js';
@@ -21,6 +22,8 @@ export interface CheckOptions {
   readonly maxAgeUs?: number;
   readonly json: boolean;
   readonly concurrency: number;
+  /** Worker threads for the pass (0: in-process; default: from the cores). */
+  readonly coldThreads?: number;
 }
 
 function time(flag: string, v: unknown): number | undefined {
@@ -53,9 +56,11 @@ export async function resolveCheckOptions(argv: Record<string, unknown>): Promis
   }
   const concurrency = Number(argv.concurrency ?? 4);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new UsageError(`--concurrency: ${JSON.stringify(argv.concurrency)} is not a whole number from 1 to 256`);
+  const coldThreads = argv['cold-threads'] === undefined ? undefined : Number(argv['cold-threads']);
+  if (coldThreads !== undefined && (!Number.isInteger(coldThreads) || coldThreads < 0 || coldThreads > 16)) throw new UsageError(`--cold-threads: ${JSON.stringify(argv['cold-threads'])} is not a whole number from 0 to 16`);
   return {
     channels, qualities, baseDir: path.resolve(base), window: { since, until }, maxAgeUs,
-    json: argv.json === true, concurrency,
+    json: argv.json === true, concurrency, coldThreads,
   };
 }
 
@@ -88,16 +93,21 @@ export async function runCheck(opts: CheckOptions, nowUs: number, progress?: (do
   const total = jobs.reduce((s, j) => s + j.folders.length, 0);
   let done = 0;
   progress?.(0, total);
-  const out: QualityCheck[] = [];
-  for (const job of jobs) {
-    const report = (kind: ProblemKind): void => { job.problems[kind] = (job.problems[kind] ?? 0) + 1; };
-    const pass = await analyzeHourFolders(job.folders, {
-      base: opts.baseDir, channel: job.channel, quality: job.quality, window: read, concurrency: opts.concurrency, report,
-    }, () => progress?.(++done, total));
-    const hours = pass?.hours ?? [];
-    out.push(checkQuality(job.channel, job.quality, hours, opts.window, { nowUs, maxAgeUs: opts.maxAgeUs, problems: job.problems }));
+  // every hour is read once: in batches on the main thread and, with enough cores, on worker
+  // threads (a batch they fail is read in-process)
+  const workers = new HourWorkerPool({ threads: opts.coldThreads ?? coldPassThreads(), mainLane: true });
+  try {
+    return await Promise.all(jobs.map(async (job) => {
+      const report = (kind: ProblemKind): void => { job.problems[kind] = (job.problems[kind] ?? 0) + 1; };
+      const pass = await analyzeHourFolders(job.folders, {
+        base: opts.baseDir, channel: job.channel, quality: job.quality, window: read, concurrency: opts.concurrency, report, workers,
+      }, () => progress?.(++done, total));
+      const hours = pass?.hours ?? [];
+      return checkQuality(job.channel, job.quality, hours, opts.window, { nowUs, maxAgeUs: opts.maxAgeUs, problems: job.problems });
+    }));
+  } finally {
+    await workers.close();
   }
-  return out;
 }
 
 /** The picture above the table: one strip per channel and quality, one character an hour. */
@@ -120,6 +130,8 @@ export const CHECK_OPTIONS = {
   concurrency: { type: 'number', default: 4, describe: 'Hour folders read at once' },
   // A knob, not a feature: tests set it to 0 so the bar is drawn however fast the pass is.
   'progress-delay-ms': { type: 'number', default: 1000, hidden: true, describe: 'Draw the progress bar only after this many ms' },
+  // A knob, not a feature: benchmarks and tests set the pass's worker threads (0: in-process).
+  'cold-threads': { type: 'number', hidden: true, describe: 'Worker threads for the pass, beside the main thread (0: the main thread only) [default: cores - 1, at most 3; none below 4 cores]' },
 } as const satisfies Record<string, Options>;
 
 /** The bar's start delay: 1 s unless the hidden `--progress-delay-ms` knob says otherwise. */

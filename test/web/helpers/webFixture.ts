@@ -5,7 +5,7 @@ import { resolveDaemonConfig, type DaemonConfig } from '../../../src/cli/daemonO
 import { BLUE, ORANGE, type CoverageMap } from '../../../src/coverage/mapPixels.js';
 import { qualityCoverage } from '../../../src/coverage/qualityCoverage.js';
 import { HOUR_US, SECOND_US } from '../../../src/coverage/types.js';
-import { CoverageState } from '../../../src/daemon/coverageState.js';
+import { CoverageState } from '../../../src/live/coverageState.js';
 import { parseHourName } from '../../../src/store/hourName.js';
 import { mapFileName } from '../../../src/store/layout.js';
 import { coldPass } from '../../../src/scan/coldPass.js';

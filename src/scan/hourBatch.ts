@@ -1,0 +1,81 @@
+import { statSync } from 'node:fs';
+import { analyzeHour, type HourResult } from '../coverage/hourAnalysis.js';
+import { hourDir } from '../store/layout.js';
+import { readHourSync } from '../store/listHour.js';
+import type { HourFolder } from '../store/listHours.js';
+import type { ProblemKind } from '../store/problems.js';
+import type { HourStamp, SizedFile } from './hourCache.js';
+
+/**
+ * One run of contiguous hour folders of one channel and quality, read and analysed in
+ * one go (by a worker thread of the cold pass, or in-process as its fallback).
+ * This file imports only store/ and coverage/ code (and types): a worker loads it alone.
+ */
+export interface HourBatch {
+  readonly base: string;
+  readonly channel: string;
+  readonly quality: string;
+  readonly hours: readonly HourFolder[];
+  /** Stat each folder before reading it (for the hour cache of the daemon's passes). */
+  readonly stamp: boolean;
+}
+
+/** A problem found, as data: the main thread reports it to its sink. */
+export type ProblemReport = readonly [kind: ProblemKind, path: string, detail: string];
+
+/** What one hour of a batch gave. */
+export interface BatchHour {
+  readonly hour: string;
+  /** Null when the folder could not be listed (reported in `problems`). */
+  readonly result: HourResult | null;
+  readonly segments: number;
+  /** Files whose size was read (the hour cache re-checks them). */
+  readonly sized: readonly SizedFile[];
+  /** The folder as it was before the read; null when not asked for or the stat failed. */
+  readonly stamp: HourStamp | null;
+  readonly problems: readonly ProblemReport[];
+}
+
+/** Reads and analyses every hour of a batch with synchronous calls, in order. */
+export function readHourBatch(batch: HourBatch): BatchHour[] {
+  return batch.hours.map((h) => readBatchHour(batch, h));
+}
+
+function readBatchHour(batch: HourBatch, h: HourFolder): BatchHour {
+  const dir = hourDir(batch.base, batch.channel, batch.quality, h.name);
+  const stamp = batch.stamp ? stampOf(dir) : null;
+  const problems: ProblemReport[] = [];
+  const input = readHourSync(dir, h.name, h.start, (kind, p, detail) => { problems.push([kind, p, detail]); });
+  if (input === null) return { hour: h.name, result: null, segments: 0, sized: [], stamp, problems };
+  const sized: SizedFile[] = [];
+  for (const s of input.segments) if (s.size !== undefined) sized.push({ name: s.name, size: s.size });
+  return { hour: h.name, result: analyzeHour(input), segments: input.segments.length, sized, stamp, problems };
+}
+
+/** The stamp HourCache.lookup would take: wall clock first, then the folder's stat. */
+function stampOf(dir: string): HourStamp | null {
+  const statAt = Date.now();
+  try {
+    const st = statSync(dir);
+    return { ino: st.ino, mtimeMs: st.mtimeMs, statAt };
+  } catch {
+    return null;
+  }
+}
+
+/** A batch sent to a worker thread. */
+export interface WorkerRequest {
+  readonly id: number;
+  readonly batch: HourBatch;
+}
+
+/** A worker's answer: the batch's hours, or why it failed (the pool then reads it in-process). */
+export type WorkerReply =
+  | { readonly id: number; readonly hours: BatchHour[] }
+  | { readonly id: number; readonly error: string };
+
+/** Test knob: a worker that throws on (or exits at) the batch holding `hour`. */
+export interface WorkerFault {
+  readonly hour: string;
+  readonly how: 'throw' | 'exit';
+}

@@ -1,0 +1,168 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { readHourBatch, type BatchHour, type HourBatch, type WorkerFault, type WorkerReply } from './hourBatch.js';
+import { hourWorkerUrl } from './workerLocation.js';
+
+/** Most threads a cold pass reads on, the main thread's lane included (each has its own heap: RSS grows with them). */
+export const MAX_COLD_LANES = 4;
+
+/** Fewest cores for which the cold pass uses worker threads at all. */
+export const MIN_CORES_FOR_WORKERS = 4;
+
+/**
+ * Worker threads for a cold pass on this machine, beside the main thread's lane: one less
+ * than the cores (the main thread, idle otherwise, takes a core's share), at most
+ * MAX_COLD_LANES in all. None below MIN_CORES_FOR_WORKERS: each worker pays its own
+ * start-up and JIT warm-up (measured ~0.25 s CPU at 168 h on a 2-core machine), which two
+ * lanes do not earn back there, while the in-process pass already lists on libuv's
+ * threads beside the main thread.
+ */
+export function coldPassThreads(cores = availableParallelism()): number {
+  return cores < MIN_CORES_FOR_WORKERS ? 0 : Math.min(cores, MAX_COLD_LANES) - 1;
+}
+
+export interface HourWorkerPoolOptions {
+  readonly threads: number;
+  /**
+   * Also read batches on the main thread, between the workers' (synchronously: the main
+   * thread is otherwise idle in a cold pass, and this saves a worker's start-up and heap).
+   */
+  readonly mainLane?: boolean;
+  /** Test knob: makes the workers fail on one hour. */
+  readonly fault?: WorkerFault;
+  /** Told when a worker failed a batch or died; that work is then done in-process. */
+  readonly onFailure?: (reason: string) => void;
+}
+
+interface Job {
+  readonly id: number;
+  readonly batch: HourBatch;
+  readonly resolve: (hours: BatchHour[] | null) => void;
+}
+
+interface Slot {
+  /** Null: the main thread's lane. */
+  readonly worker: Worker | null;
+  /** Batches sent and not yet answered, oldest first. */
+  readonly jobs: Job[];
+  alive: boolean;
+}
+
+/**
+ * Batches a worker holds at once: the next one waits in its own queue, so it never idles
+ * while the main thread (busy with its own lane's batch) has not yet sent more.
+ */
+const WORKER_DEPTH = 2;
+
+/**
+ * Worker threads that read and analyse hour batches for the cold pass. `run` answers a
+ * batch's hours, or null when the pool could not (a worker threw, crashed or is gone):
+ * the caller then reads that batch in-process, so nothing is lost. Idle workers do not
+ * keep the process alive; `close` ends them.
+ */
+export class HourWorkerPool {
+  /** Worker threads of all pools not yet exited (no pass may leave one behind). */
+  static running = 0;
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private nextId = 0;
+  private closed = false;
+
+  constructor(private readonly opts: HourWorkerPoolOptions) {
+    for (let i = 0; i < opts.threads; i++) this.spawn();
+    if (opts.mainLane === true) this.slots.push({ worker: null, jobs: [], alive: true });
+  }
+
+  /** Lanes (workers and the main thread's) still able to take batches. */
+  get threads(): number {
+    return this.slots.filter((s) => s.alive).length;
+  }
+
+  /** Reads a batch on a worker thread (or the main lane); null when it must be read in-process instead. */
+  run(batch: HourBatch): Promise<BatchHour[] | null> {
+    if (this.closed || this.threads === 0) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      this.queue.push({ id: this.nextId++, batch, resolve });
+      this.dispatch();
+    });
+  }
+
+  /** Ends every worker; batches still waiting are answered null. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.resolve(null);
+    await Promise.all(this.slots.map(async (s) => {
+      s.alive = false;
+      for (const job of s.jobs.splice(0)) job.resolve(null);
+      await s.worker?.terminate();
+    }));
+  }
+
+  private spawn(): void {
+    // Node's default young generation: a larger one (32/64 MiB) measured no better here
+    const worker = new Worker(hourWorkerUrl(), { workerData: { fault: this.opts.fault } });
+    const slot: Slot = { worker, jobs: [], alive: true };
+    worker.unref();
+    worker.on('message', (reply: WorkerReply) => this.answered(slot, reply));
+    worker.on('error', (e) => this.died(slot, `hour worker failed: ${e instanceof Error ? e.message : String(e)}`));
+    HourWorkerPool.running++;
+    worker.on('exit', (code) => {
+      HourWorkerPool.running--;
+      this.died(slot, `hour worker exited with code ${code}`);
+    });
+    this.slots.push(slot);
+  }
+
+  private answered(slot: Slot, reply: WorkerReply): void {
+    const at = slot.jobs.findIndex((j) => j.id === reply.id);
+    if (at < 0) return;
+    const [job] = slot.jobs.splice(at, 1);
+    if ('error' in reply) {
+      this.opts.onFailure?.(`hour worker could not read a batch (read in-process instead): ${reply.error}`);
+      job.resolve(null);
+    } else {
+      job.resolve(reply.hours);
+    }
+    this.dispatch();
+  }
+
+  /** The main lane's turn: one batch, synchronously (a failure is answered like a worker's). */
+  private runHere(slot: Slot, job: Job): void {
+    if (!slot.jobs.includes(job)) return; // closed meanwhile
+    let reply: WorkerReply;
+    try {
+      reply = { id: job.id, hours: readHourBatch(job.batch) };
+    } catch (e) {
+      reply = { id: job.id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+    }
+    this.answered(slot, reply);
+  }
+
+  private died(slot: Slot, reason: string): void {
+    if (!slot.alive) return;
+    slot.alive = false;
+    if (this.closed) return;
+    this.opts.onFailure?.(`${reason}; its work is read in-process`);
+    for (const job of slot.jobs.splice(0)) job.resolve(null);
+    if (this.threads === 0) for (const j of this.queue.splice(0)) j.resolve(null);
+    else this.dispatch();
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (!slot.alive) continue;
+      const depth = slot.worker === null ? 1 : WORKER_DEPTH;
+      while (slot.jobs.length < depth && this.queue.length > 0) {
+        const job = this.queue.shift() as Job;
+        slot.jobs.push(job);
+        if (slot.worker === null) {
+          setImmediate(() => this.runHere(slot, job));
+        } else {
+          slot.worker.ref();
+          slot.worker.postMessage({ id: job.id, batch: job.batch });
+        }
+      }
+      if (slot.jobs.length === 0) slot.worker?.unref();
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { DAEMON_OPTIONS, resolveDaemonConfig } from '../../src/cli/daemonOptions.js';
+import { createDaemon, firstPass, passAll } from '../../src/daemon/daemon.js';
+import { createLogger } from '../../src/log.js';
+import { HourWorkerPool } from '../../src/scan/hourWorkerPool.js';
+import { formatHourName } from '../../src/store/hourName.js';
+import { fillHour, putSegment } from '../helpers/simpleStore.js';
+import { makeTmpDir } from '../helpers/tmp.js';
+
+const HOURS = 300;
+const FIRST = Date.UTC(2026, 10, 1) * 1000;
+const hourAt = (i: number): string => formatHourName(FIRST + i * 3_600_000_000);
+
+/** Daemon parts on `base` (no server), logging into `lines`; `onLine` sees each line as written. */
+function partsOn(base: string, extra: Record<string, unknown>, onLine: (line: string) => void = () => {}) {
+  const defaults: Record<string, unknown> = {};
+  for (const [k, o] of Object.entries(DAEMON_OPTIONS)) if ('default' in o) defaults[k] = o.default;
+  const config = resolveDaemonConfig({
+    ...defaults, 'output-dir': '/nonexistent-never-written', channels: ['chan'], 'base-dir': base, 'metrics-port': 0, ...extra,
+  });
+  const lines: string[] = [];
+  const sink = new Writable({ write(c: Buffer, _e, cb) { const l = c.toString(); lines.push(l); onLine(l); cb(); } });
+  return { parts: createDaemon(config, createLogger('warn', sink)), lines };
+}
+
+async function passes(parts: ReturnType<typeof createDaemon>): Promise<number> {
+  const m = await parts.metrics.passes.get();
+  return m.values.find((v) => v.labels.quality === 'source')?.value ?? 0;
+}
+
+describe("the daemon's first pass on worker threads", () => {
+  for (const threads of [0, 1]) it(`gives the gauges of the in-process pass (--cold-threads ${threads}), and leaves no worker thread behind`, async () => {
+    const base = await makeTmpDir('firstpass');
+    try {
+      for (let i = 0; i < 40; i++) fillHour(base, 'chan', 'source', hourAt(i), 0, 200, new Set([i * 2]));
+      putSegment(base, 'chan', 'source', hourAt(3), 'bad-name.ts');
+      const threaded = partsOn(base, { 'cold-threads': threads });
+      await firstPass(threaded.parts);
+      assert.equal(HourWorkerPool.running, 0, 'workers end with the pass');
+      const alone = partsOn(base, {});
+      await passAll(alone.parts);
+      const text = await threaded.parts.gauges.registry.metrics();
+      assert.match(text, /raw_coverage\{channel="chan",hour="2026-11-01T05",quality="source"\} 198/);
+      assert.equal(text, await alone.parts.gauges.registry.metrics());
+      assert.equal(threaded.lines.filter((l) => l.includes('bad_name')).length, 1, 'the bad name reported once');
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+
+  it('stops early when asked to stop during the pass (SIGTERM), publishing nothing and ending its workers', async () => {
+    const base = await makeTmpDir('firstpass-stop');
+    try {
+      for (let i = 0; i < HOURS; i++) {
+        fillHour(base, 'chan', 'source', hourAt(i), 0, 4);
+        putSegment(base, 'chan', 'source', hourAt(i), 'bad-name.ts');
+      }
+      // the stop comes as the first batch read reports its problems: the pass is under way
+      let stopAsked = false;
+      const { parts } = partsOn(base, { 'cold-threads': 1 }, (line) => {
+        if (line.includes('bad_name') && !stopAsked) {
+          stopAsked = true;
+          parts.stop.stop();
+        }
+      });
+      await firstPass(parts);
+      assert.ok(stopAsked, 'stopped during the pass');
+      assert.equal(await passes(parts), 0, 'the stopped pass is not published');
+      assert.equal(parts.state.list().length, 0);
+      assert.equal(HourWorkerPool.running, 0, 'no worker thread lingers');
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+});
