@@ -13,9 +13,12 @@
  * Results go to stdout and, without --quick, to bench/RESULTS.md.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { BLUE, ORANGE, WHITE, type CoverageMap, type PixelClass } from '../src/coverage/mapPixels.js';
+import { MapRaster, renderMapPng } from '../src/outputs/mapPng.js';
+import { mapFileName } from '../src/store/layout.js';
 import { formatHourName } from '../src/store/hourName.js';
 import { formatSegmentName } from '../src/store/segmentName.js';
 import { cpuSeconds, median, peakRssKiB, percentile, sleep, timeCommand } from './measure.js';
@@ -27,7 +30,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 60);
 const NEW_SEGMENTS = 200;
 const LATENCY_SEGMENTS = 40;
-const SETTLE_S = Number(process.env.BENCH_SETTLE_S ?? 20);
+/** Seconds after the catch-up pass at which the steady-state idle minute starts (V8's memory reducer runs ~90 s after the last GC). */
+const STEADY_S = Number(process.env.BENCH_STEADY_S ?? 120);
 const lines: string[] = [];
 const say = (s: string): void => { console.log(s); lines.push(s); };
 /** Busy and total jiffies of the whole machine, from /proc/stat. */
@@ -89,7 +93,41 @@ async function metricsText(url: string): Promise<string> {
   return (await fetch(`${url}/metrics`)).text();
 }
 
-interface Live { latency: { p50: number; p95: number; max: number }; complete: boolean; readyMs: number; readyRssMiB: number; idleCpuS: number; perSegmentMs: number; peakRssMiB: number; loadDuring: string }
+interface Live {
+  latency: { p50: number; p95: number; max: number }; complete: boolean; readyMs: number; readyRssMiB: number;
+  /** CPU seconds a minute: the first minute after the catch-up pass, and a minute from STEADY_S after it. */
+  idleFirstS: number; idleSteadyS: number;
+  perSegmentMs: number; mapWrites: number; encodeMs: number; peakRssMiB: number; loadDuring: string;
+}
+
+/**
+ * CPU (ms, this process, all threads) of one PNG encode of the map in `file`, as the daemon
+ * encodes it (renderMapPng with the image kept): median of 10, after one warm-up.
+ */
+async function encodeCpuMs(file: string): Promise<number> {
+  const sharp = (await import('sharp')).default;
+  const { data, info } = await sharp(readFileSync(file)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const pixels = new Uint8Array(info.width * info.height);
+  for (let x = 0, p = 0; x < info.width; x++) {
+    for (let y = 0; y < info.height; y++, p++) {
+      const o = (y * info.width + x) * 3;
+      const cls: PixelClass = data[o] === 0xff && data[o + 1] === 0xff ? WHITE : data[o] === 0xff ? ORANGE : BLUE;
+      pixels[p] = cls;
+    }
+  }
+  const map: CoverageMap = { width: info.width, height: info.height, origin: 0, hours: info.width / 6, pixels };
+  // the daemon keeps the RGB image between draws (MapRaster): lay it out once, then time the encodes
+  const raster = new MapRaster();
+  await renderMapPng(map, raster);
+  const ms: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const c0 = process.cpuUsage();
+    await renderMapPng(map, raster);
+    const c = process.cpuUsage(c0);
+    ms.push((c.user + c.system) / 1000);
+  }
+  return median(ms);
+}
 
 /** A live daemon on the store: ready time, idle CPU, CPU per new segment, RSS. */
 async function live(store: BenchStore): Promise<Live> {
@@ -115,12 +153,19 @@ async function live(store: BenchStore): Promise<Live> {
       if (i > 600) throw new Error('no catch-up pass');
       await sleep(100);
     }
+    const caughtUp = performance.now();
     mkdirSync(dir, { recursive: true });
-    // idle: after start-up has settled (V8 collects the start-up garbage in the first ~20 s)
-    await sleep(SETTLE_S * 1000);
+    await sleep(2000); // the live update of the new (empty) hour folder
+    // idle, first minute: right after start-up (V8 still collects start-up garbage, and its
+    // memory reducer compacts the heap ~90 s after the last GC)
     const c0 = cpuSeconds(pid);
     await sleep(IDLE_S * 1000);
-    const idle = cpuSeconds(pid) - c0;
+    const idleFirst = cpuSeconds(pid) - c0;
+    // idle, steady state: from STEADY_S after the catch-up pass
+    await sleep(Math.max(0, caughtUp + STEADY_S * 1000 - performance.now()));
+    const cs = cpuSeconds(pid);
+    await sleep(IDLE_S * 1000);
+    const idle = cpuSeconds(pid) - cs;
     const loadIdle = load();
 
 
@@ -149,19 +194,27 @@ async function live(store: BenchStore): Promise<Live> {
     await sleep(3000);
 
 
+    const mapFile = path.join(CACHE, `${store.name}-live-maps`, mapFileName('bench', 'source'));
+    const mapInodes = new Set<number>();
+    const seeMap = (): void => { try { mapInodes.add(statSync(mapFile).ino); } catch { /* between writes */ } };
+    seeMap();
     const c1 = cpuSeconds(pid);
     const t1 = performance.now();
     for (let i = 0; i < NEW_SEGMENTS; i++) {
       write();
+      seeMap(); // each map write renames a new file into place: a new inode
       await sleep(50);
     }
     // no scraping while measuring (a scrape of a big store costs more than an update)
-    await sleep(2500); // the last update and the last throttled map write
+    for (let i = 0; i < 50; i++) { await sleep(50); seeMap(); } // the last update and the last throttled map write
     const used = cpuSeconds(pid) - c1 - (idle / IDLE_S) * ((performance.now() - t1) / 1000);
-    const complete = (await count()) === seq;
+    // then every segment must show on /metrics (which may serve a render up to a second old: poll)
+    let complete = false;
+    for (const end = performance.now() + 10_000; !complete && performance.now() < end; await sleep(200)) complete = (await count()) === seq;
     return {
       latency: { p50: percentile(lat, 50), p95: percentile(lat, 95), max: Math.max(...lat) },
-      readyMs, readyRssMiB: readyRss / 1024, idleCpuS: (idle / IDLE_S) * 60, perSegmentMs: (used / NEW_SEGMENTS) * 1000, complete,
+      readyMs, readyRssMiB: readyRss / 1024, idleFirstS: (idleFirst / IDLE_S) * 60, idleSteadyS: (idle / IDLE_S) * 60,
+      perSegmentMs: (used / NEW_SEGMENTS) * 1000, mapWrites: mapInodes.size - 1, encodeMs: await encodeCpuMs(mapFile), complete,
       peakRssMiB: peakRssKiB(pid) / 1024, loadDuring: `${loadIdle} / ${load()}`,
     };
   } finally {
@@ -187,12 +240,12 @@ async function run(): Promise<void> {
   const four = QUICK ? null : ensureStore(168, FOUR_QUALITIES);
 
   say('## Growth (1 quality, h × 1800 segments)\n');
-  say('| store | find wall / CPU | --run-once wall / CPU | ratio wall / CPU | run-once peak RSS | daemon ready (/readyz) | RSS at ready / peak | idle CPU a minute | CPU per new segment | latency p50 / p95 / max | load avg (idle / after) |');
-  say('|---|---|---|---|---|---|---|---|---|---|---|');
+  say('| store | find wall / CPU | --run-once wall / CPU | ratio wall / CPU | run-once peak RSS | daemon ready (/readyz) | RSS at ready / peak | idle CPU a minute: first / steady | CPU per new segment | of which map encodes | without them | latency p50 / p95 / max | load avg (idle / after) |');
+  say('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const st of stores) {
     const c = await coldRuns(st);
     const l = await live(st);
-    say(`| ${st.hours} h | ${s2(c.findWall)} / ${s2(c.findCpu)} | ${s2(c.wall)} / ${s2(c.cpu)} | ${(c.wall / c.findWall).toFixed(2)}× / ${(c.cpu / c.findCpu).toFixed(2)}× | ${c.rssMiB.toFixed(0)} MiB | ${s2(l.readyMs)} | ${l.readyRssMiB.toFixed(0)} / ${l.peakRssMiB.toFixed(0)} MiB | ${l.idleCpuS.toFixed(3)} s | ${l.perSegmentMs.toFixed(2)} ms${l.complete ? '' : ' (not all counted yet!)'} | ${l.latency.p50.toFixed(0)} / ${l.latency.p95.toFixed(0)} / ${l.latency.max.toFixed(0)} ms | ${l.loadDuring} |`);
+    say(`| ${st.hours} h | ${s2(c.findWall)} / ${s2(c.findCpu)} | ${s2(c.wall)} / ${s2(c.cpu)} | ${(c.wall / c.findWall).toFixed(2)}× / ${(c.cpu / c.findCpu).toFixed(2)}× | ${c.rssMiB.toFixed(0)} MiB | ${s2(l.readyMs)} | ${l.readyRssMiB.toFixed(0)} / ${l.peakRssMiB.toFixed(0)} MiB | ${l.idleFirstS.toFixed(3)} / ${l.idleSteadyS.toFixed(3)} s | ${l.perSegmentMs.toFixed(2)} ms${l.complete ? '' : ' (not all counted yet!)'} | ${l.mapWrites} × ${l.encodeMs.toFixed(1)} ms = ${((l.mapWrites * l.encodeMs) / NEW_SEGMENTS).toFixed(2)} ms | ${(l.perSegmentMs - (l.mapWrites * l.encodeMs) / NEW_SEGMENTS).toFixed(2)} ms | ${l.latency.p50.toFixed(0)} / ${l.latency.p95.toFixed(0)} / ${l.latency.max.toFixed(0)} ms | ${l.loadDuring} |`);
   }
   if (four !== null) {
     say('\n## Cold --run-once, 4 qualities × 168 h × 1800\n');

@@ -46,10 +46,28 @@ const BURST_SEGMENTS = num('SOAK_BURST_SEGMENTS', 100);
 const HOUR_EVERY_S = num('SOAK_HOUR_EVERY_S', Math.min(300, MINUTES * 15));
 const REMOVE_EVERY_S = num('SOAK_REMOVE_EVERY_S', Math.min(240, MINUTES * 20));
 const SETTLE_TIMEOUT_S = num('SOAK_SETTLE_TIMEOUT_S', 300);
+/** `NAME=value` pairs separated by spaces, as an environment. */
+const envOf = (text: string): Record<string, string> =>
+  Object.fromEntries(text.split(/\s+/).filter((kv) => kv.includes('=')).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+/** The `Environment=` settings of the shipped systemd unit (config/segcov.service): the daemon runs as it would in production. */
+export function unitEnvironment(unitText: string): Record<string, string> {
+  return Object.assign({}, ...unitText.split('\n').filter((l) => l.startsWith('Environment=')).map((l) => envOf(l.slice('Environment='.length))));
+}
+/**
+ * The daemon's extra environment: the unit's (SOAK_UNIT_ENV=0 leaves it out, e.g. to measure
+ * without the allocator settings), then SOAK_DAEMON_ENV (`NAME=value` separated by spaces).
+ */
+const DAEMON_ENV = {
+  ...(process.env.SOAK_UNIT_ENV === '0' ? {} : unitEnvironment(readFileSync(path.join(REPO, 'config', 'segcov.service'), 'utf8'))),
+  ...envOf(process.env.SOAK_DAEMON_ENV ?? ''),
+};
+/** SOAK_WRITE_RESULTS=0 leaves bench/RESULTS.md alone (diagnostic runs). */
+const WRITE_RESULTS = process.env.SOAK_WRITE_RESULTS !== '0';
 const CHANNEL = 'bench';
 const QUALITIES = ['source', '480p'];
 const SEG_US = 2_000_000;
-const TMP_ROOT = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+/** Where the store is made: SOAK_TMP, else /dev/shm (tmpfs), else the system temp dir. */
+const TMP_ROOT = process.env.SOAK_TMP ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
 
 /** The fake recorder: writes segments at its own clock (µs), adds and removes hour folders. */
 class Recorder {
@@ -100,16 +118,26 @@ class Recorder {
   }
 }
 
-interface Sample { readonly tMin: number; readonly rssMiB: number; readonly heapMiB: number; readonly fds: number; readonly cpuPct: number }
-
-function rssMiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m === null ? NaN : Number(m[1]) / 1024;
+interface Sample {
+  readonly tMin: number; readonly rssMiB: number; readonly anonMiB: number; readonly heapMiB: number; readonly heapTotalMiB: number;
+  readonly externalMiB: number; readonly fds: number; readonly cpuPct: number;
 }
 
-async function heapMiB(d: RunningDaemon): Promise<number> {
-  const v = parseProm(await (await fetch(`${d.url}/metrics`)).text()).get('nodejs_heap_size_used_bytes');
-  return v === undefined ? NaN : v / 1024 / 1024;
+function statusMiB(pid: number, field: string): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m === null ? NaN : Number(m[1]) / 1024;
+}
+const rssMiB = (pid: number): number => statusMiB(pid, 'VmRSS');
+
+/** The daemon's own V8 figures from /metrics: heap used, heap committed, external (Buffers, ArrayBuffers). */
+async function heapFigures(d: RunningDaemon): Promise<{ heapMiB: number; heapTotalMiB: number; externalMiB: number }> {
+  const m = parseProm(await (await fetch(`${d.url}/metrics`)).text());
+  const mib = (k: string): number => { const v = m.get(k); return v === undefined ? NaN : v / 1024 / 1024; };
+  return { heapMiB: mib('nodejs_heap_size_used_bytes'), heapTotalMiB: mib('nodejs_heap_size_total_bytes'), externalMiB: mib('nodejs_external_memory_bytes') };
+}
+
+async function sampleOf(d: RunningDaemon, pid: number, tMin: number, cpuPct: number): Promise<Sample> {
+  return { tMin, rssMiB: rssMiB(pid), anonMiB: statusMiB(pid, 'RssAnon'), ...(await heapFigures(d)), fds: readdirSync(`/proc/${pid}/fd`).length, cpuPct };
 }
 
 /** Least-squares slope of y over x. */
@@ -152,6 +180,8 @@ function writeSection(section: string): void {
 
 const f1 = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : 'n/a');
 const f3 = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
+const rowOf = (s: Sample, written: number): string =>
+  `| ${s.tMin.toFixed(1)} | ${f1(s.rssMiB)} | ${f1(s.anonMiB)} | ${f1(s.heapMiB)} / ${f1(s.heapTotalMiB)} | ${f1(s.externalMiB)} | ${s.fds} | ${f1(s.cpuPct)} | ${written} |`;
 
 async function main(): Promise<number> {
   const work = mkdtempSync(path.join(TMP_ROOT, 'segcov-soak-'));
@@ -167,10 +197,11 @@ async function main(): Promise<number> {
 
     const r0 = performance.now();
     daemon = await startDaemon([CHANNEL, '--base-dir', base, '--qualities', QUALITIES.join(','), '--output-dir', path.join(work, 'daemon-out'), '--log-level', 'warn'],
-      { readyTimeoutMs: 600_000 });
+      { readyTimeoutMs: 600_000, env: cleanEnv(DAEMON_ENV) });
     const pid = daemon.proc.pid;
     if (pid === undefined) throw new Error('daemon has no pid');
     const d = daemon;
+    console.error(`soak: daemon environment ${JSON.stringify(DAEMON_ENV)}`);
     console.error(`soak: daemon pid ${pid} ready on ${d.url} in ${((performance.now() - r0) / 1000).toFixed(1)} s; churning ${MINUTES} min, sampling every ${SAMPLE_S} s`);
 
     const totalMs = MINUTES * 60_000;
@@ -186,18 +217,18 @@ async function main(): Promise<number> {
     let nextSkip = HOUR_EVERY_S * 1000;
     let nextRemove = REMOVE_EVERY_S * 1000;
     let died = false;
-    console.log('| min | RSS MiB | heap MiB | fds | CPU % | segments written |');
-    console.log('|---|---|---|---|---|---|');
+    console.log('| min | RSS MiB | anon MiB | heap used / committed MiB | external MiB | fds | CPU % | segments written |');
+    console.log('|---|---|---|---|---|---|---|---|');
     while (elapsed() < totalMs) {
       if (d.proc.exitCode !== null || d.proc.signalCode !== null) { died = true; break; }
       const now = elapsed();
       if (now >= nextSample) {
         const cpu = cpuSeconds(pid);
-        const s: Sample = { tMin: now / 60_000, rssMiB: rssMiB(pid), heapMiB: await heapMiB(d), fds: readdirSync(`/proc/${pid}/fd`).length, cpuPct: samples.length > 0 ? ((cpu - cpuPrev) / ((now - cpuPrevT) / 1000)) * 100 : NaN };
+        const s = await sampleOf(d, pid, now / 60_000, samples.length > 0 ? ((cpu - cpuPrev) / ((now - cpuPrevT) / 1000)) * 100 : NaN);
         cpuPrev = cpu;
         cpuPrevT = now;
         samples.push(s);
-        console.log(`| ${s.tMin.toFixed(1)} | ${f1(s.rssMiB)} | ${f1(s.heapMiB)} | ${s.fds} | ${f1(s.cpuPct)} | ${rec.written} |`);
+        console.log(rowOf(s, rec.written));
         nextSample += SAMPLE_S * 1000;
       }
       if (now >= nextSkip) { rec.skipToHourEnd(); nextSkip += HOUR_EVERY_S * 1000; }
@@ -210,9 +241,9 @@ async function main(): Promise<number> {
     if (!died) {
       const now = elapsed();
       const cpu = cpuSeconds(pid);
-      const s: Sample = { tMin: now / 60_000, rssMiB: rssMiB(pid), heapMiB: await heapMiB(d), fds: readdirSync(`/proc/${pid}/fd`).length, cpuPct: ((cpu - cpuPrev) / ((now - cpuPrevT) / 1000)) * 100 };
+      const s = await sampleOf(d, pid, now / 60_000, ((cpu - cpuPrev) / ((now - cpuPrevT) / 1000)) * 100);
       samples.push(s);
-      console.log(`| ${s.tMin.toFixed(1)} | ${f1(s.rssMiB)} | ${f1(s.heapMiB)} | ${s.fds} | ${f1(s.cpuPct)} | ${rec.written} |`);
+      console.log(rowOf(s, rec.written));
     }
 
     const warmMin = Math.min(0.2 * MINUTES, 5);
@@ -265,7 +296,7 @@ async function main(): Promise<number> {
     const section = [
       '## Soak: live churn against a running daemon',
       '',
-      `${new Date().toISOString()}, node ${process.version}, load average before the run ${load0} (2 cores, shared). Store ${HOURS} h × ${QUALITIES.length} qualities × 1800 segments (${files} files, tmpfs), ${MINUTES} min of churn sampled every ${SAMPLE_S} s: ${rec.written} segments written (one per quality every 2 s, ${bursts} bursts of ${BURST_SEGMENTS} per quality), ${rec.hoursAdded} hour folders added, ${rec.hoursRemoved} × oldest hour folder removed per quality. Slopes over the samples after a ${warmMin.toFixed(1)} min warm-up (${after.length} samples).`,
+      `${new Date().toISOString()}, node ${process.version}, load average before the run ${load0} (2 cores, shared). Store ${HOURS} h × ${QUALITIES.length} qualities × 1800 segments (${files} files, in ${TMP_ROOT}), daemon environment ${Object.keys(DAEMON_ENV).length === 0 ? 'none added' : Object.entries(DAEMON_ENV).map(([k, v]) => `\`${k}=${v}\``).join(' ')}, ${MINUTES} min of churn sampled every ${SAMPLE_S} s: ${rec.written} segments written (one per quality every 2 s, ${bursts} bursts of ${BURST_SEGMENTS} per quality), ${rec.hoursAdded} hour folders added, ${rec.hoursRemoved} × oldest hour folder removed per quality. Slopes over the samples after a ${warmMin.toFixed(1)} min warm-up (${after.length} samples).`,
       '',
       '| RSS slope (target ≤ 0.1) | heap slope | fd slope | RSS first / last | heap first / last | fds first / last | mean CPU after warm-up | equal to fresh run-once | settled after churn | SIGTERM → exit | daemon survived |',
       '|---|---|---|---|---|---|---|---|---|---|---|',
@@ -273,20 +304,20 @@ async function main(): Promise<number> {
       '',
       `Live mismatches found by periodic passes: ${mismatches}; watcher degraded at the end: ${degraded}.`,
       '',
-      '| min | RSS MiB | heap MiB | fds | CPU % since the previous sample |',
-      '|---|---|---|---|---|',
-      ...shown.map((x) => `| ${x.tMin.toFixed(1)} | ${f1(x.rssMiB)} | ${f1(x.heapMiB)} | ${x.fds} | ${f1(x.cpuPct)} |`),
+      '| min | RSS MiB | of which anonymous | heap used / committed MiB | external MiB | fds | CPU % since the previous sample |',
+      '|---|---|---|---|---|---|---|',
+      ...shown.map((x) => `| ${x.tMin.toFixed(1)} | ${f1(x.rssMiB)} | ${f1(x.anonMiB)} | ${f1(x.heapMiB)} / ${f1(x.heapTotalMiB)} | ${f1(x.externalMiB)} | ${x.fds} | ${f1(x.cpuPct)} |`),
       '',
       'How measured: `npm run soak` (knobs `SOAK_MINUTES`, default 30, and `SOAK_SAMPLE_S`, default 30; see bench/soak.ts).',
-      'RSS is VmRSS and fds the entries of /proc/PID/fd of the daemon process, heap is its own',
-      '`nodejs_heap_size_used_bytes` from /metrics, CPU from utime + stime in /proc/PID/stat. Slopes are least squares.',
+      'RSS is VmRSS (anonymous: RssAnon) and fds the entries of /proc/PID/fd of the daemon process, heap is its own',
+      '`nodejs_heap_size_used_bytes` / `nodejs_heap_size_total_bytes` and external `nodejs_external_memory_bytes` from /metrics, CPU from utime + stime in /proc/PID/stat. Slopes are least squares.',
       'The recorder\'s clock skips to just before the next hour every few minutes (an outage), so hour folders are added',
       'during the run; "settled" is the time from the end of the churn until the daemon\'s coverage series (SPEC §4)',
       'equal, exactly, those of a fresh `--run-once --textfile` of the same store (polled every 0.5 s once that',
       'run-once has finished, so it includes the run-once\'s own time).',
     ].join('\n');
     console.log(`\n${section}`);
-    writeSection(section);
+    if (WRITE_RESULTS) writeSection(section);
     if (rssSlope > 0.1) console.error(`soak: RSS slope ${f3(rssSlope)} MiB/min is above the 0.1 MiB/min target`);
     return ok ? 0 : 1;
   } finally {

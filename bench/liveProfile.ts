@@ -1,0 +1,202 @@
+/**
+ * `node dist/bench/liveProfile.js [HOURS]` (default 720): where a live daemon's CPU goes.
+ *
+ * Runs the daemon on a bench store (bench/stores.ts) under `--cpu-prof`, through the same
+ * phases as the growth bench: ready, catch-up pass, PROF_SETTLE_S (20) s settle, PROF_IDLE_S
+ * (60) s of nothing changing, then 200 new segments at 20 a second into a new hour and 2.5 s
+ * more. Then SIGTERM (the daemon exits normally, so V8 writes the profile) and prints, per
+ * phase, the self time of the top functions (V8's profile samples, timestamps on the same
+ * monotonic clock as this process' `process.hrtime`) beside the daemon's CPU from /proc, which
+ * also counts the threads the profile does not see (libvips, the thread pool, GC helpers).
+ * With PROF_STRACE=1 the idle phase is also counted by `strace -f -c` (syscalls and wake-ups).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { formatHourName } from '../src/store/hourName.js';
+import { formatSegmentName } from '../src/store/segmentName.js';
+import { cpuSeconds, sleep } from './measure.js';
+import { CACHE, FIRST_HOUR, REPO, ensureStore } from './stores.js';
+
+const HOURS = Number(process.argv[2] ?? 720);
+const SETTLE_S = Number(process.env.PROF_SETTLE_S ?? 20);
+const IDLE_S = Number(process.env.PROF_IDLE_S ?? 60);
+const TOP = Number(process.env.PROF_TOP ?? 25);
+const BIN = path.join(REPO, 'bin', 'segcov.js');
+
+interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+interface Profile { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] }
+
+/** CPU seconds by thread name (main thread, libuv pool, V8 helpers, libvips …) of a process, from /proc. */
+function threadCpu(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = tid === String(pid) ? 'main' : `${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))}#${Number(tid) - pid}`;
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(name, (out.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) / 100);
+    } catch { /* the thread ended */ }
+  }
+  return out;
+}
+
+function threadDiff(a: Map<string, number>, b: Map<string, number>): string {
+  return [...b.entries()].map(([k, v]) => [k, v - (a.get(k) ?? 0)] as const).filter(([, v]) => v > 0)
+    .sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${(v * 1000).toFixed(0)} ms`).join(', ');
+}
+
+const PROFILE = process.env.PROF_CPU !== '0';
+/** PROF_TRACE_GC=1: the daemon runs with --trace-gc; its GCs are counted per phase. */
+const TRACE_GC = process.env.PROF_TRACE_GC === '1';
+
+/** GCs (from --trace-gc lines, timed from the isolate's start ≈ the spawn; stdout is block-buffered) within [from, to) µs: counts and main-thread ms by kind. */
+function gcSummary(lines: readonly string[], spawnedAt: number, from: number, to: number): string {
+  const by = new Map<string, { n: number; ms: number }>();
+  for (const line of lines) {
+    const m = /ms: ([A-Za-z-]+(?: \(reduce\))?) .*?MB, ([\d.]+) \/ /.exec(line);
+    const at = spawnedAt + Number(/\]\s+(\d+) ms:/.exec(line)?.[1] ?? NaN) * 1000;
+    if (m === null || !(at >= from && at < to)) continue;
+    const e = by.get(m[1]) ?? { n: 0, ms: 0 };
+    e.n++;
+    e.ms += Number(m[2]);
+    by.set(m[1], e);
+  }
+  return by.size === 0 ? 'no GC' : [...by.entries()].map(([k, v]) => `${v.n} × ${k} (${v.ms.toFixed(1)} ms)`).join(', ');
+}
+
+
+const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Self time (ms) by function over [from, to) µs, the top `n`, plus the total sampled. */
+function selfTimes(p: Profile, from: number, to: number, n: number): { total: number; top: [string, number][] } {
+  const byId = new Map(p.nodes.map((x) => [x.id, x]));
+  const self = new Map<string, number>();
+  let t = p.startTime;
+  let total = 0;
+  for (let i = 0; i < p.samples.length; i++) {
+    t += p.timeDeltas[i];
+    const dt = i + 1 < p.timeDeltas.length ? p.timeDeltas[i + 1] : 0;
+    if (t < from || t >= to) continue;
+    const node = byId.get(p.samples[i]);
+    if (node === undefined) continue;
+    const f = node.callFrame;
+    if (f.functionName === '(idle)') continue;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(node_modules|dist)\//, '$1/')}:${f.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + dt / 1000);
+    total += dt / 1000;
+  }
+  return { total, top: [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, n) };
+}
+
+async function metrics(url: string): Promise<string> {
+  return (await fetch(`${url}/metrics`)).text();
+}
+
+async function main(): Promise<void> {
+  const store = ensureStore(HOURS, ['source']);
+  const profDir = mkdtempSync(path.join(CACHE, '..', 'segcov-prof-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const hour = formatHourName(FIRST_HOUR + store.hours * 3_600_000_000);
+  const dir = path.join(store.base, 'bench', 'source', hour);
+  rmSync(dir, { recursive: true, force: true });
+  const spawnedAt = nowUs();
+  const child: ChildProcess = spawn(process.execPath, [...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), ...(TRACE_GC ? ['--trace-gc'] : []), BIN, 'bench', '--base-dir', store.base,
+    '--metrics-port', String(port), '--metrics-host', '127.0.0.1', '--log-level', 'warn', '--output-dir', path.join(CACHE, `${store.name}-prof-maps`)],
+  { stdio: ['ignore', TRACE_GC ? 'pipe' : 'ignore', 'ignore'] });
+  const pid = child.pid as number;
+  const gcLines: string[] = [];
+  let partial = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    const parts = (partial + d.toString()).split('\n');
+    partial = parts.pop() ?? '';
+    gcLines.push(...parts);
+  });
+  const marks: { name: string; from: number; to: number; cpu: number; threads: string }[] = [];
+  try {
+    for (let i = 0; ; i++) {
+      try { if ((await fetch(`${url}/readyz`)).status === 200) break; } catch { /* starting */ }
+      if (i > 3000) throw new Error('daemon not ready');
+      await sleep(20);
+    }
+    const tReady = nowUs();
+    for (let i = 0; !/segcov_passes_total\{channel="bench",quality="source"\} [2-9]/.test(await metrics(url)); i++) {
+      if (i > 600) throw new Error('no catch-up pass');
+      await sleep(100);
+    }
+    mkdirSync(dir, { recursive: true });
+    const tCaught = nowUs();
+    let c = cpuSeconds(pid);
+    let th = threadCpu(pid);
+    const phase = async (name: string, body: () => Promise<void>): Promise<void> => {
+      const from = nowUs();
+      await body();
+      const c1 = cpuSeconds(pid);
+      const th1 = threadCpu(pid);
+      marks.push({ name, from, to: nowUs(), cpu: c1 - c, threads: threadDiff(th, th1) });
+      c = c1;
+      th = th1;
+    };
+    marks.push({ name: 'start-up to ready', from: 0, to: tReady, cpu: NaN, threads: '' });
+    marks.push({ name: 'ready to catch-up pass done', from: tReady, to: tCaught, cpu: NaN, threads: '' });
+    await phase(`settle ${SETTLE_S} s`, () => sleep(SETTLE_S * 1000));
+    let strace: ChildProcess | null = null;
+    const straceOut = path.join(profDir, 'strace.txt');
+    if (process.env.PROF_STRACE === '1') strace = spawn('strace', ['-f', '-c', '-o', straceOut, '-p', String(pid)], { stdio: 'ignore' });
+    await phase(`idle ${IDLE_S} s`, () => sleep(IDLE_S * 1000));
+    if (strace !== null) {
+      strace.kill('SIGINT');
+      await new Promise((r) => strace?.on('close', r));
+    }
+    let seq = 0;
+    await phase('200 new segments at 20/s + 2.5 s', async () => {
+      for (let i = 0; i < 200; i++) {
+        const name = formatSegmentName(seq * 2_000_000, 2_000_000, 'full', `P${String(seq).padStart(7, '0')}`);
+        const tmp = path.join(dir, `.${name}.part`);
+        writeFileSync(tmp, '');
+        renameSync(tmp, path.join(dir, name));
+        seq++;
+        await sleep(50);
+      }
+      await sleep(2500);
+    });
+    child.kill('SIGTERM');
+    await new Promise((r) => child.on('close', r));
+    console.log(`# live daemon, ${HOURS} h × 1800, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}${PROFILE ? '' : ', no profiler'}`);
+    for (const m of marks) {
+      if (m.threads !== '') console.log(`${m.name}: process CPU ${(m.cpu * 1000).toFixed(0)} ms; by thread: ${m.threads}`);
+      if (TRACE_GC) console.log(`  ${m.name}: ${gcSummary(gcLines, spawnedAt, m.from === 0 ? spawnedAt : m.from, m.to)}`);
+    }
+    if (strace !== null && !PROFILE) console.log(`\n## strace -f -c over the idle phase\n${readFileSync(straceOut, 'utf8')}`);
+    const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+    if (!PROFILE || file === undefined) return;
+    const prof = JSON.parse(readFileSync(path.join(profDir, file), 'utf8')) as Profile;
+    console.log(`profile ${path.join(profDir, file)}`);
+    for (const m of marks) {
+      const from = m.from === 0 ? prof.startTime : m.from;
+      const s = selfTimes(prof, from, m.to, TOP);
+      console.log(`\n## ${m.name}: ${((m.to - from) / 1e6).toFixed(1)} s wall, main thread sampled busy ${s.total.toFixed(0)} ms, process CPU (/proc) ${Number.isFinite(m.cpu) ? `${(m.cpu * 1000).toFixed(0)} ms` : 'n/a'}`);
+      for (const [k, v] of s.top) if (v >= 0.5) console.log(`${v.toFixed(1).padStart(8)} ms  ${k}`);
+    }
+    if (strace !== null) console.log(`\n## strace -f -c over the idle phase\n${readFileSync(straceOut, 'utf8')}`);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    if (!PROFILE) rmSync(profDir, { recursive: true, force: true });
+  }
+}
+
+await main();
