@@ -42,5 +42,12 @@ const GLOBAL_KEYS = ['config', 'help', 'version'];
  * another command's keys dropped, `peers:` kept exactly as written.
  */
 export function configParserFor(own: OptionTable, extra: ReadonlySet<string>, others: ReadonlySet<string>): (file: string) => Record<string, unknown> {
-  return (file) => peersAsList(selectConfig(loadConfig(file), own, new Set([...extra, ...GLOBAL_KEYS]), others));
+  // yargs may ask more than once in one parse: the file is read once, so a FIFO or a
+  // process substitution (`--config <(envsubst < t.yaml)`) gives the same settings to both
+  const read = new Map<string, Record<string, unknown>>();
+  return (file) => {
+    let doc = read.get(file);
+    if (doc === undefined) read.set(file, doc = peersAsList(selectConfig(loadConfig(file), own, new Set([...extra, ...GLOBAL_KEYS]), others)));
+    return doc;
+  };
 }

@@ -6,6 +6,7 @@ import { configParserFor } from './configFile.js';
 import { daemonCommand } from './daemonCommand.js';
 import { ENV_PREFIX, commandOf, dedupeUnknownMessage, selectEnv } from './settingsSources.js';
 import { UsageError, exitUsage } from './usageError.js';
+import { holdEarlyHangup } from '../earlyHangup.js';
 
 /** Our own usage errors, and yargs' (YError: e.g. a --config file it could not load). */
 function isUsageError(e: unknown): boolean {
@@ -57,6 +58,7 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 /** The `segcov` executable's entry point. */
-export function runFromProcess(): Promise<void> {
+export function runFromProcess(releaseHangup?: () => boolean): Promise<void> {
+  if (releaseHangup !== undefined) holdEarlyHangup(releaseHangup);
   return main(hideBin(process.argv));
 }

@@ -25,6 +25,7 @@ import type { LiveMode } from '../live/liveMode.js';
 import { QualityChecker } from './qualityChecker.js';
 import { Reloader, type ConfigLoader } from './reload.js';
 import { handleHupAndUsr1 } from './signals.js';
+import { releaseEarlyHangup, releaseEarlyHangupAsDefault } from '../earlyHangup.js';
 import { StopSignal } from './stopSignal.js';
 import { dropPrivileges } from './privileges.js';
 import { writeFileAtomic } from '../outputs/atomicWrite.js';
@@ -154,7 +155,8 @@ export function metricsParts(parts: Pick<DaemonParts, 'gauges' | 'windowGauges' 
 
 /** /metrics (coverage gauges + segcov_ + process metrics), /healthz, /readyz. */
 export function coreRoutes(parts: DaemonParts): Route[] {
-  const cache = new MetricsCache(metricsParts(parts));
+  // a coverage change is on the very next scrape; otherwise one render a second at most
+  const cache = new MetricsCache(metricsParts(parts), 1000, Date.now, () => parts.gauges.version);
   return [
     { path: '/metrics', handle: (req, res) => sendMetrics(req, res, cache, parts.metrics.registry.contentType) },
     { path: '/healthz', handle: (_req, res) => sendText(res, 200, 'ok\n') },
@@ -265,6 +267,7 @@ export async function runDaemon(initial: DaemonConfig, reload: ReloadOptions = {
     return 2;
   }
   if (config.runOnce) {
+    await releaseEarlyHangupAsDefault(); // one pass: SIGHUP is a hangup, as for any one-shot command
     await dropPrivileges(config.user, config.outputDir, log);
     await firstPass(parts);
     parts.state.markReady();
@@ -274,6 +277,10 @@ export async function runDaemon(initial: DaemonConfig, reload: ReloadOptions = {
   }
 
   const unhookSignals = handleHupAndUsr1(log, parts.reloader);
+  if (releaseEarlyHangup()) {
+    log.info({ signal: 'SIGHUP' }, 'SIGHUP during start-up: reloading the configuration');
+    void parts.reloader.reload();
+  }
   stop.onSignals(['SIGTERM', 'SIGINT'], (sig) => {
     log.info({ signal: sig }, 'stopping');
     setTimeout(() => {

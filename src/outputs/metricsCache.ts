@@ -111,18 +111,22 @@ export function gzipOfParts(parts: readonly Buffer[], deflated: readonly Buffer[
 
 interface Rendered {
   readonly at: number;
+  /** `inputs()` when the render began. */
+  readonly inputs: number;
   readonly body: Buffer;
   readonly gz: Buffer;
 }
 
 /**
- * /metrics rendered at most once per `maxAgeMs` and shared by every scraper meanwhile.
- * Once the text is older than that, the next scrape starts a render in the background
- * and is answered from the previous text (so no scrape waits for a render but the very
- * first). `render` gives the text in parts (each a RegistryText's buffer): the gzip form
- * is made with each render, off the main thread, compressing only the parts that are not
- * the very same Buffer as last time; the new text is served once its gzip form is ready
- * too. `maxAgeMs` 0: every scrape waits for a fresh render.
+ * /metrics rendered at most once per `maxAgeMs` and shared by every scraper meanwhile. A
+ * scrape is answered from the last render while that is younger than `maxAgeMs` and the
+ * inputs (`inputs()`, e.g. the coverage gauges' version) have not moved since it began;
+ * otherwise it waits for a new render, which every scrape arriving meanwhile shares. So a
+ * scrape never sees coverage older than the scrape itself (a Prometheus scraping every
+ * 15 s gets the numbers of now, not of its previous scrape), and a storm of scrapes costs
+ * one render a second. `render` gives the text in parts (each a RegistryText's buffer): the
+ * gzip form is made with each render, off the main thread, compressing only the parts that
+ * are not the very same Buffer as last time. `maxAgeMs` 0: every scrape waits for a render.
  */
 export class MetricsCache {
   private current: Rendered | null = null;
@@ -138,17 +142,19 @@ export class MetricsCache {
     private readonly render: () => Promise<string | readonly Buffer[]>,
     private readonly maxAgeMs = 1000,
     private readonly now: () => number = Date.now,
+    private readonly inputs: () => number = () => 0,
   ) {}
 
   private refresh(): Promise<Rendered> {
     if (this.pending !== null) return this.pending;
     const p = (async () => {
       const at = this.now();
+      const inputs = this.inputs();
       this.renders++;
       const out = await this.render();
       const parts = typeof out === 'string' ? [Buffer.from(dropBlankLines(out))] : out.filter((b) => b.length > 0);
       // the previous text and its gzip form are served until both new ones are ready
-      const r: Rendered = { at, body: parts.length === 1 ? parts[0] : Buffer.concat(parts), gz: await this.gzip(parts) };
+      const r: Rendered = { at, inputs, body: parts.length === 1 ? parts[0] : Buffer.concat(parts), gz: await this.gzip(parts) };
       this.current = r;
       return r;
     })().finally(() => { this.pending = null; });
@@ -158,9 +164,16 @@ export class MetricsCache {
 
   private async fresh(): Promise<Rendered> {
     const c = this.current;
-    if (c === null || this.maxAgeMs <= 0) return this.refresh();
-    if (this.now() - c.at >= this.maxAgeMs) this.refresh().catch(() => { /* the next scrape that waits for a render sees the error */ });
-    return c;
+    const inputs = this.inputs();
+    if (c !== null && this.maxAgeMs > 0 && this.now() - c.at < this.maxAgeMs && c.inputs === inputs) return c;
+    // a render under way answers too when it began after the inputs last moved; one that
+    // began before misses a change this scrape must see: wait for it, then render again
+    const pending = this.pending;
+    if (pending !== null) {
+      const r = await pending.catch(() => null);
+      if (r !== null && r.inputs === inputs) return r;
+    }
+    return this.refresh();
   }
 
   private async gzip(parts: readonly Buffer[]): Promise<Buffer> {

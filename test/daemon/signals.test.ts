@@ -3,7 +3,8 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { parseProm, startDaemon, waitFor } from '../helpers/cli.js';
+import { spawn, execFileSync } from 'node:child_process';
+import { BIN, REPO, cleanEnv, freePort, parseProm, startDaemon, waitFor } from '../helpers/cli.js';
 import { fillHour } from '../helpers/simpleStore.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
@@ -31,7 +32,77 @@ async function scrape(url: string): Promise<Map<string, number>> {
   return parseProm(await (await fetch(`${url}/metrics`)).text());
 }
 
+/** True once process `pid` catches SIGHUP (bit 0 of SigCgt in /proc/PID/status). */
+function catchesHangup(pid: number): boolean {
+  const m = /^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m !== null && (BigInt(`0x${m[1]}`) & 1n) === 1n;
+}
+
+/**
+ * Starts `args` with --config on a FIFO: start-up blocks reading it (yargs reads the config
+ * synchronously) until `feed` writes it, which gives a start-up window no timing decides.
+ */
+async function startBlockedOnConfig(root: string, name: string, args: readonly string[]) {
+  const fifo = path.join(root, name);
+  execFileSync('mkfifo', [fifo]);
+  const proc = spawn(process.execPath, [BIN, ...args, '--config', fifo], { env: cleanEnv(), cwd: REPO });
+  let err = '';
+  proc.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  proc.stdout.resume();
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.on('exit', (code, signal) => resolve({ code, signal })));
+  const pid = proc.pid as number;
+  try {
+    if (args[0] !== 'check') await waitFor('bin/segcov.js to hold SIGHUP', async () => (catchesHangup(pid) ? true : undefined));
+    else await waitFor('check to block on its config', async () => (readFileSync(`/proc/${pid}/wchan`, 'utf8') === 'wait_for_partner' ? true : undefined));
+  } catch (e) {
+    proc.kill('SIGKILL'); // blocked on the FIFO: nothing else would end it
+    throw e;
+  }
+  return { proc, exited, stderr: () => err, feed: (text: string) => writeFile(fifo, text) };
+}
+
 describe('signals (issue 9.6)', () => {
+  it('a SIGHUP during start-up does not end the daemon: it is held, then read as a reload; a subcommand still ends on it', async () => {
+    const root = await makeTmpDir('sighup-start');
+    const base = path.join(root, 'store');
+    fillHour(base, 'chan', 'source', '2026-11-01T00', 0, 20);
+    const port = await freePort();
+    const d = await startBlockedOnConfig(root, 'daemon.yaml', ['--metrics-host', '127.0.0.1', '--metrics-port', String(port), '--no-watch', '--check-interval', '600']);
+    try {
+      d.proc.kill('SIGHUP'); // start-up is blocked on the config: no daemon handler exists yet
+      await d.feed(`base-dir: ${JSON.stringify(base)}\nchannels: [chan]\nlog-level: info\n`);
+      await waitFor('the daemon to be ready', async () => {
+        if (d.proc.exitCode !== null || d.proc.signalCode !== null) throw new Error(`daemon ended (${d.proc.exitCode ?? d.proc.signalCode}):\n${d.stderr()}`);
+        const r = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null);
+        return r?.status === 200 ? true : undefined;
+      });
+      await waitFor('the held SIGHUP to be taken as a reload', async () => (/SIGHUP during start-up: reloading/.test(d.stderr()) ? true : undefined));
+      // the reload does not open the FIFO again (nobody writes it: that would block the daemon for good)
+      await waitFor('the reload to be refused', async () => (/is not a regular file; a pipe is read once/.test(d.stderr()) ? true : undefined));
+      assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
+      assert.match(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(), /channel="chan"/, 'the config fed after the signal is the one running');
+      assert.equal(d.proc.exitCode, null, 'still running');
+    } finally {
+      d.proc.kill('SIGTERM');
+      const end = await d.exited;
+      assert.equal(end.code, 0, d.stderr());
+    }
+
+    // subcommands are not held: a hangup during start-up ends `check`, as Node's default would
+    const c = await startBlockedOnConfig(root, 'check.yaml', ['check', 'chan', '--base-dir', base]);
+    c.proc.kill('SIGHUP'); // nothing is fed: only the signal can end it
+    const end = await waitFor('check to end on the hangup', async () => (c.proc.exitCode !== null || c.proc.signalCode !== null ? c.exited : undefined))
+      .catch((e: Error) => {
+        const status = readFileSync(`/proc/${c.proc.pid as number}/status`, 'utf8').split('\n').filter((l) => /^(State|Sig)/.test(l)).join(' ');
+        c.proc.kill('SIGKILL');
+        throw new Error(`${e.message} (${status}; wchan ${readFileSync(`/proc/${c.proc.pid as number}/wchan`, 'utf8')})\n${c.stderr()}`);
+      });
+    assert.equal(end.signal, 'SIGHUP', c.stderr());
+    await rm(root, { recursive: true, force: true });
+  });
+
+
   it('SIGHUP re-reads --config and applies peers live, keeps running, and survives a broken config', async () => {
     const root = await makeTmpDir('sighup');
     const base = path.join(root, 'store');
@@ -89,5 +160,14 @@ describe('signals (issue 9.6)', () => {
       assert.equal(code, 0, d.stderr());
       await rm(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('bin/segcov.js', () => {
+  it('holds SIGHUP for the daemon only: its list of subcommands is the CLI\'s', async () => {
+    const bin = readFileSync(BIN, 'utf8');
+    const listed = /const SUBCOMMANDS = \[([^\]]*)\]/.exec(bin)?.[1].split(',').map((s) => s.trim().replace(/'/g, '')) ?? [];
+    const { COMMAND_NAMES } = await import('../../src/cli/commands/index.js');
+    assert.deepEqual([...listed].sort(), [...COMMAND_NAMES].sort());
   });
 });

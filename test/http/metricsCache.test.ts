@@ -7,15 +7,15 @@ import { startHttpServer } from '../../src/outputs/httpServer.js';
 import type { GaugeValue } from '../../src/coverage/gauges.js';
 import { CoverageGauges } from '../../src/outputs/coverageGauges.js';
 import { MetricsCache, RegistryText, acceptsGzip, dropBlankLines, sendMetrics } from '../../src/outputs/metricsCache.js';
-import { waitFor } from '../helpers/cli.js';
 
 describe('metrics cache', () => {
-  it('renders once per max age (fake clock): concurrent gets share one render, a stale text is served while the next renders', async () => {
+  it('renders once per max age (fake clock): concurrent gets share one render; an old text or moved inputs wait for a new one', async () => {
     let t = 1_000;
     let n = 0;
+    let inputs = 0;
     let release: () => void = () => {};
-    const gate = new Promise<void>((r) => { release = r; });
-    const cache = new MetricsCache(async () => { n++; await gate; return `x ${n}\n`; }, 1000, () => t);
+    let gate = new Promise<void>((r) => { release = r; });
+    const cache = new MetricsCache(async () => { n++; await gate; return `x ${n}\n`; }, 1000, () => t, () => inputs);
     const many = Promise.all(Array.from({ length: 50 }, () => cache.get(false)));
     release();
     const bodies = await many;
@@ -25,10 +25,22 @@ describe('metrics cache', () => {
     assert.equal((await cache.get(false)).toString(), 'x 1\n');
     assert.equal(cache.renders, 1, 'still fresh: no render');
     t += 1;
-    assert.equal((await cache.get(false)).toString(), 'x 1\n', 'expired: answered from the old text at once');
-    assert.equal(cache.renders, 2, 'and a render started');
-    await waitFor('the new text', async () => ((await cache.get(false)).toString() === 'x 2\n' ? true : undefined));
-    assert.equal(cache.renders, 2, 'one render for all the gets meanwhile');
+    assert.equal((await cache.get(false)).toString(), 'x 2\n', 'expired: the scrape gets a new render, not the old text');
+    assert.equal(cache.renders, 2);
+    inputs++;
+    assert.equal((await cache.get(false)).toString(), 'x 3\n', 'inputs moved: rendered again although young');
+    assert.equal((await cache.get(false)).toString(), 'x 3\n');
+    assert.equal(cache.renders, 3, 'unchanged inputs: the young text is reused');
+
+    // a render that began before the inputs moved does not answer a scrape that came after
+    gate = new Promise<void>((r) => { release = r; });
+    t += 1000;
+    const early = cache.get(false); // starts render 4 with the inputs as they are
+    inputs++;
+    const late = cache.get(false);
+    release();
+    assert.equal((await early).toString(), 'x 4\n');
+    assert.equal((await late).toString(), 'x 5\n', 'the later scrape waited for a render that began after the change');
   });
 
   it('a registry with a version is rendered again only when the version moved', async () => {
