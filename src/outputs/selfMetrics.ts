@@ -1,13 +1,12 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { segcovVersion } from '../packageFiles.js';
+import { PROM_CLIENT_SAMPLE_MS, replaceEventLoopLag } from './eventLoopLag.js';
 import { PROBLEM_KINDS } from '../store/problems.js';
 
 /** Every kind of `segcov_errors_total`: segcov's own failures. Each series starts at 0. */
 export const ERROR_KINDS = ['map_write', 'textfile_write', 'page_write', 'node_list', 'pass', 'watcher', 'live_update', 'http', 'web_config', 'hour_worker'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
-/** How often the event-loop-lag metric samples (ms). */
-export const EVENT_LOOP_SAMPLE_MS = 1000;
 
 /** segcov's own metrics (`segcov_` prefix) plus prom-client's default process metrics. */
 export class SelfMetrics {
@@ -68,9 +67,11 @@ export class SelfMetrics {
   constructor(defaultMetrics = true) {
     // every level from the start, so rate() sees the first line of a level
     for (const level of ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL']) this.logLines.inc({ level }, 0);
-    // The event-loop-lag histogram samples on a timer: every 10 ms by default, which alone
-    // kept an idle daemon at ~0.4 s CPU a minute. Once a second is enough to see stalls.
-    if (defaultMetrics) collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
+    if (defaultMetrics) {
+      // the event-loop lag series are segcov's own: sampled once a second, interval taken off
+      collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: PROM_CLIENT_SAMPLE_MS });
+      replaceEventLoopLag(this.registry);
+    }
     this.buildInfo.set({ version: segcovVersion(), node: process.version }, 1);
     // Born at 0, so that increase() sees the very first problem (a series born at 1 hides it).
     for (const kind of PROBLEM_KINDS) this.storeErrors.inc({ kind }, 0);
