@@ -48,6 +48,11 @@ function healthcheckCommand(): string[] {
 }
 
 describe('Dockerfile', () => {
+  test('caps glibc malloc arenas as the systemd unit does (RSS stays flat under churn)', () => {
+    assert.equal(runtimeEnv().MALLOC_ARENA_MAX, '2');
+    assert.match(readFileSync(path.join(repoRoot, 'config', 'segcov.service'), 'utf8'), /^Environment=MALLOC_ARENA_MAX=2$/m);
+  });
+
   test('is multi-stage: named build stages and a runtime stage on a slim Node 20 image', () => {
     assert.ok(parsed.stages.length >= 2, 'at least a build and a runtime stage');
     for (const s of parsed.stages) assert.ok(s.name !== '', `stage FROM ${s.from} has no name`);
