@@ -153,7 +153,7 @@ export class MetricsCache {
       this.renders++;
       const out = await this.render();
       const parts = typeof out === 'string' ? [Buffer.from(dropBlankLines(out))] : out.filter((b) => b.length > 0);
-      // the previous text and its gzip form are served until both new ones are ready
+      // the text and its gzip form replace the current ones together, once both are ready
       const r: Rendered = { at, inputs, body: parts.length === 1 ? parts[0] : Buffer.concat(parts), gz: await this.gzip(parts) };
       this.current = r;
       return r;
