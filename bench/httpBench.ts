@@ -22,7 +22,7 @@ import { coreRoutes, createDaemon, passAll } from '../src/daemon/daemon.js';
 import { writeDemoStore } from '../src/demo/demoStore.js';
 import { silentLogger } from '../src/log.js';
 import { freePort } from '../test/helpers/cli.js';
-import { percentile, sleep } from './measure.js';
+import { loadAverage, percentile, sleep } from './measure.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(REPO, 'bin', 'segcov.js');
@@ -165,7 +165,7 @@ async function refreshCost(base: string, qualities: readonly string[]): Promise<
 
 async function main(): Promise<void> {
   const base = ensureStore();
-  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const load = loadAverage();
   const refresh = await refreshCost(base, QUALITIES);
   if (process.env.BENCH_ONLY === 'refresh') { // the refresh cost alone; RESULTS.md untouched
     console.log(refresh);

@@ -12,11 +12,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { formatHourName } from '../src/store/hourName.js';
 import { formatSegmentName } from '../src/store/segmentName.js';
-import { cpuSeconds, sleep } from './measure.js';
+import { cpuSeconds, freePort, loadAverage, sleep } from './measure.js';
 import { CACHE, FIRST_HOUR, REPO, ensureStore } from './stores.js';
 
 const HOURS = Number(process.argv[2] ?? 720);
@@ -69,16 +68,6 @@ function gcSummary(lines: readonly string[], spawnedAt: number, from: number, to
 
 const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Self time (ms) by function over [from, to) µs, the top `n`, plus the total sampled. */
 function selfTimes(p: Profile, from: number, to: number, n: number): { total: number; top: [string, number][] } {
@@ -175,7 +164,7 @@ async function main(): Promise<void> {
     });
     child.kill('SIGTERM');
     await new Promise((r) => child.on('close', r));
-    console.log(`# live daemon, ${HOURS} h × 1800, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}${PROFILE ? '' : ', no profiler'}`);
+    console.log(`# live daemon, ${HOURS} h × 1800, load ${loadAverage()}${PROFILE ? '' : ', no profiler'}`);
     for (const m of marks) {
       if (m.threads !== '') console.log(`${m.name}: process CPU ${(m.cpu * 1000).toFixed(0)} ms; by thread: ${m.threads}`);
       if (TRACE_GC) console.log(`  ${m.name}: ${gcSummary(gcLines, spawnedAt, m.from === 0 ? spawnedAt : m.from, m.to)}`);

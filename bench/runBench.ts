@@ -14,14 +14,13 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { BLUE, ORANGE, WHITE, type CoverageMap, type PixelClass } from '../src/coverage/mapPixels.js';
 import { MapRaster, renderMapPng } from '../src/outputs/mapPng.js';
 import { mapFileName } from '../src/store/layout.js';
 import { formatHourName } from '../src/store/hourName.js';
 import { formatSegmentName } from '../src/store/segmentName.js';
-import { cpuSeconds, median, peakRssKiB, percentile, sleep, timeCommand } from './measure.js';
+import { cpuSeconds, freePort, loadAverage, median, peakRssKiB, percentile, sleep, timeCommand } from './measure.js';
 import { CACHE, FIRST_HOUR, REPO, ensureStore, type BenchStore, FOUR_QUALITIES } from './stores.js';
 
 const BIN = path.join(REPO, 'bin', 'segcov.js');
@@ -40,19 +39,8 @@ function machineJiffies(): { busy: number; total: number } {
   const total = f.reduce((a, b) => a + b, 0);
   return { busy: total - f[3] - (f[4] ?? 0), total };
 }
-const load = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const s2 = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 interface Cold { findWall: number; findCpu: number; wall: number; cpu: number; rssMiB: number }
 
@@ -166,7 +154,7 @@ async function live(store: BenchStore): Promise<Live> {
     const cs = cpuSeconds(pid);
     await sleep(IDLE_S * 1000);
     const idle = cpuSeconds(pid) - cs;
-    const loadIdle = load();
+    const loadIdle = loadAverage();
 
 
     let seq = 0;
@@ -215,7 +203,7 @@ async function live(store: BenchStore): Promise<Live> {
       latency: { p50: percentile(lat, 50), p95: percentile(lat, 95), max: Math.max(...lat) },
       readyMs, readyRssMiB: readyRss / 1024, idleFirstS: (idleFirst / IDLE_S) * 60, idleSteadyS: (idle / IDLE_S) * 60,
       perSegmentMs: (used / NEW_SEGMENTS) * 1000, mapWrites: mapInodes.size - 1, encodeMs: await encodeCpuMs(mapFile), complete,
-      peakRssMiB: peakRssKiB(pid) / 1024, loadDuring: `${loadIdle} / ${load()}`,
+      peakRssMiB: peakRssKiB(pid) / 1024, loadDuring: `${loadIdle} / ${loadAverage()}`,
     };
   } finally {
     child.kill('SIGTERM');
@@ -233,7 +221,7 @@ function otherSections(file: string): string {
 }
 
 async function run(): Promise<void> {
-  say(`# segcov benchmark\n\n${new Date().toISOString()}, node ${process.version}, ${RUNS} runs each, stores in ${CACHE}, load average at start ${load()}\n`);
+  say(`# segcov benchmark\n\n${new Date().toISOString()}, node ${process.version}, ${RUNS} runs each, stores in ${CACHE}, load average at start ${loadAverage()}\n`);
   const j0 = machineJiffies();
   const hours = process.env.BENCH_HOURS !== undefined ? process.env.BENCH_HOURS.split(',').map(Number) : QUICK ? [24, 168] : [24, 168, 720];
   const stores = hours.map((h) => ensureStore(h, ['source']));
@@ -252,11 +240,11 @@ async function run(): Promise<void> {
     say('| store | find wall / CPU | --run-once wall / CPU | ratio wall / CPU | peak RSS | load avg |');
     say('|---|---|---|---|---|---|');
     const c = await coldRuns(four);
-    say(`| 4 × 168 h | ${s2(c.findWall)} / ${s2(c.findCpu)} | ${s2(c.wall)} / ${s2(c.cpu)} | ${(c.wall / c.findWall).toFixed(2)}× / ${(c.cpu / c.findCpu).toFixed(2)}× | ${c.rssMiB.toFixed(0)} MiB | ${load()} |`);
+    say(`| 4 × 168 h | ${s2(c.findWall)} / ${s2(c.findCpu)} | ${s2(c.wall)} / ${s2(c.cpu)} | ${(c.wall / c.findWall).toFixed(2)}× / ${(c.cpu / c.findCpu).toFixed(2)}× | ${c.rssMiB.toFixed(0)} MiB | ${loadAverage()} |`);
   }
   const j1 = machineJiffies();
   say(`\nThe machine (2 cores, shared with other sessions) was ${(((j1.busy - j0.busy) / (j1.total - j0.total)) * 100).toFixed(0)} % busy over the whole run, this bench included.`);
-  say(`\nStart-up, process start → first pass (first readdir), 168 h store, median of ${RUNS}: ${(await startupMs(ensureStore(168, ["source"]))).toFixed(0)} ms (load ${load()})`);
+  say(`\nStart-up, process start → first pass (first readdir), 168 h store, median of ${RUNS}: ${(await startupMs(ensureStore(168, ["source"]))).toFixed(0)} ms (load ${loadAverage()})`);
   if (!QUICK) {
     const method = readFileSync(path.join(REPO, 'bench', 'METHOD.md'), 'utf8');
     const file = path.join(REPO, 'bench', 'RESULTS.md');

@@ -27,7 +27,7 @@ import { formatHourName } from '../src/store/hourName.js';
 import { formatSegmentName } from '../src/store/segmentName.js';
 import { BIN, cleanEnv, parseProm, startDaemon, type RunningDaemon } from '../test/helpers/cli.js';
 import { coverageSeries } from '../test/live/liveHarness.js';
-import { cpuSeconds, sleep } from './measure.js';
+import { cpuSeconds, loadAverage, sleep } from './measure.js';
 import { FIRST_HOUR, REPO } from './stores.js';
 
 const num = (name: string, dflt: number): number => {
@@ -188,7 +188,7 @@ async function main(): Promise<number> {
   const base = path.join(work, 'store');
   let daemon: RunningDaemon | undefined;
   try {
-    const load0 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    const load0 = loadAverage();
     const g0 = performance.now();
     // The last hour stops 60 s short of its end: the recorder resumes there.
     const files = writeDemoStore({ base, channel: CHANNEL, qualities: QUALITIES, firstHour: FIRST_HOUR, hours: HOURS, seed: 11, lastHourSeconds: 3540 });

@@ -1,4 +1,4 @@
-import type { StitchedHour } from './stitch.js';
+import { indexByStart, type StitchedHour } from './stitch.js';
 import { HOUR_US, SECOND_US, type Interval } from './types.js';
 
 /** Pixel classes of the coverage map (SPEC §5). */
@@ -100,18 +100,9 @@ function lastWithChain(hours: readonly StitchedHour[]): StitchedHour | undefined
   return undefined;
 }
 
-/** Index of the hour starting at `start` in a list sorted by start, or -(insertion point) - 1. */
+/** Index of the stitched hour starting at `start`, or -(insertion point) - 1. */
 export function indexOfHour(hours: readonly StitchedHour[], start: number): number {
-  let lo = 0;
-  let hi = hours.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const s = hours[mid].result.start;
-    if (s === start) return mid;
-    if (s < start) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -lo - 1;
+  return indexByStart(hours, start, (h) => h.result.start);
 }
 
 /** The last hour start an hour's pictures reach into: its own, or later where a non-full best segment runs past its end. */

@@ -1,7 +1,7 @@
 import { hourGauges, sameGaugeValues, type GaugeValue } from './gauges.js';
 import type { HourResult } from './hourAnalysis.js';
 import { coverageMap, updateCoverageMap, type CoverageMap, type MapOptions } from './mapPixels.js';
-import { stitchAt, stitchHours, stitchSpan, type StitchedHour } from './stitch.js';
+import { indexByStart, stitchAt, stitchHours, stitchSpan, type StitchedHour } from './stitch.js';
 import { HOUR_US } from './types.js';
 import type { WindowBounds } from './windowHoles.js';
 
@@ -193,14 +193,5 @@ export function withHours(hours: readonly HourResult[], changes: ReadonlyMap<num
 
 /** Index of the hour starting at `start`, or -(insertion point) - 1. */
 export function indexOfStart(hours: readonly HourResult[], start: number): number {
-  let lo = 0;
-  let hi = hours.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const s = hours[mid].start;
-    if (s === start) return mid;
-    if (s < start) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -lo - 1;
+  return indexByStart(hours, start, (h) => h.start);
 }

@@ -78,3 +78,17 @@ export function stitchSpan(hours: readonly HourResult[], at: number, removed = f
 export function stitchAt(hours: readonly HourResult[], i: number): StitchedHour {
   return stitchOne(hours[i], prevWithChain(hours, i), i === hours.length - 1);
 }
+
+/** Index of the item starting at `start` in a list sorted by start, or -(insertion point) - 1. */
+export function indexByStart<T>(list: readonly T[], start: number, startOf: (item: T) => number): number {
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = startOf(list[mid]);
+    if (s === start) return mid;
+    if (s < start) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -lo - 1;
+}

@@ -42,7 +42,10 @@ function catchesHangup(pid: number): boolean {
  * Starts `args` with --config on a FIFO: start-up blocks reading it (yargs reads the config
  * synchronously) until `feed` writes it, which gives a start-up window no timing decides.
  */
-async function startBlockedOnConfig(root: string, name: string, args: readonly string[]) {
+/** What start-up has reached once the FIFO holds it: bin's SIGHUP hold is in place (daemon), or just the blocked read (subcommands hold nothing). */
+type BlockedAt = 'holding' | 'reading';
+
+async function startBlockedOnConfig(root: string, name: string, args: readonly string[], at: BlockedAt) {
   const fifo = path.join(root, name);
   execFileSync('mkfifo', [fifo]);
   const proc = spawn(process.execPath, [BIN, ...args, '--config', fifo], { env: cleanEnv(), cwd: REPO });
@@ -53,8 +56,8 @@ async function startBlockedOnConfig(root: string, name: string, args: readonly s
     proc.on('exit', (code, signal) => resolve({ code, signal })));
   const pid = proc.pid as number;
   try {
-    if (args[0] !== 'check') await waitFor('bin/segcov.js to hold SIGHUP', async () => (catchesHangup(pid) ? true : undefined));
-    else await waitFor('check to block on its config', async () => (readFileSync(`/proc/${pid}/wchan`, 'utf8') === 'wait_for_partner' ? true : undefined));
+    if (at === 'holding') await waitFor('bin/segcov.js to hold SIGHUP', async () => (catchesHangup(pid) ? true : undefined));
+    else await waitFor('start-up to block on its config', async () => (readFileSync(`/proc/${pid}/wchan`, 'utf8') === 'wait_for_partner' ? true : undefined));
   } catch (e) {
     proc.kill('SIGKILL'); // blocked on the FIFO: nothing else would end it
     throw e;
@@ -68,7 +71,7 @@ describe('signals (issue 9.6)', () => {
     const base = path.join(root, 'store');
     fillHour(base, 'chan', 'source', '2026-11-01T00', 0, 20);
     const port = await freePort();
-    const d = await startBlockedOnConfig(root, 'daemon.yaml', ['--metrics-host', '127.0.0.1', '--metrics-port', String(port), '--no-watch', '--check-interval', '600']);
+    const d = await startBlockedOnConfig(root, 'daemon.yaml', ['--metrics-host', '127.0.0.1', '--metrics-port', String(port), '--no-watch', '--check-interval', '600'], 'holding');
     try {
       d.proc.kill('SIGHUP'); // start-up is blocked on the config: no daemon handler exists yet
       await d.feed(`base-dir: ${JSON.stringify(base)}\nchannels: [chan]\nlog-level: info\n`);
@@ -90,7 +93,7 @@ describe('signals (issue 9.6)', () => {
     }
 
     // subcommands are not held: a hangup during start-up ends `check`, as Node's default would
-    const c = await startBlockedOnConfig(root, 'check.yaml', ['check', 'chan', '--base-dir', base]);
+    const c = await startBlockedOnConfig(root, 'check.yaml', ['check', 'chan', '--base-dir', base], 'reading');
     c.proc.kill('SIGHUP'); // nothing is fed: only the signal can end it
     const end = await waitFor('check to end on the hangup', async () => (c.proc.exitCode !== null || c.proc.signalCode !== null ? c.exited : undefined))
       .catch((e: Error) => {
