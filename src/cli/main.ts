@@ -7,6 +7,11 @@ import { daemonCommand } from './daemonCommand.js';
 import { ENV_PREFIX, commandOf, dedupeUnknownMessage, selectEnv } from './settingsSources.js';
 import { UsageError, exitUsage } from './usageError.js';
 import { holdEarlyHangup } from '../earlyHangup.js';
+import { prestartHourWorkers } from '../scan/hourWorkerPool.js';
+
+/** The daemon (`$0`) and `check`: both start with a cold pass of the whole store. */
+const COLD_PASS_COMMANDS: ReadonlySet<string> = new Set(['$0', 'check']);
+const HELP_OR_VERSION: ReadonlySet<string> = new Set(['--help', '-h', '--version', '-V']);
 
 /** Our own usage errors, and yargs' (YError: e.g. a --config file it could not load). */
 function isUsageError(e: unknown): boolean {
@@ -28,7 +33,10 @@ function applyEnv(settings: CommandSettings): void {
 /** Runs the segcov command line. Usage errors print one line and exit 2. */
 export async function main(argv: string[]): Promise<void> {
   try {
-    const settings = COMMAND_SETTINGS[commandOf(argv, COMMAND_NAMES)];
+    const command = commandOf(argv, COMMAND_NAMES);
+    // the commands that begin with a cold pass: its worker boots while flags are parsed
+    if (COLD_PASS_COMMANDS.has(command) && !argv.some((a) => HELP_OR_VERSION.has(a))) prestartHourWorkers();
+    const settings = COMMAND_SETTINGS[command];
     applyEnv(settings);
     const configFor = configParserFor(settings.options, settings.extra, othersKeys(settings));
     const parser = yargs(argv)

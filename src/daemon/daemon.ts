@@ -31,7 +31,8 @@ import { dropPrivileges } from './privileges.js';
 import { writeFileAtomic } from '../outputs/atomicWrite.js';
 import { installLastResort } from './lastResort.js';
 import { startWebServer, type WebServer } from './webServer.js';
-import { coldPassThreads, HourWorkerPool } from '../scan/hourWorkerPool.js';
+import { coldPassThreads, endPrestartedWorkers, HourWorkerPool } from '../scan/hourWorkerPool.js';
+import { loadSharp } from '../outputs/mapPng.js';
 
 export type { DaemonParts };
 
@@ -193,6 +194,9 @@ export async function firstPass(parts: DaemonParts): Promise<void> {
   const workers = new HourWorkerPool({
     threads: config.coldThreads ?? coldPassThreads(),
     mainLane: true,
+    // sharp is the heaviest module and the first map follows the pass: it loads while the
+    // worker reads its first batches (a failure is reported when the map is drawn)
+    mainLaneFirst: config.makePage ? () => { try { loadSharp(); } catch { /* reported by the map write */ } } : undefined,
     onFailure: (reason) => {
       metrics.errors.inc({ kind: 'hour_worker' });
       log.warn({ err: reason }, 'hour worker failed; reading its hours in-process');
@@ -201,7 +205,7 @@ export async function firstPass(parts: DaemonParts): Promise<void> {
   try {
     await passAll(parts, workers);
   } finally {
-    await workers.close();
+    await Promise.all([workers.close(), endPrestartedWorkers()]);
   }
 }
 

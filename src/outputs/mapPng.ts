@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { CoverageMap } from '../coverage/mapPixels.js';
 import { mapFileName } from '../store/layout.js';
@@ -73,25 +74,29 @@ export class MapRaster {
 }
 
 type Sharp = typeof import('sharp').default;
-let sharpModule: Promise<Sharp> | null = null;
+let sharpModule: Sharp | null = null;
+const requireHere = createRequire(import.meta.url);
 
 /**
  * sharp (libvips), loaded when the first map is drawn: it is the heaviest module. A map is
  * drawn at most about once a second, so libvips keeps no operation cache (that held up to
  * 50 MB of old images) and uses one worker thread (each thread's heap adds to RSS).
  */
-async function loadSharp(): Promise<Sharp> {
-  sharpModule ??= import('sharp').then((m) => {
-    m.default.cache(false);
-    m.default.concurrency(1);
-    return m.default;
-  });
+export function loadSharp(): Sharp {
+  if (sharpModule === null) {
+    // required, not imported: a CommonJS package, loaded without the ESM loader's
+    // translation (a re-parse of its source for named exports) and at a moment of our choosing
+    const m = requireHere('sharp') as Sharp;
+    m.cache(false);
+    m.concurrency(1);
+    sharpModule = m;
+  }
   return sharpModule;
 }
 
 /** The PNG of a map; `raster` keeps the image between draws of the same map. */
 export async function renderMapPng(map: CoverageMap, raster?: MapRaster): Promise<Buffer> {
-  const sharp = await loadSharp();
+  const sharp = loadSharp();
   const rgb = raster === undefined ? mapToRgb(map) : raster.rgb(map);
   // zlib level 1: half the CPU of level 6 for these flat-coloured images (redrawn up to once a second)
   return sharp(rgb, { raw: { width: map.width, height: map.height, channels: 3 } })

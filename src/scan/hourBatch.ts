@@ -67,6 +67,8 @@ function stampOf(dir: string): HourStamp | null {
 export interface WorkerRequest {
   readonly id: number;
   readonly batch: HourBatch;
+  /** Test knob of the pool that sent it. */
+  readonly fault?: WorkerFault;
 }
 
 /** A worker's answer: the batch's hours, or why it failed (the pool then reads it in-process). */

@@ -1,21 +1,21 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { readHourBatch, type BatchHour, type HourBatch, type WorkerFault, type WorkerReply } from './hourBatch.js';
+import { readHourBatch, type BatchHour, type HourBatch, type WorkerFault, type WorkerReply, type WorkerRequest } from './hourBatch.js';
 import { hourWorkerUrl } from './workerLocation.js';
 
 /** Most threads a cold pass reads on, the main thread's lane included (each has its own heap: RSS grows with them). */
 export const MAX_COLD_LANES = 4;
 
 /** Fewest cores for which the cold pass uses worker threads at all. */
-export const MIN_CORES_FOR_WORKERS = 4;
+export const MIN_CORES_FOR_WORKERS = 2;
 
 /**
  * Worker threads for a cold pass on this machine, beside the main thread's lane: one less
  * than the cores (the main thread, idle otherwise, takes a core's share), at most
- * MAX_COLD_LANES in all. None below MIN_CORES_FOR_WORKERS: each worker pays its own
- * start-up and JIT warm-up (measured ~0.25 s CPU at 168 h on a 2-core machine), which two
- * lanes do not earn back there, while the in-process pass already lists on libuv's
- * threads beside the main thread.
+ * MAX_COLD_LANES in all; none on one core. A worker costs ~50 ms of CPU to boot and its own
+ * JIT warm-up: the CLI starts it at once (prestartHourWorkers), so the boot hides behind
+ * the CLI's own start-up, and two lanes then earn it back on a 2-core machine from about a
+ * day of hours up (bench: 4 × 168 h 1.9 s → 1.3 s).
  */
 export function coldPassThreads(cores = availableParallelism()): number {
   return cores < MIN_CORES_FOR_WORKERS ? 0 : Math.min(cores, MAX_COLD_LANES) - 1;
@@ -28,10 +28,56 @@ export interface HourWorkerPoolOptions {
    * thread is otherwise idle in a cold pass, and this saves a worker's start-up and heap).
    */
   readonly mainLane?: boolean;
+  /**
+   * Work the main thread's lane does once, before its first batch, while the workers read
+   * theirs (the daemon loads sharp for the map that follows the pass). Only with workers.
+   */
+  readonly mainLaneFirst?: () => void;
   /** Test knob: makes the workers fail on one hour. */
   readonly fault?: WorkerFault;
   /** Told when a worker failed a batch or died; that work is then done in-process. */
   readonly onFailure?: (reason: string) => void;
+}
+
+/** Workers started ahead of any pool (prestartHourWorkers), oldest first, for the next pool to adopt. */
+const waiting: Worker[] = [];
+
+function startWorker(): Worker {
+  // Node's default young generation: a larger one (32/64 MiB) measured no better here
+  const worker = new Worker(hourWorkerUrl());
+  HourWorkerPool.running++;
+  worker.once('exit', () => { HourWorkerPool.running--; });
+  return worker;
+}
+
+/**
+ * Starts `count` hour workers now, for the next pool to take (the CLI calls this first
+ * thing for the commands that begin with a cold pass): each boots while the main thread
+ * parses flags and loads the daemon. Idle, they keep nothing alive; one that fails before
+ * it is taken is dropped (its pool starts another). endPrestartedWorkers ends those left.
+ */
+export function prestartHourWorkers(count = coldPassThreads()): void {
+  for (let i = 0; i < count; i++) {
+    const worker = startWorker();
+    worker.unref();
+    const drop = (): void => {
+      const at = waiting.indexOf(worker);
+      if (at >= 0) waiting.splice(at, 1);
+    };
+    worker.on('error', drop);
+    worker.on('exit', drop);
+    waiting.push(worker);
+  }
+}
+
+/** Ends the prestarted workers no pool took (after the first pass: nothing else uses them). */
+export async function endPrestartedWorkers(): Promise<void> {
+  await Promise.all(waiting.splice(0).map((w) => w.terminate()));
+}
+
+/** Prestarted workers not yet taken by a pool. */
+export function prestartedWorkers(): number {
+  return waiting.length;
 }
 
 interface Job {
@@ -67,8 +113,10 @@ export class HourWorkerPool {
   private readonly queue: Job[] = [];
   private nextId = 0;
   private closed = false;
+  private mainLaneFirst: (() => void) | undefined;
 
   constructor(private readonly opts: HourWorkerPoolOptions) {
+    this.mainLaneFirst = opts.mainLaneFirst;
     for (let i = 0; i < opts.threads; i++) this.spawn();
     if (opts.mainLane === true) this.slots.push({ worker: null, jobs: [], alive: true });
   }
@@ -98,18 +146,14 @@ export class HourWorkerPool {
     }));
   }
 
+  /** Takes a prestarted worker, or starts one. */
   private spawn(): void {
-    // Node's default young generation: a larger one (32/64 MiB) measured no better here
-    const worker = new Worker(hourWorkerUrl(), { workerData: { fault: this.opts.fault } });
+    const worker = waiting.shift() ?? startWorker();
     const slot: Slot = { worker, jobs: [], alive: true };
     worker.unref();
     worker.on('message', (reply: WorkerReply) => this.answered(slot, reply));
     worker.on('error', (e) => this.died(slot, `hour worker failed: ${e instanceof Error ? e.message : String(e)}`));
-    HourWorkerPool.running++;
-    worker.on('exit', (code) => {
-      HourWorkerPool.running--;
-      this.died(slot, `hour worker exited with code ${code}`);
-    });
+    worker.on('exit', (code) => this.died(slot, `hour worker exited with code ${code}`));
     this.slots.push(slot);
   }
 
@@ -129,6 +173,9 @@ export class HourWorkerPool {
   /** The main lane's turn: one batch, synchronously (a failure is answered like a worker's). */
   private runHere(slot: Slot, job: Job): void {
     if (!slot.jobs.includes(job)) return; // closed meanwhile
+    const first = this.mainLaneFirst;
+    this.mainLaneFirst = undefined;
+    if (first !== undefined && this.slots.some((s) => s.worker !== null && s.alive)) first();
     let reply: WorkerReply;
     try {
       reply = { id: job.id, hours: readHourBatch(job.batch) };
@@ -159,7 +206,8 @@ export class HourWorkerPool {
           setImmediate(() => this.runHere(slot, job));
         } else {
           slot.worker.ref();
-          slot.worker.postMessage({ id: job.id, batch: job.batch });
+          const request: WorkerRequest = { id: job.id, batch: job.batch, fault: this.opts.fault };
+          slot.worker.postMessage(request);
         }
       }
       if (slot.jobs.length === 0) slot.worker?.unref();

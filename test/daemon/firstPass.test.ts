@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { DAEMON_OPTIONS, resolveDaemonConfig } from '../../src/cli/daemonOptions.js';
 import { createDaemon, firstPass, passAll } from '../../src/daemon/daemon.js';
 import { createLogger } from '../../src/log.js';
-import { HourWorkerPool } from '../../src/scan/hourWorkerPool.js';
+import { HourWorkerPool, prestartHourWorkers, prestartedWorkers } from '../../src/scan/hourWorkerPool.js';
 import { formatHourName } from '../../src/store/hourName.js';
 import { fillHour, putSegment } from '../helpers/simpleStore.js';
 import { makeTmpDir } from '../helpers/tmp.js';
@@ -38,8 +38,10 @@ describe("the daemon's first pass on worker threads", () => {
       for (let i = 0; i < 40; i++) fillHour(base, 'chan', 'source', hourAt(i), 0, 200, new Set([i * 2]));
       putSegment(base, 'chan', 'source', hourAt(3), 'bad-name.ts');
       const threaded = partsOn(base, { 'cold-threads': threads });
+      prestartHourWorkers(1); // as the CLI does: taken by the pass's pool, or ended after it
       await firstPass(threaded.parts);
-      assert.equal(HourWorkerPool.running, 0, 'workers end with the pass');
+      assert.equal(HourWorkerPool.running, 0, 'workers end with the pass, prestarted ones too');
+      assert.equal(prestartedWorkers(), 0);
       const alone = partsOn(base, {});
       await passAll(alone.parts);
       const text = await threaded.parts.gauges.registry.metrics();

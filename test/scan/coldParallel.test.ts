@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { analyzeHourFolders, coldPass, listQualityHours, type ColdPassResult } from '../../src/scan/coldPass.js';
 import { HourCache } from '../../src/scan/hourCache.js';
-import { coldPassThreads, HourWorkerPool } from '../../src/scan/hourWorkerPool.js';
+import { coldPassThreads, endPrestartedWorkers, HourWorkerPool, prestartHourWorkers, prestartedWorkers } from '../../src/scan/hourWorkerPool.js';
 import type { WorkerFault } from '../../src/scan/hourBatch.js';
 import { hourWorkerUrl } from '../../src/scan/workerLocation.js';
 import { parseHourName } from '../../src/store/hourName.js';
@@ -66,7 +66,7 @@ describe('cold pass on worker threads', () => {
   let mainOnly: HourWorkerPool;
   before(() => {
     pool = new HourWorkerPool({ threads: 2 });
-    // as the daemon runs it: from 4 cores, workers beside the main thread's lane; below, the lane alone
+    // as the daemon runs it: from 2 cores, workers beside the main thread's lane; on one, the lane alone
     lanes = new HourWorkerPool({ threads: 1, mainLane: true });
     mainOnly = new HourWorkerPool({ threads: 0, mainLane: true });
   });
@@ -75,7 +75,7 @@ describe('cold pass on worker threads', () => {
   it('finds the worker entry beside the scan modules', () => {
     assert.equal(path.basename(hourWorkerUrl().pathname), 'hourWorker.js');
     assert.equal(coldPassThreads(1), 0, 'one core: in-process');
-    assert.equal(coldPassThreads(2), 0, 'two cores: in-process (a worker does not earn its start there)');
+    assert.equal(coldPassThreads(2), 1, 'two cores: one worker beside the main lane (prestarted, its boot is hidden)');
     assert.equal(coldPassThreads(4), 3, 'the main thread takes the fourth core');
     assert.equal(coldPassThreads(64), 3, 'capped');
   });
@@ -137,6 +137,53 @@ describe('cold pass on worker threads', () => {
       assert.deepEqual(await run(pool), alone);
       assert.deepEqual(await run(lanes), alone, 'main lane');
       assert.deepEqual(await run(mainOnly), alone, 'main lane alone');
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+
+  it('adopts prestarted workers, and ends those no pool took', async () => {
+    const base = await makeTmpDir('coldpar-prestart');
+    const running = HourWorkerPool.running;
+    try {
+      faultyStore(base);
+      const alone = await passWith(base, CH, Q, null);
+      prestartHourWorkers(2);
+      assert.equal(prestartedWorkers(), 2);
+      assert.equal(HourWorkerPool.running, running + 2, 'prestarted workers are running threads');
+      const adopting = new HourWorkerPool({ threads: 1, mainLane: true });
+      try {
+        assert.equal(prestartedWorkers(), 1, 'the pool took one of them instead of starting its own');
+        assert.equal(HourWorkerPool.running, running + 2, 'and started none');
+        assert.deepEqual(await passWith(base, CH, Q, adopting), alone);
+      } finally {
+        await adopting.close();
+      }
+      await endPrestartedWorkers();
+      assert.equal(prestartedWorkers(), 0);
+      assert.equal(HourWorkerPool.running, running, 'no prestarted worker lingers');
+    } finally {
+      await endPrestartedWorkers();
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+
+  it("runs the main lane's first task once, and only beside a worker", async () => {
+    const base = await makeTmpDir('coldpar-first');
+    try {
+      faultyStore(base);
+      const alone = await passWith(base, CH, Q, null);
+      for (const threads of [1, 0]) {
+        let firsts = 0;
+        const p = new HourWorkerPool({ threads, mainLane: true, mainLaneFirst: () => { firsts++; } });
+        try {
+          assert.deepEqual(await passWith(base, CH, Q, p), alone, `${threads} worker(s)`);
+          assert.deepEqual(await passWith(base, CH, Q, p), alone, `${threads} worker(s), a second pass`);
+          assert.equal(firsts, threads === 1 ? 1 : 0, threads === 1 ? 'once, not once a pass' : 'not without a worker: it would only delay the pass');
+        } finally {
+          await p.close();
+        }
+      }
     } finally {
       rmSync(base, { recursive: true, force: true });
     }

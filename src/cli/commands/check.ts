@@ -5,7 +5,7 @@ import { hourStripLine, stripLegend, useColor } from '../../outputs/hourStrip.js
 import { HOUR_US, SECOND_US } from '../../coverage/types.js';
 import { ProgressBar } from '../../outputs/progressBar.js';
 import { analyzeHourFolders, listQualityHours } from '../../scan/coldPass.js';
-import { coldPassThreads, HourWorkerPool } from '../../scan/hourWorkerPool.js';
+import { coldPassThreads, endPrestartedWorkers, HourWorkerPool } from '../../scan/hourWorkerPool.js';
 import type { HourFolder, HourWindow } from '../../store/listHours.js';
 import type { ProblemKind } from '../../store/problems.js';
 import { parseIsoTime } from '../../time/isoTime.js';
@@ -106,7 +106,7 @@ export async function runCheck(opts: CheckOptions, nowUs: number, progress?: (do
       return checkQuality(job.channel, job.quality, hours, opts.window, { nowUs, maxAgeUs: opts.maxAgeUs, problems: job.problems });
     }));
   } finally {
-    await workers.close();
+    await Promise.all([workers.close(), endPrestartedWorkers()]);
   }
 }
 
