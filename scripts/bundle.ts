@@ -117,6 +117,8 @@ async function bundle(): Promise<void> {
     banner: { js: "import { createRequire as __segcovCreateRequire } from 'node:module'; const require = __segcovCreateRequire(import.meta.url);" },
     plugins: [yargsPaths, lazyModules],
     sourcemap: true,
+    minifyWhitespace: true,
+    minifySyntax: true,
     logLevel: 'warning',
     metafile: process.env.SEGCOV_BUNDLE_META !== undefined,
   });

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { analyzeHour, type HourResult } from '../coverage/hourAnalysis.js';
 import { hourDir } from '../store/layout.js';
-import { readHourSync } from '../store/listHour.js';
+import { listAhead, readHourSync, type Listing } from '../store/listHour.js';
 import type { HourFolder } from '../store/listHours.js';
 import type { ProblemKind } from '../store/problems.js';
 import type { HourStamp, SizedFile } from './hourCache.js';
@@ -36,16 +36,36 @@ export interface BatchHour {
   readonly problems: readonly ProblemReport[];
 }
 
-/** Reads and analyses every hour of a batch with synchronous calls, in order. */
-export function readHourBatch(batch: HourBatch): BatchHour[] {
-  return batch.hours.map((h) => readBatchHour(batch, h));
+/** One hour of a batch listed ahead, with the stamp taken before the listing. */
+export interface ListedAhead {
+  readonly stamp: HourStamp | null;
+  readonly listing: Promise<Listing>;
 }
 
-function readBatchHour(batch: HourBatch, h: HourFolder): BatchHour {
+/**
+ * Starts listing every hour of a batch on libuv's threads (the main thread's lane: the
+ * kernel's share of a listing then runs beside the analysis of the batch before).
+ */
+export function listBatchAhead(batch: HourBatch): ListedAhead[] {
+  return batch.hours.map((h) => {
+    const dir = hourDir(batch.base, batch.channel, batch.quality, h.name);
+    return { stamp: batch.stamp ? stampOf(dir) : null, listing: listAhead(dir) };
+  });
+}
+
+/**
+ * Reads and analyses every hour of a batch with synchronous calls, in order; `ahead`: the
+ * batch's listings, read ahead (listBatchAhead, all settled), used instead of listing again.
+ */
+export function readHourBatch(batch: HourBatch, ahead?: readonly { stamp: HourStamp | null; listing: Listing }[]): BatchHour[] {
+  return batch.hours.map((h, i) => readBatchHour(batch, h, ahead?.[i]));
+}
+
+function readBatchHour(batch: HourBatch, h: HourFolder, ahead?: { stamp: HourStamp | null; listing: Listing }): BatchHour {
   const dir = hourDir(batch.base, batch.channel, batch.quality, h.name);
-  const stamp = batch.stamp ? stampOf(dir) : null;
+  const stamp = ahead !== undefined ? ahead.stamp : batch.stamp ? stampOf(dir) : null;
   const problems: ProblemReport[] = [];
-  const input = readHourSync(dir, h.name, h.start, (kind, p, detail) => { problems.push([kind, p, detail]); });
+  const input = readHourSync(dir, h.name, h.start, (kind, p, detail) => { problems.push([kind, p, detail]); }, ahead?.listing);
   if (input === null) return { hour: h.name, result: null, segments: 0, sized: [], stamp, problems };
   const sized: SizedFile[] = [];
   for (const s of input.segments) if (s.size !== undefined) sized.push({ name: s.name, size: s.size });

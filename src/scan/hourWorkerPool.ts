@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { readHourBatch, type BatchHour, type HourBatch, type WorkerFault, type WorkerReply, type WorkerRequest } from './hourBatch.js';
+import { listBatchAhead, readHourBatch, type BatchHour, type HourBatch, type ListedAhead, type WorkerFault, type WorkerReply, type WorkerRequest } from './hourBatch.js';
 import { hourWorkerUrl } from './workerLocation.js';
 
 /** Most threads a cold pass reads on, the main thread's lane included (each has its own heap: RSS grows with them). */
@@ -92,13 +92,16 @@ interface Slot {
   /** Batches sent and not yet answered, oldest first. */
   readonly jobs: Job[];
   alive: boolean;
+  /** The main thread's lane: its batches, one after another. */
+  chain: Promise<void>;
 }
 
 /**
- * Batches a worker holds at once: the next one waits in its own queue, so it never idles
- * while the main thread (busy with its own lane's batch) has not yet sent more.
+ * Batches a lane holds at once. A worker's next one waits in its own queue, so it never
+ * idles while the main thread (busy with its own lane's batch) has not yet sent more; the
+ * main lane's next one is being listed on libuv's threads while it analyses the current one.
  */
-const WORKER_DEPTH = 2;
+const LANE_DEPTH = 2;
 
 /**
  * Worker threads that read and analyse hour batches for the cold pass. `run` answers a
@@ -118,7 +121,7 @@ export class HourWorkerPool {
   constructor(private readonly opts: HourWorkerPoolOptions) {
     this.mainLaneFirst = opts.mainLaneFirst;
     for (let i = 0; i < opts.threads; i++) this.spawn();
-    if (opts.mainLane === true) this.slots.push({ worker: null, jobs: [], alive: true });
+    if (opts.mainLane === true) this.slots.push({ worker: null, jobs: [], alive: true, chain: Promise.resolve() });
   }
 
   /** Lanes (workers and the main thread's) still able to take batches. */
@@ -149,7 +152,7 @@ export class HourWorkerPool {
   /** Takes a prestarted worker, or starts one. */
   private spawn(): void {
     const worker = waiting.shift() ?? startWorker();
-    const slot: Slot = { worker, jobs: [], alive: true };
+    const slot: Slot = { worker, jobs: [], alive: true, chain: Promise.resolve() };
     worker.unref();
     worker.on('message', (reply: WorkerReply) => this.answered(slot, reply));
     worker.on('error', (e) => this.died(slot, `hour worker failed: ${e instanceof Error ? e.message : String(e)}`));
@@ -170,15 +173,19 @@ export class HourWorkerPool {
     this.dispatch();
   }
 
-  /** The main lane's turn: one batch, synchronously (a failure is answered like a worker's). */
-  private runHere(slot: Slot, job: Job): void {
+  /**
+   * The main lane's turn: one batch, synchronously once its listings (read ahead) are in
+   * (a failure is answered like a worker's).
+   */
+  private async runHere(slot: Slot, job: Job, ahead: readonly ListedAhead[]): Promise<void> {
+    const listed = await Promise.all(ahead.map(async (a) => ({ stamp: a.stamp, listing: await a.listing })));
     if (!slot.jobs.includes(job)) return; // closed meanwhile
     const first = this.mainLaneFirst;
     this.mainLaneFirst = undefined;
     if (first !== undefined && this.slots.some((s) => s.worker !== null && s.alive)) first();
     let reply: WorkerReply;
     try {
-      reply = { id: job.id, hours: readHourBatch(job.batch) };
+      reply = { id: job.id, hours: readHourBatch(job.batch, listed) };
     } catch (e) {
       reply = { id: job.id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
     }
@@ -198,12 +205,12 @@ export class HourWorkerPool {
   private dispatch(): void {
     for (const slot of this.slots) {
       if (!slot.alive) continue;
-      const depth = slot.worker === null ? 1 : WORKER_DEPTH;
-      while (slot.jobs.length < depth && this.queue.length > 0) {
+      while (slot.jobs.length < LANE_DEPTH && this.queue.length > 0) {
         const job = this.queue.shift() as Job;
         slot.jobs.push(job);
         if (slot.worker === null) {
-          setImmediate(() => this.runHere(slot, job));
+          const ahead = listBatchAhead(job.batch);
+          slot.chain = slot.chain.then(() => this.runHere(slot, job, ahead));
         } else {
           slot.worker.ref();
           const request: WorkerRequest = { id: job.id, batch: job.batch, fault: this.opts.fault };

@@ -99,21 +99,32 @@ export async function readHour(dir: string, hour: string, hourStart: number, rep
   return hourInput(hour, hourStart, listed, sized);
 }
 
+/** A folder's listing read ahead of its use: the names, or why it could not be listed. */
+export type Listing = { readonly names: string[] } | { readonly error: unknown };
+
+/** Lists a folder on libuv's threads, settling to a Listing (never rejecting). */
+export function listAhead(dir: string): Promise<Listing> {
+  return readdir(dir).then((names) => ({ names }), (error: unknown) => ({ error }));
+}
+
 /**
  * readHour with synchronous calls only: for a worker thread, where blocking costs the
- * main thread nothing and a thread-pool round trip per call would be pure overhead.
- * Same result and the same problems as readHour.
+ * main thread nothing and a thread-pool round trip per call would be pure overhead, and
+ * for the main thread's batches, whose listings were read ahead (`listed`). Same result
+ * and the same problems as readHour.
  */
-export function readHourSync(dir: string, hour: string, hourStart: number, report: ProblemSink): HourInput | null {
+export function readHourSync(dir: string, hour: string, hourStart: number, report: ProblemSink, listed?: Listing): HourInput | null {
   let names: string[];
   try {
-    names = readdirSync(dir);
+    if (listed === undefined) names = readdirSync(dir);
+    else if ('names' in listed) names = listed.names;
+    else throw listed.error;
   } catch (err) {
     report(problemOf(err), dir, `cannot list hour: ${errorText(err)}`);
     return null;
   }
-  const listed = listedHour(dir, names, hourStart, report);
-  const sized = listed.needSize.map((s) => {
+  const parsed = listedHour(dir, names, hourStart, report);
+  const sized = parsed.needSize.map((s) => {
     try {
       s.size = statSync(path.join(dir, s.name)).size;
       return true;
@@ -121,7 +132,7 @@ export function readHourSync(dir: string, hour: string, hourStart: number, repor
       return sizeFailed(dir, s, err, report);
     }
   });
-  return hourInput(hour, hourStart, listed, sized);
+  return hourInput(hour, hourStart, parsed, sized);
 }
 
 interface ListedHour {
