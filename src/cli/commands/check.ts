@@ -131,7 +131,7 @@ export const CHECK_OPTIONS = {
   // A knob, not a feature: tests set it to 0 so the bar is drawn however fast the pass is.
   'progress-delay-ms': { type: 'number', default: 1000, hidden: true, describe: 'Draw the progress bar only after this many ms' },
   // A knob, not a feature: benchmarks and tests set the pass's worker threads (0: in-process).
-  'cold-threads': { type: 'number', hidden: true, describe: 'Worker threads for the pass, beside the main thread (0: the main thread only) [default: cores - 1, at most 3; none below 4 cores]' },
+  'cold-threads': { type: 'number', hidden: true, describe: 'Worker threads for the pass, beside the main thread (0: the main thread only) [default: cores - 1, at most 3; none on one core]' },
 } as const satisfies Record<string, Options>;
 
 /** The bar's start delay: 1 s unless the hidden `--progress-delay-ms` knob says otherwise. */
