@@ -28,5 +28,8 @@ export const daemonCommand: CommandModule<object, Record<string, unknown>> = {
     const configFile = typeof argv.config === 'string' ? argv.config : undefined;
     const code = await runDaemon(config, { reloadConfig: daemonConfigLoader(), configFile }).catch(asUsage);
     process.exitCode = code;
+    // a run-once has written everything it writes (logs go to stderr synchronously): exit
+    // now instead of waiting for Node to tear the heap and its threads down one by one
+    if (config.runOnce) process.exit(code);
   },
 };
