@@ -27,9 +27,11 @@ RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json ./
 COPY src ./src
 COPY scripts ./scripts
+# the build's last step trains the bundle's code cache through bin/loadBundle.js
+COPY bin ./bin
 # `npm run build`: tsc (tsconfig also includes test/ and bench/, which are not in the image:
 # only src/ and scripts/ are compiled), then esbuild bundles the CLI into dist/bundle/.
-RUN npm run build && test -f dist/bundle/main.js
+RUN npm run build && test -f dist/bundle/main.cjs && test -f dist/bundle/main.cjs.cache
 
 # ---- deps: production dependencies only ----
 FROM ${NODE_IMAGE} AS deps
@@ -53,7 +55,8 @@ ENV NODE_ENV=production \
     SEGCOV_USER=10001:10001 \
     SEGCOV_PORT_FILE=/tmp/segcov-healthz-url
 COPY --from=deps /app/node_modules ./node_modules
-# the bundled CLI (bin/segcov.js runs dist/bundle/main.js); sharp, pg, bcryptjs, yaml and
+# the bundled CLI (bin/segcov.js runs dist/bundle/main.cjs with its code cache, made by the build
+# stage's Node, which is the runtime's); sharp, pg, bcryptjs, yaml and
 # luxon are loaded from node_modules when needed
 COPY --from=build /src/dist/bundle ./dist/bundle
 COPY package.json LICENSE ./

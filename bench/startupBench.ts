@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { median } from './measure.js';
@@ -10,14 +10,12 @@ import { REPO, ensureStore } from './stores.js';
  * readdir) and the whole `--run-once`, on the 168 h × 1 quality store, STARTUP_RUNS times
  * (7 by default). Start-up is the daemon's own `startupMs` (performance.now() when it starts
  * the first pass) and `startupCpuMs`; the run is wall, CPU and peak RSS from GNU time. Also
- * the import of the bundled CLI alone and `node -e 0`. Prints medians with the load average:
+ * the load of the bundled CLI alone, with its code cache and without, and `node -e 0`. Prints medians with the load average:
  * on a busy machine wall times are not comparable, CPU times less so.
  */
 const RUNS = Number(process.env.STARTUP_RUNS ?? 7);
 const BIN = path.join(REPO, 'bin', 'segcov.js');
-const MAIN = path.join(REPO, 'dist', 'bundle', 'main.js');
-/** The daemon's chunk (named by esbuild with a content hash), which the default command loads. */
-const DAEMON = path.join(REPO, 'dist', 'bundle', readdirSync(path.join(REPO, 'dist', 'bundle')).find((f) => /^daemon-\w+\.js$/.test(f)) ?? 'daemon.js');
+const LOADER = path.join(REPO, 'bin', 'loadBundle.js');
 
 interface Run { startupMs: number; startupCpuMs: number; wallMs: number; cpuMs: number; rssKiB: number }
 
@@ -54,17 +52,19 @@ async function importMs(code: string): Promise<number> {
 const store = ensureStore(168, ['source']);
 const load0 = loadavg()[0];
 const runs: Run[] = [];
-const imports: number[] = [];
-const daemonImports: number[] = [];
+const cached: number[] = [];
+const uncached: number[] = [];
 const bare: number[] = [];
 for (let i = 0; i < RUNS; i++) {
   runs.push(await runOnce(store.base));
-  imports.push(await importMs(`const t = performance.now(); await import(${JSON.stringify(MAIN)}); console.log(performance.now() - t);`));
-  daemonImports.push(await importMs(`const t = performance.now(); await import(${JSON.stringify(MAIN)}); await import(${JSON.stringify(DAEMON)}); console.log(performance.now() - t);`));
+  // the bundle's top level (flags, logging; the daemon module is evaluated when the command runs), with the code cache and without it
+  for (const [useCache, into] of [[true, cached], [false, uncached]] as const) {
+    into.push(await importMs(`import { loadBundle } from ${JSON.stringify(LOADER)}; const t = performance.now(); loadBundle({ useCache: ${useCache} }); console.log(performance.now() - t);`));
+  }
   bare.push((await spawnCollect(process.execPath, ['-e', '0'])).wallMs);
 }
 const m = (f: (r: Run) => number): string => median(runs.map(f)).toFixed(0);
 console.log(`start-up on ${store.name}, median of ${RUNS} (load average ${load0.toFixed(2)} → ${loadavg()[0].toFixed(2)}):`);
 console.log(`  startupMs ${m((r) => r.startupMs)} (${runs.map((r) => r.startupMs).join(' ')}), startupCpuMs ${m((r) => r.startupCpuMs)}`);
 console.log(`  --run-once: wall ${m((r) => r.wallMs)} ms, CPU ${m((r) => r.cpuMs)} ms, peak RSS ${(median(runs.map((r) => r.rssKiB)) / 1024).toFixed(0)} MiB`);
-console.log(`  import of dist/bundle/main.js: ${median(imports).toFixed(1)} ms, with the daemon's chunk ${median(daemonImports).toFixed(1)} ms; node -e 0: ${median(bare).toFixed(0)} ms wall`);
+console.log(`  loading dist/bundle/main.cjs (its top level): ${median(cached).toFixed(1)} ms with the code cache, ${median(uncached).toFixed(1)} ms without; node -e 0: ${median(bare).toFixed(0)} ms wall`);

@@ -16,12 +16,12 @@ const releaseHangup = () => {
   return hangup;
 };
 // The CLI bundled by `npm run build` (tsc, then esbuild into dist/bundle/; `npm ci` builds
-// it through the prepare script). No fallback to the unbundled dist/src: what runs is what
-// the tests ran.
-import('../dist/bundle/main.js').then((m) => m.runFromProcess(holding ? releaseHangup : undefined)).catch((err) => {
-  const missing = err && err.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes('dist/bundle/main.js');
+// it through the prepare script), loaded with its code cache. No fallback to the unbundled
+// dist/src: what runs is what the tests ran.
+import('./loadBundle.js').then(({ loadBundle }) => loadBundle().exports.runFromProcess(holding ? releaseHangup : undefined)).catch((err) => {
+  const missing = err && err.code === 'ENOENT' && String(err.message).includes('main.cjs');
   process.stderr.write(missing
-    ? 'segcov: cannot start: dist/bundle/main.js is missing; build it with `npm run build`\n'
+    ? 'segcov: cannot start: dist/bundle/main.cjs is missing; build it with `npm run build`\n'
     : `segcov: cannot start: ${err && err.message ? err.message : err}\n`);
   process.exit(1);
 });

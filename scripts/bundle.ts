@@ -1,23 +1,28 @@
 /**
  * `npm run build`, second step: bundles the compiled CLI (dist/src, from tsc) with esbuild
- * into ONE flat folder, dist/bundle/, which bin/segcov.js runs. Start-up then reads a few
- * files instead of some three hundred (yargs, pino, prom-client and their dependencies).
+ * into ONE flat folder, dist/bundle/, which bin/segcov.js runs (through bin/loadBundle.js).
+ * Start-up then reads one file instead of some three hundred (yargs, pino, prom-client and
+ * their dependencies), and compiles next to nothing of it: a V8 code cache, made by a
+ * training run at the end of the build, is beside it.
  *
- * - ESM with code splitting: what is loaded with `await import()` (the daemon, each
- *   subcommand, the import tools, live mode) stays a chunk of its own, read only when run.
+ * - main.cjs, one CommonJS file: what is loaded with `await import()` (the daemon, each
+ *   subcommand, the import tools, live mode) is evaluated only when first imported.
+ *   import.meta.url, which segcov uses to find files beside itself, is the bundle's URL.
  * - Native and optional packages (sharp, pg and pg-native, bcryptjs) stay in node_modules.
- * - dist/src/scan/hourWorker.js, when there, is a second entry emitted as
- *   dist/bundle/hourWorker.js: its users find it by `new URL('./hourWorker.js',
- *   import.meta.url)`, which resolves from any chunk of the same folder.
+ * - dist/src/scan/hourWorker.js, when there, is bundled apart (an ES module, for a worker
+ *   thread) as dist/bundle/hourWorker.js: its users find it by `new URL('./hourWorker.js',
+ *   import.meta.url)`.
  * - string-width and @opentelemetry/api are evaluated on first use only (see LAZY).
  * - yargs finds its package and translations relative to its own file; both are pointed
- *   at the bundle (package root two folders up, translations copied beside the chunks).
+ *   at the bundle (package root two folders up, translations copied beside it).
  */
-import { build, type Plugin } from 'esbuild';
-import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The compiled tree this file is part of (dist/, or a private --outDir): it runs as dist/scripts/bundle.js. */
 const outRoot = fileURLToPath(new URL('../', import.meta.url));
@@ -97,36 +102,80 @@ const lazyModules: Plugin = {
   },
 };
 
+/** What every build of the bundle shares. */
+const COMMON: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  external: EXTERNAL,
+  plugins: [yargsPaths, lazyModules],
+  sourcemap: true,
+  // whitespace and syntax only: names stay, so stack traces in logs still read
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: 'warning',
+};
+
 async function bundle(): Promise<void> {
-  const entryPoints: Record<string, string> = { main: path.join(compiled, 'cli', 'main.js') };
-  const worker = path.join(compiled, 'scan', 'hourWorker.js');
-  if (existsSync(worker)) entryPoints.hourWorker = worker;
   rmSync(BUNDLE_DIR, { recursive: true, force: true });
   const result = await build({
-    entryPoints,
+    ...COMMON,
+    entryPoints: { main: path.join(compiled, 'cli', 'main.js') },
     outdir: BUNDLE_DIR,
-    entryNames: '[name]',
-    chunkNames: '[name]-[hash]', // shared code: chunk-HASH; a lazy module: its name,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    external: EXTERNAL,
-    // CommonJS packages inlined into ESM (pino, prom-client) call require() for Node's own modules
-    banner: { js: "import { createRequire as __segcovCreateRequire } from 'node:module'; const require = __segcovCreateRequire(import.meta.url);" },
-    plugins: [yargsPaths, lazyModules],
-    sourcemap: true,
-    minifyWhitespace: true,
-    minifySyntax: true,
-    logLevel: 'warning',
+    outExtension: { '.js': '.cjs' },
+    // one CommonJS file: what `await import()` loads (the daemon, each subcommand, the import
+    // tools, live mode) is evaluated when first imported, and the code cache covers it all
+    format: 'cjs',
+    define: { 'import.meta.url': '__segcovBundleUrl' },
+    banner: { js: "const __segcovBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     metafile: process.env.SEGCOV_BUNDLE_META !== undefined,
   });
-  // SEGCOV_BUNDLE_META=FILE: what each output holds, for `npx esbuild --analyze`-style reading
+  // SEGCOV_BUNDLE_META=FILE: what the bundle holds, for `npx esbuild --analyze`-style reading
   if (result.metafile !== undefined) writeFileSync(String(process.env.SEGCOV_BUNDLE_META), JSON.stringify(result.metafile));
+  // the cold pass's worker entry, found beside the bundle (new URL('./hourWorker.js', import.meta.url))
+  const worker = path.join(compiled, 'scan', 'hourWorker.js');
+  if (existsSync(worker)) {
+    await build({
+      ...COMMON,
+      entryPoints: { hourWorker: worker },
+      outdir: BUNDLE_DIR,
+      format: 'esm',
+      banner: { js: "import { createRequire as __segcovCreateRequire } from 'node:module'; const require = __segcovCreateRequire(import.meta.url);" },
+    });
+  }
   const yargsDir = path.dirname(createRequire(import.meta.url).resolve('yargs/package.json'));
   cpSync(path.join(yargsDir, 'locales'), path.join(BUNDLE_DIR, YARGS_LOCALES), { recursive: true });
-  if (!existsSync(path.join(BUNDLE_DIR, 'main.js'))) throw new Error(`bundle: ${BUNDLE_DIR}/main.js was not written`);
+  if (!existsSync(path.join(BUNDLE_DIR, 'main.cjs'))) throw new Error(`bundle: ${BUNDLE_DIR}/main.cjs was not written`);
+}
+
+/**
+ * The code cache bin/loadBundle.js loads beside the bundle: V8's compiled code of what a
+ * `--run-once` on a small store of two hours runs (flags, logging, metrics, the daemon, a
+ * pass, the map), made by this Node. Written by a child process, in a temporary folder.
+ */
+function trainCodeCache(): void {
+  const tmp = mkdtempSync(path.join(tmpdir(), 'segcov-bundle-'));
+  try {
+    const base = path.join(tmp, 'store');
+    for (const hour of ['2026-01-01T00', '2026-01-01T01']) {
+      const dir = path.join(base, 'train', 'source', hour);
+      mkdirSync(dir, { recursive: true });
+      for (let s = 0; s < 3600; s += 2) {
+        const mm = String(Math.floor(s / 60)).padStart(2, '0');
+        const ss = String(s % 60).padStart(2, '0');
+        writeFileSync(path.join(dir, `${mm}:${ss}.000000-2.000000-full-AAAA.ts`), '');
+      }
+    }
+    const loader = pathToFileURL(path.join(root, 'bin', 'loadBundle.js')).href;
+    const args = ['train', '--base-dir', base, '--output-dir', path.join(tmp, 'out'), '--run-once', '--metrics-port', '0', '--log-level', 'error'];
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e',
+      `import { trainCodeCache } from ${JSON.stringify(loader)}; await trainCodeCache(${JSON.stringify(args)});`], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`bundle: the code cache's training run failed (${r.status ?? r.signal}):\n${r.stderr}`);
+    if (!existsSync(path.join(BUNDLE_DIR, 'main.cjs.cache'))) throw new Error('bundle: the training run wrote no code cache');
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 await bundle();
+trainCodeCache();

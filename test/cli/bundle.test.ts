@@ -19,23 +19,32 @@ const PKG = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as
 const BUNDLE = path.join(REPO, 'dist', 'bundle');
 const WAIT_MS = 60_000;
 
+/** Runs an ES module snippet in a new Node process; its standard output. */
+function runNode(code: string): Promise<string> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  return new Promise((resolve, reject) => child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`node exited ${code}: ${err}`)))));
+}
+
 describe('the bundled CLI', () => {
-  it('is what bin/segcov.js loads, split into a chunk per lazily loaded part', () => {
+  it('is what bin/segcov.js loads: one CommonJS file with its code cache, the worker and node_modules packages beside it', async () => {
     const bin = readFileSync(path.join(REPO, 'bin', 'segcov.js'), 'utf8').split('\n').filter((l) => !l.trim().startsWith('//')).join('\n');
-    assert.match(bin, /import\('\.\.\/dist\/bundle\/main\.js'\)/);
+    assert.match(bin, /import\('\.\/loadBundle\.js'\)/);
     assert.doesNotMatch(bin, /dist\/src/, 'bin/ must not fall back to the unbundled tree: the tests would not test what runs');
     const files = readdirSync(BUNDLE);
-    for (const lazy of ['daemon', 'liveMode', 'runImport', 'verifyStore']) {
-      assert.ok(files.some((f) => new RegExp(`^${lazy}-[A-Z0-9]+\\.js$`).test(f)), `no chunk of its own for ${lazy}: ${files.join(' ')}`);
-    }
-    const main = readFileSync(path.join(BUNDLE, 'main.js'), 'utf8');
-    assert.match(main, /import\("\.\/verifyStore-[A-Z0-9]+\.js"\)/, 'verify loads its chunk when run');
-    assert.doesNotMatch(main, /from "\.\/daemon-/, 'the daemon chunk is not a static import of main.js');
+    assert.deepEqual(files.filter((f) => f.endsWith('.js') || f.endsWith('.cjs')).sort(), ['hourWorker.js', 'main.cjs'].filter((f) => f !== 'hourWorker.js' || existsSync(path.join(REPO, 'dist', 'src', 'scan', 'hourWorker.js'))));
+    const main = readFileSync(path.join(BUNDLE, 'main.cjs'), 'utf8');
     for (const pkg of ['sharp', 'pg', 'bcryptjs']) {
-      assert.ok(!files.filter((f) => f.endsWith('.js')).some((f) => readFileSync(path.join(BUNDLE, f), 'utf8').includes(`node_modules/${pkg}/`)), `${pkg} must stay in node_modules`);
+      assert.ok(!main.includes(`node_modules/${pkg}/`), `${pkg} must stay in node_modules`);
     }
-    // the scan worker of the parallel pass, when the tree has one, is emitted beside the chunks
-    assert.equal(existsSync(path.join(BUNDLE, 'hourWorker.js')), existsSync(path.join(REPO, 'dist', 'src', 'scan', 'hourWorker.js')));
+    // the daemon is evaluated when the default command runs, not when the bundle loads
+    assert.match(main, /init_daemon\s*=\s*__esm\(\{"dist\/src\/daemon\/daemon\.js"/, 'the daemon module is a lazily evaluated part');
+    // the code cache was made by this Node, and V8 takes it
+    const probe = await runNode(`import { loadBundle } from ${JSON.stringify(path.join(REPO, 'bin', 'loadBundle.js'))}; const b = loadBundle(); console.log(JSON.stringify({ used: b.cacheUsed, run: typeof b.exports.runFromProcess }));`);
+    assert.deepEqual(JSON.parse(probe), { used: true, run: 'function' });
   });
 
   describe('from a copy of the published files in another folder', () => {
@@ -63,7 +72,8 @@ describe('the bundled CLI', () => {
     after(async () => { await rm(root, { recursive: true, force: true }); });
 
     it('holds the bundle and not the unbundled tree', () => {
-      assert.ok(existsSync(path.join(pkg, 'dist', 'bundle', 'main.js')));
+      assert.ok(existsSync(path.join(pkg, 'dist', 'bundle', 'main.cjs')));
+      assert.ok(existsSync(path.join(pkg, 'dist', 'bundle', 'main.cjs.cache')), 'the code cache is published with it');
       assert.ok(!existsSync(path.join(pkg, 'dist', 'src')), 'package.json files must not need dist/src');
     });
 

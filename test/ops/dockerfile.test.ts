@@ -126,11 +126,11 @@ describe('Dockerfile', () => {
     assert.match(ops(runtime, 'RUN').join(' '), /apt-get install[^&]*\btini\b/, 'tini is installed');
   });
 
-  test('the build stage\'s context (package files, tsconfig.json, src/, scripts/) builds dist/bundle, without the tests', async () => {
+  test('the build stage\'s context (package files, tsconfig.json, src/, scripts/, bin/) builds dist/bundle, without the tests', async () => {
     const build = stageByName('build');
     assert.ok(build !== undefined);
     const copied = ops(build, 'COPY').flatMap((c) => c.split(' ').filter((w) => !w.startsWith('--')).slice(0, -1));
-    assert.deepEqual(copied.sort(), ['package-lock.json', 'package.json', 'scripts', 'src', 'tsconfig.json']);
+    assert.deepEqual(copied.sort(), ['bin', 'package-lock.json', 'package.json', 'scripts', 'src', 'tsconfig.json']);
     const dir = await makeTmpDir('ops-build');
     try {
       for (const f of copied) await cp(path.join(repoRoot, f), path.join(dir, f), { recursive: true });
@@ -138,7 +138,8 @@ describe('Dockerfile', () => {
       await symlink(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
       const build = run(requireBinary('npm', 'npm'), ['run', 'build'], { cwd: dir, timeoutMs: 180_000 });
       assert.equal(build.status, 0, `npm run build in the build stage's context failed:\n${build.stdout}${build.stderr}`);
-      assert.ok(existsSync(path.join(dir, 'dist', 'bundle', 'main.js')), 'dist/bundle/main.js, which bin/segcov.js loads');
+      assert.ok(existsSync(path.join(dir, 'dist', 'bundle', 'main.cjs')), 'dist/bundle/main.cjs, which bin/segcov.js loads');
+      assert.ok(existsSync(path.join(dir, 'dist', 'bundle', 'main.cjs.cache')), 'with the code cache of its training run');
       assert.ok(!existsSync(path.join(dir, 'dist', 'test')), 'tests are not compiled into the image');
     } finally {
       await rm(dir, { recursive: true, force: true });
