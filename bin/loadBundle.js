@@ -26,7 +26,8 @@ export function loadBundle({ useCache = true } = {}) {
   const script = new vm.Script(Module.wrap(source), {
     filename: BUNDLE,
     cachedData,
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    // no importModuleDynamically: functions compiled from a code cache lose it (Node 20), so
+    // the bundle has no dynamic import() at all (the build checks; packages are require()d)
   });
   const module = { exports: {}, filename: BUNDLE, id: BUNDLE };
   script.runInThisContext()(module.exports, createRequire(BUNDLE), module, BUNDLE, path.dirname(BUNDLE));

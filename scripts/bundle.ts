@@ -146,6 +146,10 @@ async function bundle(): Promise<void> {
   const yargsDir = path.dirname(createRequire(import.meta.url).resolve('yargs/package.json'));
   cpSync(path.join(yargsDir, 'locales'), path.join(BUNDLE_DIR, YARGS_LOCALES), { recursive: true });
   if (!existsSync(path.join(BUNDLE_DIR, 'main.cjs'))) throw new Error(`bundle: ${BUNDLE_DIR}/main.cjs was not written`);
+  // a function compiled from the code cache cannot run import() (Node 20 drops its loader
+  // there): what the bundle loads at run time from node_modules it require()s
+  const dynamic = /(?<![\w$.])import\(\s*["'`]([^"'`]+)/.exec(readFileSync(path.join(BUNDLE_DIR, 'main.cjs'), 'utf8'));
+  if (dynamic !== null) throw new Error(`bundle: main.cjs has a dynamic import of ${dynamic[1]}: load it with createRequire instead`);
 }
 
 /**

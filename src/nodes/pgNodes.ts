@@ -1,5 +1,9 @@
+import { createRequire } from 'node:module';
 import { pgClientConfig } from '../config/connectionString.js';
 import type { DbNode } from './nodeList.js';
+
+/** pg is loaded on first use, by require: a CommonJS package, and no dynamic import (the bundle runs from a code cache). */
+const requireHere = createRequire(import.meta.url);
 
 /** Seconds a connection or the query may take before the read counts as failed. */
 const CONNECT_TIMEOUT_MS = 5000;
@@ -15,7 +19,7 @@ const QUERY_TIMEOUT_MS = 10_000;
 export function pgNodeFetcher(dsn: string): () => Promise<DbNode[]> {
   const base = pgClientConfig(dsn);
   return async () => {
-    const { default: pg } = await import('pg');
+    const pg = requireHere('pg') as typeof import('pg');
     const client = new pg.Client({
       ...base,
       connectionTimeoutMillis: base.connectionTimeoutMillis ?? CONNECT_TIMEOUT_MS,

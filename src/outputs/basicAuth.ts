@@ -1,4 +1,8 @@
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+
+/** bcryptjs is loaded on the first password check, by require: a CommonJS build, and no dynamic import (the bundle runs from a code cache). */
+const requireHere = createRequire(import.meta.url);
 
 /** Compared against when the user is unknown, so an unknown user takes as long as a wrong password. */
 const DUMMY_HASH = '$2b$10$H9mFBzsstU.fJHWrrUp0B.ZTkOTmVky6.SHpNoEsCxAAB66nVP8eS';
@@ -34,7 +38,7 @@ export class BasicAuth {
     const key = createHash('sha256').update(`${creds.user}\0${creds.password}\0${hash ?? ''}`).digest('hex');
     if (hash !== undefined && this.good.has(key)) return true;
     // loaded on the first login, not at start-up: most daemons have no users configured
-    const { compare } = await import('bcryptjs');
+    const { compare } = requireHere('bcryptjs') as typeof import('bcryptjs');
     const ok = await compare(creds.password, hash ?? DUMMY_HASH);
     if (!ok || hash === undefined) return false;
     if (this.good.size >= CACHE_MAX) this.good.clear();

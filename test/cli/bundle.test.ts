@@ -40,6 +40,8 @@ describe('the bundled CLI', () => {
     for (const pkg of ['sharp', 'pg', 'bcryptjs']) {
       assert.ok(!main.includes(`node_modules/${pkg}/`), `${pkg} must stay in node_modules`);
     }
+    // functions compiled from the code cache cannot run import(): packages are require()d
+    assert.doesNotMatch(main, /(?<![\w$.])import\(\s*["'`]/, 'no dynamic import() in the bundle');
     // the daemon is evaluated when the default command runs, not when the bundle loads
     assert.match(main, /init_daemon\s*=\s*__esm\(\{"dist\/src\/daemon\/daemon\.js"/, 'the daemon module is a lazily evaluated part');
     // the code cache was made by this Node, and V8 takes it
