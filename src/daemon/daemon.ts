@@ -194,9 +194,9 @@ export async function firstPass(parts: DaemonParts): Promise<void> {
   const workers = new HourWorkerPool({
     threads: config.coldThreads ?? coldPassThreads(),
     mainLane: true,
-    // sharp is the heaviest module and the first map follows the pass: it loads while the
-    // worker reads its first batches (a failure is reported when the map is drawn)
-    mainLaneFirst: config.makePage ? () => { try { loadSharp(); } catch { /* reported by the map write */ } } : undefined,
+    // sharp is the heaviest module and every pass ends by drawing the maps: it loads while
+    // the worker reads its first batches (a failure is reported when a map is drawn)
+    mainLaneFirst: () => { try { loadSharp(); } catch { /* reported by the map write */ } },
     onFailure: (reason) => {
       metrics.errors.inc({ kind: 'hour_worker' });
       log.warn({ err: reason }, 'hour worker failed; reading its hours in-process');
