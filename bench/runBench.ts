@@ -42,22 +42,29 @@ function machineJiffies(): { busy: number; total: number } {
 const s2 = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
 
-interface Cold { findWall: number; findCpu: number; wall: number; cpu: number; rssMiB: number }
+interface Cold { findWall: number; findCpu: number; floorWall: number; wall: number; cpu: number; rssMiB: number }
 
-/** --run-once and find, interleaved, RUNS times each: medians. */
+/** bench/floor.ts: listing and per-hour analysis alone, in Node, on one thread. */
+const FLOOR = path.join(REPO, 'dist', 'bench', 'floor.js');
+
+/** --run-once, find and the Node floor, interleaved, RUNS times each: medians. */
 async function coldRuns(store: BenchStore): Promise<Cold> {
   const f: { wall: number; cpu: number }[] = [];
+  const floor: number[] = [];
   const s: { wall: number; cpu: number; rss: number }[] = [];
   for (let i = 0; i < RUNS; i++) {
     const fr = await timeCommand('find', [store.base, '-name', '*.ts']);
     f.push({ wall: fr.wallMs, cpu: fr.cpuMs ?? NaN });
+    const fl = await timeCommand(process.execPath, [FLOOR, ...store.qualities.map((q) => path.join(store.base, 'bench', q))]);
+    if (fl.code !== 0) throw new Error(`bench/floor.js exited ${fl.code}`);
+    floor.push(fl.wallMs);
     const r = await timeCommand(process.execPath, [BIN, 'bench', '--base-dir', store.base, '--qualities', store.qualities.join(','),
       '--run-once', '--metrics-port', '0', '--log-level', 'error', '--output-dir', path.join(CACHE, `${store.name}-maps`)]);
     if (r.code !== 0) throw new Error(`segcov --run-once exited ${r.code}`);
     s.push({ wall: r.wallMs, cpu: r.cpuMs ?? NaN, rss: r.peakRssKiB ?? NaN });
   }
   return {
-    findWall: median(f.map((x) => x.wall)), findCpu: median(f.map((x) => x.cpu)),
+    findWall: median(f.map((x) => x.wall)), findCpu: median(f.map((x) => x.cpu)), floorWall: median(floor),
     wall: median(s.map((x) => x.wall)), cpu: median(s.map((x) => x.cpu)), rssMiB: Math.max(...s.map((x) => x.rss)) / 1024,
   };
 }
@@ -228,19 +235,19 @@ async function run(): Promise<void> {
   const four = QUICK ? null : ensureStore(168, FOUR_QUALITIES);
 
   say('## Growth (1 quality, h × 1800 segments)\n');
-  say('| store | find wall / CPU | --run-once wall / CPU | ratio wall / CPU | run-once peak RSS | daemon ready (/readyz) | RSS at ready / peak | idle CPU a minute: first / steady | CPU per new segment | of which map encodes | without them | latency p50 / p95 / max | load avg (idle / after) |');
-  say('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  say('| store | find wall / CPU | Node floor: list + analyse (ratio) | --run-once wall / CPU | ratio wall / CPU | run-once peak RSS | daemon ready (/readyz) | RSS at ready / peak | idle CPU a minute: first / steady | CPU per new segment | of which map encodes | without them | latency p50 / p95 / max | load avg (idle / after) |');
+  say('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const st of stores) {
     const c = await coldRuns(st);
     const l = await live(st);
-    say(`| ${st.hours} h | ${s2(c.findWall)} / ${s2(c.findCpu)} | ${s2(c.wall)} / ${s2(c.cpu)} | ${(c.wall / c.findWall).toFixed(2)}× / ${(c.cpu / c.findCpu).toFixed(2)}× | ${c.rssMiB.toFixed(0)} MiB | ${s2(l.readyMs)} | ${l.readyRssMiB.toFixed(0)} / ${l.peakRssMiB.toFixed(0)} MiB | ${l.idleFirstS.toFixed(3)} / ${l.idleSteadyS.toFixed(3)} s | ${l.perSegmentMs.toFixed(2)} ms${l.complete ? '' : ' (not all counted yet!)'} | ${l.mapWrites} × ${l.encodeMs.toFixed(1)} ms = ${((l.mapWrites * l.encodeMs) / NEW_SEGMENTS).toFixed(2)} ms | ${(l.perSegmentMs - (l.mapWrites * l.encodeMs) / NEW_SEGMENTS).toFixed(2)} ms | ${l.latency.p50.toFixed(0)} / ${l.latency.p95.toFixed(0)} / ${l.latency.max.toFixed(0)} ms | ${l.loadDuring} |`);
+    say(`| ${st.hours} h | ${s2(c.findWall)} / ${s2(c.findCpu)} | ${s2(c.floorWall)} (${(c.floorWall / c.findWall).toFixed(2)}×) | ${s2(c.wall)} / ${s2(c.cpu)} | ${(c.wall / c.findWall).toFixed(2)}× / ${(c.cpu / c.findCpu).toFixed(2)}× | ${c.rssMiB.toFixed(0)} MiB | ${s2(l.readyMs)} | ${l.readyRssMiB.toFixed(0)} / ${l.peakRssMiB.toFixed(0)} MiB | ${l.idleFirstS.toFixed(3)} / ${l.idleSteadyS.toFixed(3)} s | ${l.perSegmentMs.toFixed(2)} ms${l.complete ? '' : ' (not all counted yet!)'} | ${l.mapWrites} × ${l.encodeMs.toFixed(1)} ms = ${((l.mapWrites * l.encodeMs) / NEW_SEGMENTS).toFixed(2)} ms | ${(l.perSegmentMs - (l.mapWrites * l.encodeMs) / NEW_SEGMENTS).toFixed(2)} ms | ${l.latency.p50.toFixed(0)} / ${l.latency.p95.toFixed(0)} / ${l.latency.max.toFixed(0)} ms | ${l.loadDuring} |`);
   }
   if (four !== null) {
     say('\n## Cold --run-once, 4 qualities × 168 h × 1800\n');
-    say('| store | find wall / CPU | --run-once wall / CPU | ratio wall / CPU | peak RSS | load avg |');
-    say('|---|---|---|---|---|---|');
+    say('| store | find wall / CPU | Node floor: list + analyse (ratio) | --run-once wall / CPU | ratio wall / CPU | peak RSS | load avg |');
+    say('|---|---|---|---|---|---|---|');
     const c = await coldRuns(four);
-    say(`| 4 × 168 h | ${s2(c.findWall)} / ${s2(c.findCpu)} | ${s2(c.wall)} / ${s2(c.cpu)} | ${(c.wall / c.findWall).toFixed(2)}× / ${(c.cpu / c.findCpu).toFixed(2)}× | ${c.rssMiB.toFixed(0)} MiB | ${loadAverage()} |`);
+    say(`| 4 × 168 h | ${s2(c.findWall)} / ${s2(c.findCpu)} | ${s2(c.floorWall)} (${(c.floorWall / c.findWall).toFixed(2)}×) | ${s2(c.wall)} / ${s2(c.cpu)} | ${(c.wall / c.findWall).toFixed(2)}× / ${(c.cpu / c.findCpu).toFixed(2)}× | ${c.rssMiB.toFixed(0)} MiB | ${loadAverage()} |`);
   }
   const j1 = machineJiffies();
   say(`\nThe machine (2 cores, shared with other sessions) was ${(((j1.busy - j0.busy) / (j1.total - j0.total)) * 100).toFixed(0)} % busy over the whole run, this bench included.`);
