@@ -63,6 +63,23 @@ const yargsPaths: Plugin = {
 };
 
 /**
+ * prom-client's index requires its Pushgateway client at once, and with it Node's http,
+ * https (tls and the crypto internals) and zlib: some 8 ms of every start, for a class segcov
+ * never uses (a daemon that serves loads http itself, later). The export becomes a getter,
+ * so the bundled module is evaluated on first use only.
+ */
+const promClientPushgateway: Plugin = {
+  name: 'prom-client-pushgateway',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]prom-client[\\/]index\.js$/ }, (args) => {
+      const text = replaceOnce(readFileSync(args.path, 'utf8'), "exports.Pushgateway = require('./lib/pushgateway');",
+        "Object.defineProperty(exports, 'Pushgateway', { enumerable: true, get: () => require('./lib/pushgateway') });", args.path);
+      return { contents: text, loader: 'js' };
+    });
+  },
+};
+
+/**
  * Packages evaluated only when first used, each import of them replaced by a stand-in that
  * `require()`s the real module then; esbuild turns that require into a lazily run part of
  * the same chunk.
@@ -108,7 +125,7 @@ const COMMON: BuildOptions = {
   platform: 'node',
   target: 'node20',
   external: EXTERNAL,
-  plugins: [yargsPaths, lazyModules],
+  plugins: [yargsPaths, lazyModules, promClientPushgateway],
   sourcemap: true,
   // whitespace and syntax only: names stay, so stack traces in logs still read
   minifyWhitespace: true,

@@ -16,14 +16,15 @@ export const daemonCommand: CommandModule<object, Record<string, unknown>> = {
     const config = resolveDaemonConfig(argv);
     // loaded here, not at start-up: `segcov --help` and the other commands stay quick
     const { runDaemon } = await import('../daemon/daemon.js');
-    const { WebConfigError, loadWebConfig } = await import('../outputs/webConfig.js');
+    // only with --web.config.file (it loads Node's tls): checked up front, also when no server
+    // will read it (--metrics-port 0, --run-once); not reloadable, so no other run needs it
+    const webConfig = config.webConfigFile === undefined ? null : await import('../outputs/webConfig.js');
     const asUsage = (e: unknown): never => {
-      if (e instanceof WebConfigError) throw new UsageError(`--web.config.file: ${e.message}`);
+      if (webConfig !== null && e instanceof webConfig.WebConfigError) throw new UsageError(`--web.config.file: ${e.message}`);
       throw e;
     };
-    // checked up front, also when no server will read it (--metrics-port 0, --run-once)
-    if (config.webConfigFile !== undefined) {
-      try { loadWebConfig(config.webConfigFile); } catch (e) { asUsage(e); }
+    if (webConfig !== null && config.webConfigFile !== undefined) {
+      try { webConfig.loadWebConfig(config.webConfigFile); } catch (e) { asUsage(e); }
     }
     const configFile = typeof argv.config === 'string' ? argv.config : undefined;
     const code = await runDaemon(config, { reloadConfig: daemonConfigLoader(), configFile }).catch(asUsage);

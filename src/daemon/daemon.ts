@@ -4,15 +4,12 @@ import type { DaemonConfig } from '../config/daemonConfig.js';
 import { createLogger, type Logger } from '../log.js';
 import type { DaemonParts } from './daemonParts.js';
 import { CoverageGauges } from '../outputs/coverageGauges.js';
-import { sendText, type Route } from '../outputs/httpServer.js';
-import { MetricsCache, RegistryText, sendMetrics } from '../outputs/metricsCache.js';
 import { SelfMetrics } from '../outputs/selfMetrics.js';
 import { writeTextfile } from '../outputs/textfile.js';
 import { FleetGauges } from '../outputs/fleetGauges.js';
 import { fleetOf, type WebContext } from '../web/context.js';
 import { fleetFigures, fleetInputs } from './fleetFigures.js';
 import { WindowGauges } from '../outputs/windowGauges.js';
-import { webRoutes } from '../web/routes.js';
 import { outputDirUrl, writeCoveragePage, writeStaticPage } from '../web/staticPage.js';
 import { NodeList, type NodeRef } from '../nodes/nodeList.js';
 import { folderTarget, type PeerTarget } from '../web/peerFetcher.js';
@@ -30,7 +27,7 @@ import { StopSignal } from './stopSignal.js';
 import { dropPrivileges } from './privileges.js';
 import { writeFileAtomic } from '../outputs/atomicWrite.js';
 import { installLastResort } from './lastResort.js';
-import { startWebServer, type WebServer } from './webServer.js';
+import type { WebServer } from './webServer.js';
 import { coldPassThreads, endPrestartedWorkers, HourWorkerPool } from '../scan/hourWorkerPool.js';
 import { loadSharp } from '../outputs/mapPng.js';
 
@@ -137,35 +134,6 @@ async function writeOutputs(parts: DaemonParts): Promise<void> {
     await writeStaticPage(parts.web);
     await writeCoveragePages(parts, parts.checkers);
   }
-}
-
-/**
- * The text of /metrics in parts, each rendered again only when it changed: the §4 gauges
- * (the bulk, sliced by family) on a coverage change; the window and fleet gauges when their
- * inputs changed or while a window still follows the clock; segcov's own and the process
- * metrics every time. The parts are the very same Buffers while unchanged (MetricsCache
- * reuses their compressed form).
- */
-export function metricsParts(parts: Pick<DaemonParts, 'gauges' | 'windowGauges' | 'fleetGauges' | 'metrics'>): () => Promise<Buffer[]> {
-  const coverage = new RegistryText(parts.gauges.registry, { version: () => parts.gauges.version, sliced: true });
-  const windows = new RegistryText(parts.windowGauges.registry, { version: () => parts.windowGauges.version() });
-  const fleet = new RegistryText(parts.fleetGauges.registry, { version: () => parts.fleetGauges.version() });
-  const self = new RegistryText(parts.metrics.registry);
-  return async () => [await coverage.buffer(), await windows.buffer(), await fleet.buffer(), await self.buffer()];
-}
-
-/** /metrics (coverage gauges + segcov_ + process metrics), /healthz, /readyz. */
-export function coreRoutes(parts: DaemonParts): Route[] {
-  // a coverage change is on the very next scrape; otherwise one render a second at most
-  const cache = new MetricsCache(metricsParts(parts), 1000, Date.now, () => parts.gauges.version);
-  return [
-    { path: '/metrics', handle: (req, res) => sendMetrics(req, res, cache, parts.metrics.registry.contentType) },
-    { path: '/healthz', handle: (_req, res) => sendText(res, 200, 'ok\n') },
-    {
-      path: '/readyz',
-      handle: (_req, res) => (parts.state.ready ? sendText(res, 200, 'ready\n') : sendText(res, 503, 'first pass not done\n')),
-    },
-  ];
 }
 
 /** Tells whether the base folder is there; a missing one is logged (not fatal: retried next pass). */
@@ -293,7 +261,11 @@ export async function runDaemon(initial: DaemonConfig, reload: ReloadOptions = {
     }, 4500).unref();
   });
   let server: WebServer | null = null;
-  if (config.metricsPort !== 0) server = await startWebServer(config, [...coreRoutes(parts), ...webRoutes(parts.web)], log, parts.metrics);
+  if (config.metricsPort !== 0) {
+    // the HTTP side (Node's http, https, tls and zlib among it) loads only for a daemon that serves
+    const [{ coreRoutes }, { webRoutes }, { startWebServer }] = await Promise.all([import('./coreRoutes.js'), import('../web/routes.js'), import('./webServer.js')]);
+    server = await startWebServer(config, [...coreRoutes(parts), ...webRoutes(parts.web)], log, parts.metrics);
+  }
   const web = server;
   if (web !== null) parts.reloader.onReload(() => web.reload()); // SIGHUP re-reads --web.config.file
   if (config.portFile !== undefined) await writeFileAtomic(config.portFile, `${healthUrl(config.metricsHost, server?.port ?? 0, server?.scheme ?? 'http')}\n`);

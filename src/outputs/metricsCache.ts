@@ -2,15 +2,10 @@ import type http from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { constants, crc32, deflateRaw, deflateRawSync } from 'node:zlib';
+import { dropBlankLines } from './promText.js';
 import type { Registry } from 'prom-client';
 
 const deflateRawAsync = promisify(deflateRaw);
-
-/** Prometheus text without blank lines (prom-client leaves one after a family with no series). */
-export function dropBlankLines(text: string): string {
-  const lines = text.split('\n').filter((l) => l.trim() !== '');
-  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
-}
 
 
 export interface RegistryTextOptions {

@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import { writeFileAtomic } from './atomicWrite.js';
-import { dropBlankLines } from './metricsCache.js';
+import { dropBlankLines } from './promText.js';
 
 /**
  * node_exporter textfile-collector convention: write to a temporary name, rename over

@@ -6,7 +6,8 @@ import { Gauge, Registry } from 'prom-client';
 import { startHttpServer } from '../../src/outputs/httpServer.js';
 import type { GaugeValue } from '../../src/coverage/gauges.js';
 import { CoverageGauges } from '../../src/outputs/coverageGauges.js';
-import { MetricsCache, RegistryText, acceptsGzip, dropBlankLines, sendMetrics } from '../../src/outputs/metricsCache.js';
+import { MetricsCache, RegistryText, acceptsGzip, sendMetrics } from '../../src/outputs/metricsCache.js';
+import { dropBlankLines } from '../../src/outputs/promText.js';
 
 describe('metrics cache', () => {
   it('renders once per max age (fake clock): concurrent gets share one render; an old text or moved inputs wait for a new one', async () => {

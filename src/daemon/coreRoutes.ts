@@ -1,0 +1,32 @@
+import type { DaemonParts } from './daemonParts.js';
+import { sendText, type Route } from '../outputs/httpServer.js';
+import { MetricsCache, RegistryText, sendMetrics } from '../outputs/metricsCache.js';
+
+/**
+ * The text of /metrics in parts, each rendered again only when it changed: the §4 gauges
+ * (the bulk, sliced by family) on a coverage change; the window and fleet gauges when their
+ * inputs changed or while a window still follows the clock; segcov's own and the process
+ * metrics every time. The parts are the very same Buffers while unchanged (MetricsCache
+ * reuses their compressed form).
+ */
+export function metricsParts(parts: Pick<DaemonParts, 'gauges' | 'windowGauges' | 'fleetGauges' | 'metrics'>): () => Promise<Buffer[]> {
+  const coverage = new RegistryText(parts.gauges.registry, { version: () => parts.gauges.version, sliced: true });
+  const windows = new RegistryText(parts.windowGauges.registry, { version: () => parts.windowGauges.version() });
+  const fleet = new RegistryText(parts.fleetGauges.registry, { version: () => parts.fleetGauges.version() });
+  const self = new RegistryText(parts.metrics.registry);
+  return async () => [await coverage.buffer(), await windows.buffer(), await fleet.buffer(), await self.buffer()];
+}
+
+/** /metrics (coverage gauges + segcov_ + process metrics), /healthz, /readyz. */
+export function coreRoutes(parts: DaemonParts): Route[] {
+  // a coverage change is on the very next scrape; otherwise one render a second at most
+  const cache = new MetricsCache(metricsParts(parts), 1000, Date.now, () => parts.gauges.version);
+  return [
+    { path: '/metrics', handle: (req, res) => sendMetrics(req, res, cache, parts.metrics.registry.contentType) },
+    { path: '/healthz', handle: (_req, res) => sendText(res, 200, 'ok\n') },
+    {
+      path: '/readyz',
+      handle: (_req, res) => (parts.state.ready ? sendText(res, 200, 'ready\n') : sendText(res, 503, 'first pass not done\n')),
+    },
+  ];
+}
