@@ -4,6 +4,7 @@
 // every start. A cache made by another Node or V8 is rejected by V8 and the bundle compiles
 // as usual. (Node 22's module.enableCompileCache() does this for any module; Node 20 has no
 // such switch, hence this loader, after the way v8-compile-cache loads CommonJS.)
+import { hash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import path from 'node:path';
@@ -14,14 +15,25 @@ export const BUNDLE = fileURLToPath(new URL('../dist/bundle/main.cjs', import.me
 export const CODE_CACHE = `${BUNDLE}.cache`;
 
 /**
+ * The cache file starts with the SHA-1 of the bundle it was made from: V8 checks only the
+ * source's length, so a cache is used with exactly the source it was made for.
+ */
+const DIGEST_BYTES = 20;
+const digestOf = (source) => hash('sha1', source, 'buffer');
+
+/**
  * Runs the bundle's top level and returns its exports, with `script` (for a new cache) and
  * whether a cache was there and V8 took it. Throws ENOENT when the bundle is not built.
  */
 export function loadBundle({ useCache = true } = {}) {
-  const source = readFileSync(BUNDLE, 'utf8');
+  const bytes = readFileSync(BUNDLE);
+  const source = bytes.toString('utf8');
   let cachedData;
   if (useCache) {
-    try { cachedData = readFileSync(CODE_CACHE); } catch { /* none built: compile as usual */ }
+    try {
+      const file = readFileSync(CODE_CACHE);
+      if (file.subarray(0, DIGEST_BYTES).equals(digestOf(bytes))) cachedData = file.subarray(DIGEST_BYTES);
+    } catch { /* none built: compile as usual */ }
   }
   const script = new vm.Script(Module.wrap(source), {
     filename: BUNDLE,
@@ -40,7 +52,8 @@ export function loadBundle({ useCache = true } = {}) {
  */
 export function trainCodeCache(args) {
   const { exports, script } = loadBundle({ useCache: false });
-  process.on('exit', () => writeFileSync(CODE_CACHE, script.createCachedData()));
+  const digest = digestOf(readFileSync(BUNDLE));
+  process.on('exit', () => writeFileSync(CODE_CACHE, Buffer.concat([digest, script.createCachedData()])));
   process.argv = [process.argv[0], path.join(path.dirname(BUNDLE), '..', '..', 'bin', 'segcov.js'), ...args];
   return exports.runFromProcess();
 }
