@@ -58,8 +58,7 @@ export function analyzeHour(input: HourInput): HourResult {
   let newestEnd: number | null = null;
   for (const s of input.segments) {
     if (s.type === 'temp') continue;
-    counts[s.type] += 1;
-    durations[s.type] += s.duration;
+    addTo(counts, durations, s.type, s.duration);
     const end = s.start + s.duration;
     if (newestEnd === null || end > newestEnd) newestEnd = end;
   }
@@ -98,9 +97,25 @@ export function analyzeHour(input: HourInput): HourResult {
 }
 
 function addOverlap(count: PerType, duration: PerType, type: Segment['type'], us: number): void {
-  if (type === 'temp') return;
-  count[type as CountedType] += 1;
-  duration[type as CountedType] += us;
+  if (type !== 'temp') addTo(count, duration, type, us);
+}
+
+/**
+ * One more segment of `type` and its microseconds. Named fields, not `count[type]`: a keyed
+ * access compiles for the one name it has seen, and the first suspect or partial of a pass
+ * would throw the optimised analysis away (V8: "wrong name").
+ */
+function addTo(count: PerType, duration: PerType, type: CountedType, us: number): void {
+  if (type === 'full') {
+    count.full += 1;
+    duration.full += us;
+  } else if (type === 'suspect') {
+    count.suspect += 1;
+    duration.suspect += us;
+  } else {
+    count.partial += 1;
+    duration.partial += us;
+  }
 }
 
 /** The raw chain: everything recorded, overlaps counted against the later segment. */
