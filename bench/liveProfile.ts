@@ -4,7 +4,7 @@
  * Runs the daemon on a bench store (bench/stores.ts) under `--cpu-prof`, through the same
  * phases as the growth bench: ready, catch-up pass, PROF_SETTLE_S (20) s settle, PROF_IDLE_S
  * (60) s of nothing changing, then 200 new segments at 20 a second into a new hour and 2.5 s
- * more. Then SIGTERM (the daemon exits normally, so V8 writes the profile) and prints, per
+ * more (PROF_ROUNDS times, each into the next new hour). Then SIGTERM (the daemon exits normally, so V8 writes the profile) and prints, per
  * phase, the self time of the top functions (V8's profile samples, timestamps on the same
  * monotonic clock as this process' `process.hrtime`) beside the daemon's CPU from /proc, which
  * also counts the threads the profile does not see (libvips, the thread pool, GC helpers).
@@ -22,20 +22,30 @@ const HOURS = Number(process.argv[2] ?? 720);
 const SETTLE_S = Number(process.env.PROF_SETTLE_S ?? 20);
 const IDLE_S = Number(process.env.PROF_IDLE_S ?? 60);
 const TOP = Number(process.env.PROF_TOP ?? 25);
+/** PROF_ROUNDS (1): rounds of 200 new segments, each into a new hour, 3 s apart (repeat to see the noise). */
+const ROUNDS = Number(process.env.PROF_ROUNDS ?? 1);
+/** PROF_LATENCY (0): segments written one by one before the rounds, each waited for on /metrics, as the growth bench's latency phase. */
+const LATENCY = Number(process.env.PROF_LATENCY ?? 0);
+/** PROF_NODE_ARGS: more node options for the daemon (e.g. V8 heap flags), space-separated. */
+const NODE_ARGS = (process.env.PROF_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 const BIN = path.join(REPO, 'bin', 'segcov.js');
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
 interface Profile { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] }
 
-/** CPU seconds by thread name (main thread, libuv pool, V8 helpers, libvips …) of a process, from /proc. */
+/**
+ * CPU seconds by thread (main thread, libuv pool, V8 helpers, libvips …) of a process, from
+ * /proc: each thread's schedstat (nanoseconds on the CPU, not 10 ms ticks). Threads that
+ * ended are not counted (libvips' workers come and go: they add to no thread then).
+ */
 function threadCpu(pid: number): Map<string, number> {
   const out = new Map<string, number>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const name = tid === String(pid) ? 'main' : `${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))}#${Number(tid) - pid}`;
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(name, (out.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) / 100);
+      const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const name = tid === String(pid) ? 'main' : comm.startsWith('libvips') ? comm : `${comm}#${Number(tid) - pid}`;
+      const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      out.set(name, (out.get(name) ?? 0) + ns / 1e9);
     } catch { /* the thread ended */ }
   }
   return out;
@@ -43,7 +53,7 @@ function threadCpu(pid: number): Map<string, number> {
 
 function threadDiff(a: Map<string, number>, b: Map<string, number>): string {
   return [...b.entries()].map(([k, v]) => [k, v - (a.get(k) ?? 0)] as const).filter(([, v]) => v > 0)
-    .sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${(v * 1000).toFixed(0)} ms`).join(', ');
+    .sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${(v * 1000).toFixed(1)} ms`).join(', ');
 }
 
 const PROFILE = process.env.PROF_CPU !== '0';
@@ -99,11 +109,12 @@ async function main(): Promise<void> {
   const profDir = mkdtempSync(path.join(CACHE, '..', 'segcov-prof-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const hour = formatHourName(FIRST_HOUR + store.hours * 3_600_000_000);
-  const dir = path.join(store.base, 'bench', 'source', hour);
-  rmSync(dir, { recursive: true, force: true });
+  // round r writes into the r-th hour after the store's last
+  const dirs = Array.from({ length: ROUNDS }, (_, r) => path.join(store.base, 'bench', 'source', formatHourName(FIRST_HOUR + (store.hours + r) * 3_600_000_000)));
+  const dir = dirs[0];
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
   const spawnedAt = nowUs();
-  const child: ChildProcess = spawn(process.execPath, [...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), ...(TRACE_GC ? ['--trace-gc'] : []), BIN, 'bench', '--base-dir', store.base,
+  const child: ChildProcess = spawn(process.execPath, [...NODE_ARGS, ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), ...(TRACE_GC ? ['--trace-gc'] : []), BIN, 'bench', '--base-dir', store.base,
     '--metrics-port', String(port), '--metrics-host', '127.0.0.1', '--log-level', 'warn', '--output-dir', path.join(CACHE, `${store.name}-prof-maps`)],
   { stdio: ['ignore', TRACE_GC ? 'pipe' : 'ignore', 'ignore'] });
   const pid = child.pid as number;
@@ -151,17 +162,40 @@ async function main(): Promise<void> {
       await new Promise((r) => strace?.on('close', r));
     }
     let seq = 0;
-    await phase('200 new segments at 20/s + 2.5 s', async () => {
-      for (let i = 0; i < 200; i++) {
-        const name = formatSegmentName(seq * 2_000_000, 2_000_000, 'full', `P${String(seq).padStart(7, '0')}`);
-        const tmp = path.join(dir, `.${name}.part`);
-        writeFileSync(tmp, '');
-        renameSync(tmp, path.join(dir, name));
-        seq++;
-        await sleep(50);
+    if (LATENCY > 0) {
+      // as the growth bench does before its 200: segments one by one, /metrics polled (every 50 ms) until each shows
+      const countRe = new RegExp(`segment_count\\{channel="bench",hour="${path.basename(dir)}",quality="source",type="full"\\} (\\d+)`);
+      await phase(`${LATENCY} segments, each polled on /metrics + 3 s`, async () => {
+        for (let i = 0; i < LATENCY; i++) {
+          const t = performance.now();
+          const name = formatSegmentName(seq * 2_000_000, 2_000_000, 'full', `P${String(seq).padStart(7, '0')}`);
+          writeFileSync(path.join(dir, `.${name}.part`), '');
+          renameSync(path.join(dir, `.${name}.part`), path.join(dir, name));
+          seq++;
+          while (Number(countRe.exec(await metrics(url))?.[1] ?? 0) < seq) await sleep(50);
+          await sleep(Math.max(0, 500 - (performance.now() - t)));
+        }
+        await sleep(3000);
+      });
+    }
+    for (let r = 0; r < ROUNDS; r++) {
+      const into = dirs[r];
+      if (r > 0) {
+        mkdirSync(into, { recursive: true });
+        await phase('new hour folder + 3 s', () => sleep(3000));
       }
-      await sleep(2500);
-    });
+      await phase(`${ROUNDS > 1 ? `round ${r + 1}: ` : ''}200 new segments at 20/s + 2.5 s`, async () => {
+        for (let i = 0; i < 200; i++) {
+          const name = formatSegmentName(seq * 2_000_000, 2_000_000, 'full', `P${String(seq).padStart(7, '0')}`);
+          const tmp = path.join(into, `.${name}.part`);
+          writeFileSync(tmp, '');
+          renameSync(tmp, path.join(into, name));
+          seq++;
+          await sleep(50);
+        }
+        await sleep(2500);
+      });
+    }
     child.kill('SIGTERM');
     await new Promise((r) => child.on('close', r));
     console.log(`# live daemon, ${HOURS} h × 1800, load ${loadAverage()}${PROFILE ? '' : ', no profiler'}`);
@@ -169,6 +203,7 @@ async function main(): Promise<void> {
       if (m.threads !== '') console.log(`${m.name}: process CPU ${(m.cpu * 1000).toFixed(0)} ms; by thread: ${m.threads}`);
       if (TRACE_GC) console.log(`  ${m.name}: ${gcSummary(gcLines, spawnedAt, m.from === 0 ? spawnedAt : m.from, m.to)}`);
     }
+    if (process.env.PROF_GC_LINES === '1') console.log(gcLines.join('\n'));
     if (strace !== null && !PROFILE) console.log(`\n## strace -f -c over the idle phase\n${readFileSync(straceOut, 'utf8')}`);
     const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
     if (!PROFILE || file === undefined) return;
@@ -183,7 +218,7 @@ async function main(): Promise<void> {
     if (strace !== null) console.log(`\n## strace -f -c over the idle phase\n${readFileSync(straceOut, 'utf8')}`);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
     if (!PROFILE) rmSync(profDir, { recursive: true, force: true });
   }
 }
