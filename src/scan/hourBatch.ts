@@ -42,6 +42,12 @@ export interface ListedAhead {
   readonly listing: Promise<Listing>;
 }
 
+/** A ListedAhead whose listing is in. */
+export interface ListedHour {
+  readonly stamp: HourStamp | null;
+  readonly listing: Listing;
+}
+
 /**
  * Starts listing every hour of a batch on libuv's threads (the main thread's lane: the
  * kernel's share of a listing then runs beside the analysis of the batch before).
@@ -57,11 +63,11 @@ export function listBatchAhead(batch: HourBatch): ListedAhead[] {
  * Reads and analyses every hour of a batch with synchronous calls, in order; `ahead`: the
  * batch's listings, read ahead (listBatchAhead, all settled), used instead of listing again.
  */
-export function readHourBatch(batch: HourBatch, ahead?: readonly { stamp: HourStamp | null; listing: Listing }[]): BatchHour[] {
+export function readHourBatch(batch: HourBatch, ahead?: readonly ListedHour[]): BatchHour[] {
   return batch.hours.map((h, i) => readBatchHour(batch, h, ahead?.[i]));
 }
 
-function readBatchHour(batch: HourBatch, h: HourFolder, ahead?: { stamp: HourStamp | null; listing: Listing }): BatchHour {
+function readBatchHour(batch: HourBatch, h: HourFolder, ahead?: ListedHour): BatchHour {
   const dir = hourDir(batch.base, batch.channel, batch.quality, h.name);
   const stamp = ahead !== undefined ? ahead.stamp : batch.stamp ? stampOf(dir) : null;
   const problems: ProblemReport[] = [];

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { listBatchAhead, readHourBatch, type BatchHour, type HourBatch, type ListedAhead, type WorkerFault, type WorkerReply, type WorkerRequest } from './hourBatch.js';
+import { listBatchAhead, readHourBatch, type BatchHour, type HourBatch, type ListedAhead, type ListedHour, type WorkerFault, type WorkerReply, type WorkerRequest } from './hourBatch.js';
 import { hourWorkerUrl } from './workerLocation.js';
 
 /** Most threads a cold pass reads on, the main thread's lane included (each has its own heap: RSS grows with them). */
@@ -178,7 +178,7 @@ export class HourWorkerPool {
    * (a failure is answered like a worker's).
    */
   private async runHere(slot: Slot, job: Job, ahead: readonly ListedAhead[]): Promise<void> {
-    const listed = await Promise.all(ahead.map(async (a) => ({ stamp: a.stamp, listing: await a.listing })));
+    const listed: ListedHour[] = await Promise.all(ahead.map(async (a) => ({ stamp: a.stamp, listing: await a.listing })));
     if (!slot.jobs.includes(job)) return; // closed meanwhile
     const first = this.mainLaneFirst;
     this.mainLaneFirst = undefined;
