@@ -8,7 +8,8 @@
  * phase, the self time of the top functions (V8's profile samples, timestamps on the same
  * monotonic clock as this process' `process.hrtime`) beside the daemon's CPU from /proc, which
  * also counts the threads the profile does not see (libvips, the thread pool, GC helpers).
- * With PROF_STRACE=1 the idle phase is also counted by `strace -f -c` (syscalls and wake-ups).
+ * With PROF_STRACE=1 the idle phase is also counted by `strace -f -c` (syscalls and wake-ups);
+ * with PROF_STRACE=round, the first round of new segments is.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -146,7 +147,8 @@ async function main(): Promise<void> {
       await body();
       const c1 = cpuSeconds(pid);
       const th1 = threadCpu(pid);
-      marks.push({ name, from, to: nowUs(), cpu: c1 - c, threads: threadDiff(th, th1) });
+      const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      marks.push({ name, from, to: nowUs(), cpu: c1 - c, threads: `${threadDiff(th, th1)}; RSS after ${(Number(rss) / 1024).toFixed(0)} MiB` });
       c = c1;
       th = th1;
     };
@@ -155,6 +157,8 @@ async function main(): Promise<void> {
     await phase(`settle ${SETTLE_S} s`, () => sleep(SETTLE_S * 1000));
     let strace: ChildProcess | null = null;
     const straceOut = path.join(profDir, 'strace.txt');
+    const traceRound = process.env.PROF_STRACE === 'round';
+    const startStrace = (): ChildProcess => spawn('strace', ['-f', '-c', '-o', straceOut, '-p', String(pid)], { stdio: 'ignore' });
     if (process.env.PROF_STRACE === '1') strace = spawn('strace', ['-f', '-c', '-o', straceOut, '-p', String(pid)], { stdio: 'ignore' });
     await phase(`idle ${IDLE_S} s`, () => sleep(IDLE_S * 1000));
     if (strace !== null) {
@@ -184,6 +188,7 @@ async function main(): Promise<void> {
         mkdirSync(into, { recursive: true });
         await phase('new hour folder + 3 s', () => sleep(3000));
       }
+      if (traceRound && r === 0) strace = startStrace();
       await phase(`${ROUNDS > 1 ? `round ${r + 1}: ` : ''}200 new segments at 20/s + 2.5 s`, async () => {
         for (let i = 0; i < 200; i++) {
           const name = formatSegmentName(seq * 2_000_000, 2_000_000, 'full', `P${String(seq).padStart(7, '0')}`);
@@ -195,6 +200,10 @@ async function main(): Promise<void> {
         }
         await sleep(2500);
       });
+      if (traceRound && r === 0 && strace !== null) {
+        strace.kill('SIGINT');
+        await new Promise((res) => strace?.on('close', res));
+      }
     }
     child.kill('SIGTERM');
     await new Promise((r) => child.on('close', r));
@@ -204,7 +213,7 @@ async function main(): Promise<void> {
       if (TRACE_GC) console.log(`  ${m.name}: ${gcSummary(gcLines, spawnedAt, m.from === 0 ? spawnedAt : m.from, m.to)}`);
     }
     if (process.env.PROF_GC_LINES === '1') console.log(gcLines.join('\n'));
-    if (strace !== null && !PROFILE) console.log(`\n## strace -f -c over the idle phase\n${readFileSync(straceOut, 'utf8')}`);
+    if (strace !== null && !PROFILE) console.log(`\n## strace -f -c over the ${traceRound ? 'first round' : 'idle phase'}\n${readFileSync(straceOut, 'utf8')}`);
     const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
     if (!PROFILE || file === undefined) return;
     const prof = JSON.parse(readFileSync(path.join(profDir, file), 'utf8')) as Profile;
@@ -215,7 +224,7 @@ async function main(): Promise<void> {
       console.log(`\n## ${m.name}: ${((m.to - from) / 1e6).toFixed(1)} s wall, main thread sampled busy ${s.total.toFixed(0)} ms, process CPU (/proc) ${Number.isFinite(m.cpu) ? `${(m.cpu * 1000).toFixed(0)} ms` : 'n/a'}`);
       for (const [k, v] of s.top) if (v >= 0.5) console.log(`${v.toFixed(1).padStart(8)} ms  ${k}`);
     }
-    if (strace !== null) console.log(`\n## strace -f -c over the idle phase\n${readFileSync(straceOut, 'utf8')}`);
+    if (strace !== null) console.log(`\n## strace -f -c over the ${traceRound ? 'first round' : 'idle phase'}\n${readFileSync(straceOut, 'utf8')}`);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
