@@ -1,5 +1,4 @@
 import type http from 'node:http';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { constants, crc32, deflateRaw, deflateRawSync } from 'node:zlib';
 import { dropBlankLines } from './promText.js';
@@ -21,12 +20,6 @@ export interface RegistryTextOptions {
    */
   readonly maxStaleMs?: number;
   readonly now?: () => number;
-  /**
-   * Render one metric family at a time, letting other work (scrapes served from the cache)
-   * run in between, so a big registry never stalls the server for the whole render. Only for
-   * a registry whose collect functions do not depend on being called in the same tick.
-   */
-  readonly sliced?: boolean;
 }
 
 /** One registry's text (blank lines dropped), rendered anew only when its version moved. */
@@ -61,18 +54,7 @@ export class RegistryText {
     if (v !== undefined && v === this.renderedVersion && this.now() - this.renderedAt < this.maxStaleMs) return;
     this.renderedAt = this.now();
     this.renders++;
-    let raw: string;
-    if (this.options.sliced === true) {
-      const parts: string[] = [];
-      for (const metric of this.registry.getMetricsAsArray()) {
-        parts.push(await this.registry.getSingleMetricAsString(metric.name));
-        await nextTurn();
-      }
-      raw = parts.join('\n');
-    } else {
-      raw = await this.registry.metrics();
-    }
-    this.text = dropBlankLines(raw);
+    this.text = dropBlankLines(await this.registry.metrics());
     this.bytes = Buffer.from(this.text);
     this.renderedVersion = v ?? null;
   }

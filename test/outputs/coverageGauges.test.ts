@@ -1,0 +1,98 @@
+/**
+ * /metrics reads the §4 gauges from CoverageGauges.exposition(), text kept per hour, while the
+ * textfile reads the prom-client registry: after any sequence of whole replacements, live
+ * changes and removals the two must be the same text, byte for byte (sample order included).
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { GAUGE_NAMES, type GaugeValue } from '../../src/coverage/gauges.js';
+import { COUNTED_TYPES } from '../../src/coverage/types.js';
+import { CoverageGauges } from '../../src/outputs/coverageGauges.js';
+import { dropBlankLines } from '../../src/outputs/promText.js';
+
+/** A small deterministic generator (mulberry32), so a failure replays. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ODD_VALUES = [0, 1, 3600, 0.5, 1799.999999, -0, -2, 1e21, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+
+/** One hour's values in hourGauges' shape, with values drawn from `r`. */
+function hourValues(r: () => number): GaugeValue[] {
+  const v = (): number => (r() < 0.2 ? ODD_VALUES[Math.floor(r() * ODD_VALUES.length)] : Math.floor(r() * 4) * 2.5);
+  const out: GaugeValue[] = [];
+  for (const name of GAUGE_NAMES) {
+    if (name === 'segment_count' || name === 'segment_duration' || name === 'overlap_count' || name === 'overlap_duration') {
+      for (const type of COUNTED_TYPES) out.push({ name, type, value: v() });
+      if (name === 'segment_count') out.push({ name, type: 'bad', value: v() });
+    } else {
+      out.push({ name, value: v() });
+    }
+  }
+  return out;
+}
+
+async function registryText(g: CoverageGauges): Promise<string> {
+  return dropBlankLines(await g.registry.metrics());
+}
+
+describe('CoverageGauges.exposition', () => {
+  it('is the registry text, byte for byte, through random replacements, live changes and removals', async () => {
+    const r = rng(12);
+    const g = new CoverageGauges();
+    assert.equal(g.exposition().toString(), await registryText(g), 'empty: HELP and TYPE only');
+    // label values a text format must escape (the store's names never hold them, the format still must)
+    const places = [['demo', 'source'], ['demo', '480p'], ['we"ird\\chan\nnel', 'q']] as const;
+    const hours = Array.from({ length: 12 }, (_, i) => `2026-11-01T${String(i).padStart(2, '0')}`);
+    let changed = 0;
+    for (let step = 0; step < 400; step++) {
+      const [channel, quality] = places[Math.floor(r() * places.length)];
+      const before = g.version;
+      const roll = r();
+      if (roll < 0.15) {
+        const m = new Map<string, GaugeValue[]>();
+        for (const h of hours) if (r() < 0.5) m.set(h, hourValues(r));
+        g.apply(channel, quality, m);
+      } else if (roll < 0.2) {
+        g.remove(channel, quality);
+      } else {
+        const m = new Map<string, GaugeValue[] | null>();
+        for (let k = 0; k < 1 + Math.floor(r() * 3); k++) m.set(hours[Math.floor(r() * hours.length)], r() < 0.2 ? null : hourValues(r));
+        g.applyChanges(channel, quality, m);
+      }
+      if (g.version !== before) changed++;
+      const text = g.exposition();
+      assert.equal(text.toString(), await registryText(g), `step ${step}`);
+      assert.equal(g.exposition(), text, 'the very same Buffer until the next change');
+    }
+    assert.ok(changed > 300, `most steps changed something (${changed})`);
+    const final = g.exposition().toString();
+    assert.match(final, /channel="we\\"ird\\\\chan\\nnel"/, 'label values escaped');
+    assert.match(final, / Nan\n/);
+    assert.match(final, / \+Inf\n/);
+  });
+
+  it('a live change rewrites only its hour: other hours keep their exact text', () => {
+    const r = rng(7);
+    const g = new CoverageGauges();
+    const all = new Map<string, GaugeValue[]>();
+    for (let i = 0; i < 24; i++) all.set(`2026-11-02T${String(i).padStart(2, '0')}`, hourValues(r));
+    g.apply('demo', 'source', all);
+    const before = g.exposition().toString().split('\n');
+    const changedHour = '2026-11-02T05';
+    const next = hourValues(r);
+    g.applyChanges('demo', 'source', new Map([[changedHour, next]]));
+    const after = g.exposition().toString().split('\n');
+    assert.equal(after.length, before.length);
+    const differs = after.filter((l, i) => l !== before[i]);
+    assert.ok(differs.length > 0, 'the changed hour shows');
+    assert.ok(differs.every((l) => l.includes(`hour="${changedHour}"`)), 'nothing outside the changed hour moved');
+  });
+});
