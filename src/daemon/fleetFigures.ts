@@ -1,14 +1,14 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { windowSettled } from '../coverage/windowHoles.js';
+import { windowHoles, windowSettled } from '../coverage/windowHoles.js';
 import type { FleetFigureSet, FleetFigures } from '../outputs/fleetGauges.js';
 import { fleetOf, shownPairs, type WebContext } from '../web/context.js';
-import { fleetQuality } from '../web/fleetView.js';
-import { interval, qualitySpans } from '../web/nodeSpans.js';
+import { fleetHoleFiguresOf } from '../web/fleetView.js';
 
 /**
- * The fleet gauges' figures: per channel and quality shown, what the fleet view says
- * (fleetQuality at one "now"), one channel and quality per turn of the event loop; with
- * whether every window among them is settled (no longer follows the clock).
+ * The fleet gauges' figures: per channel and quality shown, the fleet view's two figures
+ * (fleetHoleFiguresOf at one "now", from this node's raw window report: the view's spans,
+ * rows and per-hour lists are not built), one channel and quality per turn of the event
+ * loop; with whether every window among them is settled (no longer follows the clock).
  */
 export async function fleetFigures(web: WebContext): Promise<FleetFigureSet> {
   const fleet = fleetOf(web);
@@ -18,13 +18,16 @@ export async function fleetFigures(web: WebContext): Promise<FleetFigureSet> {
   let settled = true;
   for (const [channel, quality] of shownPairs(web)) {
     const status = web.state.get(channel, quality);
-    const self = qualitySpans(channel, quality, status, now);
-    const q = fleetQuality(self, fleet.nodeName, peers, now);
-    qualities.push({ channel, quality, scanned: q.scanned, fleetHoleUs: q.fleet.hole_us, localOnlyHoleUs: q.fleet.local_only_hole_us });
-    // not scanned yet: no window until an update replaces the state (an input)
-    if (status !== undefined) {
+    // not scanned yet: no window, no figures, until an update replaces the state (an input)
+    if (status === undefined) {
+      qualities.push({ channel, quality, scanned: false, fleetHoleUs: 0, localOnlyHoleUs: 0 });
+    } else {
       const cov = status.coverage;
-      settled &&= windowSettled(self.window === null ? null : interval(self.window), self.covered.map(interval), cov.hours.map((h) => h.result), cov.bounds);
+      const results = cov.hours.map((h) => h.result);
+      const r = windowHoles(results, cov.bounds, now, 'raw');
+      const f = fleetHoleFiguresOf(channel, quality, r, peers);
+      qualities.push({ channel, quality, scanned: true, fleetHoleUs: f.fleetHoleUs, localOnlyHoleUs: f.localOnlyHoleUs });
+      settled &&= windowSettled(r.window, r.covered, results, cov.bounds);
     }
     await nextTurn();
   }

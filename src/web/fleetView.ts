@@ -1,6 +1,6 @@
 import { fleetHoleFigures, peerCover, type NodeCoverage } from '../coverage/fleetUnion.js';
 import { spansLength, unionSpans } from '../coverage/spans.js';
-import { HOUR_US } from '../coverage/types.js';
+import { HOUR_US, type Interval } from '../coverage/types.js';
 import { interval, pair, type NodeSpans, type Pair, type QualitySpans } from './nodeSpans.js';
 import type { PeerState } from './peerFetcher.js';
 
@@ -91,16 +91,45 @@ export function sharedAxis(windows: readonly (Pair | null)[], nowUs: number): Pa
   return [start, Math.max(end, start + HOUR_US)];
 }
 
+/** What each peer that answers for this channel and quality covers. */
+function peerCoverage(rows: readonly { row: FleetNodeRow; q: QualitySpans | null }[]): NodeCoverage[] {
+  return rows.filter((r) => r.q !== null).map((r) => ({ node: r.row.node, covered: (r.q as QualitySpans).covered.map(interval) }));
+}
+
+/** This node's side of one channel and quality: its window, holes and covered spans. */
+export interface SelfWindow {
+  readonly window: Interval | null;
+  readonly holes: readonly Interval[];
+  readonly covered: readonly Interval[];
+}
+
+/** The figures of `fleet` in FleetQuality (hole_us, local_only_hole_us); 0 and 0 without a window. */
+function fleetFigures(self: SelfWindow, peerCov: readonly NodeCoverage[]): { fleetHoleUs: number; localOnlyHoleUs: number } {
+  const w = self.window;
+  if (w === null || w.end - w.start === 0) return { fleetHoleUs: 0, localOnlyHoleUs: 0 };
+  const f = fleetHoleFigures(w, self.holes, self.covered, peerCov);
+  return { fleetHoleUs: f.fleetHoleUs, localOnlyHoleUs: f.localOnlyHoleUs };
+}
+
+/**
+ * Pure: only the fleet figures of one channel and quality (fleetQuality's `fleet.hole_us`
+ * and `fleet.local_only_hole_us`, by the same computation), from this node's raw window
+ * report: what the fleet gauges need, without the rest of the view (spans, rows, holes).
+ */
+export function fleetHoleFiguresOf(channel: string, quality: string, self: SelfWindow, peers: readonly PeerState[]): { fleetHoleUs: number; localOnlyHoleUs: number } {
+  return fleetFigures(self, peerCoverage(peers.map((p) => peerRow(p, channel, quality))));
+}
+
 /** Pure: one channel and quality of the fleet view. */
 export function fleetQuality(self: QualitySpans, nodeName: string, peers: readonly PeerState[], nowUs: number): FleetQuality {
   const rows = peers.map((p) => peerRow(p, self.channel, self.quality));
-  const peerCov: NodeCoverage[] = rows.filter((r) => r.q !== null).map((r) => ({ node: r.row.node, covered: r.q!.covered.map(interval) }));
+  const peerCov = peerCoverage(rows);
   const selfCovered = self.covered.map(interval);
   const holes = self.holes.map(interval);
   const holeUs = spansLength(holes);
   const window = self.window === null ? null : interval(self.window);
   const measured = window === null ? 0 : window.end - window.start;
-  const figures = window === null || measured === 0 ? null : fleetHoleFigures(window, holes, selfCovered, peerCov);
+  const figures = fleetFigures({ window, holes, covered: selfCovered }, peerCov);
   const fleetCovered = unionSpans([selfCovered, ...peerCov.map((p) => p.covered)]);
   const selfRow: FleetNodeRow = {
     node: nodeName, self: true, state: self.scanned ? 'up' : 'waiting', error: null,
@@ -115,7 +144,7 @@ export function fleetQuality(self: QualitySpans, nodeName: string, peers: readon
     coverage_pct: measured > 0 ? Math.max(0, ((measured - holeUs) / measured) * 100) : null,
     axis: sharedAxis([self.window, ...rows.map((r) => r.row.window)], nowUs),
     nodes: [selfRow, ...rows.map((r) => r.row)],
-    fleet: { covered: fleetCovered.map(pair), hole_us: figures?.fleetHoleUs ?? 0, local_only_hole_us: figures?.localOnlyHoleUs ?? 0 },
+    fleet: { covered: fleetCovered.map(pair), hole_us: figures.fleetHoleUs, local_only_hole_us: figures.localOnlyHoleUs },
     holes: peerCover(holes, peerCov).map((h) => ({
       start: h.start, end: h.end,
       peers: h.peers.map((p) => ({ node: p.node, cover: p.cover, covered_us: p.coveredUs })),

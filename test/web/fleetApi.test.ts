@@ -4,6 +4,7 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { fleetFigures } from '../../src/daemon/fleetFigures.js';
 import { startHttpServer, type HttpServerHandle } from '../../src/outputs/httpServer.js';
 import { fleetOf, type WebContext } from '../../src/web/context.js';
 import type { FleetView } from '../../src/web/fleetView.js';
@@ -88,6 +89,17 @@ describe('fleet API (/api/v1/spans, /api/v1/fleet, /api/v1/holes?peers=1, /api/v
     const p480 = v.qualities.find((q) => q.channel === 'desertbus' && q.quality === '480p')!;
     assert.equal(p480.nodes[1].state, 'absent', 'node-b does not record 480p');
     assert.equal((await get(server.port, '/api/v1/fleet?x=1')).status, 400);
+  });
+
+  it('the fleet gauges\' figures (computed without the view) are the fleet view\'s, quality by quality', async () => {
+    const v = JSON.parse((await get(server.port, '/api/v1/fleet')).body) as FleetView;
+    const f = await fleetFigures(ctx);
+    const fromView = v.qualities.map((q) => [q.channel, q.quality, q.scanned, q.fleet.hole_us, q.fleet.local_only_hole_us]);
+    const fromGauges = f.qualities.map((q) => [q.channel, q.quality, q.scanned, q.fleetHoleUs, q.localOnlyHoleUs]);
+    assert.deepEqual(fromGauges, fromView);
+    assert.ok(f.qualities.some((q) => q.localOnlyHoleUs > 0), 'a hole a peer holds (else this proves little)');
+    assert.ok(f.qualities.some((q) => q.fleetHoleUs > 0), 'a hole no node holds (else this proves little)');
+    assert.deepEqual(f.peers, [{ node: 'node-b', up: true }, { node: 'node-j', up: false }]);
   });
 
   it('/api/v1/holes?peers=1 names the peer that holds each hole', async () => {
