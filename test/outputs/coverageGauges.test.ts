@@ -7,20 +7,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GAUGE_NAMES, type GaugeValue } from '../../src/coverage/gauges.js';
 import { COUNTED_TYPES } from '../../src/coverage/types.js';
+import { seededRandom as rng } from '../../src/demo/random.js';
 import { CoverageGauges } from '../../src/outputs/coverageGauges.js';
 import { dropBlankLines } from '../../src/outputs/promText.js';
-
-/** A small deterministic generator (mulberry32), so a failure replays. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ODD_VALUES = [0, 1, 3600, 0.5, 1799.999999, -0, -2, 1e21, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
 
