@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { windowHoles, windowSettled } from '../coverage/windowHoles.js';
+import { coverageWindowHoles } from '../coverage/coverageWindow.js';
+import { windowSettled } from '../coverage/windowHoles.js';
 import type { FleetFigureSet, FleetFigures } from '../outputs/fleetGauges.js';
 import { fleetOf, shownPairs, type WebContext } from '../web/context.js';
 import { fleetHoleFiguresOf } from '../web/fleetView.js';
@@ -24,7 +25,7 @@ export async function fleetFigures(web: WebContext): Promise<FleetFigureSet> {
     } else {
       const cov = status.coverage;
       const results = cov.hours.map((h) => h.result);
-      const r = windowHoles(results, cov.bounds, now, 'raw');
+      const r = coverageWindowHoles(cov, now, 'raw');
       const f = fleetHoleFiguresOf(channel, quality, r, peers);
       qualities.push({ channel, quality, scanned: true, fleetHoleUs: f.fleetHoleUs, localOnlyHoleUs: f.localOnlyHoleUs });
       settled &&= windowSettled(r.window, r.covered, results, cov.bounds);

@@ -1,7 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Gauge, Registry } from 'prom-client';
 import type { QualityCoverage } from '../coverage/qualityCoverage.js';
-import { coveredHourBeforeNewest, windowHoles, windowSettled, type WindowReport } from '../coverage/windowHoles.js';
+import { coverageWindowHoles } from '../coverage/coverageWindow.js';
+import { coveredHourBeforeNewest, windowSettled, type WindowReport } from '../coverage/windowHoles.js';
 
 /** One channel and quality as the window gauges read it (a QualityStatus fits). */
 export interface WindowSource {
@@ -77,7 +78,7 @@ export class WindowGauges {
         continue;
       }
       const results = s.coverage.hours.map((h) => h.result);
-      const r = windowHoles(results, s.coverage.bounds, now);
+      const r = coverageWindowHoles(s.coverage, now);
       next.set(key, { s, r, beforeNewest: coveredHourBeforeNewest(r.covered), settled: windowSettled(r.window, r.covered, results, s.coverage.bounds) });
       this.computed++;
       this.changes++;

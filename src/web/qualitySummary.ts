@@ -1,4 +1,5 @@
 import type { Interval } from '../coverage/types.js';
+import { coverageWindowHoles } from '../coverage/coverageWindow.js';
 import { windowHoles } from '../coverage/windowHoles.js';
 import { formatHourName } from '../store/hourName.js';
 import type { QualityStatus } from '../live/coverageState.js';
@@ -54,8 +55,8 @@ export function summarizeQuality(channel: string, quality: string, status: Quali
   const cov = status?.coverage;
   const results = (cov?.hours ?? []).map((h) => h.result);
   const bounds = cov?.bounds ?? {};
-  const raw = windowHoles(results, bounds, nowUs, 'raw');
-  const editable = windowHoles(results, bounds, nowUs, 'editable');
+  const raw = cov === undefined ? windowHoles(results, bounds, nowUs, 'raw') : coverageWindowHoles(cov, nowUs, 'raw');
+  const editable = cov === undefined ? windowHoles(results, bounds, nowUs, 'editable') : coverageWindowHoles(cov, nowUs, 'editable');
   const newestEnd = cov?.newestEnd ?? null;
   return {
     channel, quality, status, window: raw.window,

@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import { analyzeHour, type HourResult } from '../../src/coverage/hourAnalysis.js';
 import { HOUR_US, type Segment } from '../../src/coverage/types.js';
 import fc from 'fast-check';
-import { windowHoles, windowSettled } from '../../src/coverage/windowHoles.js';
+import { coverageWindowHoles } from '../../src/coverage/coverageWindow.js';
+import { qualityCoverage } from '../../src/coverage/qualityCoverage.js';
+import { windowHoles, windowSettled, type Chain } from '../../src/coverage/windowHoles.js';
 
 const H = (h: number): number => Date.UTC(2026, 10, 1, h) * 1000;
 const S = 1_000_000;
@@ -144,5 +146,39 @@ describe('windowSettled: when a report no longer follows the clock', () => {
       }
     }), { numRuns: 300 });
     assert.ok(settled > 20 && following > 20, `both cases seen (${settled} settled, ${following} following the clock)`);
+  });
+});
+
+describe('coverageWindowHoles: one report per coverage update while settled', () => {
+  it('always the report windowHoles gives, for any sequence of nows and both chains; a settled one is reused, a clock-following one is not', () => {
+    let reused = 0;
+    let recomputed = 0;
+    const arbRun = fc.tuple(fc.integer({ min: 0, max: 3599 }), fc.integer({ min: 1, max: 3600 })).map(([a, b]): [number, number] => [Math.min(a, b), Math.max(a, b)]);
+    const arbHours = fc.uniqueArray(fc.tuple(fc.integer({ min: 8, max: 16 }), fc.array(arbRun, { maxLength: 2 })), { selector: ([h]) => h, maxLength: 4 });
+    const arbHour = fc.option(fc.integer({ min: 6, max: 20 }));
+    const arbNows = fc.array(fc.integer({ min: H(6), max: H(23) }), { minLength: 1, maxLength: 5 });
+    fc.assert(fc.property(arbHours, arbHour, arbHour, arbNows, fc.constantFrom<Chain>('raw', 'editable'), (spec, first, last, nows, chain) => {
+      const hours = spec.map(([h, runs]) => hour(h, runs.map(([a, b]): [number, number, number] => [a, b, 10]).filter(([a, b]) => b - a >= 10)))
+        .sort((x, y) => x.start - y.start);
+      const cov = qualityCoverage(hours, {
+        pixelSeconds: 60, rows: 60,
+        ...(first === null ? {} : { firstHour: H(first) }), ...(last === null ? {} : { lastHour: H(last) }),
+      });
+      let prev: ReturnType<typeof coverageWindowHoles> | null = null;
+      let prevNow = -Infinity;
+      for (const now of nows) {
+        const got = coverageWindowHoles(cov, now, chain);
+        assert.deepEqual(got, windowHoles(cov.hours.map((x) => x.result), cov.bounds, now, chain));
+        if (prev !== null && now >= prevNow && windowSettled(prev.window, prev.covered, cov.hours.map((x) => x.result), cov.bounds)) {
+          assert.equal(got, prev, 'settled: the very same report at a later now');
+          reused++;
+        } else if (prev !== null && got !== prev) {
+          recomputed++;
+        }
+        prev = got;
+        prevNow = now;
+      }
+    }), { numRuns: 300 });
+    assert.ok(reused > 20 && recomputed > 20, `both cases seen (${reused} reused, ${recomputed} computed again)`);
   });
 });
