@@ -4,8 +4,8 @@ import { MetricsCache, RegistryText, sendMetrics } from '../outputs/metricsCache
 
 /**
  * The text of /metrics in parts, each rendered again only when it changed: the §4 gauges
- * (the bulk, kept as text per hour by CoverageGauges, so joined again, not formatted again,
- * on a coverage change); the window and fleet gauges when their
+ * (the bulk, kept as text per hour by CoverageGauges, one part per family: a coverage change
+ * joins again, and compresses again, only the families it changed); the window and fleet gauges when their
  * inputs changed or while a window still follows the clock; segcov's own and the process
  * metrics every time. The parts are the very same Buffers while unchanged (MetricsCache
  * reuses their compressed form).
@@ -14,7 +14,7 @@ export function metricsParts(parts: Pick<DaemonParts, 'gauges' | 'windowGauges' 
   const windows = new RegistryText(parts.windowGauges.registry, { version: () => parts.windowGauges.version() });
   const fleet = new RegistryText(parts.fleetGauges.registry, { version: () => parts.fleetGauges.version() });
   const self = new RegistryText(parts.metrics.registry);
-  return async () => [parts.gauges.exposition(), await windows.buffer(), await fleet.buffer(), await self.buffer()];
+  return async () => [...parts.gauges.exposition(), await windows.buffer(), await fleet.buffer(), await self.buffer()];
 }
 
 /** /metrics (coverage gauges + segcov_ + process metrics), /healthz, /readyz. */

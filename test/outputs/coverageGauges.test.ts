@@ -36,7 +36,8 @@ describe('CoverageGauges.exposition', () => {
   it('is the registry text, byte for byte, through random replacements, live changes and removals', async () => {
     const r = rng(12);
     const g = new CoverageGauges();
-    assert.equal(g.exposition().toString(), await registryText(g), 'empty: HELP and TYPE only');
+    const text = (): string => Buffer.concat(g.exposition()).toString();
+    assert.equal(text(), await registryText(g), 'empty: HELP and TYPE only');
     // label values a text format must escape (the store's names never hold them, the format still must)
     const places = [['demo', 'source'], ['demo', '480p'], ['we"ird\\chan\nnel', 'q']] as const;
     const hours = Array.from({ length: 12 }, (_, i) => `2026-11-01T${String(i).padStart(2, '0')}`);
@@ -57,31 +58,35 @@ describe('CoverageGauges.exposition', () => {
         g.applyChanges(channel, quality, m);
       }
       if (g.version !== before) changed++;
-      const text = g.exposition();
-      assert.equal(text.toString(), await registryText(g), `step ${step}`);
-      assert.equal(g.exposition(), text, 'the very same Buffer until the next change');
+      const parts = g.exposition();
+      assert.equal(Buffer.concat(parts).toString(), await registryText(g), `step ${step}`);
+      assert.ok(g.exposition().every((b, i) => b === parts[i]), 'the very same Buffers until the next change');
     }
     assert.ok(changed > 300, `most steps changed something (${changed})`);
-    const final = g.exposition().toString();
+    const final = text();
     assert.match(final, /channel="we\\"ird\\\\chan\\nnel"/, 'label values escaped');
     assert.match(final, / Nan\n/);
     assert.match(final, / \+Inf\n/);
   });
 
-  it('a live change rewrites only its hour: other hours keep their exact text', () => {
+  it('a live change rewrites only its hour, and only the families whose lines it changed are new Buffers', () => {
     const r = rng(7);
     const g = new CoverageGauges();
     const all = new Map<string, GaugeValue[]>();
     for (let i = 0; i < 24; i++) all.set(`2026-11-02T${String(i).padStart(2, '0')}`, hourValues(r));
     g.apply('demo', 'source', all);
-    const before = g.exposition().toString().split('\n');
+    const beforeParts = g.exposition();
+    const before = Buffer.concat(beforeParts).toString().split('\n');
     const changedHour = '2026-11-02T05';
-    const next = hourValues(r);
+    // one value changed: raw_coverage of that hour
+    const next = (all.get(changedHour) as GaugeValue[]).map((v) => (v.name === 'raw_coverage' ? { ...v, value: 1234.5 } : v));
     g.applyChanges('demo', 'source', new Map([[changedHour, next]]));
-    const after = g.exposition().toString().split('\n');
+    const afterParts = g.exposition();
+    const after = Buffer.concat(afterParts).toString().split('\n');
     assert.equal(after.length, before.length);
     const differs = after.filter((l, i) => l !== before[i]);
-    assert.ok(differs.length > 0, 'the changed hour shows');
-    assert.ok(differs.every((l) => l.includes(`hour="${changedHour}"`)), 'nothing outside the changed hour moved');
+    assert.deepEqual(differs, [`raw_coverage{channel="demo",hour="${changedHour}",quality="source"} 1234.5`]);
+    const fresh = afterParts.map((b, i) => (b === beforeParts[i] ? null : GAUGE_NAMES[i])).filter((x) => x !== null);
+    assert.deepEqual(fresh, ['raw_coverage'], 'every other family is the very same Buffer');
   });
 });
