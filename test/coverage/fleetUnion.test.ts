@@ -62,4 +62,25 @@ describe('fleet union and peer cover (pure)', () => {
       for (const h of f.fleetHoles) assert.equal(spansLength(intersectSpans([h], union)), 0);
     }));
   });
+
+  it('mergeSpans: the same merged list whether its input comes sorted (no sort made) or in any order, and exactly the points covered', () => {
+    const arbSpan = fc.tuple(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 12 })).map(([a, len]) => iv(a, a + len));
+    fc.assert(fc.property(fc.array(arbSpan, { maxLength: 12 }), fc.integer({ min: 0, max: 3 }), (spans, gap) => {
+      const ordered = [...spans].sort((a, b) => a.start - b.start);
+      const merged = mergeSpans(spans, gap);
+      assert.deepEqual(mergeSpans(ordered, gap), merged);
+      assert.deepEqual(mergeSpans([...ordered].reverse(), gap), merged);
+      // disjoint, sorted, non-empty, more than `gap` apart; every covered point in, nothing else
+      for (let i = 0; i < merged.length; i++) {
+        assert.ok(merged[i].end > merged[i].start);
+        if (i > 0) assert.ok(merged[i].start > merged[i - 1].end + gap);
+      }
+      for (let t = 0; t < 75; t++) {
+        const inInput = spans.some((x) => t >= x.start && t < x.end);
+        const inMerged = merged.some((x) => t >= x.start && t < x.end);
+        if (inInput) assert.ok(inMerged, `point ${t} lost`);
+        if (inMerged && !inInput) assert.ok(gap > 0, `point ${t} added without a gap to close`);
+      }
+    }), { numRuns: 500 });
+  });
 });
