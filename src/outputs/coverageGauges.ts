@@ -46,8 +46,8 @@ export class CoverageGauges {
   version = 0;
   /** What is exported now, per channel/quality key, per hour. */
   private readonly exported = new Map<string, Map<string, readonly GaugeValue[]>>();
-  /** Per family, per channel/quality/hour: that hour's sample lines, each ending in a newline. */
-  private readonly lines = new Map<GaugeName, Map<string, string>>(GAUGE_NAMES.map((n) => [n, new Map()]));
+  /** Per family, per channel/quality/hour: that hour's sample lines (UTF-8), each ending in a newline. */
+  private readonly lines = new Map<GaugeName, Map<string, Buffer>>(GAUGE_NAMES.map((n) => [n, new Map()]));
   /** Per family, its text as bytes, kept until one of its hours' lines changes (absent: to make). */
   private readonly familyBytes = new Map<GaugeName, Buffer>();
 
@@ -111,8 +111,8 @@ export class CoverageGauges {
       let bytes = this.familyBytes.get(name);
       if (bytes === undefined) {
         const help = `${HELP[name]}. See docs/coverage.md`.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-        const byHour = this.lines.get(name) as Map<string, string>;
-        bytes = Buffer.from(`# HELP ${name} ${help}\n# TYPE ${name} gauge\n${[...byHour.values()].join('')}`);
+        const byHour = this.lines.get(name) as Map<string, Buffer>;
+        bytes = Buffer.concat([Buffer.from(`# HELP ${name} ${help}\n# TYPE ${name} gauge\n`), ...byHour.values()]);
         this.familyBytes.set(name, bytes);
       }
       return bytes;
@@ -132,9 +132,18 @@ export class CoverageGauges {
     }
     for (const [name, byHour] of this.lines) {
       const t = text.get(name);
-      if (t === byHour.get(key)) continue;
-      if (t === undefined) byHour.delete(key);
-      else byHour.set(key, t);
+      const old = byHour.get(key);
+      if (t === undefined) {
+        if (old === undefined) continue;
+        byHour.delete(key);
+      } else {
+        // its own memory, not a slice of Node's shared 8 KB pool: a line kept for days must
+        // not keep alive the slab it was cut from
+        const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(t));
+        bytes.write(t);
+        if (old !== undefined && old.equals(bytes)) continue;
+        byHour.set(key, bytes);
+      }
       this.familyBytes.delete(name);
     }
   }

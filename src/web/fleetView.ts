@@ -96,7 +96,10 @@ function peerCoverage(rows: readonly { row: FleetNodeRow; q: QualitySpans | null
   return rows.filter((r) => r.q !== null).map((r) => ({ node: r.row.node, covered: (r.q as QualitySpans).covered.map(interval) }));
 }
 
-/** This node's side of one channel and quality: its window, holes and covered spans. */
+/**
+ * This node's side of one channel and quality, as its raw window report has it (windowHoles):
+ * the window, the merged covered spans, and the holes, which are the window less `covered`.
+ */
 export interface SelfWindow {
   readonly window: Interval | null;
   readonly holes: readonly Interval[];
@@ -107,6 +110,10 @@ export interface SelfWindow {
 function fleetFigures(self: SelfWindow, peerCov: readonly NodeCoverage[]): { fleetHoleUs: number; localOnlyHoleUs: number } {
   const w = self.window;
   if (w === null || w.end - w.start === 0) return { fleetHoleUs: 0, localOnlyHoleUs: 0 };
+  // no peer covers anything: the fleet covers what this node covers, so its holes are this
+  // node's (the window less `covered`) and no hole is a peer's (the union and the
+  // intersection would only walk every span again to say so)
+  if (peerCov.length === 0) return { fleetHoleUs: spansLength(self.holes), localOnlyHoleUs: 0 };
   const f = fleetHoleFigures(w, self.holes, self.covered, peerCov);
   return { fleetHoleUs: f.fleetHoleUs, localOnlyHoleUs: f.localOnlyHoleUs };
 }

@@ -4,6 +4,9 @@ import fc from 'fast-check';
 import { fleetHoleFigures, peerCover } from '../../src/coverage/fleetUnion.js';
 import { intersectSpans, mergeSpans, spansLength, uncoveredSpans, unionSpans } from '../../src/coverage/spans.js';
 import type { Interval } from '../../src/coverage/types.js';
+import { windowHoles } from '../../src/coverage/windowHoles.js';
+import { analyzeHour } from '../../src/coverage/hourAnalysis.js';
+import { fleetHoleFiguresOf } from '../../src/web/fleetView.js';
 
 const iv = (start: number, end: number): Interval => ({ start, end });
 const S = 1_000_000;
@@ -82,5 +85,27 @@ describe('fleet union and peer cover (pure)', () => {
         if (inMerged && !inInput) assert.ok(gap > 0, `point ${t} added without a gap to close`);
       }
     }), { numRuns: 500 });
+  });
+
+  it('with no peer answering, the fleet figures of a window report are its holes and nothing local-only, as the full union finds', () => {
+    let withHoles = 0;
+    const H0 = Date.UTC(2026, 10, 1) * 1000;
+    const arbHour = fc.tuple(fc.integer({ min: 0, max: 5 }), fc.array(fc.tuple(fc.integer({ min: 0, max: 3590 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 90 })), { maxLength: 4 }));
+    fc.assert(fc.property(fc.uniqueArray(arbHour, { selector: ([h]) => h, maxLength: 4 }), fc.integer({ min: 0, max: 8 * 3600 }), (spec, nowS) => {
+      let n = 0;
+      const hours = spec.map(([h, runs]) => {
+        const start = H0 + h * 3600 * S;
+        const segments = runs.flatMap(([from, count, len]) => Array.from({ length: count }, (_, k) => ({
+          name: `${String(++n).padStart(6, '0')}.ts`, start: start + (from + k * len) * S, duration: len * S, type: 'full' as const, hash: 'AAAA',
+        })).filter((x) => x.start < start + 3600 * S));
+        return analyzeHour({ hour: new Date(start / 1000).toISOString().slice(0, 13), start, segments, bad: 0 });
+      });
+      const r = windowHoles(hours, {}, H0 + nowS * S);
+      const got = fleetHoleFiguresOf('c', 'q', r, []);
+      const full = r.window === null || r.window.end === r.window.start ? { fleetHoleUs: 0, localOnlyHoleUs: 0 } : fleetHoleFigures(r.window, r.holes, r.covered, []);
+      assert.deepEqual(got, { fleetHoleUs: full.fleetHoleUs, localOnlyHoleUs: full.localOnlyHoleUs });
+      if (got.fleetHoleUs > 0) withHoles++;
+    }), { numRuns: 300 });
+    assert.ok(withHoles > 50, `holes seen (${withHoles})`);
   });
 });
