@@ -46,8 +46,12 @@ export class CoverageGauges {
   version = 0;
   /** What is exported now, per channel/quality key, per hour. */
   private readonly exported = new Map<string, Map<string, readonly GaugeValue[]>>();
-  /** Per family, per channel/quality/hour: that hour's sample lines (UTF-8), each ending in a newline. */
-  private readonly lines = new Map<GaugeName, Map<string, Buffer>>(GAUGE_NAMES.map((n) => [n, new Map()]));
+  /**
+   * Per family, per channel/quality/hour: that hour's sample lines (UTF-8), each ending in a
+   * newline. Null until the first exposition() (a run-once, which serves no /metrics, never
+   * pays for them); from then on every write keeps them up to date.
+   */
+  private lines: Map<GaugeName, Map<string, Buffer>> | null = null;
   /** Per family, its text as bytes, kept until one of its hours' lines changes (absent: to make). */
   private readonly familyBytes = new Map<GaugeName, Buffer>();
 
@@ -103,15 +107,25 @@ export class CoverageGauges {
   /**
    * The text format of every series, one Buffer per family (HELP and TYPE lines, then its
    * samples; SPEC §4 order), joined: the registry's text but for the order of the samples
-   * within a family. A family whose lines did not change is the very same Buffer as before,
+   * within a family (the same order too when this was first called before any write). A family whose lines did not change is the very same Buffer as before,
    * so /metrics compresses again only the families a live update changed.
    */
   exposition(): Buffer[] {
+    let lines = this.lines;
+    if (lines === null) {
+      lines = new Map(GAUGE_NAMES.map((n) => [n, new Map()]));
+      this.lines = lines;
+      for (const [key, hours] of this.exported) {
+        const [channel, quality] = key.split('\u0000');
+        for (const [hour, values] of hours) this.writeLines(channel, quality, hour, values);
+      }
+    }
+    const families = lines;
     return GAUGE_NAMES.map((name) => {
       let bytes = this.familyBytes.get(name);
       if (bytes === undefined) {
         const help = `${HELP[name]}. See docs/coverage.md`.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-        const byHour = this.lines.get(name) as Map<string, Buffer>;
+        const byHour = families.get(name) as Map<string, Buffer>;
         bytes = Buffer.concat([Buffer.from(`# HELP ${name} ${help}\n# TYPE ${name} gauge\n`), ...byHour.values()]);
         this.familyBytes.set(name, bytes);
       }
@@ -121,6 +135,7 @@ export class CoverageGauges {
 
   /** Rewrites (or drops) one hour's sample lines in every family; a family whose lines changed is made again by the next exposition(). */
   private writeLines(channel: string, quality: string, hour: string, values: readonly GaugeValue[] | null): void {
+    if (this.lines === null) return;
     const key = `${channel}\u0000${quality}\u0000${hour}`;
     const text = new Map<GaugeName, string>();
     if (values !== null) {

@@ -36,6 +36,8 @@ describe('CoverageGauges.exposition', () => {
   it('is the registry text, byte for byte, through random replacements, live changes and removals', async () => {
     const r = rng(12);
     const g = new CoverageGauges();
+    // the same writes, its text first asked for half-way (a daemon's first scrape after its first pass)
+    const late = new CoverageGauges();
     const text = (): string => Buffer.concat(g.exposition()).toString();
     assert.equal(text(), await registryText(g), 'empty: HELP and TYPE only');
     // label values a text format must escape (the store's names never hold them, the format still must)
@@ -50,12 +52,19 @@ describe('CoverageGauges.exposition', () => {
         const m = new Map<string, GaugeValue[]>();
         for (const h of hours) if (r() < 0.5) m.set(h, hourValues(r));
         g.apply(channel, quality, m);
+        late.apply(channel, quality, m);
       } else if (roll < 0.2) {
         g.remove(channel, quality);
+        late.remove(channel, quality);
       } else {
         const m = new Map<string, GaugeValue[] | null>();
         for (let k = 0; k < 1 + Math.floor(r() * 3); k++) m.set(hours[Math.floor(r() * hours.length)], r() < 0.2 ? null : hourValues(r));
         g.applyChanges(channel, quality, m);
+        late.applyChanges(channel, quality, m);
+      }
+      if (step >= 200) {
+        const sorted = (t: string): string[] => t.split('\n').sort();
+        assert.deepEqual(sorted(Buffer.concat(late.exposition()).toString()), sorted(await registryText(late)), `late, step ${step}`);
       }
       if (g.version !== before) changed++;
       const parts = g.exposition();
