@@ -107,7 +107,7 @@ export interface SelfWindow {
 }
 
 /** The figures of `fleet` in FleetQuality (hole_us, local_only_hole_us); 0 and 0 without a window. */
-function fleetFigures(self: SelfWindow, peerCov: readonly NodeCoverage[]): { fleetHoleUs: number; localOnlyHoleUs: number } {
+function holeFigures(self: SelfWindow, peerCov: readonly NodeCoverage[]): { fleetHoleUs: number; localOnlyHoleUs: number } {
   const w = self.window;
   if (w === null || w.end - w.start === 0) return { fleetHoleUs: 0, localOnlyHoleUs: 0 };
   // no peer covers anything: the fleet covers what this node covers, so its holes are this
@@ -124,7 +124,7 @@ function fleetFigures(self: SelfWindow, peerCov: readonly NodeCoverage[]): { fle
  * report: what the fleet gauges need, without the rest of the view (spans, rows, holes).
  */
 export function fleetHoleFiguresOf(channel: string, quality: string, self: SelfWindow, peers: readonly PeerState[]): { fleetHoleUs: number; localOnlyHoleUs: number } {
-  return fleetFigures(self, peerCoverage(peers.map((p) => peerRow(p, channel, quality))));
+  return holeFigures(self, peerCoverage(peers.map((p) => peerRow(p, channel, quality))));
 }
 
 /** Pure: one channel and quality of the fleet view. */
@@ -136,7 +136,7 @@ export function fleetQuality(self: QualitySpans, nodeName: string, peers: readon
   const holeUs = spansLength(holes);
   const window = self.window === null ? null : interval(self.window);
   const measured = window === null ? 0 : window.end - window.start;
-  const figures = fleetFigures({ window, holes, covered: selfCovered }, peerCov);
+  const figures = holeFigures({ window, holes, covered: selfCovered }, peerCov);
   const fleetCovered = unionSpans([selfCovered, ...peerCov.map((p) => p.covered)]);
   const selfRow: FleetNodeRow = {
     node: nodeName, self: true, state: self.scanned ? 'up' : 'waiting', error: null,

@@ -1,0 +1,61 @@
+/**
+ * `node dist/bench/scrapeCost.js [HOURS]` (default 720): the CPU of the §4 part of one /metrics
+ * render after a live update, in-process: one hour's values change, then the text is made,
+ * either by prom-client's registry (as before) or by CoverageGauges.exposition() (what /metrics
+ * reads). Every family's value changes each time, the worst case (a real update changes a few).
+ * Medians of 30, after 5 warm-ups, per way; the two ways alternate twice.
+ */
+import { GAUGE_NAMES, type GaugeValue } from '../src/coverage/gauges.js';
+import { COUNTED_TYPES } from '../src/coverage/types.js';
+import { CoverageGauges } from '../src/outputs/coverageGauges.js';
+import { dropBlankLines } from '../src/outputs/promText.js';
+import { formatHourName } from '../src/store/hourName.js';
+
+const HOURS = Number(process.argv[2] ?? 720);
+const FIRST = Date.UTC(2026, 9, 1) * 1000;
+
+/** One hour's values, all moved by `k`. */
+function values(k: number): GaugeValue[] {
+  const out: GaugeValue[] = [];
+  for (const name of GAUGE_NAMES) {
+    if (name === 'segment_count' || name === 'segment_duration' || name === 'overlap_count' || name === 'overlap_duration') {
+      for (const type of COUNTED_TYPES) out.push({ name, type, value: k % 1800 });
+      if (name === 'segment_count') out.push({ name, type: 'bad', value: k % 3 });
+    } else {
+      out.push({ name, value: 3600 - (k % 97) / 8 });
+    }
+  }
+  return out;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main(): Promise<void> {
+  const g = new CoverageGauges();
+  const hours = new Map<string, GaugeValue[]>();
+  for (let i = 0; i < HOURS; i++) hours.set(formatHourName(FIRST + i * 3_600_000_000), values(i));
+  g.apply('bench', 'source', hours);
+  const newest = formatHourName(FIRST + (HOURS - 1) * 3_600_000_000);
+  let k = HOURS;
+  let bytes = 0;
+  const ways: Record<string, () => Promise<Buffer>> = {
+    'prom-client registry': async () => Buffer.from(dropBlankLines(await g.registry.metrics())),
+    'CoverageGauges.exposition': async () => Buffer.concat(g.exposition()),
+  };
+  console.log(`# §4 text of /metrics after one hour changed, ${HOURS} hours (${HOURS * 20} series), node ${process.version}`);
+  for (let round = 0; round < 2; round++) {
+    for (const [name, render] of Object.entries(ways)) {
+      const ms: number[] = [];
+      for (let i = 0; i < 35; i++) {
+        g.applyChanges('bench', 'source', new Map([[newest, values(++k)]]));
+        const c0 = process.cpuUsage();
+        bytes = (await render()).length;
+        const c = process.cpuUsage(c0);
+        if (i >= 5) ms.push((c.user + c.system) / 1000);
+      }
+      console.log(`${name.padEnd(26)} ${median(ms).toFixed(2)} ms CPU (median of 30), ${bytes} bytes`);
+    }
+  }
+}
+
+await main();
