@@ -48,7 +48,7 @@ RUN apt-get update \
  && useradd --system --uid 10001 --gid segcov --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin segcov \
  && install -d -o segcov -g segcov /maps
 WORKDIR /app
-# MALLOC_ARENA_MAX=2: glibc keeps one malloc arena per allocating thread (libuv's pool, libvips),
+# MALLOC_ARENA_MAX=2: glibc keeps one malloc arena per allocating thread (libuv's pool, V8's helpers),
 # each with its own freed fragments; with 2, RSS stays flat under churn (see config/segcov.service)
 ENV NODE_ENV=production \
     MALLOC_ARENA_MAX=2 \
@@ -56,8 +56,8 @@ ENV NODE_ENV=production \
     SEGCOV_PORT_FILE=/tmp/segcov-healthz-url
 COPY --from=deps /app/node_modules ./node_modules
 # the bundled CLI (bin/segcov.js runs dist/bundle/main.cjs with its code cache, made by the build
-# stage's Node, which is the runtime's); sharp, pg, bcryptjs, yaml and
-# luxon are loaded from node_modules when needed
+# stage's Node, which is the runtime's); pg and bcryptjs are loaded from node_modules when
+# needed
 COPY --from=build /src/dist/bundle ./dist/bundle
 COPY package.json LICENSE ./
 COPY bin ./bin

@@ -8,7 +8,7 @@
  * - main.cjs, one CommonJS file: what is loaded with `await import()` (the daemon, each
  *   subcommand, the import tools, live mode) is evaluated only when first imported.
  *   import.meta.url, which segcov uses to find files beside itself, is the bundle's URL.
- * - Native and optional packages (sharp, pg and pg-native, bcryptjs) stay in node_modules.
+ * - Optional packages (pg and pg-native, bcryptjs) stay in node_modules.
  * - dist/src/scan/hourWorker.js, when there, is bundled apart (an ES module, for a worker
  *   thread) as dist/bundle/hourWorker.js: its users find it by `new URL('./hourWorker.js',
  *   import.meta.url)`.
@@ -32,7 +32,7 @@ const root = process.cwd();
 const BUNDLE_DIR = path.join(outRoot, 'bundle');
 
 /** Packages loaded from node_modules at run time, never inlined. */
-const EXTERNAL = ['sharp', 'pg', 'pg-native', 'bcryptjs'];
+const EXTERNAL = ['pg', 'pg-native', 'bcryptjs'];
 
 /** Where yargs' translations go, beside the chunks. */
 const YARGS_LOCALES = 'yargs-locales';

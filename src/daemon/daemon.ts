@@ -29,7 +29,6 @@ import { writeFileAtomic } from '../outputs/atomicWrite.js';
 import { installLastResort } from './lastResort.js';
 import type { WebServer } from './webServer.js';
 import { coldPassThreads, endPrestartedWorkers, HourWorkerPool } from '../scan/hourWorkerPool.js';
-import { loadSharp } from '../outputs/mapPng.js';
 
 export type { DaemonParts };
 
@@ -162,9 +161,6 @@ export async function firstPass(parts: DaemonParts): Promise<void> {
   const workers = new HourWorkerPool({
     threads: config.coldThreads ?? coldPassThreads(),
     mainLane: true,
-    // sharp is the heaviest module and every pass ends by drawing the maps: it loads while
-    // the worker reads its first batches (a failure is reported when a map is drawn)
-    mainLaneFirst: () => { try { loadSharp(); } catch { /* reported by the map write */ } },
     onFailure: (reason) => {
       metrics.errors.inc({ kind: 'hour_worker' });
       log.warn({ err: reason }, 'hour worker failed; reading its hours in-process');

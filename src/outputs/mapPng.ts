@@ -1,21 +1,30 @@
-import { createRequire } from 'node:module';
 import path from 'node:path';
+import { constants } from 'node:zlib';
 import type { CoverageMap } from '../coverage/mapPixels.js';
 import { mapFileName } from '../store/layout.js';
 import { removeFile, writeFileAtomic } from './atomicWrite.js';
+import { adler32, deflatePart, zlibOfParts, type ZlibPart } from './deflateParts.js';
+import { indexedPngFile } from './pngFile.js';
 
-/** SPEC §5 colours by pixel class: blue, orange, white. */
+/** SPEC §5 colours by pixel class (BLUE, ORANGE, WHITE): the map's palette, index = class. */
 const RGB: readonly (readonly [number, number, number])[] = [
   [0x1f, 0x77, 0xb4],
   [0xff, 0x7f, 0x0e],
   [0xff, 0xff, 0xff],
 ];
+const PALETTE = Buffer.from(RGB.flat());
+/** Three classes fit in two bits: four pixels a byte, the leftmost in the high bits. */
+const BIT_DEPTH = 2;
+const PIXELS_A_BYTE = 8 / BIT_DEPTH;
+/** About this many bytes of rows are compressed together, so a redraw compresses again only the bands whose pixels changed. */
+const BAND_BYTES = 16 * 1024;
+/** Image columns compared at once when looking for what changed. */
+const COMPARE_BLOCK = 64;
 
-/** Lays the time-ordered pixels out as an RGB image: down each column, then right. */
+/** Lays the time-ordered pixels out as an RGB image, row by row (what a PNG of the map decodes to). */
 export function mapToRgb(map: CoverageMap): Buffer {
   const { width, height, pixels } = map;
   const rgb = Buffer.alloc(width * height * 3);
-  // row by row: the writes run in order (reading down the columns' bytes is the cheaper stride)
   for (let y = 0, o = 0; y < height; y++) {
     for (let x = 0, p = y; x < width; x++, p += height, o += 3) {
       const c = RGB[pixels[p]];
@@ -27,81 +36,117 @@ export function mapToRgb(map: CoverageMap): Buffer {
   return rgb;
 }
 
-/** Writes image column `x` of the map into `rgb`. */
-function paintRgbColumn(rgb: Buffer, map: CoverageMap, x: number): void {
-  const { width, height, pixels } = map;
-  for (let y = 0, p = x * height, o = x * 3; y < height; y++, p++, o += width * 3) {
-    const c = RGB[pixels[p]];
-    rgb[o] = c[0];
-    rgb[o + 1] = c[1];
-    rgb[o + 2] = c[2];
-  }
+/** A band of image rows and, once compressed, its part of the PNG's zlib stream. */
+interface Band {
+  readonly from: number;
+  readonly to: number;
+  part: ZlibPart | null;
 }
 
-/** Image columns compared at once when looking for what changed. */
-const RASTER_BLOCK = 64;
+/** The PNG's rows as they were last drawn: each a filter byte (0: none) and the packed indexes. */
+interface Image {
+  readonly width: number;
+  readonly height: number;
+  readonly origin: number;
+  readonly rowBytes: number;
+  /** The map's pixels when last drawn (time order). */
+  readonly pixels: Uint8Array;
+  readonly rows: Buffer;
+  readonly bands: readonly Band[];
+  /** Band index of each row. */
+  readonly bandOf: Uint16Array;
+}
+
+/** Packs a map's pixels (down each column, then right) into PNG rows. */
+function packRows(map: CoverageMap, rowBytes: number): Buffer {
+  const { width, height, pixels } = map;
+  const rows = Buffer.alloc(height * rowBytes);
+  for (let x = 0, p = 0; x < width; x++) {
+    const shift = 8 - BIT_DEPTH * (1 + (x % PIXELS_A_BYTE));
+    for (let y = 0, o = 1 + Math.floor(x / PIXELS_A_BYTE); y < height; y++, p++, o += rowBytes) rows[o] |= pixels[p] << shift;
+  }
+  return rows;
+}
+
+function newImage(map: CoverageMap): Image {
+  const rowBytes = 1 + Math.ceil(map.width / PIXELS_A_BYTE);
+  const perBand = Math.max(1, Math.floor(BAND_BYTES / rowBytes));
+  const bands: Band[] = [];
+  const bandOf = new Uint16Array(map.height);
+  for (let from = 0; from < map.height; from += perBand) {
+    const to = Math.min(map.height, from + perBand);
+    bandOf.fill(bands.length, from, to);
+    bands.push({ from, to, part: null });
+  }
+  return {
+    width: map.width, height: map.height, origin: map.origin, rowBytes,
+    pixels: map.pixels.slice(), rows: packRows(map, rowBytes), bands, bandOf,
+  };
+}
 
 /**
- * The RGB image of one channel and quality's map, kept between draws: a redraw lays out
- * again only the image columns whose pixels changed since the last draw (a live update
- * changes a few), so drawing costs the change plus the PNG encode, not the whole map.
+ * One channel and quality's map PNG, kept between draws: a 2-bit indexed image whose rows
+ * are compressed in bands. A redraw packs again only the pixels that changed and compresses
+ * again only their bands (a live update changes a few pixels of the newest column), so it
+ * costs the change, not the map. The file is exact: a decoder gives back the SPEC colours.
  */
 export class MapRaster {
-  private last: { width: number; height: number; origin: number; pixels: Uint8Array; rgb: Buffer } | null = null;
+  private image: Image | null = null;
+  private drawing = false;
 
-  /** The RGB image of `map`. The buffer is reused by the next call: encode it before then. */
-  rgb(map: CoverageMap): Buffer {
-    const l = this.last;
-    if (l === null || l.width !== map.width || l.height !== map.height || l.origin !== map.origin) {
-      this.last = { width: map.width, height: map.height, origin: map.origin, pixels: map.pixels.slice(), rgb: mapToRgb(map) };
-      return this.last.rgb;
+  /** The PNG file of `map`. One draw at a time: the next may start once this one resolved. */
+  async png(map: CoverageMap): Promise<Buffer> {
+    if (this.drawing) throw new Error('MapRaster: a draw is already under way');
+    this.drawing = true;
+    try {
+      const img = this.follow(map);
+      await Promise.all(img.bands.map(async (band) => {
+        if (band.part !== null) return;
+        const raw = img.rows.subarray(band.from * img.rowBytes, band.to * img.rowBytes);
+        band.part = { length: raw.length, adler: adler32(raw), deflated: await deflatePart(raw, constants.Z_DEFAULT_COMPRESSION) };
+      }));
+      return indexedPngFile({
+        width: img.width, height: img.height, bitDepth: BIT_DEPTH, palette: PALETTE,
+        imageData: zlibOfParts(img.bands.map((b) => b.part as ZlibPart)),
+      });
+    } finally {
+      this.drawing = false;
+    }
+  }
+
+  /** The kept image brought to `map`: rows of changed pixels repacked, their bands to compress again. */
+  private follow(map: CoverageMap): Image {
+    const img = this.image;
+    if (img === null || img.width !== map.width || img.height !== map.height || img.origin !== map.origin) {
+      this.image = newImage(map);
+      return this.image;
     }
     const h = map.height;
     const now = Buffer.from(map.pixels.buffer, map.pixels.byteOffset, map.pixels.length);
-    const before = Buffer.from(l.pixels.buffer, l.pixels.byteOffset, l.pixels.length);
+    const before = Buffer.from(img.pixels.buffer, img.pixels.byteOffset, img.pixels.length);
     // compare blocks of columns first (one native compare each), then the columns of a changed block
-    for (let x0 = 0; x0 < map.width; x0 += RASTER_BLOCK) {
-      const x1 = Math.min(map.width, x0 + RASTER_BLOCK);
+    for (let x0 = 0; x0 < map.width; x0 += COMPARE_BLOCK) {
+      const x1 = Math.min(map.width, x0 + COMPARE_BLOCK);
       if (now.compare(before, x0 * h, x1 * h, x0 * h, x1 * h) === 0) continue;
       for (let x = x0; x < x1; x++) {
         if (now.compare(before, x * h, x * h + h, x * h, x * h + h) === 0) continue;
-        paintRgbColumn(l.rgb, map, x);
-        before.set(now.subarray(x * h, x * h + h), x * h);
+        const shift = 8 - BIT_DEPTH * (1 + (x % PIXELS_A_BYTE));
+        const mask = ~(((1 << BIT_DEPTH) - 1) << shift);
+        for (let y = 0, p = x * h, o = 1 + Math.floor(x / PIXELS_A_BYTE); y < h; y++, p++, o += img.rowBytes) {
+          if (now[p] === before[p]) continue;
+          img.rows[o] = (img.rows[o] & mask) | (now[p] << shift);
+          before[p] = now[p];
+          img.bands[img.bandOf[y]].part = null;
+        }
       }
     }
-    return l.rgb;
+    return img;
   }
-}
-
-type Sharp = typeof import('sharp').default;
-let sharpModule: Sharp | null = null;
-const requireHere = createRequire(import.meta.url);
-
-/**
- * sharp (libvips), loaded when the first map is drawn: it is the heaviest module. A map is
- * drawn at most about once a second, so libvips keeps no operation cache (that held up to
- * 50 MB of old images) and uses one worker thread (each thread's heap adds to RSS).
- */
-export function loadSharp(): Sharp {
-  if (sharpModule === null) {
-    // required, not imported: a CommonJS package, loaded without the ESM loader's
-    // translation (a re-parse of its source for named exports) and at a moment of our choosing
-    const m = requireHere('sharp') as Sharp;
-    m.cache(false);
-    m.concurrency(1);
-    sharpModule = m;
-  }
-  return sharpModule;
 }
 
 /** The PNG of a map; `raster` keeps the image between draws of the same map. */
-export async function renderMapPng(map: CoverageMap, raster?: MapRaster): Promise<Buffer> {
-  const sharp = loadSharp();
-  const rgb = raster === undefined ? mapToRgb(map) : raster.rgb(map);
-  // zlib level 1: half the CPU of level 6 for these flat-coloured images (redrawn up to once a second)
-  return sharp(rgb, { raw: { width: map.width, height: map.height, channels: 3 } })
-    .png({ compressionLevel: 1, adaptiveFiltering: false })
-    .toBuffer();
+export function renderMapPng(map: CoverageMap, raster: MapRaster = new MapRaster()): Promise<Buffer> {
+  return raster.png(map);
 }
 
 /**

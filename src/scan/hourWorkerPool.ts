@@ -28,11 +28,6 @@ export interface HourWorkerPoolOptions {
    * thread is otherwise idle in a cold pass, and this saves a worker's start-up and heap).
    */
   readonly mainLane?: boolean;
-  /**
-   * Work the main thread's lane does once, before its first batch, while the workers read
-   * theirs (the daemon loads sharp for the map that follows the pass). Only with workers.
-   */
-  readonly mainLaneFirst?: () => void;
   /** Test knob: makes the workers fail on one hour. */
   readonly fault?: WorkerFault;
   /** Told when a worker failed a batch or died; that work is then done in-process. */
@@ -116,10 +111,8 @@ export class HourWorkerPool {
   private readonly queue: Job[] = [];
   private nextId = 0;
   private closed = false;
-  private mainLaneFirst: (() => void) | undefined;
 
   constructor(private readonly opts: HourWorkerPoolOptions) {
-    this.mainLaneFirst = opts.mainLaneFirst;
     for (let i = 0; i < opts.threads; i++) this.spawn();
     if (opts.mainLane === true) this.slots.push({ worker: null, jobs: [], alive: true, chain: Promise.resolve() });
   }
@@ -180,9 +173,6 @@ export class HourWorkerPool {
   private async runHere(slot: Slot, job: Job, ahead: readonly ListedAhead[]): Promise<void> {
     const listed: ListedHour[] = await Promise.all(ahead.map(async (a) => ({ stamp: a.stamp, listing: await a.listing })));
     if (!slot.jobs.includes(job)) return; // closed meanwhile
-    const first = this.mainLaneFirst;
-    this.mainLaneFirst = undefined;
-    if (first !== undefined && this.slots.some((s) => s.worker !== null && s.alive)) first();
     let reply: WorkerReply;
     try {
       reply = { id: job.id, hours: readHourBatch(job.batch, listed) };

@@ -15,7 +15,8 @@ import { createDaemon, passAll, type DaemonParts } from '../../src/daemon/daemon
 import { fleetFigures, fleetInputs } from '../../src/daemon/fleetFigures.js';
 import { silentLogger } from '../../src/log.js';
 import { FleetGauges } from '../../src/outputs/fleetGauges.js';
-import { MetricsCache, gzipOfParts } from '../../src/outputs/metricsCache.js';
+import { gzipOfParts } from '../../src/outputs/deflateParts.js';
+import { MetricsCache } from '../../src/outputs/metricsCache.js';
 import { dropBlankLines } from '../../src/outputs/promText.js';
 import { SelfMetrics } from '../../src/outputs/selfMetrics.js';
 import { WindowGauges } from '../../src/outputs/windowGauges.js';

@@ -168,27 +168,6 @@ describe('cold pass on worker threads', () => {
     }
   });
 
-  it("runs the main lane's first task once, and only beside a worker", async () => {
-    const base = await makeTmpDir('coldpar-first');
-    try {
-      faultyStore(base);
-      const alone = await passWith(base, CH, Q, null);
-      for (const threads of [1, 0]) {
-        let firsts = 0;
-        const p = new HourWorkerPool({ threads, mainLane: true, mainLaneFirst: () => { firsts++; } });
-        try {
-          assert.deepEqual(await passWith(base, CH, Q, p), alone, `${threads} worker(s)`);
-          assert.deepEqual(await passWith(base, CH, Q, p), alone, `${threads} worker(s), a second pass`);
-          assert.equal(firsts, threads === 1 ? 1 : 0, threads === 1 ? 'once, not once a pass' : 'not without a worker: it would only delay the pass');
-        } finally {
-          await p.close();
-        }
-      }
-    } finally {
-      rmSync(base, { recursive: true, force: true });
-    }
-  });
-
   it('fills the hour cache so the next (in-process) pass reuses every settled hour', async () => {
     const base = await makeTmpDir('coldpar-cache');
     try {
