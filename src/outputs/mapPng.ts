@@ -7,12 +7,7 @@ import { adler32, deflatePart, zlibOfParts, type ZlibPart } from './deflateParts
 import { indexedPngFile } from './pngFile.js';
 
 /** SPEC §5 colours by pixel class (BLUE, ORANGE, WHITE): the map's palette, index = class. */
-const RGB: readonly (readonly [number, number, number])[] = [
-  [0x1f, 0x77, 0xb4],
-  [0xff, 0x7f, 0x0e],
-  [0xff, 0xff, 0xff],
-];
-const PALETTE = Buffer.from(RGB.flat());
+const PALETTE = Buffer.from([0x1f, 0x77, 0xb4, 0xff, 0x7f, 0x0e, 0xff, 0xff, 0xff]);
 /** Three classes fit in two bits: four pixels a byte, the leftmost in the high bits. */
 const BIT_DEPTH = 2;
 const PIXELS_A_BYTE = 8 / BIT_DEPTH;
@@ -20,21 +15,6 @@ const PIXELS_A_BYTE = 8 / BIT_DEPTH;
 const BAND_BYTES = 16 * 1024;
 /** Image columns compared at once when looking for what changed. */
 const COMPARE_BLOCK = 64;
-
-/** Lays the time-ordered pixels out as an RGB image, row by row (what a PNG of the map decodes to). */
-export function mapToRgb(map: CoverageMap): Buffer {
-  const { width, height, pixels } = map;
-  const rgb = Buffer.alloc(width * height * 3);
-  for (let y = 0, o = 0; y < height; y++) {
-    for (let x = 0, p = y; x < width; x++, p += height, o += 3) {
-      const c = RGB[pixels[p]];
-      rgb[o] = c[0];
-      rgb[o + 1] = c[1];
-      rgb[o + 2] = c[2];
-    }
-  }
-  return rgb;
-}
 
 /** A band of image rows and, once compressed, its part of the PNG's zlib stream. */
 interface Band {
@@ -100,8 +80,7 @@ export class MapRaster {
     this.drawing = true;
     try {
       const img = this.follow(map);
-      await Promise.all(img.bands.map(async (band) => {
-        if (band.part !== null) return;
+      await Promise.all(img.bands.filter((b) => b.part === null).map(async (band) => {
         const raw = img.rows.subarray(band.from * img.rowBytes, band.to * img.rowBytes);
         band.part = { length: raw.length, adler: adler32(raw), deflated: await deflatePart(raw, constants.Z_DEFAULT_COMPRESSION) };
       }));
@@ -129,18 +108,23 @@ export class MapRaster {
       const x1 = Math.min(map.width, x0 + COMPARE_BLOCK);
       if (now.compare(before, x0 * h, x1 * h, x0 * h, x1 * h) === 0) continue;
       for (let x = x0; x < x1; x++) {
-        if (now.compare(before, x * h, x * h + h, x * h, x * h + h) === 0) continue;
-        const shift = 8 - BIT_DEPTH * (1 + (x % PIXELS_A_BYTE));
-        const mask = ~(((1 << BIT_DEPTH) - 1) << shift);
-        for (let y = 0, p = x * h, o = 1 + Math.floor(x / PIXELS_A_BYTE); y < h; y++, p++, o += img.rowBytes) {
-          if (now[p] === before[p]) continue;
-          img.rows[o] = (img.rows[o] & mask) | (now[p] << shift);
-          before[p] = now[p];
-          img.bands[img.bandOf[y]].part = null;
-        }
+        if (now.compare(before, x * h, x * h + h, x * h, x * h + h) !== 0) repackColumn(img, now, x);
       }
     }
     return img;
+  }
+}
+
+/** Repacks the pixels of image column `x` that differ from `img.pixels`, and marks their bands to compress again. */
+function repackColumn(img: Image, now: Uint8Array, x: number): void {
+  const shift = 8 - BIT_DEPTH * (1 + (x % PIXELS_A_BYTE));
+  const mask = ~(((1 << BIT_DEPTH) - 1) << shift);
+  const before = img.pixels;
+  for (let y = 0, p = x * img.height, o = 1 + Math.floor(x / PIXELS_A_BYTE); y < img.height; y++, p++, o += img.rowBytes) {
+    if (now[p] === before[p]) continue;
+    img.rows[o] = (img.rows[o] & mask) | (now[p] << shift);
+    before[p] = now[p];
+    img.bands[img.bandOf[y]].part = null;
   }
 }
 

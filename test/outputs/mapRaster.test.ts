@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { inflateSync } from 'node:zlib';
+import { crc32, inflateSync } from 'node:zlib';
 import fc from 'fast-check';
 import sharp from 'sharp';
 import type { CoverageMap } from '../../src/coverage/mapPixels.js';
-import { MapRaster, mapToRgb, renderMapPng } from '../../src/outputs/mapPng.js';
+import { MapRaster, renderMapPng } from '../../src/outputs/mapPng.js';
+import { mapToRgb } from '../helpers/mapRgb.js';
 
 /** The RGB pixels of a PNG, decoded by libvips (an independent decoder). */
 async function decode(png: Buffer): Promise<{ rgb: Buffer; width: number; height: number }> {
@@ -12,12 +13,14 @@ async function decode(png: Buffer): Promise<{ rgb: Buffer; width: number; height
   return { rgb: data, width: info.width, height: info.height };
 }
 
-/** The chunks of a PNG file: type and data, each CRC checked. */
+/** The chunks of a PNG file: type and data, each CRC checked (over type and data in one piece). */
 function chunks(png: Buffer): { type: string; data: Buffer }[] {
   const out: { type: string; data: Buffer }[] = [];
   for (let o = 8; o < png.length;) {
     const n = png.readUInt32BE(o);
-    out.push({ type: png.toString('latin1', o + 4, o + 8), data: png.subarray(o + 8, o + 8 + n) });
+    const type = png.toString('latin1', o + 4, o + 8);
+    assert.equal(png.readUInt32BE(o + 8 + n), crc32(png.subarray(o + 4, o + 8 + n)) >>> 0, `${type} CRC`);
+    out.push({ type, data: png.subarray(o + 8, o + 8 + n) });
     o += 12 + n;
   }
   return out;
@@ -57,6 +60,7 @@ describe('map PNG, kept between draws', () => {
     assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     const cs = chunks(png);
     assert.deepEqual(cs.map((c) => c.type), ['IHDR', 'PLTE', 'IDAT', 'IEND']);
+    assert.equal(png.subarray(-4).toString('hex'), 'ae426082', "IEND's CRC, the same in every PNG");
     const ihdr = cs[0].data;
     assert.deepEqual([ihdr.readUInt32BE(0), ihdr.readUInt32BE(4), ihdr[8], ihdr[9], ihdr[10], ihdr[11], ihdr[12]], [4320, 300, 2, 3, 0, 0, 0]);
     assert.equal(cs[1].data.toString('hex'), '1f77b4ff7f0effffff');

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { resolveDaemonConfig, type DaemonConfig } from '../../../src/cli/daemonOptions.js';
-import { BLUE, ORANGE, type CoverageMap } from '../../../src/coverage/mapPixels.js';
+import type { CoverageMap } from '../../../src/coverage/mapPixels.js';
 import { qualityCoverage } from '../../../src/coverage/qualityCoverage.js';
 import { HOUR_US, SECOND_US } from '../../../src/coverage/types.js';
 import { CoverageState } from '../../../src/live/coverageState.js';
@@ -10,6 +10,7 @@ import { parseHourName } from '../../../src/store/hourName.js';
 import { mapFileName } from '../../../src/store/layout.js';
 import { coldPass } from '../../../src/scan/coldPass.js';
 import { makeTmpDir } from '../../helpers/tmp.js';
+import { mapToRgb } from '../../helpers/mapRgb.js';
 
 /** A run of equal segments: [first second into the hour, last start (exclusive), length s, type]. */
 export type Run = [from: number, to: number, len: number, type: 'full' | 'partial' | 'suspect'];
@@ -39,21 +40,9 @@ export async function buildStore(base: string, spec: StoreSpec): Promise<void> {
   }
 }
 
-const COLORS: Record<number, [number, number, number]> = {
-  [BLUE]: [0x1f, 0x77, 0xb4],
-  [ORANGE]: [0xff, 0x7f, 0x0e],
-};
-
 /** A map PNG as SPEC §5 paints it (the daemon's writer is not the subject of these tests). */
 export async function writeMapPng(file: string, map: CoverageMap): Promise<void> {
-  const rgb = Buffer.alloc(map.width * map.height * 3, 0xff);
-  for (let i = 0; i < map.pixels.length; i++) {
-    const c = COLORS[map.pixels[i]];
-    if (c === undefined) continue;
-    const x = Math.floor(i / map.height);
-    const y = i % map.height;
-    rgb.set(c, (y * map.width + x) * 3);
-  }
+  const rgb = mapToRgb(map);
   await mkdir(path.dirname(file), { recursive: true });
   await sharp(rgb, { raw: { width: map.width, height: map.height, channels: 3 } }).png().toFile(file);
 }
