@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { copyHourResult } from '../coverage/hourAnalysis.js';
 import { listBatchAhead, readHourBatch, type BatchHour, type HourBatch, type ListedAhead, type ListedHour, type WorkerFault, type WorkerReply, type WorkerRequest } from './hourBatch.js';
 import { hourWorkerUrl } from './workerLocation.js';
 
@@ -161,7 +162,8 @@ export class HourWorkerPool {
       this.opts.onFailure?.(`hour worker could not read a batch (read in-process instead): ${reply.error}`);
       job.resolve(null);
     } else {
-      job.resolve(reply.hours);
+      // the main lane's hours are its own; a worker's were cloned across: made again as in-process ones
+      job.resolve(slot.worker === null ? reply.hours : reply.hours.map((h) => (h.result === null ? h : { ...h, result: copyHourResult(h.result) })));
     }
     this.dispatch();
   }
