@@ -3,13 +3,16 @@
  *
  * Runs the daemon on a bench store (bench/stores.ts) under `--cpu-prof`, through the same
  * phases as the growth bench: ready, catch-up pass, PROF_SETTLE_S (20) s settle, PROF_IDLE_S
- * (60) s of nothing changing, then 200 new segments at 20 a second into a new hour and 2.5 s
- * more (PROF_ROUNDS times, each into the next new hour). Then SIGTERM (the daemon exits normally, so V8 writes the profile) and prints, per
+ * (60) s of nothing changing, then into a new hour PROF_WARMUP (20) segments and 3 s, then
+ * 200 new segments at 20 a second and 2.5 s more (PROF_ROUNDS times, each into the next new
+ * hour). Then SIGTERM (the daemon exits normally, so V8 writes the profile) and prints, per
  * phase, the self time of the top functions (V8's profile samples, timestamps on the same
- * monotonic clock as this process' `process.hrtime`) beside the daemon's CPU from /proc, which
- * also counts the threads the profile does not see (libvips, the thread pool, GC helpers).
+ * monotonic clock as this process' `process.hrtime`) beside the daemon's CPU from /proc by
+ * thread, which also counts the threads the profile does not see (the thread pool, V8's
+ * compiler and GC helpers).
  * With PROF_STRACE=1 the idle phase is also counted by `strace -f -c` (syscalls and wake-ups);
- * with PROF_STRACE=round, the first round of new segments is.
+ * with PROF_STRACE=round, the rounds of new segments from PROF_TRACE_FROM (0) on are; with
+ * PROF_PERF=round, `perf record` samples every thread of them instead.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,10 +28,16 @@ const IDLE_S = Number(process.env.PROF_IDLE_S ?? 60);
 const TOP = Number(process.env.PROF_TOP ?? 25);
 /** PROF_ROUNDS (1): rounds of 200 new segments, each into a new hour, 3 s apart (repeat to see the noise). */
 const ROUNDS = Number(process.env.PROF_ROUNDS ?? 1);
+/** PROF_TRACE_FROM (0): with PROF_STRACE=round or PROF_PERF=round, the round (from 0) from which to the last one is traced. */
+const TRACE_FROM = Number(process.env.PROF_TRACE_FROM ?? 0);
+/** PROF_WARMUP (20, as the growth bench): segments written into each round's new hour, and 3 s, before its 200 are counted. */
+const WARMUP = Number(process.env.PROF_WARMUP ?? 20);
 /** PROF_LATENCY (0): segments written one by one before the rounds, each waited for on /metrics, as the growth bench's latency phase. */
 const LATENCY = Number(process.env.PROF_LATENCY ?? 0);
 /** PROF_NODE_ARGS: more node options for the daemon (e.g. V8 heap flags), space-separated. */
 const NODE_ARGS = (process.env.PROF_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+/** PROF_DAEMON_ARGS: more segcov flags (e.g. `--cold-threads 0`), space-separated. */
+const DAEMON_ARGS = (process.env.PROF_DAEMON_ARGS ?? '').split(' ').filter((a) => a !== '');
 const BIN = path.join(REPO, 'bin', 'segcov.js');
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
@@ -116,7 +125,7 @@ async function main(): Promise<void> {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   const spawnedAt = nowUs();
   const child: ChildProcess = spawn(process.execPath, [...NODE_ARGS, ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), ...(TRACE_GC ? ['--trace-gc'] : []), BIN, 'bench', '--base-dir', store.base,
-    '--metrics-port', String(port), '--metrics-host', '127.0.0.1', '--log-level', 'warn', '--output-dir', path.join(CACHE, `${store.name}-prof-maps`)],
+    '--metrics-port', String(port), '--metrics-host', '127.0.0.1', '--log-level', 'warn', '--output-dir', path.join(CACHE, `${store.name}-prof-maps`), ...DAEMON_ARGS],
   { stdio: ['ignore', TRACE_GC ? 'pipe' : 'ignore', 'ignore'] });
   const pid = child.pid as number;
   const gcLines: string[] = [];
@@ -157,8 +166,13 @@ async function main(): Promise<void> {
     await phase(`settle ${SETTLE_S} s`, () => sleep(SETTLE_S * 1000));
     let strace: ChildProcess | null = null;
     const straceOut = path.join(profDir, 'strace.txt');
-    const traceRound = process.env.PROF_STRACE === 'round';
-    const startStrace = (): ChildProcess => spawn('strace', ['-f', '-c', '-o', straceOut, '-p', String(pid)], { stdio: 'ignore' });
+    const traceRound = process.env.PROF_STRACE === 'round' || process.env.PROF_PERF === 'round';
+    /** PROF_PERF=round: `perf record` samples every thread over the traced rounds instead (kept at /tmp/segcov-perf-HOURS.data for `perf report`). */
+    const perfOut = `/tmp/segcov-perf-${HOURS}.data`;
+    const traceWithPerf = process.env.PROF_PERF === 'round';
+    const startStrace = (): ChildProcess => traceWithPerf
+      ? spawn('perf', ['record', '-F', '997', '-g', '-o', perfOut, '-p', String(pid)], { stdio: 'ignore' })
+      : spawn('strace', ['-f', '-c', '-o', straceOut, '-p', String(pid)], { stdio: 'ignore' });
     if (process.env.PROF_STRACE === '1') strace = spawn('strace', ['-f', '-c', '-o', straceOut, '-p', String(pid)], { stdio: 'ignore' });
     await phase(`idle ${IDLE_S} s`, () => sleep(IDLE_S * 1000));
     if (strace !== null) {
@@ -188,19 +202,32 @@ async function main(): Promise<void> {
         mkdirSync(into, { recursive: true });
         await phase('new hour folder + 3 s', () => sleep(3000));
       }
-      if (traceRound && r === 0) strace = startStrace();
+      const write = (): void => {
+        const name = formatSegmentName(seq * 2_000_000, 2_000_000, 'full', `P${String(seq).padStart(7, '0')}`);
+        const tmp = path.join(into, `.${name}.part`);
+        writeFileSync(tmp, '');
+        renameSync(tmp, path.join(into, name));
+        seq++;
+      };
+      if (WARMUP > 0) {
+        // as the growth bench: the hour's first segments (the map grows a column, the hour's series appear) apart
+        await phase(`${ROUNDS > 1 ? `round ${r + 1}: ` : ''}warm-up, ${WARMUP} segments + 3 s`, async () => {
+          for (let i = 0; i < WARMUP; i++) {
+            write();
+            await sleep(50);
+          }
+          await sleep(3000);
+        });
+      }
+      if (traceRound && r === TRACE_FROM) strace = startStrace();
       await phase(`${ROUNDS > 1 ? `round ${r + 1}: ` : ''}200 new segments at 20/s + 2.5 s`, async () => {
         for (let i = 0; i < 200; i++) {
-          const name = formatSegmentName(seq * 2_000_000, 2_000_000, 'full', `P${String(seq).padStart(7, '0')}`);
-          const tmp = path.join(into, `.${name}.part`);
-          writeFileSync(tmp, '');
-          renameSync(tmp, path.join(into, name));
-          seq++;
+          write();
           await sleep(50);
         }
         await sleep(2500);
       });
-      if (traceRound && r === 0 && strace !== null) {
+      if (traceRound && r === ROUNDS - 1 && strace !== null) {
         strace.kill('SIGINT');
         await new Promise((res) => strace?.on('close', res));
       }
@@ -213,7 +240,8 @@ async function main(): Promise<void> {
       if (TRACE_GC) console.log(`  ${m.name}: ${gcSummary(gcLines, spawnedAt, m.from === 0 ? spawnedAt : m.from, m.to)}`);
     }
     if (process.env.PROF_GC_LINES === '1') console.log(gcLines.join('\n'));
-    if (strace !== null && !PROFILE) console.log(`\n## strace -f -c over the ${traceRound ? 'first round' : 'idle phase'}\n${readFileSync(straceOut, 'utf8')}`);
+    if (strace !== null && traceWithPerf) console.log(`perf samples of the traced rounds: perf report -i ${perfOut}`);
+    else if (strace !== null && !PROFILE) console.log(`\n## strace -f -c over the ${traceRound ? 'traced rounds' : 'idle phase'}\n${readFileSync(straceOut, 'utf8')}`);
     const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
     if (!PROFILE || file === undefined) return;
     const prof = JSON.parse(readFileSync(path.join(profDir, file), 'utf8')) as Profile;
@@ -224,7 +252,7 @@ async function main(): Promise<void> {
       console.log(`\n## ${m.name}: ${((m.to - from) / 1e6).toFixed(1)} s wall, main thread sampled busy ${s.total.toFixed(0)} ms, process CPU (/proc) ${Number.isFinite(m.cpu) ? `${(m.cpu * 1000).toFixed(0)} ms` : 'n/a'}`);
       for (const [k, v] of s.top) if (v >= 0.5) console.log(`${v.toFixed(1).padStart(8)} ms  ${k}`);
     }
-    if (strace !== null) console.log(`\n## strace -f -c over the ${traceRound ? 'first round' : 'idle phase'}\n${readFileSync(straceOut, 'utf8')}`);
+    if (strace !== null && !traceWithPerf) console.log(`\n## strace -f -c over the ${traceRound ? 'traced rounds' : 'idle phase'}\n${readFileSync(straceOut, 'utf8')}`);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
