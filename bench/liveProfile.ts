@@ -15,12 +15,11 @@
  * PROF_PERF=round, `perf record` samples every thread of them instead.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { formatHourName } from '../src/store/hourName.js';
-import { formatSegmentName } from '../src/store/segmentName.js';
 import { cpuSeconds, freePort, loadAverage, sleep } from './measure.js';
-import { CACHE, FIRST_HOUR, REPO, ensureStore } from './stores.js';
+import { CACHE, FIRST_HOUR, REPO, ensureStore, recordSegment } from './stores.js';
 
 const HOURS = Number(process.argv[2] ?? 720);
 const SETTLE_S = Number(process.env.PROF_SETTLE_S ?? 20);
@@ -164,21 +163,24 @@ async function main(): Promise<void> {
     marks.push({ name: 'start-up to ready', from: 0, to: tReady, cpu: NaN, threads: '' });
     marks.push({ name: 'ready to catch-up pass done', from: tReady, to: tCaught, cpu: NaN, threads: '' });
     await phase(`settle ${SETTLE_S} s`, () => sleep(SETTLE_S * 1000));
-    let strace: ChildProcess | null = null;
+    /** strace or perf, attached to the daemon while it runs. */
+    let tracer: ChildProcess | null = null;
     const straceOut = path.join(profDir, 'strace.txt');
     const traceRound = process.env.PROF_STRACE === 'round' || process.env.PROF_PERF === 'round';
     /** PROF_PERF=round: `perf record` samples every thread over the traced rounds instead (kept at /tmp/segcov-perf-HOURS.data for `perf report`). */
     const perfOut = `/tmp/segcov-perf-${HOURS}.data`;
     const traceWithPerf = process.env.PROF_PERF === 'round';
-    const startStrace = (): ChildProcess => traceWithPerf
+    const startTracer = (): ChildProcess => traceWithPerf
       ? spawn('perf', ['record', '-F', '997', '-g', '-o', perfOut, '-p', String(pid)], { stdio: 'ignore' })
       : spawn('strace', ['-f', '-c', '-o', straceOut, '-p', String(pid)], { stdio: 'ignore' });
-    if (process.env.PROF_STRACE === '1') strace = spawn('strace', ['-f', '-c', '-o', straceOut, '-p', String(pid)], { stdio: 'ignore' });
+    /** Stops the tracer; it writes its report as it ends. */
+    const stopTracer = async (t: ChildProcess): Promise<void> => {
+      t.kill('SIGINT');
+      await new Promise((r) => t.on('close', r));
+    };
+    if (process.env.PROF_STRACE === '1') tracer = startTracer();
     await phase(`idle ${IDLE_S} s`, () => sleep(IDLE_S * 1000));
-    if (strace !== null) {
-      strace.kill('SIGINT');
-      await new Promise((r) => strace?.on('close', r));
-    }
+    if (tracer !== null) await stopTracer(tracer);
     let seq = 0;
     if (LATENCY > 0) {
       // as the growth bench does before its 200: segments one by one, /metrics polled (every 50 ms) until each shows
@@ -186,10 +188,7 @@ async function main(): Promise<void> {
       await phase(`${LATENCY} segments, each polled on /metrics + 3 s`, async () => {
         for (let i = 0; i < LATENCY; i++) {
           const t = performance.now();
-          const name = formatSegmentName(seq * 2_000_000, 2_000_000, 'full', `P${String(seq).padStart(7, '0')}`);
-          writeFileSync(path.join(dir, `.${name}.part`), '');
-          renameSync(path.join(dir, `.${name}.part`), path.join(dir, name));
-          seq++;
+          recordSegment(dir, seq++, 'P');
           while (Number(countRe.exec(await metrics(url))?.[1] ?? 0) < seq) await sleep(50);
           await sleep(Math.max(0, 500 - (performance.now() - t)));
         }
@@ -202,13 +201,7 @@ async function main(): Promise<void> {
         mkdirSync(into, { recursive: true });
         await phase('new hour folder + 3 s', () => sleep(3000));
       }
-      const write = (): void => {
-        const name = formatSegmentName(seq * 2_000_000, 2_000_000, 'full', `P${String(seq).padStart(7, '0')}`);
-        const tmp = path.join(into, `.${name}.part`);
-        writeFileSync(tmp, '');
-        renameSync(tmp, path.join(into, name));
-        seq++;
-      };
+      const write = (): void => recordSegment(into, seq++, 'P');
       if (WARMUP > 0) {
         // as the growth bench: the hour's first segments (the map grows a column, the hour's series appear) apart
         await phase(`${ROUNDS > 1 ? `round ${r + 1}: ` : ''}warm-up, ${WARMUP} segments + 3 s`, async () => {
@@ -219,7 +212,7 @@ async function main(): Promise<void> {
           await sleep(3000);
         });
       }
-      if (traceRound && r === TRACE_FROM) strace = startStrace();
+      if (traceRound && r === TRACE_FROM) tracer = startTracer();
       await phase(`${ROUNDS > 1 ? `round ${r + 1}: ` : ''}200 new segments at 20/s + 2.5 s`, async () => {
         for (let i = 0; i < 200; i++) {
           write();
@@ -227,10 +220,7 @@ async function main(): Promise<void> {
         }
         await sleep(2500);
       });
-      if (traceRound && r === ROUNDS - 1 && strace !== null) {
-        strace.kill('SIGINT');
-        await new Promise((res) => strace?.on('close', res));
-      }
+      if (traceRound && r === ROUNDS - 1 && tracer !== null) await stopTracer(tracer);
     }
     child.kill('SIGTERM');
     await new Promise((r) => child.on('close', r));
@@ -240,8 +230,8 @@ async function main(): Promise<void> {
       if (TRACE_GC) console.log(`  ${m.name}: ${gcSummary(gcLines, spawnedAt, m.from === 0 ? spawnedAt : m.from, m.to)}`);
     }
     if (process.env.PROF_GC_LINES === '1') console.log(gcLines.join('\n'));
-    if (strace !== null && traceWithPerf) console.log(`perf samples of the traced rounds: perf report -i ${perfOut}`);
-    else if (strace !== null && !PROFILE) console.log(`\n## strace -f -c over the ${traceRound ? 'traced rounds' : 'idle phase'}\n${readFileSync(straceOut, 'utf8')}`);
+    if (tracer !== null && traceWithPerf) console.log(`perf samples of the traced rounds: perf report -i ${perfOut}`);
+    else if (tracer !== null && !PROFILE) console.log(`\n## strace -f -c over the ${traceRound ? 'traced rounds' : 'idle phase'}\n${readFileSync(straceOut, 'utf8')}`);
     const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
     if (!PROFILE || file === undefined) return;
     const prof = JSON.parse(readFileSync(path.join(profDir, file), 'utf8')) as Profile;
@@ -252,7 +242,7 @@ async function main(): Promise<void> {
       console.log(`\n## ${m.name}: ${((m.to - from) / 1e6).toFixed(1)} s wall, main thread sampled busy ${s.total.toFixed(0)} ms, process CPU (/proc) ${Number.isFinite(m.cpu) ? `${(m.cpu * 1000).toFixed(0)} ms` : 'n/a'}`);
       for (const [k, v] of s.top) if (v >= 0.5) console.log(`${v.toFixed(1).padStart(8)} ms  ${k}`);
     }
-    if (strace !== null && !traceWithPerf) console.log(`\n## strace -f -c over the ${traceRound ? 'traced rounds' : 'idle phase'}\n${readFileSync(straceOut, 'utf8')}`);
+    if (tracer !== null && !traceWithPerf) console.log(`\n## strace -f -c over the ${traceRound ? 'traced rounds' : 'idle phase'}\n${readFileSync(straceOut, 'utf8')}`);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
     for (const d of dirs) rmSync(d, { recursive: true, force: true });

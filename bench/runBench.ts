@@ -14,15 +14,14 @@
  * Results go to stdout and, without --quick, to bench/RESULTS.md.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BLUE, ORANGE, WHITE, type CoverageMap, type PixelClass } from '../src/coverage/mapPixels.js';
 import { MapRaster, renderMapPng } from '../src/outputs/mapPng.js';
 import { mapFileName } from '../src/store/layout.js';
 import { formatHourName } from '../src/store/hourName.js';
-import { formatSegmentName } from '../src/store/segmentName.js';
 import { cpuSeconds, freePort, loadAverage, median, peakRssKiB, percentile, sleep, timeCommand } from './measure.js';
-import { CACHE, FIRST_HOUR, REPO, ensureStore, type BenchStore, FOUR_QUALITIES } from './stores.js';
+import { CACHE, FIRST_HOUR, REPO, ensureStore, recordSegment, type BenchStore, FOUR_QUALITIES } from './stores.js';
 
 const BIN = path.join(REPO, 'bin', 'segcov.js');
 const QUICK = process.argv.includes('--quick');
@@ -176,13 +175,7 @@ async function live(store: BenchStore): Promise<Live> {
 
 
     let seq = 0;
-    const write = (): void => {
-      const name = formatSegmentName(seq * 2_000_000, 2_000_000, 'full', `L${String(seq).padStart(7, '0')}`);
-      const tmp = path.join(dir, `.${name}.part`);
-      writeFileSync(tmp, '');
-      renameSync(tmp, path.join(dir, name));
-      seq++;
-    };
+    const write = (): void => recordSegment(dir, seq++, 'L');
     const countRe = new RegExp(`segment_count\\{channel="bench",hour="${hour}",quality="source",type="full"\\} (\\d+)`);
     const count = async (): Promise<number> => Number(countRe.exec(await metricsText(url))?.[1] ?? 0);
     // CPU per new segment, right after the steady idle minute (before the latency phase: its

@@ -3,10 +3,11 @@
  * creating a million files on this machine's disk takes ~20 minutes, on tmpfs about a minute).
  * Run directly (`node dist/bench/stores.js`) to generate them ahead of `npm run bench`.
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeDemoStore } from '../src/demo/demoStore.js';
+import { formatSegmentName } from '../src/store/segmentName.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CACHE = process.env.SEGCOV_BENCH_DIR ?? (existsSync('/dev/shm') ? '/dev/shm/segcov-bench' : path.join(REPO, 'bench', '.cache'));
@@ -38,6 +39,17 @@ export function ensureStore(hours: number, qualities: readonly string[]): BenchS
     console.error(`  generated ${name}: ${files} files in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
   return { name, base, hours, qualities };
+}
+
+/**
+ * Writes new segment number `seq` (2 s, full, starting seq × 2 s into the hour) into the hour
+ * folder `dir` as a recorder does: a hidden temporary name, then renamed. `tag` starts its hash.
+ */
+export function recordSegment(dir: string, seq: number, tag: string): void {
+  const name = formatSegmentName(seq * 2_000_000, 2_000_000, 'full', `${tag}${String(seq).padStart(7, '0')}`);
+  const tmp = path.join(dir, `.${name}.part`);
+  writeFileSync(tmp, '');
+  renameSync(tmp, path.join(dir, name));
 }
 
 /** Every store the bench uses. */
