@@ -15,7 +15,7 @@
  * PROF_PERF=round, `perf record` samples every thread of them instead.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { formatHourName } from '../src/store/hourName.js';
 import { cpuSeconds, freePort, loadAverage, sleep } from './measure.js';
@@ -31,6 +31,8 @@ const ROUNDS = Number(process.env.PROF_ROUNDS ?? 1);
 const TRACE_FROM = Number(process.env.PROF_TRACE_FROM ?? 0);
 /** PROF_WARMUP (20, as the growth bench): segments written into each round's new hour, and 3 s, before its 200 are counted. */
 const WARMUP = Number(process.env.PROF_WARMUP ?? 20);
+/** PROF_SAME_HOUR=1: every round into the first new hour, one warm-up only (as the growth bench's windows), not each into a new hour. */
+const SAME_HOUR = process.env.PROF_SAME_HOUR === '1';
 /** PROF_LATENCY (0): segments written one by one before the rounds, each waited for on /metrics, as the growth bench's latency phase. */
 const LATENCY = Number(process.env.PROF_LATENCY ?? 0);
 /** PROF_NODE_ARGS: more node options for the daemon (e.g. V8 heap flags), space-separated. */
@@ -134,6 +136,8 @@ async function main(): Promise<void> {
     partial = parts.pop() ?? '';
     gcLines.push(...parts);
   });
+  /** PROF_STDOUT=FILE (with PROF_TRACE_GC=1): the daemon's whole stdout is also kept there (e.g. with PROF_NODE_ARGS=--trace-deopt, the deopts between the GC lines that time them). */
+  if (process.env.PROF_STDOUT !== undefined) child.stdout?.pipe(createWriteStream(process.env.PROF_STDOUT));
   const marks: { name: string; from: number; to: number; cpu: number; threads: string }[] = [];
   try {
     for (let i = 0; ; i++) {
@@ -196,13 +200,13 @@ async function main(): Promise<void> {
       });
     }
     for (let r = 0; r < ROUNDS; r++) {
-      const into = dirs[r];
-      if (r > 0) {
+      const into = SAME_HOUR ? dir : dirs[r];
+      if (r > 0 && !SAME_HOUR) {
         mkdirSync(into, { recursive: true });
         await phase('new hour folder + 3 s', () => sleep(3000));
       }
       const write = (): void => recordSegment(into, seq++, 'P');
-      if (WARMUP > 0) {
+      if (WARMUP > 0 && (r === 0 || !SAME_HOUR)) {
         // as the growth bench: the hour's first segments (the map grows a column, the hour's series appear) apart
         await phase(`${ROUNDS > 1 ? `round ${r + 1}: ` : ''}warm-up, ${WARMUP} segments + 3 s`, async () => {
           for (let i = 0; i < WARMUP; i++) {

@@ -1,15 +1,16 @@
 /**
  * `node dist/bench/scrapeCost.js [HOURS]` (default 720): the CPU of the §4 part of one /metrics
  * render after a live update, in-process: one hour's values change, then the text is made,
- * either by prom-client's registry (as before) or by CoverageGauges.exposition() (what /metrics
- * reads). Every family's value changes each time, the worst case (a real update changes a few).
+ * either by prom-client's registry holding the same series (as segcov did before issue 12;
+ * now the tests' oracle, test/helpers/promGauges.ts) or by CoverageGauges.exposition() (what
+ * /metrics reads). Every family's value changes each time, the worst case (a real update changes a few).
  * Medians of 30, after 5 warm-ups, per way; the two ways alternate twice.
  */
 import { GAUGE_NAMES, type GaugeValue } from '../src/coverage/gauges.js';
 import { COUNTED_TYPES } from '../src/coverage/types.js';
 import { CoverageGauges } from '../src/outputs/coverageGauges.js';
-import { dropBlankLines } from '../src/outputs/promText.js';
 import { formatHourName } from '../src/store/hourName.js';
+import { PromGauges } from '../test/helpers/promGauges.js';
 
 const HOURS = Number(process.argv[2] ?? 720);
 const FIRST = Date.UTC(2026, 9, 1) * 1000;
@@ -32,14 +33,16 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 
 async function main(): Promise<void> {
   const g = new CoverageGauges();
+  const prom = new PromGauges();
   const hours = new Map<string, GaugeValue[]>();
   for (let i = 0; i < HOURS; i++) hours.set(formatHourName(FIRST + i * 3_600_000_000), values(i));
   g.apply('bench', 'source', hours);
+  prom.apply('bench', 'source', hours);
   const newest = formatHourName(FIRST + (HOURS - 1) * 3_600_000_000);
   let k = HOURS;
   let bytes = 0;
   const ways: Record<string, () => Promise<Buffer>> = {
-    'prom-client registry': async () => Buffer.from(dropBlankLines(await g.registry.metrics())),
+    'prom-client registry': async () => Buffer.from(await prom.text()),
     'CoverageGauges.exposition': async () => Buffer.concat(g.exposition()),
   };
   console.log(`# §4 text of /metrics after one hour changed, ${HOURS} hours (${HOURS * 20} series), node ${process.version}`);
@@ -47,7 +50,9 @@ async function main(): Promise<void> {
     for (const [name, render] of Object.entries(ways)) {
       const ms: number[] = [];
       for (let i = 0; i < 35; i++) {
-        g.applyChanges('bench', 'source', new Map([[newest, values(++k)]]));
+        const change = new Map([[newest, values(++k)]]);
+        g.applyChanges('bench', 'source', change);
+        prom.applyChanges('bench', 'source', change);
         const c0 = process.cpuUsage();
         bytes = (await render()).length;
         const c = process.cpuUsage(c0);

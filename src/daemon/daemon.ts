@@ -1,5 +1,4 @@
 import { stat } from 'node:fs/promises';
-import { Registry } from 'prom-client';
 import type { DaemonConfig } from '../config/daemonConfig.js';
 import { createLogger, type Logger } from '../log.js';
 import type { DaemonParts } from './daemonParts.js';
@@ -55,7 +54,6 @@ export function createDaemon(config: DaemonConfig, given?: Logger, reload: Reloa
   const gauges = new CoverageGauges();
   const state = new CoverageState();
   const windowGauges = new WindowGauges(() => state.list());
-  const textfileRegistry = Registry.merge([gauges.registry, windowGauges.registry]);
   const report = problemLog(log, metrics);
   const stop = new StopSignal();
   const web: WebContext = {
@@ -74,7 +72,7 @@ export function createDaemon(config: DaemonConfig, given?: Logger, reload: Reloa
   });
   // After every update (not in --run-once, which writes them once at the end).
   const afterPublish = config.runOnce ? undefined : () => {
-    if (config.textfile !== undefined) textfile.run(() => writeTextfile(config.textfile as string, textfileRegistry));
+    if (config.textfile !== undefined) textfile.run(() => writeTextfile(config.textfile as string, gauges, windowGauges));
     if (config.makePage && state.ready) page.run(() => writeStaticPage(web));
   };
   const nodes = new NodeList({
@@ -92,7 +90,7 @@ export function createDaemon(config: DaemonConfig, given?: Logger, reload: Reloa
     }
   }
   const reloader = new Reloader(config, log, metrics.registry, reload.reloadConfig, reload.configFile);
-  const parts = { config, log, state, gauges, metrics, windowGauges, textfileRegistry, checkers, stop, reloader, nodes, web, fleetGauges };
+  const parts = { config, log, state, gauges, metrics, windowGauges, checkers, stop, reloader, nodes, web, fleetGauges };
   // SIGHUP: the node list is read again and the coverage pages rewritten
   reloader.onReload(() => reloadNodes(parts));
   return parts;
@@ -123,7 +121,7 @@ export async function reloadNodes(parts: DaemonParts): Promise<void> {
 async function writeOutputs(parts: DaemonParts): Promise<void> {
   const { config } = parts;
   await Promise.all(parts.checkers.map((c) => c.flush()));
-  if (config.textfile !== undefined) await writeTextfile(config.textfile, parts.textfileRegistry);
+  if (config.textfile !== undefined) await writeTextfile(config.textfile, parts.gauges, parts.windowGauges);
   if (config.makePage) {
     // A one-off page asks the node list and the peers once first, so it shows them.
     if (config.runOnce && (Object.keys(config.peers).length > 0 || config.connectionString !== undefined)) {

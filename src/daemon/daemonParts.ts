@@ -1,4 +1,3 @@
-import type { Registry } from 'prom-client';
 import type { DaemonConfig } from '../config/daemonConfig.js';
 import type { NodeList } from '../nodes/nodeList.js';
 import type { Logger } from '../log.js';
@@ -22,10 +21,8 @@ export interface DaemonParts {
   readonly state: CoverageState;
   readonly gauges: CoverageGauges;
   readonly metrics: SelfMetrics;
-  /** segcov_window_* (computed from the state when scraped or written). */
+  /** segcov_window_* (computed from the state when scraped or written; --textfile holds them after the §4 gauges). */
   readonly windowGauges: WindowGauges;
-  /** What --textfile holds: the SPEC §4 gauges and the window gauges. */
-  readonly textfileRegistry: Registry;
   readonly checkers: readonly QualityChecker[];
   readonly stop: StopSignal;
   /** SIGHUP: re-reads the config; `reloader.onReload(fn)` adds a hook (web config, node list). */

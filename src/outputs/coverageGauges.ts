@@ -1,4 +1,3 @@
-import { Gauge, Registry } from 'prom-client';
 import { GAUGE_NAMES, sameGaugeValues, type GaugeName, type GaugeValue } from '../coverage/gauges.js';
 
 const HELP: Record<GaugeName, string> = {
@@ -14,7 +13,10 @@ const HELP: Record<GaugeName, string> = {
   overlap_duration: 'Seconds of overlap, by the overlapping segment type',
 };
 
-const TYPED: ReadonlySet<GaugeName> = new Set(['segment_count', 'segment_duration', 'overlap_count', 'overlap_duration']);
+/** A §4 family's HELP text. */
+export function gaugeHelp(name: GaugeName): string {
+  return `${HELP[name]}. See docs/coverage.md`;
+}
 
 /** A label value as the text format writes it (prom-client's escaping). */
 function labelValue(v: string): string {
@@ -29,48 +31,42 @@ function sampleValue(v: number): string {
 }
 
 /**
- * The SPEC §4 gauges in their own registry (so the textfile holds exactly them). Each
- * channel/quality update sets the series of changed hours and removes those of hours
- * that are gone, in one synchronous step: a scrape never sees half an update.
+ * The SPEC §4 gauges of every channel and quality, as Prometheus text. Each update sets
+ * the series of changed hours and drops those of hours that are gone, in one synchronous
+ * step: a scrape never sees half an update.
  *
- * The registry (prom-client) holds the series for the textfile. /metrics reads
- * `exposition()` instead: the same samples, kept as text per family and hour and rewritten
- * only for the hours a write touched, so a scrape after a live update costs a concatenation
- * of the changed families' per-hour bytes, not prom-client's formatting of every series of
- * every hour (at 720 hours, 14 000 series: 35-50 ms of CPU per scrape against 1.5-3 ms;
- * `node dist/bench/scrapeCost.js`).
+ * The samples are kept as text per family and hour, rewritten only for the hours a write
+ * touched, so a scrape after a live update costs a join of the changed families' per-hour
+ * lines, not a formatting of every series of every hour (at 720 hours, 14 000 series:
+ * 35-50 ms of CPU per scrape with prom-client against 1.5-3 ms; `node
+ * dist/bench/scrapeCost.js`). prom-client does not hold them as well: a second copy of 14 000
+ * series is ~56 000 more objects on the heap (2.4 MB at 720 hours) for V8 to mark in every
+ * full collection. The tests check this text against prom-client's own rendering of the
+ * same values (test/outputs/coverageGauges.test.ts).
  */
 export class CoverageGauges {
-  readonly registry = new Registry();
-  private readonly gauges = new Map<GaugeName, Gauge>();
-  /** Bumped by every change to the registry's series: /metrics re-renders them only when it moved. */
+  /** Bumped by every change to the series: /metrics re-renders them only when it moved. */
   version = 0;
   /** What is exported now, per channel/quality key, per hour. */
   private readonly exported = new Map<string, Map<string, readonly GaugeValue[]>>();
   /**
-   * Per family, per channel/quality/hour: that hour's sample lines (UTF-8), each ending in a
-   * newline. Null until the first exposition() (a run-once, which serves no /metrics, never
-   * pays for them); from then on every write keeps them up to date.
+   * Per family, per channel/quality/hour: that hour's sample lines, each ending in a
+   * newline (flat strings: leaves for the collector, no buffer of their own). Null until
+   * the first exposition() (a run-once without a textfile never pays for them); from then
+   * on every write keeps them up to date.
    */
-  private lines: Map<GaugeName, Map<string, Buffer>> | null = null;
+  private lines: Map<GaugeName, Map<string, string>> | null = null;
   /** Per family, its text as bytes, kept until one of its hours' lines changes (absent: to make). */
   private readonly familyBytes = new Map<GaugeName, Buffer>();
-
-  constructor() {
-    for (const name of GAUGE_NAMES) {
-      const labelNames = TYPED.has(name) ? ['channel', 'hour', 'quality', 'type'] : ['channel', 'hour', 'quality'];
-      this.gauges.set(name, new Gauge({ name, help: `${HELP[name]}. See docs/coverage.md`, labelNames, registers: [this.registry] }));
-    }
-  }
 
   /** Replaces everything exported for one channel and quality. */
   apply(channel: string, quality: string, hours: ReadonlyMap<string, readonly GaugeValue[]>): void {
     const key = `${channel}\u0000${quality}`;
     const before = this.exported.get(key) ?? new Map<string, readonly GaugeValue[]>();
-    for (const [hour, values] of before) if (!hours.has(hour)) this.write(channel, quality, hour, values, true);
+    for (const hour of before.keys()) if (!hours.has(hour)) this.write(channel, quality, hour, null);
     for (const [hour, values] of hours) {
       const old = before.get(hour);
-      if (old === undefined || !sameGaugeValues(old, values)) this.write(channel, quality, hour, values, false);
+      if (old === undefined || !sameGaugeValues(old, values)) this.write(channel, quality, hour, values);
     }
     if (hours.size === 0) this.exported.delete(key);
     else this.exported.set(key, new Map(hours));
@@ -90,10 +86,10 @@ export class CoverageGauges {
     for (const [hour, values] of changes) {
       const old = held.get(hour);
       if (values === null) {
-        if (old !== undefined) this.write(channel, quality, hour, old, true);
+        if (old !== undefined) this.write(channel, quality, hour, null);
         held.delete(hour);
       } else if (old === undefined || !sameGaugeValues(old, values)) {
-        this.write(channel, quality, hour, values, false, old);
+        this.write(channel, quality, hour, values);
         held.set(hour, values);
       }
     }
@@ -107,10 +103,10 @@ export class CoverageGauges {
 
   /**
    * The text format of every series, one Buffer per family (HELP and TYPE lines, then its
-   * samples; SPEC §4 order), joined: the registry's text but for the order of the samples
-   * within a family (the same order too when this was first called before any write). A
-   * family whose lines did not change is the very same Buffer as before, so /metrics
-   * compresses again only the families a live update changed.
+   * samples; SPEC §4 order), joined: what prom-client would render for the same series
+   * (blank lines dropped), but for the order of the samples within a family. A family
+   * whose lines did not change is the very same Buffer as before, so /metrics compresses
+   * again only the families a live update changed.
    */
   exposition(): Buffer[] {
     let lines = this.lines;
@@ -126,58 +122,60 @@ export class CoverageGauges {
     return GAUGE_NAMES.map((name) => {
       let bytes = this.familyBytes.get(name);
       if (bytes === undefined) {
-        const help = `${HELP[name]}. See docs/coverage.md`.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-        const byHour = families.get(name) as Map<string, Buffer>;
-        bytes = Buffer.concat([Buffer.from(`# HELP ${name} ${help}\n# TYPE ${name} gauge\n`), ...byHour.values()]);
+        const byHour = families.get(name) as Map<string, string>;
+        bytes = Buffer.from(`# HELP ${name} ${escapedHelp(name)}\n# TYPE ${name} gauge\n${[...byHour.values()].join('')}`);
         this.familyBytes.set(name, bytes);
       }
       return bytes;
     });
   }
 
+  /** exposition() as one string: the §4 part of /metrics, and of the textfile. */
+  text(): string {
+    return Buffer.concat(this.exposition()).toString();
+  }
+
   /** Rewrites (or drops) one hour's sample lines in every family; a family whose lines changed is made again by the next exposition(). */
   private writeLines(channel: string, quality: string, hour: string, values: readonly GaugeValue[] | null): void {
     if (this.lines === null) return;
     const key = `${channel}\u0000${quality}\u0000${hour}`;
-    const text = new Map<GaugeName, string>();
+    const text = new Map<GaugeName, string[]>();
     if (values !== null) {
       const common = `channel="${labelValue(channel)}",hour="${labelValue(hour)}",quality="${labelValue(quality)}"`;
       for (const v of values) {
         const labels = v.type === undefined ? common : `${common},type="${labelValue(v.type)}"`;
-        text.set(v.name, `${text.get(v.name) ?? ''}${v.name}{${labels}} ${sampleValue(v.value)}\n`);
+        let family = text.get(v.name);
+        if (family === undefined) {
+          family = [];
+          text.set(v.name, family);
+        }
+        family.push(`${v.name}{${labels}} ${sampleValue(v.value)}\n`);
       }
     }
     for (const [name, byHour] of this.lines) {
-      const t = text.get(name);
+      const family = text.get(name);
       const old = byHour.get(key);
-      if (t === undefined) {
+      if (family === undefined) {
         if (old === undefined) continue;
         byHour.delete(key);
       } else {
-        // its own memory, not a slice of Node's shared 8 KB pool: a line kept for days must
-        // not keep alive the slab it was cut from
-        const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(t));
-        bytes.write(t);
-        if (old !== undefined && old.equals(bytes)) continue;
-        byHour.set(key, bytes);
+        // join() makes one flat string: kept for hours, it must not be a tree of the pieces it was made of
+        const t = family.join('');
+        if (old === t) continue;
+        byHour.set(key, t);
       }
       this.familyBytes.delete(name);
     }
   }
 
-  /** Sets (or removes) an hour's series; with `old` (the same list shape), only the values that differ are set. */
-  private write(channel: string, quality: string, hour: string, values: readonly GaugeValue[], remove: boolean, old?: readonly GaugeValue[]): void {
+  /** Sets (values) or removes (null) an hour's series. */
+  private write(channel: string, quality: string, hour: string, values: readonly GaugeValue[] | null): void {
     this.version++;
-    this.writeLines(channel, quality, hour, remove ? null : values);
-    const sameShape = old !== undefined && old.length === values.length;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (sameShape && old[i].name === v.name && old[i].type === v.type && old[i].value === v.value) continue;
-      const gauge = this.gauges.get(v.name);
-      if (gauge === undefined) continue;
-      const labels = v.type === undefined ? { channel, hour, quality } : { channel, hour, quality, type: v.type };
-      if (remove) gauge.remove(labels);
-      else gauge.set(labels, v.value);
-    }
+    this.writeLines(channel, quality, hour, values);
   }
+}
+
+/** A family's HELP text as the text format writes it (prom-client's escaping). */
+function escapedHelp(name: GaugeName): string {
+  return gaugeHelp(name).replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 }

@@ -1,12 +1,18 @@
-import type { Registry } from 'prom-client';
 import { writeFileAtomic } from './atomicWrite.js';
+import type { CoverageGauges } from './coverageGauges.js';
 import { dropBlankLines } from './promText.js';
+import type { WindowGauges } from './windowGauges.js';
+
+/** What --textfile holds: the SPEC §4 gauges, then the segcov_window_* gauges. */
+export async function textfileText(gauges: CoverageGauges, windowGauges: WindowGauges): Promise<string> {
+  return gauges.text() + dropBlankLines(await windowGauges.registry.metrics());
+}
 
 /**
  * node_exporter textfile-collector convention: write to a temporary name, rename over
  * FILE. A character device or FIFO (`--textfile /dev/stdout`) is written in place instead,
  * never replaced.
  */
-export async function writeTextfile(file: string, registry: Registry): Promise<void> {
-  await writeFileAtomic(file, dropBlankLines(await registry.metrics()), { inPlace: true, followSymlinks: true });
+export async function writeTextfile(file: string, gauges: CoverageGauges, windowGauges: WindowGauges): Promise<void> {
+  await writeFileAtomic(file, await textfileText(gauges, windowGauges), { inPlace: true, followSymlinks: true });
 }

@@ -44,9 +44,9 @@ describe("the daemon's first pass on worker threads", () => {
       assert.equal(prestartedWorkers(), 0);
       const alone = partsOn(base, {});
       await passAll(alone.parts);
-      const text = await threaded.parts.gauges.registry.metrics();
+      const text = threaded.parts.gauges.text();
       assert.match(text, /raw_coverage\{channel="chan",hour="2026-11-01T05",quality="source"\} 198/);
-      assert.equal(text, await alone.parts.gauges.registry.metrics());
+      assert.equal(text, alone.parts.gauges.text());
       assert.equal(threaded.lines.filter((l) => l.includes('bad_name')).length, 1, 'the bad name reported once');
     } finally {
       rmSync(base, { recursive: true, force: true });

@@ -82,7 +82,7 @@ describe('/metrics in cached parts', () => {
     const metrics = new SelfMetrics(false); // no process metrics: they move by themselves
     const cache = new MetricsCache(metricsParts({ gauges: parts.gauges, windowGauges, fleetGauges, metrics }), 0);
     const fresh = async (): Promise<string> => [
-      await parts.gauges.registry.metrics(),
+      parts.gauges.text(),
       await new WindowGauges(() => parts.state.list(), () => nowMs() * 1000).registry.metrics(),
       await new FleetGauges(() => fleetFigures(web)).registry.metrics(), // no inputs: computed every time
       await metrics.registry.metrics(),

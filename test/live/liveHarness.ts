@@ -28,7 +28,7 @@ export async function freshRunOnce(base: string, channels: readonly string[], qu
   const quiet = new Writable({ write(_c, _e, cb) { cb(); } });
   const parts = createDaemon(config, createLogger('error', quiet));
   await firstPass(parts);
-  return coverageSeries(await parts.gauges.registry.metrics());
+  return coverageSeries(parts.gauges.text());
 }
 
 export async function scrape(d: RunningDaemon): Promise<Map<string, number>> {

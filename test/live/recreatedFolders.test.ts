@@ -34,7 +34,7 @@ async function setup() {
     let got = '';
     await waitFor('live == run-once', async () => {
       expected = await freshRunOnce(base, CHANNELS, ['source']);
-      got = coverageSeries(await parts.gauges.registry.metrics());
+      got = coverageSeries(parts.gauges.text());
       return got === expected ? true : undefined;
     }, WAIT_MS, 50).catch(() => undefined);
     assert.equal(got, expected, `after:\n${steps.join('\n')}`);

@@ -40,7 +40,7 @@ async function setup(dirWatch: DirWatchFn) {
   await passAll(parts);
   const live = new LiveMode(parts, dirWatch);
   const gauge = async (hour = '2026-11-01T00'): Promise<number | undefined> => {
-    const text = await parts.gauges.registry.metrics();
+    const text = parts.gauges.text();
     const m = new RegExp(`raw_coverage\\{channel="chan",hour="${hour}",quality="source"\\} (\\S+)`).exec(text);
     return m === null ? undefined : Number(m[1]);
   };
