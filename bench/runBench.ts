@@ -4,8 +4,9 @@
  *   growth table, 24 / 168 / 720 h × 1800 segments (1 quality):
  *     cold --run-once against `find BASE -name '*.ts'` (wall and CPU, medians of RUNS, interleaved),
  *     time to /readyz and RSS of the daemon, its CPU over IDLE_S seconds of no change,
- *     and its CPU per new segment (after 20 warm-up segments into a new hour, WINDOWS (3)
- *     windows of 200 written at 20/s, idle subtracted: the median window, all windows beside it)
+ *     and its CPU per new segment (after 20 warm-up segments into a new hour, WINDOWS (5)
+ *     windows of 200 written at 20/s, idle subtracted: the median window, all windows beside it;
+ *     each window's CPU summed from the threads' schedstat clocks, not 10 ms ticks)
  *   cold --run-once on 4 × 168 h × 1800 against find
  *   start-up: ms from process start to the first pass (the first readdir follows at once)
  *
@@ -20,7 +21,7 @@ import { BLUE, ORANGE, WHITE, type CoverageMap, type PixelClass } from '../src/c
 import { MapRaster, renderMapPng } from '../src/outputs/mapPng.js';
 import { mapFileName } from '../src/store/layout.js';
 import { formatHourName } from '../src/store/hourName.js';
-import { cpuSeconds, freePort, loadAverage, median, peakRssKiB, percentile, sleep, timeCommand } from './measure.js';
+import { cpuSeconds, freePort, loadAverage, median, peakRssKiB, percentile, sleep, threadCpu, timeCommand } from './measure.js';
 import { CACHE, FIRST_HOUR, REPO, ensureStore, recordSegment, type BenchStore, FOUR_QUALITIES } from './stores.js';
 
 const BIN = path.join(REPO, 'bin', 'segcov.js');
@@ -33,7 +34,7 @@ const NEW_PER_SECOND = 20;
 /** Segments written before the measured ones (the new hour's one-off costs, code warmed after idling). */
 const WARMUP_SEGMENTS = 20;
 /** Windows of NEW_SEGMENTS measured one after the other; the median is the figure. */
-const WINDOWS = Number(process.env.BENCH_WINDOWS ?? 3);
+const WINDOWS = Number(process.env.BENCH_WINDOWS ?? 5);
 const LATENCY_SEGMENTS = 40;
 /** Seconds after the catch-up pass at which the steady-state idle minute starts (V8's memory reducer runs ~90 s after the last GC). */
 const STEADY_S = Number(process.env.BENCH_STEADY_S ?? 120);
@@ -98,7 +99,8 @@ interface Live {
   latency: { p50: number; p95: number; max: number }; complete: boolean; readyMs: number; readyRssMiB: number;
   /** CPU seconds a minute: the first minute after the catch-up pass, and a minute from STEADY_S after it. */
   idleFirstS: number; idleSteadyS: number;
-  perSegmentMs: number; windowsMs: number[]; mapWrites: number; encodeMs: number; peakRssMiB: number; loadDuring: string;
+  perSegmentMs: number; windowsMs: number[]; /** Windows measured in /proc/PID/stat ticks because a thread ended in them. */
+  tickWindows: number; mapWrites: number; encodeMs: number; peakRssMiB: number; loadDuring: string;
 }
 
 /**
@@ -197,8 +199,10 @@ async function live(store: BenchStore): Promise<Live> {
     // window is the figure (one window alone moves by a fifth with where V8's background
     // compiles and collections happen to land); all of them are printed beside it
     const windows: number[] = [];
+    let tickWindows = 0;
     for (let w = 0; w < WINDOWS; w++) {
       const c1 = cpuSeconds(pid);
+      const s1 = threadCpu(pid);
       const t1 = performance.now();
       for (let i = 0; i < NEW_SEGMENTS; i++) {
         write();
@@ -207,7 +211,12 @@ async function live(store: BenchStore): Promise<Live> {
       }
       // no scraping while measuring (a scrape of a big store costs more than an update)
       for (let i = 0; i < 50; i++) { await sleep(50); seeMap(); } // the last update and the last throttled map write
-      const used = cpuSeconds(pid) - c1 - (idle / IDLE_S) * ((performance.now() - t1) / 1000);
+      // the threads' own clocks (ns), unless a thread ended in the window: then /proc/PID/stat's 10 ms ticks
+      const s2 = threadCpu(pid);
+      const lost = [...s1.tids].some((t) => !s2.tids.has(t));
+      if (lost) tickWindows++;
+      const busy = lost ? cpuSeconds(pid) - c1 : s2.seconds - s1.seconds;
+      const used = busy - (idle / IDLE_S) * ((performance.now() - t1) / 1000);
       windows.push((used / NEW_SEGMENTS) * 1000);
     }
     const mapWrites = Math.round((mapInodes.size - 1) / WINDOWS);
@@ -232,7 +241,7 @@ async function live(store: BenchStore): Promise<Live> {
     return {
       latency: { p50: percentile(lat, 50), p95: percentile(lat, 95), max: Math.max(...lat) },
       readyMs, readyRssMiB: readyRss / 1024, idleFirstS: (idleFirst / IDLE_S) * 60, idleSteadyS: (idle / IDLE_S) * 60,
-      perSegmentMs: median(windows), windowsMs: windows, mapWrites, encodeMs: await encodeCpuMs(mapFile), complete,
+      perSegmentMs: median(windows), windowsMs: windows, tickWindows, mapWrites, encodeMs: await encodeCpuMs(mapFile), complete,
       peakRssMiB: peakRssKiB(pid) / 1024, loadDuring: `${loadIdle} / ${loadAverage()}`,
     };
   } finally {
@@ -263,7 +272,7 @@ async function run(): Promise<void> {
   for (const st of stores) {
     const c = await coldRuns(st);
     const l = await live(st);
-    say(`| ${st.hours} h | ${s2(c.findWall)} / ${s2(c.findCpu)} | ${s2(c.floorWall)} (${(c.floorWall / c.findWall).toFixed(2)}×) | ${s2(c.wall)} / ${s2(c.cpu)} | ${(c.wall / c.findWall).toFixed(2)}× / ${(c.cpu / c.findCpu).toFixed(2)}× | ${c.rssMiB.toFixed(0)} MiB | ${s2(l.readyMs)} | ${l.readyRssMiB.toFixed(0)} / ${l.peakRssMiB.toFixed(0)} MiB | ${l.idleFirstS.toFixed(3)} / ${l.idleSteadyS.toFixed(3)} s | ${l.perSegmentMs.toFixed(2)} ms (${l.windowsMs.map((w) => w.toFixed(2)).join(' / ')})${l.complete ? '' : ' (not all counted yet!)'} | ${l.mapWrites} × ${l.encodeMs.toFixed(1)} ms = ${((l.mapWrites * l.encodeMs) / NEW_SEGMENTS).toFixed(2)} ms | ${(l.perSegmentMs - (l.mapWrites * l.encodeMs) / NEW_SEGMENTS).toFixed(2)} ms | ${l.latency.p50.toFixed(0)} / ${l.latency.p95.toFixed(0)} / ${l.latency.max.toFixed(0)} ms | ${l.loadDuring} |`);
+    say(`| ${st.hours} h | ${s2(c.findWall)} / ${s2(c.findCpu)} | ${s2(c.floorWall)} (${(c.floorWall / c.findWall).toFixed(2)}×) | ${s2(c.wall)} / ${s2(c.cpu)} | ${(c.wall / c.findWall).toFixed(2)}× / ${(c.cpu / c.findCpu).toFixed(2)}× | ${c.rssMiB.toFixed(0)} MiB | ${s2(l.readyMs)} | ${l.readyRssMiB.toFixed(0)} / ${l.peakRssMiB.toFixed(0)} MiB | ${l.idleFirstS.toFixed(3)} / ${l.idleSteadyS.toFixed(3)} s | ${l.perSegmentMs.toFixed(2)} ms (${l.windowsMs.map((w) => w.toFixed(2)).join(' / ')})${l.tickWindows > 0 ? ` (${l.tickWindows} in 10 ms ticks: a thread ended)` : ''}${l.complete ? '' : ' (not all counted yet!)'} | ${l.mapWrites} × ${l.encodeMs.toFixed(1)} ms = ${((l.mapWrites * l.encodeMs) / NEW_SEGMENTS).toFixed(2)} ms | ${(l.perSegmentMs - (l.mapWrites * l.encodeMs) / NEW_SEGMENTS).toFixed(2)} ms | ${l.latency.p50.toFixed(0)} / ${l.latency.p95.toFixed(0)} / ${l.latency.max.toFixed(0)} ms | ${l.loadDuring} |`);
   }
   if (four !== null) {
     say('\n## Cold --run-once, 4 qualities × 168 h × 1800\n');
