@@ -5,9 +5,10 @@
  * phases as the growth bench: ready, catch-up pass, PROF_SETTLE_S (20) s settle, PROF_IDLE_S
  * (60) s of nothing changing, then into a new hour PROF_WARMUP (20) segments and 3 s, then
  * 200 new segments at 20 a second and 2.5 s more (PROF_ROUNDS times, each into the next new
- * hour). Then SIGTERM (the daemon exits normally, so V8 writes the profile) and prints, per
- * phase, the self time of the top functions (V8's profile samples, timestamps on the same
- * monotonic clock as this process' `process.hrtime`) beside the daemon's CPU from /proc by
+ * hour; with PROF_SAME_HOUR=1 all into the first, as the growth bench's windows). Then
+ * SIGTERM (the daemon exits normally, so V8 writes the profile) and prints, per phase, the
+ * self time of the top functions (V8's profile samples, timestamps on the same monotonic
+ * clock as this process' `process.hrtime`) beside the daemon's CPU from /proc by
  * thread, which also counts the threads the profile does not see (the thread pool, V8's
  * compiler and GC helpers).
  * With PROF_STRACE=1 the idle phase is also counted by `strace -f -c` (syscalls and wake-ups);
@@ -25,7 +26,7 @@ const HOURS = Number(process.argv[2] ?? 720);
 const SETTLE_S = Number(process.env.PROF_SETTLE_S ?? 20);
 const IDLE_S = Number(process.env.PROF_IDLE_S ?? 60);
 const TOP = Number(process.env.PROF_TOP ?? 25);
-/** PROF_ROUNDS (1): rounds of 200 new segments, each into a new hour, 3 s apart (repeat to see the noise). */
+/** PROF_ROUNDS (1): rounds of 200 new segments, each into a new hour (unless PROF_SAME_HOUR), 3 s apart (repeat to see the noise). */
 const ROUNDS = Number(process.env.PROF_ROUNDS ?? 1);
 /** PROF_TRACE_FROM (0): with PROF_STRACE=round or PROF_PERF=round, the round (from 0) from which to the last one is traced. */
 const TRACE_FROM = Number(process.env.PROF_TRACE_FROM ?? 0);
