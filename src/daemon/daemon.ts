@@ -1,4 +1,6 @@
+import { readdirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import type { DaemonConfig } from '../config/daemonConfig.js';
 import { createLogger, type Logger } from '../log.js';
 import type { DaemonParts } from './daemonParts.js';
@@ -28,6 +30,7 @@ import { writeFileAtomic } from '../outputs/atomicWrite.js';
 import { installLastResort } from './lastResort.js';
 import type { WebServer } from './webServer.js';
 import { coldPassThreads, endPrestartedWorkers, HourWorkerPool } from '../scan/hourWorkerPool.js';
+import { qualityDir } from '../store/layout.js';
 
 export type { DaemonParts };
 
@@ -148,6 +151,17 @@ export async function passAll(parts: DaemonParts, workers?: HourWorkerPool | nul
   await Promise.all(parts.checkers.map((c) => runPass(parts, c, workers)));
 }
 
+/** Entries of every checker's quality folder: about the number of hour folders a first pass reads. */
+function hourFolderCount(parts: DaemonParts): number {
+  let n = 0;
+  for (const c of parts.checkers) {
+    try {
+      n += readdirSync(qualityDir(parts.config.baseDir, c.channel, c.quality)).length;
+    } catch { /* missing or unreadable: the pass reports it */ }
+  }
+  return n;
+}
+
 /**
  * The first pass (all of --run-once): every hour is read, in batches of a few hours read
  * synchronously on the main thread's lane (an hour's garbage dies young: less GC and RSS
@@ -156,8 +170,11 @@ export async function passAll(parts: DaemonParts, workers?: HourWorkerPool | nul
  */
 export async function firstPass(parts: DaemonParts): Promise<void> {
   const { config, log, metrics } = parts;
+  const hourFolders = hourFolderCount(parts);
+  const threads = config.coldThreads ?? coldPassThreads(availableParallelism(), hourFolders);
+  log.debug({ hourFolders, workers: threads }, 'first pass lanes');
   const workers = new HourWorkerPool({
-    threads: config.coldThreads ?? coldPassThreads(),
+    threads,
     mainLane: true,
     onFailure: (reason) => {
       metrics.errors.inc({ kind: 'hour_worker' });

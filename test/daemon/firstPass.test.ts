@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { DAEMON_OPTIONS, resolveDaemonConfig } from '../../src/cli/daemonOptions.js';
 import { createDaemon, firstPass, passAll } from '../../src/daemon/daemon.js';
 import { createLogger } from '../../src/log.js';
-import { HourWorkerPool, prestartHourWorkers, prestartedWorkers } from '../../src/scan/hourWorkerPool.js';
+import { coldPassThreads, HourWorkerPool, MIN_HOURS_FOR_WORKERS, prestartHourWorkers, prestartedWorkers } from '../../src/scan/hourWorkerPool.js';
 import { formatHourName } from '../../src/store/hourName.js';
 import { fillHour, putSegment } from '../helpers/simpleStore.js';
 import { makeTmpDir } from '../helpers/tmp.js';
@@ -15,7 +17,7 @@ const FIRST = Date.UTC(2026, 10, 1) * 1000;
 const hourAt = (i: number): string => formatHourName(FIRST + i * 3_600_000_000);
 
 /** Daemon parts on `base` (no server), logging into `lines`; `onLine` sees each line as written. */
-function partsOn(base: string, extra: Record<string, unknown>, onLine: (line: string) => void = () => {}) {
+function partsOn(base: string, extra: Record<string, unknown>, onLine: (line: string) => void = () => {}, level = 'warn') {
   const defaults: Record<string, unknown> = {};
   for (const [k, o] of Object.entries(DAEMON_OPTIONS)) if ('default' in o) defaults[k] = o.default;
   const config = resolveDaemonConfig({
@@ -23,7 +25,7 @@ function partsOn(base: string, extra: Record<string, unknown>, onLine: (line: st
   });
   const lines: string[] = [];
   const sink = new Writable({ write(c: Buffer, _e, cb) { const l = c.toString(); lines.push(l); onLine(l); cb(); } });
-  return { parts: createDaemon(config, createLogger('warn', sink)), lines };
+  return { parts: createDaemon(config, createLogger(level, sink)), lines };
 }
 
 async function passes(parts: ReturnType<typeof createDaemon>): Promise<number> {
@@ -48,6 +50,28 @@ describe("the daemon's first pass on worker threads", () => {
       assert.match(text, /raw_coverage\{channel="chan",hour="2026-11-01T05",quality="source"\} 198/);
       assert.equal(text, alone.parts.gauges.text());
       assert.equal(threaded.lines.filter((l) => l.includes('bad_name')).length, 1, 'the bad name reported once');
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+
+  it('reads a store of fewer hour folders than MIN_HOURS_FOR_WORKERS on the main thread alone, a bigger one beside workers', async () => {
+    const base = await makeTmpDir('firstpass-lanes');
+    try {
+      for (let i = 0; i < 40; i++) fillHour(base, 'chan', 'source', hourAt(i), 0, 3);
+      const lanes = async (): Promise<{ hourFolders: number; workers: number; segments: number }> => {
+        const { parts, lines } = partsOn(base, {}, undefined, 'debug');
+        await firstPass(parts);
+        const logged = lines.map((l) => JSON.parse(l) as { msg: string; hourFolders: number; workers: number });
+        const chosen = logged.find((l) => l.msg === 'first pass lanes');
+        assert.ok(chosen !== undefined, 'the choice is logged');
+        const m = await parts.metrics.segments.get();
+        return { hourFolders: chosen.hourFolders, workers: chosen.workers, segments: m.values[0]?.value ?? NaN };
+      };
+      assert.deepEqual(await lanes(), { hourFolders: 40, workers: 0, segments: 80 }, 'a small store: one lane, whatever the cores');
+      for (let i = 40; i < MIN_HOURS_FOR_WORKERS; i++) mkdirSync(path.join(base, 'chan', 'source', hourAt(i)));
+      assert.deepEqual(await lanes(), { hourFolders: MIN_HOURS_FOR_WORKERS, workers: coldPassThreads(availableParallelism()), segments: 80 }, 'from the threshold up: the cores decide');
+      assert.equal(HourWorkerPool.running, 0, 'no worker thread lingers');
     } finally {
       rmSync(base, { recursive: true, force: true });
     }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { analyzeHourFolders, coldPass, listQualityHours, type ColdPassResult } from '../../src/scan/coldPass.js';
 import { HourCache } from '../../src/scan/hourCache.js';
-import { coldPassThreads, endPrestartedWorkers, HourWorkerPool, prestartHourWorkers, prestartedWorkers } from '../../src/scan/hourWorkerPool.js';
+import { coldPassThreads, endPrestartedWorkers, HourWorkerPool, MIN_HOURS_FOR_WORKERS, prestartHourWorkers, prestartedWorkers } from '../../src/scan/hourWorkerPool.js';
 import type { WorkerFault } from '../../src/scan/hourBatch.js';
 import { hourWorkerUrl } from '../../src/scan/workerLocation.js';
 import { parseHourName } from '../../src/store/hourName.js';
@@ -78,6 +78,9 @@ describe('cold pass on worker threads', () => {
     assert.equal(coldPassThreads(2), 1, 'two cores: one worker beside the main lane (prestarted, its boot is hidden)');
     assert.equal(coldPassThreads(4), 3, 'the main thread takes the fourth core');
     assert.equal(coldPassThreads(64), 3, 'capped');
+    assert.equal(coldPassThreads(2, 168), 0, 'a week of hours: the main lane alone reads it sooner');
+    assert.equal(coldPassThreads(4, MIN_HOURS_FOR_WORKERS - 1), 0);
+    assert.equal(coldPassThreads(2, MIN_HOURS_FOR_WORKERS), 1, 'from the threshold up: as the cores say');
   });
 
   it('gives the in-process results and problems on every conformance case', async () => {
