@@ -35,7 +35,7 @@ export const DAEMON_OPTIONS = {
   'node-name': { type: 'string', describe: "This node's name on the fleet view [default: the host name]" },
   'peer-poll-ms': { type: 'string', default: '2000', describe: 'ms between asking the peers for their spans (fleet view, fleet gauges)' },
   // A knob, not a feature: benchmarks and tests set the cold pass's worker threads (0: in-process).
-  'cold-threads': { type: 'string', hidden: true, describe: 'Worker threads for the first pass, beside the main thread (0: the main thread only) [default: cores - 1, at most 3; none on one core]' },
+  'cold-threads': { type: 'string', hidden: true, describe: 'Worker threads for the first pass, beside the main thread (0: the main thread only) [default: cores - 1, at most 3; none on one core or for a store of fewer than 600 hour folders]' },
 } as const;
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
