@@ -39,9 +39,9 @@ function sampleValue(v: number): string {
  * touched, so a scrape after a live update costs a join of the changed families' per-hour
  * lines, not a formatting of every series of every hour (at 720 hours, 14 000 series:
  * 35-50 ms of CPU per scrape with prom-client against 1.5-3 ms; `node
- * dist/bench/scrapeCost.js`). prom-client does not hold them as well: a second copy of 14 000
- * series is ~56 000 more objects on the heap (2.4 MB at 720 hours) for V8 to mark in every
- * full collection. The tests check this text against prom-client's own rendering of the
+ * dist/bench/scrapeCost.js`). prom-client does not hold them as well: at 720 hours that
+ * second copy was ~42 000 heap objects and 2.6 MB (a heap snapshot's census) for V8 to mark
+ * in every full collection. The tests check this text against prom-client's own rendering of the
  * same values (test/outputs/coverageGauges.test.ts).
  */
 export class CoverageGauges {

@@ -4,7 +4,7 @@ import { dropBlankLines } from './promText.js';
 import type { WindowGauges } from './windowGauges.js';
 
 /** What --textfile holds: the SPEC §4 gauges, then the segcov_window_* gauges. */
-export async function textfileText(gauges: CoverageGauges, windowGauges: WindowGauges): Promise<string> {
+async function textfileText(gauges: CoverageGauges, windowGauges: WindowGauges): Promise<string> {
   return gauges.text() + dropBlankLines(await windowGauges.registry.metrics());
 }
 

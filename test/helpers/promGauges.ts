@@ -1,18 +1,21 @@
 import { Gauge, Registry } from 'prom-client';
-import { GAUGE_NAMES, sameGaugeValues, type GaugeName, type GaugeValue } from '../../src/coverage/gauges.js';
+import { GAUGE_NAMES, type GaugeName, type GaugeValue } from '../../src/coverage/gauges.js';
 import { gaugeHelp } from '../../src/outputs/coverageGauges.js';
 import { dropBlankLines } from '../../src/outputs/promText.js';
 
 /**
- * The oracle for CoverageGauges' text: the same writes kept as prom-client series (set,
- * removed) and rendered by prom-client's registry. CoverageGauges formats its lines itself;
- * this is how the text format is meant to come out for the same values, escaping, number
- * forms and sample order included.
+ * The oracle for CoverageGauges' text: the same writes kept as prom-client series and
+ * rendered by prom-client's registry. It keeps no change detection of its own: every write
+ * sets all of an hour's series (setting an unchanged series moves neither its value nor its
+ * place) and a gone hour's series are removed, so what CoverageGauges skips as unchanged is
+ * checked, not copied. CoverageGauges formats its lines itself; this is how the text format
+ * comes out for the same values, escaping, number forms and sample order included.
  */
 export class PromGauges {
   readonly registry = new Registry();
   private readonly gauges = new Map<GaugeName, Gauge>();
-  private readonly exported = new Map<string, Map<string, readonly GaugeValue[]>>();
+  /** The hours set per channel/quality key, for apply() to know which are gone. */
+  private readonly hours = new Map<string, Map<string, readonly GaugeValue[]>>();
 
   constructor() {
     for (const name of GAUGE_NAMES) {
@@ -21,26 +24,19 @@ export class PromGauges {
   }
 
   apply(channel: string, quality: string, hours: ReadonlyMap<string, readonly GaugeValue[]>): void {
-    const key = `${channel}\u0000${quality}`;
-    const before = this.exported.get(key) ?? new Map<string, readonly GaugeValue[]>();
-    for (const [hour, values] of before) if (!hours.has(hour)) this.write(channel, quality, hour, values, true);
-    for (const [hour, values] of hours) {
-      const old = before.get(hour);
-      if (old === undefined || !sameGaugeValues(old, values)) this.write(channel, quality, hour, values, false);
-    }
-    this.exported.set(key, new Map(hours));
+    const gone = new Map<string, readonly GaugeValue[] | null>();
+    for (const hour of this.held(channel, quality).keys()) if (!hours.has(hour)) gone.set(hour, null);
+    this.applyChanges(channel, quality, new Map([...gone, ...hours]));
   }
 
   applyChanges(channel: string, quality: string, changes: ReadonlyMap<string, readonly GaugeValue[] | null>): void {
-    const key = `${channel}\u0000${quality}`;
-    const held = this.exported.get(key) ?? new Map<string, readonly GaugeValue[]>();
-    this.exported.set(key, held);
+    const held = this.held(channel, quality);
     for (const [hour, values] of changes) {
       const old = held.get(hour);
       if (values === null) {
         if (old !== undefined) this.write(channel, quality, hour, old, true);
         held.delete(hour);
-      } else if (old === undefined || !sameGaugeValues(old, values)) {
+      } else {
         this.write(channel, quality, hour, values, false);
         held.set(hour, values);
       }
@@ -54,6 +50,16 @@ export class PromGauges {
   /** The registry's text, blank lines dropped (as /metrics and the textfile drop them). */
   async text(): Promise<string> {
     return dropBlankLines(await this.registry.metrics());
+  }
+
+  private held(channel: string, quality: string): Map<string, readonly GaugeValue[]> {
+    const key = `${channel}\u0000${quality}`;
+    let held = this.hours.get(key);
+    if (held === undefined) {
+      held = new Map();
+      this.hours.set(key, held);
+    }
+    return held;
   }
 
   private write(channel: string, quality: string, hour: string, values: readonly GaugeValue[], remove: boolean): void {
