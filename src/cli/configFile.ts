@@ -1,15 +1,21 @@
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { readSmallFileSync, SmallFileError } from '../config/readSmallFile.js';
 import { selectConfig, type OptionTable } from './settingsSources.js';
 import { UsageError } from './usageError.js';
 
-/** Reads a YAML config file for `--config`; any problem is a usage error naming the flag. */
-export function loadConfig(file: string): Record<string, unknown> {
+/**
+ * Reads a YAML config file for `--config`; any problem is a usage error naming the flag.
+ * With `pipes` (start-up), a FIFO or process substitution is read too; a reload reads only a
+ * regular file: the pipe was read once, and opening it again would block the daemon for good.
+ */
+export function loadConfig(file: string, pipes = true): Record<string, unknown> {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readSmallFileSync(file, { pipes }).toString('utf8');
   } catch (e) {
-    throw new UsageError(`--config: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    if (!(e instanceof SmallFileError)) throw e;
+    const once = e.problem === 'not_regular' && e.what === 'FIFO' ? '; a pipe is read once, at start-up' : '';
+    throw new UsageError(`--config: ${e.message}${once}`);
   }
   let doc: unknown;
   try {
@@ -39,15 +45,15 @@ const GLOBAL_KEYS = ['config', 'help', 'version'];
 
 /**
  * The `--config` parser of one command: the keys it takes (booleans in any spelling),
- * another command's keys dropped, `peers:` kept exactly as written.
+ * another command's keys dropped, `peers:` kept exactly as written. `pipes`: see loadConfig.
  */
-export function configParserFor(own: OptionTable, extra: ReadonlySet<string>, others: ReadonlySet<string>): (file: string) => Record<string, unknown> {
+export function configParserFor(own: OptionTable, extra: ReadonlySet<string>, others: ReadonlySet<string>, pipes = true): (file: string) => Record<string, unknown> {
   // yargs may ask more than once in one parse: the file is read once, so a FIFO or a
   // process substitution (`--config <(envsubst < t.yaml)`) gives the same settings to both
   const read = new Map<string, Record<string, unknown>>();
   return (file) => {
     let doc = read.get(file);
-    if (doc === undefined) read.set(file, doc = peersAsList(selectConfig(loadConfig(file), own, new Set([...extra, ...GLOBAL_KEYS]), others)));
+    if (doc === undefined) read.set(file, doc = peersAsList(selectConfig(loadConfig(file, pipes), own, new Set([...extra, ...GLOBAL_KEYS]), others)));
     return doc;
   };
 }

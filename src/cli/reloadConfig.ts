@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { COMMAND_SETTINGS, othersKeys } from './commands/index.js';
@@ -9,33 +8,19 @@ import { UsageError } from './usageError.js';
 const DAEMON = COMMAND_SETTINGS.$0;
 
 /**
- * A reload reads only a regular file: a FIFO or a process substitution (`<(…)`) was read
- * once at start-up, and opening it again would block the daemon for good.
- */
-function regularFile(file: string): string {
-  let regular: boolean;
-  try {
-    regular = statSync(file).isFile();
-  } catch {
-    return file; // missing or unreadable: the read reports it
-  }
-  if (!regular) throw new UsageError(`--config: ${file} is not a regular file; a pipe is read once, at start-up`);
-  return file;
-}
-
-/**
  * For SIGHUP: parses the daemon's command line again as at start-up (flags > SEGCOV_* >
  * --config file > defaults), so the --config file is read afresh. Throws on any mistake
  * in it; the running daemon then keeps its config.
  */
 export function daemonConfigLoader(args: readonly string[] = hideBin(process.argv)): () => Promise<DaemonConfig> {
   return async () => {
-    const parseFile = configParserFor(DAEMON.options, DAEMON.extra, othersKeys(DAEMON));
+    // regular files only: a pipe was read once, at start-up (see loadConfig)
+    const parseFile = configParserFor(DAEMON.options, DAEMON.extra, othersKeys(DAEMON), false);
     const argv = await yargs([...args])
       .options(DAEMON_OPTIONS)
       .option('peers', {})
       // the same reading of the file as at start-up (other commands' keys dropped, peers as written)
-      .option('config', { type: 'string', config: true, configParser: (file: string) => parseFile(regularFile(file)) })
+      .option('config', { type: 'string', config: true, configParser: parseFile })
       .env('SEGCOV')
       .help(false)
       .version(false)

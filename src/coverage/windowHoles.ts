@@ -10,9 +10,11 @@ import { EPS_US, HOUR_US, type Interval } from './types.js';
  * - The **window** starts at `start` when one is given (`--first-hour`, `--since`), else at
  *   the start of the earliest hour that has a best segment (where the map starts).
  * - It ends at `end` when one is given (`--last-hour` + 1 h, `--until`), but never after
- *   `now`: the future is not a hole. Without `end` it ends where the newest segment ends (a
- *   recording's live edge is not a hole); when nothing at all was recorded after the start,
- *   it runs to `now`, all of it one hole.
+ *   both `now` and the newest segment's end: the future is not a hole, and recorded time is
+ *   not the future (a clock behind the recorder's cuts nothing recorded). Without `end` it
+ *   ends where the newest segment ends (a recording's live edge is not a hole), before or
+ *   after `now`; when nothing at all was recorded after the start, it runs to `now`, all of
+ *   it one hole. So the window never ends after max(now, newest segment end).
  * - A **hole** is a stretch of the window longer than 10 ms (SPEC's EPS) that no best
  *   segment covers, whatever hour it falls in: a whole missing hour is (part of) a hole.
  * - A **missing hour** is an hour lying wholly inside the window whose folder holds no best
@@ -76,14 +78,16 @@ function firstRecordedHour(hours: readonly HourResult[]): number | undefined {
 export function resolveWindow(covered: readonly Interval[], hours: readonly HourResult[], b: WindowBounds, nowUs: number): Interval | null {
   const start = b.start ?? firstRecordedHour(hours);
   if (start === undefined) return null;
+  // The newest segment's end, even when it adds nothing to the covered spans (a zero-length
+  // newest segment after a gap still ends the window there, and the gap is a hole).
+  let newest = covered.length === 0 ? undefined : covered[covered.length - 1].end;
+  for (const h of hours) if (h.newestEnd !== null && (newest === undefined || h.newestEnd > newest)) newest = h.newestEnd;
   let end: number;
   if (b.end !== undefined) {
-    end = Math.min(b.end, nowUs);
+    // the future is not a hole, but recorded time is not the future: a clock behind the
+    // recorder's cuts nothing that was recorded (the same rule as without an end)
+    end = Math.min(b.end, Math.max(nowUs, newest ?? nowUs));
   } else {
-    // The newest segment's end, even when it adds nothing to the covered spans (a zero-length
-    // newest segment after a gap still ends the window there, and the gap is a hole).
-    let newest = covered.length === 0 ? undefined : covered[covered.length - 1].end;
-    for (const h of hours) if (h.newestEnd !== null && (newest === undefined || h.newestEnd > newest)) newest = h.newestEnd;
     end = newest !== undefined && newest > start ? newest : nowUs;
   }
   return end > start ? { start, end } : null;

@@ -251,7 +251,7 @@ export async function runDaemon(initial: DaemonConfig, reload: ReloadOptions = {
   }
   if (config.runOnce) {
     await releaseEarlyHangupAsDefault(); // one pass: SIGHUP is a hangup, as for any one-shot command
-    await dropPrivileges(config.user, config.outputDir, log);
+    await dropPrivileges(config.user, config.outputDir, config.baseDir, log);
     await firstPass(parts);
     parts.state.markReady();
     await writeOutputs(parts);
@@ -281,7 +281,7 @@ export async function runDaemon(initial: DaemonConfig, reload: ReloadOptions = {
   if (web !== null) parts.reloader.onReload(() => web.reload()); // SIGHUP re-reads --web.config.file
   if (config.portFile !== undefined) await writeFileAtomic(config.portFile, `${healthUrl(config.metricsHost, server?.port ?? 0, server?.scheme ?? 'http')}\n`);
   // as root with --user: the port is bound; from here on the daemon runs as that user
-  await dropPrivileges(config.user, config.outputDir, log);
+  await dropPrivileges(config.user, config.outputDir, config.baseDir, log);
   await firstPass(parts);
   parts.state.markReady();
   parts.metrics.ready.set(1);

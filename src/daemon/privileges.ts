@@ -1,5 +1,5 @@
-import { chown, readFile } from 'node:fs/promises';
-import { ensureDir } from '../outputs/atomicWrite.js';
+import { readFile } from 'node:fs/promises';
+import { openOutputDir } from '../outputs/outputFolder.js';
 import type { Logger } from '../log.js';
 
 /** A user to run as: numeric ids. */
@@ -34,9 +34,11 @@ export async function resolveRunAs(spec: string, passwd = '/etc/passwd'): Promis
  * becomes that user for good (groups, gid, uid). Called after the HTTP port is bound, so a
  * port below 1024 (Kubernetes' `--metrics-port 80`) needs no capability, and the store
  * itself (root-owned at /mnt in wubloader's deployments) is only ever read afterwards.
+ * The folder is opened without following links below `--base-dir` and chowned through that
+ * handle: a link planted in the store cannot hand another folder to the user.
  * Not root: nothing to do (the user given is logged and ignored).
  */
-export async function dropPrivileges(spec: string | undefined, outputDir: string, log: Logger): Promise<void> {
+export async function dropPrivileges(spec: string | undefined, outputDir: string, baseDir: string, log: Logger): Promise<void> {
   if (spec === undefined || spec === '') return;
   if (process.getuid?.() !== 0) {
     log.debug({ user: spec }, 'not started as root: --user ignored');
@@ -44,8 +46,12 @@ export async function dropPrivileges(spec: string | undefined, outputDir: string
   }
   const to = await resolveRunAs(spec);
   if (to === null) return;
-  await ensureDir(outputDir); // not mkdir({recursive}): it spins forever under /proc
-  await chown(outputDir, to.uid, to.gid);
+  const dir = await openOutputDir(outputDir, baseDir, true);
+  try {
+    await dir.chown(to.uid, to.gid);
+  } finally {
+    await dir.close();
+  }
   process.setgroups?.([to.gid]);
   process.setgid?.(to.gid);
   process.setuid?.(to.uid);

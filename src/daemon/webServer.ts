@@ -27,8 +27,14 @@ export async function startWebServer(config: DaemonConfig, routes: readonly Rout
     metrics.errors.inc({ kind: 'http' });
     log.error({ err: e }, 'http handler failed');
   }, { webConfig });
+  let users = webConfig?.users.size ?? 0;
   const watcher = file === undefined || webConfig === undefined ? null : new WebConfigWatcher(file, webConfig, (c) => server.applyWebConfig(c), {
-    applied: (c) => log.info({ file, tls: c.tls !== null, users: c.users.size }, 'web config loaded'),
+    applied: (c) => {
+      // a reload that drops every user opens the server to anyone: not a routine line
+      if (users > 0 && c.users.size === 0) log.warn({ file, tls: c.tls !== null, users: 0 }, 'web config loaded without basic_auth_users: basic auth is now off');
+      else log.info({ file, tls: c.tls !== null, users: c.users.size }, 'web config loaded');
+      users = c.users.size;
+    },
     failed: (e) => {
       metrics.errors.inc({ kind: 'web_config' });
       log.error({ file, err: e.message }, 'cannot apply the web config; keeping the previous one');

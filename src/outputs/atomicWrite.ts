@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { ownStartToken } from './processStart.js';
 
 /**
  * What a write target is, following symlinks:
@@ -85,13 +86,20 @@ export async function ensureDir(dir: string): Promise<void> {
   });
 }
 
-/** The hidden temporary name a write to `target` uses: `.NAME.PID.HEX.tmp` beside it. */
+/**
+ * The hidden temporary name a write to `target` uses: `.NAME.PID-START.HEX.tmp` beside it,
+ * START being the writer's start token (ownStartToken), so a PID reused by a later process
+ * does not make a dead writer's temp look alive.
+ */
 export function tempNameFor(target: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}-${ownStartToken()}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
-/** Matches tempNameFor's names: the target's name and the writer's pid. */
-export const TEMP_NAME = /^\.(.+)\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+/**
+ * Matches tempNameFor's names: the target's name, the writer's pid and start token (absent
+ * in the `.NAME.PID.HEX.tmp` names of segcov before the token).
+ */
+export const TEMP_NAME = /^\.(.+)\.(\d+)(?:-([0-9a-z]+))?\.[0-9a-f]{8}\.tmp$/;
 
 export interface AtomicWriteOptions {
   /** File mode of a newly written file (default 0o644). */

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import tls from 'node:tls';
+import { readSmallFileSync, SmallFileError } from '../config/readSmallFile.js';
 
 /** exporter-toolkit's client_auth_type values (Go's tls.ClientAuthType names). */
 export const CLIENT_AUTH_TYPES = ['NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert'] as const;
@@ -88,7 +88,7 @@ function parseTls(doc: Record<string, unknown>, dir: string, read: (file: string
     try {
       return read(full);
     } catch (e) {
-      throw new WebConfigError(`tls_server_config.${name}: cannot read ${full}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      throw new WebConfigError(`tls_server_config.${name}: ${readProblem(full, e)}`);
     }
   };
   const settings: TlsSettings = {
@@ -134,7 +134,7 @@ function parsePaths(v: unknown): Set<string> {
  * Parses the text of a web config file (exporter-toolkit's format plus segcov's own
  * `unauthenticated_paths`). Files it names are relative to the config's folder.
  */
-export function parseWebConfig(text: string, file: string, read: (file: string) => Buffer = readFileSync): WebConfig {
+export function parseWebConfig(text: string, file: string, read: (file: string) => Buffer = readSmallFileSync): WebConfig {
   let doc: unknown;
   try {
     const YAML = createRequire(import.meta.url)('yaml') as typeof import('yaml');
@@ -149,14 +149,24 @@ export function parseWebConfig(text: string, file: string, read: (file: string) 
   return { tls: tlsSettings, users: parseUsers(top.basic_auth_users), unauthenticatedPaths: parsePaths(top.unauthenticated_paths), files };
 }
 
-/** Reads and parses a web config file; any problem is a WebConfigError. */
+/** One line on why `file` was not read. */
+function readProblem(file: string, e: unknown): string {
+  if (e instanceof SmallFileError) return e.message;
+  return `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`;
+}
+
+/**
+ * Reads and parses a web config file; any problem is a WebConfigError. The file and those it
+ * names are read as `--config` is (readSmallFileSync): regular files of at most 1 MiB only,
+ * so a FIFO or a link to /dev/zero is refused instead of blocking or filling the heap.
+ */
 export function loadWebConfig(file: string): WebConfig {
   const full = path.resolve(file);
   let text: string;
   try {
-    text = readFileSync(full, 'utf8');
+    text = readSmallFileSync(full).toString('utf8');
   } catch (e) {
-    throw new WebConfigError(`cannot read ${full}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    throw new WebConfigError(readProblem(full, e));
   }
   return parseWebConfig(text, full);
 }

@@ -126,6 +126,41 @@ describe('window end without an explicit end', () => {
   });
 });
 
+describe('the window end rule: never after max(now, the newest segment end) (issue 23)', () => {
+  // Hours 10–12 whole, 14 up to 14:40 as above; the host clock an hour behind the recorder's.
+  const demo = [hour(10, [[0, 3600]]), hour(11, [[0, 3600]]), hour(12, [[0, 3600]]), hour(14, [[0, 2400]])];
+  const edge = H(14) + 2400 * S;
+  const now = edge - HOUR_US;
+
+  it('without an end: the window ends at the live edge, past a clock that is behind; no hole after now', () => {
+    const r = windowHoles(demo, {}, now);
+    assert.deepEqual(r.window, { start: H(10), end: edge });
+    assert.deepEqual(pairs(r), [[H(13), H(14)]]);
+    assert.equal(r.coveredUs, edge - H(10) - HOUR_US, 'the recorded time after now is counted as covered');
+  });
+
+  it('with an end: recorded time after now is not cut either; the end and the live edge still bound it', () => {
+    assert.deepEqual(windowHoles(demo, { start: H(10), end: H(18) }, now).window, { start: H(10), end: edge });
+    assert.deepEqual(windowHoles(demo, { start: H(10), end: H(14) + 600 * S }, now).window, { start: H(10), end: H(14) + 600 * S });
+    assert.deepEqual(windowHoles(demo, { start: H(10), end: H(18) }, edge + 60 * S).window, { start: H(10), end: edge + 60 * S }, 'a clock ahead: the tail up to now is a hole');
+  });
+
+  it('for any store, bounds and clock: the window never ends after max(now, newest end), nor after a given end', () => {
+    const arbRun = fc.tuple(fc.integer({ min: 0, max: 3599 }), fc.integer({ min: 1, max: 3600 })).map(([a, b]): [number, number] => [Math.min(a, b), Math.max(a, b)]);
+    const arbHours = fc.uniqueArray(fc.tuple(fc.integer({ min: 8, max: 16 }), fc.array(arbRun, { maxLength: 2 })), { selector: ([h]) => h, maxLength: 4 });
+    const arbAt = fc.integer({ min: H(6), max: H(22) });
+    fc.assert(fc.property(arbHours, fc.option(arbAt), fc.option(arbAt), arbAt, (spec, start, end, at) => {
+      const hours = spec.map(([h, runs]) => hour(h, runs.map(([a, b]): [number, number, number] => [a, b, 10]).filter(([a, b]) => b - a >= 10)));
+      const r = windowHoles(hours, { ...(start === null ? {} : { start }), ...(end === null ? {} : { end }) }, at);
+      if (r.window === null) return;
+      const newest = Math.max(...hours.map((h) => h.newestEnd ?? -Infinity));
+      assert.ok(r.window.end <= Math.max(at, newest), 'never after both now and the live edge');
+      if (end !== null) assert.ok(r.window.end <= end);
+      else if (newest > r.window.start) assert.equal(r.window.end, newest, 'without an end: the live edge, whatever the clock');
+    }), { numRuns: 300 });
+  });
+});
+
 describe('windowSettled: when a report no longer follows the clock', () => {
   it('a settled report equals the report of every later now; an unsettled one differs from the far future', () => {
     let settled = 0;

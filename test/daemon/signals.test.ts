@@ -82,7 +82,7 @@ describe('signals (issue 9.6)', () => {
       });
       await waitFor('the held SIGHUP to be taken as a reload', async () => (/SIGHUP during start-up: reloading/.test(d.stderr()) ? true : undefined));
       // the reload does not open the FIFO again (nobody writes it: that would block the daemon for good)
-      await waitFor('the reload to be refused', async () => (/is not a regular file; a pipe is read once/.test(d.stderr()) ? true : undefined));
+      await waitFor('the reload to be refused', async () => (/is a FIFO, not a regular file; a pipe is read once/.test(d.stderr()) ? true : undefined));
       assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
       assert.match(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(), /channel="chan"/, 'the config fed after the signal is the one running');
       assert.equal(d.proc.exitCode, null, 'still running');

@@ -120,6 +120,13 @@ describe('TLS and basic auth with curl', () => {
     await waitFor('TLS 1.2 refused', async () => (curl(`${d.url}/healthz`, [...ca, '--tls-max', '1.2']).exit !== 0 ? true : undefined), WAIT_MS, 200);
     assert.equal(curl(`${d.url}/healthz`, [...ca, '--tlsv1.3']).status, '200');
     assert.equal(curl(`${d.url}/metrics`, ca).status, '200', 'no users: no basic auth');
+    // the users were dropped by this reload: basic auth turned off is said at warn, not info
+    const off = await waitFor('the warning', async () => {
+      const lines = d.stderr().split('\n').filter((l) => l.includes('basic auth is now off'));
+      return lines.length > 0 ? lines : undefined;
+    });
+    assert.equal(off.length, 1, d.stderr());
+    assert.match(off[0], /"level":40/);
   });
 
   it('SIGHUP re-reads the web config (logged even though the file did not change) and the daemon stays up', async () => {

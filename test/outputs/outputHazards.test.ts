@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { ensureDir } from '../../src/outputs/atomicWrite.js';
-import { WAIT_MS, parseProm, runCli, startDaemon, waitFor } from '../helpers/cli.js';
+import { ensureDir, TEMP_NAME, tempNameFor } from '../../src/outputs/atomicWrite.js';
+import { ownStartToken, processStartTicks } from '../../src/outputs/processStart.js';
+import { removeStaleTemps } from '../../src/outputs/staleTemps.js';
+import { BIN, WAIT_MS, parseProm, runCli, startDaemon, waitFor } from '../helpers/cli.js';
 import { fillHour } from '../helpers/simpleStore.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
@@ -78,13 +80,17 @@ describe('output-folder hazards (issue 9.7)', () => {
     mkdirSync(tfDir);
     fillHour(base, 'chan', 'source', '2026-11-01T00', 0, 20);
     const dead = deadPid();
+    const started = processStartTicks(process.pid);
     const gone = [
       path.join(out, `.chan_source_coverage.png.${dead}.deadbeef.tmp`),
       path.join(out, `.index.html.${dead}.0123abcd.tmp`),
       path.join(tfDir, `.cov.prom.${dead}.00000000.tmp`),
+      path.join(out, `.chan_source_coverage.png.${dead}-${started}.0badf00d.tmp`),
+      path.join(out, `.index.html.${process.pid}-1.0badf00d.tmp`), // a live PID, but a later process's: its writer is dead
     ];
     const kept = [
       path.join(out, `.chan_source_coverage.png.${process.pid}.deadbeef.tmp`), // its writer is alive
+      path.join(out, `.index.html.${process.pid}-${started}.0badf00d.tmp`), // alive, and the same process
       path.join(out, `.chan_source_coverage.png.1.deadbeef.tmp`), // pid 1 is alive
       path.join(out, `.x.png.${dead}.dead.tmp`), // not segcov's name
       path.join(out, 'notes.tmp'),
@@ -100,7 +106,47 @@ describe('output-folder hazards (issue 9.7)', () => {
       for (const f of gone) assert.ok(!existsSync(f), `${f} removed`);
       for (const f of kept) assert.ok(statSync(f).isFile(), `${f} kept`);
       assert.ok(lstatSync(fifo).isFIFO(), 'a FIFO is never removed');
-      assert.match(r.stderr, /removed 3 temporary files left by a killed write/);
+      assert.match(r.stderr, /removed 5 temporary files left by a killed write/);
+      assert.ok(existsSync(path.join(out, 'chan_source_coverage.png')));
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('temp names carry the writer\'s start: ours are alive, our PID or thread ids with another start are dead writers\'', async () => {
+    const dir = await makeTmpDir('tempname');
+    try {
+      const mine = path.basename(tempNameFor(path.join(dir, 'chan_source_coverage.png')));
+      const m = TEMP_NAME.exec(mine);
+      assert.ok(m !== null, mine);
+      assert.deepEqual([m[1], m[2], m[3]], ['chan_source_coverage.png', String(process.pid), ownStartToken()]);
+      assert.equal(ownStartToken(), processStartTicks('self'), 'the token is the start time from /proc/self/stat');
+      const thread = readdirSync('/proc/self/task').map(Number).find((t) => t !== process.pid);
+      assert.ok(thread !== undefined, 'node runs threads besides the main one');
+      const dead = [`.a.png.${process.pid}-1.00000001.tmp`, `.b.png.${process.pid}.00000002.tmp`, `.c.png.${thread}-${ownStartToken()}.00000003.tmp`, `.d.png.${thread}.00000004.tmp`];
+      for (const n of [mine, ...dead]) writeFileSync(path.join(dir, n), 'partial');
+      assert.deepEqual((await removeStaleTemps(dir)).sort(), dead.sort());
+      assert.deepEqual(readdirSync(dir), [mine]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('in a container (a fresh PID namespace, segcov is PID 1), a temp left by the previous PID 1 is removed', async () => {
+    const root = await makeTmpDir('pidns');
+    const base = path.join(root, 'store');
+    const out = path.join(root, 'out');
+    mkdirSync(out);
+    fillHour(base, 'chan', 'source', '2026-11-01T00', 0, 20);
+    const left = [`.chan_source_coverage.png.1-7.cafef00d.tmp`, `.index.html.1.cafef00d.tmp`];
+    for (const n of left) writeFileSync(path.join(out, n), 'partial');
+    try {
+      const asRoot = process.getuid?.() === 0;
+      const r = spawnSync('unshare', [...(asRoot ? [] : ['--user', '--map-root-user']), '--pid', '--fork', '--mount-proc', process.execPath, BIN,
+        'chan', '--base-dir', base, '--output-dir', out, '--run-once', '--metrics-port', '0'], { encoding: 'utf8', timeout: WAIT_MS });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stderr, /removed 2 temporary files left by a killed write/);
+      assert.deepEqual(readdirSync(out).filter((n) => n.endsWith('.tmp')), []);
       assert.ok(existsSync(path.join(out, 'chan_source_coverage.png')));
     } finally {
       await rm(root, { recursive: true, force: true });
