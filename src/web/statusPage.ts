@@ -1,6 +1,6 @@
 import { displayUtc, escapeHtml as h } from './format.js';
 import { PAGE_CSS } from './pageAssets.js';
-import { PAGE_SCRIPT } from './pageScript.js';
+import { PAGE_SCRIPT } from './page/pageScript.generated.js';
 import type { PageData } from './pageData.js';
 
 // the data's types live in pageData.ts, which the page's browser script shares (no Node there)
