@@ -1,5 +1,5 @@
 /**
- * `npm run build`, second step: bundles the compiled CLI (dist/src, from tsc) with esbuild
+ * `npm run build`, last step: bundles the compiled CLI (dist/src, from tsc) with esbuild
  * into ONE flat folder, dist/bundle/, which bin/segcov.js runs (through bin/loadBundle.js).
  * Start-up then reads one file instead of some three hundred (yargs, pino, prom-client and
  * their dependencies), and compiles next to nothing of it: a V8 code cache, made by a
@@ -23,6 +23,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { bundlePage } from './bundlePage.js';
 
 /** The compiled tree this file is part of (dist/, or a private --outDir): it runs as dist/scripts/bundle.js. */
 const outRoot = fileURLToPath(new URL('../', import.meta.url));
@@ -198,5 +199,7 @@ function trainCodeCache(): void {
   }
 }
 
+// first: the server's compiled code imports the page's script, and the CLI bundle takes it in
+await bundlePage(root, compiled);
 await bundle();
 trainCodeCache();

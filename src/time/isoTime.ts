@@ -26,12 +26,7 @@ export function parseIsoMicros(text: string): number {
   return dt.toMillis() * 1000 + extra;
 }
 
-/** µs since the epoch as `YYYY-MM-DDTHH:MM:SS.ffffffZ`. */
-export function formatIsoMicros(us: number): string {
-  const ms = Math.floor(us / 1000);
-  const iso = new Date(ms).toISOString(); // …SS.mmmZ
-  return `${iso.slice(0, 23)}${String(us - ms * 1000).padStart(3, '0')}Z`;
-}
+export { formatIsoMicros } from './isoFormat.js';
 
 /**
  * Parses an offset into a recording: seconds (`90`, `12.5`) or `[[HH:]MM:]SS[.fff]`.

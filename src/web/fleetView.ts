@@ -3,69 +3,10 @@ import { spansLength, unionSpans } from '../coverage/spans.js';
 import { HOUR_US, type Interval } from '../coverage/types.js';
 import { interval, pair, type NodeSpans, type Pair, type QualitySpans } from './nodeSpans.js';
 import type { PeerState } from './peerFetcher.js';
+import type { FleetHole, FleetNodeRow, FleetQuality, FleetView } from './pageData.js';
 
-/**
- * The page's data (`/api/v1/fleet`, the live event stream and the static page's embedded
- * copy): this node's spans and its peers', lined up per channel and quality on one time
- * axis, with the fleet union and, per hole of this node, the peers that hold it.
- * Times are integer µs since the epoch.
- */
-export interface FleetNodeRow {
-  readonly node: string;
-  readonly self: boolean;
-  /** `absent`: the peer answers but does not record this channel and quality. */
-  readonly state: 'up' | 'down' | 'waiting' | 'absent';
-  readonly error: string | null;
-  readonly window: Pair | null;
-  readonly covered: readonly Pair[];
-  readonly partial: readonly Pair[];
-}
-
-export interface FleetHole {
-  readonly start: number;
-  readonly end: number;
-  readonly peers: readonly { readonly node: string; readonly cover: 'full' | 'partial'; readonly covered_us: number }[];
-}
-
-export interface FleetQuality {
-  readonly channel: string;
-  readonly quality: string;
-  readonly scanned: boolean;
-  /** This node's window and newest segment end. */
-  readonly window: Pair | null;
-  readonly newest_end: number | null;
-  readonly hole_count: number;
-  readonly hole_us: number;
-  readonly longest_hole_us: number;
-  readonly missing_hours: number;
-  readonly nothing_recorded: boolean;
-  /** Share of this node's window outside holes, or null without a window. */
-  readonly coverage_pct: number | null;
-  /** The shared time axis, whole hours: [start, end). */
-  readonly axis: Pair | null;
-  readonly nodes: readonly FleetNodeRow[];
-  readonly fleet: { readonly covered: readonly Pair[]; readonly hole_us: number; readonly local_only_hole_us: number };
-  /** Every hole of this node, in time order, with the peers that cover it. */
-  readonly holes: readonly FleetHole[];
-}
-
-export interface PeerSummary {
-  readonly node: string;
-  readonly url: string;
-  readonly state: PeerState['state'];
-  readonly error: string | null;
-  /** µs, or null. */
-  readonly last_ok_at: number | null;
-}
-
-export interface FleetView {
-  readonly v: 1;
-  readonly node: string;
-  readonly generated_at: number;
-  readonly ready: boolean;
-  readonly peers: readonly PeerSummary[];
-  readonly qualities: readonly FleetQuality[];
-}
+// the data's types live in pageData.ts, which the page's browser script shares (no Node there)
+export type { FleetHole, FleetNodeRow, FleetQuality, FleetView, PeerSummary } from './pageData.js';
 
 const floorHour = (us: number): number => Math.floor(us / HOUR_US) * HOUR_US;
 const ceilHour = (us: number): number => Math.ceil(us / HOUR_US) * HOUR_US;

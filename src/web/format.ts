@@ -1,4 +1,9 @@
-import { formatIsoMicros } from '../time/isoTime.js';
+/**
+ * How times, lengths and percentages are written, by the server and by the status page's
+ * browser script (src/web/page/) alike: one copy for both, so nothing here (or in what it
+ * imports) may import Node or a package.
+ */
+import { formatIsoMicros } from '../time/isoFormat.js';
 import { SECOND_US } from '../coverage/types.js';
 
 /** Escapes text for HTML element content and double- or single-quoted attribute values. */

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { PAGE_SCRIPT } from './pageScript.js';
+import { PAGE_SCRIPT_HASH } from './page/pageScript.generated.js';
 
 /**
  * The status page's only style (and the hash of its only script), inlined (no CDN, no framework: the page must
@@ -66,7 +65,7 @@ td.peers{white-space:normal}td.peers.none{color:var(--bad)}
 @media (max-width:520px){.striplabels{width:96px}.striplabel .name{max-width:60px}header.top,main{padding:0 8px}article.quality{padding:8px}th,td{padding:4px 5px}table.holes,table.overview{font-size:.88rem}.wide{display:none}}
 `;
 
-/** `'sha256-…'` of the inline script, for a Content-Security-Policy that allows only it. */
+/** `'sha256-…'` of the inline script, for a Content-Security-Policy that allows only it (computed by the build). */
 export function scriptHash(): string {
-  return `'sha256-${createHash('sha256').update(PAGE_SCRIPT).digest('base64')}'`;
+  return PAGE_SCRIPT_HASH;
 }

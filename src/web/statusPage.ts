@@ -1,29 +1,10 @@
-import type { FleetView } from './fleetView.js';
 import { displayUtc, escapeHtml as h } from './format.js';
-import type { MapLayout } from './mapLayout.js';
-import type { Rect } from './notYet.js';
 import { PAGE_CSS } from './pageAssets.js';
-import { PAGE_SCRIPT } from './pageScript.js';
+import { PAGE_SCRIPT } from './page/pageScript.generated.js';
+import type { PageData } from './pageData.js';
 
-/** The local coverage map of one quality as the page draws it: URL and label layout. */
-export interface PageMap extends MapLayout {
-  readonly src: string;
-  readonly alt: string;
-  /** Where the map is greyed as "not yet" (after the data's now), CSS px over the drawn map. */
-  readonly notyet: readonly Rect[];
-}
-
-/** Everything the page's script draws: the fleet view plus the local maps and page facts. */
-export interface PageData extends FleetView {
-  /** True for the `--make-page` copy: it does not update, and says how old it is. */
-  readonly static: boolean;
-  readonly stale_after_us: number;
-  readonly pixel_seconds: number;
-  /** Where docs/coverage.md is served (relative), or null. */
-  readonly docs_url: string | null;
-  /** One per entry of `qualities`, same order. */
-  readonly maps: readonly (PageMap | null)[];
-}
+// the data's types live in pageData.ts, which the page's browser script shares (no Node there)
+export type { PageData, PageMap } from './pageData.js';
 
 /**
  * The data embedded in the page as JSON inside a non-executed script element: `<` is

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { REPO } from '../helpers/cli.js';
@@ -33,6 +33,8 @@ const files = sources(SRC).map((f) => path.relative(SRC, f));
 const graph = new Map(files.map((f) => [f, importsOf(path.join(SRC, f))]));
 const room = (f: string): string => (f.includes('/') ? f.split('/')[0] : '.');
 const local = (spec: string): boolean => graph.has(spec);
+/** A module the build writes (the page's bundled script), declared in src/ by a .d.ts. */
+const generated = (spec: string): boolean => spec.endsWith('.generated.ts') && existsSync(path.join(SRC, spec.replace(/\.ts$/, '.d.ts')));
 
 describe('the house: how src/ imports', () => {
   it('reads every relative import as a file that exists (the checks below see the whole graph)', () => {
@@ -42,7 +44,7 @@ describe('the house: how src/ imports', () => {
     assert.ok(graph.get('daemon/daemon.ts')?.includes('live/liveMode.ts'), 'a dynamic import() is read too');
     for (const [f, specs] of graph) {
       // a relative import resolves to a path under src/ (outside it: '../…') that names a source file
-      for (const s of specs) if (s.startsWith('../') || s.endsWith('.ts')) assert.ok(local(s), `${f} imports ${s}, which is not a source file`);
+      for (const s of specs) if (s.startsWith('../') || s.endsWith('.ts')) assert.ok(local(s) || generated(s), `${f} imports ${s}, which is not a source file`);
     }
   });
 
@@ -59,6 +61,20 @@ describe('the house: how src/ imports', () => {
       if (room(f) !== 'coverage' && room(f) !== 'store') continue;
       for (const s of specs) if (local(s)) assert.ok(!shell.has(room(s)), `${f} imports ${s}`);
     }
+  });
+
+  it('the status page\'s browser script (web/page/) reaches no node: module and no package, however far round', () => {
+    const seen = new Set<string>();
+    const todo = ['web/page/main.ts'];
+    for (let f = todo.pop(); f !== undefined; f = todo.pop()) {
+      if (seen.has(f)) continue;
+      seen.add(f);
+      for (const s of graph.get(f) ?? []) {
+        assert.ok(local(s), `${f} imports ${s}: the page's bundle may hold only project files without Node`);
+        todo.push(s);
+      }
+    }
+    assert.ok(seen.has('web/format.ts'), 'the page formats with the server\'s format.ts');
   });
 
   it('no room imports from cli/', () => {

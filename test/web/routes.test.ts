@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
@@ -59,6 +60,10 @@ describe('web routes over HTTP', () => {
     assert.equal(r.headers['access-control-allow-origin'], undefined, 'no CORS');
     assert.match(csp, /script-src 'sha256-[A-Za-z0-9+/=]+'/);
     const html = r.body.toString('utf8');
+    // the hash the build computed is the served script's (the browser would block it otherwise)
+    const script = /<script>([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
+    assert.ok(script.length > 1000, 'the page carries its inline script');
+    assert.ok(csp.includes(`script-src 'sha256-${createHash('sha256').update(script).digest('base64')}';`), 'the CSP allows the inline script by its hash');
     assert.ok(!html.includes('<img src=x'), 'channel name is escaped');
     assert.ok(html.includes('"channel":"\\u003cimg src=x onerror=alert(1)>'), 'the odd name is in the data, its < escaped');
     assert.ok(html.includes('"src":"maps/desertbus_source_coverage.png?v=1000"'));

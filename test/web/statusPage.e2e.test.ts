@@ -208,10 +208,15 @@ describe('holes list paging in Chromium', () => {
     assert.ok(seen.has('2026-11-01 07:00:55') && seen.has('2026-11-01 07:44:55'));
     // A live update redraws the list on the same page.
     await waitForLive(page);
+    // (the stream sends the data once on connect: wait for the event after this change)
+    type Hooks = { segcovFormat?: object; formatBefore?: object; segcovUpdates?: number };
+    const seenUpdates = await page.evaluate(() => { const w = window as unknown as Hooks; w.formatBefore = w.segcovFormat; return w.segcovUpdates ?? 0; });
     const s = served.fx().state.get('many', 'source')!;
     served.fx().state.set({ ...s, updatedAt: s.updatedAt + 1 });
-    await waitForUpdates(page, 1);
+    await waitForUpdates(page, seenUpdates + 1);
     assert.equal(await page.textContent('table.holes caption'), 'Holes 41–45 of 45, newest first (UTC)');
+    assert.equal(await page.evaluate(() => { const w = window as unknown as Hooks; return w.segcovFormat !== undefined && w.segcovFormat === w.formatBefore; }), true,
+      'the formatting functions are set once, not again by each live event');
     assert.deepEqual(problems, []);
     await page.screenshot({ path: await screenshotPath('status-page-holes-paging.png'), fullPage: true });
     await page.close();

@@ -1,0 +1,12 @@
+/**
+ * µs since the epoch as ISO-8601 text. Apart from isoTime.ts (parsing, with luxon and
+ * Node's require) so that the status page's browser script can share it through
+ * src/web/format.ts: nothing here may import Node or a package.
+ */
+
+/** µs since the epoch as `YYYY-MM-DDTHH:MM:SS.ffffffZ`. */
+export function formatIsoMicros(us: number): string {
+  const ms = Math.floor(us / 1000);
+  const iso = new Date(ms).toISOString(); // …SS.mmmZ
+  return `${iso.slice(0, 23)}${String(us - ms * 1000).padStart(3, '0')}Z`;
+}

@@ -1,0 +1,44 @@
+import { formatDuration, formatPercent } from '../format.js';
+import { ago } from './ages.js';
+import { addText, byId, el } from './dom.js';
+import type { PageState } from './pageState.js';
+
+/** The header's list of nodes: this one, then each peer with its state (nothing without peers). */
+export function renderNodes(s: PageState): void {
+  const p = byId('nodes');
+  p.textContent = '';
+  const { data } = s;
+  if (data.peers.length === 0) return;
+  addText(p, 'Nodes: ');
+  p.appendChild(el('b', { text: data.node }));
+  addText(p, ' (this page)');
+  for (const n of data.peers) {
+    addText(p, ', ');
+    p.appendChild(/^https?:\/\//i.test(n.url) ? el('a', { href: n.url, text: n.node }) : el('span', { text: n.node }));
+    const why = n.state === 'down' && n.error !== null && n.error !== '' ? ` (${n.error})` : '';
+    p.appendChild(el('span', { cls: `state ${n.state}`, text: ` ${n.state}${why}` }));
+  }
+}
+
+/** The table at the top: one row per channel and quality, linking to its card. */
+export function renderOverview(s: PageState, app: HTMLElement): void {
+  let t = document.getElementById('overview');
+  if (t === null) {
+    t = el('div', { cls: 'scrollx', id: 'overview' });
+    app.insertBefore(t, app.firstChild);
+  }
+  t.textContent = '';
+  const tb = el('tbody');
+  s.data.qualities.forEach((q, i) => {
+    const cls = !q.scanned ? 'wait' : q.hole_count > 0 || q.nothing_recorded || s.isStale(q) ? 'bad' : 'ok';
+    tb.appendChild(el('tr', { cls }, [
+      el('td', null, [el('a', { href: `#q-${i}`, text: q.channel })]), el('td', { text: q.quality }),
+      el('td', { cls: 'num', text: formatPercent(q.coverage_pct) }), el('td', { cls: 'num', text: q.scanned ? String(q.hole_count) : '–' }),
+      el('td', { cls: 'num wide', text: q.scanned ? formatDuration(q.hole_us) : '–' }),
+      el('td', { cls: 'num wide', text: q.scanned && s.hasPeers ? formatDuration(q.fleet.hole_us) : '–', title: 'Time no node holds' }),
+      el('td', { cls: 'num', 'data-ago': q.newest_end === null ? '' : String(q.newest_end), text: q.newest_end === null ? '–' : ago(q.newest_end) })]));
+  });
+  t.appendChild(el('table', { cls: 'overview' }, [el('thead', null, [el('tr', null, [el('th', { text: 'Channel' }), el('th', { text: 'Quality' }),
+    el('th', { cls: 'num', text: 'Coverage' }), el('th', { cls: 'num', text: 'Holes' }), el('th', { cls: 'num wide', text: 'Hole time' }),
+    el('th', { cls: 'num wide', text: 'Fleet hole' }), el('th', { cls: 'num', text: 'Newest' })])]), tb]));
+}
