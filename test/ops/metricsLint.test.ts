@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PROBLEM_KINDS } from '../../src/store/problems.js';
@@ -8,7 +8,7 @@ import { ERROR_KINDS } from '../../src/outputs/selfMetrics.js';
 import { parseProm, startDaemon, type RunningDaemon } from '../helpers/cli.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { buildStore, SAMPLE_SPEC } from '../web/helpers/webFixture.js';
-import { requireBinary } from './opsHelpers.js';
+import { repoRoot, requireBinary } from './opsHelpers.js';
 
 /**
  * What promtool may flag in a scrape, exactly: two SPEC §4 names ("_count" on a gauge) that
@@ -76,5 +76,12 @@ describe('/metrics of a running daemon', () => {
     assert.match(await r.text(), /^# What segcov's numbers mean\n[\s\S]*## The window and its holes/);
     // The page draws its link from its data (test/web/statusPage.e2e.test.ts sees the drawn <a class="docs">).
     assert.match(await (await fetch(`${d.url}/`)).text(), /"docs_url":"docs\/coverage\.md"/);
+  });
+
+  it('serves docs/alerts.md, where the rules\' runbook_url links point', async () => {
+    const r = await fetch(`${d.url}/docs/alerts.md`);
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get('content-type') ?? '', /^text\/markdown/);
+    assert.equal(await r.text(), await readFile(path.join(repoRoot, 'docs', 'alerts.md'), 'utf8'));
   });
 });
