@@ -7,6 +7,9 @@ import { PROBLEM_KINDS } from '../store/problems.js';
 export const ERROR_KINDS = ['map_write', 'textfile_write', 'page_write', 'node_list', 'pass', 'watcher', 'live_update', 'http', 'web_config', 'hour_worker'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
+/** prom-client default gauges left out of the scrape (see the constructor). */
+const ACTIVE_TOTALS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'] as const;
+
 
 /** segcov's own metrics (`segcov_` prefix) plus prom-client's default process metrics. */
 export class SelfMetrics {
@@ -60,8 +63,8 @@ export class SelfMetrics {
   });
 
   readonly buildInfo = new Gauge({
-    name: 'segcov_build_info', help: 'Always 1; the labels say which segcov runs (version) on which Node.js (node)',
-    labelNames: ['version', 'node'], registers: [this.registry],
+    name: 'segcov_build_info', help: 'Always 1; the labels say which segcov runs (version) on which Node.js (nodejs_version)',
+    labelNames: ['version', 'nodejs_version'], registers: [this.registry],
   });
 
   constructor(defaultMetrics = true) {
@@ -71,8 +74,11 @@ export class SelfMetrics {
       // the event-loop lag series are segcov's own: sampled once a second, interval taken off
       collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: PROM_CLIENT_SAMPLE_MS });
       replaceEventLoopLag(this.registry);
+      // Gauges named like counters (promtool flags them; prom-client issue #283 wants them gone):
+      // sum(nodejs_active_handles) etc. give the totals from the per-type series kept.
+      for (const m of ACTIVE_TOTALS) this.registry.removeSingleMetric(m);
     }
-    this.buildInfo.set({ version: segcovVersion(), node: process.version }, 1);
+    this.buildInfo.set({ version: segcovVersion(), nodejs_version: process.version }, 1);
     // Born at 0, so that increase() sees the very first problem (a series born at 1 hides it).
     for (const kind of PROBLEM_KINDS) this.storeErrors.inc({ kind }, 0);
     for (const kind of ERROR_KINDS) this.errors.inc({ kind }, 0);

@@ -15,10 +15,23 @@ export type { WebContext } from './context.js';
 const MAPS = '/maps/';
 /** The project's definition of coverage, holes and the window, served from the package. */
 const DOCS_PATH = '/docs/coverage.md';
+/** The alerts' runbooks: every node serves them, so a rule's runbook_url can name any node. */
+const ALERTS_DOC_PATH = '/docs/alerts.md';
 
-async function coverageDoc(): Promise<string | null> {
-  const file = packageFile('docs/coverage.md');
+async function packageDoc(urlPath: string): Promise<string | null> {
+  const file = packageFile(urlPath.slice(1));
   return file === null ? null : readFile(file, 'utf8').catch(() => null);
+}
+
+function docRoute(urlPath: string): Route {
+  return {
+    path: urlPath,
+    handle: async (_req, res) => {
+      const text = await packageDoc(urlPath);
+      if (text === null) return sendText(res, 404, `${urlPath.slice(1)} is not installed with this copy of segcov\n`);
+      sendText(res, 200, text, 'text/markdown; charset=utf-8');
+    },
+  };
 }
 
 /**
@@ -66,14 +79,8 @@ export function webRoutes(ctx: WebContext): Route[] {
         sendText(res, 200, pageHtml(ctx, 'maps/', false, DOCS_PATH.slice(1)), 'text/html; charset=utf-8');
       },
     },
-    {
-      path: DOCS_PATH,
-      handle: async (_req, res) => {
-        const text = await coverageDoc();
-        if (text === null) return sendText(res, 404, 'docs/coverage.md is not installed with this copy of segcov\n');
-        sendText(res, 200, text, 'text/markdown; charset=utf-8');
-      },
-    },
+    docRoute(DOCS_PATH),
+    docRoute(ALERTS_DOC_PATH),
     {
       path: MAPS,
       handle: async (req, res, url) => {

@@ -133,7 +133,7 @@ describe('the bundled CLI', () => {
         assert.equal(doc.status, 200);
         assert.equal(await doc.text(), readFileSync(path.join(REPO, 'docs', 'coverage.md'), 'utf8'));
         const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-        assert.match(metrics, new RegExp(`^segcov_build_info\\{version="${PKG.version.replace(/\./g, '\\.')}",node="${process.version}"\\} 1$`, 'm'));
+        assert.match(metrics, new RegExp(`^segcov_build_info\\{version="${PKG.version.replace(/\./g, '\\.')}",nodejs_version="${process.version}"\\} 1$`, 'm'));
       } finally {
         child.kill('SIGTERM');
         if (child.exitCode === null) await new Promise((r) => child.once('exit', r));

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import YAML from 'yaml';
 import { makeTmpDir } from '../helpers/tmp.js';
 import {
-  allPanels, loadDashboard, panelQueries, parseLabelValues, requireBinary, run, substituteVars, usedVariables, variableQuery,
+  allPanels, type DashboardPanel, loadDashboard, panelQueries, parseLabelValues, requireBinary, run, substituteVars, usedVariables, variableQuery,
 } from './opsHelpers.js';
 
 /** Values standing in for the dashboard's variables when a query is only syntax-checked. */
@@ -50,12 +50,36 @@ describe('Grafana dashboard (config/grafana/segcov-dashboard.json)', () => {
     for (const metric of [
       'raw_coverage', 'raw_holes', 'raw_hole_duration', 'editable_holes', 'overlap_count', 'overlap_duration',
       'segcov_newest_segment_end_timestamp_seconds', 'channel_quality_hour:raw_coverage:max', 'up{',
+      'segcov_window_hole_seconds', 'segcov_window_length_seconds', 'segcov_window_longest_hole_seconds', 'segcov_window_missing_hour_slots',
     ]) assert.ok(exprs.includes(metric), `no panel queries ${metric}`);
     const byHour = panels.find((p) => p.title?.startsWith('Raw coverage by hour'));
     assert.ok(byHour !== undefined);
     assert.match(byHour.targets?.[0].expr ?? '', /raw_coverage\{[^}]*instance=~"\$node"/);
     assert.equal(byHour.targets?.[0].instant, true);
     assert.equal(byHour.targets?.[0].format, 'table');
+  });
+
+  test('a window row shows what the status page headlines, per node, and leaves room for a state panel', () => {
+    const rows = panels.filter((p) => p.type === 'row').sort((a, b) => a.gridPos!.y - b.gridPos!.y);
+    const i = rows.findIndex((p) => p.title?.startsWith('Window'));
+    assert.ok(i >= 0, 'a row titled Window');
+    const top = rows[i].gridPos!.y;
+    const bottom = rows[i + 1]?.gridPos?.y ?? Infinity;
+    assert.equal(i, 1, 'right under the "Now" row');
+    const inRow = panels.filter((p) => p.type !== 'row' && p.gridPos!.y > top && p.gridPos!.y < bottom);
+    const byMetric = (m: string): DashboardPanel | undefined => inRow.find((p) => (p.targets?.[0].expr ?? '').includes(m));
+    const sel = '\\{job="\\$job",instance=~"\\$node",channel="\\$channel",quality="\\$quality"\\}';
+    // The page's coverage: (window − holes) / window, floored to 0.01 % (100 % only without a hole); none without a window.
+    const cov = byMetric('segcov_window_length_seconds');
+    assert.match(cov?.targets?.[0].expr ?? '', new RegExp(`^floor\\(10000 \\* \\(segcov_window_length_seconds${sel} - segcov_window_hole_seconds${sel}\\) / \\(segcov_window_length_seconds${sel} > 0\\)\\) / 100$`));
+    assert.equal(cov?.fieldConfig?.defaults?.unit, 'percent');
+    assert.match(byMetric('segcov_window_longest_hole_seconds')?.targets?.[0].expr ?? '', new RegExp(`^segcov_window_longest_hole_seconds${sel}$`));
+    assert.equal(byMetric('segcov_window_longest_hole_seconds')?.fieldConfig?.defaults?.unit, 's');
+    assert.match(byMetric('segcov_window_missing_hour_slots')?.targets?.[0].expr ?? '', new RegExp(`^segcov_window_missing_hour_slots${sel}$`));
+    for (const p of inRow) assert.equal(p.targets?.[0].legendFormat, '{{instance}}', `${p.title}: one value per node`);
+    // the pair's state (ok, warn, bad) gets its panel later: the row's right quarter stays free
+    assert.equal(inRow.length, 3);
+    assert.ok(inRow.every((p) => p.gridPos!.x + p.gridPos!.w <= 18), 'columns 18-24 of the window row are free');
   });
 
   test('a coverage-map panel repeats per node, shows that node\'s map PNG and links its status page', () => {

@@ -90,6 +90,7 @@ export interface DashboardPanel {
   repeat?: string;
   links?: Array<{ title: string; url: string }>;
   options?: { mode?: string; content?: string };
+  fieldConfig?: { defaults?: { unit?: string } };
 }
 
 export interface DashboardVariable {

@@ -323,6 +323,34 @@ describe('Prometheus end to end: real Prometheus scrapes two segcov daemons', ()
     }
   });
 
+  test('the dashboard\'s window panels read, through Prometheus, what each node\'s status page headlines', async () => {
+    const d = loadDashboard();
+    const vars = { job: 'segcov', node: `(${nodes.map((n) => n.replace(/\./g, '\\\\.')).join('|')})`, channel: 'chan', quality: 'source' };
+    const exprOf = (metric: string): string => {
+      const p = d.panels.find((x) => x.type === 'stat' && (x.targets?.[0].expr ?? '').includes(metric));
+      assert.ok(p !== undefined, `no stat panel reads ${metric}`);
+      return substituteVars(p.targets?.[0].expr ?? '', vars);
+    };
+    interface Headline { channel: string; quality: string; coverage_pct: number | null; longest_hole_us: number; missing_hours: number }
+    for (const node of nodes) {
+      const page = ((await (await fetch(`http://${node}/api/v1/fleet`)).json()) as { qualities: Headline[] })
+        .qualities.find((q) => q.channel === 'chan' && q.quality === 'source');
+      assert.ok(page !== undefined && page.coverage_pct !== null);
+      const want: Array<[string, number]> = [
+        ['segcov_window_length_seconds', Math.floor(page.coverage_pct * 100) / 100], // the page's percentage, floored as it shows it
+        ['segcov_window_longest_hole_seconds', page.longest_hole_us / 1e6],
+        ['segcov_window_missing_hour_slots', page.missing_hours],
+      ];
+      for (const [metric, value] of want) {
+        const rows = await waitFor(`${metric} panel of ${node}`, async () => {
+          const r = (await query(exprOf(metric))).filter((x) => x.metric.instance === node);
+          return r.length === 1 ? r : undefined;
+        });
+        assert.equal(Number(rows[0].value[1]), value, `${metric} panel of ${node}`);
+      }
+    }
+  });
+
   test('the dashboard\'s coverage-map panel URLs resolve on each node: the PNG map and the status page', async () => {
     const d = loadDashboard();
     const panel = d.panels.find((p) => p.type === 'text' && p.repeat === 'node');
