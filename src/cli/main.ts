@@ -36,8 +36,10 @@ export async function main(argv: string[]): Promise<void> {
   // the config files read, with their keys: a bad value from one is reported with its name
   const configKeys = new Map<string, ReadonlySet<string>>();
   const command = commandOf(argv, COMMAND_NAMES);
-  const explain = (msg: string): string =>
-    configFileMessage(unknownArgumentsMessage(msg, argv, command === '$0' ? 'segcov' : `segcov ${command}`), argv, process.env, configKeys);
+  const explain = (msg: string, err?: unknown): string => {
+    const text = unknownArgumentsMessage(msg, argv, command === '$0' ? 'segcov' : `segcov ${command}`);
+    return err instanceof UsageError && err.inNamedFile ? text : configFileMessage(text, argv, process.env, configKeys);
+  };
   try {
     // the commands that begin with a cold pass: its worker boots while flags are parsed
     if (COLD_PASS_COMMANDS.has(command) && !argv.some((a) => HELP_OR_VERSION.has(a))) prestartHourWorkers();
@@ -60,7 +62,7 @@ export async function main(argv: string[]): Promise<void> {
       .wrap(Math.min(110, process.stdout.columns ?? 100))
       .fail((msg, err) => {
         if (err !== undefined && err !== null && !isUsageError(err)) throw err;
-        exitUsage(explain(msg ?? err?.message ?? 'invalid arguments'));
+        exitUsage(explain(msg ?? err?.message ?? 'invalid arguments', err));
       })
       .help()
       .alias('help', 'h')
@@ -69,7 +71,7 @@ export async function main(argv: string[]): Promise<void> {
       .alias('version', 'V');
     await parser.parseAsync();
   } catch (e) {
-    if (isUsageError(e)) exitUsage(explain((e as Error).message));
+    if (isUsageError(e)) exitUsage(explain((e as Error).message, e));
     process.stderr.write(`segcov: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);
   }
