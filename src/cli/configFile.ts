@@ -45,7 +45,8 @@ const GLOBAL_KEYS = ['config', 'help', 'version'];
 
 /**
  * The `--config` parser of one command: the keys it takes (booleans in any spelling),
- * another command's keys dropped, `peers:` kept exactly as written. `pipes`: see loadConfig.
+ * another command's keys dropped, an unknown key refused, `peers:` kept exactly as written.
+ * `pipes`: see loadConfig.
  */
 export function configParserFor(own: OptionTable, extra: ReadonlySet<string>, others: ReadonlySet<string>, pipes = true): (file: string) => Record<string, unknown> {
   // yargs may ask more than once in one parse: the file is read once, so a FIFO or a
@@ -53,7 +54,7 @@ export function configParserFor(own: OptionTable, extra: ReadonlySet<string>, ot
   const read = new Map<string, Record<string, unknown>>();
   return (file) => {
     let doc = read.get(file);
-    if (doc === undefined) read.set(file, doc = peersAsList(selectConfig(loadConfig(file, pipes), own, new Set([...extra, ...GLOBAL_KEYS]), others)));
+    if (doc === undefined) read.set(file, doc = peersAsList(selectConfig(loadConfig(file, pipes), own, new Set([...extra, ...GLOBAL_KEYS]), others, file)));
     return doc;
   };
 }

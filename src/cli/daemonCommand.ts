@@ -26,7 +26,7 @@ export const daemonCommand: CommandModule<object, Record<string, unknown>> = {
     // will read it (--metrics-port 0, --run-once); not reloadable, so no other run needs it
     const webConfig = config.webConfigFile === undefined ? null : await import('../outputs/webConfig.js');
     const asUsage = (e: unknown): never => {
-      if (webConfig !== null && e instanceof webConfig.WebConfigError) throw new UsageError(`--web.config.file: ${e.message}`);
+      if (webConfig !== null && e instanceof webConfig.WebConfigError) throw new UsageError(`--web.config.file: ${e.message}`, true);
       throw e;
     };
     if (webConfig !== null && config.webConfigFile !== undefined) {

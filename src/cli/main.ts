@@ -4,7 +4,8 @@ import { segcovVersion } from '../packageFiles.js';
 import { COMMAND_NAMES, COMMAND_SETTINGS, commands, othersKeys, type CommandSettings } from './commands/index.js';
 import { configParserFor } from './configFile.js';
 import { daemonCommand } from './daemonCommand.js';
-import { ENV_PREFIX, commandOf, dedupeUnknownMessage, selectEnv } from './settingsSources.js';
+import { ENV_PREFIX, commandOf, selectEnv } from './settingsSources.js';
+import { configFileMessage, unknownArgumentsMessage } from './usageMessages.js';
 import { UsageError, exitUsage } from './usageError.js';
 import { holdEarlyHangup } from '../earlyHangup.js';
 import { prestartHourWorkers } from '../scan/hourWorkerPool.js';
@@ -32,13 +33,24 @@ function applyEnv(settings: CommandSettings): void {
 
 /** Runs the segcov command line. Usage errors print one line and exit 2. */
 export async function main(argv: string[]): Promise<void> {
+  // the config files read, with their keys: a bad value from one is reported with its name
+  const configKeys = new Map<string, ReadonlySet<string>>();
+  const command = commandOf(argv, COMMAND_NAMES);
+  const explain = (msg: string, err?: unknown): string => {
+    const text = unknownArgumentsMessage(msg, argv, command === '$0' ? 'segcov' : `segcov ${command}`);
+    return err instanceof UsageError && err.inNamedFile ? text : configFileMessage(text, argv, process.env, configKeys);
+  };
   try {
-    const command = commandOf(argv, COMMAND_NAMES);
     // the commands that begin with a cold pass: its worker boots while flags are parsed
     if (COLD_PASS_COMMANDS.has(command) && !argv.some((a) => HELP_OR_VERSION.has(a))) prestartHourWorkers();
     const settings = COMMAND_SETTINGS[command];
     applyEnv(settings);
-    const configFor = configParserFor(settings.options, settings.extra, othersKeys(settings));
+    const parseConfig = configParserFor(settings.options, settings.extra, othersKeys(settings));
+    const configFor = (file: string): Record<string, unknown> => {
+      const doc = parseConfig(file);
+      configKeys.set(file, new Set(Object.keys(doc)));
+      return doc;
+    };
     const parser = yargs(argv)
       .scriptName('segcov')
       .usage('$0 [CHANNEL...] --base-dir DIR [options]\n\nWatches a segment store and exports exact coverage.')
@@ -50,7 +62,7 @@ export async function main(argv: string[]): Promise<void> {
       .wrap(Math.min(110, process.stdout.columns ?? 100))
       .fail((msg, err) => {
         if (err !== undefined && err !== null && !isUsageError(err)) throw err;
-        exitUsage(dedupeUnknownMessage(msg ?? err?.message ?? 'invalid arguments'));
+        exitUsage(explain(msg ?? err?.message ?? 'invalid arguments', err));
       })
       .help()
       .alias('help', 'h')
@@ -59,7 +71,7 @@ export async function main(argv: string[]): Promise<void> {
       .alias('version', 'V');
     await parser.parseAsync();
   } catch (e) {
-    if (isUsageError(e)) exitUsage((e as Error).message);
+    if (isUsageError(e)) exitUsage(explain((e as Error).message, e));
     process.stderr.write(`segcov: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);
   }

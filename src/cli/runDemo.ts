@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main } from './main.js';
+import { parseBool } from './settingsSources.js';
 import { HOUR_US } from '../coverage/types.js';
 import { formatHourName } from '../store/hourName.js';
 import { formatSegmentName } from '../store/segmentName.js';
@@ -10,8 +11,8 @@ import { writeDemoStore } from '../demo/demoStore.js';
 /**
  * `npm run demo`: builds a realistic store (six hours up to now, two qualities, holes,
  * suspect and partial segments, duplicate downloads, a tombstone, a bad name) in a
- * temporary folder, keeps "recording" into it every 2 s, and runs the daemon on it.
- * Extra arguments go to the daemon (e.g. `npm run demo -- --run-once`).
+ * temporary folder, keeps "recording" into it every 2 s, and runs the daemon on it; the
+ * folder is removed at exit. Extra arguments go to the daemon (e.g. `npm run demo -- --run-once`).
  */
 const CHANNEL = 'demo';
 const QUALITIES = ['source', '480p'];
@@ -49,20 +50,42 @@ function record(base: string, now: number): void {
   }
 }
 
+/** The `--flag VALUE` or `--flag=VALUE` among the daemon's arguments, else undefined. */
+function flagValue(args: readonly string[], flag: string): string | undefined {
+  const i = args.indexOf(flag);
+  if (i >= 0) return args[i + 1];
+  return args.find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1);
+}
+
 const base = mkdtempSync(path.join(tmpdir(), 'segcov-demo-'));
+// The store is the demo's own: removed on every way out (normal end, --run-once, SIGINT,
+// SIGTERM, the daemon's own exit), and the last line says where it was.
+process.on('exit', () => {
+  rmSync(base, { recursive: true, force: true });
+  process.stdout.write(`segcov demo: removed the demo store ${base}\n`);
+});
+// A signal before the daemon handles its own (while the store is built): end, cleaning up.
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    if (process.listenerCount(sig) === 1) process.exit(sig === 'SIGINT' ? 130 : 143);
+  });
+}
 const now = Date.now() * 1000;
 buildStore(base, now);
 const extra = process.argv.slice(2);
-const portArg = extra.indexOf('--metrics-port');
-const port = portArg >= 0 ? extra[portArg + 1] : (process.env.SEGCOV_METRICS_PORT ?? '8006');
+const runOnce = extra.includes('--run-once') || parseBool(process.env.SEGCOV_RUN_ONCE) === true;
+const port = flagValue(extra, '--metrics-port') ?? process.env.SEGCOV_METRICS_PORT ?? '8006';
+const outputDir = flagValue(extra, '--output-dir');
+const maps = outputDir === undefined ? path.join(base, 'coverage-maps') : path.resolve(base, outputDir);
+// the URLs only when the daemon serves them: not for one pass, not with --metrics-port 0
+const serves = !runOnce && Number(port) !== 0;
 process.stdout.write([
   '',
-  `segcov demo: a store of 6 hours × 2 qualities in ${base}`,
-  `  status page  http://127.0.0.1:${port}/`,
-  `  metrics      http://127.0.0.1:${port}/metrics`,
-  `  maps         ${path.join(base, 'coverage-maps')}/${CHANNEL}_source_coverage.png (and _480p_)`,
-  extra.includes('--run-once') ? '  (--run-once: one pass, then exit)' : '  a new segment lands every 2 s; Ctrl-C stops',
+  `segcov demo: a store of 6 hours × 2 qualities in ${base} (removed at exit)`,
+  ...(serves ? [`  status page  http://127.0.0.1:${port}/`, `  metrics      http://127.0.0.1:${port}/metrics`] : []),
+  `  maps         ${maps}/${CHANNEL}_source_coverage.png (and _480p_)${maps.startsWith(`${base}/`) ? ', removed with the store: --output-dir DIR keeps them' : ''}`,
+  runOnce ? '  (--run-once: one pass, then exit)' : `  a new segment lands every 2 s; Ctrl-C stops${serves ? '' : ' (no HTTP server: --metrics-port 0)'}`,
   '',
 ].join('\n') + '\n');
-if (!extra.includes('--run-once')) setInterval(() => record(base, Date.now() * 1000), 2000).unref();
+if (!runOnce) setInterval(() => record(base, Date.now() * 1000), 2000).unref();
 await main([CHANNEL, '--base-dir', base, '--qualities', QUALITIES.join(','), ...extra]);

@@ -84,40 +84,26 @@ export function selectEnv(env: NodeJS.ProcessEnv, own: OptionTable, others: Read
 }
 
 /**
- * The keys of a config file that the running command takes: another command's keys are
- * dropped (one file serves them all), booleans are read in every usual spelling, and
- * keys no command knows stay (the parser's strict mode then names them). `extra` are
+ * The keys of config file `file` that the running command takes: another command's keys
+ * are dropped (one file serves them all), booleans are read in every usual spelling, and
+ * a key no command knows is a usage error naming the file and the key. `extra` are
  * config-only keys of this command (e.g. `channels`, `peers`).
  */
-export function selectConfig(doc: Record<string, unknown>, own: OptionTable, extra: ReadonlySet<string>, others: ReadonlySet<string>): Record<string, unknown> {
+export function selectConfig(doc: Record<string, unknown>, own: OptionTable, extra: ReadonlySet<string>, others: ReadonlySet<string>, file: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(doc)) {
     const opt = own[key];
     if (opt === undefined && !extra.has(key)) {
-      if (!others.has(key)) out[key] = value;
+      if (!others.has(key)) throw new UsageError(`--config ${file}: unknown key "${key}" (keys are the flag names; see --help)`);
       continue;
     }
     if (opt?.type === 'boolean' && typeof value !== 'boolean' && value !== null && value !== undefined) {
       const b = parseBool(value);
-      if (b === undefined) throw new UsageError(`--config: ${key}: ${JSON.stringify(value)} is not a boolean (true/false, yes/no, 1/0)`);
+      if (b === undefined) throw new UsageError(`--config ${file}: ${key}: ${JSON.stringify(value)} is not a boolean (true/false, yes/no, 1/0)`);
       out[key] = b;
     } else {
       out[key] = value;
     }
   }
   return out;
-}
-
-/**
- * yargs names a flag twice in its unknown-argument message (as typed and in camelCase):
- * keeps each once, as typed.
- */
-export function dedupeUnknownMessage(msg: string): string {
-  const m = /^(Unknown arguments?): (.*)$/.exec(msg);
-  if (m === null) return msg;
-  const names = m[2].split(', ');
-  const camel = (s: string): string => s.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-  const typed = new Set(names.filter((n) => n.includes('-')).map(camel));
-  const kept = names.filter((n) => n.includes('-') || !typed.has(n));
-  return `${kept.length === 1 ? 'Unknown argument' : 'Unknown arguments'}: ${kept.join(', ')}`;
 }

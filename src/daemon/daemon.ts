@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
 import type { DaemonConfig } from '../config/daemonConfig.js';
 import { createLogger, type Logger } from '../log.js';
 import type { DaemonParts } from './daemonParts.js';
@@ -31,6 +31,7 @@ import { installLastResort } from './lastResort.js';
 import type { WebServer } from './webServer.js';
 import { coldPassThreads, endPrestartedWorkers, HourWorkerPool } from '../scan/hourWorkerPool.js';
 import { qualityDir } from '../store/layout.js';
+import { missingChannels, missingChannelsText, probeBaseDir, unreadableText, type BaseDirState } from '../store/baseDir.js';
 
 export type { DaemonParts };
 
@@ -136,19 +137,32 @@ async function writeOutputs(parts: DaemonParts): Promise<void> {
   }
 }
 
-/** Tells whether the base folder is there; a missing one is logged (not fatal: retried next pass). */
-async function checkBase(parts: DaemonParts): Promise<void> {
-  try {
-    if (!(await stat(parts.config.baseDir)).isDirectory()) parts.log.warn({ base: parts.config.baseDir }, 'base dir is not a folder');
-  } catch {
-    parts.log.warn({ base: parts.config.baseDir }, 'base dir does not exist yet; retrying every pass');
-  }
+/**
+ * Tells what the base folder is; a missing, unreadable or non-folder base is logged (not
+ * fatal: retried next pass). Unreadable (EACCES) is never called missing.
+ */
+async function checkBase(parts: DaemonParts): Promise<BaseDirState> {
+  const base = parts.config.baseDir;
+  const state = await probeBaseDir(base);
+  if (state.kind === 'not_a_folder') parts.log.warn({ base }, 'base dir is not a folder; retrying every pass');
+  else if (state.kind === 'missing') parts.log.warn({ base }, 'base dir does not exist yet; retrying every pass');
+  else if (state.kind === 'unreadable') parts.log.warn({ base, err: state.code }, `base dir ${unreadableText(state.code)}; retrying every pass`);
+  return state;
 }
 
-/** One full pass of every channel and quality, concurrently (sharing `workers` when given). */
-export async function passAll(parts: DaemonParts, workers?: HourWorkerPool | null): Promise<void> {
-  await checkBase(parts);
+/** One full pass of every channel and quality, concurrently (sharing `workers` when given). Returns what the base was. */
+export async function passAll(parts: DaemonParts, workers?: HourWorkerPool | null): Promise<BaseDirState> {
+  const base = await checkBase(parts);
   await Promise.all(parts.checkers.map((c) => runPass(parts, c, workers)));
+  return base;
+}
+
+/** One warning, after the first pass, for configured channels that have no folder under the base. */
+async function warnMissingChannels(parts: DaemonParts): Promise<void> {
+  const { baseDir, outputDir, channels } = parts.config;
+  const own = path.dirname(outputDir) === baseDir ? new Set([path.basename(outputDir)]) : new Set<string>();
+  const m = await missingChannels(baseDir, channels, own);
+  if (m !== null) parts.log.warn({ base: baseDir, missing: m.missing }, missingChannelsText(baseDir, m));
 }
 
 /** Entries of every checker's quality folder: about the number of hour folders a first pass reads. */
@@ -168,7 +182,7 @@ function hourFolderCount(parts: DaemonParts): number {
  * than awaiting each listing) and, with enough cores, on worker threads too, which end
  * with the pass. Later passes mostly hit the hour cache and stay on the async path.
  */
-export async function firstPass(parts: DaemonParts): Promise<void> {
+export async function firstPass(parts: DaemonParts): Promise<BaseDirState> {
   const { config, log, metrics } = parts;
   const hourFolders = hourFolderCount(parts);
   const threads = config.coldThreads ?? coldPassThreads(availableParallelism(), hourFolders);
@@ -181,11 +195,14 @@ export async function firstPass(parts: DaemonParts): Promise<void> {
       log.warn({ err: reason }, 'hour worker failed; reading its hours in-process');
     },
   });
+  let base: BaseDirState;
   try {
-    await passAll(parts, workers);
+    base = await passAll(parts, workers);
   } finally {
     await Promise.all([workers.close(), endPrestartedWorkers()]);
   }
+  if (base.kind === 'ok') await warnMissingChannels(parts);
+  return base;
 }
 
 async function runPass(parts: DaemonParts, c: QualityChecker, workers?: HourWorkerPool | null): Promise<void> {
@@ -252,7 +269,12 @@ export async function runDaemon(initial: DaemonConfig, reload: ReloadOptions = {
   if (config.runOnce) {
     await releaseEarlyHangupAsDefault(); // one pass: SIGHUP is a hangup, as for any one-shot command
     await dropPrivileges(config.user, config.outputDir, config.baseDir, log);
-    await firstPass(parts);
+    const base = await firstPass(parts);
+    // a missing base is an empty store (exit 0); one that cannot be read is a fault to report
+    if (base.kind === 'unreadable' || base.kind === 'not_a_folder') {
+      log.error({ base: config.baseDir }, `--run-once: the base dir ${base.kind === 'unreadable' ? unreadableText(base.code) : 'is not a folder'}; nothing written, exit 1`);
+      return 1;
+    }
     parts.state.markReady();
     await writeOutputs(parts);
     log.info({ checkers: parts.checkers.length }, 'run-once done');

@@ -5,6 +5,13 @@ import { outputDirLinkProblem } from '../outputs/outputFolder.js';
 import { outputDirProblem, textfileProblem } from '../outputs/outputTargets.js';
 import { removeStaleTemps } from '../outputs/staleTemps.js';
 
+/** An error met while looking at an output's place (EACCES on a parent folder, say), as one line. */
+function cannotCheck(target: string, e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const what = err.code === 'EACCES' ? 'permission denied' : err.code ?? (e instanceof Error ? e.message : String(e));
+  return `cannot use ${target}: ${what}${err.path !== undefined && err.path !== target ? ` (at ${err.path})` : ''}`;
+}
+
 /**
  * Start-up checks of where the daemon writes: a problem is returned as the one line to
  * print (naming the flag) before exiting 2; an output folder reached through a symlink is
@@ -12,10 +19,13 @@ import { removeStaleTemps } from '../outputs/staleTemps.js';
  * earlier run left in the output folder and beside the textfile.
  */
 export async function prepareOutputs(config: DaemonConfig, log: Logger): Promise<string | null> {
-  const dirProblem = await outputDirLinkProblem(config.outputDir, config.baseDir) ?? await outputDirProblem(config.outputDir);
+  const dirProblem =
+    (await outputDirLinkProblem(config.outputDir, config.baseDir)) ??
+    (await outputDirProblem(config.outputDir).catch((e: unknown) => cannotCheck(config.outputDir, e)));
   if (dirProblem !== null) return `--output-dir: ${dirProblem}`;
   if (config.textfile !== undefined) {
-    const fileProblem = await textfileProblem(config.textfile);
+    const file = config.textfile;
+    const fileProblem = await textfileProblem(file).catch((e: unknown) => cannotCheck(file, e));
     if (fileProblem !== null) return `--textfile: ${fileProblem}`;
   }
   const removed = await removeStaleTemps(config.outputDir);

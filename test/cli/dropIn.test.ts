@@ -85,7 +85,7 @@ describe('drop-in for the replaced checker', () => {
     }
     const r = await runCli(['desertbus', '--base-dir', base, '--foo-bar', '1', '--run-once']);
     assert.equal(r.code, 2);
-    assert.equal(r.stderr.trim(), 'segcov: Unknown argument: foo-bar');
+    assert.equal(r.stderr.trim(), 'segcov: Unknown argument: --foo-bar (see segcov --help)');
   });
 
   it('-h and -V', async () => {

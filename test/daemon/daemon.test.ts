@@ -61,9 +61,10 @@ describe('the daemon', () => {
       await mkdir(out, { recursive: true });
       await chmod(root, 0o777);
       await chmod(out, 0o777);
-      // run as an unprivileged user where we are root, so a permission error is real
-      const command = asRoot ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
-      const d = await startDaemon(['chan', odd, '--base-dir', base, '--output-dir', out, '--check-interval', '1', '--no-watch'], { command });
+      // where we are root, the daemon drops to nobody with its own --user (as users run it), so a
+      // permission error is real; it loads its code as root first, so the checkout may be unreadable
+      const user = asRoot ? ['--user', '65534:65534'] : [];
+      const d = await startDaemon(['chan', odd, '--base-dir', base, '--output-dir', out, '--check-interval', '1', '--no-watch', ...user]);
       try {
         let m = await scrape(d.url);
         assert.ok((m.get('segcov_store_errors_total{kind="missing_base"}') ?? 0) >= 1, 'missing base counted');

@@ -15,10 +15,14 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the built CLI (or another copy's `bin`) to completion (bounded by `timeoutMs`). */
-export function runCli(args: readonly string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string; bin?: string } = {}): Promise<CliResult> {
+/**
+ * Runs the built CLI (or another copy's `bin`) to completion (bounded by `timeoutMs`),
+ * through `command` when given (e.g. setpriv).
+ */
+export function runCli(args: readonly string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string; bin?: string; command?: readonly string[] } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [opts.bin ?? BIN, ...args], { env: opts.env ?? cleanEnv(), cwd: opts.cwd ?? REPO });
+    const argv = [...(opts.command ?? []), process.execPath, opts.bin ?? BIN, ...args];
+    const child = spawn(argv[0], argv.slice(1), { env: opts.env ?? cleanEnv(), cwd: opts.cwd ?? REPO });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });

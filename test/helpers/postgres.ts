@@ -23,9 +23,10 @@ export function postgresBinDir(): string {
 /** postgres refuses to run as root: where we are root, its programs run as `nobody`. */
 const AS_USER = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
 
-async function asUser(bin: string, args: string[]): Promise<void> {
+/** Runs in the cluster's own folder: the checkout (the test's working folder) may be unreadable to nobody. */
+async function asUser(bin: string, args: string[], cwd: string): Promise<void> {
   const cmd = [...AS_USER, bin, ...args];
-  await run(cmd[0], cmd.slice(1), { env: { ...process.env, LC_ALL: 'C' }, timeout: 120_000 });
+  await run(cmd[0], cmd.slice(1), { env: { ...process.env, LC_ALL: 'C' }, timeout: 120_000, cwd });
 }
 
 /** A throwaway PostgreSQL cluster on 127.0.0.1, trust auth, superuser `postgres`. */
@@ -38,7 +39,7 @@ export class TestPostgres {
     const dir = await mkdtemp(path.join(tmpdir(), 'segcov-pg-'));
     if (AS_USER.length > 0) await chown(dir, 65534, 65534);
     const pgData = path.join(dir, 'data');
-    await asUser(path.join(bin, 'initdb'), ['-D', pgData, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
+    await asUser(path.join(bin, 'initdb'), ['-D', pgData, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8'], dir);
     const db = new TestPostgres(dir, await freePort(), bin);
     await db.start();
     return db;
@@ -49,12 +50,12 @@ export class TestPostgres {
     await asUser(path.join(this.bin, 'pg_ctl'), [
       '-D', path.join(this.dir, 'data'), '-l', path.join(this.dir, 'log'), '-w', '-t', '120',
       '-o', `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start',
-    ]);
+    ], this.dir);
   }
 
   /** Stops the server at once (connections are cut), as a crashed database would. */
   async stop(): Promise<void> {
-    await asUser(path.join(this.bin, 'pg_ctl'), ['-D', path.join(this.dir, 'data'), '-m', 'immediate', '-w', 'stop']);
+    await asUser(path.join(this.bin, 'pg_ctl'), ['-D', path.join(this.dir, 'data'), '-m', 'immediate', '-w', 'stop'], this.dir);
   }
 
   /** libpq key=value form, as wubloader's compose passes it. */

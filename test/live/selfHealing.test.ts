@@ -9,11 +9,14 @@ import { makeTmpDir } from '../helpers/tmp.js';
 import { coverageSeries, scrape, waitUntilLiveMatches } from './liveHarness.js';
 
 const asRoot = process.getuid?.() === 0;
-/** Where we are root, the daemon runs as nobody so a permission error is real. */
-const unprivileged = asRoot ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+/**
+ * Where we are root, the daemon drops to nobody with its own --user so a permission error is
+ * real: it starts as root (its code loads from a checkout nobody may not read) and drops.
+ */
+const unprivileged = asRoot ? ['--user', '65534:65534'] : [];
 
-async function withDaemon(args: string[], body: (d: RunningDaemon) => Promise<void>, command: string[] = []): Promise<void> {
-  const d = await startDaemon(args, { command });
+async function withDaemon(args: string[], body: (d: RunningDaemon) => Promise<void>, extraArgs: string[] = []): Promise<void> {
+  const d = await startDaemon([...args, ...extraArgs]);
   try {
     await body(d);
   } finally {

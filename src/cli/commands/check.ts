@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CommandModule, Options } from 'yargs';
 import { hourStripLine, stripLegend, useColor } from '../../outputs/hourStrip.js';
@@ -6,6 +5,8 @@ import { HOUR_US, SECOND_US } from '../../coverage/types.js';
 import { ProgressBar } from '../../outputs/progressBar.js';
 import { analyzeHourFolders, listQualityHours } from '../../scan/coldPass.js';
 import { coldPassThreads, endPrestartedWorkers, HourWorkerPool } from '../../scan/hourWorkerPool.js';
+import { missingChannels, missingChannelsText, probeBaseDir, unreadableText } from '../../store/baseDir.js';
+import { DEFAULT_OUTPUT_DIR } from '../../store/layout.js';
 import type { HourFolder, HourWindow } from '../../store/listHours.js';
 import type { ProblemKind } from '../../store/problems.js';
 import { parseIsoTime } from '../../time/isoTime.js';
@@ -46,8 +47,10 @@ export async function resolveCheckOptions(argv: Record<string, unknown>): Promis
   if (since !== undefined && until !== undefined && until <= since) throw new UsageError('--until: must be after --since');
   const base = String(argv['base-dir'] ?? '');
   if (base === '') throw new UsageError('--base-dir: must not be empty');
-  const st = await stat(base).catch(() => null);
-  if (st === null || !st.isDirectory()) throw new UsageError(`--base-dir: ${base} is not a folder`);
+  const state = await probeBaseDir(base);
+  if (state.kind === 'missing') throw new UsageError(`--base-dir: ${base} does not exist`);
+  if (state.kind === 'not_a_folder') throw new UsageError(`--base-dir: ${base} is not a folder`);
+  if (state.kind === 'unreadable') throw new UsageError(`--base-dir: ${base} ${unreadableText(state.code)}`);
   let maxAgeUs: number | undefined;
   if (argv['max-age'] !== undefined) {
     const n = Number(argv['max-age']);
@@ -123,7 +126,7 @@ export function checkStrips(results: readonly QualityCheck[], nowUs: number, col
 export const CHECK_OPTIONS = {
   'base-dir': { type: 'string', default: '.', describe: 'Segment store: BASE/CHANNEL/QUALITY/HOUR/SEGMENT' },
   qualities: { type: 'string', default: 'source', describe: 'Comma-separated qualities to check' },
-  since: { type: 'string', describe: 'Window start (ISO-8601; UTC when no offset) [default: the first segment]' },
+  since: { type: 'string', describe: 'Window start (ISO-8601; UTC when no offset) [default: the start of the first hour with a segment]' },
   until: { type: 'string', describe: 'Window end (ISO-8601) [default: the end of the newest segment]' },
   'max-age': { type: 'number', describe: 'Also fail when the newest segment ended more than this many seconds ago' },
   json: { type: 'boolean', default: false, describe: 'Print the report as JSON' },
@@ -150,6 +153,10 @@ export const checkCommand: CommandModule<object, Record<string, unknown>> = {
   handler: async (argv) => {
     const opts = await resolveCheckOptions(argv);
     const nowUs = Date.now() * 1000;
+    // a typo, or a stray space in a list (`--qualities source, 480p`), names a channel that is not there
+    const missing = await missingChannels(opts.baseDir, opts.channels, new Set([DEFAULT_OUTPUT_DIR]));
+    if (missing !== null) process.stderr.write(`segcov: warning: ${missingChannelsText(opts.baseDir, missing)}
+`);
     // Drawn on stderr only when it is a terminal, and only once the pass has run for a second.
     let bar: ProgressBar | null = null;
     const results = await runCheck(opts, nowUs, (done, total) => {
