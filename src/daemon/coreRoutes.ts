@@ -1,6 +1,7 @@
 import type { DaemonParts } from './daemonParts.js';
 import { sendText, type Route } from '../outputs/httpServer.js';
-import { MetricsCache, RegistryText, sendMetrics } from '../outputs/metricsCache.js';
+import { MetricsCache, RegistryText, sendMetrics, type FormatParts } from '../outputs/metricsCache.js';
+import { OPENMETRICS_EOF } from '../outputs/openMetrics.js';
 
 /**
  * The text of /metrics in parts, each rendered again only when it changed: the §4 gauges
@@ -8,13 +9,22 @@ import { MetricsCache, RegistryText, sendMetrics } from '../outputs/metricsCache
  * joins again, and compresses again, only the families it changed); the window and fleet gauges when their
  * inputs changed or while a window still follows the clock; segcov's own and the process
  * metrics every time. The parts are the very same Buffers while unchanged (MetricsCache
- * reuses their compressed form).
+ * reuses their compressed form). In both formats: the §4 gauges read the same in OpenMetrics,
+ * so both share their Buffers (the bulk is neither converted nor compressed twice); each
+ * registry's part is converted once per render of it; OpenMetrics ends with `# EOF`.
  */
-export function metricsParts(parts: Pick<DaemonParts, 'gauges' | 'windowGauges' | 'fleetGauges' | 'metrics'>): () => Promise<Buffer[]> {
+export function metricsParts(parts: Pick<DaemonParts, 'gauges' | 'windowGauges' | 'fleetGauges' | 'metrics'>): () => Promise<FormatParts> {
   const windows = new RegistryText(parts.windowGauges.registry, { version: () => parts.windowGauges.version() });
   const fleet = new RegistryText(parts.fleetGauges.registry, { version: () => parts.fleetGauges.version() });
   const self = new RegistryText(parts.metrics.registry);
-  return async () => [...parts.gauges.exposition(), await windows.buffer(), await fleet.buffer(), await self.buffer()];
+  return async () => {
+    const coverage = parts.gauges.exposition();
+    const registries = [await windows.formats(), await fleet.formats(), await self.formats()];
+    return {
+      text: [...coverage, ...registries.map((r) => r.text)],
+      openmetrics: [...coverage, ...registries.map((r) => r.openmetrics), OPENMETRICS_EOF],
+    };
+  };
 }
 
 /** /metrics (coverage gauges + segcov_ + process metrics), /healthz, /readyz. */
@@ -22,7 +32,7 @@ export function coreRoutes(parts: DaemonParts): Route[] {
   // a coverage change is on the very next scrape; otherwise one render a second at most
   const cache = new MetricsCache(metricsParts(parts), 1000, Date.now, () => parts.gauges.version);
   return [
-    { path: '/metrics', handle: (req, res) => sendMetrics(req, res, cache, parts.metrics.registry.contentType) },
+    { path: '/metrics', handle: (req, res) => sendMetrics(req, res, cache) },
     { path: '/healthz', handle: (_req, res) => sendText(res, 200, 'ok\n') },
     {
       path: '/readyz',

@@ -25,6 +25,7 @@ import { Reloader, type ConfigLoader } from './reload.js';
 import { handleHupAndUsr1 } from './signals.js';
 import { releaseEarlyHangup, releaseEarlyHangupAsDefault } from '../earlyHangup.js';
 import { StopSignal } from './stopSignal.js';
+import { systemdNotifier } from './systemdNotify.js';
 import { dropPrivileges } from './privileges.js';
 import { writeFileAtomic } from '../outputs/atomicWrite.js';
 import { installLastResort } from './lastResort.js';
@@ -281,6 +282,8 @@ export async function runDaemon(initial: DaemonConfig, reload: ReloadOptions = {
     return 0;
   }
 
+  const notify = systemdNotifier(log); // null unless systemd (Type=notify) asks
+  parts.reloader.watcher = notify;
   const unhookSignals = handleHupAndUsr1(log, parts.reloader);
   if (releaseEarlyHangup()) {
     log.info({ signal: 'SIGHUP' }, 'SIGHUP during start-up: reloading the configuration');
@@ -288,6 +291,7 @@ export async function runDaemon(initial: DaemonConfig, reload: ReloadOptions = {
   }
   stop.onSignals(['SIGTERM', 'SIGINT'], (sig) => {
     log.info({ signal: sig }, 'stopping');
+    notify?.stopping();
     setTimeout(() => {
       log.warn('still busy 4.5 s after the signal; exiting now');
       process.exit(0);
@@ -307,6 +311,7 @@ export async function runDaemon(initial: DaemonConfig, reload: ReloadOptions = {
   await firstPass(parts);
   parts.state.markReady();
   parts.metrics.ready.set(1);
+  notify?.ready(); // after /readyz turned 200
   if (config.makePage) await writeOutputs(parts).catch((e: unknown) => log.error({ err: String(e) }, 'cannot write outputs'));
   const live = config.watch ? new (await import('../live/liveMode.js')).LiveMode(parts) : null;
   if (live !== null) await startLive(parts, live);
@@ -316,6 +321,7 @@ export async function runDaemon(initial: DaemonConfig, reload: ReloadOptions = {
   await server?.close();
   await Promise.all(parts.checkers.map((c) => c.flush()));
   unhookSignals();
+  await notify?.flush();
   log.info('stopped');
   return 0;
 }

@@ -9,6 +9,12 @@ export type ReloadHook = () => void | Promise<void>;
 /** Re-reads flags, SEGCOV_* and `--config` into a config (given by the command line). */
 export type ConfigLoader = () => Promise<Partial<DaemonConfig>>;
 
+/** Told when a reload begins and when it is over (systemd's RELOADING=1 / READY=1). */
+export interface ReloadWatcher {
+  reloading(): void;
+  reloaded(): void;
+}
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Settings a reload applies to the running daemon; every other change waits for a restart. */
@@ -30,6 +36,8 @@ export class Reloader {
   private again = false;
   private readonly successful: Gauge;
   private readonly successTime: Gauge;
+  /** Told of each reload (one that runs again for a signal meanwhile counts once). */
+  watcher: ReloadWatcher | null = null;
 
   constructor(
     private readonly config: DaemonConfig,
@@ -55,6 +63,7 @@ export class Reloader {
       this.again = true;
       return this.running;
     }
+    this.watcher?.reloading();
     this.running = (async () => {
       do {
         this.again = false;
@@ -63,6 +72,7 @@ export class Reloader {
         if (ok) this.successTime.set(Date.now() / 1000);
       } while (this.again);
       this.running = null;
+      this.watcher?.reloaded();
     })();
     return this.running;
   }

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
-import { Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { startHttpServer } from '../../src/outputs/httpServer.js';
 import type { GaugeValue } from '../../src/coverage/gauges.js';
 import { CoverageGauges } from '../../src/outputs/coverageGauges.js';
@@ -107,12 +107,35 @@ describe('metrics cache', () => {
     assert.equal(acceptsGzip('*'), true);
   });
 
+  it('over HTTP: the format the Accept header asks for, with its content type, gzipped or not', async () => {
+    const reg = new Registry();
+    new Counter({ name: 'c_total', help: 'h', registers: [reg] }).inc(4);
+    new Gauge({ name: 'g', help: 'h', registers: [reg] }).set(1);
+    const cache = new MetricsCache(() => reg.metrics());
+    const s = await startHttpServer('127.0.0.1', 0, [{ path: '/metrics', handle: (req, res) => sendMetrics(req, res, cache) }], (e) => { throw e; });
+    try {
+      const url = `http://127.0.0.1:${s.port}/metrics`;
+      const prometheus = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+      for (const encoding of ['identity', 'gzip']) {
+        const om = await fetch(url, { headers: { accept: prometheus, 'accept-encoding': encoding } });
+        assert.equal(om.headers.get('content-type'), 'application/openmetrics-text; version=1.0.0; charset=utf-8');
+        assert.equal(om.headers.get('vary'), 'accept, accept-encoding');
+        assert.equal(await om.text(), '# HELP c h\n# TYPE c counter\nc_total 4\n# HELP g h\n# TYPE g gauge\ng 1\n# EOF\n', encoding);
+        const plain = await fetch(url, { headers: { 'accept-encoding': encoding } }); // fetch asks for */*
+        assert.equal(plain.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8');
+        assert.equal(await plain.text(), '# HELP c_total h\n# TYPE c_total counter\nc_total 4\n# HELP g h\n# TYPE g gauge\ng 1\n', encoding);
+      }
+    } finally {
+      await s.close();
+    }
+  });
+
   it('over HTTP: gzip when asked, identity otherwise, same text', async () => {
     const reg = new Registry();
     const g = new Gauge({ name: 'g', help: 'h', labelNames: ['i'], registers: [reg] });
     for (let i = 0; i < 500; i++) g.set({ i: String(i) }, i);
     const cache = new MetricsCache(() => reg.metrics());
-    const s = await startHttpServer('127.0.0.1', 0, [{ path: '/metrics', handle: (req, res) => sendMetrics(req, res, cache, reg.contentType) }], (e) => { throw e; });
+    const s = await startHttpServer('127.0.0.1', 0, [{ path: '/metrics', handle: (req, res) => sendMetrics(req, res, cache) }], (e) => { throw e; });
     try {
       const url = `http://127.0.0.1:${s.port}/metrics`;
       const plain = await fetch(url, { headers: { 'accept-encoding': 'identity' } });

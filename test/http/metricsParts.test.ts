@@ -17,6 +17,7 @@ import { silentLogger } from '../../src/log.js';
 import { FleetGauges } from '../../src/outputs/fleetGauges.js';
 import { gzipOfParts } from '../../src/outputs/deflateParts.js';
 import { MetricsCache } from '../../src/outputs/metricsCache.js';
+import { toOpenMetrics } from '../../src/outputs/openMetrics.js';
 import { dropBlankLines } from '../../src/outputs/promText.js';
 import { SelfMetrics } from '../../src/outputs/selfMetrics.js';
 import { WindowGauges } from '../../src/outputs/windowGauges.js';
@@ -98,6 +99,28 @@ describe('/metrics in cached parts', () => {
     assert.equal(gz, expected, `gzip: ${why}`);
     return identity;
   }
+
+  it('both formats from one render: OpenMetrics is the classic text converted, ending # EOF; the parts they share are compressed once', async () => {
+    const now = ms('2026-11-01T16:30:00Z');
+    const d = await daemonAt(undefined, () => now);
+    const render = metricsParts({ gauges: d.parts.gauges, windowGauges: d.windowGauges, fleetGauges: d.fleetGauges, metrics: new SelfMetrics(false) });
+    const both = await render();
+    const text = Buffer.concat(both.text).toString();
+    assert.match(text, /^segcov_errors_total\{kind="pass"\} 0$/m);
+    assert.equal(Buffer.concat(both.openmetrics).toString(), `${toOpenMetrics(text)}# EOF\n`);
+    const shared = both.openmetrics.filter((b) => both.text.includes(b));
+    assert.equal(shared.length, both.text.length - 1, 'all but the self-metrics part (its counters differ) are the very same Buffers');
+
+    const cache = new MetricsCache(render, 60_000, () => now);
+    const plain = gunzipSync(await cache.get(true, 'text')).toString();
+    const compressions = cache.compressions;
+    const om = gunzipSync(await cache.get(true, 'openmetrics')).toString();
+    assert.equal(cache.renders, 1, 'one render answers both');
+    assert.equal(cache.compressions - compressions, 2, 'OpenMetrics compressed only its self-metrics part and # EOF');
+    assert.equal(om, `${toOpenMetrics(plain)}# EOF\n`);
+    assert.equal((await cache.get(false, 'openmetrics')).toString(), om);
+    assert.match(om, /^# TYPE segcov_errors counter\nsegcov_errors_total\{kind="map_write"\} 0$/m);
+  });
 
   const line = (text: string, prefix: string): string | undefined => text.split('\n').find((l) => l.startsWith(prefix));
 

@@ -51,6 +51,14 @@ describe('systemd unit (config/segcov.service)', () => {
     assert.ok(unit.get('Install')?.get('WantedBy')?.includes('multi-user.target'));
   });
 
+  test('Type=notify with a watchdog: ready after the first pass, restarted when its event loop is stuck', () => {
+    assert.equal(one('Type'), 'notify');
+    assert.equal(one('WatchdogSec'), '60s');
+    // the messages come from systemd-notify, a child of segcov (src/daemon/systemdNotify.ts)
+    assert.equal(one('NotifyAccess'), 'all');
+    assert.equal(one('Restart'), 'on-failure', 'a watchdog timeout counts as a failure');
+  });
+
   test('has no new privileges and no capabilities, runs as an unprivileged dynamic user', () => {
     assert.equal(one('NoNewPrivileges'), 'yes');
     assert.equal(one('CapabilityBoundingSet'), '');
