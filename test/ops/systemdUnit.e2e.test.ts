@@ -94,7 +94,7 @@ describe('systemd unit (config/segcov.service)', () => {
 
   test('keeps the daemon\'s flags: metrics port, config file', () => {
     // no folder: systemd finds it in /usr/local/bin or /usr/bin, wherever `npm install -g` put it
-    // (test/ops/install.test.ts installs it and runs systemd-analyze verify on this unit as shipped)
+    // (test/ops/install.e2e.test.ts installs it and runs systemd-analyze verify on this unit as shipped)
     assert.match(execStart, /^segcov /);
     assert.equal(flag('--metrics-port'), '8006');
     assert.equal(flag('--config'), '/etc/segcov/segcov.yaml');
