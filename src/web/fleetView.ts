@@ -1,4 +1,5 @@
 import { fleetHoleFigures, peerCover, type NodeCoverage } from '../coverage/fleetUnion.js';
+import type { PairState } from '../coverage/severity.js';
 import { spansLength, unionSpans } from '../coverage/spans.js';
 import { HOUR_US, type Interval } from '../coverage/types.js';
 import { interval, pair, type NodeSpans, type Pair, type QualitySpans } from './nodeSpans.js';
@@ -41,6 +42,12 @@ export interface FleetQuality {
   readonly nothing_recorded: boolean;
   /** Share of this node's window outside holes, or null without a window. */
   readonly coverage_pct: number | null;
+  /** This node's state of the pair (ok, warn, bad; null before its first pass) and why. */
+  readonly state: PairState | null;
+  readonly reason: string | null;
+  /** What this node holds, window or not, and whether its window holds none of it. */
+  readonly recorded: Pair | null;
+  readonly window_misses_recording: boolean;
   /** The shared time axis, whole hours: [start, end). */
   readonly axis: Pair | null;
   readonly nodes: readonly FleetNodeRow[];
@@ -149,6 +156,7 @@ export function fleetQuality(self: QualitySpans, nodeName: string, peers: readon
     longest_hole_us: holes.reduce((m, x) => Math.max(m, x.end - x.start), 0),
     missing_hours: self.missing_hours, nothing_recorded: self.nothing_recorded,
     coverage_pct: measured > 0 ? Math.max(0, ((measured - holeUs) / measured) * 100) : null,
+    state: self.state, reason: self.reason, recorded: self.recorded, window_misses_recording: self.window_misses_recording,
     axis: sharedAxis([self.window, ...rows.map((r) => r.row.window)], nowUs),
     nodes: [selfRow, ...rows.map((r) => r.row)],
     fleet: { covered: fleetCovered.map(pair), hole_us: figures.fleetHoleUs, local_only_hole_us: figures.localOnlyHoleUs },
