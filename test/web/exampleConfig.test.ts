@@ -18,4 +18,5 @@ it('config/segcov.example.yaml uses only real flag names and resolves to a valid
   assert.deepEqual(config.qualities, ['source', '480p']);
   assert.deepEqual(config.peers, { 'node-b': 'http://node-b.example.org:8006', 'node-c': 'http://node-c.example.org:8006' });
   assert.equal(config.metricsPort, 8006);
+  assert.equal(config.longHole, 60);
 });
