@@ -1,18 +1,33 @@
 import { readdir } from 'node:fs/promises';
 import { hourDir } from '../store/layout.js';
-import { parseHourListing } from '../store/listHour.js';
 import type { HourFolder } from '../store/listHours.js';
+import { parseDurationMicros, parseOffsetMicros } from '../store/segmentName.js';
 
-/** True when the folder's names hold a non-temp segment that ends after `since`, or it cannot be listed. */
+/**
+ * True when a name among `names` (of the hour that starts at `start`) is a segment, not a
+ * temp one, that ends after `since`. Only the start and duration fields are parsed (no
+ * segment objects): a name this takes that a full parse calls bad only costs a read.
+ */
+export function namesReach(names: readonly string[], start: number, since: number): boolean {
+  for (const n of names) {
+    if (!n.endsWith('.ts') || n.startsWith('.')) continue;
+    const d1 = n.indexOf('-');
+    const d2 = d1 < 0 ? -1 : n.indexOf('-', d1 + 1);
+    if (d2 < 0 || n.startsWith('temp-', d2 + 1)) continue;
+    const offset = parseOffsetMicros(n, 0, d1);
+    const duration = parseDurationMicros(n, d1 + 1, d2);
+    if (offset !== null && duration !== null && start + offset + duration > since) return true;
+  }
+  return false;
+}
+
+/** True when the folder's names reach past `since` (namesReach), or it cannot be listed. */
 async function reaches(dir: string, start: number, since: number): Promise<boolean> {
-  let names: string[];
   try {
-    names = await readdir(dir);
+    return namesReach(await readdir(dir), start, since);
   } catch {
     return true; // the full read reports why
   }
-  for (const s of parseHourListing(names, start).segments) if (s.type !== 'temp' && s.start + s.duration > since) return true;
-  return false;
 }
 
 /**

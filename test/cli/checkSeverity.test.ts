@@ -9,7 +9,7 @@ import { analyzeHour } from '../../src/coverage/hourAnalysis.js';
 import type { Segment } from '../../src/coverage/types.js';
 import { createDaemon, passAll } from '../../src/daemon/daemon.js';
 import { silentLogger } from '../../src/log.js';
-import { hoursReaching } from '../../src/scan/reachingHours.js';
+import { hoursReaching, namesReach } from '../../src/scan/reachingHours.js';
 import { listHourFolders } from '../../src/store/listHours.js';
 import { holesJson } from '../../src/web/coverageApi.js';
 import { cleanEnv, runCli } from '../helpers/cli.js';
@@ -84,6 +84,13 @@ describe('segcov check: severity, the worst holes first (issue 25)', () => {
     assert.equal(c.state, 'ok');
     assert.equal(c.segments, 2, 'hours 10 and 13 read; 09 not');
 
+    // by names alone: start + duration past `since`; temp and hidden names never reach
+    const h10 = T('2026-11-01T10:00:00Z');
+    const at12 = T('2026-11-01T12:00:00Z');
+    assert.equal(namesReach(['59:00-7300-full-AAAA.ts'], h10, at12), true);
+    assert.equal(namesReach(['59:00.5-3659.5-suspect-AAAA.ts'], h10, at12), false, 'ends exactly at 12:00');
+    assert.equal(namesReach(['59:00.5-3659.500001-partial-AAAA.ts'], h10, at12), true);
+    assert.equal(namesReach(['59:00-7300-temp-x.ts', '.59:00-7300-full-AAAA.ts', '59:00-7300-full-AAAA.tombstone', 'bad.ts'], h10, at12), false);
     const folders = await listHourFolders(path.join(store, 'c', 'q'), {}, () => {});
     const reaching = await hoursReaching(store, 'c', 'q', folders, T('2026-11-01T12:00:00Z'), 2);
     assert.deepEqual(reaching.map((h) => h.name), ['2026-11-01T10', '2026-11-01T13']);
