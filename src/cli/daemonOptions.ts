@@ -34,6 +34,8 @@ export const DAEMON_OPTIONS = {
   'web.config.file': { type: 'string', describe: 'TLS and basic auth for the HTTP server: a YAML file in the format of Prometheus exporter-toolkit (node_exporter)' },
   'node-name': { type: 'string', describe: "This node's name on the fleet view [default: the host name]" },
   'peer-poll-ms': { type: 'string', default: '2000', describe: 'ms between asking the peers for their spans (fleet view, fleet gauges)' },
+  'long-hole': { type: 'string', default: '60', describe: 'Seconds: a hole at least this long makes a channel/quality bad (shorter ones: warn)' },
+  'max-age': { type: 'string', describe: 'Seconds: a newest segment that ended longer ago than this makes a channel/quality bad (recording stopped) [default: never]' },
   // A knob, not a feature: benchmarks and tests set the cold pass's worker threads (0: in-process).
   'cold-threads': { type: 'string', hidden: true, describe: 'Worker threads for the first pass, beside the main thread (0: the main thread only) [default: cores - 1, at most 3; none on one core or for a store of fewer than 600 hour folders]' },
 } as const;
@@ -171,6 +173,9 @@ export function resolveDaemonConfig(argv: Record<string, unknown>): DaemonConfig
     portFile: str(argv['port-file']) === undefined || str(argv['port-file']) === '' ? undefined : path.resolve(String(argv['port-file'])),
     warnings,
     webConfigFile: str(argv['web.config.file']) === undefined ? undefined : path.resolve(String(argv['web.config.file'])),
+    longHole: num('long-hole', argv['long-hole'] ?? 60, (n) => n > 0, 'a positive number of seconds'),
+    maxAge: str(argv['max-age']) === undefined || str(argv['max-age']) === '' ? undefined
+      : num('max-age', argv['max-age'], (n) => n > 0, 'a positive number of seconds'),
     coldThreads: argv['cold-threads'] === undefined ? undefined
       : num('cold-threads', argv['cold-threads'], (n) => Number.isInteger(n) && n >= 0 && n <= 16, 'a whole number from 0 to 16'),
   };

@@ -1,3 +1,6 @@
+import { DEFAULT_LONG_HOLE_US, type SeverityRules } from '../coverage/severity.js';
+import { SECOND_US } from '../coverage/types.js';
+
 /**
  * The daemon's validated settings (flags > SEGCOV_* env > --config file > defaults), as
  * the CLI resolves them and the daemon, web and import rooms read them. Declared here,
@@ -40,4 +43,16 @@ export interface DaemonConfig {
   readonly peerPollMs?: number;
   /** Worker threads for the cold passes (0: in-process; default: from the cores, see coldPassThreads). */
   readonly coldThreads?: number;
+  /** `--long-hole`, seconds: a hole this long makes a pair bad (default 60). */
+  readonly longHole?: number;
+  /** `--max-age`, seconds: a newest segment older than this makes a pair bad (default: never). */
+  readonly maxAge?: number;
+}
+
+/** The severity rules (src/coverage/severity.ts) the daemon's settings give. */
+export function severityRules(c: Pick<DaemonConfig, 'longHole' | 'maxAge'>): SeverityRules {
+  return {
+    longHoleUs: c.longHole === undefined ? DEFAULT_LONG_HOLE_US : Math.round(c.longHole * SECOND_US),
+    maxAgeUs: c.maxAge === undefined ? undefined : Math.round(c.maxAge * SECOND_US),
+  };
 }

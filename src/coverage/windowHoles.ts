@@ -8,7 +8,8 @@ import { EPS_US, HOUR_US, type Interval } from './types.js';
  * and the textfile. docs/coverage.md explains it with examples.
  *
  * - The **window** starts at `start` when one is given (`--first-hour`, `--since`), else at
- *   the start of the earliest hour that has a best segment (where the map starts).
+ *   the start of the earliest best segment: the time before recording began is no more a
+ *   hole than the live edge is (the map still starts at the top of that hour, SPEC §5).
  * - It ends at `end` when one is given (`--last-hour` + 1 h, `--until`), but never after
  *   both `now` and the newest segment's end: the future is not a hole, and recorded time is
  *   not the future (a clock behind the recorder's cuts nothing recorded). Without `end` it
@@ -21,7 +22,7 @@ import { EPS_US, HOUR_US, type Interval } from './types.js';
  *   segment (absent, empty, or only temp and bad names).
  */
 export interface WindowBounds {
-  /** µs; window start. Undefined: the start of the earliest hour with a best segment. */
+  /** µs; window start. Undefined: the start of the earliest best segment. */
   readonly start?: number;
   /** µs; window end (exclusive). Undefined: the end of the newest segment. */
   readonly end?: number;
@@ -45,6 +46,11 @@ export interface WindowReport {
   readonly nothingRecorded: boolean;
   /** The merged covered spans of the chain, over every hour (coveredUnion), for callers that need them too. */
   readonly covered: readonly Interval[];
+  /**
+   * What the store holds, in or out of the window: from the first covered instant to the
+   * last (null: nothing). A window that holds none of it says so (severity.ts).
+   */
+  readonly recorded: Interval | null;
 }
 
 /** Spans covered by an hour's best segments: its chain [first, end) minus its own holes. */
@@ -67,16 +73,16 @@ export function coveredUnion(hours: readonly HourResult[], chain: Chain = 'raw')
   return mergeSpans(hours.flatMap((h) => coveredSpans(h, chain)), EPS_US);
 }
 
-/** Start of the earliest hour with a best segment, or undefined. */
-function firstRecordedHour(hours: readonly HourResult[]): number | undefined {
+/** Start of the earliest best segment, or undefined. */
+function firstRecordedStart(hours: readonly HourResult[]): number | undefined {
   let first: number | undefined;
-  for (const h of hours) if (h.chain !== null && (first === undefined || h.start < first)) first = h.start;
+  for (const h of hours) if (h.chain !== null && (first === undefined || h.chain.first < first)) first = h.chain.first;
   return first;
 }
 
 /** Pure: the window the bounds give at `nowUs`, or null when it has no length. */
 export function resolveWindow(covered: readonly Interval[], hours: readonly HourResult[], b: WindowBounds, nowUs: number): Interval | null {
-  const start = b.start ?? firstRecordedHour(hours);
+  const start = b.start ?? firstRecordedStart(hours);
   if (start === undefined) return null;
   // The newest segment's end, even when it adds nothing to the covered spans (a zero-length
   // newest segment after a gap still ends the window there, and the gap is a hole).
@@ -122,9 +128,10 @@ export function missingHours(hours: readonly HourResult[], window: Interval): nu
  */
 export function windowHoles(hours: readonly HourResult[], bounds: WindowBounds, nowUs: number, chain: Chain = 'raw'): WindowReport {
   const covered = coveredUnion(hours, chain);
+  const recorded = covered.length === 0 ? null : { start: covered[0].start, end: covered[covered.length - 1].end };
   const window = resolveWindow(covered, hours, bounds, nowUs);
   if (window === null) {
-    return { window, holes: [], holeUs: 0, longestHoleUs: 0, coveredUs: 0, coveragePct: null, missingHours: 0, nothingRecorded: true, covered };
+    return { window, holes: [], holeUs: 0, longestHoleUs: 0, coveredUs: 0, coveragePct: null, missingHours: 0, nothingRecorded: true, covered, recorded };
   }
   const holes = uncoveredSpans(window, covered);
   let holeUs = 0;
@@ -142,6 +149,7 @@ export function windowHoles(hours: readonly HourResult[], bounds: WindowBounds, 
     missingHours: missingHours(hours, window),
     nothingRecorded,
     covered,
+    recorded,
   };
 }
 

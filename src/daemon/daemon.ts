@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import type { DaemonConfig } from '../config/daemonConfig.js';
+import { severityRules, type DaemonConfig } from '../config/daemonConfig.js';
 import { createLogger, type Logger } from '../log.js';
 import type { DaemonParts } from './daemonParts.js';
 import { CoverageGauges } from '../outputs/coverageGauges.js';
@@ -26,6 +26,7 @@ import { handleHupAndUsr1 } from './signals.js';
 import { releaseEarlyHangup, releaseEarlyHangupAsDefault } from '../earlyHangup.js';
 import { StopSignal } from './stopSignal.js';
 import { systemdNotifier } from './systemdNotify.js';
+import { WindowMissWarnings } from './windowMissWarning.js';
 import { dropPrivileges } from './privileges.js';
 import { writeFileAtomic } from '../outputs/atomicWrite.js';
 import { installLastResort } from './lastResort.js';
@@ -58,7 +59,7 @@ export function createDaemon(config: DaemonConfig, given?: Logger, reload: Reloa
   const log = given ?? createLogger(config.logLevel, process.stderr, (level) => metrics.logLines.inc({ level }));
   const gauges = new CoverageGauges();
   const state = new CoverageState();
-  const windowGauges = new WindowGauges(() => state.list());
+  const windowGauges = new WindowGauges(() => state.list(), undefined, severityRules(config));
   const report = problemLog(log, metrics);
   const stop = new StopSignal();
   const web: WebContext = {
@@ -95,7 +96,8 @@ export function createDaemon(config: DaemonConfig, given?: Logger, reload: Reloa
     }
   }
   const reloader = new Reloader(config, log, metrics.registry, reload.reloadConfig, reload.configFile);
-  const parts = { config, log, state, gauges, metrics, windowGauges, checkers, stop, reloader, nodes, web, fleetGauges };
+  const windowWarnings = new WindowMissWarnings(state, log);
+  const parts = { config, log, state, gauges, metrics, windowGauges, checkers, stop, reloader, nodes, web, fleetGauges, windowWarnings };
   // SIGHUP: the node list is read again and the coverage pages rewritten
   reloader.onReload(() => reloadNodes(parts));
   return parts;
@@ -209,6 +211,7 @@ export async function firstPass(parts: DaemonParts): Promise<BaseDirState> {
 async function runPass(parts: DaemonParts, c: QualityChecker, workers?: HourWorkerPool | null): Promise<void> {
   try {
     await c.fullPass(() => parts.stop.stopped, workers);
+    parts.windowWarnings.check(c.channel, c.quality);
   } catch (e) {
     parts.metrics.errors.inc({ kind: 'pass' });
     parts.log.error({ ...c.labels, err: e instanceof Error ? e.stack : String(e) }, 'pass failed; retrying next interval');

@@ -10,6 +10,7 @@ import type { CoverageState } from '../live/coverageState.js';
 import type { QualityChecker } from './qualityChecker.js';
 import type { Reloader } from './reload.js';
 import type { StopSignal } from './stopSignal.js';
+import type { WindowMissWarnings } from './windowMissWarning.js';
 
 /**
  * Everything a running daemon holds; built by createDaemon, used by the live mode and
@@ -33,4 +34,6 @@ export interface DaemonParts {
   readonly web: WebContext;
   /** segcov_fleet_hole_seconds, segcov_local_only_hole_seconds, segcov_peer_up. */
   readonly fleetGauges: FleetGauges;
+  /** Logs once per pair whose window holds none of the recording (looked at after each pass). */
+  readonly windowWarnings: WindowMissWarnings;
 }

@@ -2,6 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Gauge, Registry } from 'prom-client';
 import type { QualityCoverage } from '../coverage/qualityCoverage.js';
 import { coverageWindowHoles } from '../coverage/coverageWindow.js';
+import { DEFAULT_SEVERITY_RULES, pairSeverity, severityHoldsUntil, STATE_VALUE, type Severity, type SeverityRules } from '../coverage/severity.js';
 import { coveredHourBeforeNewest, windowSettled, type WindowReport } from '../coverage/windowHoles.js';
 
 /** One channel and quality as the window gauges read it (a QualityStatus fits). */
@@ -20,6 +21,9 @@ interface Entry {
   readonly beforeNewest: number | null;
   /** The report no longer follows the clock: it holds until `s` is replaced. */
   readonly settled: boolean;
+  readonly severity: Severity;
+  /** The latest now the severity holds for (a --max-age not reached yet), or null: for good. */
+  readonly severityUntil: number | null;
 }
 
 /**
@@ -32,7 +36,9 @@ interface Entry {
  * A report is computed again only when its source was replaced (a coverage update replaces
  * the whole entry, see CoverageState) or while its window still follows the clock
  * (windowSettled); otherwise the last one is reused, so a scrape of a settled store costs
- * nothing here. `version()` moves whenever a report was computed or dropped.
+ * nothing here. `version()` moves whenever a report was computed or dropped. The state
+ * (src/coverage/severity.ts) follows the clock only through `--max-age`: an entry is kept
+ * until the moment its newest segment turns too old.
  */
 export class WindowGauges {
   readonly registry = new Registry();
@@ -42,13 +48,18 @@ export class WindowGauges {
   /** Reports computed so far (tests). */
   computed = 0;
 
-  constructor(private readonly sources: () => readonly WindowSource[], private readonly nowUs: () => number = () => Date.now() * 1000) {
+  constructor(
+    private readonly sources: () => readonly WindowSource[],
+    private readonly nowUs: () => number = () => Date.now() * 1000,
+    private readonly rules: SeverityRules = DEFAULT_SEVERITY_RULES,
+  ) {
     this.gauge('segcov_window_holes', `Holes in the shown window (whole missing hours included, live edge and future excluded). ${DOC}`, (r) => r.holes.length);
     this.gauge('segcov_window_hole_seconds', `Total length of the holes in the shown window, seconds. ${DOC}`, (r) => r.holeUs / 1e6);
     this.gauge('segcov_window_longest_hole_seconds', `Length of the longest hole in the shown window, seconds (0: no hole). ${DOC}`, (r) => r.longestHoleUs / 1e6);
     this.gauge('segcov_window_missing_hour_slots', `Whole hours of the shown window with no best segment (folder absent, empty, or only temp and bad names). ${DOC}`, (r) => r.missingHours);
     this.gauge('segcov_newest_hour_covered_seconds', `Seconds of the hour before the end of the newest segment that are covered (3600: recording ran the whole hour up to its stop; absent when nothing is recorded). ${DOC}`, (_r, e) => (e.beforeNewest === null ? null : e.beforeNewest / 1e6));
     this.gauge('segcov_window_length_seconds', `Length of the shown window, seconds (0: no window, nothing recorded). ${DOC}`, (r) => (r.window === null ? 0 : (r.window.end - r.window.start) / 1e6));
+    this.gauge('segcov_window_state', `State of the shown window: 0 ok (no hole), 1 warn (only holes shorter than --long-hole), 2 bad (a long hole, a missing hour, nothing recorded, the window misses the recording, or older than --max-age). ${DOC}`, (_r, e) => STATE_VALUE[e.severity.state]);
   }
 
   /** Brings the reports up to date; the number moves whenever one of them changed. */
@@ -73,13 +84,17 @@ export class WindowGauges {
     for (const s of this.sources()) {
       const key = `${s.channel}\u0000${s.quality}`;
       const old = this.entries.get(key);
-      if (old !== undefined && old.s === s && old.settled) {
+      if (old !== undefined && old.s === s && old.settled && (old.severityUntil === null || now <= old.severityUntil)) {
         next.set(key, old);
         continue;
       }
       const results = s.coverage.hours.map((h) => h.result);
       const r = coverageWindowHoles(s.coverage, now);
-      next.set(key, { s, r, beforeNewest: coveredHourBeforeNewest(r.covered), settled: windowSettled(r.window, r.covered, results, s.coverage.bounds) });
+      const newest = s.coverage.newestEnd;
+      next.set(key, {
+        s, r, beforeNewest: coveredHourBeforeNewest(r.covered), settled: windowSettled(r.window, r.covered, results, s.coverage.bounds),
+        severity: pairSeverity(r, newest, now, this.rules), severityUntil: severityHoldsUntil(newest, now, this.rules),
+      });
       this.computed++;
       this.changes++;
       await nextTurn();

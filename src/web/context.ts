@@ -1,5 +1,5 @@
 import { SECOND_US } from '../coverage/types.js';
-import type { DaemonConfig } from '../config/daemonConfig.js';
+import { severityRules, type DaemonConfig } from '../config/daemonConfig.js';
 import type { CoverageState } from '../live/coverageState.js';
 import { mapFileName } from '../store/layout.js';
 import { FleetSource } from './fleetSource.js';
@@ -53,7 +53,7 @@ export function fleetOf(ctx: WebContext): FleetSource {
   if (f === undefined) {
     f = new FleetSource({
       state: ctx.state, pairs: () => shownPairs(ctx), peers: () => allPeers(ctx), now: ctx.now,
-      nodeName: ctx.nodeName ?? ctx.config.nodeName, pollMs: ctx.config.peerPollMs,
+      nodeName: ctx.nodeName ?? ctx.config.nodeName, pollMs: ctx.config.peerPollMs, rules: severityRules(ctx.config),
     });
     made.set(ctx, f);
   }

@@ -1,9 +1,11 @@
 import { parseIsoTime } from '../time/isoTime.js';
 import type { GaugeValue } from '../coverage/gauges.js';
+import { DEFAULT_SEVERITY_RULES, orderHoles, type HoleOrder, type SeverityRules } from '../coverage/severity.js';
 import { SECOND_US, type Interval } from '../coverage/types.js';
 import type { QualityStatus } from '../live/coverageState.js';
 import { isoUtc } from './format.js';
 import { summarizeQuality, type HoleView } from './qualitySummary.js';
+import { stateJson } from './severityText.js';
 
 /** One hour's §4 figures: typed gauges as `{type: value}`, the others as plain numbers. */
 export type HourFigures = Record<string, number | Record<string, number>>;
@@ -27,7 +29,10 @@ export function hourFigures(values: readonly GaugeValue[]): HourFigures {
 const seconds = (us: number): number => us / SECOND_US;
 
 /** Pure: the body of `/api/v1/coverage` for the entries to show. */
-export function coverageJson(pairs: readonly [string, string][], get: (c: string, q: string) => QualityStatus | undefined, ready: boolean, nowUs: number): unknown {
+export function coverageJson(
+  pairs: readonly [string, string][], get: (c: string, q: string) => QualityStatus | undefined, ready: boolean, nowUs: number,
+  rules: SeverityRules = DEFAULT_SEVERITY_RULES,
+): unknown {
   const channels: { channel: string; qualities: unknown[] }[] = [];
   for (const [channel, quality] of pairs) {
     let entry = channels.find((c) => c.channel === channel);
@@ -36,11 +41,12 @@ export function coverageJson(pairs: readonly [string, string][], get: (c: string
       channels.push(entry);
     }
     const status = get(channel, quality);
-    const s = summarizeQuality(channel, quality, status, nowUs);
+    const s = summarizeQuality(channel, quality, status, nowUs, rules);
     const cov = status?.coverage;
     entry.qualities.push({
       quality,
       scanned: status !== undefined,
+      ...stateJson(s),
       updated_at: status === undefined ? null : new Date(status.updatedAt).toISOString(),
       newest_segment_end: s.newestEnd === null ? null : isoUtc(s.newestEnd),
       newest_segment_age_seconds: s.ageUs === null ? null : seconds(s.ageUs),
@@ -50,6 +56,9 @@ export function coverageJson(pairs: readonly [string, string][], get: (c: string
         raw_coverage: seconds(s.coveredUs), coverage_percent: s.coveragePct,
       },
       nothing_recorded: s.nothingRecorded,
+      // what the store holds, in the window or not: a window that holds none of it says so
+      recorded: s.recorded === null ? null : { start: isoUtc(s.recorded.start), end: isoUtc(s.recorded.end) },
+      window_misses_recording: s.cause?.kind === 'window_misses_recording',
       raw_holes: s.rawHoles.length,
       raw_hole_duration: seconds(s.rawHoleUs),
       longest_hole: seconds(s.longestHoleUs),
@@ -72,24 +81,31 @@ export interface HolesQuery {
   readonly since?: number;
   /** µs; holes starting at or after it are left out. */
   readonly until?: number;
+  /** `time` (the default: oldest first) or `length` (longest first). */
+  readonly order?: HoleOrder;
 }
 
-const HOLES_PARAMS = new Set(['channel', 'quality', 'since', 'until']);
+const HOLES_PARAMS = new Set(['channel', 'quality', 'since', 'until', 'order']);
 
 /** Earliest and latest instants the API takes: years 0000-9999, which format back to ISO-8601 exactly (µs). */
 /**
- * Validates `/api/v1/holes` parameters: only the four known ones, each at most once,
- * `since`/`until` ISO-8601 times with `since` < `until`, channel and quality ones that
- * this node knows. Returns the query or the error message for a 400.
+ * Validates `/api/v1/holes` parameters: only the known ones, each at most once,
+ * `since`/`until` ISO-8601 times with `since` < `until`, `order` time or length, channel
+ * and quality ones that this node knows. Returns the query or the error message for a 400.
  */
 export function parseHolesQuery(params: URLSearchParams, known: readonly [string, string][]): { query: HolesQuery } | { error: string } {
   const seen = new Set<string>();
   for (const k of params.keys()) {
-    if (!HOLES_PARAMS.has(k)) return { error: `unknown parameter "${k}" (expected channel, quality, since, until)` };
+    if (!HOLES_PARAMS.has(k)) return { error: `unknown parameter "${k}" (expected channel, quality, since, until, order)` };
     if (seen.has(k)) return { error: `parameter "${k}" given more than once` };
     seen.add(k);
   }
-  const q: { channel?: string; quality?: string; since?: number; until?: number } = {};
+  const q: { channel?: string; quality?: string; since?: number; until?: number; order?: HoleOrder } = {};
+  const order = params.get('order');
+  if (order !== null) {
+    if (order !== 'time' && order !== 'length') return { error: `order: "${order}" is not time or length` };
+    q.order = order;
+  }
   for (const name of ['since', 'until'] as const) {
     const v = params.get(name);
     if (v === null) continue;
@@ -124,19 +140,25 @@ export function holesInRange<T extends Interval>(holes: readonly T[], since?: nu
 
 /**
  * Pure: the body of `/api/v1/holes`: the window holes (whole missing hours included) that
- * intersect [since, until), each reported whole, with the hour it starts in.
+ * intersect [since, until), each reported whole, with the hour it starts in, oldest first
+ * or (`order=length`) longest first; and each pair's state.
  */
-export function holesJson(pairs: readonly [string, string][], get: (c: string, q: string) => QualityStatus | undefined, query: HolesQuery, nowUs: number): unknown {
+export function holesJson(
+  pairs: readonly [string, string][], get: (c: string, q: string) => QualityStatus | undefined, query: HolesQuery, nowUs: number,
+  rules: SeverityRules = DEFAULT_SEVERITY_RULES,
+): unknown {
   const out: unknown[] = [];
   for (const [channel, quality] of pairs) {
     if (query.channel !== undefined && channel !== query.channel) continue;
     if (query.quality !== undefined && quality !== query.quality) continue;
     const status = get(channel, quality);
-    const s = summarizeQuality(channel, quality, status, nowUs);
-    const raw = holesInRange(s.rawHoles, query.since, query.until);
-    const editable = holesInRange(s.editableHoles, query.since, query.until);
+    const s = summarizeQuality(channel, quality, status, nowUs, rules);
+    const order = query.order ?? 'time';
+    const raw = orderHoles(holesInRange(s.rawHoles, query.since, query.until), order);
+    const editable = orderHoles(holesInRange(s.editableHoles, query.since, query.until), order);
     out.push({
       channel, quality, scanned: status !== undefined,
+      ...stateJson(s),
       raw_holes: raw.map(holeJson),
       editable_holes: editable.map(holeJson),
     });
@@ -145,6 +167,7 @@ export function holesJson(pairs: readonly [string, string][], get: (c: string, q
     generated_at: isoUtc(nowUs),
     since: query.since === undefined ? null : isoUtc(query.since),
     until: query.until === undefined ? null : isoUtc(query.until),
+    order: query.order ?? 'time',
     holes: out,
   };
 }

@@ -1,3 +1,4 @@
+import { orderHoles } from '../coverage/severity.js';
 import { SECOND_US } from '../coverage/types.js';
 import type { HolesQuery } from './coverageApi.js';
 import { isoUtc } from './format.js';
@@ -20,7 +21,7 @@ export function fleetHolesJson(body: unknown, view: FleetView, query: HolesQuery
     peers: view.peers.map((p) => ({ node: p.node, state: p.state, error: p.error, last_ok_at: p.last_ok_at === null ? null : isoUtc(p.last_ok_at) })),
     holes: b.holes.map((entry) => {
       const q = view.qualities.find((x) => x.channel === entry.channel && x.quality === entry.quality);
-      const holes = q === undefined ? [] : holesBetween(q.holes, query.since, query.until);
+      const holes = q === undefined ? [] : orderHoles(holesBetween(q.holes, query.since, query.until), query.order ?? 'time');
       return {
         ...entry,
         holes: holes.map((x) => ({

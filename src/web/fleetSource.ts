@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import type { SeverityRules } from '../coverage/severity.js';
 import type { CoverageState } from '../live/coverageState.js';
 import { fleetView, type FleetView } from './fleetView.js';
 import { nodeSpans, type NodeSpans } from './nodeSpans.js';
@@ -15,6 +16,8 @@ export interface FleetSourceOptions {
   /** This node's name in the fleet view (default: the host name). */
   readonly nodeName?: string;
   readonly pollMs?: number;
+  /** How a pair's state is judged (--long-hole, --max-age); default: the defaults. */
+  readonly rules?: SeverityRules;
 }
 
 type Listener = () => void;
@@ -59,7 +62,7 @@ export class FleetSource {
 
   spans(): NodeSpans {
     const s = this.opts.state;
-    return nodeSpans(this.nodeName, this.opts.pairs(), (c, q) => s.get(c, q), s.ready, this.nowUs());
+    return nodeSpans(this.nodeName, this.opts.pairs(), (c, q) => s.get(c, q), s.ready, this.nowUs(), this.opts.rules);
   }
 
   view(): FleetView {

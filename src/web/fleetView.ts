@@ -90,6 +90,7 @@ export function fleetQuality(self: QualitySpans, nodeName: string, peers: readon
     longest_hole_us: holes.reduce((m, x) => Math.max(m, x.end - x.start), 0),
     missing_hours: self.missing_hours, nothing_recorded: self.nothing_recorded,
     coverage_pct: measured > 0 ? Math.max(0, ((measured - holeUs) / measured) * 100) : null,
+    state: self.state, reason: self.reason, recorded: self.recorded, window_misses_recording: self.window_misses_recording,
     axis: sharedAxis([self.window, ...rows.map((r) => r.row.window)], nowUs),
     nodes: [selfRow, ...rows.map((r) => r.row)],
     fleet: { covered: fleetCovered.map(pair), hole_us: figures.fleetHoleUs, local_only_hole_us: figures.localOnlyHoleUs },

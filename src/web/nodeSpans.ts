@@ -1,5 +1,7 @@
+import { DEFAULT_SEVERITY_RULES, type PairState, type SeverityRules } from '../coverage/severity.js';
 import type { Interval } from '../coverage/types.js';
 import type { QualityStatus } from '../live/coverageState.js';
+import { stateJson } from './severityText.js';
 import { summarizeQuality } from './qualitySummary.js';
 
 /**
@@ -34,6 +36,14 @@ export interface QualitySpans {
   /** Spans held only by partial or suspect segments (merged). */
   readonly partial: readonly Pair[];
   readonly hours: readonly HourSpans[];
+  /** ok, warn or bad (src/coverage/severity.ts); null before the first pass, or from a peer that does not say. */
+  readonly state: PairState | null;
+  /** Why, in a few words (null from a peer that does not say). */
+  readonly reason: string | null;
+  /** From the first covered instant on disk to the last, window or not (null: nothing). */
+  readonly recorded: Pair | null;
+  /** The window holds none of what is recorded. */
+  readonly window_misses_recording: boolean;
 }
 
 export interface NodeSpans {
@@ -49,8 +59,10 @@ export const pair = (i: Interval): Pair => [i.start, i.end];
 export const interval = (p: Pair): Interval => ({ start: p[0], end: p[1] });
 
 /** Pure: one channel and quality of this node in the spans form. */
-export function qualitySpans(channel: string, quality: string, status: QualityStatus | undefined, nowUs: number): QualitySpans {
-  const s = summarizeQuality(channel, quality, status, nowUs);
+export function qualitySpans(
+  channel: string, quality: string, status: QualityStatus | undefined, nowUs: number, rules: SeverityRules = DEFAULT_SEVERITY_RULES,
+): QualitySpans {
+  const s = summarizeQuality(channel, quality, status, nowUs, rules);
   const hours = status?.coverage.hours ?? [];
   const partial: Pair[] = [];
   for (const h of hours) for (const p of h.result.partialOnly) partial.push(pair(p));
@@ -65,14 +77,20 @@ export function qualitySpans(channel: string, quality: string, status: QualitySt
     nothing_recorded: s.nothingRecorded,
     partial,
     hours: hours.map((h) => [h.result.start, h.result.rawCoverage, h.rawHoles.map(pair), h.result.partialOnly.map(pair)] as const),
+    ...stateJson(s),
+    recorded: s.recorded === null ? null : pair(s.recorded),
+    window_misses_recording: s.cause?.kind === 'window_misses_recording',
   };
 }
 
 /** Pure: the body of `/api/v1/spans?v=1`. */
-export function nodeSpans(node: string, pairs: readonly (readonly [string, string])[], get: (c: string, q: string) => QualityStatus | undefined, ready: boolean, nowUs: number): NodeSpans {
+export function nodeSpans(
+  node: string, pairs: readonly (readonly [string, string])[], get: (c: string, q: string) => QualityStatus | undefined, ready: boolean, nowUs: number,
+  rules: SeverityRules = DEFAULT_SEVERITY_RULES,
+): NodeSpans {
   return {
     v: SPANS_VERSION, node, generated_at: nowUs, ready,
-    qualities: pairs.map(([c, q]) => qualitySpans(c, q, get(c, q), nowUs)),
+    qualities: pairs.map(([c, q]) => qualitySpans(c, q, get(c, q), nowUs, rules)),
   };
 }
 
@@ -128,6 +146,11 @@ export function parseNodeSpans(body: unknown): NodeSpans {
       nothing_recorded: q.nothing_recorded === true,
       partial: pairs(q.partial, `qualities[${i}].partial`),
       hours: hourSpans(q.hours, `qualities[${i}].hours`),
+      // added within v1: an older peer does not send them
+      state: q.state === 'ok' || q.state === 'warn' || q.state === 'bad' ? q.state : null,
+      reason: typeof q.reason === 'string' ? q.reason : null,
+      recorded: q.recorded === undefined ? null : optPair(q.recorded, `qualities[${i}].recorded`),
+      window_misses_recording: q.window_misses_recording === true,
     };
   });
   return { v: SPANS_VERSION, node: o.node, generated_at: o.generated_at, ready: o.ready, qualities };

@@ -1,4 +1,5 @@
 import type { MapLayout } from './mapLayout.js';
+import type { PairState } from '../coverage/severity.js';
 import type { Rect } from './notYet.js';
 
 /**
@@ -45,6 +46,12 @@ export interface FleetQuality {
   readonly nothing_recorded: boolean;
   /** Share of this node's window outside holes, or null without a window. */
   readonly coverage_pct: number | null;
+  /** This node's state of the pair (ok, warn, bad; null before its first pass) and why. */
+  readonly state: PairState | null;
+  readonly reason: string | null;
+  /** What this node holds, window or not, and whether its window holds none of it. */
+  readonly recorded: Pair | null;
+  readonly window_misses_recording: boolean;
   /** The shared time axis, whole hours: [start, end). */
   readonly axis: Pair | null;
   readonly nodes: readonly FleetNodeRow[];

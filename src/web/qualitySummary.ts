@@ -1,5 +1,6 @@
 import type { Interval } from '../coverage/types.js';
 import { coverageWindowHoles } from '../coverage/coverageWindow.js';
+import { DEFAULT_SEVERITY_RULES, pairSeverity, type Cause, type PairState, type SeverityRules } from '../coverage/severity.js';
 import { windowHoles } from '../coverage/windowHoles.js';
 import { formatHourName } from '../store/hourName.js';
 import type { QualityStatus } from '../live/coverageState.js';
@@ -12,12 +13,12 @@ export interface HoleView extends Interval {
 /**
  * What the status page and the API say about one channel and quality.
  *
- * The **window** is the span the coverage map shows (from `--first-hour`, else the start of
- * the earliest hour with a segment, to the end of `--last-hour` but never past now, else to
- * the end of the newest segment), and its **holes** are every uncovered stretch of it,
- * whole missing hours included: the one definition of src/coverage/windowHoles.ts, the
- * same as `segcov check` and the `segcov_window_*` gauges. Coverage is the window minus its
- * holes, so the percentage and the hole total always agree.
+ * The **window** runs from `--first-hour`, else the start of the earliest segment, to the
+ * end of `--last-hour` but never past now, else to the end of the newest segment, and its
+ * **holes** are every uncovered stretch of it, whole missing hours included: the one
+ * definition of src/coverage/windowHoles.ts, the same as `segcov check` and the
+ * `segcov_window_*` gauges. Coverage is the window minus its holes, so the percentage and
+ * the hole total always agree. The **state** is src/coverage/severity.ts's.
  */
 export interface QualitySummary {
   readonly channel: string;
@@ -44,20 +45,28 @@ export interface QualitySummary {
   readonly nothingRecorded: boolean;
   /** Merged spans the raw chain covers, over every hour. */
   readonly rawCovered: readonly Interval[];
+  /** From the first covered instant on disk to the last, window or not (null: nothing). */
+  readonly recorded: Interval | null;
+  /** ok, warn or bad, and why; null until the first pass over this channel and quality. */
+  readonly state: PairState | null;
+  readonly cause: Cause | null;
 }
 
 function withHour(holes: readonly Interval[]): HoleView[] {
   return holes.map((x) => ({ start: x.start, end: x.end, hour: formatHourName(x.start) }));
 }
 
-/** Pure: the summary of one channel and quality at time `nowUs`. */
-export function summarizeQuality(channel: string, quality: string, status: QualityStatus | undefined, nowUs: number): QualitySummary {
+/** Pure: the summary of one channel and quality at time `nowUs`, judged by `rules` (the daemon's --long-hole, --max-age). */
+export function summarizeQuality(
+  channel: string, quality: string, status: QualityStatus | undefined, nowUs: number, rules: SeverityRules = DEFAULT_SEVERITY_RULES,
+): QualitySummary {
   const cov = status?.coverage;
   const results = (cov?.hours ?? []).map((h) => h.result);
   const bounds = cov?.bounds ?? {};
   const raw = cov === undefined ? windowHoles(results, bounds, nowUs, 'raw') : coverageWindowHoles(cov, nowUs, 'raw');
   const editable = cov === undefined ? windowHoles(results, bounds, nowUs, 'editable') : coverageWindowHoles(cov, nowUs, 'editable');
   const newestEnd = cov?.newestEnd ?? null;
+  const sev = status === undefined ? null : pairSeverity(raw, newestEnd, nowUs, rules);
   return {
     channel, quality, status, window: raw.window,
     hoursShown: cov?.map?.hours ?? 0,
@@ -70,6 +79,9 @@ export function summarizeQuality(channel: string, quality: string, status: Quali
     missingHours: raw.missingHours,
     nothingRecorded: raw.nothingRecorded,
     rawCovered: raw.covered,
+    recorded: raw.recorded,
+    state: sev?.state ?? null,
+    cause: sev?.cause ?? null,
   };
 }
 

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type http from 'node:http';
 import { sendJson, sendText, type Route } from '../outputs/httpServer.js';
 import { packageFile } from '../packageFiles.js';
+import { severityRules } from '../config/daemonConfig.js';
 import { fleetOf, mapNames, nowUs, pageData, pageHtml, shownPairs, type WebContext } from './context.js';
 import { coverageJson, holesJson, parseHolesQuery } from './coverageApi.js';
 import { fleetHolesJson } from './fleetApi.js';
@@ -96,10 +97,10 @@ export function webRoutes(ctx: WebContext): Route[] {
         const pairs = shownPairs(ctx);
         const parsed = parseHolesQuery(url.searchParams, pairs);
         if ('error' in parsed) return badRequest(res, parsed.error);
-        const { channel, quality, since, until } = parsed.query;
-        if (since !== undefined || until !== undefined) return badRequest(res, 'since and until apply to /api/v1/holes only');
+        const { channel, quality, since, until, order } = parsed.query;
+        if (since !== undefined || until !== undefined || order !== undefined) return badRequest(res, 'since, until and order apply to /api/v1/holes only');
         const chosen = pairs.filter(([c, q]) => (channel === undefined || c === channel) && (quality === undefined || q === quality));
-        sendJson(res, 200, coverageJson(chosen, (c, q) => ctx.state.get(c, q), ctx.state.ready, nowUs(ctx)));
+        sendJson(res, 200, coverageJson(chosen, (c, q) => ctx.state.get(c, q), ctx.state.ready, nowUs(ctx), severityRules(ctx.config)));
       },
     },
     {
@@ -111,8 +112,8 @@ export function webRoutes(ctx: WebContext): Route[] {
         params.delete('peers');
         if (peers.length > 1 || (peers.length === 1 && peers[0] !== '0' && peers[0] !== '1')) return badRequest(res, 'peers must be given once, as 0 or 1');
         const parsed = parseHolesQuery(params, pairs);
-        if ('error' in parsed) return badRequest(res, parsed.error.replace('(expected channel, quality, since, until)', '(expected channel, quality, since, until, peers)'));
-        const body = holesJson(pairs, (c, q) => ctx.state.get(c, q), parsed.query, nowUs(ctx));
+        if ('error' in parsed) return badRequest(res, parsed.error.replace('(expected channel, quality, since, until, order)', '(expected channel, quality, since, until, order, peers)'));
+        const body = holesJson(pairs, (c, q) => ctx.state.get(c, q), parsed.query, nowUs(ctx), severityRules(ctx.config));
         sendJson(res, 200, peers[0] === '1' ? fleetHolesJson(body, fleet.view(), parsed.query) : body);
       },
     },

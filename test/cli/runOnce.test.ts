@@ -50,9 +50,11 @@ describe('segcov --run-once --textfile (end to end)', () => {
     const window = [...m.keys()].filter((k) => k.startsWith('segcov_'));
     assert.equal([...m.keys()].length - window.length, 3 * 19, 'exactly the 19 series of each of the 3 hours');
     // Plus the window gauges of the one channel/quality: here the SPEC holes are all the holes.
-    assert.equal(window.length, 6);
+    assert.equal(window.length, 7);
     assert.equal(m.get('segcov_window_holes{channel="chan",quality="source"}'), 3);
     assert.equal(m.get('segcov_window_hole_seconds{channel="chan",quality="source"}'), 18);
+    // the longest hole is 10 s, under --long-hole's 60 s: warn
+    assert.equal(m.get('segcov_window_state{channel="chan",quality="source"}'), 1);
 
     const png = path.join(base, 'coverage-maps', 'chan_source_coverage.png');
     const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
@@ -93,6 +95,23 @@ describe('segcov --run-once --textfile (end to end)', () => {
     assert.deepEqual(await qualitiesIn({ SEGCOV_QUALITIES: 'source' }, ['--qualities', '480p,source']), ['480p', 'source']);
   });
 
+  it('--long-hole and --max-age come from a flag, SEGCOV_* or the config file, and set segcov_window_state', async () => {
+    // chan/source's holes are 2 s, 6 s and 10 s (warn under the default 60 s)
+    const config = path.join(base, 'severity.yaml');
+    await writeFile(config, `channels: [chan]\nbase-dir: ${JSON.stringify(base)}\nmetrics-port: 0\nlong-hole: 5\n`);
+    const stateIn = async (env: NodeJS.ProcessEnv, extra: string[] = [], file = config): Promise<number | undefined> => {
+      const tf = path.join(base, 'out', `s${Math.random()}.prom`);
+      const r = await runCli(['--config', file, '--run-once', '--textfile', tf, ...extra], { env: cleanEnv(env) });
+      assert.equal(r.code, 0, r.stderr);
+      return parseProm(await readFile(tf, 'utf8')).get('segcov_window_state{channel="chan",quality="source"}');
+    };
+    assert.equal(await stateIn({}), 2, 'config long-hole: 5: the 6 s and 10 s holes are long');
+    assert.equal(await stateIn({ SEGCOV_LONG_HOLE: '20' }), 1, 'SEGCOV_LONG_HOLE over the config');
+    assert.equal(await stateIn({ SEGCOV_LONG_HOLE: '20' }, ['--long-hole', '10']), 2, 'the flag over SEGCOV_LONG_HOLE; a hole of exactly --long-hole is long');
+    // the store's newest segment ended in 2026-11 (long before now): with --max-age the recording stopped
+    assert.equal(await stateIn({ SEGCOV_LONG_HOLE: '20', SEGCOV_MAX_AGE: '60' }), 2);
+  });
+
   it('exits 2 with one line naming the flag for unusable values', async () => {
     const cases: [string[], RegExp][] = [
       [['chan', '--bogus'], /bogus/],
@@ -107,6 +126,9 @@ describe('segcov --run-once --textfile (end to end)', () => {
       [['chan', '--config', '/nonexistent/segcov.yaml'], /--config/],
       [['--run-once'], /CHANNEL/],
       [['chan', '--qualities', '../x'], /--qualities/],
+      [['chan', '--long-hole', '0'], /--long-hole/],
+      [['chan', '--long-hole', 'long'], /--long-hole/],
+      [['chan', '--max-age', '-60'], /--max-age/],
     ];
     for (const [args, want] of cases) {
       const r = await runCli(args);

@@ -39,9 +39,20 @@ describe('window holes (src/coverage/windowHoles.ts)', () => {
     assert.equal(r.nothingRecorded, false);
   });
 
-  it('the window starts at the earliest recorded hour, so a late first segment leaves a hole', () => {
+  it('the window starts at the first segment: the time before recording began is no hole (issue 25)', () => {
     const r = windowHoles([hour(10, [[600, 3600]])], {}, H(20));
-    assert.deepEqual(pairs(r), [[H(10), H(10) + 600 * S]]);
+    assert.deepEqual(r.window, { start: H(10) + 600 * S, end: H(11) });
+    assert.deepEqual(pairs(r), []);
+    assert.deepEqual(r.recorded, { start: H(10) + 600 * S, end: H(11) });
+    // the issue's clean 300 h recording whose first segment starts at 10:00:02.14: 100 %, no hole
+    const first = 2_140_000;
+    const clean = Array.from({ length: 300 }, (_, i) => hour(10 + i, i === 0 ? [[first / S, 3600, 600]] : [[0, 3600, 600]]));
+    const c = windowHoles(clean, {}, H(400));
+    assert.deepEqual([c.window?.start, c.holes.length, c.coveragePct], [H(10) + first, 0, 100]);
+    // a window start given (--first-hour, --since) is kept: the gap after it is a hole
+    assert.deepEqual(pairs(windowHoles([hour(10, [[600, 3600]])], { start: H(10) }, H(20))), [[H(10), H(10) + 600 * S]]);
+    // the earliest segment may lie in a later hour folder than the earliest folder: an empty folder does not start the window
+    assert.equal(windowHoles([hour(9, []), hour(10, [[5, 3600]])], {}, H(20)).window?.start, H(10) + 5 * S);
   });
 
   it('missing first and last hours of a given window are holes and missing hours', () => {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { constants, deflateRawSync, gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { resolveDaemonConfig } from '../../src/cli/daemonOptions.js';
+import { severityRules } from '../../src/config/daemonConfig.js';
 import { metricsParts } from '../../src/daemon/coreRoutes.js';
 import { createDaemon, passAll, type DaemonParts } from '../../src/daemon/daemon.js';
 import { fleetFigures, fleetInputs } from '../../src/daemon/fleetFigures.js';
@@ -68,23 +69,23 @@ describe('/metrics in cached parts', () => {
     assert.equal((await cache.get(false)).toString(), `${big.toString()}small 3\n`);
   });
 
-  async function daemonAt(lastHour: string | undefined, nowMs: () => number): Promise<{ parts: DaemonParts; windowGauges: WindowGauges; fleetGauges: FleetGauges; cache: MetricsCache; fresh: () => Promise<string> }> {
+  async function daemonAt(lastHour: string | undefined, nowMs: () => number, maxAge?: string): Promise<{ parts: DaemonParts; windowGauges: WindowGauges; fleetGauges: FleetGauges; cache: MetricsCache; fresh: () => Promise<string> }> {
     const config = resolveDaemonConfig({
       channels: ['demo'], 'base-dir': store, qualities: 'source,480p', 'first-hour': '2026-11-01T10', ...(lastHour === undefined ? {} : { 'last-hour': lastHour }),
-      'metrics-port': 0, 'metrics-host': '127.0.0.1', 'log-level': 'silent', 'output-dir': path.join(dir, `maps-${lastHour ?? 'none'}`),
-      'pixel-length': 2, rows: 300, 'check-interval': 300, concurrency: 2,
+      'metrics-port': 0, 'metrics-host': '127.0.0.1', 'log-level': 'silent', 'output-dir': path.join(dir, `maps-${lastHour ?? 'none'}-${maxAge ?? ''}`),
+      'pixel-length': 2, rows: 300, 'check-interval': 300, concurrency: 2, ...(maxAge === undefined ? {} : { 'max-age': maxAge }),
     });
     const parts = createDaemon(config, silentLogger);
     await passAll(parts);
     await Promise.all(parts.checkers.map((c) => c.flush()));
     const web = { ...parts.web, now: nowMs };
-    const windowGauges = new WindowGauges(() => parts.state.list(), () => nowMs() * 1000);
+    const windowGauges = new WindowGauges(() => parts.state.list(), () => nowMs() * 1000, severityRules(config));
     const fleetGauges = new FleetGauges(() => fleetFigures(web), () => fleetInputs(web));
     const metrics = new SelfMetrics(false); // no process metrics: they move by themselves
     const cache = new MetricsCache(metricsParts({ gauges: parts.gauges, windowGauges, fleetGauges, metrics }), 0);
     const fresh = async (): Promise<string> => [
       parts.gauges.text(),
-      await new WindowGauges(() => parts.state.list(), () => nowMs() * 1000).registry.metrics(),
+      await new WindowGauges(() => parts.state.list(), () => nowMs() * 1000, severityRules(config)).registry.metrics(),
       await new FleetGauges(() => fleetFigures(web)).registry.metrics(), // no inputs: computed every time
       await metrics.registry.metrics(),
     ].map(dropBlankLines).join('');
@@ -144,6 +145,30 @@ describe('/metrics in cached parts', () => {
     assert.deepEqual([d.windowGauges.computed, d.fleetGauges.computed], computed, 'settled: window and fleet figures reused');
     assert.ok(d.cache.renders > renders);
     assert.equal(d.cache.compressions - compressions, d.cache.renders - renders, 'per render, only the self-metrics part compressed again');
+  });
+
+  it('--max-age: segcov_window_state turns bad once the newest segment is too old, with no coverage change, then stays reused', async () => {
+    // source: a 30 s hole (warn), newest segment ends 12:40
+    let now = ms('2026-11-01T12:45:00Z');
+    const d = await daemonAt(undefined, () => now, '600');
+    const state = 'segcov_window_state{channel="demo",quality="source"}';
+    const t0 = await sameAsFresh(d, 'first render');
+    assert.match(line(t0, state) ?? '', / 1$/);
+    const computed = d.windowGauges.computed;
+    now = ms('2026-11-01T12:50:00Z');
+    assert.equal(await sameAsFresh(d, 'exactly --max-age old'), t0);
+    assert.equal(d.windowGauges.computed, computed, 'held until the newest segment turns too old');
+    now += 1;
+    const t1 = await sameAsFresh(d, 'just older than --max-age');
+    assert.match(line(t1, state) ?? '', / 2$/);
+    assert.ok(d.windowGauges.computed > computed);
+    // 480p's newest segment ends 13:00: it turns too old at 13:10 (bad already, for its missing hour)
+    now += 3 * 3600_000;
+    assert.equal(await sameAsFresh(d, 'hours later'), t1);
+    const after = d.windowGauges.computed;
+    now += 3 * 3600_000;
+    assert.equal(await sameAsFresh(d, 'more hours later'), t1);
+    assert.equal(d.windowGauges.computed, after, 'both stopped for good: reused');
   });
 
   it('a settled window (no end bound): reused until a coverage change, then cached = fresh', async () => {

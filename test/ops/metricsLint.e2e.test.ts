@@ -61,12 +61,13 @@ describe('/metrics of a running daemon', () => {
   });
 
   it('the window gauges are there for every channel and quality, with help texts pointing to docs/coverage.md', () => {
-    for (const name of ['segcov_window_holes', 'segcov_window_hole_seconds', 'segcov_window_longest_hole_seconds', 'segcov_window_missing_hour_slots', 'segcov_window_length_seconds']) {
+    for (const name of ['segcov_window_holes', 'segcov_window_hole_seconds', 'segcov_window_longest_hole_seconds', 'segcov_window_missing_hour_slots', 'segcov_window_length_seconds', 'segcov_window_state']) {
       assert.match(text, new RegExp(`^# HELP ${name} .*docs/coverage\\.md`, 'm'));
     }
     const m = parseProm(text);
     assert.equal(m.get('segcov_window_holes{channel="desertbus",quality="source"}'), 2);
     assert.equal(m.get('segcov_window_longest_hole_seconds{channel="desertbus",quality="source"}'), 300);
+    assert.equal(m.get('segcov_window_state{channel="desertbus",quality="source"}'), 2, 'a 5 min hole: bad');
   });
 
   it('serves docs/coverage.md, and the page links it', async () => {

@@ -81,6 +81,8 @@ describe('Prometheus rules (config/segcov.rules.yml)', () => {
       // on one node against how covered the hour before it was.
       ['SegcovMissingHour', 'segcov_window_missing_hour_slots'],
       ['SegcovRecordingStoppedMidStream', 'segcov_newest_hour_covered_seconds'],
+      // Issue 25: a pair that turned bad (a long hole, a missing hour, a window missing the recording)
+      ['SegcovWindowBad', 'segcov_window_state'],
     ] as const) {
       const rule = alerts.get(name);
       assert.ok(rule !== undefined, `alert ${name} is missing`);

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { checkJson } from '../../src/cli/checkReport.js';
 import { resolveCheckOptions, runCheck } from '../../src/cli/commands/check.js';
 import { resolveDaemonConfig } from '../../src/cli/daemonOptions.js';
+import { severityRules } from '../../src/config/daemonConfig.js';
 import { createDaemon, passAll } from '../../src/daemon/daemon.js';
 import { silentLogger } from '../../src/log.js';
 import { WindowGauges } from '../../src/outputs/windowGauges.js';
@@ -39,10 +40,17 @@ const SPEC: StoreSpec = {
       '2026-11-01T14': [[0, 3600, 10, 'full']],
       '2026-11-01T15': [[0, 2400, 10, 'partial']],
     },
+    // 360p: one 20 s gap at 12:20 (warn: shorter than the default --long-hole).
+    '360p': {
+      '2026-11-01T10': [[0, 3600, 10, 'full']],
+      '2026-11-01T11': [[0, 3600, 10, 'full']],
+      '2026-11-01T12': [[0, 1200, 10, 'full'], [1220, 3600, 10, 'full']],
+      '2026-11-01T13': [[0, 1800, 10, 'full']],
+    },
     // 720p: nothing recorded at all (no folder): the empty window.
   },
 };
-const QUALITIES = ['source', '480p', '720p'];
+const QUALITIES = ['source', '480p', '360p', '720p'];
 
 interface Scenario {
   readonly name: string;
@@ -51,24 +59,38 @@ interface Scenario {
   /** Expected holes of source, so the equality is not between two equally wrong answers. */
   readonly sourceHoles: number;
   readonly sourceHoleSeconds: number;
-  /** Default: all three. */
+  /** Default: all of them. */
   readonly qualities?: string[];
+  /** Expected state of each quality (issue 25), so the equality is not between two equally wrong answers. */
+  readonly states: Record<string, string>;
+  /** Extra environment of the daemon. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 const SCENARIOS: Scenario[] = [
-  { name: 'no window flags: the missing hour and the gap; the store ends before now, no tail hole', daemon: [], check: [], sourceHoles: 2, sourceHoleSeconds: 3630 },
+  {
+    name: 'no window flags: the missing hour and the gap; the store ends before now, no tail hole', daemon: [], check: [], sourceHoles: 2, sourceHoleSeconds: 3630,
+    states: { source: 'bad', '480p': 'ok', '360p': 'warn', '720p': 'bad' },
+  },
   {
     name: 'a window whose first and last hours are missing',
     daemon: ['--first-hour', '2026-11-01T09', '--last-hour', '2026-11-01T16'],
     check: ['--since', '2026-11-01T09:00:00Z', '--until', '2026-11-01T17:00:00Z'],
     sourceHoles: 4, sourceHoleSeconds: 3600 + 3600 + 30 + 4800,
+    states: { source: 'bad', '480p': 'bad', '360p': 'bad', '720p': 'bad' },
   },
   {
     name: 'a window start only: the store ends before now and the live edge is not a hole',
     daemon: ['--first-hour', '2026-11-01T10'], check: ['--since', '2026-11-01T10:00:00Z'], sourceHoles: 2, sourceHoleSeconds: 3630,
     // Not 720p: with nothing recorded its window runs to now, which moves between two processes
     // (the in-process test below pins now for that case).
-    qualities: ['source', '480p'],
+    qualities: ['source', '480p', '360p'],
+    states: { source: 'bad', '480p': 'ok', '360p': 'warn' },
+  },
+  {
+    name: 'a --long-hole of 15 s (flag for check, SEGCOV_LONG_HOLE for the daemon): the 20 s gap is bad everywhere',
+    daemon: [], check: ['--long-hole', '15'], env: { SEGCOV_LONG_HOLE: '15' }, sourceHoles: 2, sourceHoleSeconds: 3630,
+    states: { source: 'bad', '480p': 'ok', '360p': 'bad', '720p': 'bad' },
   },
 ];
 
@@ -117,10 +139,34 @@ function fromCoverageApi(body: unknown): ByQuality {
  * the same formatting as format.ts, which a Chromium test holds equal).
  */
 function fromPage(html: string): { holes: number; total: string }[] {
+  return pageData(html).qualities.map((q) => ({ holes: q.hole_count, total: formatDuration(q.hole_us) }));
+}
+
+/** The data the page embeds. */
+function pageData(html: string): { qualities: { quality: string; state: string | null; hole_count: number; hole_us: number }[] } {
   const m = /<script type="application\/json" id="segcov-data">([^<]*)<\/script>/.exec(html);
   assert.ok(m !== null, 'the page embeds its data');
-  const data = JSON.parse(m[1]) as { qualities: { hole_count: number; hole_us: number }[] };
-  return data.qualities.map((q) => ({ holes: q.hole_count, total: formatDuration(q.hole_us) }));
+  return JSON.parse(m[1]) as ReturnType<typeof pageData>;
+}
+
+type States = Record<string, string | null>;
+const STATE_NAMES = ['ok', 'warn', 'bad'];
+
+function statesOf(entries: readonly { quality: string; state: string | null }[]): States {
+  const out: States = {};
+  for (const e of entries) out[e.quality] = e.state;
+  return out;
+}
+
+function statesFromProm(text: string, qualities: readonly string[]): States {
+  const m = parseProm(text);
+  const out: States = {};
+  for (const q of qualities) {
+    const v = m.get(`segcov_window_state{channel="demo",quality="${q}"}`);
+    assert.ok(v !== undefined, `no segcov_window_state for ${q}`);
+    out[q] = STATE_NAMES[v];
+  }
+  return out;
 }
 
 /** Sums of µs-exact seconds can differ in the last float bit; compare to the microsecond. */
@@ -146,14 +192,19 @@ describe('every surface gives the same holes as `segcov check --json` (issue 11)
       const qs = sc.qualities ?? QUALITIES;
       const checked = await runCli(['check', 'demo', '--base-dir', store, '--qualities', qs.join(','), '--json', ...sc.check], { env: cleanEnv() });
       assert.equal(checked.code, 1, checked.stderr);
-      const expected = rounded(fromCheckJson(JSON.parse(checked.stdout)));
+      const checkBody = JSON.parse(checked.stdout) as { qualities: { quality: string; state: string }[] };
+      const expected = rounded(fromCheckJson(checkBody));
       assert.deepEqual(expected.source, { holes: sc.sourceHoles, seconds: sc.sourceHoleSeconds });
+      const states = statesOf(checkBody.qualities);
+      assert.deepEqual(states, sc.states, 'check --json states');
 
       const textfile = path.join(dir, `metrics-${SCENARIOS.indexOf(sc)}.prom`);
-      const d = await startDaemon(['demo', '--base-dir', store, '--qualities', qs.join(','), '--textfile', textfile, '--no-watch', '--log-level', 'error', ...sc.daemon], { readyTimeoutMs: 60_000 });
+      const d = await startDaemon(['demo', '--base-dir', store, '--qualities', qs.join(','), '--textfile', textfile, '--no-watch', '--log-level', 'error', ...sc.daemon],
+        { readyTimeoutMs: 60_000, env: cleanEnv(sc.env) });
       try {
         const metrics = await (await fetch(`${d.url}/metrics`)).text();
         assert.deepEqual(rounded(fromProm(metrics, qs)), expected, '/metrics segcov_window_*');
+        assert.deepEqual(statesFromProm(metrics, qs), states, '/metrics segcov_window_state');
         // Rewritten after every checker's publish: wait for the one that follows the last.
         const has = (t: string): boolean => qs.every((q) => t.includes(`segcov_window_holes{channel="demo",quality="${q}"}`));
         const text = await waitFor('a complete textfile', async () => {
@@ -161,20 +212,28 @@ describe('every surface gives the same holes as `segcov check --json` (issue 11)
           return has(t) ? t : undefined;
         }, 30_000);
         assert.deepEqual(rounded(fromProm(text, qs)), expected, '--textfile');
-        const holes = await (await fetch(`${d.url}/api/v1/holes?channel=demo`)).json();
+        assert.deepEqual(statesFromProm(text, qs), states, '--textfile segcov_window_state');
+        const holes = await (await fetch(`${d.url}/api/v1/holes?channel=demo`)).json() as { holes: { quality: string; state: string }[] };
         assert.deepEqual(rounded(fromHolesApi(holes)), expected, '/api/v1/holes');
+        assert.deepEqual(statesOf(holes.holes), states, '/api/v1/holes state');
         // The issue's backfill query: the missing hour 13 is listed, whole.
         const around = await (await fetch(`${d.url}/api/v1/holes?channel=demo&quality=source&since=2026-11-01T12:50:00Z&until=2026-11-01T14:10:00Z`)).json() as { holes: { raw_holes: unknown[] }[] };
         assert.deepEqual(around.holes[0].raw_holes, [{ start: '2026-11-01T13:00:00.000000Z', end: '2026-11-01T14:00:00.000000Z', duration: 3600, hour: '2026-11-01T13' }]);
         // The fleet form (issue 13) lists the same holes, each with the peers that hold it.
-        const withPeers = await (await fetch(`${d.url}/api/v1/holes?channel=demo&peers=1`)).json() as { holes: { quality: string; holes: { duration: number }[] }[] };
+        const withPeers = await (await fetch(`${d.url}/api/v1/holes?channel=demo&peers=1`)).json() as { holes: { quality: string; state: string; holes: { duration: number }[] }[] };
         const fleetHoles: ByQuality = {};
         for (const e of withPeers.holes) fleetHoles[e.quality] = { holes: e.holes.length, seconds: e.holes.reduce((a, x) => a + x.duration, 0) };
         assert.deepEqual(rounded(fleetHoles), expected, '/api/v1/holes?peers=1');
-        const cov = await (await fetch(`${d.url}/api/v1/coverage?channel=demo`)).json();
+        assert.deepEqual(statesOf(withPeers.holes), states, '/api/v1/holes?peers=1 state');
+        const cov = await (await fetch(`${d.url}/api/v1/coverage?channel=demo`)).json() as { channels: { qualities: { quality: string; state: string }[] }[] };
         assert.deepEqual(rounded(fromCoverageApi(cov)), expected, '/api/v1/coverage');
-        const page = fromPage(await (await fetch(`${d.url}/`)).text());
+        assert.deepEqual(statesOf(cov.channels[0].qualities), states, '/api/v1/coverage state');
+        const fleet = await (await fetch(`${d.url}/api/v1/fleet`)).json() as { qualities: { quality: string; state: string }[] };
+        assert.deepEqual(statesOf(fleet.qualities), states, '/api/v1/fleet state');
+        const pageText = await (await fetch(`${d.url}/`)).text();
+        const page = fromPage(pageText);
         assert.deepEqual(page, qs.map((q) => ({ holes: expected[q].holes, total: formatDuration(Math.round(expected[q].seconds * 1e6)) })), 'status page');
+        assert.deepEqual(statesOf(pageData(pageText).qualities), states, 'status page data (and the SSE event, built by the same pageData)');
       } finally {
         await d.stop();
       }
@@ -186,26 +245,42 @@ describe('every surface gives the same holes as `segcov check --json` (issue 11)
     const config = resolveDaemonConfig({
       channels: ['demo'], 'base-dir': store, qualities: QUALITIES.join(','), 'first-hour': '2026-11-01T10', 'last-hour': '2026-11-01T17',
       'metrics-port': 0, 'metrics-host': '127.0.0.1', 'log-level': 'silent', 'output-dir': path.join(dir, 'maps-future'),
-      'pixel-length': 2, rows: 300, 'check-interval': 300, concurrency: 2,
+      'pixel-length': 2, rows: 300, 'check-interval': 300, concurrency: 2, 'max-age': '7200', 'long-hole': '15',
     });
     const parts = createDaemon(config, silentLogger);
     await passAll(parts);
     await Promise.all(parts.checkers.map((c) => c.flush()));
-    const opts = await resolveCheckOptions({ channels: ['demo'], 'base-dir': store, qualities: QUALITIES.join(','), since: '2026-11-01T10:00:00Z', until: '2026-11-01T18:00:00Z', json: true });
-    const expected = rounded(fromCheckJson(checkJson(await runCheck(opts, nowUs), opts.window, nowUs)));
+    const opts = await resolveCheckOptions({
+      channels: ['demo'], 'base-dir': store, qualities: QUALITIES.join(','), since: '2026-11-01T10:00:00Z', until: '2026-11-01T18:00:00Z', json: true,
+      'max-age': 7200, 'long-hole': 15,
+    });
+    const checkBody = checkJson(await runCheck(opts, nowUs), opts.window, nowUs) as { qualities: { quality: string; state: string; reason: string }[] };
+    const expected = rounded(fromCheckJson(checkBody));
     // source: hour 13, the gap, and 15:40 → now (16:30); not 16:30 → 18:00.
     assert.deepEqual(expected.source, { holes: 3, seconds: 3600 + 30 + 50 * 60 });
     assert.deepEqual(expected['720p'], { holes: 1, seconds: 6.5 * 3600 });
-    const gauges = new WindowGauges(() => parts.state.list(), () => nowUs);
-    assert.deepEqual(rounded(fromProm(await gauges.registry.metrics())), expected, 'gauges');
+    // states and reasons under --max-age 7200 and --long-hole 15: 360p's newest segment (13:30) is 3 h old
+    const reasons: Record<string, string[]> = Object.fromEntries(checkBody.qualities.map((q) => [q.quality, [q.state, q.reason]]));
+    const want: Record<string, string[]> = {
+      source: ['bad', '1 missing hour'], '480p': ['bad', 'long hole of 50 min 00 s'],
+      '360p': ['bad', 'recording stopped: newest segment ended 3 h 00 min 00 s ago'], '720p': ['bad', 'nothing recorded'],
+    };
+    assert.deepEqual(reasons, want);
+    const gauges = new WindowGauges(() => parts.state.list(), () => nowUs, severityRules(config));
+    const gaugeText = await gauges.registry.metrics();
+    assert.deepEqual(rounded(fromProm(gaugeText)), expected, 'gauges');
+    assert.deepEqual(statesFromProm(gaugeText, QUALITIES), statesOf(checkBody.qualities), 'gauge states');
     const get = (c: string, q: string) => parts.state.get(c, q);
     const pairs = QUALITIES.map((q) => ['demo', q] as [string, string]);
-    assert.deepEqual(rounded(fromHolesApi(holesJson(pairs, get, {}, nowUs))), expected, 'API');
+    const api = holesJson(pairs, get, {}, nowUs, severityRules(config)) as { holes: { quality: string; state: string; reason: string }[] };
+    assert.deepEqual(rounded(fromHolesApi(api)), expected, 'API');
+    assert.deepEqual(Object.fromEntries(api.holes.map((q) => [q.quality, [q.state, q.reason]])), reasons, 'API states and reasons');
     const page: ByQuality = {};
     for (const q of QUALITIES) {
-      const s = summarizeQuality('demo', q, get('demo', q), nowUs);
+      const s = summarizeQuality('demo', q, get('demo', q), nowUs, severityRules(config));
       page[q] = { holes: s.rawHoles.length, seconds: s.rawHoleUs / 1e6 };
       assert.equal(s.coveredUs + s.rawHoleUs, s.window === null ? 0 : s.window.end - s.window.start, `${q}: percentage and holes agree`);
+      assert.equal(s.state, reasons[q][0], `${q}: page summary state`);
     }
     assert.deepEqual(rounded(page), expected, 'page summary');
     const empty = summarizeQuality('demo', '720p', get('demo', '720p'), nowUs);

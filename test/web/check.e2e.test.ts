@@ -74,7 +74,7 @@ describe('segcov check', () => {
       channels: ['desertbus'], 'base-dir': store(), qualities: '480p',
       since: '2026-11-01T05:30:00Z', until: '2026-11-01T08:00:00Z',
     });
-    assert.deepEqual(hoursToRead(opts.window), { firstHour: hourUs('2026-11-01T04'), lastHour: hourUs('2026-11-01T07') });
+    assert.deepEqual(hoursToRead(opts.window), { firstHour: hourUs('2026-11-01T05'), lastHour: hourUs('2026-11-01T07') });
     const [r] = await runCheck(opts, T('2026-11-01T09:00:00Z'));
     assert.deepEqual(r.holes.map((x) => [x.start, x.end]), [
       [T('2026-11-01T05:30:00Z'), T('2026-11-01T06:00:00Z')],
@@ -94,11 +94,15 @@ describe('segcov check', () => {
     const now = T('2026-11-01T08:10:00Z');
     const [r] = await runCheck(opts, now);
     assert.deepEqual(r.holes.map((x) => [x.start, x.end]), [[T('2026-11-01T07:55:00Z'), now]]);
+    // the window holds none of the recording, and says what was recorded (issue 25)
+    assert.deepEqual([r.state, r.cause.kind, r.recorded], ['bad', 'window_misses_recording', { start: T('2026-11-01T06:00:00Z'), end: T('2026-11-01T07:50:00Z') }]);
+    assert.match(formatCheckText([r], now), /BAD – window holds none of the recording\n.*\n {2}recorded +2026-11-01 06:00:00 – 2026-11-01 07:50:00 UTC, outside the window/);
     const hours = (await runCheck(await resolveCheckOptions({ channels: ['desertbus'], 'base-dir': store(), qualities: '480p' }), now));
     assert.equal(hours[0].stale, false);
     assert.equal(checkExitCode(hours), 0);
     const stale = await runCheck({ ...(await resolveCheckOptions({ channels: ['desertbus'], 'base-dir': store(), qualities: '480p' })), maxAgeUs: 60 * SECOND_US }, now);
     assert.equal(stale[0].stale, true);
+    assert.deepEqual([stale[0].state, stale[0].cause], ['bad', { kind: 'stopped', ageUs: 20 * 60 * SECOND_US }]);
     assert.equal(checkExitCode(stale), 1);
   });
 
@@ -106,7 +110,8 @@ describe('segcov check', () => {
     const r = checkQuality('c', 'q', [], {}, { nowUs: HOUR_US });
     assert.equal(r.window, null);
     assert.equal(checkExitCode([r]), 1);
-    assert.match(formatCheckText([r], HOUR_US), /c \/ q: FAIL\n {2}window +none: no segment found/);
+    assert.equal(r.state, 'bad');
+    assert.match(formatCheckText([r], HOUR_US), /c \/ q: BAD – nothing recorded\n {2}window +none: no segment found/);
   });
 
   it('CLI: exit 0 and an OK table when the window has no hole', async () => {
@@ -121,12 +126,14 @@ describe('segcov check', () => {
   it('CLI: exit 1 and the holes with their UTC times when there are holes', async () => {
     const r = await cli(launcher, ['check', 'desertbus', ODD_CHANNEL, '--base-dir', store()]);
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stdout, /^desertbus \/ source: FAIL$/m);
-    assert.match(r.stdout, /^ {4}1 +2026-11-01 06:10:00 +2026-11-01 06:10:30 +30 s$/m);
-    assert.match(r.stdout, /^ {4}2 +2026-11-01 07:20:00 +2026-11-01 07:25:00 +5 min 00 s$/m);
+    assert.match(r.stdout, /^desertbus \/ source: BAD – long hole of 5 min 00 s$/m);
+    // the longest first
+    assert.match(r.stdout, /^ {4}1 +2026-11-01 07:20:00 +2026-11-01 07:25:00 +5 min 00 s$/m);
+    assert.match(r.stdout, /^ {4}2 +2026-11-01 06:10:00 +2026-11-01 06:10:30 +30 s$/m);
     assert.match(r.stdout, /holes +2, total 5 min 30 s/);
-    assert.ok(r.stdout.includes(`${ODD_CHANNEL} / source: FAIL`));
-    assert.match(r.stdout, /^FAIL: 2 of 2 channel\/quality pair\(s\) have holes or no recording\.$/m);
+    assert.ok(r.stdout.includes(`${ODD_CHANNEL} / source: BAD – 1 missing hour`));
+    assert.match(r.stdout, /^FAIL: 2 of 2 channel\/quality pair\(s\) bad\.$/m);
+    assert.ok(!r.stdout.includes('not listed'), 'two holes: all listed');
     // Above the tables, piped: one plain character per hour (05 whole, 06 and 07 with holes; 06 of the odd channel missing).
     const lines = r.stdout.split('\n');
     assert.equal(lines[0], `desertbus/source${' '.repeat(ODD_CHANNEL.length + 7 - 16)}  2026-11-01T05 |#++| 2026-11-01T07`);
@@ -135,17 +142,27 @@ describe('segcov check', () => {
     assert.ok(!r.stdout.includes('\u001b['), 'no colour codes when piped');
   });
 
-  it('CLI: --json is the same verdict, machine-readable', async () => {
-    const r = await cli(launcher, ['check', 'desertbus', '--base-dir', store(), '--qualities', 'source,480p', '--json',
-      '--since', '2026-11-01T06:00:00Z', '--until', '2026-11-01T07:00:00Z']);
-    assert.equal(r.code, 1);
-    const body = JSON.parse(r.stdout) as { ok: boolean; since: string; qualities: { quality: string; ok: boolean; holes: { start: string; end: string; duration: number }[] }[] };
-    assert.equal(body.ok, false);
+  it('CLI: --json is the same verdict, machine-readable; a short hole warns and exits 0, --strict fails it', async () => {
+    const args = ['check', 'desertbus', '--base-dir', store(), '--qualities', 'source,480p', '--json',
+      '--since', '2026-11-01T06:00:00Z', '--until', '2026-11-01T07:00:00Z'];
+    const r = await cli(launcher, args);
+    assert.equal(r.code, 0, r.stderr);
+    type Body = { ok: boolean; strict: boolean; long_hole: number; since: string; qualities: { quality: string; ok: boolean; state: string; reason: string; holes: { start: string; end: string; duration: number }[] }[] };
+    const body = JSON.parse(r.stdout) as Body;
+    assert.deepEqual([body.ok, body.strict, body.long_hole], [true, false, 60]);
     assert.equal(body.since, '2026-11-01T06:00:00.000000Z');
-    assert.deepEqual(body.qualities.map((q) => [q.quality, q.ok, q.holes]), [
-      ['source', false, [{ start: '2026-11-01T06:10:00.000000Z', end: '2026-11-01T06:10:30.000000Z', duration: 30 }]],
-      ['480p', true, []],
+    assert.deepEqual(body.qualities.map((q) => [q.quality, q.ok, q.state, q.reason, q.holes]), [
+      ['source', true, 'warn', '1 short hole of 30 s', [{ start: '2026-11-01T06:10:00.000000Z', end: '2026-11-01T06:10:30.000000Z', duration: 30 }]],
+      ['480p', true, 'ok', 'no hole', []],
     ]);
+    const strict = await cli(launcher, [...args, '--strict']);
+    assert.equal(strict.code, 1, strict.stderr);
+    const sb = JSON.parse(strict.stdout) as Body;
+    assert.deepEqual([sb.ok, sb.strict, sb.qualities.map((q) => [q.state, q.ok])], [false, true, [['warn', false], ['ok', true]]]);
+    // --long-hole 30: the 30 s hole is long now (at least --long-hole), so bad and exit 1
+    const long = await cli(launcher, [...args, '--long-hole', '30']);
+    assert.equal(long.code, 1, long.stderr);
+    assert.deepEqual((JSON.parse(long.stdout) as Body).qualities.map((q) => [q.state, q.reason]), [['bad', 'long hole of 30 s'], ['ok', 'no hole']]);
   });
 
   it('CLI: usage errors exit 2 with one line naming the flag', async () => {
@@ -157,6 +174,8 @@ describe('segcov check', () => {
       [['check', '../x', '--base-dir', store()], /CHANNEL/],
       [['check', 'desertbus', '--base-dir', store(), '--qualities', ','], /--qualities/],
       [['check', 'desertbus', '--base-dir', store(), '--max-age', '-5'], /--max-age/],
+      [['check', 'desertbus', '--base-dir', store(), '--long-hole', '0'], /--long-hole/],
+      [['check', 'desertbus', '--base-dir', store(), '--long-hole', 'soon'], /--long-hole/],
       [['check', 'desertbus', '--base-dir', store(), '--bogus'], /bogus/],
     ];
     for (const [args, want] of cases) {

@@ -19,6 +19,7 @@ it('config/segcov.example.yaml uses only real flag names, resolves to a valid co
   assert.deepEqual(config.qualities, ['source', '480p']);
   assert.deepEqual(config.peers, {}, 'no example host is asked as shipped');
   assert.equal(config.metricsPort, 8006);
+  assert.equal(config.longHole, 60);
   // the peers block, uncommented as an operator would
   const withPeers = text.replace(/^# (peers:|  node-)/gm, '$1');
   assert.notEqual(withPeers, text);

@@ -162,12 +162,32 @@ describe('web routes over HTTP', () => {
     assert.deepEqual(straddle.holes[0].raw_holes.map((h) => h.start), ['2026-11-01T07:20:00.000000Z']);
   });
 
+  it('/api/v1/holes: each pair has its state and reason; order=length lists the longest first (default: time)', async () => {
+    type Body = { order: string; holes: { quality: string; state: string; reason: string; raw_holes: { start: string }[]; editable_holes: { start: string }[]; holes?: { start: string }[] }[] };
+    const byTime = json(await get(server.port, '/api/v1/holes?channel=desertbus')) as Body;
+    assert.equal(byTime.order, 'time');
+    assert.deepEqual(byTime.holes.map((x) => [x.quality, x.state, x.reason]), [['source', 'bad', 'long hole of 5 min 00 s'], ['480p', 'ok', 'no hole']]);
+    const byLength = json(await get(server.port, '/api/v1/holes?channel=desertbus&quality=source&order=length')) as Body;
+    assert.equal(byLength.order, 'length');
+    assert.deepEqual(byLength.holes[0].raw_holes.map((h) => h.start), ['2026-11-01T07:20:00.000000Z', '2026-11-01T06:10:00.000000Z']);
+    assert.deepEqual(byLength.holes[0].editable_holes.map((h) => h.start), ['2026-11-01T07:20:00.000000Z', '2026-11-01T06:10:00.000000Z']);
+    const withPeers = json(await get(server.port, '/api/v1/holes?channel=desertbus&quality=source&order=length&peers=1')) as Body;
+    assert.deepEqual(withPeers.holes[0].holes?.map((h) => h.start), ['2026-11-01T07:20:00.000000Z', '2026-11-01T06:10:00.000000Z']);
+    assert.equal(withPeers.holes[0].state, 'bad');
+    const time = json(await get(server.port, '/api/v1/holes?channel=desertbus&quality=source&order=time')) as Body;
+    assert.deepEqual(time.holes[0].raw_holes.map((h) => h.start), ['2026-11-01T06:10:00.000000Z', '2026-11-01T07:20:00.000000Z']);
+    const cov = json(await get(server.port, '/api/v1/coverage?channel=desertbus')) as { channels: { qualities: { state: string; reason: string; recorded: unknown; window_misses_recording: boolean }[] }[] };
+    assert.deepEqual(cov.channels[0].qualities.map((q) => [q.state, q.reason, q.window_misses_recording]), [['bad', 'long hole of 5 min 00 s', false], ['ok', 'no hole', false]]);
+    assert.deepEqual(cov.channels[0].qualities[0].recorded, { start: '2026-11-01T05:00:00.000000Z', end: '2026-11-01T07:50:00.000000Z' });
+  });
+
   it('bad API parameters get 400 with a JSON error', async () => {
     const bad = [
       '/api/v1/holes?since=yesterday', '/api/v1/holes?until=2026-13-01', '/api/v1/holes?since=2026-11-01T08&until=2026-11-01T07',
       '/api/v1/holes?channel=nope', '/api/v1/holes?channel=desertbus&quality=4k', '/api/v1/holes?foo=1',
       '/api/v1/holes?channel=desertbus&channel=desertbus', '/api/v1/holes?since=', '/api/v1/coverage?since=2026-11-01T07',
-      '/api/v1/coverage?channel=../etc', '/api/v1/coverage?x',
+      '/api/v1/coverage?channel=../etc', '/api/v1/coverage?x', '/api/v1/holes?order=size', '/api/v1/holes?order=length&order=time',
+      '/api/v1/coverage?order=length',
     ];
     for (const p of bad) {
       const r = await get(server.port, p);

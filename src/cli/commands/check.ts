@@ -7,10 +7,13 @@ import { analyzeHourFolders, listQualityHours } from '../../scan/coldPass.js';
 import { coldPassThreads, endPrestartedWorkers, HourWorkerPool } from '../../scan/hourWorkerPool.js';
 import { missingChannels, missingChannelsText, probeBaseDir, unreadableText } from '../../store/baseDir.js';
 import { DEFAULT_OUTPUT_DIR } from '../../store/layout.js';
+import { hoursReaching } from '../../scan/reachingHours.js';
+import { DEFAULT_LONG_HOLE_US } from '../../coverage/severity.js';
+import type { HourResult } from '../../coverage/hourAnalysis.js';
 import type { HourFolder, HourWindow } from '../../store/listHours.js';
 import type { ProblemKind } from '../../store/problems.js';
 import { parseIsoTime } from '../../time/isoTime.js';
-import { checkExitCode, checkJson, checkQuality, formatCheckText, type CheckWindow, type QualityCheck } from '../checkReport.js';
+import { checkExitCode, checkJson, checkQuality, formatCheckText, type CheckRules, type CheckWindow, type QualityCheck } from '../checkReport.js';
 import { checkName, list } from '../daemonOptions.js';
 import { UsageError } from '../usageError.js';
 
@@ -21,6 +24,12 @@ export interface CheckOptions {
   readonly baseDir: string;
   readonly window: CheckWindow;
   readonly maxAgeUs?: number;
+  /** `--long-hole`, µs: a hole this long makes a pair bad. */
+  readonly longHoleUs: number;
+  /** `--strict`: any hole fails (exit 1), not only a bad pair. */
+  readonly strict: boolean;
+  /** `--all`: list every hole, not only the longest ten. */
+  readonly all: boolean;
   readonly json: boolean;
   readonly concurrency: number;
   /** Worker threads for the pass (0: in-process; default: from the cores). */
@@ -51,31 +60,66 @@ export async function resolveCheckOptions(argv: Record<string, unknown>): Promis
   if (state.kind === 'missing') throw new UsageError(`--base-dir: ${base} does not exist`);
   if (state.kind === 'not_a_folder') throw new UsageError(`--base-dir: ${base} is not a folder`);
   if (state.kind === 'unreadable') throw new UsageError(`--base-dir: ${base} ${unreadableText(state.code)}`);
-  let maxAgeUs: number | undefined;
-  if (argv['max-age'] !== undefined) {
-    const n = Number(argv['max-age']);
-    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--max-age: ${JSON.stringify(argv['max-age'])} is not a positive number of seconds`);
-    maxAgeUs = Math.round(n * SECOND_US);
-  }
+  const maxAgeUs = seconds('max-age', argv['max-age']);
+  const longHoleUs = seconds('long-hole', argv['long-hole']) ?? DEFAULT_LONG_HOLE_US;
   const concurrency = Number(argv.concurrency ?? 4);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new UsageError(`--concurrency: ${JSON.stringify(argv.concurrency)} is not a whole number from 1 to 256`);
   const coldThreads = argv['cold-threads'] === undefined ? undefined : Number(argv['cold-threads']);
   if (coldThreads !== undefined && (!Number.isInteger(coldThreads) || coldThreads < 0 || coldThreads > 16)) throw new UsageError(`--cold-threads: ${JSON.stringify(argv['cold-threads'])} is not a whole number from 0 to 16`);
   return {
-    channels, qualities, baseDir: path.resolve(base), window: { since, until }, maxAgeUs,
+    channels, qualities, baseDir: path.resolve(base), window: { since, until }, maxAgeUs, longHoleUs,
+    strict: argv.strict === true, all: argv.all === true,
     json: argv.json === true, concurrency, coldThreads,
   };
 }
 
+/** A positive number of seconds as µs, or undefined when not given. */
+function seconds(flag: string, v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${flag}: ${JSON.stringify(v)} is not a positive number of seconds`);
+  return Math.round(n * SECOND_US);
+}
+
+/** The rules `check` judges and prints by. */
+export function checkRules(opts: CheckOptions): CheckRules {
+  return { strict: opts.strict, all: opts.all, longHoleUs: opts.longHoleUs };
+}
+
 /**
- * The hours to read for a window: from the hour before `since` (a segment that starts
- * there may run into the window) to the hour that holds the last instant before `until`.
+ * The hours read in full for a window: from the hour that holds `since` to the hour that
+ * holds the last instant before `until`. Earlier hours whose segments run into the window
+ * are found by their names (hoursReaching) and read too.
  */
 export function hoursToRead(w: CheckWindow): HourWindow {
   return {
-    firstHour: w.since === undefined ? undefined : Math.floor(w.since / HOUR_US) * HOUR_US - HOUR_US,
+    firstHour: w.since === undefined ? undefined : Math.floor(w.since / HOUR_US) * HOUR_US,
     lastHour: w.until === undefined ? undefined : Math.floor((w.until - 1) / HOUR_US) * HOUR_US,
   };
+}
+
+interface CheckJob {
+  readonly channel: string;
+  readonly quality: string;
+  /** The hours to read. */
+  readonly folders: HourFolder[];
+  /** Every other hour folder: read only when the window holds nothing, to say what was recorded. */
+  readonly outside: HourFolder[];
+  readonly problems: Partial<Record<ProblemKind, number>>;
+}
+
+/** Lists the hours of one pair: those the window needs (with earlier ones reaching into it), and the rest. */
+async function planJob(opts: CheckOptions, channel: string, quality: string, read: HourWindow): Promise<CheckJob> {
+  const problems: Partial<Record<ProblemKind, number>> = {};
+  const report = (kind: ProblemKind): void => { problems[kind] = (problems[kind] ?? 0) + 1; };
+  const inRange = await listQualityHours({ base: opts.baseDir, channel, quality, window: read, report });
+  const all = await listQualityHours({ base: opts.baseDir, channel, quality, window: {}, report: () => {} });
+  const since = opts.window.since;
+  const earlier = read.firstHour === undefined ? [] : all.filter((h) => h.start < (read.firstHour as number));
+  const reaching = since === undefined ? [] : await hoursReaching(opts.baseDir, channel, quality, earlier, since, opts.concurrency);
+  const folders = [...reaching, ...inRange];
+  const taken = new Set(folders.map((h) => h.name));
+  return { channel, quality, folders, outside: all.filter((h) => !taken.has(h.name)), problems };
 }
 
 /**
@@ -84,14 +128,9 @@ export function hoursToRead(w: CheckWindow): HourWindow {
  */
 export async function runCheck(opts: CheckOptions, nowUs: number, progress?: (done: number, total: number) => void): Promise<QualityCheck[]> {
   const read = hoursToRead(opts.window);
-  const jobs: { channel: string; quality: string; folders: HourFolder[]; problems: Partial<Record<ProblemKind, number>> }[] = [];
+  const jobs: CheckJob[] = [];
   for (const channel of opts.channels) {
-    for (const quality of opts.qualities) {
-      const problems: Partial<Record<ProblemKind, number>> = {};
-      const report = (kind: ProblemKind): void => { problems[kind] = (problems[kind] ?? 0) + 1; };
-      const folders = await listQualityHours({ base: opts.baseDir, channel, quality, window: read, report });
-      jobs.push({ channel, quality, folders, problems });
-    }
+    for (const quality of opts.qualities) jobs.push(await planJob(opts, channel, quality, read));
   }
   const total = jobs.reduce((s, j) => s + j.folders.length, 0);
   let done = 0;
@@ -102,15 +141,42 @@ export async function runCheck(opts: CheckOptions, nowUs: number, progress?: (do
   try {
     return await Promise.all(jobs.map(async (job) => {
       const report = (kind: ProblemKind): void => { job.problems[kind] = (job.problems[kind] ?? 0) + 1; };
-      const pass = await analyzeHourFolders(job.folders, {
-        base: opts.baseDir, channel: job.channel, quality: job.quality, window: read, concurrency: opts.concurrency, report, workers,
-      }, () => progress?.(++done, total));
+      const passOpts = { base: opts.baseDir, channel: job.channel, quality: job.quality, window: {}, concurrency: opts.concurrency, report, workers };
+      const pass = await analyzeHourFolders(job.folders, passOpts, () => progress?.(++done, total));
       const hours = pass?.hours ?? [];
-      return checkQuality(job.channel, job.quality, hours, opts.window, { nowUs, maxAgeUs: opts.maxAgeUs, problems: job.problems });
+      const judge = (hs: HourResult[]): QualityCheck => checkQuality(job.channel, job.quality, hs, opts.window, {
+        nowUs, maxAgeUs: opts.maxAgeUs, longHoleUs: opts.longHoleUs, problems: job.problems,
+      });
+      const c = judge(hours);
+      // A window that holds nothing while the store holds something elsewhere says what and where.
+      const empty = c.cause.kind === 'nothing_recorded' || c.cause.kind === 'window_misses_recording';
+      if (!empty || job.outside.length === 0) return c;
+      const ends = await recordedEnds(job.outside, (h) => analyzeHourFolders([h], passOpts));
+      return ends.length === 0 ? c : judge([...hours, ...ends].sort((a, b) => a.start - b.start));
     }));
   } finally {
     await Promise.all([workers.close(), endPrestartedWorkers()]);
   }
+}
+
+/**
+ * The earliest and the newest of `folders` that hold a best segment, read from each end
+ * inwards: what a window holding nothing needs to say what was recorded, without reading
+ * the whole store (a segment longer than an hour in a folder between them may reach past
+ * the newest one's end; that end is not looked for).
+ */
+async function recordedEnds(folders: readonly HourFolder[], read: (h: HourFolder) => Promise<{ hours: HourResult[] } | null>): Promise<HourResult[]> {
+  const first = async (order: readonly HourFolder[]): Promise<HourResult | null> => {
+    for (const h of order) {
+      const r = (await read(h))?.hours[0];
+      if (r !== undefined && r.chain !== null) return r;
+    }
+    return null;
+  };
+  const a = await first(folders);
+  if (a === null) return [];
+  const b = await first(folders.slice().reverse().filter((h) => h.start > a.start));
+  return b === null ? [a] : [a, b];
 }
 
 /** The picture above the table: one strip per channel and quality, one character an hour. */
@@ -126,9 +192,12 @@ export function checkStrips(results: readonly QualityCheck[], nowUs: number, col
 export const CHECK_OPTIONS = {
   'base-dir': { type: 'string', default: '.', describe: 'Segment store: BASE/CHANNEL/QUALITY/HOUR/SEGMENT' },
   qualities: { type: 'string', default: 'source', describe: 'Comma-separated qualities to check' },
-  since: { type: 'string', describe: 'Window start (ISO-8601; UTC when no offset) [default: the start of the first hour with a segment]' },
+  since: { type: 'string', describe: 'Window start (ISO-8601; UTC when no offset) [default: the start of the first segment]' },
   until: { type: 'string', describe: 'Window end (ISO-8601) [default: the end of the newest segment]' },
-  'max-age': { type: 'number', describe: 'Also fail when the newest segment ended more than this many seconds ago' },
+  'max-age': { type: 'number', describe: 'Also fail (bad: the recording stopped) when the newest segment ended more than this many seconds ago' },
+  'long-hole': { type: 'number', describe: 'Seconds: a hole at least this long makes a pair bad (shorter ones: warn)', default: DEFAULT_LONG_HOLE_US / SECOND_US },
+  strict: { type: 'boolean', default: false, describe: 'Exit 1 on any hole, not only when a pair is bad' },
+  all: { type: 'boolean', default: false, describe: 'List every hole, not only the ten longest' },
   json: { type: 'boolean', default: false, describe: 'Print the report as JSON' },
   concurrency: { type: 'number', default: 4, describe: 'Hour folders read at once' },
   // A knob, not a feature: tests set it to 0 so the bar is drawn however fast the pass is.
@@ -146,7 +215,7 @@ function progressDelayMs(v: unknown): number {
 /** `segcov check CHANNEL...`: one pass, a report, and an exit status for cron and CI. */
 export const checkCommand: CommandModule<object, Record<string, unknown>> = {
   command: 'check [channels..]',
-  describe: 'One pass: report coverage and holes; exit 0 when no hole in the window, 1 when there are holes, 2 on usage errors',
+  describe: 'One pass: report coverage, state and holes (longest first); exit 0 when no pair is bad (--strict: no hole at all), 1 otherwise, 2 on usage errors',
   builder: (y) => y
     .positional('channels', { type: 'string', array: true, describe: 'Channels to check' })
     .options(CHECK_OPTIONS) as never,
@@ -164,7 +233,8 @@ export const checkCommand: CommandModule<object, Record<string, unknown>> = {
       bar.update(done, 'hours');
     });
     (bar as ProgressBar | null)?.finish();
-    process.stdout.write(opts.json ? `${JSON.stringify(checkJson(results, opts.window, nowUs), null, 2)}\n` : checkStrips(results, nowUs, useColor(process.stdout)) + formatCheckText(results, nowUs));
-    process.exitCode = checkExitCode(results);
+    const rules = checkRules(opts);
+    process.stdout.write(opts.json ? `${JSON.stringify(checkJson(results, opts.window, nowUs, rules), null, 2)}\n` : checkStrips(results, nowUs, useColor(process.stdout)) + formatCheckText(results, nowUs, rules));
+    process.exitCode = checkExitCode(results, opts.strict);
   },
 };
