@@ -1,3 +1,5 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { DaemonConfig } from '../config/daemonConfig.js';
 import type { HourResult } from '../coverage/hourAnalysis.js';
 import type { MapOptions } from '../coverage/mapPixels.js';
@@ -12,7 +14,7 @@ import { coldPass, type ColdPassResult } from '../scan/coldPass.js';
 import { HourCache } from '../scan/hourCache.js';
 import type { HourWorkerPool } from '../scan/hourWorkerPool.js';
 import { parseHourName } from '../store/hourName.js';
-import { hourDir, qualityDir } from '../store/layout.js';
+import { hourDir, mapFileName, qualityDir } from '../store/layout.js';
 import type { ProblemLog } from '../store/problems.js';
 import type { CoverageState } from '../live/coverageState.js';
 import { LatestWins } from './latestWins.js';
@@ -151,6 +153,7 @@ export class QualityChecker {
     }
     this.cache.retain(new Set(pass.hours.map((h) => h.hour)));
     const cov = this.publish(merged.hours);
+    void this.rewriteMissingMap();
     const ms = performance.now() - t0;
     const { metrics, log } = this.deps;
     metrics.passDuration.set(this.labels, ms / 1000);
@@ -231,6 +234,21 @@ export class QualityChecker {
   /** Writes (throttled) the newest map when the write runs. */
   private writeMap(): void {
     this.mapWrites.run(() => writeMapPng(this.deps.config.outputDir, this.channel, this.quality, this.coverage?.map ?? null, this.raster).then(() => undefined));
+  }
+
+  /**
+   * A map file that was deleted is written again at the next pass, though no pixel changed
+   * (a redraw happens only when one does). One stat a pass, after any write under way.
+   */
+  private async rewriteMissingMap(): Promise<void> {
+    await this.flush();
+    // a failed write is being retried anyway; --run-once writes each map once
+    if (this.coverage === null || this.coverage.map === null || this.mapWrites.retrying || this.deps.config.runOnce) return;
+    try {
+      await stat(path.join(this.deps.config.outputDir, mapFileName(this.channel, this.quality)));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') this.writeMap();
+    }
   }
 
   /** Resolves once the newest map is on disk. */
