@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { Logger } from '../log.js';
 import type { ResyncReason, SelfMetrics } from '../outputs/selfMetrics.js';
-import { defaultTimings, ResyncGuard, type GuardTimings } from './resyncGuard.js';
+import { defaultTimings, RESYNC_WHY, ResyncGuard, type GuardTimings } from './resyncGuard.js';
 import { defaultDirWatch, StoreWatcher, type DirWatchFn, type UnwatchedFolder } from './storeWatcher.js';
 
 /** How often folders that are not watched are polled. */
@@ -263,13 +263,6 @@ export class LiveMode {
     this.retryTimer = null;
   }
 }
-
-const RESYNC_WHY: Record<ResyncReason, string> = {
-  overflow: 'watch events may have been lost (the kernel\'s event queue overflowed); watching and re-reading the whole store',
-  stall: 'segcov stood still (stopped or stalled): watch events may have been lost; watching and re-reading the whole store',
-  remount: 'a watched folder is another folder now (a mount changed); watching and re-reading it',
-  replaced: 'a watched folder was replaced without a watch event; watching and re-reading it',
-};
 
 /** What changes when anything in a folder's listing does, or the folder is replaced or its permissions change. */
 async function folderStamp(dir: string): Promise<string> {

@@ -13,6 +13,14 @@ const DEFAULT_QUEUE = 16384;
 /** Folders stat'ed at once when every watched folder is looked at (after a mount change). */
 const STAT_BATCH = 256;
 
+/** What each reason means, as logged. */
+export const RESYNC_WHY: Record<ResyncReason, string> = {
+  overflow: 'watch events may have been lost: the kernel\'s event queue filled up (it overflows silently); watching and re-reading the whole store',
+  stall: 'segcov stood still (stopped or stalled): watch events may have been lost; watching and re-reading the whole store',
+  remount: 'a watched folder is another folder now (a mount changed); watching and re-reading it',
+  replaced: 'a watched folder was replaced without a watch event; watching and re-reading it',
+};
+
 export interface GuardTimings {
   readonly everyMs: number;
   readonly stallMs: number;

@@ -64,6 +64,8 @@ export interface UnwatchedFolder {
  * renamed, the folder's watch is closed and opened anew (whatever its inode: tmpfs and
  * ext4 hand a re-created folder the old inode number, and the old watch is dead), and for
  * base, channel and quality folders the children are listed and synced the same way.
+ * Each watch keeps the device and inode its folder had, so that a folder that became
+ * another with no event (a mount over it) can be found and `resync()`ed (ResyncGuard).
  *
  * A folder that exists and cannot be watched (EACCES, ENOSPC, a watch error) is kept in
  * `unwatched`, and so is a missing base; `retry()` tries them again. Junk that is not a

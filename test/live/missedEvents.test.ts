@@ -59,7 +59,7 @@ describe('missed watch events are found and re-read', () => {
         await waitUntilLiveMatches(d, base, ['chan'], qualities, () => 'stopped; 30,000 files made, 300 deleted, a new hour, a 480p hour moved away; continued');
         const after = await scrape(d);
         assert.ok(resyncs(after, 'overflow') >= 1, 'the overflow was counted');
-        assert.match(d.stderr(), /"reason":"overflow".*event queue overflowed/, 'and logged');
+        assert.match(d.stderr(), /"reason":"overflow".*event queue filled up/, 'and logged');
         assert.equal(after.get('segcov_watcher_degraded'), 0);
         assert.equal(after.get('segcov_live_mismatches_total{channel="chan",quality="source"}'), 0, 'no periodic pass ran to find it');
         // watching goes on in the hour made while stopped
