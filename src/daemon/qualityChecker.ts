@@ -1,3 +1,5 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { DaemonConfig } from '../config/daemonConfig.js';
 import type { HourResult } from '../coverage/hourAnalysis.js';
 import type { MapOptions } from '../coverage/mapPixels.js';
@@ -8,11 +10,12 @@ import type { Logger } from '../log.js';
 import type { CoverageGauges } from '../outputs/coverageGauges.js';
 import { MapRaster, writeMapPng } from '../outputs/mapPng.js';
 import type { SelfMetrics } from '../outputs/selfMetrics.js';
-import { coldPass } from '../scan/coldPass.js';
+import { coldPass, type ColdPassResult } from '../scan/coldPass.js';
 import { HourCache } from '../scan/hourCache.js';
 import type { HourWorkerPool } from '../scan/hourWorkerPool.js';
 import { parseHourName } from '../store/hourName.js';
-import type { ProblemSink } from '../store/problems.js';
+import { hourDir, mapFileName, qualityDir } from '../store/layout.js';
+import type { ProblemLog } from '../store/problems.js';
 import type { CoverageState } from '../live/coverageState.js';
 import { LatestWins } from './latestWins.js';
 
@@ -25,7 +28,7 @@ export interface CheckerDeps {
   readonly gauges: CoverageGauges;
   readonly metrics: SelfMetrics;
   readonly log: Logger;
-  readonly report: ProblemSink;
+  readonly report: ProblemLog;
   /** Called after every publish (the daemon writes the textfile / static page from it). */
   readonly afterPublish?: (c: QualityChecker) => void;
 }
@@ -56,6 +59,8 @@ export class QualityChecker {
   private readonly updates: HourUpdates;
   /** Hour results by folder stamp, so periodic passes re-read only changed folders. */
   private readonly cache = new HourCache();
+  /** Hours last found there and unreadable: they keep their held results. */
+  private readonly unreadable = new Set<string>();
   /** Set while live watching is healthy: a full pass then checks the live state. */
   compareWithLive = false;
 
@@ -65,11 +70,19 @@ export class QualityChecker {
       deps.log.error({ channel, quality, err: String(e) }, 'cannot write coverage map');
     }, MAP_MIN_GAP_MS);
     this.updates = new HourUpdates({
-      read: (hour) => rereadHour({
-        base: deps.config.baseDir, channel, quality, report: deps.report,
-        // every hour on disk: --first-hour/--last-hour bound only the map (SPEC §3)
-        window: {},
-      }, hour),
+      read: async (hour) => {
+        const r = await rereadHour({
+          base: deps.config.baseDir, channel, quality, report: deps.report,
+          // every hour on disk: --first-hour/--last-hour bound only the map (SPEC §3)
+          window: {},
+        }, hour);
+        if (r === 'unreadable') {
+          this.unreadable.add(hour);
+          return undefined; // kept as held
+        }
+        if (r !== undefined) this.readAgain(hour);
+        return r;
+      },
       apply: (changes) => {
         deps.metrics.liveUpdates.inc(this.labels);
         this.patch(changes);
@@ -94,7 +107,7 @@ export class QualityChecker {
    * Reads every hour from disk (on `workers` when given: the first pass). Returns null when
    * stopped early (nothing is published then).
    */
-  async readAll(shouldStop?: () => boolean, workers?: HourWorkerPool | null): Promise<{ hours: HourResult[]; segments: number } | null> {
+  async readAll(shouldStop?: () => boolean, workers?: HourWorkerPool | null): Promise<ColdPassResult | null> {
     const { config, report } = this.deps;
     return coldPass({
       workers,
@@ -126,7 +139,12 @@ export class QualityChecker {
     const t0 = performance.now();
     const pass = await this.readAll(shouldStop, workers);
     if (pass === null) return null;
-    const merged = mergePass(pass.hours, this.hours, (hour) => this.updates.changedSince(hour, t0), this.compareWithLive);
+    const unreadable = new Set(pass.unreadable);
+    const merged = mergePass(pass.hours, this.hours, (hour) => this.updates.changedSince(hour, t0), this.compareWithLive, unreadable);
+    for (const hour of this.unreadable) if (!unreadable.has(hour)) this.readAgain(hour);
+    for (const hour of unreadable) this.unreadable.add(hour);
+    // the quality folder was listed: if it becomes unreadable again, that counts anew
+    this.deps.report.readable(qualityDir(this.deps.config.baseDir, this.channel, this.quality));
     for (const hour of merged.rereads) this.markDirty(hour);
     this.updates.forgetChangeTimes();
     if (merged.mismatched.length > 0) {
@@ -135,6 +153,7 @@ export class QualityChecker {
     }
     this.cache.retain(new Set(pass.hours.map((h) => h.hour)));
     const cov = this.publish(merged.hours);
+    void this.rewriteMissingMap();
     const ms = performance.now() - t0;
     const { metrics, log } = this.deps;
     metrics.passDuration.set(this.labels, ms / 1000);
@@ -149,6 +168,11 @@ export class QualityChecker {
     const summary = { hours: cov.hours.length, segments: pass.segments, rawHoles, ms: Math.round(ms) };
     log.info({ ...this.labels, ...summary }, `pass ${this.channel}/${this.quality}: ${summary.hours} hours, ${summary.segments} segments, ${rawHoles} raw holes in ${summary.ms} ms`);
     return summary;
+  }
+
+  /** An hour that was unreadable was read (or is gone): it no longer keeps old results, and its next failure counts. */
+  private readAgain(hour: string): void {
+    if (this.unreadable.delete(hour)) this.deps.report.readable(hourDir(this.deps.config.baseDir, this.channel, this.quality, hour));
   }
 
   /** Marks an hour changed on disk; it is re-read and republished shortly (bursts coalesce). */
@@ -202,12 +226,29 @@ export class QualityChecker {
     metrics.hours.set(this.labels, cov.hours.length);
     if (cov.newestEnd === null) metrics.newestSegmentEnd.remove(this.labels);
     else metrics.newestSegmentEnd.set(this.labels, cov.newestEnd / 1e6);
-    if (mapChanged) {
-      // the newest map when the (throttled) write runs
-      this.mapWrites.run(() => writeMapPng(this.deps.config.outputDir, this.channel, this.quality, this.coverage?.map ?? null, this.raster).then(() => undefined));
-    }
+    if (mapChanged) this.writeMap();
     this.deps.afterPublish?.(this);
     return cov;
+  }
+
+  /** Writes (throttled) the newest map when the write runs. */
+  private writeMap(): void {
+    this.mapWrites.run(() => writeMapPng(this.deps.config.outputDir, this.channel, this.quality, this.coverage?.map ?? null, this.raster).then(() => undefined));
+  }
+
+  /**
+   * A map file that was deleted is written again at the next pass, though no pixel changed
+   * (a redraw happens only when one does). One stat a pass, after any write under way.
+   */
+  private async rewriteMissingMap(): Promise<void> {
+    await this.flush();
+    // a failed write is being retried anyway; --run-once writes each map once
+    if (this.coverage === null || this.coverage.map === null || this.mapWrites.retrying || this.deps.config.runOnce) return;
+    try {
+      await stat(path.join(this.deps.config.outputDir, mapFileName(this.channel, this.quality)));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') this.writeMap();
+    }
   }
 
   /** Resolves once the newest map is on disk. */

@@ -1,6 +1,7 @@
 import type { HourResult } from '../coverage/hourAnalysis.js';
 import { analyzeHourFolder } from '../scan/coldPass.js';
 import { parseHourName } from '../store/hourName.js';
+import { hourDir } from '../store/layout.js';
 import { inWindow, type HourWindow } from '../store/listHours.js';
 import type { ProblemSink } from '../store/problems.js';
 
@@ -13,7 +14,7 @@ export const LIVE_DEBOUNCE_MS = 200;
 
 /** What live updates of one channel and quality act on. */
 export interface HourUpdateTarget {
-  /** Re-reads one hour: its result, null when gone or unreadable, undefined when it is not to be held (outside the window). */
+  /** Re-reads one hour: its result, null when gone, undefined to leave it as held (outside the window, or unreadable). */
   read(hour: string): Promise<HourResult | null | undefined>;
   /** Takes the re-read hours (null: drop the hour) and publishes them. */
   apply(changes: ReadonlyMap<string, HourResult | null>): void;
@@ -98,13 +99,20 @@ export interface RereadPlace {
 }
 
 /**
- * Re-reads one hour folder for a live update: its result, null when it is gone or cannot
- * be listed, undefined when the name is not an hour inside the window (not to be held).
+ * Re-reads one hour folder for a live update: its result, null when it is gone (or not a
+ * folder), 'unreadable' when it is there and cannot be listed (permission, loop, I/O error),
+ * undefined when the name is not an hour inside the window (not to be held).
  * The one folder is listed synchronously: cheaper than a thread-pool round trip.
  */
-export async function rereadHour(at: RereadPlace, hour: string): Promise<HourResult | null | undefined> {
+export async function rereadHour(at: RereadPlace, hour: string): Promise<HourResult | null | 'unreadable' | undefined> {
   const start = parseHourName(hour);
   if (start === null || !inWindow(start, at.window)) return undefined;
-  const r = await analyzeHourFolder(at.base, at.channel, at.quality, { name: hour, start }, at.report, { syncList: true });
-  return r?.result ?? null;
+  const dir = hourDir(at.base, at.channel, at.quality, hour);
+  let unreadable = false;
+  const report: ProblemSink = (kind, p, detail) => {
+    if (kind === 'unreadable' && p === dir) unreadable = true;
+    at.report(kind, p, detail);
+  };
+  const r = await analyzeHourFolder(at.base, at.channel, at.quality, { name: hour, start }, report, { syncList: true });
+  return r?.result ?? (unreadable ? 'unreadable' : null);
 }

@@ -1,7 +1,8 @@
 import { stat } from 'node:fs/promises';
 import type { Logger } from '../log.js';
-import type { SelfMetrics } from '../outputs/selfMetrics.js';
-import { StoreWatcher, type DirWatchFn, type UnwatchedFolder } from './storeWatcher.js';
+import type { ResyncReason, SelfMetrics } from '../outputs/selfMetrics.js';
+import { defaultTimings, RESYNC_WHY, ResyncGuard, type GuardTimings } from './resyncGuard.js';
+import { defaultDirWatch, StoreWatcher, type DirWatchFn, type UnwatchedFolder } from './storeWatcher.js';
 
 /** How often folders that are not watched are polled. */
 export const POLL_MS = 1000;
@@ -25,7 +26,7 @@ export interface LiveChecker {
 export interface LiveModeParts {
   readonly config: { readonly baseDir: string; readonly channels: readonly string[]; readonly qualities: readonly string[] };
   readonly log: Logger;
-  readonly metrics: Pick<SelfMetrics, 'errors' | 'watcherDegraded'>;
+  readonly metrics: Pick<SelfMetrics, 'errors' | 'watcherDegraded' | 'liveResyncs'>;
   readonly checkers: readonly LiveChecker[];
   readonly stop: { readonly stopped: boolean };
 }
@@ -43,9 +44,14 @@ export interface LiveModeParts {
  * - retried with backoff (RETRY_FIRST_MS doubling to RETRY_MAX_MS). Once everything is
  *   watched again the gauge returns to 0 and one catch-up pass runs.
  * Periodic passes only check the live state while everything is watched.
+ *
+ * Events a watch missed (a kernel queue overflow, segcov standing still, a mount over a
+ * watched folder) are found by a ResyncGuard, which has the part concerned watched and
+ * read again, counted in segcov_live_resyncs_total{reason}.
  */
 export class LiveMode {
   private watcher: StoreWatcher | null = null;
+  private guard: ResyncGuard | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private retryMs = RETRY_FIRST_MS;
@@ -59,7 +65,7 @@ export class LiveMode {
   private stopped = false;
   private polling = false;
 
-  constructor(private readonly parts: LiveModeParts, private readonly dirWatch?: DirWatchFn) {
+  constructor(private readonly parts: LiveModeParts, private readonly dirWatch?: DirWatchFn, private readonly timings: GuardTimings = defaultTimings()) {
     for (const c of parts.checkers) this.byKey.set(`${c.channel}\u0000${c.quality}`, c);
   }
 
@@ -81,16 +87,25 @@ export class LiveMode {
   async start(): Promise<boolean> {
     if (this.watcher !== null) return true;
     const { config } = this.parts;
+    const watchDir = this.dirWatch ?? defaultDirWatch;
     const w = new StoreWatcher({
       base: config.baseDir, channels: config.channels, qualities: config.qualities,
-      dirWatch: this.dirWatch,
+      // every event is shown to the guard first: it tells an overflowed kernel queue by their number
+      dirWatch: (dir, onName, onError) => watchDir(dir, (name) => { this.guard?.event(); onName(name); }, onError),
     }, {
       hourChanged: (channel, quality, hour) => this.byKey.get(`${channel}\u0000${quality}`)?.markDirty(hour),
       qualityChanged: (channel, quality) => this.resync(channel, quality),
       unwatched: (dir, err) => this.onUnwatched(dir, err),
     });
     this.watcher = w;
+    this.guard = new ResyncGuard({
+      base: config.baseDir,
+      watched: () => w.watched,
+      resync: (dir) => w.resync(dir),
+      resyncing: (reason, dirs, detail) => this.onResync(reason, dirs, detail),
+    }, this.timings);
     await w.start();
+    this.guard.start();
     this.review();
     // Changes between the first pass and the watch being in place: one catch-up pass.
     await this.catchUp();
@@ -106,6 +121,7 @@ export class LiveMode {
   async stop(): Promise<void> {
     this.stopped = true;
     this.clearTimers();
+    this.guard?.stop();
     await this.watcher?.close();
     this.watcher = null;
   }
@@ -119,6 +135,11 @@ export class LiveMode {
     const hint = code === 'ENOSPC' ? ' (raise fs.inotify.max_user_watches)' : '';
     log.warn({ dir, err: err.message, code }, `cannot watch part of the store${hint}; polling what is not watched every ${POLL_MS / 1000} s and retrying`);
     metrics.errors.inc({ kind: 'watcher' });
+  }
+
+  private onResync(reason: ResyncReason, dirs: readonly string[], detail: Record<string, unknown>): void {
+    this.parts.metrics.liveResyncs.inc({ reason });
+    this.parts.log.warn({ reason, dirs: dirs.slice(0, 5), folders: dirs.length, ...detail }, RESYNC_WHY[reason]);
   }
 
   private setDegraded(on: boolean): void {

@@ -12,13 +12,15 @@ export interface MergedPass {
 
 /**
  * Takes a pass's results (`fresh`) over the held ones (`held`), except for hours that
- * changed while it ran (`changedDuringPass`): the live copy is newer there. When the live
- * state is trusted (`compareWithLive`), every other hour where the two differ is a missed
- * event. Pure.
+ * changed while it ran (`changedDuringPass`): the live copy is newer there; and hours the
+ * pass found there but could not read (`unreadable`): they keep their held values, as an
+ * unreadable base does (unreadable is not gone). When the live state is trusted
+ * (`compareWithLive`), every other hour where the two differ is a missed event. Pure.
  */
 export function mergePass(
   fresh: readonly HourResult[], held: readonly HourResult[],
   changedDuringPass: (hour: string) => boolean, compareWithLive: boolean,
+  unreadable: ReadonlySet<string> = new Set(),
 ): MergedPass {
   const disk = new Map(fresh.map((h) => [h.hour, h]));
   const live = new Map(held.map((h) => [h.hour, h]));
@@ -32,6 +34,10 @@ export function mergePass(
       const keep = mine ?? read;
       if (keep !== undefined) hours.push(keep);
       rereads.push(hour);
+      continue;
+    }
+    if (read === undefined && mine !== undefined && unreadable.has(hour)) {
+      hours.push(mine);
       continue;
     }
     if (compareWithLive && !sameHour(mine, read)) mismatched.push(hour);

@@ -1,4 +1,4 @@
-import { watch as fsWatch, type FSWatcher as NodeWatcher } from 'node:fs';
+import { watch as fsWatch, type FSWatcher as NodeWatcher, type Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { inWindow } from '../store/listHours.js';
@@ -17,7 +17,7 @@ export interface StoreEvents {
 /** Opens a folder watch; injectable so tests can make it fail like an exhausted inotify. */
 export type DirWatchFn = (dir: string, onName: (name: string | null) => void, onError: (e: Error) => void) => NodeWatcher;
 
-const defaultDirWatch: DirWatchFn = (dir, onName, onError) => {
+export const defaultDirWatch: DirWatchFn = (dir, onName, onError) => {
   const w = fsWatch(dir, { persistent: false }, (_event, name) => onName(name === null ? null : String(name)));
   w.on('error', onError);
   return w;
@@ -36,9 +36,16 @@ export interface StoreWatcherOptions {
 /** Depth under the base: 0 base, 1 channel, 2 quality, 3 hour. */
 type Level = 0 | 1 | 2 | 3;
 
-interface Watched {
+interface Watched extends WatchedFolder {
   readonly watcher: NodeWatcher;
+}
+
+/** A folder with a watch open, and which folder it was when the watch was opened. */
+export interface WatchedFolder {
   readonly level: Level;
+  readonly place: StorePlace | null;
+  readonly dev: number;
+  readonly ino: number;
 }
 
 /** A folder that should be watched and is not, with what kept it from being watched. */
@@ -57,6 +64,8 @@ export interface UnwatchedFolder {
  * renamed, the folder's watch is closed and opened anew (whatever its inode: tmpfs and
  * ext4 hand a re-created folder the old inode number, and the old watch is dead), and for
  * base, channel and quality folders the children are listed and synced the same way.
+ * Each watch keeps the device and inode its folder had, so that a folder that became
+ * another with no event (a mount over it) can be found and `resync()`ed (ResyncGuard).
  *
  * A folder that exists and cannot be watched (EACCES, ENOSPC, a watch error) is kept in
  * `unwatched`, and so is a missing base; `retry()` tries them again. Junk that is not a
@@ -90,6 +99,11 @@ export class StoreWatcher {
     return n;
   }
 
+  /** Folders with a watch open; an entry is replaced whenever its folder is synced again. */
+  get watched(): ReadonlyMap<string, WatchedFolder> {
+    return this.watches;
+  }
+
   /** Folders that should be watched and are not (empty when everything is watched). */
   get unwatched(): ReadonlyMap<string, UnwatchedFolder> {
     return this.missed;
@@ -107,6 +121,16 @@ export class StoreWatcher {
       await this.sync(dir, u.level, u.place, false);
       if (!this.missed.has(dir) && !this.closed) this.tell(u.level, u.place);
     }));
+  }
+
+  /**
+   * Syncs a folder again as if its watch had reported it changed (the whole tree for the
+   * base), and tells the daemon to re-read it: for events that may have been missed.
+   */
+  async resync(dir: string): Promise<void> {
+    if (dir === this.opts.base) return this.sync(dir, 0, null, true);
+    const known = this.watches.get(dir) ?? this.missed.get(dir);
+    if (known !== undefined) await this.sync(dir, known.level, known.place, true);
   }
 
   async close(): Promise<void> {
@@ -155,9 +179,9 @@ export class StoreWatcher {
     // Never trust an open watch: it may belong to a folder that was removed and re-made.
     this.unwatch(dir);
     this.missed.delete(dir);
-    let isDir = false;
+    let st: Stats;
     try {
-      isDir = (await stat(dir)).isDirectory();
+      st = await stat(dir);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       // Gone, or not a folder (a dangling link, a loop): nothing to watch. A missing base is
@@ -167,14 +191,14 @@ export class StoreWatcher {
       return;
     }
     if (this.closed) return;
-    if (!isDir) {
+    if (!st.isDirectory()) {
       if (level === 0) this.miss(dir, level, place, Object.assign(new Error(`${dir} is not a folder`), { code: 'ENOTDIR' }));
       this.unwatchBelow(dir);
       return;
     }
     try {
       const watcher = this.dirWatch(dir, (name) => this.onName(dir, level, place, name, watcher), (e) => this.onWatchError(dir, level, place, e, watcher));
-      this.watches.set(dir, { watcher, level });
+      this.watches.set(dir, { watcher, level, place, dev: st.dev, ino: st.ino });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return void this.unwatchBelow(dir);

@@ -9,6 +9,9 @@ export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 /** prom-client default gauges left out of the scrape (see the constructor). */
 const ACTIVE_TOTALS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'] as const;
+/** Why live mode re-read the store (or part of it): watch events may have been missed. */
+export const RESYNC_REASONS = ['overflow', 'stall', 'remount', 'replaced'] as const;
+export type ResyncReason = (typeof RESYNC_REASONS)[number];
 
 
 /** segcov's own metrics (`segcov_` prefix) plus prom-client's default process metrics. */
@@ -54,6 +57,11 @@ export class SelfMetrics {
     name: 'segcov_live_mismatches_total', help: 'Hours where a periodic pass found different figures than the live state',
     labelNames: ['channel', 'quality'], registers: [this.registry],
   });
+  readonly liveResyncs = new Counter({
+    name: 'segcov_live_resyncs_total',
+    help: `Re-reads of the store or part of it because watch events may have been missed, by reason: ${RESYNC_REASONS.join(', ')}`,
+    labelNames: ['reason'], registers: [this.registry],
+  });
   /** Log lines written, by level (Python's names), as wubloader's services count them. */
   readonly logLines = new Counter({
     name: 'log_count_total', help: 'Log lines written, by level (DEBUG, INFO, WARNING, ERROR, CRITICAL)', labelNames: ['level'], registers: [this.registry],
@@ -82,6 +90,7 @@ export class SelfMetrics {
     // Born at 0, so that increase() sees the very first problem (a series born at 1 hides it).
     for (const kind of PROBLEM_KINDS) this.storeErrors.inc({ kind }, 0);
     for (const kind of ERROR_KINDS) this.errors.inc({ kind }, 0);
+    for (const reason of RESYNC_REASONS) this.liveResyncs.inc({ reason }, 0);
   }
 
   /** Creates the counters of one channel and quality at 0 (called at start-up for each). */

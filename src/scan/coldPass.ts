@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { analyzeHour, type HourResult } from '../coverage/hourAnalysis.js';
 import { runOrderedPool } from '../pipeline/orderedPool.js';
 import { hourDir, qualityDir } from '../store/layout.js';
@@ -33,6 +34,8 @@ export interface ColdPassResult {
   readonly hours: HourResult[];
   /** Segments (parsed names, temp included) seen in the pass. */
   readonly segments: number;
+  /** Hour folders that are there and could not be read (permission, loop, I/O error): not gone. */
+  readonly unreadable: readonly string[];
 }
 
 /** Reads and analyses one hour folder; null when it cannot be listed. `sized`: the files whose size was read. */
@@ -64,18 +67,32 @@ async function analyzeCached(cache: HourCache, opts: ColdPassOptions, h: HourFol
  * With a cache (the daemon's passes), a quality folder that exists but cannot be listed
  * (permission, symlink loop, I/O error — reported, not missing) also returns null, so the
  * caller keeps its last results: unreadable is not gone (SPEC §4 removes only what has
- * gone from disk).
+ * gone from disk). So are hour folders it lists and cannot read: `unreadable` names them.
  */
 export async function coldPass(opts: ColdPassOptions): Promise<ColdPassResult | null> {
   const dir = qualityDir(opts.base, opts.channel, opts.quality);
   let unreadable = false;
+  const noted = notingUnreadable(opts.report, dir);
   const report: ProblemSink = (kind, p, detail) => {
     if (p === dir && kind === 'unreadable') unreadable = true;
-    opts.report(kind, p, detail);
+    noted.report(kind, p, detail);
   };
   const folders = await listQualityHours({ ...opts, report });
   if (unreadable && opts.cache !== undefined) return null;
-  return analyzeHourFolders(folders, opts);
+  const pass = await analyzeHourFolders(folders, opts);
+  return pass === null ? null : { ...pass, unreadable: [...new Set([...noted.hours, ...pass.unreadable])] };
+}
+
+/** A sink that passes every problem on and notes the hour folders of `dir` reported unreadable. */
+function notingUnreadable(report: ProblemSink, dir: string): { report: ProblemSink; hours: Set<string> } {
+  const hours = new Set<string>();
+  return {
+    hours,
+    report: (kind, p, detail) => {
+      if (kind === 'unreadable' && path.dirname(p) === dir) hours.add(path.basename(p));
+      report(kind, p, detail);
+    },
+  };
 }
 
 /** The hour folders a pass of `opts` reads, in order (the producer's input). */
@@ -88,8 +105,10 @@ export function listQualityHours(opts: Omit<ColdPassOptions, 'concurrency'>): Pr
  * in hour order; `onHour` is called as each hour is collected (progress bars).
  */
 export async function analyzeHourFolders(
-  folders: readonly HourFolder[], opts: ColdPassOptions, onHour?: () => void,
+  folders: readonly HourFolder[], given: ColdPassOptions, onHour?: () => void,
 ): Promise<ColdPassResult | null> {
+  const noted = notingUnreadable(given.report, qualityDir(given.base, given.channel, given.quality));
+  const opts = { ...given, report: noted.report };
   const hours: HourResult[] = [];
   let segments = 0;
   const take = (r: HourRead): void => {
@@ -116,7 +135,7 @@ export async function analyzeHourFolders(
       work: (h) => readInProcess(h, opts),
       collect: take,
     });
-  return summary.stopped ? null : { hours, segments };
+  return summary.stopped ? null : { hours, segments, unreadable: [...noted.hours] };
 }
 
 type HourRead = { result: HourResult; segments: number } | null;

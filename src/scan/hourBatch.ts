@@ -83,7 +83,7 @@ function stampOf(dir: string): HourStamp | null {
   const statAt = Date.now();
   try {
     const st = statSync(dir);
-    return { ino: st.ino, mtimeMs: st.mtimeMs, statAt };
+    return { ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, statAt };
   } catch {
     return null;
   }

@@ -15,6 +15,8 @@ export interface SizedFile {
 export interface HourStamp {
   readonly ino: number;
   readonly mtimeMs: number;
+  /** Moves with mtime, and also when the folder's permissions change (chmod 000 leaves mtime alone). */
+  readonly ctimeMs: number;
   /** Wall-clock ms of the stat taken before the folder was read. */
   readonly statAt: number;
 }
@@ -27,10 +29,10 @@ interface Entry extends HourStamp {
 
 /**
  * Per-hour results of earlier passes, keyed by hour folder name and valid while the
- * folder is the same inode with the same mtime, and every file whose size decided a
- * best-segment choice (suspect and partial duplicates, SPEC §2) still has that size: any
- * segment or tombstone added, removed or renamed changes the folder's mtime, but a file
- * that grows or shrinks in place does not. A folder changed less than SETTLE_MS before it
+ * folder is the same inode with the same mtime and ctime, and every file whose size decided
+ * a best-segment choice (suspect and partial duplicates, SPEC §2) still has that size: any
+ * segment or tombstone added, removed or renamed changes the folder's mtime, a chmod its
+ * ctime, but a file that grows or shrinks in place does not. A folder changed less than SETTLE_MS before it
  * was read is not trusted (a change in the same timestamp tick would not show), so the
  * next pass reads it again. This makes a periodic pass over an unchanged archive cost one
  * stat per hour folder, plus one per size-deciding file.
@@ -41,15 +43,15 @@ export class HourCache {
   /** Stats `dir`; returns the cached result when still valid, else a stamp to store with the fresh one. */
   async lookup(hour: string, dir: string): Promise<{ hit: { result: HourResult; segments: number } } | { stamp: HourStamp | null }> {
     const now = Date.now();
-    let st: { ino: number; mtimeMs: number };
+    let st: { ino: number; mtimeMs: number; ctimeMs: number };
     try {
       st = await stat(dir);
     } catch {
       return { stamp: null };
     }
-    const stamp = { ino: st.ino, mtimeMs: st.mtimeMs, statAt: now };
+    const stamp = { ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, statAt: now };
     const e = this.entries.get(hour);
-    if (e === undefined || e.ino !== st.ino || e.mtimeMs !== st.mtimeMs || e.mtimeMs >= e.statAt - SETTLE_MS) return { stamp };
+    if (e === undefined || e.ino !== st.ino || e.mtimeMs !== st.mtimeMs || e.ctimeMs !== st.ctimeMs || e.mtimeMs >= e.statAt - SETTLE_MS) return { stamp };
     if (!(await sizesUnchanged(dir, e.sized))) return { stamp };
     return { hit: { result: e.result, segments: e.segments } };
   }

@@ -16,6 +16,9 @@ export const PROBLEM_KINDS: readonly ProblemKind[] = [
 
 export type ProblemSink = (kind: ProblemKind, path: string, detail: string) => void;
 
+/** A sink that is also told when a path it had as unreadable was read again: its next failure counts anew. */
+export type ProblemLog = ProblemSink & { readonly readable: (path: string) => void };
+
 /** Maps a file-system error code to the problem it means for a scan. */
 export function problemOf(err: unknown): ProblemKind {
   const code = (err as NodeJS.ErrnoException | null)?.code;

@@ -33,4 +33,12 @@ describe('a full pass meeting the live state', () => {
     assert.deepEqual(untrusted.mismatched, []);
     assert.deepEqual(untrusted.hours, disk, 'the pass wins; a vanished hour is dropped');
   });
+
+  it('keeps the held copy of an hour the pass found there and could not read (no mismatch); drops it once gone', () => {
+    const live = [hour(0, 3), hour(1, 5)];
+    const m = mergePass([hour(0, 3)], live, () => false, true, new Set([live[1].hour]));
+    assert.equal(m.hours[1], live[1], 'unreadable is not gone: the last values stay');
+    assert.deepEqual(m.mismatched, []);
+    assert.deepEqual(mergePass([hour(0, 3)], live, () => false, false).hours.map((h) => h.hour), [live[0].hour], 'gone: dropped');
+  });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { rm, utimes, writeFile, rename, mkdir, symlink, truncate } from 'node:fs/promises';
+import { chmod, rm, utimes, writeFile, rename, mkdir, symlink, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { coldPass } from '../../src/scan/coldPass.js';
@@ -89,6 +89,35 @@ describe('per-hour cache of periodic passes', () => {
       assert.ok(kinds.includes('unreadable'), 'and the problem is reported');
       await rm(q);
       assert.deepEqual((await pass())?.hours, [], 'gone: no hours');
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
+  });
+
+  it('reads a settled folder again when only its permissions changed (its ctime moved), and names hour folders that cannot be read', async () => {
+    const base = await makeTmpDir('cache-chmod');
+    try {
+      fillHour(base, 'chan', 'source', '2026-11-01T00', 0, 10);
+      fillHour(base, 'chan', 'source', '2026-11-01T01', 0, 10);
+      const q = path.join(base, 'chan', 'source');
+      const past = new Date(Date.now() - 60_000);
+      for (const h of ['2026-11-01T00', '2026-11-01T01']) await utimes(path.join(q, h), past, past);
+      const cache = new HourCache();
+      const pass = () => coldPass({ base, channel: 'chan', quality: 'source', window: {}, concurrency: 2, cache, report: () => {} })
+        .then((r) => { assert.ok(r !== null); return r; });
+      const first = await pass();
+      assert.equal((await pass()).hours[0], first.hours[0], 'settled unchanged: a hit');
+      await chmod(path.join(q, '2026-11-01T00'), 0o700); // mtime unchanged
+      const second = await pass();
+      assert.notEqual(second.hours[0], first.hours[0], 'read again: a chmod 000 would be seen');
+      assert.equal(second.hours[1], first.hours[1]);
+      assert.deepEqual(second.unreadable, []);
+      // a loop where an hour folder was: there, and unreadable even for root
+      await rename(path.join(q, '2026-11-01T01'), path.join(base, 'away'));
+      await symlink(path.join(q, '2026-11-01T01'), path.join(q, '2026-11-01T01'));
+      const third = await pass();
+      assert.deepEqual(third.unreadable, ['2026-11-01T01']);
+      assert.deepEqual(third.hours.map((h) => h.hour), ['2026-11-01T00']);
     } finally {
       await rm(base, { recursive: true, force: true });
     }
