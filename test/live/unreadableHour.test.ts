@@ -9,8 +9,8 @@ import { makeTmpDir } from '../helpers/tmp.js';
 import { coverageSeries, scrape } from './liveHarness.js';
 
 const asRoot = process.getuid?.() === 0;
-/** Where we are root, the daemon runs as nobody so a permission error is real. */
-const unprivileged = asRoot ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+/** Where we are root, the daemon drops to nobody (its own --user) so a permission error is real. */
+const unprivileged = asRoot ? ['--user', '65534:65534'] : [];
 
 const UNREADABLE = 'segcov_store_errors_total{kind="unreadable"}';
 const PASSES = 'segcov_passes_total{channel="chan",quality="source"}';
@@ -33,7 +33,7 @@ describe('an hour folder made unreadable', () => {
       await chmod(root, 0o777);
       await chmod(out, 0o777);
       // passes every second: each must keep the unreadable hour too
-      const d = await startDaemon(['chan', '--base-dir', base, '--output-dir', out, '--check-interval', '1'], { command: unprivileged });
+      const d = await startDaemon(['chan', '--base-dir', base, '--output-dir', out, '--check-interval', '1', ...unprivileged]);
       try {
         await waitFor('watching', async () => (d.stderr().includes('watching the store') ? true : undefined), WAIT_MS);
         assert.equal(await metric(d, MISSING), 0);
