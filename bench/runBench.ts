@@ -18,7 +18,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BLUE, ORANGE, WHITE, type CoverageMap, type PixelClass } from '../src/coverage/mapPixels.js';
-import { MapRaster, renderMapPng } from '../src/outputs/mapPng.js';
+import { MapRaster, renderMapPng } from '../src/outputs/files/mapPng.js';
 import { mapFileName } from '../src/store/layout.js';
 import { formatHourName } from '../src/store/hourName.js';
 import { cpuSeconds, freePort, loadAverage, median, peakRssKiB, percentile, sleep, threadCpu, timeCommand } from './measure.js';

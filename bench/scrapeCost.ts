@@ -11,10 +11,10 @@
  */
 import { GAUGE_NAMES, type GaugeValue } from '../src/coverage/gauges.js';
 import { COUNTED_TYPES } from '../src/coverage/types.js';
-import { CoverageGauges } from '../src/outputs/coverageGauges.js';
-import { MetricsCache, RegistryText } from '../src/outputs/metricsCache.js';
-import { OPENMETRICS_EOF } from '../src/outputs/openMetrics.js';
-import { SelfMetrics } from '../src/outputs/selfMetrics.js';
+import { CoverageGauges } from '../src/outputs/metrics/coverageGauges.js';
+import { MetricsCache, RegistryText } from '../src/outputs/metrics/metricsCache.js';
+import { OPENMETRICS_EOF } from '../src/outputs/metrics/openMetrics.js';
+import { SelfMetrics } from '../src/outputs/metrics/selfMetrics.js';
 import { formatHourName } from '../src/store/hourName.js';
 import { PromGauges } from '../test/helpers/promGauges.js';
 

@@ -24,7 +24,7 @@ export const daemonCommand: CommandModule<object, Record<string, unknown>> = {
     const { runDaemon } = await import('../daemon/daemon.js');
     // only with --web.config.file (it loads Node's tls): checked up front, also when no server
     // will read it (--metrics-port 0, --run-once); not reloadable, so no other run needs it
-    const webConfig = config.webConfigFile === undefined ? null : await import('../outputs/webConfig.js');
+    const webConfig = config.webConfigFile === undefined ? null : await import('../outputs/http/webConfig.js');
     const asUsage = (e: unknown): never => {
       if (webConfig !== null && e instanceof webConfig.WebConfigError) throw new UsageError(`--web.config.file: ${e.message}`, true);
       throw e;

@@ -1,7 +1,7 @@
 import type { DaemonParts } from './daemonParts.js';
-import { sendText, type Route } from '../outputs/httpServer.js';
-import { MetricsCache, RegistryText, sendMetrics, type FormatParts } from '../outputs/metricsCache.js';
-import { OPENMETRICS_EOF } from '../outputs/openMetrics.js';
+import { sendText, type Route } from '../outputs/http/httpServer.js';
+import { MetricsCache, RegistryText, sendMetrics, type FormatParts } from '../outputs/metrics/metricsCache.js';
+import { OPENMETRICS_EOF } from '../outputs/metrics/openMetrics.js';
 
 /**
  * The text of /metrics in parts, each rendered again only when it changed: the §4 gauges

@@ -1,10 +1,10 @@
 import type { DaemonConfig } from '../config/daemonConfig.js';
 import type { NodeList } from '../nodes/nodeList.js';
 import type { Logger } from '../log.js';
-import type { CoverageGauges } from '../outputs/coverageGauges.js';
-import type { FleetGauges } from '../outputs/fleetGauges.js';
-import type { SelfMetrics } from '../outputs/selfMetrics.js';
-import type { WindowGauges } from '../outputs/windowGauges.js';
+import type { CoverageGauges } from '../outputs/metrics/coverageGauges.js';
+import type { FleetGauges } from '../outputs/metrics/fleetGauges.js';
+import type { SelfMetrics } from '../outputs/metrics/selfMetrics.js';
+import type { WindowGauges } from '../outputs/metrics/windowGauges.js';
 import type { WebContext } from '../web/context.js';
 import type { CoverageState } from '../live/coverageState.js';
 import type { QualityChecker } from './qualityChecker.js';

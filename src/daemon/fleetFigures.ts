@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { coverageWindowHoles } from '../coverage/coverageWindow.js';
 import { windowSettled } from '../coverage/windowHoles.js';
-import type { FleetFigureSet, FleetFigures } from '../outputs/fleetGauges.js';
+import type { FleetFigureSet, FleetFigures } from '../outputs/metrics/fleetGauges.js';
 import { fleetOf, shownPairs, type WebContext } from '../web/context.js';
 import { fleetHoleFiguresOf } from '../web/fleetView.js';
 

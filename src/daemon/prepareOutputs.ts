@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { DaemonConfig } from '../config/daemonConfig.js';
 import type { Logger } from '../log.js';
-import { outputDirLinkProblem } from '../outputs/outputFolder.js';
-import { outputDirProblem, textfileProblem } from '../outputs/outputTargets.js';
-import { removeStaleTemps } from '../outputs/staleTemps.js';
+import { outputDirLinkProblem } from '../outputs/files/outputFolder.js';
+import { outputDirProblem, textfileProblem } from '../outputs/files/outputTargets.js';
+import { removeStaleTemps } from '../outputs/files/staleTemps.js';
 
 /** An error met while looking at an output's place (EACCES on a parent folder, say), as one line. */
 function cannotCheck(target: string, e: unknown): string {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { openOutputDir } from '../outputs/outputFolder.js';
+import { openOutputDir } from '../outputs/files/outputFolder.js';
 import type { Logger } from '../log.js';
 
 /** A user to run as: numeric ids. */

@@ -1,5 +1,5 @@
 import type { Logger } from '../log.js';
-import type { SelfMetrics } from '../outputs/selfMetrics.js';
+import type { SelfMetrics } from '../outputs/metrics/selfMetrics.js';
 import type { ProblemKind, ProblemLog } from '../store/problems.js';
 
 const MAX_REMEMBERED = 200_000;

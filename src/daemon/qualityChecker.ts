@@ -7,9 +7,9 @@ import { changedStarts, qualityCoverage, updateQualityCoverage, withHours, type 
 import { HourUpdates, rereadHour } from '../live/hourUpdates.js';
 import { mergePass } from '../live/passMerge.js';
 import type { Logger } from '../log.js';
-import type { CoverageGauges } from '../outputs/coverageGauges.js';
-import { MapRaster, writeMapPng } from '../outputs/mapPng.js';
-import type { SelfMetrics } from '../outputs/selfMetrics.js';
+import type { CoverageGauges } from '../outputs/metrics/coverageGauges.js';
+import { MapRaster, writeMapPng } from '../outputs/files/mapPng.js';
+import type { SelfMetrics } from '../outputs/metrics/selfMetrics.js';
 import { coldPass, type ColdPassResult } from '../scan/coldPass.js';
 import { HourCache } from '../scan/hourCache.js';
 import type { HourWorkerPool } from '../scan/hourWorkerPool.js';

@@ -1,7 +1,7 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { DaemonConfig } from '../config/daemonConfig.js';
 import type { Logger } from '../log.js';
-import { textfileProblem } from '../outputs/outputTargets.js';
+import { textfileProblem } from '../outputs/files/outputTargets.js';
 
 /** A part of the daemon that wants to know about SIGHUP (web config, node list, …). */
 export type ReloadHook = () => void | Promise<void>;

@@ -1,9 +1,9 @@
 import type { DaemonConfig } from '../config/daemonConfig.js';
 import type { Logger } from '../log.js';
-import { startHttpServer, type Route } from '../outputs/httpServer.js';
-import type { SelfMetrics } from '../outputs/selfMetrics.js';
-import { loadWebConfig } from '../outputs/webConfig.js';
-import { WebConfigWatcher } from '../outputs/webConfigWatcher.js';
+import { startHttpServer, type Route } from '../outputs/http/httpServer.js';
+import type { SelfMetrics } from '../outputs/metrics/selfMetrics.js';
+import { loadWebConfig } from '../outputs/http/webConfig.js';
+import { WebConfigWatcher } from '../outputs/http/webConfigWatcher.js';
 
 /** The daemon's HTTP(S) server. */
 export interface WebServer {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Logger } from '../log.js';
 import { EPS_US } from '../coverage/types.js';
-import { ProgressBar } from '../outputs/progressBar.js';
+import { ProgressBar } from '../terminal/progressBar.js';
 import { runOrderedPool } from '../pipeline/orderedPool.js';
 import { qualityDir } from '../store/layout.js';
 import { countChunks, planChunks, type BoundaryRange, type Chunk } from './chunkPlan.js';

@@ -1,5 +1,5 @@
 import { link, readdir, rename, stat, unlink } from 'node:fs/promises';
-import { ensureDir } from '../outputs/atomicWrite.js';
+import { ensureDir } from '../outputs/files/atomicWrite.js';
 import path from 'node:path';
 import { formatHourName, parseHourName } from '../store/hourName.js';
 import { hourDir } from '../store/layout.js';

@@ -1,4 +1,4 @@
-import { writeFileAtomic } from '../outputs/atomicWrite.js';
+import { writeFileAtomic } from '../outputs/files/atomicWrite.js';
 import type { ChunkRecord, PipelineResult } from './chunkPipeline.js';
 import { formatIsoMicros } from '../time/isoTime.js';
 

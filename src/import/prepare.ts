@@ -1,5 +1,5 @@
 import { unlink, writeFile } from 'node:fs/promises';
-import { ensureDir } from '../outputs/atomicWrite.js';
+import { ensureDir } from '../outputs/files/atomicWrite.js';
 import path from 'node:path';
 import { qualityDir } from '../store/layout.js';
 import type { BoundaryRange } from './chunkPlan.js';

@@ -7,7 +7,7 @@ import type { ImportConfig } from './importConfig.js';
 import { formatIsoMicros } from '../time/isoTime.js';
 import { buildManifest, writeManifest, type ManifestHead } from './manifest.js';
 import { checkFfmpeg, checkStoreWritable, ImportSetupError, prepareSource, type PreparedSource } from './prepare.js';
-import { spanStripLine, stripLegend } from '../outputs/hourStrip.js';
+import { spanStripLine, stripLegend } from '../terminal/hourStrip.js';
 import { spanCoverage, type SpanCoverage } from './storeHoles.js';
 import { coverageLines, pipelineSummary } from './summary.js';
 

@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { HOUR_US } from '../coverage/types.js';
 import type { Logger } from '../log.js';
-import { ProgressBar } from '../outputs/progressBar.js';
+import { ProgressBar } from '../terminal/progressBar.js';
 import { runOrderedPool } from '../pipeline/orderedPool.js';
 import { hourDir, qualityDir } from '../store/layout.js';
 import { listHourFolders } from '../store/listHours.js';

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import type { Logger } from '../log.js';
-import type { ResyncReason, SelfMetrics } from '../outputs/selfMetrics.js';
+import type { ResyncReason, SelfMetrics } from '../outputs/metrics/selfMetrics.js';
 import { defaultTimings, RESYNC_WHY, ResyncGuard, type GuardTimings } from './resyncGuard.js';
 import { defaultDirWatch, StoreWatcher, type DirWatchFn, type UnwatchedFolder } from './storeWatcher.js';
 

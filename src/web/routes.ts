@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type http from 'node:http';
-import { sendJson, sendText, type Route } from '../outputs/httpServer.js';
+import { sendJson, sendText, type Route } from '../outputs/http/httpServer.js';
 import { packageFile } from '../packageFiles.js';
 import { severityRules } from '../config/daemonConfig.js';
 import { fleetOf, mapNames, nowUs, pageData, pageHtml, shownPairs, type WebContext } from './context.js';

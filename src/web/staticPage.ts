@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { NodeRef } from '../nodes/nodeList.js';
-import { writeFileAtomic } from '../outputs/atomicWrite.js';
+import { writeFileAtomic } from '../outputs/files/atomicWrite.js';
 import { coveragePageName, mapFileName } from '../store/layout.js';
 import { fleetOf, pageHtml, type WebContext } from './context.js';
 import { renderCoveragePage } from './coveragePage.js';

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { chmod, mkdir, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { OutputDirError, openOutputDir, outputDirLinkProblem } from '../../src/outputs/outputFolder.js';
+import { OutputDirError, openOutputDir, outputDirLinkProblem } from '../../src/outputs/files/outputFolder.js';
 import { runCli } from '../helpers/cli.js';
 import { fillHour } from '../helpers/simpleStore.js';
 import { makeTmpDir } from '../helpers/tmp.js';

@@ -1,7 +1,7 @@
 import { Gauge, Registry } from 'prom-client';
 import { GAUGE_NAMES, type GaugeName, type GaugeValue } from '../../src/coverage/gauges.js';
-import { gaugeHelp } from '../../src/outputs/coverageGauges.js';
-import { dropBlankLines } from '../../src/outputs/promText.js';
+import { gaugeHelp } from '../../src/outputs/metrics/coverageGauges.js';
+import { dropBlankLines } from '../../src/outputs/metrics/promText.js';
 
 /**
  * The oracle for CoverageGauges' text: the same writes kept as prom-client series and

@@ -56,7 +56,7 @@ describe('the house: how src/ imports', () => {
   });
 
   it('the core (coverage, store) never imports the shell', () => {
-    const shell = new Set(['scan', 'live', 'outputs', 'daemon', 'cli', 'web', 'import', 'nodes', 'demo', 'pipeline', 'config']);
+    const shell = new Set(['scan', 'live', 'outputs', 'daemon', 'cli', 'web', 'import', 'nodes', 'demo', 'pipeline', 'config', 'terminal']);
     for (const [f, specs] of graph) {
       if (room(f) !== 'coverage' && room(f) !== 'store') continue;
       for (const s of specs) if (local(s)) assert.ok(!shell.has(room(s)), `${f} imports ${s}`);
@@ -75,6 +75,32 @@ describe('the house: how src/ imports', () => {
       }
     }
     assert.ok(seen.has('web/format.ts'), 'the page formats with the server\'s format.ts');
+  });
+
+  it('outputs/ is split by concern, floors in order: files below metrics, neither reaches http', () => {
+    const part = (f: string): string => (f.startsWith('outputs/') ? f.split('/')[1] : '');
+    const below: Record<string, readonly string[]> = { files: ['files'], metrics: ['files', 'metrics'], http: ['http'] };
+    assert.deepEqual(new Set(files.filter((f) => room(f) === 'outputs').map(part)), new Set(Object.keys(below)), 'every output file lives in files/, metrics/ or http/');
+    for (const [f, specs] of graph) {
+      const p = part(f);
+      if (p === '') continue;
+      for (const s of specs) if (local(s) && room(s) === 'outputs') assert.ok(below[p].includes(part(s)), `${f} imports ${s}`);
+    }
+  });
+
+  it('terminal output draws only what the core computed', () => {
+    for (const [f, specs] of graph) {
+      if (room(f) !== 'terminal') continue;
+      for (const s of specs) if (local(s)) assert.ok(['coverage', 'store', 'time', 'terminal'].includes(room(s)), `${f} imports ${s}`);
+    }
+  });
+
+  it('no file in src/ is over 250 lines, outside the import tools', () => {
+    const long = files
+      .filter((f) => room(f) !== 'import')
+      .map((f) => [f, readFileSync(path.join(SRC, f), 'utf8').split('\n').length - 1] as const)
+      .filter(([, n]) => n > 250);
+    assert.deepEqual(long, []);
   });
 
   it('no room imports from cli/', () => {

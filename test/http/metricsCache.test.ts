@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { startHttpServer } from '../../src/outputs/httpServer.js';
+import { startHttpServer } from '../../src/outputs/http/httpServer.js';
 import type { GaugeValue } from '../../src/coverage/gauges.js';
-import { CoverageGauges } from '../../src/outputs/coverageGauges.js';
-import { MetricsCache, RegistryText, acceptsGzip, sendMetrics } from '../../src/outputs/metricsCache.js';
-import { dropBlankLines } from '../../src/outputs/promText.js';
+import { CoverageGauges } from '../../src/outputs/metrics/coverageGauges.js';
+import { MetricsCache, RegistryText, acceptsGzip, sendMetrics } from '../../src/outputs/metrics/metricsCache.js';
+import { dropBlankLines } from '../../src/outputs/metrics/promText.js';
 
 describe('metrics cache', () => {
   it('renders once per max age (fake clock): concurrent gets share one render; an old text or moved inputs wait for a new one', async () => {

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DEFAULT_LIMITS, sendText, startHttpServer, type HttpServerHandle } from '../../src/outputs/httpServer.js';
-import { SECURITY_HEADERS } from '../../src/outputs/securityHeaders.js';
+import { DEFAULT_LIMITS, sendText, startHttpServer, type HttpServerHandle } from '../../src/outputs/http/httpServer.js';
+import { SECURITY_HEADERS } from '../../src/outputs/http/securityHeaders.js';
 import { WAIT_MS } from '../helpers/cli.js';
 import { rawGet, rawRequest } from './rawHttp.js';
 
@@ -114,7 +114,7 @@ describe('HTTP server limits', () => {
 describe('the daemon\'s web server wiring', () => {
   it('a failing handler is counted in segcov_errors_total{kind="http"} and logged', async () => {
     const { resolveDaemonConfig } = await import('../../src/cli/daemonOptions.js');
-    const { SelfMetrics } = await import('../../src/outputs/selfMetrics.js');
+    const { SelfMetrics } = await import('../../src/outputs/metrics/selfMetrics.js');
     const { createLogger } = await import('../../src/log.js');
     const { startWebServer } = await import('../../src/daemon/webServer.js');
     const { PassThrough } = await import('node:stream');

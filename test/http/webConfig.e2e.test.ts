@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { parseWebConfig, WebConfigError } from '../../src/outputs/webConfig.js';
+import { parseWebConfig, WebConfigError } from '../../src/outputs/http/webConfig.js';
 import { freePort, runCli } from '../helpers/cli.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { hashOf, makeCerts, type Certs } from './tlsFixture.js';
@@ -93,7 +93,7 @@ describe('web config file', () => {
 describe('basic auth header parsing', () => {
   it('never throws, and finds back any user (without ":") and password', async () => {
     const fc = (await import('fast-check')).default;
-    const { parseBasicAuth } = await import('../../src/outputs/basicAuth.js');
+    const { parseBasicAuth } = await import('../../src/outputs/http/basicAuth.js');
     fc.assert(fc.property(fc.string(), (h) => { parseBasicAuth(h); parseBasicAuth(`Basic ${h}`); }), { numRuns: 2000 });
     fc.assert(fc.property(fc.string().filter((u) => !u.includes(':')), fc.string(), (user, password) => {
       const got = parseBasicAuth(`Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`);
@@ -104,7 +104,7 @@ describe('basic auth header parsing', () => {
   });
 
   it('a right password passes, a wrong one or an unknown user does not', async () => {
-    const { BasicAuth } = await import('../../src/outputs/basicAuth.js');
+    const { BasicAuth } = await import('../../src/outputs/http/basicAuth.js');
     const auth = new BasicAuth(new Map([['alice', hashOf('pw')]]));
     const h = (u: string, p: string): string => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
     assert.equal(await auth.verify(h('alice', 'pw')), true);

@@ -4,7 +4,7 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PROBLEM_KINDS } from '../../src/store/problems.js';
-import { ERROR_KINDS } from '../../src/outputs/selfMetrics.js';
+import { ERROR_KINDS } from '../../src/outputs/metrics/selfMetrics.js';
 import { parseProm, startDaemon, type RunningDaemon } from '../helpers/cli.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { buildStore, SAMPLE_SPEC } from '../web/helpers/webFixture.js';

@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { GAUGE_NAMES, type GaugeValue } from '../../src/coverage/gauges.js';
 import { COUNTED_TYPES } from '../../src/coverage/types.js';
 import { seededRandom as rng } from '../../src/demo/random.js';
-import { CoverageGauges } from '../../src/outputs/coverageGauges.js';
+import { CoverageGauges } from '../../src/outputs/metrics/coverageGauges.js';
 import { PromGauges } from '../helpers/promGauges.js';
 
 const ODD_VALUES = [0, 1, 3600, 0.5, 1799.999999, -0, -2, 1e21, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];

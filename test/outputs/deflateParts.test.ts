@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { constants, deflateSync, inflateSync } from 'node:zlib';
 import fc from 'fast-check';
-import { adler32, adler32Combine, deflatePart, zlibOfParts } from '../../src/outputs/deflateParts.js';
+import { adler32, adler32Combine, deflatePart, zlibOfParts } from '../../src/outputs/files/deflateParts.js';
 
 /** Adler-32 as zlib computes it: the trailer of a zlib stream. */
 const zlibAdler = (b: Buffer): number => deflateSync(b).subarray(-4).readUInt32BE(0);

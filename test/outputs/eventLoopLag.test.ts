@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { PROM_CLIENT_SAMPLE_MS, replaceEventLoopLag } from '../../src/outputs/eventLoopLag.js';
+import { PROM_CLIENT_SAMPLE_MS, replaceEventLoopLag } from '../../src/outputs/metrics/eventLoopLag.js';
 import { parseProm, waitFor } from '../helpers/cli.js';
 
 describe('event-loop lag series', () => {

@@ -4,7 +4,7 @@ import { crc32, inflateSync } from 'node:zlib';
 import fc from 'fast-check';
 import sharp from 'sharp';
 import type { CoverageMap } from '../../src/coverage/mapPixels.js';
-import { MapRaster, renderMapPng } from '../../src/outputs/mapPng.js';
+import { MapRaster, renderMapPng } from '../../src/outputs/files/mapPng.js';
 import { mapToRgb } from '../helpers/mapRgb.js';
 
 /** The RGB pixels of a PNG, decoded by libvips (an independent decoder). */

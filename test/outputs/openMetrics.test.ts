@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Counter, Gauge, Histogram, Registry, type RegistryContentType } from 'prom-client';
-import { CoverageGauges } from '../../src/outputs/coverageGauges.js';
-import { negotiateFormat, toOpenMetrics } from '../../src/outputs/openMetrics.js';
-import { dropBlankLines } from '../../src/outputs/promText.js';
+import { CoverageGauges } from '../../src/outputs/metrics/coverageGauges.js';
+import { negotiateFormat, toOpenMetrics } from '../../src/outputs/metrics/openMetrics.js';
+import { dropBlankLines } from '../../src/outputs/metrics/promText.js';
 import type { GaugeValue } from '../../src/coverage/gauges.js';
 
 /** What Prometheus 2.x sends by default (scrape.go's acceptHeader). */

@@ -4,9 +4,9 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, statSync, writeFileSync 
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { ensureDir, TEMP_NAME, tempNameFor } from '../../src/outputs/atomicWrite.js';
-import { ownStartToken, processStartTicks } from '../../src/outputs/processStart.js';
-import { removeStaleTemps } from '../../src/outputs/staleTemps.js';
+import { ensureDir, TEMP_NAME, tempNameFor } from '../../src/outputs/files/atomicWrite.js';
+import { ownStartToken, processStartTicks } from '../../src/outputs/files/processStart.js';
+import { removeStaleTemps } from '../../src/outputs/files/staleTemps.js';
 import { BIN, WAIT_MS, parseProm, runCli, startDaemon, waitFor } from '../helpers/cli.js';
 import { fillHour } from '../helpers/simpleStore.js';
 import { makeTmpDir } from '../helpers/tmp.js';

@@ -5,7 +5,7 @@ import { rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { writeFileAtomic } from '../../src/outputs/atomicWrite.js';
+import { writeFileAtomic } from '../../src/outputs/files/atomicWrite.js';
 import { writeManifest } from '../../src/import/manifest.js';
 import { BIN, WAIT_MS, cleanEnv, runCli } from '../helpers/cli.js';
 import { fillHour } from '../helpers/simpleStore.js';

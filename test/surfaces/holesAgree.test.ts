@@ -8,7 +8,7 @@ import { resolveDaemonConfig } from '../../src/cli/daemonOptions.js';
 import { severityRules } from '../../src/config/daemonConfig.js';
 import { createDaemon, passAll } from '../../src/daemon/daemon.js';
 import { silentLogger } from '../../src/log.js';
-import { WindowGauges } from '../../src/outputs/windowGauges.js';
+import { WindowGauges } from '../../src/outputs/metrics/windowGauges.js';
 import { holesJson } from '../../src/web/coverageApi.js';
 import { formatDuration } from '../../src/web/format.js';
 import { summarizeQuality } from '../../src/web/qualitySummary.js';

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { checkExitCode, checkQuality, formatCheckText } from '../../src/cli/checkReport.js';
 import { hoursToRead, runCheck, resolveCheckOptions } from '../../src/cli/commands/check.js';
 import { HOUR_US, SECOND_US } from '../../src/coverage/types.js';
-import { ProgressBar } from '../../src/outputs/progressBar.js';
+import { ProgressBar } from '../../src/terminal/progressBar.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { buildStore, hourUs, ODD_CHANNEL, SAMPLE_SPEC } from './helpers/webFixture.js';
 

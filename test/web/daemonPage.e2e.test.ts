@@ -6,7 +6,7 @@ import { resolveDaemonConfig } from '../../src/cli/daemonOptions.js';
 import { coreRoutes } from '../../src/daemon/coreRoutes.js';
 import { createDaemon, passAll } from '../../src/daemon/daemon.js';
 import { silentLogger } from '../../src/log.js';
-import { startHttpServer, type HttpServerHandle } from '../../src/outputs/httpServer.js';
+import { startHttpServer, type HttpServerHandle } from '../../src/outputs/http/httpServer.js';
 import { webRoutes } from '../../src/web/routes.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { imageStates, launchChromium, screenshotPath, watchProblems } from './helpers/browser.js';

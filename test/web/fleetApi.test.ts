@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fleetFigures } from '../../src/daemon/fleetFigures.js';
-import { startHttpServer, type HttpServerHandle } from '../../src/outputs/httpServer.js';
+import { startHttpServer, type HttpServerHandle } from '../../src/outputs/http/httpServer.js';
 import { fleetOf, type WebContext } from '../../src/web/context.js';
 import type { FleetView } from '../../src/web/fleetView.js';
 import { FleetSource } from '../../src/web/fleetSource.js';

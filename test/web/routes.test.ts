@@ -5,7 +5,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GAUGE_NAMES } from '../../src/coverage/gauges.js';
-import { startHttpServer, type HttpServerHandle } from '../../src/outputs/httpServer.js';
+import { startHttpServer, type HttpServerHandle } from '../../src/outputs/http/httpServer.js';
 import { mapFileName } from '../../src/store/layout.js';
 import { webRoutes } from '../../src/web/routes.js';
 import { makeFixture, ODD_CHANNEL, SAMPLE_NOW_MS, SAMPLE_SPEC, type Fixture } from './helpers/webFixture.js';

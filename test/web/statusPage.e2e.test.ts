@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { startHttpServer, type HttpServerHandle } from '../../src/outputs/httpServer.js';
+import { startHttpServer, type HttpServerHandle } from '../../src/outputs/http/httpServer.js';
 import { fleetOf, type WebContext } from '../../src/web/context.js';
 import { displayUtc, formatDuration, formatPercent } from '../../src/web/format.js';
 import { webRoutes } from '../../src/web/routes.js';

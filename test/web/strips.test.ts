@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HOUR_US, SECOND_US } from '../../src/coverage/types.js';
-import { hourStripLine, spanStripLine, stripCells, stripText, useColor } from '../../src/outputs/hourStrip.js';
+import { hourStripLine, spanStripLine, stripCells, stripText, useColor } from '../../src/terminal/hourStrip.js';
 import { fillStrips } from '../../src/import/runImport.js';
 import { hourUs } from './helpers/webFixture.js';
 

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { CommandModule, Options } from 'yargs';
-import { hourStripLine, stripLegend, useColor } from '../../outputs/hourStrip.js';
+import { hourStripLine, stripLegend, useColor } from '../../terminal/hourStrip.js';
 import { HOUR_US, SECOND_US } from '../../coverage/types.js';
-import { ProgressBar } from '../../outputs/progressBar.js';
+import { ProgressBar } from '../../terminal/progressBar.js';
 import { analyzeHourFolders, listQualityHours } from '../../scan/coldPass.js';
 import { coldPassThreads, endPrestartedWorkers, HourWorkerPool } from '../../scan/hourWorkerPool.js';
 import { missingChannels, missingChannelsText, probeBaseDir, unreadableText } from '../../store/baseDir.js';

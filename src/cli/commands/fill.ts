@@ -1,7 +1,7 @@
 import type { CommandModule, Options } from 'yargs';
 import { createLogger } from '../../log.js';
 import { IMPORT_OPTIONS, resolveImportConfig } from '../../import/importConfig.js';
-import { useColor } from '../../outputs/hourStrip.js';
+import { useColor } from '../../terminal/hourStrip.js';
 
 /** The flags of `segcov fill`. */
 export const FILL_OPTIONS = {

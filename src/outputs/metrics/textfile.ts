@@ -1,4 +1,4 @@
-import { writeFileAtomic } from './atomicWrite.js';
+import { writeFileAtomic } from '../files/atomicWrite.js';
 import type { CoverageGauges } from './coverageGauges.js';
 import { dropBlankLines } from './promText.js';
 import type { WindowGauges } from './windowGauges.js';

@@ -1,4 +1,4 @@
-import { GAUGE_NAMES, sameGaugeValues, type GaugeName, type GaugeValue } from '../coverage/gauges.js';
+import { GAUGE_NAMES, sameGaugeValues, type GaugeName, type GaugeValue } from '../../coverage/gauges.js';
 
 const HELP: Record<GaugeName, string> = {
   segment_count: 'Segments in the hour by type (bad: names that do not parse)',

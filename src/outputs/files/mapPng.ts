@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { constants } from 'node:zlib';
-import type { CoverageMap } from '../coverage/mapPixels.js';
-import { mapFileName } from '../store/layout.js';
+import type { CoverageMap } from '../../coverage/mapPixels.js';
+import { mapFileName } from '../../store/layout.js';
 import { removeFile, writeFileAtomic } from './atomicWrite.js';
 import { adler32, deflatePart, zlibOfParts, type ZlibPart } from './deflateParts.js';
 import { indexedPngFile } from './pngFile.js';

@@ -1,9 +1,9 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Gauge, Registry } from 'prom-client';
-import type { QualityCoverage } from '../coverage/qualityCoverage.js';
-import { coverageWindowHoles } from '../coverage/coverageWindow.js';
-import { DEFAULT_SEVERITY_RULES, pairSeverity, severityHoldsUntil, STATE_VALUE, type Severity, type SeverityRules } from '../coverage/severity.js';
-import { coveredHourBeforeNewest, windowSettled, type WindowReport } from '../coverage/windowHoles.js';
+import type { QualityCoverage } from '../../coverage/qualityCoverage.js';
+import { coverageWindowHoles } from '../../coverage/coverageWindow.js';
+import { DEFAULT_SEVERITY_RULES, pairSeverity, severityHoldsUntil, STATE_VALUE, type Severity, type SeverityRules } from '../../coverage/severity.js';
+import { coveredHourBeforeNewest, windowSettled, type WindowReport } from '../../coverage/windowHoles.js';
 
 /** One channel and quality as the window gauges read it (a QualityStatus fits). */
 export interface WindowSource {

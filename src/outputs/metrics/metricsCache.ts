@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import { constants } from 'node:zlib';
-import { deflatePart, gzipOfParts } from './deflateParts.js';
+import { deflatePart, gzipOfParts } from '../files/deflateParts.js';
 import { CONTENT_TYPES, negotiateFormat, OPENMETRICS_EOF, toOpenMetrics, type MetricsFormat } from './openMetrics.js';
 import { dropBlankLines } from './promText.js';
 import type { Registry } from 'prom-client';

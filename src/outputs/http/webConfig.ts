@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import tls from 'node:tls';
-import { readSmallFileSync, SmallFileError } from '../config/readSmallFile.js';
+import { readSmallFileSync, SmallFileError } from '../../config/readSmallFile.js';
 
 /** exporter-toolkit's client_auth_type values (Go's tls.ClientAuthType names). */
 export const CLIENT_AUTH_TYPES = ['NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert'] as const;

@@ -1,5 +1,5 @@
 import { Gauge, Registry } from 'prom-client';
-import { SECOND_US } from '../coverage/types.js';
+import { SECOND_US } from '../../coverage/types.js';
 
 /** The fleet figures of one channel and quality, in µs (what the fleet view computes). */
 export interface FleetFigures {
