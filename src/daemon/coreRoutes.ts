@@ -10,11 +10,13 @@ import { MetricsCache, RegistryText, sendMetrics } from '../outputs/metricsCache
  * metrics every time. The parts are the very same Buffers while unchanged (MetricsCache
  * reuses their compressed form).
  */
-export function metricsParts(parts: Pick<DaemonParts, 'gauges' | 'windowGauges' | 'fleetGauges' | 'metrics'>): () => Promise<Buffer[]> {
+export function metricsParts(parts: Pick<DaemonParts, 'gauges' | 'windowGauges' | 'fleetGauges' | 'metrics'> & Partial<Pick<DaemonParts, 'historyMetrics'>>): () => Promise<Buffer[]> {
   const windows = new RegistryText(parts.windowGauges.registry, { version: () => parts.windowGauges.version() });
   const fleet = new RegistryText(parts.fleetGauges.registry, { version: () => parts.fleetGauges.version() });
   const self = new RegistryText(parts.metrics.registry);
-  return async () => [...parts.gauges.exposition(), await windows.buffer(), await fleet.buffer(), await self.buffer()];
+  // the hole history's few series, every time (the oldest open hole's age follows the clock)
+  const history = parts.historyMetrics === undefined ? null : new RegistryText(parts.historyMetrics.registry);
+  return async () => [...parts.gauges.exposition(), await windows.buffer(), await fleet.buffer(), ...(history === null ? [] : [await history.buffer()]), await self.buffer()];
 }
 
 /** /metrics (coverage gauges + segcov_ + process metrics), /healthz, /readyz. */

@@ -3,6 +3,8 @@ import type { NodeList } from '../nodes/nodeList.js';
 import type { Logger } from '../log.js';
 import type { CoverageGauges } from '../outputs/coverageGauges.js';
 import type { FleetGauges } from '../outputs/fleetGauges.js';
+import type { HistoryMetrics } from '../outputs/historyMetrics.js';
+import type { HoleHistory } from '../history/holeHistory.js';
 import type { SelfMetrics } from '../outputs/selfMetrics.js';
 import type { WindowGauges } from '../outputs/windowGauges.js';
 import type { WebContext } from '../web/context.js';
@@ -33,4 +35,7 @@ export interface DaemonParts {
   readonly web: WebContext;
   /** segcov_fleet_hole_seconds, segcov_local_only_hole_seconds, segcov_peer_up. */
   readonly fleetGauges: FleetGauges;
+  /** The hole history (incidents kept in --output-dir; inert in --run-once) and its metrics. */
+  readonly history: HoleHistory;
+  readonly historyMetrics: HistoryMetrics;
 }
