@@ -53,8 +53,23 @@ describe('hole history on a live store (a real daemon, kill -9 and restarts)', (
 
   let first: Incident;
 
-  it('1. segments deleted in a finished stretch: the incident opens', async () => {
+  it('1. segments deleted in a finished stretch: the incident opens, announced on the event stream', async () => {
     assert.deepEqual(await incidents(), [], 'a complete store has no incident');
+    assert.equal((await fetch(`${d?.url}/api/v1/incidents?state=gone`)).status, 400);
+    // the page's event stream: an `incident` event comes with the change
+    const abort = new AbortController();
+    const stream = await fetch(`${d?.url}/api/v1/events`, { signal: abort.signal });
+    const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+    let seen = '';
+    const announced = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return null;
+        seen += Buffer.from(value).toString('utf8');
+        const m = /event: incident\ndata: (.*)\n\n/.exec(seen);
+        if (m !== null) return JSON.parse(m[1]) as { event: string; incident: Incident };
+      }
+    })();
     remove(600, 700);
     [first] = await waitFor('the incident to open', async () => {
       const open = await incidents('?state=open');
@@ -64,6 +79,11 @@ describe('hole history on a live store (a real daemon, kill -9 and restarts)', (
     assert.equal(first.end, at(700));
     assert.equal(first.last_event, 'opened');
     assert.equal(first.opened_at_start, false);
+    const sse = await Promise.race([announced, new Promise<null>((r) => setTimeout(() => r(null), 30_000))]);
+    abort.abort();
+    assert.ok(sse !== null, `no incident event on /api/v1/events:\n${seen.slice(-500)}`);
+    assert.equal(sse.event, 'opened');
+    assert.deepEqual(sse.incident, first);
     assert.equal(await metric('segcov_holes_opened_total{channel="c",quality="source"}'), 1);
     assert.ok((await metric('segcov_oldest_open_hole_age_seconds{channel="c",quality="source"}') ?? -1) >= 0);
   });
