@@ -66,7 +66,7 @@ export function createDaemon(config: DaemonConfig, given?: Logger, reload: Reloa
   // --run-once keeps no history: a hole's life needs a daemon that sees it open and close
   const history = new HoleHistory({
     file: config.runOnce ? null : HistoryFile.inDir(config.outputDir), log, metrics: historyMetrics,
-    keepDays: config.historyKeepDays, onWriteError: () => metrics.errors.inc({ kind: 'history_write' }),
+    keepDays: config.historyKeepDays, onError: () => metrics.errors.inc({ kind: 'history_write' }),
   });
   state.onUpdate((s) => history.update(s));
   const web: WebContext = {

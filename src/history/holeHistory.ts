@@ -4,10 +4,8 @@ import { holesUnchanged } from '../coverage/holesUnchanged.js';
 import type { StitchedHour } from '../coverage/stitch.js';
 import type { WindowBounds } from '../coverage/windowHoles.js';
 import type { QualityStatus } from '../live/coverageState.js';
-import type { Logger } from '../log.js';
-import type { HistoryMetrics } from '../outputs/historyMetrics.js';
-import { HistoryFile, readHistoryFile } from './historyFile.js';
-import { encodeRecord, incidentKey, keptIncidents, type StoredIncident } from './historyRecords.js';
+import type { StoredIncident } from './historyRecords.js';
+import { IncidentStore, type IncidentStoreOptions } from './incidentStore.js';
 
 /** What the web side reads: every incident kept, and a notice of each change. */
 export interface IncidentSource {
@@ -16,23 +14,11 @@ export interface IncidentSource {
   onChange(l: (changed: readonly StoredIncident[]) => void): () => void;
 }
 
-export interface HoleHistoryOptions {
-  /** The history file; null keeps the history in memory only. */
-  readonly file: HistoryFile | null;
-  readonly log: Logger;
-  readonly metrics: HistoryMetrics;
+export interface HoleHistoryOptions extends IncidentStoreOptions {
   /** Wall clock, ms (tests pin it). */
   readonly now?: () => number;
-  /** Closed incidents are kept this many days at a compaction (open ones always). */
-  readonly keepDays?: number;
-  /** At most this many closed incidents are kept at a compaction. */
-  readonly maxClosed?: number;
-  /** The file is compacted once it grows past this many bytes. */
-  readonly maxBytes?: number;
   /** ms between `alive` records (the bound of a later "while down"). */
   readonly aliveEveryMs?: number;
-  /** Counts a failed write (segcov_errors_total{kind="history_write"}). */
-  readonly onWriteError?: () => void;
 }
 
 interface PairState {
@@ -50,20 +36,20 @@ const pairKey = (channel: string, quality: string): string => `${channel}\u0000$
  * at the live edge) costs a walk of the hour list and nothing else.
  */
 export class HoleHistory implements IncidentSource {
-  private readonly all = new Map<string, StoredIncident>();
+  private readonly store: IncidentStore;
   private readonly pairs = new Map<string, PairState>();
   private readonly listeners = new Set<(changed: readonly StoredIncident[]) => void>();
   private started = false;
-  private lastAt: number | null = null;
-  private hadHistory = false;
-  private compactAbove: number;
-  private broken = false;
+  /** Options of each channel and quality's first step (the reconciliation with the file). */
+  private startOpts: StepOptions = {};
+  /** Channels and qualities reconciled already (a pair whose first pass failed is, at its first update). */
+  private readonly reconciled = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private readonly now: () => number;
 
   constructor(private readonly opts: HoleHistoryOptions) {
     this.now = opts.now ?? Date.now;
-    this.compactAbove = opts.maxBytes ?? 4 * 1024 * 1024;
+    this.store = new IncidentStore(opts);
   }
 
   private nowUs(): number {
@@ -72,32 +58,11 @@ export class HoleHistory implements IncidentSource {
 
   /** Reads the history file back (before the first pass). Never throws: a problem is logged and the history starts afresh. */
   async load(): Promise<void> {
-    const { file, log, metrics } = this.opts;
-    if (file === null) return;
-    try {
-      const got = await readHistoryFile(file.file, this.now());
-      if (got.setAside !== null) {
-        metrics.setAside.inc();
-        log.error({ file: file.file, to: got.setAside.to, why: got.setAside.why }, 'hole history file is corrupt: set aside, beginning a new one');
-      }
-      if (got.torn) {
-        metrics.tornRecords.inc();
-        log.warn({ file: file.file }, 'hole history: the last record was torn (a write cut short); ignored');
-      }
-      for (const [k, i] of got.state.incidents) this.all.set(k, i);
-      this.lastAt = got.state.lastAt;
-      this.hadHistory = got.found;
-      file.bytes = got.bytes;
-      const open = [...this.all.values()].filter((i) => i.closedAt === null);
-      for (const i of open) {
-        const p = this.pair(i.channel, i.quality);
-        p.life = { open: [...p.life.open, i].sort((a, b) => a.span.start - b.span.start) };
-      }
-      log.info({ file: file.file, incidents: this.all.size, open: open.length, torn: got.torn }, 'hole history read');
-      // a torn tail is cut off (a new record would join it), and a large file compacted
-      if (got.torn || got.bytes > this.compactAbove) await this.compact();
-    } catch (e) {
-      reportError(this.opts, e, 'cannot read the hole history; beginning afresh');
+    await this.store.load(this.nowUs());
+    for (const i of this.store.all.values()) {
+      if (i.closedAt !== null) continue;
+      const p = this.pair(i.channel, i.quality);
+      p.life = { open: [...p.life.open, i].sort((a, b) => a.span.start - b.span.start) };
     }
   }
 
@@ -118,25 +83,38 @@ export class HoleHistory implements IncidentSource {
    * update counts.
    */
   begin(statuses: readonly QualityStatus[]): void {
-    const opts: StepOptions = { atStart: true, ...(this.hadHistory ? { downSince: this.lastAt } : {}) };
+    this.startOpts = { atStart: true, ...(this.store.found ? { downSince: this.store.lastAt } : {}) };
     this.started = true;
-    for (const s of statuses) this.step(s, opts);
-    this.writeAlive();
+    for (const s of statuses) this.update(s);
+    this.store.mark('alive', this.nowUs());
     const every = this.opts.aliveEveryMs ?? 60_000;
-    this.timer = setInterval(() => this.writeAlive(), every);
+    this.timer = setInterval(() => this.store.mark('alive', this.nowUs()), every);
     this.timer.unref();
   }
 
-  /** One channel and quality's new coverage (called for every update; ignored before begin). */
+  /**
+   * One channel and quality's new coverage (called for every update; ignored before begin).
+   * Never throws: it runs inside the checker's publish, which a history problem must not stop.
+   */
   update(s: QualityStatus): void {
     if (!this.started) return;
-    const p = this.pairs.get(pairKey(s.channel, s.quality));
-    if (p !== undefined && holesUnchanged(p.hours, s.coverage.hours, p.bounds, s.coverage.bounds)) {
-      p.hours = s.coverage.hours;
-      p.bounds = s.coverage.bounds;
-      return;
+    const key = pairKey(s.channel, s.quality);
+    try {
+      if (!this.reconciled.has(key)) {
+        this.reconciled.add(key);
+        this.step(s, this.startOpts);
+        return;
+      }
+      const p = this.pairs.get(key);
+      if (p !== undefined && holesUnchanged(p.hours, s.coverage.hours, p.bounds, s.coverage.bounds)) {
+        p.hours = s.coverage.hours;
+        p.bounds = s.coverage.bounds;
+        return;
+      }
+      this.step(s, {});
+    } catch (e) {
+      reportError(this.opts, e, 'hole history update failed');
     }
-    this.step(s, {});
   }
 
   private step(s: QualityStatus, opts: StepOptions): void {
@@ -155,7 +133,6 @@ export class HoleHistory implements IncidentSource {
     const changed: StoredIncident[] = [];
     for (const e of events) {
       const i: StoredIncident = { ...e.incident, channel, quality, event: e.kind, at: now };
-      this.all.set(incidentKey(channel, quality, i.id), i);
       changed.push(i);
       if (e.kind === 'opened') metrics.opened.inc({ channel, quality });
       if (e.kind === 'closed' && i.closedHow !== null) {
@@ -164,65 +141,26 @@ export class HoleHistory implements IncidentSource {
       }
       this.opts.log.info({ channel, quality, id: i.id, event: e.kind, open: i.open.length, how: i.closedHow ?? undefined }, `hole ${e.kind}`);
     }
-    this.lastAt = now;
-    this.write(changed.map((i) => encodeRecord({ kind: 'incident', incident: i })));
-    for (const l of this.listeners) l(changed);
-  }
-
-  private writeAlive(): void {
-    const at = this.nowUs();
-    this.lastAt = at;
-    this.write([encodeRecord({ kind: 'alive', at })]);
-  }
-
-  /** Queues lines for the file; after a failed write the next write rewrites the whole file instead. */
-  private write(lines: readonly string[]): void {
-    const file = this.opts.file;
-    if (file === null) return;
-    if (this.broken) {
-      void this.compact();
-      return;
+    this.store.put(changed, now);
+    for (const l of this.listeners) {
+      try {
+        l(changed);
+      } catch (e) {
+        this.opts.log.error({ err: e instanceof Error ? e.message : String(e) }, 'hole history listener failed');
+      }
     }
-    file.append(lines).then(() => {
-      if (file.bytes > this.compactAbove) return this.compact();
-    }).catch((e: unknown) => {
-      this.broken = true;
-      reportError(this.opts, e, 'cannot append to the hole history; rewriting it whole next time');
-    });
-  }
-
-  /** Rewrites the file with the incidents kept (open ones always); the in-memory list shrinks to the same. */
-  private compact(): Promise<void> {
-    const file = this.opts.file;
-    if (file === null) return Promise.resolve();
-    const now = this.nowUs();
-    const kept = keptIncidents(this.all.values(), now - (this.opts.keepDays ?? 30) * 86_400_000_000, this.opts.maxClosed ?? 10_000);
-    this.all.clear();
-    for (const i of kept) this.all.set(incidentKey(i.channel, i.quality, i.id), i);
-    const lines = kept.map((i) => encodeRecord({ kind: 'incident', incident: i }));
-    if (this.lastAt !== null) lines.push(encodeRecord({ kind: 'alive', at: this.lastAt }));
-    const text = lines.join('');
-    return file.rewrite(text).then(() => {
-      this.broken = false;
-      // open incidents are kept whatever their age: never compact again at every record
-      this.compactAbove = Math.max(this.opts.maxBytes ?? 4 * 1024 * 1024, 2 * Buffer.byteLength(text));
-      this.opts.log.debug({ file: file.file, kept: kept.length, bytes: file.bytes }, 'hole history compacted');
-    }, (e: unknown) => {
-      this.broken = true;
-      reportError(this.opts, e, 'cannot rewrite the hole history');
-    });
   }
 
   /** Ends the alive records with a `stop` record and closes the file (a clean stop). */
   async close(): Promise<void> {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
-    if (this.started) this.write([encodeRecord({ kind: 'stop', at: this.nowUs() })]);
-    await this.opts.file?.close().catch(() => undefined);
+    if (this.started) this.store.mark('stop', this.nowUs());
+    await this.store.close();
   }
 
   incidents(): StoredIncident[] {
-    return [...this.all.values()];
+    return [...this.store.all.values()];
   }
 
   onChange(l: (changed: readonly StoredIncident[]) => void): () => void {
@@ -243,6 +181,6 @@ export class HoleHistory implements IncidentSource {
 }
 
 function reportError(opts: HoleHistoryOptions, e: unknown, msg: string): void {
-  opts.onWriteError?.();
-  opts.log.error({ file: opts.file?.file, err: e instanceof Error ? e.message : String(e) }, msg);
+  opts.onError?.();
+  opts.log.error({ err: e instanceof Error ? e.message : String(e) }, msg);
 }
