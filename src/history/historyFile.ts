@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { lstat, open, rename, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../outputs/atomicWrite.js';
+import { ensureDir, writeFileAtomic } from '../outputs/atomicWrite.js';
 import { foldHistory, parseHistory, type HistoryState } from './historyRecords.js';
 
 /** The hole history's file name in the output folder. */
@@ -130,6 +130,8 @@ export class HistoryFile {
 
   private async handle(): Promise<FileHandle> {
     if (this.fh !== null) return this.fh;
+    // the output folder is made by the first write into it, as for the maps
+    await ensureDir(path.dirname(this.file));
     const fh = await open(this.file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o644);
     const st = await fh.stat();
     if (!st.isFile()) {
