@@ -5,7 +5,7 @@ process.on('SIGUSR1', () => {});
 // SIGHUP would end the daemon while it starts: it is held here until the daemon handles it
 // (as a reload). Subcommands (the names in src/cli/commands/index.ts) keep Node's default:
 // for them SIGHUP is a hangup.
-const SUBCOMMANDS = ['chunk', 'fill', 'verify', 'check'];
+const SUBCOMMANDS = ['chunk', 'fill', 'verify', 'check', 'report'];
 const command = process.argv.slice(2).find((a) => !a.startsWith('-'));
 let hangup = false;
 const holdHangup = () => { hangup = true; };

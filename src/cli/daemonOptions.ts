@@ -36,6 +36,7 @@ export const DAEMON_OPTIONS = {
   'peer-poll-ms': { type: 'string', default: '2000', describe: 'ms between asking the peers for their spans (fleet view, fleet gauges)' },
   'long-hole': { type: 'string', default: '60', describe: 'Seconds: a hole at least this long makes a channel/quality bad (shorter ones: warn)' },
   'max-age': { type: 'string', describe: 'Seconds: a newest segment that ended longer ago than this makes a channel/quality bad (recording stopped) [default: never]' },
+  'history-keep-days': { type: 'string', default: '30', describe: 'Days the hole history (segcov-history.jsonl in --output-dir) keeps closed holes; open ones are kept whatever their age' },
   // A knob, not a feature: benchmarks and tests set the cold pass's worker threads (0: in-process).
   'cold-threads': { type: 'string', hidden: true, describe: 'Worker threads for the first pass, beside the main thread (0: the main thread only) [default: cores - 1, at most 3; none on one core or for a store of fewer than 600 hour folders]' },
 } as const;
@@ -167,6 +168,7 @@ export function resolveDaemonConfig(argv: Record<string, unknown>): DaemonConfig
     makePage: bool('make-page', argv['make-page'], false),
     peers: peers(argv.peers),
     nodeName: str(argv['node-name']) || undefined,
+    historyKeepDays: num('history-keep-days', argv['history-keep-days'] ?? 30, (n) => n > 0, 'a positive number of days'),
     peerPollMs: num('peer-poll-ms', argv['peer-poll-ms'] ?? 2000, (n) => Number.isInteger(n) && n >= 100, 'a whole number of ms, at least 100'),
     connectionString: connectionString === '' ? undefined : connectionString,
     user: str(argv.user) === '' ? undefined : str(argv.user),

@@ -10,8 +10,8 @@ import { UsageError, exitUsage } from './usageError.js';
 import { holdEarlyHangup } from '../earlyHangup.js';
 import { prestartHourWorkers } from '../scan/hourWorkerPool.js';
 
-/** The daemon (`$0`) and `check`: both start with a cold pass of the whole store. */
-const COLD_PASS_COMMANDS: ReadonlySet<string> = new Set(['$0', 'check']);
+/** The daemon (`$0`), `check` and `report`: each starts with a cold pass of the whole store. */
+const COLD_PASS_COMMANDS: ReadonlySet<string> = new Set(['$0', 'check', 'report']);
 const HELP_OR_VERSION: ReadonlySet<string> = new Set(['--help', '-h', '--version', '-V']);
 
 /** Our own usage errors, and yargs' (YError: e.g. a --config file it could not load). */

@@ -41,6 +41,8 @@ export interface DaemonConfig {
   readonly nodeName?: string;
   /** ms between rounds of asking the peers for their spans (default 2000). */
   readonly peerPollMs?: number;
+  /** `--history-keep-days`: closed hole incidents are kept this long at a compaction (default 30). */
+  readonly historyKeepDays?: number;
   /** Worker threads for the cold passes (0: in-process; default: from the cores, see coldPassThreads). */
   readonly coldThreads?: number;
   /** `--long-hole`, seconds: a hole this long makes a pair bad (default 60). */

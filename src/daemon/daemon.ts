@@ -34,6 +34,9 @@ import type { WebServer } from './webServer.js';
 import { coldPassThreads, endPrestartedWorkers, HourWorkerPool } from '../scan/hourWorkerPool.js';
 import { qualityDir } from '../store/layout.js';
 import { missingChannels, missingChannelsText, probeBaseDir, unreadableText, type BaseDirState } from '../store/baseDir.js';
+import { HistoryMetrics } from '../outputs/metrics/historyMetrics.js';
+import { HoleHistory } from '../history/holeHistory.js';
+import { HistoryFile } from '../history/historyFile.js';
 
 export type { DaemonParts };
 
@@ -62,8 +65,15 @@ export function createDaemon(config: DaemonConfig, given?: Logger, reload: Reloa
   const windowGauges = new WindowGauges(() => state.list(), undefined, severityRules(config));
   const report = problemLog(log, metrics);
   const stop = new StopSignal();
+  const historyMetrics = new HistoryMetrics(() => history.oldestAges());
+  // --run-once keeps no history: a hole's life needs a daemon that sees it open and close
+  const history = new HoleHistory({
+    file: config.runOnce ? null : HistoryFile.inDir(config.outputDir), log, metrics: historyMetrics,
+    keepDays: config.historyKeepDays, onError: () => metrics.errors.inc({ kind: 'history_write' }),
+  });
+  state.onUpdate((s) => history.update(s));
   const web: WebContext = {
-    state, config, nodeName: config.nodeName,
+    state, config, nodeName: config.nodeName, history,
     // the database's nodes (as last read for the pages), read from the files beside their maps
     extraPeers: () => databasePeers(nodes.current(), config.peers),
   };
@@ -92,12 +102,13 @@ export function createDaemon(config: DaemonConfig, given?: Logger, reload: Reloa
   for (const channel of config.channels) {
     for (const quality of config.qualities) {
       metrics.initQuality(channel, quality);
+      historyMetrics.initQuality(channel, quality);
       checkers.push(new QualityChecker(channel, quality, { config, state, gauges, metrics, log, report, afterPublish }));
     }
   }
   const reloader = new Reloader(config, log, metrics.registry, reload.reloadConfig, reload.configFile);
   const windowWarnings = new WindowMissWarnings(state, log);
-  const parts = { config, log, state, gauges, metrics, windowGauges, checkers, stop, reloader, nodes, web, fleetGauges, windowWarnings };
+  const parts = { config, log, state, gauges, metrics, windowGauges, checkers, stop, reloader, nodes, web, fleetGauges, windowWarnings, history, historyMetrics };
   // SIGHUP: the node list is read again and the coverage pages rewritten
   reloader.onReload(() => reloadNodes(parts));
   return parts;
@@ -311,7 +322,9 @@ export async function runDaemon(initial: DaemonConfig, reload: ReloadOptions = {
   if (config.portFile !== undefined) await writeFileAtomic(config.portFile, `${healthUrl(config.metricsHost, server?.port ?? 0, server?.scheme ?? 'http')}\n`);
   // as root with --user: the port is bound; from here on the daemon runs as that user
   await dropPrivileges(config.user, config.outputDir, config.baseDir, log);
+  await parts.history.load();
   await firstPass(parts);
+  parts.history.begin(parts.state.list());
   parts.state.markReady();
   parts.metrics.ready.set(1);
   notify?.ready(); // after /readyz turned 200
@@ -323,6 +336,7 @@ export async function runDaemon(initial: DaemonConfig, reload: ReloadOptions = {
   fleetOf(parts.web).stop();
   await server?.close();
   await Promise.all(parts.checkers.map((c) => c.flush()));
+  await parts.history.close();
   unhookSignals();
   await notify?.flush();
   log.info('stopped');

@@ -3,6 +3,8 @@ import type { NodeList } from '../nodes/nodeList.js';
 import type { Logger } from '../log.js';
 import type { CoverageGauges } from '../outputs/metrics/coverageGauges.js';
 import type { FleetGauges } from '../outputs/metrics/fleetGauges.js';
+import type { HistoryMetrics } from '../outputs/metrics/historyMetrics.js';
+import type { HoleHistory } from '../history/holeHistory.js';
 import type { SelfMetrics } from '../outputs/metrics/selfMetrics.js';
 import type { WindowGauges } from '../outputs/metrics/windowGauges.js';
 import type { WebContext } from '../web/context.js';
@@ -36,4 +38,7 @@ export interface DaemonParts {
   readonly fleetGauges: FleetGauges;
   /** Logs once per pair whose window holds none of the recording (looked at after each pass). */
   readonly windowWarnings: WindowMissWarnings;
+  /** The hole history (incidents kept in --output-dir; inert in --run-once) and its metrics. */
+  readonly history: HoleHistory;
+  readonly historyMetrics: HistoryMetrics;
 }

@@ -1,6 +1,7 @@
 import { SECOND_US } from '../coverage/types.js';
 import { severityRules, type DaemonConfig } from '../config/daemonConfig.js';
 import type { CoverageState } from '../live/coverageState.js';
+import type { IncidentSource } from '../history/holeHistory.js';
 import { mapFileName } from '../store/layout.js';
 import { FleetSource } from './fleetSource.js';
 import { apiTarget, type PeerTarget } from './peerFetcher.js';
@@ -21,6 +22,8 @@ export interface WebContext {
   readonly nodeName?: string;
   /** Nodes other than config peers (the database's), with where their spans are. */
   readonly extraPeers?: () => Readonly<Record<string, PeerTarget>>;
+  /** The hole history (`/api/v1/incidents`, `event: incident`); absent: no incidents. */
+  readonly history?: IncidentSource;
 }
 
 export function nowUs(ctx: WebContext): number {

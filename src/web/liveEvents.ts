@@ -67,6 +67,17 @@ export class LiveEvents {
     this.timer.unref();
   }
 
+  /**
+   * Sends one other event (e.g. `incident`) to every open stream now, numbered in the same
+   * sequence as the page's data. Nothing is kept for streams that connect later.
+   */
+  announce(name: string, data: unknown): void {
+    if (this.clients.size === 0) return;
+    this.seq += 1;
+    const msg = `id: ${this.seq}\nevent: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
+    for (const c of this.clients) this.send(c, msg);
+  }
+
   private message(): string {
     this.seq += 1;
     return `id: ${this.seq}\nevent: fleet\ndata: ${JSON.stringify(this.build())}\n\n`;

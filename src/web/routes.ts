@@ -6,6 +6,7 @@ import { severityRules } from '../config/daemonConfig.js';
 import { fleetOf, mapNames, nowUs, pageData, pageHtml, shownPairs, type WebContext } from './context.js';
 import { coverageJson, holesJson, parseHolesQuery } from './coverageApi.js';
 import { fleetHolesJson } from './fleetApi.js';
+import { incidentJson, incidentsJson, parseIncidentsQuery } from './incidentsApi.js';
 import { LiveEvents } from './liveEvents.js';
 import { mapRequestName, sendMapFile } from './mapFile.js';
 import { SPANS_VERSION } from './nodeSpans.js';
@@ -61,8 +62,8 @@ function badRequest(res: http.ServerResponse, error: string): void {
  * The browser and API routes: `/` (status page), `/maps/NAME` (the map files of the
  * output folder, nothing else), `/api/v1/coverage`, `/api/v1/holes` (`peers=1`: which
  * peers hold each hole), `/api/v1/spans?v=1` (what this node holds, for its peers),
- * `/api/v1/fleet` (this node and its peers lined up) and `/api/v1/events` (the page's
- * live updates). The daemon
+ * `/api/v1/fleet` (this node and its peers lined up), `/api/v1/incidents` (the hole
+ * history) and `/api/v1/events` (the page's live updates, and `incident` events). The daemon
  * serves them next to its own /metrics, /healthz and /readyz.
  */
 export function webRoutes(ctx: WebContext): Route[] {
@@ -71,6 +72,12 @@ export function webRoutes(ctx: WebContext): Route[] {
   // Always running: a reload (SIGHUP) or the database may add peers later; a round without peers costs nothing.
   fleet.start();
   const events = new LiveEvents(() => pageData(ctx, 'maps/', false, DOCS_PATH.slice(1)), (l) => fleet.onChange(l));
+  // each incident change as `event: incident`, shaped as one item of /api/v1/incidents
+  ctx.history?.onChange((changed) => {
+    if (events.size === 0) return;
+    const view = fleet.view();
+    for (const i of changed) events.announce('incident', { event: i.event, incident: incidentJson(i, view) });
+  });
   return [
     {
       path: '/',
@@ -132,6 +139,17 @@ export function webRoutes(ctx: WebContext): Route[] {
       handle: (_req, res, url) => {
         if ([...url.searchParams.keys()].length > 0) return badRequest(res, '/api/v1/fleet takes no parameters');
         sendJson(res, 200, fleet.view());
+      },
+    },
+    {
+      path: '/api/v1/incidents',
+      handle: (_req, res, url) => {
+        const all = ctx.history?.incidents() ?? [];
+        const known = shownPairs(ctx);
+        for (const i of all) if (!known.some(([c, q]) => c === i.channel && q === i.quality)) known.push([i.channel, i.quality]);
+        const parsed = parseIncidentsQuery(url.searchParams, known);
+        if ('error' in parsed) return badRequest(res, parsed.error);
+        sendJson(res, 200, incidentsJson(all, parsed.query, fleet.view(), nowUs(ctx)));
       },
     },
     { path: '/api/v1/events', handle: (req, res) => events.handle(req, res) },

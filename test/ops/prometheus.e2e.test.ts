@@ -259,7 +259,7 @@ describe('Prometheus end to end: real Prometheus scrapes two segcov daemons', ()
       const all = r.data.groups.flatMap((g) => g.rules);
       return all.length > 0 && all.every((x) => !x.lastEvaluation.startsWith('0001-')) ? r.data.groups : undefined;
     });
-    assert.deepEqual(groups.map((g) => g.name).sort(), ['segcov-alerts', 'segcov-fleet', 'segcov-fleet-holes']);
+    assert.deepEqual(groups.map((g) => g.name).sort(), ['segcov-alerts', 'segcov-fleet', 'segcov-fleet-holes', 'segcov-hole-history']);
     for (const rule of groups.flatMap((g) => g.rules)) {
       assert.equal(rule.health, 'ok', `rule ${rule.name}: ${rule.lastError}`);
     }

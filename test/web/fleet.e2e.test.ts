@@ -64,7 +64,8 @@ async function waitForEvent(url: string, pred: (data: { qualities: { holes: { st
         const block = buf.slice(0, i);
         buf = buf.slice(i + 2);
         const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
-        if (data === '') continue;
+        // the page's data only (the stream also carries `event: incident`)
+        if (data === '' || !block.split('\n').includes('event: fleet')) continue;
         events += 1;
         if (events === 1) started();
         if (pred(JSON.parse(data))) return events;

@@ -4,6 +4,7 @@ import type { OptionTable } from '../settingsSources.js';
 import { CHECK_OPTIONS, checkCommand } from './check.js';
 import { chunkCommand } from './chunk.js';
 import { FILL_OPTIONS, fillCommand } from './fill.js';
+import { REPORT_OPTIONS, reportCommand } from './report.js';
 import { VERIFY_OPTIONS, verifyCommand } from './verify.js';
 import { IMPORT_OPTIONS } from '../../import/importConfig.js';
 
@@ -12,7 +13,7 @@ import { IMPORT_OPTIONS } from '../../import/importConfig.js';
  * module in this folder and is listed here.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs' own module type
-export const commands: CommandModule<any, any>[] = [chunkCommand, fillCommand, verifyCommand, checkCommand];
+export const commands: CommandModule<any, any>[] = [chunkCommand, fillCommand, verifyCommand, checkCommand, reportCommand];
 
 /** What each command (`$0`: the daemon) takes from SEGCOV_* variables and config files. */
 export interface CommandSettings {
@@ -27,10 +28,11 @@ export const COMMAND_SETTINGS: Readonly<Record<string, CommandSettings>> = {
   verify: { options: VERIFY_OPTIONS, extra: new Set() },
   chunk: { options: IMPORT_OPTIONS, extra: new Set(['source']) },
   fill: { options: FILL_OPTIONS, extra: new Set(['source']) },
+  report: { options: REPORT_OPTIONS, extra: new Set(['channels']) },
 };
 
 /** The command names a command line may start with. */
-export const COMMAND_NAMES = ['chunk', 'fill', 'verify', 'check'];
+export const COMMAND_NAMES = ['chunk', 'fill', 'verify', 'check', 'report'];
 
 /** Every key any command but `own` takes. */
 export function othersKeys(own: CommandSettings): Set<string> {
