@@ -38,7 +38,7 @@ const SAME_HOUR = process.env.PROF_SAME_HOUR === '1';
 const LATENCY = Number(process.env.PROF_LATENCY ?? 0);
 /** PROF_NODE_ARGS: more node options for the daemon (e.g. V8 heap flags), space-separated. */
 const NODE_ARGS = (process.env.PROF_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
-/** PROF_DAEMON_ARGS: more segcov flags (e.g. `--cold-threads 0`), space-separated. */
+/** PROF_DAEMON_ARGS: more segcov flags (e.g. `--concurrency 2`), space-separated. */
 const DAEMON_ARGS = (process.env.PROF_DAEMON_ARGS ?? '').split(' ').filter((a) => a !== '');
 const BIN = path.join(REPO, 'bin', 'segcov.js');
 

@@ -37,8 +37,6 @@ export const DAEMON_OPTIONS = {
   'long-hole': { type: 'string', default: '60', describe: 'Seconds: a hole at least this long makes a channel/quality bad (shorter ones: warn)' },
   'max-age': { type: 'string', describe: 'Seconds: a newest segment that ended longer ago than this makes a channel/quality bad (recording stopped) [default: never]' },
   'history-keep-days': { type: 'string', default: '30', describe: 'Days the hole history (segcov-history.jsonl in --output-dir) keeps closed holes; open ones are kept whatever their age' },
-  // A knob, not a feature: benchmarks and tests set the cold pass's worker threads (0: in-process).
-  'cold-threads': { type: 'string', hidden: true, describe: 'Worker threads for the first pass, beside the main thread (0: the main thread only) [default: cores - 1, at most 3; none on one core or for a store of fewer than 600 hour folders]' },
 } as const;
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -178,7 +176,5 @@ export function resolveDaemonConfig(argv: Record<string, unknown>): DaemonConfig
     longHole: num('long-hole', argv['long-hole'] ?? 60, (n) => n > 0, 'a positive number of seconds'),
     maxAge: str(argv['max-age']) === undefined || str(argv['max-age']) === '' ? undefined
       : num('max-age', argv['max-age'], (n) => n > 0, 'a positive number of seconds'),
-    coldThreads: argv['cold-threads'] === undefined ? undefined
-      : num('cold-threads', argv['cold-threads'], (n) => Number.isInteger(n) && n >= 0 && n <= 16, 'a whole number from 0 to 16'),
   };
 }

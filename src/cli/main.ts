@@ -8,11 +8,7 @@ import { ENV_PREFIX, commandOf, selectEnv } from './settingsSources.js';
 import { configFileMessage, unknownArgumentsMessage } from './usageMessages.js';
 import { UsageError, exitUsage } from './usageError.js';
 import { holdEarlyHangup } from '../earlyHangup.js';
-import { prestartHourWorkers } from '../scan/hourWorkerPool.js';
 
-/** The daemon (`$0`), `check` and `report`: each starts with a cold pass of the whole store. */
-const COLD_PASS_COMMANDS: ReadonlySet<string> = new Set(['$0', 'check', 'report']);
-const HELP_OR_VERSION: ReadonlySet<string> = new Set(['--help', '-h', '--version', '-V']);
 
 /** Our own usage errors, and yargs' (YError: e.g. a --config file it could not load). */
 function isUsageError(e: unknown): boolean {
@@ -41,8 +37,6 @@ export async function main(argv: string[]): Promise<void> {
     return err instanceof UsageError && err.inNamedFile ? text : configFileMessage(text, argv, process.env, configKeys);
   };
   try {
-    // the commands that begin with a cold pass: its worker boots while flags are parsed
-    if (COLD_PASS_COMMANDS.has(command) && !argv.some((a) => HELP_OR_VERSION.has(a))) prestartHourWorkers();
     const settings = COMMAND_SETTINGS[command];
     applyEnv(settings);
     const parseConfig = configParserFor(settings.options, settings.extra, othersKeys(settings));

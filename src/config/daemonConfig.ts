@@ -43,8 +43,6 @@ export interface DaemonConfig {
   readonly peerPollMs?: number;
   /** `--history-keep-days`: closed hole incidents are kept this long at a compaction (default 30). */
   readonly historyKeepDays?: number;
-  /** Worker threads for the cold passes (0: in-process; default: from the cores, see coldPassThreads). */
-  readonly coldThreads?: number;
   /** `--long-hole`, seconds: a hole this long makes a pair bad (default 60). */
   readonly longHole?: number;
   /** `--max-age`, seconds: a newest segment older than this makes a pair bad (default: never). */

@@ -109,24 +109,6 @@ function hourResult(f: HourResult): HourResult {
   };
 }
 
-/**
- * A copy of an hour result (equal field by field), every object in it made as analyzeHour
- * makes them. For results that crossed a thread: a structured clone holds the same values
- * in objects of other shapes, and code that met both kinds would turn polymorphic, deoptimise
- * and be compiled again (at 720 hours read half by a worker, a third more CPU per live update).
- */
-export function copyHourResult(r: HourResult): HourResult {
-  const perType = (p: PerType): PerType => ({ full: p.full, suspect: p.suspect, partial: p.partial });
-  const intervals = (list: readonly Interval[]): Interval[] => list.map((iv) => ({ start: iv.start, end: iv.end }));
-  return hourResult({
-    hour: r.hour, start: r.start, counts: perType(r.counts), bad: r.bad, durations: perType(r.durations), newestEnd: r.newestEnd,
-    overlapCount: perType(r.overlapCount), overlapDuration: perType(r.overlapDuration),
-    rawCoverage: r.rawCoverage, editableCoverage: r.editableCoverage,
-    rawHoles: intervals(r.rawHoles), editableHoles: intervals(r.editableHoles), partialOnly: intervals(r.partialOnly),
-    chain: r.chain === null ? null : { first: r.chain.first, reach: r.chain.reach, editEnd: r.chain.editEnd },
-  });
-}
-
 function addOverlap(count: PerType, duration: PerType, type: Segment['type'], us: number): void {
   if (type !== 'temp') addTo(count, duration, type, us);
 }

@@ -1,5 +1,3 @@
-import { readdirSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { severityRules, type DaemonConfig } from '../config/daemonConfig.js';
 import { createLogger, type Logger } from '../log.js';
@@ -31,8 +29,6 @@ import { dropPrivileges } from './privileges.js';
 import { writeFileAtomic } from '../outputs/files/atomicWrite.js';
 import { installLastResort } from './lastResort.js';
 import type { WebServer } from './webServer.js';
-import { coldPassThreads, endPrestartedWorkers, HourWorkerPool } from '../scan/hourWorkerPool.js';
-import { qualityDir } from '../store/layout.js';
 import { missingChannels, missingChannelsText, probeBaseDir, unreadableText, type BaseDirState } from '../store/baseDir.js';
 import { HistoryMetrics } from '../outputs/metrics/historyMetrics.js';
 import { HoleHistory } from '../history/holeHistory.js';
@@ -164,10 +160,10 @@ async function checkBase(parts: DaemonParts): Promise<BaseDirState> {
   return state;
 }
 
-/** One full pass of every channel and quality, concurrently (sharing `workers` when given). Returns what the base was. */
-export async function passAll(parts: DaemonParts, workers?: HourWorkerPool | null): Promise<BaseDirState> {
+/** One full pass of every channel and quality, concurrently (`batched`: see firstPass). Returns what the base was. */
+export async function passAll(parts: DaemonParts, batched = false): Promise<BaseDirState> {
   const base = await checkBase(parts);
-  await Promise.all(parts.checkers.map((c) => runPass(parts, c, workers)));
+  await Promise.all(parts.checkers.map((c) => runPass(parts, c, batched)));
   return base;
 }
 
@@ -179,49 +175,20 @@ async function warnMissingChannels(parts: DaemonParts): Promise<void> {
   if (m !== null) parts.log.warn({ base: baseDir, missing: m.missing }, missingChannelsText(baseDir, m));
 }
 
-/** Entries of every checker's quality folder: about the number of hour folders a first pass reads. */
-function hourFolderCount(parts: DaemonParts): number {
-  let n = 0;
-  for (const c of parts.checkers) {
-    try {
-      n += readdirSync(qualityDir(parts.config.baseDir, c.channel, c.quality)).length;
-    } catch { /* missing or unreadable: the pass reports it */ }
-  }
-  return n;
-}
-
 /**
  * The first pass (all of --run-once): every hour is read, in batches of a few hours read
- * synchronously on the main thread's lane (an hour's garbage dies young: less GC and RSS
- * than awaiting each listing) and, with enough cores, on worker threads too, which end
- * with the pass. Later passes mostly hit the hour cache and stay on the async path.
+ * synchronously (an hour's garbage dies young: less GC and RSS than awaiting each listing).
+ * Later passes mostly hit the hour cache and stay on the async path.
  */
 export async function firstPass(parts: DaemonParts): Promise<BaseDirState> {
-  const { config, log, metrics } = parts;
-  const hourFolders = hourFolderCount(parts);
-  const threads = config.coldThreads ?? coldPassThreads(availableParallelism(), hourFolders);
-  log.debug({ hourFolders, workers: threads }, 'first pass lanes');
-  const workers = new HourWorkerPool({
-    threads,
-    mainLane: true,
-    onFailure: (reason) => {
-      metrics.errors.inc({ kind: 'hour_worker' });
-      log.warn({ err: reason }, 'hour worker failed; reading its hours in-process');
-    },
-  });
-  let base: BaseDirState;
-  try {
-    base = await passAll(parts, workers);
-  } finally {
-    await Promise.all([workers.close(), endPrestartedWorkers()]);
-  }
+  const base = await passAll(parts, true);
   if (base.kind === 'ok') await warnMissingChannels(parts);
   return base;
 }
 
-async function runPass(parts: DaemonParts, c: QualityChecker, workers?: HourWorkerPool | null): Promise<void> {
+async function runPass(parts: DaemonParts, c: QualityChecker, batched: boolean): Promise<void> {
   try {
-    await c.fullPass(() => parts.stop.stopped, workers);
+    await c.fullPass(() => parts.stop.stopped, batched);
     parts.windowWarnings.check(c.channel, c.quality);
   } catch (e) {
     parts.metrics.errors.inc({ kind: 'pass' });
@@ -239,7 +206,7 @@ async function checkerLoop(parts: DaemonParts, c: QualityChecker, live: LiveMode
   while (!parts.stop.stopped) {
     await parts.stop.sleep(jitteredInterval(parts.config.checkInterval));
     if (parts.stop.stopped) break;
-    await runPass(parts, c);
+    await runPass(parts, c, false);
     // the replaced checker's page of this pair, with the node list read afresh, every pass
     await writeCoveragePages(parts, [c]).catch((e: unknown) => {
       parts.metrics.errors.inc({ kind: 'page_write' });

@@ -12,7 +12,6 @@ import { MapRaster, writeMapPng } from '../outputs/files/mapPng.js';
 import type { SelfMetrics } from '../outputs/metrics/selfMetrics.js';
 import { coldPass, type ColdPassResult } from '../scan/coldPass.js';
 import { HourCache } from '../scan/hourCache.js';
-import type { HourWorkerPool } from '../scan/hourWorkerPool.js';
 import { parseHourName } from '../store/hourName.js';
 import { hourDir, mapFileName, qualityDir } from '../store/layout.js';
 import type { ProblemLog } from '../store/problems.js';
@@ -104,13 +103,13 @@ export class QualityChecker {
   }
 
   /**
-   * Reads every hour from disk (on `workers` when given: the first pass). Returns null when
+   * Reads every hour from disk (`batched`: the first pass, see ColdPassOptions). Returns null when
    * stopped early (nothing is published then).
    */
-  async readAll(shouldStop?: () => boolean, workers?: HourWorkerPool | null): Promise<ColdPassResult | null> {
+  async readAll(shouldStop?: () => boolean, batched = false): Promise<ColdPassResult | null> {
     const { config, report } = this.deps;
     return coldPass({
-      workers,
+      batched,
       base: config.baseDir, channel: this.channel, quality: this.quality,
       // every hour on disk: --first-hour/--last-hour bound only the map (SPEC §3)
       window: {},
@@ -124,20 +123,20 @@ export class QualityChecker {
    * checker never overlap: a pass asked for while one runs waits for it (and passes asked
    * for meanwhile share one run).
    */
-  fullPass(shouldStop?: () => boolean, workers?: HourWorkerPool | null): Promise<PassSummary | null> {
+  fullPass(shouldStop?: () => boolean, batched = false): Promise<PassSummary | null> {
     if (this.queuedPass !== null) return this.queuedPass;
     const next = this.passChain.then(() => {
       this.queuedPass = null;
-      return this.runFullPass(shouldStop, workers);
+      return this.runFullPass(shouldStop, batched);
     });
     this.queuedPass = next;
     this.passChain = next.catch(() => null);
     return next;
   }
 
-  private async runFullPass(shouldStop?: () => boolean, workers?: HourWorkerPool | null): Promise<PassSummary | null> {
+  private async runFullPass(shouldStop?: () => boolean, batched = false): Promise<PassSummary | null> {
     const t0 = performance.now();
-    const pass = await this.readAll(shouldStop, workers);
+    const pass = await this.readAll(shouldStop, batched);
     if (pass === null) return null;
     const unreadable = new Set(pass.unreadable);
     const merged = mergePass(pass.hours, this.hours, (hour) => this.updates.changedSince(hour, t0), this.compareWithLive, unreadable);

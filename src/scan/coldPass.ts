@@ -5,9 +5,8 @@ import { hourDir, qualityDir } from '../store/layout.js';
 import { readHour, type ReadHourOptions } from '../store/listHour.js';
 import { listHourFolders, type HourFolder, type HourWindow } from '../store/listHours.js';
 import type { ProblemSink } from '../store/problems.js';
-import type { BatchHour } from './hourBatch.js';
+import { listBatchAhead, readHourBatch, type BatchHour, type HourBatch } from './hourBatch.js';
 import type { HourCache, SizedFile } from './hourCache.js';
-import type { HourWorkerPool } from './hourWorkerPool.js';
 
 export interface ColdPassOptions {
   readonly base: string;
@@ -22,11 +21,11 @@ export interface ColdPassOptions {
   /** Results of earlier passes to reuse for unchanged hour folders. */
   readonly cache?: HourCache;
   /**
-   * Lanes (worker threads, the main thread's) to read the hours on, in batches of
-   * contiguous hours read synchronously; a batch a worker cannot read is read on the async
-   * path. Without it, every hour is read on the async path (awaiting each listing).
+   * First passes: contiguous hours in batches read synchronously, the next batch listed
+   * ahead on libuv's threads meanwhile (an hour's garbage dies young: less GC and RSS than
+   * awaiting each listing). Without it, every hour is read on the async path.
    */
-  readonly workers?: HourWorkerPool | null;
+  readonly batched?: boolean;
 }
 
 export interface ColdPassResult {
@@ -61,7 +60,7 @@ async function analyzeCached(cache: HourCache, opts: ColdPassOptions, h: HourFol
 
 /**
  * One cold pass over a channel and quality: the hour list feeds a bounded queue, a pool
- * of workers lists and analyses hours concurrently, and an ordered collector gathers the
+ * of async tasks lists and analyses hours concurrently, and an ordered collector gathers the
  * results in hour order (stitching needs them in order).
  *
  * With a cache (the daemon's passes), a quality folder that exists but cannot be listed
@@ -101,7 +100,7 @@ export function listQualityHours(opts: Omit<ColdPassOptions, 'concurrency'>): Pr
 }
 
 /**
- * Reads and analyses the given hour folders through the worker pool, collecting results
+ * Reads and analyses the given hour folders (in batches or one by one), collecting results
  * in hour order; `onHour` is called as each hour is collected (progress bars).
  */
 export async function analyzeHourFolders(
@@ -117,12 +116,10 @@ export async function analyzeHourFolders(
     hours.push(r.result);
     segments += r.segments;
   };
-  const lanes = opts.workers?.threads ?? 0;
-  // a batch per lane at work, two waiting per worker lane, and one queued in the pool
-  const summary = lanes > 0
+  const summary = opts.batched === true
     ? await runOrderedPool({
-      items: batchesOf(folders, lanes),
-      concurrency: lanes * 3,
+      items: batchesOf(folders),
+      concurrency: BATCHES_AHEAD,
       shouldStop: opts.shouldStop,
       work: (batch) => readBatch(batch, opts),
       collect: (rs) => rs.forEach(take),
@@ -140,15 +137,15 @@ export async function analyzeHourFolders(
 
 type HourRead = { result: HourResult; segments: number } | null;
 
-/**
- * Hours per batch: a few batches per lane, none long (the main thread's lane blocks the
- * event loop for a batch: about 10 ms for 4 hours of 1800 segments).
- */
+/** Hours per batch at most: a batch blocks the event loop while it is read, so none is long. */
 const MAX_BATCH_HOURS = 4;
 
+/** Batches under way at once: the one being read, and the next one being listed. */
+const BATCHES_AHEAD = 2;
+
 /** Splits the hours into runs of contiguous hours, in order. */
-export function batchesOf(folders: readonly HourFolder[], lanes: number): HourFolder[][] {
-  const size = Math.max(1, Math.min(MAX_BATCH_HOURS, Math.ceil(folders.length / (lanes * 4))));
+export function batchesOf(folders: readonly HourFolder[]): HourFolder[][] {
+  const size = Math.max(1, Math.min(MAX_BATCH_HOURS, Math.ceil(folders.length / 4)));
   const out: HourFolder[][] = [];
   for (let i = 0; i < folders.length; i += size) out.push(folders.slice(i, i + size));
   return out;
@@ -161,13 +158,20 @@ function readInProcess(h: HourFolder, opts: ColdPassOptions): Promise<HourRead> 
 }
 
 /**
- * One batch on a worker thread: its problems are reported here, its results stored in the
- * cache as an in-process read would. A batch the workers could not read is read in-process.
+ * One batch, read synchronously once its listings are in: its problems are reported here,
+ * its results stored in the cache as an async read would. A batch that throws is read on
+ * the async path instead.
  */
-async function readBatch(batch: readonly HourFolder[], opts: ColdPassOptions): Promise<HourRead[]> {
-  const got = await opts.workers?.run({ base: opts.base, channel: opts.channel, quality: opts.quality, hours: batch, stamp: opts.cache !== undefined });
-  if (got === null || got === undefined) return Promise.all(batch.map((h) => readInProcess(h, opts)));
-  return got.map((b) => fromBatch(b, opts));
+async function readBatch(hours: readonly HourFolder[], opts: ColdPassOptions): Promise<HourRead[]> {
+  const batch: HourBatch = { base: opts.base, channel: opts.channel, quality: opts.quality, hours, stamp: opts.cache !== undefined };
+  const listed = await Promise.all(listBatchAhead(batch).map(async (a) => ({ stamp: a.stamp, listing: await a.listing })));
+  let read: BatchHour[];
+  try {
+    read = readHourBatch(batch, listed);
+  } catch {
+    return Promise.all(hours.map((h) => readInProcess(h, opts)));
+  }
+  return read.map((b) => fromBatch(b, opts));
 }
 
 function fromBatch(b: BatchHour, opts: ColdPassOptions): HourRead {

@@ -6,11 +6,7 @@ import type { HourFolder } from '../store/listHours.js';
 import type { ProblemKind } from '../store/problems.js';
 import type { HourStamp, SizedFile } from './hourCache.js';
 
-/**
- * One run of contiguous hour folders of one channel and quality, read and analysed in
- * one go (by a worker thread of the cold pass, or in-process as its fallback).
- * This file imports only store/ and coverage/ code (and types): a worker loads it alone.
- */
+/** One run of contiguous hour folders of one channel and quality, read and analysed in one go. */
 export interface HourBatch {
   readonly base: string;
   readonly channel: string;
@@ -20,7 +16,7 @@ export interface HourBatch {
   readonly stamp: boolean;
 }
 
-/** A problem found, as data: the main thread reports it to its sink. */
+/** A problem found, as data: the pass reports it to its sink. */
 export type ProblemReport = readonly [kind: ProblemKind, path: string, detail: string];
 
 /** What one hour of a batch gave. */
@@ -49,8 +45,8 @@ export interface ListedHour {
 }
 
 /**
- * Starts listing every hour of a batch on libuv's threads (the main thread's lane: the
- * kernel's share of a listing then runs beside the analysis of the batch before).
+ * Starts listing every hour of a batch on libuv's threads, so the kernel's share of a
+ * listing runs beside the analysis of the batch before.
  */
 export function listBatchAhead(batch: HourBatch): ListedAhead[] {
   return batch.hours.map((h) => {
@@ -87,23 +83,4 @@ function stampOf(dir: string): HourStamp | null {
   } catch {
     return null;
   }
-}
-
-/** A batch sent to a worker thread. */
-export interface WorkerRequest {
-  readonly id: number;
-  readonly batch: HourBatch;
-  /** Test knob of the pool that sent it. */
-  readonly fault?: WorkerFault;
-}
-
-/** A worker's answer: the batch's hours, or why it failed (the pool then reads it in-process). */
-export type WorkerReply =
-  | { readonly id: number; readonly hours: BatchHour[] }
-  | { readonly id: number; readonly error: string };
-
-/** Test knob: a worker that throws on (or exits at) the batch holding `hour`. */
-export interface WorkerFault {
-  readonly hour: string;
-  readonly how: 'throw' | 'exit';
 }

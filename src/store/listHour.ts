@@ -108,10 +108,9 @@ export function listAhead(dir: string): Promise<Listing> {
 }
 
 /**
- * readHour with synchronous calls only: for a worker thread, where blocking costs the
- * main thread nothing and a thread-pool round trip per call would be pure overhead, and
- * for the main thread's batches, whose listings were read ahead (`listed`). Same result
- * and the same problems as readHour.
+ * readHour with synchronous calls only, for the first pass's batches, whose listings were
+ * read ahead (`listed`): a thread-pool round trip per call would be pure overhead there.
+ * Same result and the same problems as readHour.
  */
 export function readHourSync(dir: string, hour: string, hourStart: number, report: ProblemSink, listed?: Listing): HourInput | null {
   let names: string[];

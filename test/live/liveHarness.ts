@@ -16,7 +16,7 @@ export function coverageSeries(text: string): string {
 
 /**
  * The gauges a fresh `--run-once` would publish, computed in this process through the
- * same parts (createDaemon + firstPass with run-once set, worker threads included): the same code path without the
+ * same parts (createDaemon + firstPass with run-once set, its batches included): the same code path without the
  * ~0.5 s start of a new node process per comparison.
  */
 export async function freshRunOnce(base: string, channels: readonly string[], qualities: readonly string[]): Promise<string> {

@@ -4,7 +4,6 @@ import { hourStripLine, stripLegend, useColor } from '../../terminal/hourStrip.j
 import { HOUR_US, SECOND_US } from '../../coverage/types.js';
 import { ProgressBar } from '../../terminal/progressBar.js';
 import { analyzeHourFolders, listQualityHours } from '../../scan/coldPass.js';
-import { coldPassThreads, endPrestartedWorkers, HourWorkerPool } from '../../scan/hourWorkerPool.js';
 import { missingChannels, missingChannelsText, probeBaseDir, unreadableText } from '../../store/baseDir.js';
 import { DEFAULT_OUTPUT_DIR } from '../../store/layout.js';
 import { hoursReaching } from '../../scan/reachingHours.js';
@@ -32,8 +31,6 @@ export interface CheckOptions {
   readonly all: boolean;
   readonly json: boolean;
   readonly concurrency: number;
-  /** Worker threads for the pass (0: in-process; default: from the cores). */
-  readonly coldThreads?: number;
 }
 
 function time(flag: string, v: unknown): number | undefined {
@@ -64,12 +61,10 @@ export async function resolveCheckOptions(argv: Record<string, unknown>): Promis
   const longHoleUs = seconds('long-hole', argv['long-hole']) ?? DEFAULT_LONG_HOLE_US;
   const concurrency = Number(argv.concurrency ?? 4);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new UsageError(`--concurrency: ${JSON.stringify(argv.concurrency)} is not a whole number from 1 to 256`);
-  const coldThreads = argv['cold-threads'] === undefined ? undefined : Number(argv['cold-threads']);
-  if (coldThreads !== undefined && (!Number.isInteger(coldThreads) || coldThreads < 0 || coldThreads > 16)) throw new UsageError(`--cold-threads: ${JSON.stringify(argv['cold-threads'])} is not a whole number from 0 to 16`);
   return {
     channels, qualities, baseDir: path.resolve(base), window: { since, until }, maxAgeUs, longHoleUs,
     strict: argv.strict === true, all: argv.all === true,
-    json: argv.json === true, concurrency, coldThreads,
+    json: argv.json === true, concurrency,
   };
 }
 
@@ -135,13 +130,10 @@ export async function runCheck(opts: CheckOptions, nowUs: number, progress?: (do
   const total = jobs.reduce((s, j) => s + j.folders.length, 0);
   let done = 0;
   progress?.(0, total);
-  // every hour is read once: in batches on the main thread and, with enough cores, on worker
-  // threads (a batch they fail is read in-process)
-  const workers = new HourWorkerPool({ threads: opts.coldThreads ?? coldPassThreads(), mainLane: true });
-  try {
-    return await Promise.all(jobs.map(async (job) => {
+  // every hour is read once, in batches read synchronously (see ColdPassOptions.batched)
+  return Promise.all(jobs.map(async (job) => {
       const report = (kind: ProblemKind): void => { job.problems[kind] = (job.problems[kind] ?? 0) + 1; };
-      const passOpts = { base: opts.baseDir, channel: job.channel, quality: job.quality, window: {}, concurrency: opts.concurrency, report, workers };
+      const passOpts = { base: opts.baseDir, channel: job.channel, quality: job.quality, window: {}, concurrency: opts.concurrency, report, batched: true };
       const pass = await analyzeHourFolders(job.folders, passOpts, () => progress?.(++done, total));
       const hours = pass?.hours ?? [];
       const judge = (hs: HourResult[]): QualityCheck => checkQuality(job.channel, job.quality, hs, opts.window, {
@@ -153,10 +145,7 @@ export async function runCheck(opts: CheckOptions, nowUs: number, progress?: (do
       if (!empty || job.outside.length === 0) return c;
       const ends = await recordedEnds(job.outside, (h) => analyzeHourFolders([h], passOpts));
       return ends.length === 0 ? c : judge([...hours, ...ends].sort((a, b) => a.start - b.start));
-    }));
-  } finally {
-    await Promise.all([workers.close(), endPrestartedWorkers()]);
-  }
+  }));
 }
 
 /**
@@ -202,8 +191,6 @@ export const CHECK_OPTIONS = {
   concurrency: { type: 'number', default: 4, describe: 'Hour folders read at once' },
   // A knob, not a feature: tests set it to 0 so the bar is drawn however fast the pass is.
   'progress-delay-ms': { type: 'number', default: 1000, hidden: true, describe: 'Draw the progress bar only after this many ms' },
-  // A knob, not a feature: benchmarks and tests set the pass's worker threads (0: in-process).
-  'cold-threads': { type: 'number', hidden: true, describe: 'Worker threads for the pass, beside the main thread (0: the main thread only) [default: cores - 1, at most 3; none on one core]' },
 } as const satisfies Record<string, Options>;
 
 /** The bar's start delay: 1 s unless the hidden `--progress-delay-ms` knob says otherwise. */

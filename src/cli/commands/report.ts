@@ -18,7 +18,6 @@ export const REPORT_OPTIONS = {
   json: { type: 'boolean', default: false, describe: 'Print the report as JSON' },
   markdown: { type: 'boolean', default: false, describe: 'Print the report as Markdown (for a post-mortem)' },
   concurrency: CHECK_OPTIONS.concurrency,
-  'cold-threads': CHECK_OPTIONS['cold-threads'],
 } as const satisfies Record<string, Options>;
 
 /**

@@ -4,7 +4,7 @@ import { PROM_CLIENT_SAMPLE_MS, replaceEventLoopLag } from './eventLoopLag.js';
 import { PROBLEM_KINDS } from '../../store/problems.js';
 
 /** Every kind of `segcov_errors_total`: segcov's own failures. Each series starts at 0. */
-export const ERROR_KINDS = ['map_write', 'textfile_write', 'page_write', 'node_list', 'pass', 'watcher', 'live_update', 'http', 'web_config', 'hour_worker', 'history_write'] as const;
+export const ERROR_KINDS = ['map_write', 'textfile_write', 'page_write', 'node_list', 'pass', 'watcher', 'live_update', 'http', 'web_config', 'history_write'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 /** prom-client default gauges left out of the scrape (see the constructor). */
