@@ -1,6 +1,6 @@
 /**
  * A SIGHUP that arrives while the daemon is still starting. Node's default would end the
- * process, so bin/segcov.js holds SIGHUP from its first line (not for subcommands) and
+ * process, so bin/segcov.js holds SIGHUP from its first line and
  * hands over a release function: the daemon calls releaseEarlyHangup() once its own
  * handler is in place (or, with --run-once, releaseEarlyHangupAsDefault()) and learns
  * whether one arrived meanwhile.
@@ -21,7 +21,7 @@ export function releaseEarlyHangup(): boolean {
 
 /**
  * For --run-once: SIGHUP means a hangup, so one that arrived during start-up ends the
- * process as Node's default would. One turn of the event loop first, so a SIGHUP the
+ * process as Node's default would (so do subcommands, once the CLI knows the command). One turn of the event loop first, so a SIGHUP the
  * process already caught reaches the holder before it lets go.
  */
 export async function releaseEarlyHangupAsDefault(): Promise<void> {

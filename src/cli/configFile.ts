@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { readSmallFileSync, SmallFileError } from '../config/readSmallFile.js';
 import { selectConfig, type OptionTable } from './settingsSources.js';
-import { UsageError } from './usageError.js';
+import { UsageError } from '../config/usageError.js';
 
 /**
  * Reads a YAML config file for `--config`; any problem is a usage error naming the flag.

@@ -2,7 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import type { CommandModule } from 'yargs';
 import { DAEMON_OPTIONS, resolveDaemonConfig } from './daemonOptions.js';
 import { daemonConfigLoader } from './reloadConfig.js';
-import { UsageError } from './usageError.js';
+import { UsageError } from '../config/usageError.js';
 
 /** `segcov [CHANNEL...]`: the coverage daemon (SPEC §7). */
 export const daemonCommand: CommandModule<object, Record<string, unknown>> = {

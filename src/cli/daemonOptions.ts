@@ -5,7 +5,7 @@ import { DEFAULT_OUTPUT_DIR } from '../store/layout.js';
 import { describeConnectionString } from '../config/connectionString.js';
 import { parseBool } from './settingsSources.js';
 import { parseHourFlag } from './hourFlag.js';
-import { UsageError } from './usageError.js';
+import { UsageError } from '../config/usageError.js';
 
 export type { DaemonConfig };
 

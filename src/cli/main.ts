@@ -6,8 +6,9 @@ import { configParserFor } from './configFile.js';
 import { daemonCommand } from './daemonCommand.js';
 import { ENV_PREFIX, commandOf, selectEnv } from './settingsSources.js';
 import { configFileMessage, unknownArgumentsMessage } from './usageMessages.js';
-import { UsageError, exitUsage } from './usageError.js';
-import { holdEarlyHangup } from '../earlyHangup.js';
+import { UsageError } from '../config/usageError.js';
+import { exitUsage } from './exitUsage.js';
+import { holdEarlyHangup, releaseEarlyHangupAsDefault } from '../earlyHangup.js';
 
 
 /** Our own usage errors, and yargs' (YError: e.g. a --config file it could not load). */
@@ -32,6 +33,8 @@ export async function main(argv: string[]): Promise<void> {
   // the config files read, with their keys: a bad value from one is reported with its name
   const configKeys = new Map<string, ReadonlySet<string>>();
   const command = commandOf(argv, COMMAND_NAMES);
+  // for a subcommand SIGHUP is a hangup, as for any one-shot command
+  if (command !== '$0') await releaseEarlyHangupAsDefault();
   const explain = (msg: string, err?: unknown): string => {
     const text = unknownArgumentsMessage(msg, argv, command === '$0' ? 'segcov' : `segcov ${command}`);
     return err instanceof UsageError && err.inNamedFile ? text : configFileMessage(text, argv, process.env, configKeys);

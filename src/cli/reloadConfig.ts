@@ -3,7 +3,7 @@ import { hideBin } from 'yargs/helpers';
 import { COMMAND_SETTINGS, othersKeys } from './commands/index.js';
 import { configParserFor } from './configFile.js';
 import { DAEMON_OPTIONS, resolveDaemonConfig, type DaemonConfig } from './daemonOptions.js';
-import { UsageError } from './usageError.js';
+import { UsageError } from '../config/usageError.js';
 
 const DAEMON = COMMAND_SETTINGS.$0;
 

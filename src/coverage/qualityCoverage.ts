@@ -14,7 +14,7 @@ export interface QualityCoverage {
   /** Latest end of any segment, µs, or null. */
   readonly newestEnd: number | null;
   /** How far (µs) any hour's non-full best segments reach past its own end (0: none do); bounds map repaints. */
-  readonly spill?: number;
+  readonly spill: number;
   /** The shown window's explicit bounds (--first-hour, --last-hour + 1 h): see windowHoles.ts. */
   readonly bounds: WindowBounds;
 }
@@ -106,7 +106,7 @@ export function updateQualityCoverage(
   }
   const touched = new Set<number>(starts);
   let newestEnd = prev.newestEnd;
-  let spill = prev.spill ?? 0;
+  let spill = prev.spill;
   for (const i of redo) {
     const s = stitchAt(hours, i);
     stitched[i] = s;
@@ -125,11 +125,11 @@ export function updateQualityCoverage(
     newestEnd = null;
     for (const s of stitched) newestEnd = later(newestEnd, s.result.newestEnd);
   }
-  if ((prev.spill ?? 0) > 0 && olds.some((o) => spillOf(o.result) === prev.spill) && spill === prev.spill) {
+  if (prev.spill > 0 && olds.some((o) => spillOf(o.result) === prev.spill) && spill === prev.spill) {
     spill = 0;
     for (const s of stitched) spill = Math.max(spill, spillOf(s.result));
   }
-  const map = updateCoverageMap(prev.map, prev.hours, stitched, touched, mapOptions, Math.max(spill, prev.spill ?? 0));
+  const map = updateCoverageMap(prev.map, prev.hours, stitched, touched, mapOptions, Math.max(spill, prev.spill));
   return {
     coverage: { hours: stitched, gauges, map: map.map, newestEnd, spill, bounds: windowBounds(mapOptions) },
     gauges: gaugeChanges,

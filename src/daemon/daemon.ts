@@ -212,14 +212,14 @@ async function checkerLoop(parts: DaemonParts, c: QualityChecker, live: LiveMode
       parts.metrics.errors.inc({ kind: 'page_write' });
       parts.log.error({ ...c.labels, err: String(e) }, 'cannot write the coverage page');
     });
-    if (live !== null && !live.watching && !live.degraded) await startLive(parts, live);
+    if (live !== null && !live.watching && !live.degraded) await startLive(live);
   }
 }
 
 /** Starts watching; a failure to start degrades to polling instead of stopping anything. */
-async function startLive(parts: DaemonParts, live: LiveMode): Promise<void> {
+async function startLive(live: LiveMode): Promise<void> {
   try {
-    if (!(await live.start())) parts.log.info('base dir missing: live watching starts once it exists');
+    await live.start();
   } catch (e) {
     live.degrade(e instanceof Error ? e : new Error(String(e)));
   }
@@ -297,7 +297,7 @@ export async function runDaemon(initial: DaemonConfig, reload: ReloadOptions = {
   notify?.ready(); // after /readyz turned 200
   if (config.makePage) await writeOutputs(parts).catch((e: unknown) => log.error({ err: String(e) }, 'cannot write outputs'));
   const live = config.watch ? new (await import('../live/liveMode.js')).LiveMode(parts) : null;
-  if (live !== null) await startLive(parts, live);
+  if (live !== null) await startLive(live);
   await Promise.all(parts.checkers.map((c) => checkerLoop(parts, c, live)));
   await live?.stop();
   fleetOf(parts.web).stop();

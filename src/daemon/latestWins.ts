@@ -1,3 +1,5 @@
+import { backoffMs } from '../time/backoff.js';
+
 /** How a failed job is tried again: after `firstMs`, doubling up to `maxMs` between tries. */
 export interface RetryBackoff {
   readonly firstMs: number;
@@ -61,7 +63,7 @@ export class LatestWins {
 
   /** The wait before retry number `n` (1-based). */
   retryDelayMs(n: number): number {
-    return Math.min(this.backoff.maxMs, this.backoff.firstMs * 2 ** Math.min(n - 1, 30));
+    return backoffMs(this.backoff.firstMs, this.backoff.maxMs, n);
   }
 
   private cancelRetry(): void {

@@ -70,11 +70,7 @@ export class QualityChecker {
     }, MAP_MIN_GAP_MS);
     this.updates = new HourUpdates({
       read: async (hour) => {
-        const r = await rereadHour({
-          base: deps.config.baseDir, channel, quality, report: deps.report,
-          // every hour on disk: --first-hour/--last-hour bound only the map (SPEC §3)
-          window: {},
-        }, hour);
+        const r = await rereadHour({ base: deps.config.baseDir, channel, quality, report: deps.report }, hour);
         if (r === 'unreadable') {
           this.unreadable.add(hour);
           return undefined; // kept as held

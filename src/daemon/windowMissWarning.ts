@@ -2,6 +2,7 @@ import { coverageWindowHoles } from '../coverage/coverageWindow.js';
 import type { CoverageState } from '../live/coverageState.js';
 import type { Logger } from '../log.js';
 import { isoUtc } from '../web/format.js';
+import { pairKey } from '../store/pairKey.js';
 
 /**
  * Says out loud, once per channel and quality, that its window holds none of what is
@@ -19,7 +20,7 @@ export class WindowMissWarnings {
   check(channel: string, quality: string): void {
     const status = this.state.get(channel, quality);
     if (status === undefined) return;
-    const key = `${channel}\u0000${quality}`;
+    const key = pairKey(channel, quality);
     const { bounds } = status.coverage;
     // without --first-hour/--last-hour the window starts at the first segment: it holds the recording
     const r = bounds.start === undefined && bounds.end === undefined ? null : coverageWindowHoles(status.coverage, this.nowUs());

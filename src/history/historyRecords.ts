@@ -1,5 +1,6 @@
 import type { ClosedHow, HoleIncident, LifeEventKind } from '../coverage/holeLife.js';
 import type { Interval } from '../coverage/types.js';
+import { pairKey } from '../store/pairKey.js';
 
 /**
  * The hole history file's records: one JSON object a line, each complete on its own, times
@@ -117,7 +118,7 @@ export interface HistoryState {
   readonly lastAt: number | null;
 }
 
-export const incidentKey = (channel: string, quality: string, id: string): string => `${channel}\u0000${quality}\u0000${id}`;
+export const incidentKey = (channel: string, quality: string, id: string): string => `${pairKey(channel, quality)}\u0000${id}`;
 
 /** Pure: folds records into the state they leave. */
 export function foldHistory(records: readonly HistoryRecord[]): HistoryState {

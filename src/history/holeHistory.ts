@@ -6,6 +6,7 @@ import type { WindowBounds } from '../coverage/windowHoles.js';
 import type { QualityStatus } from '../live/coverageState.js';
 import type { StoredIncident } from './historyRecords.js';
 import { IncidentStore, type IncidentStoreOptions } from './incidentStore.js';
+import { pairKey } from '../store/pairKey.js';
 
 /** What the web side reads: every incident kept, and a notice of each change. */
 export interface IncidentSource {
@@ -27,7 +28,6 @@ interface PairState {
   bounds: WindowBounds;
 }
 
-const pairKey = (channel: string, quality: string): string => `${channel}\u0000${quality}`;
 
 /**
  * The daemon's hole history: the life rules (coverage/holeLife.ts) applied to every update

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import type { Logger } from '../log.js';
 import { EPS_US } from '../coverage/types.js';
@@ -14,9 +15,12 @@ import { formatIsoMicros } from '../time/isoTime.js';
 import { landSegment, type LandTarget } from './landSegment.js';
 import { measureSegment, type SegmentTiming } from './measureSegment.js';
 import type { SourceInfo } from './probeSource.js';
-import { backoffMs, sleep } from './retry.js';
+import { backoffMs } from '../time/backoff.js';
 import type { Stage } from './stages.js';
 import { dropTemp, trackTemp } from './tempFiles.js';
+
+/** A failed chunk waits at most this long before its next try. */
+const RETRY_MAX_MS = 30_000;
 
 export interface ChunkJob {
   readonly source: SourceInfo;
@@ -177,7 +181,7 @@ async function processChunk(job: ChunkJob, chunk: Chunk): Promise<{ record: Chun
       }
       if (attempt < maxTries) {
         job.logger.warn({ event: 'chunk_retry', seq: chunk.seq, try: attempt, error: lastError }, 'chunk failed, retrying');
-        await sleep(backoffMs(job.retryDelayMs, attempt));
+        await sleep(backoffMs(job.retryDelayMs, RETRY_MAX_MS, attempt));
       } else {
         return { fatal: false, record: failedRecord(job, chunk, attempt, lastError) };
       }

@@ -1,4 +1,5 @@
 import type { QualityCoverage } from '../coverage/qualityCoverage.js';
+import { pairKey } from '../store/pairKey.js';
 
 /** The latest coverage of one channel and quality, as the outputs see it. */
 export interface QualityStatus {
@@ -21,12 +22,12 @@ export class CoverageState {
   private readyFlag = false;
 
   set(status: QualityStatus): void {
-    this.entries.set(key(status.channel, status.quality), status);
+    this.entries.set(pairKey(status.channel, status.quality), status);
     for (const l of this.listeners) l(status);
   }
 
   get(channel: string, quality: string): QualityStatus | undefined {
-    return this.entries.get(key(channel, quality));
+    return this.entries.get(pairKey(channel, quality));
   }
 
   /** Every entry, ordered by channel then quality. */
@@ -48,10 +49,6 @@ export class CoverageState {
     this.listeners.add(l);
     return () => this.listeners.delete(l);
   }
-}
-
-function key(channel: string, quality: string): string {
-  return `${channel}\u0000${quality}`;
 }
 
 function cmp(a: string, b: string): number {

@@ -2,7 +2,6 @@ import type { HourResult } from '../coverage/hourAnalysis.js';
 import { analyzeHourFolder } from '../scan/coldPass.js';
 import { parseHourName } from '../store/hourName.js';
 import { hourDir } from '../store/layout.js';
-import { inWindow, type HourWindow } from '../store/listHours.js';
 import type { ProblemSink } from '../store/problems.js';
 
 /**
@@ -94,19 +93,19 @@ export interface RereadPlace {
   readonly base: string;
   readonly channel: string;
   readonly quality: string;
-  readonly window: HourWindow;
   readonly report: ProblemSink;
 }
 
 /**
  * Re-reads one hour folder for a live update: its result, null when it is gone (or not a
  * folder), 'unreadable' when it is there and cannot be listed (permission, loop, I/O error),
- * undefined when the name is not an hour inside the window (not to be held).
+ * undefined when the name is not an hour's (not to be held). Every hour on disk is read:
+ * --first-hour and --last-hour bound only the map.
  * The one folder is listed synchronously: cheaper than a thread-pool round trip.
  */
 export async function rereadHour(at: RereadPlace, hour: string): Promise<HourResult | null | 'unreadable' | undefined> {
   const start = parseHourName(hour);
-  if (start === null || !inWindow(start, at.window)) return undefined;
+  if (start === null) return undefined;
   const dir = hourDir(at.base, at.channel, at.quality, hour);
   let unreadable = false;
   const report: ProblemSink = (kind, p, detail) => {

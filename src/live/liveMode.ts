@@ -3,6 +3,8 @@ import type { Logger } from '../log.js';
 import type { ResyncReason, SelfMetrics } from '../outputs/metrics/selfMetrics.js';
 import { defaultTimings, RESYNC_WHY, ResyncGuard, type GuardTimings } from './resyncGuard.js';
 import { defaultDirWatch, StoreWatcher, type DirWatchFn, type UnwatchedFolder } from './storeWatcher.js';
+import { pairKey } from '../store/pairKey.js';
+import { backoffMs } from '../time/backoff.js';
 
 /** How often folders that are not watched are polled. */
 export const POLL_MS = 1000;
@@ -54,7 +56,8 @@ export class LiveMode {
   private guard: ResyncGuard | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
-  private retryMs = RETRY_FIRST_MS;
+  /** Watch retries since watching last failed (backoffMs). */
+  private retries = 0;
   private readonly byKey = new Map<string, LiveChecker>();
   /** Stamps of unwatched hour folders, by folder path, as last polled. */
   private readonly stamps = new Map<string, string>();
@@ -66,7 +69,7 @@ export class LiveMode {
   private polling = false;
 
   constructor(private readonly parts: LiveModeParts, private readonly dirWatch?: DirWatchFn, private readonly timings: GuardTimings = defaultTimings()) {
-    for (const c of parts.checkers) this.byKey.set(`${c.channel}\u0000${c.quality}`, c);
+    for (const c of parts.checkers) this.byKey.set(pairKey(c.channel, c.quality), c);
   }
 
   /** True while some folder that should be watched is not. */
@@ -84,8 +87,8 @@ export class LiveMode {
   }
 
   /** Starts watching (a missing base is watched for until it exists). Call after the first full pass. */
-  async start(): Promise<boolean> {
-    if (this.watcher !== null) return true;
+  async start(): Promise<void> {
+    if (this.watcher !== null) return;
     const { config } = this.parts;
     const watchDir = this.dirWatch ?? defaultDirWatch;
     const w = new StoreWatcher({
@@ -93,7 +96,7 @@ export class LiveMode {
       // every event is shown to the guard first: it tells an overflowed kernel queue by their number
       dirWatch: (dir, onName, onError) => watchDir(dir, (name) => { this.guard?.event(); onName(name); }, onError),
     }, {
-      hourChanged: (channel, quality, hour) => this.byKey.get(`${channel}\u0000${quality}`)?.markDirty(hour),
+      hourChanged: (channel, quality, hour) => this.byKey.get(pairKey(channel, quality))?.markDirty(hour),
       qualityChanged: (channel, quality) => this.resync(channel, quality),
       unwatched: (dir, err) => this.onUnwatched(dir, err),
     });
@@ -110,7 +113,6 @@ export class LiveMode {
     // Changes between the first pass and the watch being in place: one catch-up pass.
     await this.catchUp();
     this.parts.log.info({ hourFolders: w.watchedHours, unwatched: w.unwatched.size }, 'watching the store for live updates');
-    return true;
   }
 
   /** Counts a watch failure the daemon saw outside the watcher; the retry loop takes it from there. */
@@ -171,7 +173,7 @@ export class LiveMode {
     if (!this.degradedFlag) return;
     this.setDegraded(false);
     this.clearTimers();
-    this.retryMs = RETRY_FIRST_MS;
+    this.retries = 0;
     this.stamps.clear();
     this.parts.log.info('watching the whole store again');
     void this.catchUp();
@@ -182,9 +184,8 @@ export class LiveMode {
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       void this.retry();
-    }, this.retryMs);
+    }, backoffMs(RETRY_FIRST_MS, RETRY_MAX_MS, ++this.retries));
     this.retryTimer.unref();
-    this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
   }
 
   private async retry(): Promise<void> {
@@ -207,7 +208,7 @@ export class LiveMode {
         const before = this.stamps.get(dir);
         this.stamps.set(dir, stamp);
         // First sight counts as a change: it may have changed since it was last read.
-        if (before !== stamp) this.byKey.get(`${u.place.channel}\u0000${u.place.quality}`)?.markDirty(u.place.hour);
+        if (before !== stamp) this.byKey.get(pairKey(u.place.channel, u.place.quality))?.markDirty(u.place.hour);
         return;
       }
       // A base, channel or quality folder that is there but not watched: a pass (cached) of

@@ -1,7 +1,6 @@
 import { watch as fsWatch, type FSWatcher as NodeWatcher, type Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { inWindow } from '../store/listHours.js';
 import { mattersToCoverage, placeOf, type StorePlace } from './storePaths.js';
 
 /** What the watcher tells the daemon. */
@@ -27,9 +26,6 @@ export interface StoreWatcherOptions {
   readonly base: string;
   readonly channels: readonly string[];
   readonly qualities: readonly string[];
-  /** Hours outside [firstHour, lastHour] (µs) are not watched. */
-  readonly firstHour?: number;
-  readonly lastHour?: number;
   readonly dirWatch?: DirWatchFn;
 }
 
@@ -267,12 +263,10 @@ export class StoreWatcher {
     void this.sync(dir, level, place, true);
   }
 
-  /** Where a child path sits, when it is one segcov watches (hours only inside the window). */
+  /** Where a child path sits, when it is one segcov watches (every hour: all are read). */
   private placeToWatch(p: string): StorePlace | null {
     const place = placeOf(this.opts.base, p, this.channels, this.qualities);
-    if (place === null || place.level === 'segment') return null;
-    if (place.level === 'hour' && !inWindow(place.start, this.opts)) return null;
-    return place;
+    return place === null || place.level === 'segment' ? null : place;
   }
 
   private miss(dir: string, level: Level, place: StorePlace | null, e: unknown): void {

@@ -85,18 +85,24 @@ export interface HolesQuery {
   readonly order?: HoleOrder;
 }
 
-const HOLES_PARAMS = new Set(['channel', 'quality', 'since', 'until', 'order']);
+/** The parameters every window query takes; each API adds its own (`order`, `state`). */
+const WINDOW_PARAMS = ['channel', 'quality', 'since', 'until'] as const;
 
 /** Earliest and latest instants the API takes: years 0000-9999, which format back to ISO-8601 exactly (µs). */
 /**
  * Validates `/api/v1/holes` parameters: only the known ones, each at most once,
  * `since`/`until` ISO-8601 times with `since` < `until`, `order` time or length, channel
  * and quality ones that this node knows. Returns the query or the error message for a 400.
+ * `extra`: the parameters besides the window's that the route takes (and parses itself, but
+ * for `order`).
  */
-export function parseHolesQuery(params: URLSearchParams, known: readonly [string, string][]): { query: HolesQuery } | { error: string } {
+export function parseHolesQuery(
+  params: URLSearchParams, known: readonly [string, string][], extra: readonly string[] = ['order'],
+): { query: HolesQuery } | { error: string } {
+  const allowed = [...WINDOW_PARAMS, ...extra];
   const seen = new Set<string>();
   for (const k of params.keys()) {
-    if (!HOLES_PARAMS.has(k)) return { error: `unknown parameter "${k}" (expected channel, quality, since, until, order)` };
+    if (!allowed.includes(k)) return { error: `unknown parameter "${k}" (expected ${allowed.join(', ')})` };
     if (seen.has(k)) return { error: `parameter "${k}" given more than once` };
     seen.add(k);
   }

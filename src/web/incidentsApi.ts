@@ -17,12 +17,10 @@ export interface IncidentsQuery extends HolesQuery {
  * (`open` or `closed`) at most once. Returns the query or the message for a 400.
  */
 export function parseIncidentsQuery(params: URLSearchParams, known: readonly [string, string][]): { query: IncidentsQuery } | { error: string } {
-  const rest = new URLSearchParams(params);
-  const states = rest.getAll('state');
-  rest.delete('state');
+  const states = params.getAll('state');
   if (states.length > 1 || (states.length === 1 && states[0] !== 'open' && states[0] !== 'closed')) return { error: 'state must be given once, as open or closed' };
-  const parsed = parseHolesQuery(rest, known);
-  if ('error' in parsed) return { error: parsed.error.replace('(expected channel, quality, since, until)', '(expected channel, quality, since, until, state)') };
+  const parsed = parseHolesQuery(params, known, ['state']);
+  if ('error' in parsed) return parsed;
   return { query: { ...parsed.query, state: states[0] as 'open' | 'closed' | undefined } };
 }
 

@@ -4,6 +4,7 @@ import { DEFAULT_SEVERITY_RULES, pairSeverity, type Cause, type PairState, type 
 import { windowHoles } from '../coverage/windowHoles.js';
 import { formatHourName } from '../store/hourName.js';
 import type { QualityStatus } from '../live/coverageState.js';
+import { pairKey } from '../store/pairKey.js';
 
 /** A hole with the hour folder it belongs to. */
 export interface HoleView extends Interval {
@@ -93,7 +94,7 @@ export function pairsToShow(channels: readonly string[], qualities: readonly str
   const seen = new Set<string>();
   const out: [string, string][] = [];
   const add = (c: string, q: string): void => {
-    const k = `${c}\u0000${q}`;
+    const k = pairKey(c, q);
     if (seen.has(k)) return;
     seen.add(k);
     out.push([c, q]);

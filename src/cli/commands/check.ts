@@ -14,7 +14,7 @@ import type { ProblemKind } from '../../store/problems.js';
 import { parseIsoTime } from '../../time/isoTime.js';
 import { checkExitCode, checkJson, checkQuality, formatCheckText, type CheckRules, type CheckWindow, type QualityCheck } from '../checkReport.js';
 import { checkName, list } from '../daemonOptions.js';
-import { UsageError } from '../usageError.js';
+import { UsageError } from '../../config/usageError.js';
 
 /** Validated `segcov check` settings. */
 export interface CheckOptions {

@@ -4,7 +4,7 @@ import { HISTORY_FILE, readHistoryFile } from '../../history/historyFile.js';
 import type { StoredIncident } from '../../history/historyRecords.js';
 import { DEFAULT_OUTPUT_DIR } from '../../store/layout.js';
 import { formatReportMarkdown, formatReportText, qualityReport, reportJson } from '../historyReport.js';
-import { UsageError } from '../usageError.js';
+import { UsageError } from '../../config/usageError.js';
 import { CHECK_OPTIONS, resolveCheckOptions, runCheck } from './check.js';
 
 /** The flags of `segcov report` (its config keys and SEGCOV_* names too). */

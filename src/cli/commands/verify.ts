@@ -2,7 +2,7 @@ import type { CommandModule, Options } from 'yargs';
 import { createLogger } from '../../log.js';
 import { STORE_OPTIONS, resolveStoreConfig } from '../../import/importConfig.js';
 import { parseIsoMicros } from '../../time/isoTime.js';
-import { UsageError } from '../usageError.js';
+import { UsageError } from '../../config/usageError.js';
 
 /** The flags of `segcov verify`. */
 export const VERIFY_OPTIONS = {

@@ -1,4 +1,5 @@
 import { GAUGE_NAMES, sameGaugeValues, type GaugeName, type GaugeValue } from '../../coverage/gauges.js';
+import { pairKey } from '../../store/pairKey.js';
 
 const HELP: Record<GaugeName, string> = {
   segment_count: 'Segments in the hour by type (bad: names that do not parse)',
@@ -61,7 +62,7 @@ export class CoverageGauges {
 
   /** Replaces everything exported for one channel and quality. */
   apply(channel: string, quality: string, hours: ReadonlyMap<string, readonly GaugeValue[]>): void {
-    const key = `${channel}\u0000${quality}`;
+    const key = pairKey(channel, quality);
     const before = this.exported.get(key) ?? new Map<string, readonly GaugeValue[]>();
     for (const hour of before.keys()) if (!hours.has(hour)) this.write(channel, quality, hour, null);
     for (const [hour, values] of hours) {
@@ -77,7 +78,7 @@ export class CoverageGauges {
    * removed) and leaves every other hour's alone: a live update costs its changed hours.
    */
   applyChanges(channel: string, quality: string, changes: ReadonlyMap<string, readonly GaugeValue[] | null>): void {
-    const key = `${channel}\u0000${quality}`;
+    const key = pairKey(channel, quality);
     let held = this.exported.get(key);
     if (held === undefined) {
       held = new Map();
@@ -138,7 +139,7 @@ export class CoverageGauges {
   /** Rewrites (or drops) one hour's sample lines in every family; a family whose lines changed is made again by the next exposition(). */
   private writeLines(channel: string, quality: string, hour: string, values: readonly GaugeValue[] | null): void {
     if (this.lines === null) return;
-    const key = `${channel}\u0000${quality}\u0000${hour}`;
+    const key = `${pairKey(channel, quality)}\u0000${hour}`;
     const text = new Map<GaugeName, string[]>();
     if (values !== null) {
       const common = `channel="${labelValue(channel)}",hour="${labelValue(hour)}",quality="${labelValue(quality)}"`;

@@ -4,6 +4,7 @@ import type { QualityCoverage } from '../../coverage/qualityCoverage.js';
 import { coverageWindowHoles } from '../../coverage/coverageWindow.js';
 import { DEFAULT_SEVERITY_RULES, pairSeverity, severityHoldsUntil, STATE_VALUE, type Severity, type SeverityRules } from '../../coverage/severity.js';
 import { coveredHourBeforeNewest, windowSettled, type WindowReport } from '../../coverage/windowHoles.js';
+import { pairKey } from '../../store/pairKey.js';
 
 /** One channel and quality as the window gauges read it (a QualityStatus fits). */
 export interface WindowSource {
@@ -82,7 +83,7 @@ export class WindowGauges {
     const now = this.nowUs();
     const next = new Map<string, Entry>();
     for (const s of this.sources()) {
-      const key = `${s.channel}\u0000${s.quality}`;
+      const key = pairKey(s.channel, s.quality);
       const old = this.entries.get(key);
       if (old !== undefined && old.s === s && old.settled && (old.severityUntil === null || now <= old.severityUntil)) {
         next.set(key, old);

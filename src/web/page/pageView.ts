@@ -8,6 +8,7 @@ import { renderMap } from './map.js';
 import { renderNodes, renderOverview } from './overview.js';
 import type { PageState } from './pageState.js';
 import { draw, listenStrips } from './strips.js';
+import { pairKey } from '../../store/pairKey.js';
 
 /**
  * The page drawn from its data: the header, the overview, and per channel a section of
@@ -56,7 +57,7 @@ export class PageView {
 
   /** The card of `q`, built (in its channel's section, made when first needed) the first time. */
   private card(q: FleetQuality, i: number): Card {
-    const key = `${q.channel}\u0000${q.quality}`;
+    const key = pairKey(q.channel, q.quality);
     const known = this.cards.get(key);
     if (known !== undefined) return known;
     let cards = this.sections.get(q.channel);
