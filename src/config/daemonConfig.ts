@@ -1,3 +1,7 @@
+import type { ListenAddress } from './listenAddress.js';
+
+export type { ListenAddress };
+
 /**
  * The daemon's validated settings (flags > SEGCOV_* env > --config file > defaults), as
  * the CLI resolves them and the daemon, web and import rooms read them. Declared here,
@@ -12,8 +16,13 @@ export interface DaemonConfig {
   /** Start of the last hour the map shows (µs, inclusive). */
   readonly lastHour?: number;
   readonly outputDir: string;
+  /** The first of `listenAddresses` (0: none), for the places that name one address. */
   readonly metricsPort: number;
   readonly metricsHost: string;
+  /** `--web.listen-address` (or `--metrics-host`/`--metrics-port`): a server on each; empty: no server. */
+  readonly listenAddresses: readonly ListenAddress[];
+  /** `--web.telemetry-path`: where the metrics are served (default `/metrics`). */
+  readonly telemetryPath: string;
   readonly checkInterval: number;
   readonly runOnce: boolean;
   readonly textfile?: string;
@@ -22,6 +31,8 @@ export interface DaemonConfig {
   readonly watch: boolean;
   readonly concurrency: number;
   readonly logLevel: string;
+  /** `--log.format`: JSON lines (the default) or logfmt. */
+  readonly logFormat: 'json' | 'logfmt';
   readonly makePage: boolean;
   /** Other segcov nodes whose maps the pages show: node name → base URL. */
   readonly peers: Readonly<Record<string, string>>;
