@@ -1,11 +1,12 @@
 import { setFlagsFromString } from 'node:v8';
 import type { CommandModule } from 'yargs';
 import { DAEMON_OPTIONS, resolveDaemonConfig } from './daemonOptions.js';
+import { givenAt } from './exporterFlags.js';
 import { daemonConfigLoader } from './reloadConfig.js';
 import { UsageError } from '../config/usageError.js';
 
-/** `segcov [CHANNEL...]`: the coverage daemon (SPEC §7). */
-export const daemonCommand: CommandModule<object, Record<string, unknown>> = {
+/** `segcov [CHANNEL...]`: the coverage daemon (SPEC §7), run from the command line `args`. */
+export const daemonCommand = (args: readonly string[]): CommandModule<object, Record<string, unknown>> => ({
   command: '$0 [channels..]',
   describe: 'Watch the store and export coverage (the default command)',
   builder: (y) => y
@@ -14,7 +15,7 @@ export const daemonCommand: CommandModule<object, Record<string, unknown>> = {
     .options(DAEMON_OPTIONS)
     .option('peers', { hidden: true, describe: 'Config only: node name → base URL of other segcov nodes' }) as never,
   handler: async (argv) => {
-    const config = resolveDaemonConfig(argv);
+    const config = resolveDaemonConfig(argv, givenAt(args, process.env, argv));
     // a daemon's start-up leaves a big heap of garbage; once it goes idle, V8's memory reducer
     // would run up to three full collections in a row to hand memory back. One does nearly as
     // well (RSS within 2 MiB at 720 h) for a third of the idle CPU (bench/RESULTS.md). Read
@@ -33,10 +34,10 @@ export const daemonCommand: CommandModule<object, Record<string, unknown>> = {
       try { webConfig.loadWebConfig(config.webConfigFile); } catch (e) { asUsage(e); }
     }
     const configFile = typeof argv.config === 'string' ? argv.config : undefined;
-    const code = await runDaemon(config, { reloadConfig: daemonConfigLoader(), configFile }).catch(asUsage);
+    const code = await runDaemon(config, { reloadConfig: daemonConfigLoader(args), configFile }).catch(asUsage);
     process.exitCode = code;
     // a run-once has written everything it writes (logs go to stderr synchronously): exit
     // now instead of waiting for Node to tear the heap and its threads down one by one
     if (config.runOnce) process.exit(code);
   },
-};
+});

@@ -6,6 +6,7 @@ import { describeConnectionString } from '../config/connectionString.js';
 import { parseBool } from './settingsSources.js';
 import { parseHourFlag } from './hourFlag.js';
 import { UsageError } from '../config/usageError.js';
+import { chooseListen, chooseLogLevel, logFormat, presentIn, telemetryPath, type GivenAt } from './exporterFlags.js';
 
 export type { DaemonConfig };
 
@@ -16,8 +17,11 @@ export const DAEMON_OPTIONS = {
   'first-hour': { type: 'string', describe: 'First hour the map shows (ISO-8601 or "2026-11-01 07:00", truncated to the UTC hour); every hour is still read and exported' },
   'last-hour': { type: 'string', describe: 'Last hour the map shows (inclusive)' },
   'output-dir': { type: 'string', default: DEFAULT_OUTPUT_DIR, describe: 'Where maps and pages go, relative to --base-dir (or absolute)' },
-  'metrics-port': { type: 'string', default: '8006', describe: 'HTTP port for /metrics and the status page; 0: no server' },
-  'metrics-host': { type: 'string', default: '0.0.0.0', describe: 'Address the HTTP server binds' },
+  // no parser defaults for the settings spelled twice: exporterFlags.ts tells where each was given
+  'metrics-port': { type: 'string', defaultDescription: '"8006"', describe: 'HTTP port for /metrics and the status page; 0: no server' },
+  'metrics-host': { type: 'string', defaultDescription: '"0.0.0.0"', describe: 'Address the HTTP server binds' },
+  'web.listen-address': { type: 'string', defaultDescription: '"0.0.0.0:8006"', describe: 'Instead of --metrics-host/--metrics-port: host:port, [IPv6]:port or :port (all addresses); repeat it to listen on more. Port 0: a free port' },
+  'web.telemetry-path': { type: 'string', default: '/metrics', describe: 'Path of the metrics (the other paths stay)' },
   'check-interval': { type: 'string', default: '300', describe: 'Seconds between full passes (±10% jitter)' },
   'run-once': { type: 'boolean', default: false, describe: 'One pass over everything, write outputs, exit 0' },
   textfile: { type: 'string', describe: 'After every pass, write the coverage gauges here (Prometheus text format)' },
@@ -25,7 +29,9 @@ export const DAEMON_OPTIONS = {
   rows: { type: 'string', default: '300', describe: 'Map pixels a column (must divide 3600 / pixel length)' },
   watch: { type: 'boolean', default: true, describe: 'Watch the store and update live (--no-watch: passes only)' },
   concurrency: { type: 'string', default: '4', describe: 'Hour folders read at once in a pass' },
-  'log-level': { type: 'string', default: 'info', describe: 'fatal, error, warn, info, debug or trace' },
+  'log-level': { type: 'string', defaultDescription: '"info"', describe: 'fatal, error, warn, info, debug or trace' },
+  'log.level': { type: 'string', defaultDescription: '"info"', describe: 'Same as --log-level (the exporters\' spelling)' },
+  'log.format': { type: 'string', default: 'json', describe: 'json or logfmt' },
   'make-page': { type: 'boolean', default: false, describe: 'Also write CHANNEL_QUALITY_coverage.html pages and index.html next to the maps' },
   'connection-string': { type: 'string', describe: 'Postgres DSN (key=value pairs or postgresql:// URI) whose nodes table lists the nodes the pages show' },
   user: { type: 'string', describe: 'Started as root: run as this user (name or uid[:gid]) once the port is bound and the output folder made' },
@@ -113,8 +119,11 @@ function peers(v: unknown): Record<string, string> {
   return out;
 }
 
-/** Validates parsed arguments into a DaemonConfig, or throws a UsageError naming the flag. */
-export function resolveDaemonConfig(argv: Record<string, unknown>): DaemonConfig {
+/**
+ * Validates parsed arguments into a DaemonConfig, or throws a UsageError naming the flag.
+ * `given` tells where a setting spelled twice was given (default: all at one level).
+ */
+export function resolveDaemonConfig(argv: Record<string, unknown>, given: GivenAt = presentIn(argv)): DaemonConfig {
   const channels = list(argv.channels ?? argv.channel);
   if (channels.length === 0) throw new UsageError('CHANNEL: give at least one channel (positional argument or `channels` in the config)');
   channels.forEach((c) => checkName('CHANNEL', c));
@@ -143,8 +152,11 @@ export function resolveDaemonConfig(argv: Record<string, unknown>): DaemonConfig
       throw new UsageError(`--connection-string: ${(e as Error).message}`);
     }
   }
-  const logLevel = String(argv['log-level'] ?? 'info');
-  if (!LOG_LEVELS.has(logLevel)) throw new UsageError(`--log-level: "${logLevel}" is not one of ${[...LOG_LEVELS].join(', ')}`);
+  const level = chooseLogLevel(argv, given, warnings);
+  const logLevel = level.value;
+  if (!LOG_LEVELS.has(logLevel)) throw new UsageError(`--${level.flag}: "${logLevel}" is not one of ${[...LOG_LEVELS].join(', ')}`);
+  const listenAddresses = chooseListen(argv, given, warnings,
+    () => num('metrics-port', argv['metrics-port'] ?? 8006, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'a port number (0-65535)'));
   return {
     channels,
     baseDir: path.resolve(baseDir),
@@ -153,8 +165,10 @@ export function resolveDaemonConfig(argv: Record<string, unknown>): DaemonConfig
     lastHour,
     // relative to the base dir, as in the replaced checker (an absolute path stays as it is)
     outputDir: path.resolve(baseDir, str(argv['output-dir']) ?? DEFAULT_OUTPUT_DIR),
-    metricsPort: num('metrics-port', argv['metrics-port'], (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'a port number (0-65535)'),
-    metricsHost: str(argv['metrics-host']) ?? '0.0.0.0',
+    metricsPort: listenAddresses[0]?.port ?? 0,
+    metricsHost: listenAddresses[0]?.host ?? '',
+    listenAddresses,
+    telemetryPath: telemetryPath(argv['web.telemetry-path']),
     checkInterval: num('check-interval', argv['check-interval'], (n) => n > 0, 'a positive number of seconds'),
     runOnce: bool('run-once', argv['run-once'], false),
     textfile: str(argv.textfile) === undefined ? undefined : path.resolve(String(argv.textfile)),
@@ -163,6 +177,7 @@ export function resolveDaemonConfig(argv: Record<string, unknown>): DaemonConfig
     watch: bool('watch', argv.watch, true),
     concurrency: num('concurrency', argv.concurrency, (n) => Number.isInteger(n) && n >= 1 && n <= 256, 'a whole number from 1 to 256'),
     logLevel,
+    logFormat: logFormat(argv['log.format']),
     makePage: bool('make-page', argv['make-page'], false),
     peers: peers(argv.peers),
     nodeName: str(argv['node-name']) || undefined,

@@ -51,7 +51,7 @@ export async function main(argv: string[]): Promise<void> {
     const parser = yargs(argv)
       .scriptName('segcov')
       .usage('$0 [CHANNEL...] --base-dir DIR [options]\n\nWatches a segment store and exports exact coverage.')
-      .command(daemonCommand)
+      .command(daemonCommand(argv))
       .command(commands)
       .option('config', { type: 'string', describe: 'YAML config file (keys are flag names)', config: true, configParser: configFor })
       .env('SEGCOV')

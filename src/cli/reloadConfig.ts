@@ -4,6 +4,7 @@ import { COMMAND_SETTINGS, othersKeys } from './commands/index.js';
 import { configParserFor } from './configFile.js';
 import { DAEMON_OPTIONS, resolveDaemonConfig, type DaemonConfig } from './daemonOptions.js';
 import { UsageError } from '../config/usageError.js';
+import { givenAt } from './exporterFlags.js';
 
 const DAEMON = COMMAND_SETTINGS.$0;
 
@@ -19,6 +20,7 @@ export function daemonConfigLoader(args: readonly string[] = hideBin(process.arg
     const argv = await yargs([...args])
       .options(DAEMON_OPTIONS)
       .option('peers', {})
+      .parserConfiguration({ 'dot-notation': false }) // as at start-up: --web.listen-address is one flag
       // the same reading of the file as at start-up (other commands' keys dropped, peers as written)
       .option('config', { type: 'string', config: true, configParser: parseFile })
       .env('SEGCOV')
@@ -30,6 +32,6 @@ export function daemonConfigLoader(args: readonly string[] = hideBin(process.arg
       })
       .parseAsync();
     const positional = argv._.map(String);
-    return resolveDaemonConfig({ ...argv, channels: positional.length > 0 ? positional : argv.channels });
+    return resolveDaemonConfig({ ...argv, channels: positional.length > 0 ? positional : argv.channels }, givenAt(args, process.env, argv));
   };
 }

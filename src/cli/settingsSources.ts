@@ -33,14 +33,28 @@ export function commandOf(argv: readonly string[], names: readonly string[]): st
   return first !== undefined && names.includes(first) ? first : '$0';
 }
 
-/** `RUN_ONCE` → `run-once`. */
-function envKey(name: string): string {
-  return name.slice(ENV_PREFIX.length).toLowerCase().replace(/_/g, '-');
+/** `run-once` → `SEGCOV_RUN_ONCE`; `web.listen-address` → `SEGCOV_WEB_LISTEN_ADDRESS` (what people set). */
+export function envName(key: string): string {
+  return ENV_PREFIX + key.toUpperCase().replace(/[-.]/g, '_');
 }
 
-/** `run-once` → `SEGCOV_RUN_ONCE`. */
-export function envName(key: string): string {
-  return ENV_PREFIX + key.toUpperCase().replace(/-/g, '_');
+/**
+ * The name yargs reads a key from: the same but for a dotted flag, whose dots yargs wants
+ * as `__` (`SEGCOV_WEB__LISTEN_ADDRESS` sets `web.listen-address`). Only selectEnv writes it.
+ */
+export function parserEnvName(key: string): string {
+  return ENV_PREFIX + key.split('.').map((part) => part.toUpperCase().replace(/-/g, '_')).join('__');
+}
+
+/**
+ * The keys by environment name. Two keys spelled alike (`log-level`, `log.level`) share one
+ * variable, which goes to the undotted one: the flag it always set.
+ */
+function keysByEnvName(keys: Iterable<string>): Map<string, string> {
+  const out = new Map<string, string>();
+  const sorted = [...keys].sort((a, b) => Number(a.includes('.')) - Number(b.includes('.')));
+  for (const key of sorted) if (!out.has(envName(key))) out.set(envName(key), key);
+  return out;
 }
 
 export interface EnvSelection {
@@ -59,25 +73,26 @@ export interface EnvSelection {
 export function selectEnv(env: NodeJS.ProcessEnv, own: OptionTable, others: ReadonlySet<string>): EnvSelection {
   const out: Record<string, string> = {};
   const warnings: string[] = [];
+  const ownKeys = keysByEnvName(Object.keys(own));
+  const otherKeys = keysByEnvName(others);
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || value === undefined) continue;
-    let key = envKey(name);
-    let negate = false;
-    if (!(key in own) && key.startsWith('no-') && own[key.slice(3)]?.type === 'boolean') {
-      key = key.slice(3);
-      negate = true;
-    }
-    const opt = own[key];
-    if (opt === undefined) {
-      if (!others.has(key) && !others.has(key.replace(/^no-/, ''))) warnings.push(`${name} is not a segcov setting; ignored`);
+    // SEGCOV_NO_WATCH → SEGCOV_WATCH, for a boolean
+    const positiveName = name.startsWith(`${ENV_PREFIX}NO_`) ? ENV_PREFIX + name.slice(ENV_PREFIX.length + 3) : name;
+    const positive = ownKeys.get(positiveName);
+    const negate = !ownKeys.has(name) && positive !== undefined && own[positive]?.type === 'boolean';
+    const key = negate ? positive : ownKeys.get(name);
+    const opt = key === undefined ? undefined : own[key];
+    if (key === undefined || opt === undefined) {
+      if (!otherKeys.has(name) && !otherKeys.has(positiveName)) warnings.push(`${name} is not a segcov setting; ignored`);
       continue;
     }
     if (opt.type === 'boolean') {
       const b = parseBool(value);
       if (b === undefined) throw new UsageError(`${name}: "${value}" is not a boolean (1/0, true/false, yes/no)`);
-      out[envName(key)] = String(negate ? !b : b);
+      out[parserEnvName(key)] = String(negate ? !b : b);
     } else {
-      out[envName(key)] = value;
+      out[parserEnvName(key)] = value;
     }
   }
   return { env: out, warnings };

@@ -1,5 +1,8 @@
 import { DEFAULT_LONG_HOLE_US, type SeverityRules } from '../coverage/severity.js';
 import { SECOND_US } from '../coverage/types.js';
+import type { ListenAddress } from './listenAddress.js';
+
+export type { ListenAddress };
 
 /**
  * The daemon's validated settings (flags > SEGCOV_* env > --config file > defaults), as
@@ -15,8 +18,13 @@ export interface DaemonConfig {
   /** Start of the last hour the map shows (µs, inclusive). */
   readonly lastHour?: number;
   readonly outputDir: string;
+  /** The first of `listenAddresses` (0: none), for the places that name one address. */
   readonly metricsPort: number;
   readonly metricsHost: string;
+  /** `--web.listen-address` (or `--metrics-host`/`--metrics-port`): a server on each; empty: no server. */
+  readonly listenAddresses: readonly ListenAddress[];
+  /** `--web.telemetry-path`: where the metrics are served (default `/metrics`). */
+  readonly telemetryPath: string;
   readonly checkInterval: number;
   readonly runOnce: boolean;
   readonly textfile?: string;
@@ -25,6 +33,8 @@ export interface DaemonConfig {
   readonly watch: boolean;
   readonly concurrency: number;
   readonly logLevel: string;
+  /** `--log.format`: JSON lines (the default) or logfmt. */
+  readonly logFormat: 'json' | 'logfmt';
   readonly makePage: boolean;
   /** Other segcov nodes whose maps the pages show: node name → base URL. */
   readonly peers: Readonly<Record<string, string>>;

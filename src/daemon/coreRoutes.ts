@@ -29,12 +29,12 @@ export function metricsParts(parts: Pick<DaemonParts, 'gauges' | 'windowGauges' 
   };
 }
 
-/** /metrics (coverage gauges + segcov_ + process metrics), /healthz, /readyz. */
+/** /metrics (or `--web.telemetry-path`: coverage gauges + segcov_ + process metrics), /healthz, /readyz. */
 export function coreRoutes(parts: DaemonParts): Route[] {
   // a coverage change is on the very next scrape; otherwise one render a second at most
   const cache = new MetricsCache(metricsParts(parts), 1000, Date.now, () => parts.gauges.version);
   return [
-    { path: '/metrics', handle: (req, res) => sendMetrics(req, res, cache) },
+    { path: parts.config.telemetryPath, handle: (req, res) => sendMetrics(req, res, cache) },
     { path: '/healthz', handle: (_req, res) => sendText(res, 200, 'ok\n') },
     {
       path: '/readyz',

@@ -55,7 +55,7 @@ function databasePeers(list: readonly NodeRef[], peers: Readonly<Record<string, 
 export function createDaemon(config: DaemonConfig, given?: Logger, reload: ReloadOptions = {}): DaemonParts {
   const metrics = new SelfMetrics();
   // every line counted in log_count_total{level}, as wubloader's services count theirs
-  const log = given ?? createLogger(config.logLevel, process.stderr, (level) => metrics.logLines.inc({ level }));
+  const log = given ?? createLogger(config.logLevel, process.stderr, (level) => metrics.logLines.inc({ level }), config.logFormat);
   const gauges = new CoverageGauges();
   const state = new CoverageState();
   const windowGauges = new WindowGauges(() => state.list(), undefined, severityRules(config));
@@ -226,9 +226,9 @@ async function startLive(live: LiveMode): Promise<void> {
 }
 
 /** The /healthz URL a local health check uses (`none` without a server). */
-function healthUrl(host: string, port: number, scheme: 'http' | 'https'): string {
+function healthUrl(host: string | undefined, port: number, scheme: 'http' | 'https'): string {
   if (port === 0) return 'none';
-  const local = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const local = host === undefined || host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   return `${scheme}://${local}:${port}/healthz`;
 }
 
@@ -279,14 +279,15 @@ export async function runDaemon(initial: DaemonConfig, reload: ReloadOptions = {
     }, 4500).unref();
   });
   let server: WebServer | null = null;
-  if (config.metricsPort !== 0) {
+  if (config.listenAddresses.length > 0) {
     // the HTTP side (Node's http, https, tls and zlib among it) loads only for a daemon that serves
     const [{ coreRoutes }, { webRoutes }, { startWebServer }] = await Promise.all([import('./coreRoutes.js'), import('../web/routes.js'), import('./webServer.js')]);
     server = await startWebServer(config, [...coreRoutes(parts), ...webRoutes(parts.web)], log, parts.metrics);
   }
   const web = server;
   if (web !== null) parts.reloader.onReload(() => web.reload()); // SIGHUP re-reads --web.config.file
-  if (config.portFile !== undefined) await writeFileAtomic(config.portFile, `${healthUrl(config.metricsHost, server?.port ?? 0, server?.scheme ?? 'http')}\n`);
+  // the first address (its port as bound: 0 there picks one)
+  if (config.portFile !== undefined) await writeFileAtomic(config.portFile, `${healthUrl(config.listenAddresses[0]?.host, server?.port ?? 0, server?.scheme ?? 'http')}\n`);
   // as root with --user: the port is bound; from here on the daemon runs as that user
   await dropPrivileges(config.user, config.outputDir, config.baseDir, log);
   await parts.history.load();

@@ -41,7 +41,7 @@ describe('last-resort handler', () => {
     assert.notEqual(r.code, 0);
     assert.equal(r.stdout, '', 'exited before the later timer');
     const line = oneJsonLine(r.stderr);
-    assert.equal(line.level, 60);
+    assert.equal(line.level, 'fatal');
     assert.equal(line.origin, 'uncaughtException');
     const err = line.err as { type: string; message: string; stack: string };
     assert.equal(err.type, 'TypeError');
@@ -53,7 +53,7 @@ describe('last-resort handler', () => {
     const r = await runScript(`Promise.reject(new Error('nobody awaited me')); setTimeout(() => console.log('still alive'), 5000);`);
     assert.notEqual(r.code, 0);
     const line = oneJsonLine(r.stderr);
-    assert.equal(line.level, 60);
+    assert.equal(line.level, 'fatal');
     assert.equal(line.origin, 'unhandledRejection');
     assert.equal((line.err as { message: string }).message, 'nobody awaited me');
   });

@@ -122,7 +122,7 @@ describe('the daemon\'s web server wiring', () => {
     let logged = '';
     logs.on('data', (d: Buffer) => { logged += d.toString(); });
     const metrics = new SelfMetrics(false);
-    const config = resolveDaemonConfig({ channels: ['c'], qualities: 'source', 'log-level': 'info', 'metrics-host': '127.0.0.1', 'metrics-port': 0, 'pixel-length': 2, rows: 300, 'check-interval': 300, concurrency: 1 });
+    const config = resolveDaemonConfig({ channels: ['c'], qualities: 'source', 'log-level': 'info', 'web.listen-address': '127.0.0.1:0', 'pixel-length': 2, rows: 300, 'check-interval': 300, concurrency: 1 });
     const web = await startWebServer(config, [{ path: '/boom', handle: () => { throw new Error('kaboom'); } }], createLogger('info', logs), metrics);
     try {
       assert.equal((await rawGet(web.port, '/boom')).status, 500);

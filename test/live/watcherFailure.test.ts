@@ -12,10 +12,10 @@ import { waitFor, WAIT_MS } from '../helpers/cli.js';
 import { fillHour, putSegment } from '../helpers/simpleStore.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
-function capture(): { stream: Writable; lines: () => { level: number; msg: string }[] } {
+function capture(): { stream: Writable; lines: () => { level: string; msg: string }[] } {
   const chunks: string[] = [];
   const stream = new Writable({ write(c: Buffer, _e, cb) { chunks.push(c.toString()); cb(); } });
-  return { stream, lines: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; msg: string }) };
+  return { stream, lines: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: string; msg: string }) };
 }
 
 function enospc(): NodeJS.ErrnoException {
@@ -68,7 +68,7 @@ describe('when watching fails', () => {
       // hour 00 is not the newest: polling must still see it
       putSegment(s.base, 'chan', 'source', '2026-11-01T00', '00:10.000000-2.000-full-AAAA.ts');
       await waitFor('polling to pick up the older hour', async () => ((await s.gauge()) === 12 ? true : undefined), WAIT_MS);
-      const warns = s.log.lines().filter((l) => l.level === 40 && l.msg.includes('cannot watch'));
+      const warns = s.log.lines().filter((l) => l.level === 'warn' && l.msg.includes('cannot watch'));
       assert.equal(warns.length, 1, 'warned once for the whole episode');
       assert.match(warns[0].msg, /max_user_watches/);
 

@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { formatListenAddress } from '../../config/listenAddress.js';
 import { SECURITY_HEADERS, clientErrorResponse, rawResponse } from './securityHeaders.js';
 import type { WebConfig } from './webConfig.js';
 import { WebGate } from './webGate.js';
@@ -14,6 +15,8 @@ export interface Route {
 
 export interface HttpServerHandle {
   readonly port: number;
+  /** The address bound (`::` or `0.0.0.0` when given none). */
+  readonly address: string;
   /** Applies a re-read web config (TLS files, client auth, users). Throws when it cannot (e.g. TLS turned on or off: that needs a restart). */
   applyWebConfig(config: WebConfig): void;
   close(): Promise<void>;
@@ -107,10 +110,10 @@ function dispatch(routes: readonly Route[], gate: WebGate | null, onError: (e: u
 }
 
 /**
- * Starts the HTTP(S) server (GET and HEAD only). Resolves once it listens; a bind error
- * rejects with a one-line message naming the address.
+ * Starts the HTTP(S) server (GET and HEAD only) on `host` (undefined: every address).
+ * Resolves once it listens; a bind error rejects with a one-line message naming the address.
  */
-export function startHttpServer(host: string, port: number, routes: readonly Route[], onError: (e: unknown) => void, options: HttpServerOptions = {}): Promise<HttpServerHandle> {
+export function startHttpServer(host: string | undefined, port: number, routes: readonly Route[], onError: (e: unknown) => void, options: HttpServerOptions = {}): Promise<HttpServerHandle> {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const gate = options.webConfig === undefined ? null : new WebGate(options.webConfig);
   const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => dispatch(routes, gate, onError, req, res);
@@ -140,13 +143,14 @@ export function startHttpServer(host: string, port: number, routes: readonly Rou
     server.on('tlsClientError', () => { /* a failed handshake: nothing to answer over */ });
   }
   return new Promise((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(new Error(`cannot listen on ${host}:${port}: ${e.code ?? e.message}`)));
+    server.once('error', (e: NodeJS.ErrnoException) => reject(new Error(`cannot listen on ${formatListenAddress({ host, port })}: ${e.code ?? e.message}`)));
     server.listen(port, host, () => {
       // From now on a server error (e.g. accept failing with EMFILE) is reported, never thrown.
       server.on('error', onError);
       const addr = server.address() as AddressInfo;
       resolve({
         port: addr.port,
+        address: addr.address,
         applyWebConfig: (config) => {
           if (gate === null) throw new Error('the server was started without --web.config.file; restart to use one');
           gate.apply(config, server as https.Server);
