@@ -4,7 +4,7 @@ import { DAEMON_OPTIONS, resolveDaemonConfig } from './daemonOptions.js';
 import { daemonConfigLoader } from './reloadConfig.js';
 import { UsageError } from './usageError.js';
 
-/** `segcov [CHANNEL...]`: the coverage daemon (SPEC §7). */
+/** `segcov [CHANNEL...]`: the coverage daemon (docs/operating.md). */
 export const daemonCommand: CommandModule<object, Record<string, unknown>> = {
   command: '$0 [channels..]',
   describe: 'Watch the store and export coverage (the default command)',
