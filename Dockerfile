@@ -13,7 +13,7 @@
 # user) as root, then drops to SEGCOV_USER (uid 10001) for good before it reads anything.
 # Set SEGCOV_USER=root to keep root, or run the container as any non-root user (then the
 # output folder must be writable by it, and a port below 1024 needs NET_BIND_SERVICE or
-# net.ipv4.ip_unprivileged_port_start=0). README "Container image" has the trade-off.
+# net.ipv4.ip_unprivileged_port_start=0). docs/container.md has the trade-off.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 

@@ -1,7 +1,7 @@
 /**
  * `node dist/bench/floor.js QUALITY_DIR...`: the floor of a cold pass in Node, for the growth
  * table beside `find` and `--run-once`. It lists every hour folder of the given quality
- * folders and runs SPEC's per-hour analysis on each (segcov's own store/ and coverage/ code,
+ * folders and runs the per-hour analysis on each (segcov's own store/ and coverage/ code,
  * the synchronous listing of the first pass's batches), on one thread, and nothing else: no
  * flags, logs, metrics, stitching, gauges or map. What --run-once costs above it is
  * segcov's own; what it costs above `find` is Node's (start-up, a JS string per name, the JIT).

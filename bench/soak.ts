@@ -13,7 +13,7 @@
  *
  * After a warm-up (the first 20 % of the run, at most 5 minutes) the least-squares slopes of
  * RSS, heap and fds are reported (target RSS ≤ 0.1 MiB/min). Then the churn stops, the daemon
- * is polled until its coverage series (SPEC §4) equal those of a fresh `--run-once --textfile`
+ * is polled until its coverage series (the per-hour gauges) equal those of a fresh `--run-once --textfile`
  * of the same store, and it is sent SIGTERM. Exits non-zero if they never become equal or the
  * daemon died. The figures replace the "Soak" section of bench/RESULTS.md.
  */
@@ -312,7 +312,7 @@ async function main(): Promise<number> {
       'RSS is VmRSS (anonymous: RssAnon) and fds the entries of /proc/PID/fd of the daemon process, heap is its own',
       '`nodejs_heap_size_used_bytes` / `nodejs_heap_size_total_bytes` and external `nodejs_external_memory_bytes` from /metrics, CPU from utime + stime in /proc/PID/stat. Slopes are least squares.',
       'The recorder\'s clock skips to just before the next hour every few minutes (an outage), so hour folders are added',
-      'during the run; "settled" is the time from the end of the churn until the daemon\'s coverage series (SPEC §4)',
+      'during the run; "settled" is the time from the end of the churn until the daemon\'s coverage series (the per-hour gauges)',
       'equal, exactly, those of a fresh `--run-once --textfile` of the same store (polled every 0.5 s once that',
       'run-once has finished, so it includes the run-once\'s own time).',
     ].join('\n');

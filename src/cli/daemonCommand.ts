@@ -5,7 +5,7 @@ import { givenAt } from './exporterFlags.js';
 import { daemonConfigLoader } from './reloadConfig.js';
 import { UsageError } from '../config/usageError.js';
 
-/** `segcov [CHANNEL...]`: the coverage daemon (SPEC §7), run from the command line `args`. */
+/** `segcov [CHANNEL...]`: the coverage daemon (docs/operating.md), run from the command line `args`. */
 export const daemonCommand = (args: readonly string[]): CommandModule<object, Record<string, unknown>> => ({
   command: '$0 [channels..]',
   describe: 'Watch the store and export coverage (the default command)',

@@ -10,7 +10,7 @@ import { chooseListen, chooseLogLevel, logFormat, presentIn, telemetryPath, type
 
 export type { DaemonConfig };
 
-/** The flags of SPEC §7 plus segcov's own, as yargs options. */
+/** The replaced checker's flags plus segcov's own, as yargs options (docs/operating.md, Flags). */
 export const DAEMON_OPTIONS = {
   'base-dir': { type: 'string', default: '.', describe: 'Segment store: BASE/CHANNEL/QUALITY/HOUR/SEGMENT' },
   qualities: { type: 'string', default: 'source', describe: 'Comma-separated qualities to check' },

@@ -1,9 +1,10 @@
 import type { Segment } from './types.js';
 
 /**
- * SPEC §2 best-segment choice. Segments are grouped by exact start time; within a
- * group the best is the longest `full`, else the largest `suspect`, else the largest
- * `partial`; ties go to the lexicographically greatest name. `temp` never wins.
+ * The best-segment choice (docs/coverage.md, Best segment). Segments are grouped by
+ * exact start time; within a group the best is the longest `full`, else the largest
+ * `suspect`, else the largest `partial`; ties go to the lexicographically greatest
+ * name. `temp` never wins.
  */
 
 /** Groups non-temp segments by start time; the result is sorted by start. */

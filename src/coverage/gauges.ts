@@ -2,7 +2,7 @@ import type { StitchedHour } from './stitch.js';
 import { totalLength } from './stitch.js';
 import { COUNTED_TYPES, SECOND_US, type CountedType } from './types.js';
 
-/** The SPEC §4 gauge names, in the order they are declared. */
+/** The per-hour gauge names (docs/coverage.md, The per-hour gauges), in the order they are declared. */
 export const GAUGE_NAMES = [
   'segment_count', 'segment_duration', 'raw_coverage', 'editable_coverage',
   'raw_holes', 'editable_holes', 'raw_hole_duration', 'editable_hole_duration',
@@ -19,7 +19,7 @@ export interface GaugeValue {
 
 const seconds = (us: number): number => us / SECOND_US;
 
-/** SPEC §4: every gauge value of one stitched hour. Durations leave microseconds here. */
+/** Every gauge value of one stitched hour. Durations leave microseconds here. */
 export function hourGauges(s: StitchedHour): GaugeValue[] {
   const r = s.result;
   const out: GaugeValue[] = [];

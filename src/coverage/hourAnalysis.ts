@@ -4,7 +4,7 @@ import {
   type CountedType, type Interval, type PerType, type Segment,
 } from './types.js';
 
-/** Where an hour's chains start and end: what the neighbouring hours need (SPEC §3). */
+/** Where an hour's chains start and end: what the neighbouring hours need (docs/coverage.md, Edge holes). */
 export interface ChainEnds {
   /** Start of the first best segment. */
   readonly first: number;
@@ -15,9 +15,9 @@ export interface ChainEnds {
 }
 
 /**
- * Everything one hour contributes, computed from that hour's segments alone (SPEC §2).
- * Kept per hour instead of the segments themselves: it is all that gauges, stitching
- * and the map need.
+ * Everything one hour contributes, computed from that hour's segments alone
+ * (docs/coverage.md: Best segment, Overlap, Raw and editable chains). Kept per hour
+ * instead of the segments themselves: it is all that gauges, stitching and the map need.
  */
 export interface HourResult {
   readonly hour: string;
@@ -49,7 +49,7 @@ export interface HourInput {
   readonly bad: number;
 }
 
-/** SPEC §2: analyses one hour. Pure; segment sizes must already be set where needed. */
+/** Analyses one hour. Pure; segment sizes must already be set where needed. */
 export function analyzeHour(input: HourInput): HourResult {
   const counts = zeroPerType();
   const durations = zeroPerType();

@@ -1,7 +1,7 @@
 import { indexByStart, type StitchedHour } from './stitch.js';
 import { HOUR_US, SECOND_US, type Interval } from './types.js';
 
-/** Pixel classes of the coverage map (SPEC §5). */
+/** Pixel classes of the coverage map (docs/coverage.md, The map). */
 export const BLUE = 0;
 export const ORANGE = 1;
 export const WHITE = 2;
@@ -40,7 +40,7 @@ export function mapGeometryError(pixelSeconds: number, rows: number): string | n
 }
 
 /**
- * SPEC §5: the pixels of one channel and quality's map, from its stitched hours (sorted,
+ * The pixels of one channel and quality's map, from its stitched hours (sorted,
  * within the window). Returns null when there is no hour to show.
  */
 export function coverageMap(hours: readonly StitchedHour[], opts: MapOptions): CoverageMap | null {
@@ -80,7 +80,7 @@ export function coverageMap(hours: readonly StitchedHour[], opts: MapOptions): C
   return { width: total / opts.rows, height: opts.rows, origin: from, hours: nHours, pixels };
 }
 
-/** The hours a map shows (SPEC §5): first and last hour start, or null when there is none. */
+/** The hours a map shows: first and last hour start, or null when there is none. */
 function mapSpan(hours: readonly StitchedHour[], opts: MapOptions): { from: number; to: number } | null {
   const firstChain = firstWithChain(hours);
   const lastChain = lastWithChain(hours);

@@ -56,7 +56,7 @@ export function intersectSpans(spans: readonly Interval[], within: readonly Inte
 
 /**
  * What `covered` leaves uncovered of `window`: the holes. Gaps of at most EPS (10 ms,
- * SPEC §2) are not holes, as everywhere else in segcov.
+ * docs/coverage.md, Raw and editable chains) are not holes, as everywhere else in segcov.
  */
 export function uncoveredSpans(window: Interval, covered: readonly Interval[]): Interval[] {
   const holes: Interval[] = [];

@@ -1,7 +1,7 @@
 import type { HourResult } from './hourAnalysis.js';
 import { EPS_US, HOUR_US, type Interval } from './types.js';
 
-/** An hour with the holes that look across its boundaries (SPEC §3) added to its own. */
+/** An hour with the holes that look across its boundaries (docs/coverage.md, Edge holes) added to its own. */
 export interface StitchedHour {
   readonly result: HourResult;
   /** Raw holes: the hour's own plus its start- and end-of-hour holes, in time order. */
@@ -12,7 +12,7 @@ export interface StitchedHour {
 }
 
 /**
- * SPEC §3: stitches the hours of one channel and quality. `hours` must be the hours
+ * Stitches the hours of one channel and quality. `hours` must be the hours
  * present on disk within the window, sorted by name (time).
  */
 export function stitchHours(hours: readonly HourResult[]): StitchedHour[] {

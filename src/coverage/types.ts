@@ -9,7 +9,7 @@ export type SegmentType = 'full' | 'suspect' | 'partial' | 'temp';
 export type CountedType = 'full' | 'suspect' | 'partial';
 export const COUNTED_TYPES: readonly CountedType[] = ['full', 'suspect', 'partial'];
 
-/** SPEC §2: the tolerance for gaps and overlaps, 10 ms. */
+/** docs/coverage.md, Raw and editable chains: the tolerance for gaps and overlaps, 10 ms. */
 export const EPS_US = 10_000;
 export const HOUR_US = 3_600_000_000;
 export const SECOND_US = 1_000_000;

@@ -3,8 +3,8 @@ import { mergeSpans, uncoveredSpans } from './spans.js';
 import { EPS_US, HOUR_US, type Interval } from './types.js';
 
 /**
- * The one definition of a **window hole** that every surface besides the per-hour SPEC §4
- * gauges uses: the status page, the JSON API, `segcov check`, the `segcov_window_*` gauges
+ * The one definition of a **window hole** that every surface besides the per-hour gauges
+ * uses: the status page, the JSON API, `segcov check`, the `segcov_window_*` gauges
  * and the textfile. docs/coverage.md explains it with examples.
  *
  * - The **window** starts at `start` when one is given (`--first-hour`, `--since`), else at
@@ -16,7 +16,7 @@ import { EPS_US, HOUR_US, type Interval } from './types.js';
  *   ends where the newest segment ends (a recording's live edge is not a hole), before or
  *   after `now`; when nothing at all was recorded after the start, it runs to `now`, all of
  *   it one hole. So the window never ends after max(now, newest segment end).
- * - A **hole** is a stretch of the window longer than 10 ms (SPEC's EPS) that no best
+ * - A **hole** is a stretch of the window longer than 10 ms (EPS) that no best
  *   segment covers, whatever hour it falls in: a whole missing hour is (part of) a hole.
  * - A **missing hour** is an hour lying wholly inside the window whose folder holds no best
  *   segment (absent, empty, or only temp and bad names).

@@ -107,7 +107,7 @@ export class QualityChecker {
     return coldPass({
       batched,
       base: config.baseDir, channel: this.channel, quality: this.quality,
-      // every hour on disk: --first-hour/--last-hour bound only the map (SPEC §3)
+      // every hour on disk: --first-hour/--last-hour bound only the map (docs/coverage.md, Which hours have series)
       window: {},
       // --run-once reads everything once: a cache would only cost a stat per hour
       concurrency: config.concurrency, report, shouldStop, cache: config.runOnce ? undefined : this.cache,

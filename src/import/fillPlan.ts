@@ -6,7 +6,7 @@ import type { FrameGrid } from './frameGrid.js';
  * Turns store holes (wall-clock µs) into frame ranges of the source recording, snapped
  * *outwards* so that no gap remains: the fill starts at the last frame at or before the
  * hole's start and ends at the first frame boundary at or after its end — except that a
- * frame within SPEC's 10 ms tolerance of the edge is taken as the edge itself, so a fill
+ * frame within the 10 ms tolerance (EPS) of the edge is taken as the edge itself, so a fill
  * from the same recording as its neighbours joins them exactly instead of overlapping
  * by a frame (which would make the editable chain skip it). Re-encoding (see cutArgs)
  * means these frame-exact edges need no keyframe there.

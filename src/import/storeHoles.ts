@@ -5,7 +5,7 @@ import type { ProblemSink } from '../store/problems.js';
 /** Coverage of one channel/quality over a span, as the coverage engine sees it. */
 export interface SpanCoverage {
   readonly span: Interval;
-  /** Uncovered stretches inside the span longer than SPEC's 10 ms tolerance, in order. */
+  /** Uncovered stretches inside the span longer than the 10 ms tolerance (EPS), in order. */
   readonly holes: Interval[];
   /** Covered µs inside the span. */
   readonly coveredUs: number;
@@ -40,7 +40,7 @@ export async function spanCoverage(
   return holesIn(span, covered);
 }
 
-/** The span less the union of `covered`; gaps within EPS are not holes (SPEC §2). Pure. */
+/** The span less the union of `covered`; gaps within EPS (10 ms) are not holes. Pure. */
 export function holesIn(span: Interval, covered: readonly Interval[]): SpanCoverage {
   const sorted = covered.filter((c) => c.end > c.start).slice().sort((a, b) => a.start - b.start);
   const holes: Interval[] = [];

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseHourName } from '../store/hourName.js';
 
-/** Where a path under BASE sits in the store layout (SPEC §1). */
+/** Where a path under BASE sits in the store layout (docs/coverage.md, The store). */
 export type StorePlace =
   | { readonly level: 'channel'; readonly channel: string }
   | { readonly level: 'quality'; readonly channel: string; readonly quality: string }

@@ -65,8 +65,9 @@ async function analyzeCached(cache: HourCache, opts: ColdPassOptions, h: HourFol
  *
  * With a cache (the daemon's passes), a quality folder that exists but cannot be listed
  * (permission, symlink loop, I/O error — reported, not missing) also returns null, so the
- * caller keeps its last results: unreadable is not gone (SPEC §4 removes only what has
- * gone from disk). So are hour folders it lists and cannot read: `unreadable` names them.
+ * caller keeps its last results: unreadable is not gone (a series is removed only when
+ * its hour is gone from disk: docs/metrics.md, Coverage gauges).
+ * So are hour folders it lists and cannot read: `unreadable` names them.
  */
 export async function coldPass(opts: ColdPassOptions): Promise<ColdPassResult | null> {
   const dir = qualityDir(opts.base, opts.channel, opts.quality);

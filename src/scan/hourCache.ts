@@ -30,7 +30,7 @@ interface Entry extends HourStamp {
 /**
  * Per-hour results of earlier passes, keyed by hour folder name and valid while the
  * folder is the same inode with the same mtime and ctime, and every file whose size decided
- * a best-segment choice (suspect and partial duplicates, SPEC §2) still has that size: any
+ * a best-segment choice (suspect and partial duplicates: docs/coverage.md, Best segment) still has that size: any
  * segment or tombstone added, removed or renamed changes the folder's mtime, a chmod its
  * ctime, but a file that grows or shrinks in place does not. A folder changed less than SETTLE_MS before it
  * was read is not trusted (a change in the same timestamp tick would not show), so the

@@ -4,7 +4,7 @@ const HOUR_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})$/;
 
 /**
  * Parses an hour folder name `YYYY-MM-DDTHH` (UTC) to its start in microseconds,
- * or null when the name is not a real hour (SPEC §1: such folders are skipped).
+ * or null when the name is not a real hour (docs/coverage.md, The store: such folders are skipped).
  */
 export function parseHourName(name: string): number | null {
   const m = HOUR_RE.exec(name);

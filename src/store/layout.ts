@@ -18,7 +18,7 @@ export function defaultOutputDir(base: string): string {
   return path.join(base, DEFAULT_OUTPUT_DIR);
 }
 
-/** The map file of one channel and quality (SPEC §5). */
+/** The map file of one channel and quality (docs/coverage.md, The map). */
 export function mapFileName(channel: string, quality: string): string {
   return `${channel}_${quality}_coverage.png`;
 }

@@ -32,8 +32,9 @@ function tombstonesOf(names: readonly string[]): Set<string> | null {
 }
 
 /**
- * SPEC §1 listing: the names that end in `.ts` and do not start with `.`, less every
- * `X.ts` with an `X.tombstone` beside it. Everything else is ignored silently.
+ * Listing an hour (docs/coverage.md, The store): the names that end in `.ts` and do not
+ * start with `.`, less every `X.ts` with an `X.tombstone` beside it. Everything else is
+ * ignored silently.
  */
 export function selectSegmentNames(names: readonly string[]): string[] {
   const tombstones = tombstonesOf(names);
@@ -137,7 +138,7 @@ export function readHourSync(dir: string, hour: string, hourStart: number, repor
 interface ListedHour {
   readonly segments: Segment[];
   readonly bad: number;
-  /** The segments whose size decides a best-segment choice (SPEC §2), in listing order. */
+  /** The segments whose size decides a best-segment choice (docs/coverage.md, Best segment), in listing order. */
   readonly needSize: Segment[];
 }
 

@@ -1,6 +1,7 @@
 /**
- * What can be wrong in a store without stopping anything (SPEC §6). The shell reports
- * each occurrence to a sink, which counts it in a `segcov_` metric and logs it.
+ * What can be wrong in a store without stopping anything (docs/operating.md, What the
+ * store cannot break). The shell reports each occurrence to a sink, which counts it in
+ * a `segcov_` metric and logs it.
  */
 export type ProblemKind =
   | 'bad_name'        // a listed .ts name that does not parse

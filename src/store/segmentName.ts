@@ -1,6 +1,6 @@
 import type { Segment, SegmentType } from '../coverage/types.js';
 
-/** Outcome of parsing one listed `.ts` name (SPEC §1). */
+/** Outcome of parsing one listed `.ts` name (docs/coverage.md, The store). */
 export type ParsedName =
   | { readonly ok: true; readonly segment: Segment }
   | { readonly ok: false; readonly reason: string };

@@ -12,8 +12,9 @@ export interface Rect {
 /**
  * Pure: where the page greys out the map as "not yet": every pixel that starts at or after
  * `nowUs` (the rest of the current hour, and any later hour a --last-hour shows). The future
- * is not a hole; the PNG itself stays as SPEC §5 paints it, this is drawn over it. At most
- * two rectangles: the rest of the column holding now, then every column after it.
+ * is not a hole; the PNG itself stays as docs/coverage.md (The map) paints it, this is drawn
+ * over it. At most two rectangles: the rest of the column holding now, then every column
+ * after it.
  */
 export function notYetRects(g: MapGeometry, pixelSeconds: number, nowUs: number, scaleX: number, scaleY: number): Rect[] {
   const rows = g.height;

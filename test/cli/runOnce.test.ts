@@ -49,7 +49,7 @@ describe('segcov --run-once --textfile (end to end)', () => {
     assert.equal(g('segment_count', '02', 'bad'), 1);
     const window = [...m.keys()].filter((k) => k.startsWith('segcov_'));
     assert.equal([...m.keys()].length - window.length, 3 * 19, 'exactly the 19 series of each of the 3 hours');
-    // Plus the window gauges of the one channel/quality: here the SPEC holes are all the holes.
+    // Plus the window gauges of the one channel/quality: here the per-hour holes are all the holes.
     assert.equal(window.length, 7);
     assert.equal(m.get('segcov_window_holes{channel="chan",quality="source"}'), 3);
     assert.equal(m.get('segcov_window_hole_seconds{channel="chan",quality="source"}'), 18);

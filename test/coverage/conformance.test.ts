@@ -10,7 +10,7 @@ import { buildCaseStore, loadCases, runLength, seriesKey } from '../helpers/conf
  * Every case of the shared conformance suite, through the store reader and the pure
  * coverage core: the exact series set, every value, and every map pixel.
  */
-describe('SPEC conformance cases', () => {
+describe('the coverage contract\'s conformance cases', () => {
   const cases = loadCases();
   it('has the shared cases', () => assert.ok(cases.length >= 33, `only ${cases.length} cases found`));
   for (const c of cases) {
@@ -23,7 +23,7 @@ describe('SPEC conformance cases', () => {
         };
         const metrics: Record<string, number> = {};
         for (const quality of c.qualities) {
-          // as the daemon does: every hour is read; the window bounds only the map (SPEC §3)
+          // as the daemon does: every hour is read; the window bounds only the map (docs/coverage.md, Which hours have series)
           const pass = await coldPass({ base, channel: c.channel, quality, window: {}, concurrency: 3, report: () => {} });
           assert.ok(pass !== null);
           const cov = qualityCoverage(pass.hours, { ...window, pixelSeconds: c.options.pixel ?? 2, rows: c.options.rows ?? 300 });

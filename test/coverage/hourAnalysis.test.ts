@@ -17,7 +17,7 @@ function hour(segments: Segment[], start = H0, bad = 0): HourResult {
   return analyzeHour({ hour: new Date(start / 1000).toISOString().slice(0, 13), start, segments, bad });
 }
 
-describe('best segment (SPEC §2)', () => {
+describe('best segment', () => {
   it('prefers the longest full, then the largest suspect, then the largest partial; ties by greatest name', () => {
     const a = { ...seg(0, 2), name: 'a.ts' };
     const b = { ...seg(0, 2.5), name: 'b.ts' };
@@ -42,7 +42,7 @@ describe('best segment (SPEC §2)', () => {
   });
 });
 
-describe('raw and editable chains (SPEC §2)', () => {
+describe('raw and editable chains', () => {
   it('counts losers and chain overlaps by their own type', () => {
     const r = hour([seg(0, 2), seg(0, 1.5, 'partial'), seg(1.5, 2, 'suspect'), seg(10, 2)]);
     assert.equal(r.overlapCount.partial, 1);
@@ -85,7 +85,7 @@ describe('raw and editable chains (SPEC §2)', () => {
   });
 });
 
-describe('stitching across hours (SPEC §3)', () => {
+describe('stitching across hours: edge holes', () => {
   it('adds start-of-hour holes from the previous hour and end-of-hour holes except on the last hour', () => {
     const h1 = H0 + HOUR_US;
     const a = hour([seg(3590, 8)]); // reaches 3598 s
@@ -103,7 +103,7 @@ describe('stitching across hours (SPEC §3)', () => {
   });
 });
 
-describe('coverage map (SPEC §5)', () => {
+describe('coverage map', () => {
   it('refuses geometries that do not divide the hour', () => {
     assert.match(mapGeometryError(7, 300) ?? '', /divides 3600/);
     assert.match(mapGeometryError(2, 7) ?? '', /rows 7/);

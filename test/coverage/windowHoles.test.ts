@@ -27,7 +27,7 @@ describe('window holes (src/coverage/windowHoles.ts)', () => {
   // Hours 10, 11, 12 whole; 13 missing; 14 whole up to 14:40 (the newest segment).
   const demo = [hour(10, [[0, 3600]]), hour(11, [[0, 3600]]), hour(12, [[0, 3600]]), hour(14, [[0, 2400]])];
 
-  it('a whole missing hour is one hole of exactly that hour, though no SPEC §3 gauge has it', () => {
+  it('a whole missing hour is one hole of exactly that hour, though no per-hour gauge has it', () => {
     const r = windowHoles(demo, {}, H(20));
     assert.deepEqual(r.window, { start: H(10), end: H(14) + 2400 * S });
     assert.deepEqual(pairs(r), [[H(13), H(14)]]);

@@ -1,6 +1,6 @@
 import { BLUE, ORANGE, WHITE, type CoverageMap } from '../../src/coverage/mapPixels.js';
 
-/** SPEC §5 colours, written out here, apart from the writer's palette: the tests' oracle. */
+/** The map's colours (docs/coverage.md, The map), apart from the writer's palette: the tests' oracle. */
 const RGB: Record<number, readonly [number, number, number]> = {
   [BLUE]: [0x1f, 0x77, 0xb4],
   [ORANGE]: [0xff, 0x7f, 0x0e],

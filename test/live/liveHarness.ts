@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { parseProm, waitFor, type RunningDaemon, WAIT_MS } from '../helpers/cli.js';
 
-/** Coverage series only (SPEC §4), as a sorted text, for comparing two scrapes. */
+/** Coverage series only (the per-hour gauges), as a sorted text, for comparing two scrapes. */
 export function coverageSeries(text: string): string {
   return [...parseProm(text).entries()]
     .filter(([k]) => !k.startsWith('segcov_') && !k.startsWith('process_') && !k.startsWith('nodejs_') && !k.startsWith('log_count_total'))

@@ -48,7 +48,7 @@ describe('live watching heals itself', () => {
         await rename(base, path.join(root, 'moved-away'));
         steps.push('base moved away');
         await waitUntilLiveMatches(d, base, ['chan'], ['source'], () => steps.join('\n'));
-        assert.equal(coverageSeries(await (await fetch(`${d.url}/metrics`)).text()), '', 'a removed base has no series (SPEC §4: gone from disk)');
+        assert.equal(coverageSeries(await (await fetch(`${d.url}/metrics`)).text()), '', 'a removed base has no series (gone from disk)');
         await waitFor('degraded while the base is missing', async () => ((await scrape(d)).get('segcov_watcher_degraded') === 1 ? true : undefined), WAIT_MS);
 
         // re-created with different content (fresh folders: tmpfs may reuse the old inodes)

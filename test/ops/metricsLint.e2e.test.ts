@@ -11,8 +11,8 @@ import { buildStore, SAMPLE_SPEC } from '../web/helpers/webFixture.js';
 import { repoRoot, requireBinary } from './opsHelpers.js';
 
 /**
- * What promtool may flag in a scrape, exactly: two SPEC §4 names ("_count" on a gauge) that
- * segcov keeps byte-identical for wubloader's dashboards and rules. Nothing else.
+ * What promtool may flag in a scrape, exactly: two inherited per-hour gauge names ("_count" on a
+ * gauge) that segcov keeps byte-identical for wubloader's dashboards and rules. Nothing else.
  */
 const INHERITED_FLAGGED = ['overlap_count', 'segment_count'];
 

@@ -5,9 +5,9 @@
  * HTTP API, checks that the fleet recording rules evaluate to the best copy of each hour, that
  * every rule evaluates without error, and runs every query of the Grafana dashboard.
  *
- * The expected figures are worked out by hand from SPEC.md §2-§3 (EPS = 10 ms), not by the
- * engine. Hours are placed two days before now so that "recording stalled" is true whatever
- * the machine's clock says.
+ * The expected figures are worked out by hand from docs/coverage.md (Raw and editable
+ * chains, Edge holes; EPS = 10 ms), not by the engine. Hours are placed two days before
+ * now so that "recording stalled" is true whatever the machine's clock says.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';

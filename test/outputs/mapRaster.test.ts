@@ -30,7 +30,7 @@ const mapOf = (width: number, height: number, cls = 0): CoverageMap =>
   ({ width, height, origin: 0, hours: 1, pixels: new Uint8Array(width * height).fill(cls) });
 
 describe('map PNG, kept between draws', () => {
-  it('redrawing only changed pixels gives the image drawn from scratch, and decodes to the SPEC colours', async () => {
+  it('redrawing only changed pixels gives the image drawn from scratch, and decodes to the map colours', async () => {
     await fc.assert(fc.asyncProperty(
       fc.integer({ min: 1, max: 300 }),
       fc.constantFrom(1, 3, 6, 300),
@@ -52,7 +52,7 @@ describe('map PNG, kept between draws', () => {
     ), { numRuns: 60 });
   });
 
-  it('is a 2-bit indexed PNG of the three SPEC colours, its zlib stream whole and its CRCs right', async () => {
+  it('is a 2-bit indexed PNG of the three map colours, its zlib stream whole and its CRCs right', async () => {
     const map = mapOf(4320, 300);
     map.pixels.fill(2, 4320 * 300 - 450); // the newest hour's unrecorded part
     map.pixels.fill(1, 1000, 1010);

@@ -50,7 +50,7 @@ describe('per-hour cache of periodic passes', () => {
   it('re-reads a settled folder when a size-deciding file grew or shrank in place (no rename, same folder mtime)', async () => {
     const base = await makeTmpDir('cache-size');
     try {
-      // two partials at one start: the bigger file is the best (SPEC §2), its duration counts
+      // two partials at one start: the bigger file is the best, its duration counts
       putSegment(base, 'chan', 'source', '2026-11-01T00', '00:00.000000-1.000-partial-AAAA.ts', 10);
       const b = putSegment(base, 'chan', 'source', '2026-11-01T00', '00:00.000000-2.000-partial-BBBB.ts', 5);
       const dir = path.join(base, 'chan', 'source', '2026-11-01T00');

@@ -15,7 +15,7 @@ function collector() {
   return { seen, report: (kind: ProblemKind, p: string) => { seen.push({ kind, path: p }); } };
 }
 
-describe('listing an hour (SPEC §1)', () => {
+describe('listing an hour', () => {
   it('keeps .ts names, drops hidden ones and tombstoned ones', () => {
     const names = ['a.ts', '.b.ts', 'c.ts', 'c.tombstone', 'd.txt', 'e.ts.tmp', '.f.tombstone', 'f.ts'];
     assert.deepEqual(selectSegmentNames(names), ['a.ts', 'f.ts']);

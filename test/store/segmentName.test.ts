@@ -11,7 +11,7 @@ function reason(name: string): string {
   return p.ok ? '' : p.reason;
 }
 
-describe('segment names (SPEC §1)', () => {
+describe('segment names', () => {
   it('parses a full name into absolute microseconds', () => {
     const p = parseSegmentName('12:34.5-2.002-full-AbC_-9.ts', H);
     assert.ok(p.ok);

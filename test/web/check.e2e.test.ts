@@ -52,7 +52,7 @@ describe('segcov check', () => {
     assert.deepEqual(holes, [
       ['desertbus', 'source', [[T('2026-11-01T06:10:00Z'), T('2026-11-01T06:10:30Z')], [T('2026-11-01T07:20:00Z'), T('2026-11-01T07:25:00Z')]]],
       ['desertbus', '480p', []],
-      // SPEC §3 has no raw hole for the missing hour 06 here (hour 07 starts at :00:20); check does.
+      // The per-hour gauges have no raw hole for the missing hour 06 here (hour 07 starts at :00:20); check does.
       [ODD_CHANNEL, 'source', [[T('2026-11-01T06:00:00Z'), T('2026-11-01T07:00:20Z')]]],
       [ODD_CHANNEL, '480p', []],
     ]);

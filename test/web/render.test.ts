@@ -79,7 +79,7 @@ describe('summary, page and JSON from a state', async () => {
     // Long after: still no hole after the newest segment (a stalled recorder is an alert, not a hole).
     const later = summarizeQuality('desertbus', 'source', fx.state.get('desertbus', 'source'), nowUs + 10 * HOUR_US);
     assert.equal(later.coveragePct, (9870 / 10200) * 100);
-    // The odd channel's missing hour 06 is a hole (no SPEC §3 gauge has it).
+    // The odd channel's missing hour 06 is a hole (no per-hour gauge has it).
     const odd = summarizeQuality(ODD_CHANNEL, 'source', fx.state.get(ODD_CHANNEL, 'source'), nowUs);
     assert.deepEqual(odd.rawHoles.map((x) => [x.start, x.end, x.hour]), [[hourUs('2026-11-01T06'), hourUs('2026-11-01T07') + 20 * SECOND_US, '2026-11-01T06']]);
     assert.equal(odd.missingHours, 1);

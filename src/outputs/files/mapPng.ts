@@ -6,7 +6,7 @@ import { removeFile, writeFileAtomic } from './atomicWrite.js';
 import { adler32, deflatePart, zlibOfParts, type ZlibPart } from './deflateParts.js';
 import { indexedPngFile } from './pngFile.js';
 
-/** SPEC §5 colours by pixel class (BLUE, ORANGE, WHITE): the map's palette, index = class. */
+/** The map's colours (docs/coverage.md, The map) by pixel class (BLUE, ORANGE, WHITE): its palette, index = class. */
 const PALETTE = Buffer.from([0x1f, 0x77, 0xb4, 0xff, 0x7f, 0x0e, 0xff, 0xff, 0xff]);
 /** Three classes fit in two bits: four pixels a byte, the leftmost in the high bits. */
 const BIT_DEPTH = 2;
@@ -68,7 +68,7 @@ function newImage(map: CoverageMap): Image {
  * One channel and quality's map PNG, kept between draws: a 2-bit indexed image whose rows
  * are compressed in bands. A redraw packs again only the pixels that changed and compresses
  * again only their bands (a live update changes a few pixels of the newest column), so it
- * costs the change, not the map. The file is exact: a decoder gives back the SPEC colours.
+ * costs the change, not the map. The file is exact: a decoder gives back those colours.
  */
 export class MapRaster {
   private image: Image | null = null;

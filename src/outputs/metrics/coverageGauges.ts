@@ -32,9 +32,9 @@ function sampleValue(v: number): string {
 }
 
 /**
- * The SPEC §4 gauges of every channel and quality, as Prometheus text. Each update sets
- * the series of changed hours and drops those of hours that are gone, in one synchronous
- * step: a scrape never sees half an update.
+ * The per-hour coverage gauges (docs/coverage.md) of every channel and quality, as
+ * Prometheus text. Each update sets the series of changed hours and drops those of
+ * hours that are gone, in one synchronous step: a scrape never sees half an update.
  *
  * The samples are kept as text per family and hour, rewritten only for the hours a write
  * touched, so a scrape after a live update costs a join of the changed families' per-hour
@@ -104,7 +104,7 @@ export class CoverageGauges {
 
   /**
    * The text format of every series, one Buffer per family (HELP and TYPE lines, then its
-   * samples; SPEC §4 order), joined: what prom-client would render for the same series
+   * samples; in GAUGE_NAMES order), joined: what prom-client would render for the same series
    * (blank lines dropped), but for the order of the samples within a family. A family
    * whose lines did not change is the very same Buffer as before, so /metrics compresses
    * again only the families a live update changed.

@@ -28,7 +28,7 @@ export class SelfMetrics {
     name: 'segcov_last_pass_timestamp_seconds', help: 'Unix time the last full pass of a channel and quality ended',
     labelNames: ['channel', 'quality'], registers: [this.registry],
   });
-  // Was segcov_hours (promtool: "hours" is not a base unit); renamed, see README.
+  // Was segcov_hours (promtool: "hours" is not a base unit); renamed, see docs/metrics.md.
   readonly hours = new Gauge({
     name: 'segcov_hour_folders', help: 'Hour folders held for a channel and quality (every hour on disk)', labelNames: ['channel', 'quality'], registers: [this.registry],
   });

@@ -3,7 +3,7 @@ import type { CoverageGauges } from './coverageGauges.js';
 import { dropBlankLines } from './promText.js';
 import type { WindowGauges } from './windowGauges.js';
 
-/** What --textfile holds: the SPEC §4 gauges, then the segcov_window_* gauges. */
+/** What --textfile holds: the per-hour coverage gauges, then the segcov_window_* gauges. */
 async function textfileText(gauges: CoverageGauges, windowGauges: WindowGauges): Promise<string> {
   return gauges.text() + dropBlankLines(await windowGauges.registry.metrics());
 }

@@ -29,10 +29,11 @@ interface Entry {
 
 /**
  * The `segcov_window_*` gauges: per channel and quality, the shown window's holes by the one
- * definition every surface shares (src/coverage/windowHoles.ts). Unlike the per-hour SPEC §4
- * gauges they see a whole missing hour, so a rule can page on it. They depend on "now" (a
- * window bounded by --last-hour grows until its end), so they are brought up to date when
- * scraped or written, from the current state; a channel/quality no longer held disappears.
+ * definition every surface shares (src/coverage/windowHoles.ts). Unlike the per-hour gauges
+ * (docs/coverage.md, The per-hour gauges) they see a whole missing hour, so a rule can page
+ * on it. They depend on "now" (a window bounded by --last-hour grows until its end), so they
+ * are brought up to date when scraped or written, from the current state; a channel/quality
+ * no longer held disappears.
  *
  * A report is computed again only when its source was replaced (a coverage update replaces
  * the whole entry, see CoverageState) or while its window still follows the clock

@@ -40,7 +40,7 @@ export async function buildStore(base: string, spec: StoreSpec): Promise<void> {
   }
 }
 
-/** A map PNG as SPEC §5 paints it (the daemon's writer is not the subject of these tests). */
+/** A map PNG as docs/coverage.md (The map) paints it (the daemon's writer is not the subject of these tests). */
 export async function writeMapPng(file: string, map: CoverageMap): Promise<void> {
   const rgb = mapToRgb(map);
   await mkdir(path.dirname(file), { recursive: true });
@@ -106,7 +106,7 @@ export const SAMPLE_SPEC: StoreSpec = {
   [ODD_CHANNEL]: {
     source: {
       '2026-11-01T05': [[0, 3600, 20, 'full']],
-      // Hour 06 missing (a white hour on the map, but no raw hole by SPEC §3); 07:00:00–07:00:20 missing.
+      // Hour 06 missing (a white hour on the map, but no raw hole in the per-hour gauges); 07:00:00–07:00:20 missing.
       '2026-11-01T07': [[20, 1800, 20, 'full']],
     },
   },
