@@ -1,23 +1,19 @@
-import path from 'node:path';
 import { severityRules, type DaemonConfig } from '../config/daemonConfig.js';
 import { createLogger, type Logger } from '../log.js';
 import type { DaemonParts } from './daemonParts.js';
 import { CoverageGauges } from '../outputs/metrics/coverageGauges.js';
 import { SelfMetrics } from '../outputs/metrics/selfMetrics.js';
-import { writeTextfile } from '../outputs/metrics/textfile.js';
 import { FleetGauges } from '../outputs/metrics/fleetGauges.js';
-import { fleetOf, type WebContext } from '../web/context.js';
+import { createWebContext } from '../web/context.js';
 import { fleetFigures, fleetInputs } from './fleetFigures.js';
 import { WindowGauges } from '../outputs/metrics/windowGauges.js';
-import { outputDirUrl, writeCoveragePage, writeStaticPage } from '../web/staticPage.js';
+import { outputDirUrl } from '../web/staticPage.js';
 import { NodeList, type NodeRef } from '../nodes/nodeList.js';
 import { folderTarget, type PeerTarget } from '../web/peerFetcher.js';
 import { pgNodeFetcher } from '../nodes/pgNodes.js';
 import { CoverageState } from '../live/coverageState.js';
-import { LatestWins } from './latestWins.js';
 import { prepareOutputs } from './prepareOutputs.js';
 import { problemLog } from './problemLog.js';
-import type { LiveMode } from '../live/liveMode.js';
 import { QualityChecker } from './qualityChecker.js';
 import { Reloader, type ConfigLoader } from './reload.js';
 import { handleHupAndUsr1 } from './signals.js';
@@ -29,7 +25,9 @@ import { dropPrivileges } from './privileges.js';
 import { writeFileAtomic } from '../outputs/files/atomicWrite.js';
 import { installLastResort } from './lastResort.js';
 import type { WebServer } from './webServer.js';
-import { missingChannels, missingChannelsText, probeBaseDir, unreadableText, type BaseDirState } from '../store/baseDir.js';
+import { unreadableText } from '../store/baseDir.js';
+import { afterPublishWriter, reloadNodes, writeOutputs } from './outputWriting.js';
+import { checkerLoop, firstPass, startLive } from './passes.js';
 import { HistoryMetrics } from '../outputs/metrics/historyMetrics.js';
 import { HoleHistory } from '../history/holeHistory.js';
 import { HistoryFile } from '../history/historyFile.js';
@@ -68,25 +66,14 @@ export function createDaemon(config: DaemonConfig, given?: Logger, reload: Reloa
     keepDays: config.historyKeepDays, onError: () => metrics.errors.inc({ kind: 'history_write' }),
   });
   state.onUpdate((s) => history.update(s));
-  const web: WebContext = {
+  const web = createWebContext({
     state, config, nodeName: config.nodeName, history,
     // the database's nodes (as last read for the pages), read from the files beside their maps
     extraPeers: () => databasePeers(nodes.current(), config.peers),
-  };
+  });
   const fleetGauges = new FleetGauges(() => fleetFigures(web), () => fleetInputs(web));
-  const textfile = new LatestWins((e) => {
-    metrics.errors.inc({ kind: 'textfile_write' });
-    log.error({ err: String(e), file: config.textfile }, 'cannot write textfile');
-  });
-  const page = new LatestWins((e) => {
-    metrics.errors.inc({ kind: 'page_write' });
-    log.error({ err: String(e) }, 'cannot write the static status page');
-  });
-  // After every update (not in --run-once, which writes them once at the end).
-  const afterPublish = config.runOnce ? undefined : () => {
-    if (config.textfile !== undefined) textfile.run(() => writeTextfile(config.textfile as string, gauges, windowGauges));
-    if (config.makePage && state.ready) page.run(() => writeStaticPage(web));
-  };
+  // after every update: the textfile and the static page (not in --run-once)
+  const afterPublish = afterPublishWriter({ config, state, gauges, windowGauges, web, metrics, log });
   const nodes = new NodeList({
     fetch: config.connectionString === undefined ? undefined : pgNodeFetcher(config.connectionString),
     peers: () => config.peers, // a SIGHUP reload may change them
@@ -108,121 +95,6 @@ export function createDaemon(config: DaemonConfig, given?: Logger, reload: Reloa
   // SIGHUP: the node list is read again and the coverage pages rewritten
   reloader.onReload(() => reloadNodes(parts));
   return parts;
-}
-
-/**
- * `--make-page`: re-reads the node list (a database problem keeps the last list) and
- * writes the `CHANNEL_QUALITY_coverage.html` page of the given checkers.
- */
-async function writeCoveragePages(parts: DaemonParts, checkers: readonly QualityChecker[]): Promise<void> {
-  if (!parts.config.makePage) return;
-  const nodes = await parts.nodes.reload();
-  await Promise.all(checkers.map((c) => writeCoveragePage(parts.config.outputDir, c.channel, c.quality, nodes)));
-}
-
-/**
- * Re-reads the node list now and rewrites every coverage page (on SIGHUP). Never throws:
- * a failed write is logged and counted.
- */
-export async function reloadNodes(parts: DaemonParts): Promise<void> {
-  await writeCoveragePages(parts, parts.checkers).catch((e: unknown) => {
-    parts.metrics.errors.inc({ kind: 'page_write' });
-    parts.log.error({ err: String(e) }, 'cannot write the coverage pages');
-  });
-}
-
-/** The files written after a pass: textfile and static page (maps are written per checker). */
-async function writeOutputs(parts: DaemonParts): Promise<void> {
-  const { config } = parts;
-  await Promise.all(parts.checkers.map((c) => c.flush()));
-  if (config.textfile !== undefined) await writeTextfile(config.textfile, parts.gauges, parts.windowGauges);
-  if (config.makePage) {
-    // A one-off page asks the node list and the peers once first, so it shows them.
-    if (config.runOnce && (Object.keys(config.peers).length > 0 || config.connectionString !== undefined)) {
-      await parts.nodes.reload();
-      await fleetOf(parts.web).fetcher.round();
-    }
-    await writeStaticPage(parts.web);
-    await writeCoveragePages(parts, parts.checkers);
-  }
-}
-
-/**
- * Tells what the base folder is; a missing, unreadable or non-folder base is logged (not
- * fatal: retried next pass). Unreadable (EACCES) is never called missing.
- */
-async function checkBase(parts: DaemonParts): Promise<BaseDirState> {
-  const base = parts.config.baseDir;
-  const state = await probeBaseDir(base);
-  if (state.kind === 'not_a_folder') parts.log.warn({ base }, 'base dir is not a folder; retrying every pass');
-  else if (state.kind === 'missing') parts.log.warn({ base }, 'base dir does not exist yet; retrying every pass');
-  else if (state.kind === 'unreadable') parts.log.warn({ base, err: state.code }, `base dir ${unreadableText(state.code)}; retrying every pass`);
-  return state;
-}
-
-/** One full pass of every channel and quality, concurrently (`batched`: see firstPass). Returns what the base was. */
-export async function passAll(parts: DaemonParts, batched = false): Promise<BaseDirState> {
-  const base = await checkBase(parts);
-  await Promise.all(parts.checkers.map((c) => runPass(parts, c, batched)));
-  return base;
-}
-
-/** One warning, after the first pass, for configured channels that have no folder under the base. */
-async function warnMissingChannels(parts: DaemonParts): Promise<void> {
-  const { baseDir, outputDir, channels } = parts.config;
-  const own = path.dirname(outputDir) === baseDir ? new Set([path.basename(outputDir)]) : new Set<string>();
-  const m = await missingChannels(baseDir, channels, own);
-  if (m !== null) parts.log.warn({ base: baseDir, missing: m.missing }, missingChannelsText(baseDir, m));
-}
-
-/**
- * The first pass (all of --run-once): every hour is read, in batches of a few hours read
- * synchronously (an hour's garbage dies young: less GC and RSS than awaiting each listing).
- * Later passes mostly hit the hour cache and stay on the async path.
- */
-export async function firstPass(parts: DaemonParts): Promise<BaseDirState> {
-  const base = await passAll(parts, true);
-  if (base.kind === 'ok') await warnMissingChannels(parts);
-  return base;
-}
-
-async function runPass(parts: DaemonParts, c: QualityChecker, batched: boolean): Promise<void> {
-  try {
-    await c.fullPass(() => parts.stop.stopped, batched);
-    parts.windowWarnings.check(c.channel, c.quality);
-  } catch (e) {
-    parts.metrics.errors.inc({ kind: 'pass' });
-    parts.log.error({ ...c.labels, err: e instanceof Error ? e.stack : String(e) }, 'pass failed; retrying next interval');
-  }
-}
-
-/** `--check-interval` seconds ± 10% jitter, in ms. */
-export function jitteredInterval(seconds: number, random = Math.random): number {
-  return seconds * 1000 * (0.9 + 0.2 * random());
-}
-
-/** The periodic loop of one checker: wait, pass, repeat, until stopped. */
-async function checkerLoop(parts: DaemonParts, c: QualityChecker, live: LiveMode | null): Promise<void> {
-  while (!parts.stop.stopped) {
-    await parts.stop.sleep(jitteredInterval(parts.config.checkInterval));
-    if (parts.stop.stopped) break;
-    await runPass(parts, c, false);
-    // the replaced checker's page of this pair, with the node list read afresh, every pass
-    await writeCoveragePages(parts, [c]).catch((e: unknown) => {
-      parts.metrics.errors.inc({ kind: 'page_write' });
-      parts.log.error({ ...c.labels, err: String(e) }, 'cannot write the coverage page');
-    });
-    if (live !== null && !live.watching && !live.degraded) await startLive(live);
-  }
-}
-
-/** Starts watching; a failure to start degrades to polling instead of stopping anything. */
-async function startLive(live: LiveMode): Promise<void> {
-  try {
-    await live.start();
-  } catch (e) {
-    live.degrade(e instanceof Error ? e : new Error(String(e)));
-  }
 }
 
 /** The /healthz URL a local health check uses (`none` without a server). */
@@ -278,6 +150,9 @@ export async function runDaemon(initial: DaemonConfig, reload: ReloadOptions = {
       process.exit(0);
     }, 4500).unref();
   });
+  // peers are asked from the start, server or not (the fleet gauges and the textfile read them);
+  // a reload or the database may add peers later, and a round without any costs nothing
+  parts.web.fleet.start();
   let server: WebServer | null = null;
   if (config.listenAddresses.length > 0) {
     // the HTTP side (Node's http, https, tls and zlib among it) loads only for a daemon that serves
@@ -301,7 +176,7 @@ export async function runDaemon(initial: DaemonConfig, reload: ReloadOptions = {
   if (live !== null) await startLive(live);
   await Promise.all(parts.checkers.map((c) => checkerLoop(parts, c, live)));
   await live?.stop();
-  fleetOf(parts.web).stop();
+  parts.web.fleet.stop();
   await server?.close();
   await Promise.all(parts.checkers.map((c) => c.flush()));
   await parts.history.close();

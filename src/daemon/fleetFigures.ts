@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { coverageWindowHoles } from '../coverage/coverageWindow.js';
 import { windowSettled } from '../coverage/windowHoles.js';
 import type { FleetFigureSet, FleetFigures } from '../outputs/metrics/fleetGauges.js';
-import { fleetOf, shownPairs, type WebContext } from '../web/context.js';
+import { shownPairs, type WebContext } from '../web/context.js';
 import { fleetHoleFiguresOf } from '../web/fleetView.js';
 
 /**
@@ -12,7 +12,7 @@ import { fleetHoleFiguresOf } from '../web/fleetView.js';
  * loop; with whether every window among them is settled (no longer follows the clock).
  */
 export async function fleetFigures(web: WebContext): Promise<FleetFigureSet> {
-  const fleet = fleetOf(web);
+  const { fleet } = web;
   const now = fleet.nowUs();
   const peers = fleet.fetcher.snapshot();
   const qualities: FleetFigures[] = [];
@@ -41,6 +41,6 @@ export async function fleetFigures(web: WebContext): Promise<FleetFigureSet> {
  */
 export function fleetInputs(web: WebContext): unknown[] {
   const out: unknown[] = [web.config, ...web.state.list()];
-  for (const p of fleetOf(web).fetcher.snapshot()) out.push(p.name, p.spansUrl, p.state, p.error, p.data);
+  for (const p of web.fleet.fetcher.snapshot()) out.push(p.name, p.spansUrl, p.state, p.error, p.data);
   return out;
 }

@@ -10,14 +10,12 @@ import { notYetRects } from './notYet.js';
 import { pairsToShow } from './qualitySummary.js';
 import { renderStatusPage, type PageData } from './statusPage.js';
 
-/** What the web outputs read: the daemon's live state and its settings. */
-export interface WebContext {
+/** What a WebContext is made from: the daemon's live state and its settings. */
+export interface WebContextOptions {
   readonly state: CoverageState;
   readonly config: DaemonConfig;
   /** Wall clock in ms since the epoch (default Date.now); tests pin it. */
   readonly now?: () => number;
-  /** This node's spans and its peers'; made from the rest when not given. */
-  readonly fleet?: FleetSource;
   /** This node's name in the fleet view (default: the host name). */
   readonly nodeName?: string;
   /** Nodes other than config peers (the database's), with where their spans are. */
@@ -26,12 +24,27 @@ export interface WebContext {
   readonly history?: IncidentSource;
 }
 
+/** What the web outputs read: the options, and this node's spans and its peers'. */
+export interface WebContext extends WebContextOptions {
+  /** Asks no peer until its owner starts it (the daemon does; so do tests that need peers). */
+  readonly fleet: FleetSource;
+}
+
+/** A WebContext with its fleet source, made here and nowhere else. */
+export function createWebContext(o: WebContextOptions): WebContext {
+  const fleet = new FleetSource({
+    state: o.state, pairs: () => shownPairs(o), peers: () => allPeers(o), now: o.now,
+    nodeName: o.nodeName ?? o.config.nodeName, pollMs: o.config.peerPollMs, rules: severityRules(o.config),
+  });
+  return { ...o, fleet };
+}
+
 export function nowUs(ctx: WebContext): number {
   return Math.round((ctx.now ?? Date.now)() * 1000);
 }
 
 /** The channels and qualities the outputs show: configured ones first, then any other the state holds. */
-export function shownPairs(ctx: WebContext): [string, string][] {
+export function shownPairs(ctx: WebContextOptions): [string, string][] {
   return pairsToShow(ctx.config.channels, ctx.config.qualities, ctx.state.list());
 }
 
@@ -42,25 +55,10 @@ export function mapNames(ctx: WebContext): Set<string> {
 
 
 /** Every peer: the database's nodes, and config peers (a config peer of the same name wins). */
-export function allPeers(ctx: WebContext): Record<string, PeerTarget> {
+export function allPeers(ctx: WebContextOptions): Record<string, PeerTarget> {
   const out: Record<string, PeerTarget> = { ...(ctx.extraPeers?.() ?? {}) };
   for (const [name, base] of Object.entries(ctx.config.peers)) out[name] = apiTarget(base);
   return out;
-}
-
-/** The context's fleet source, made on first use when the daemon did not give one. */
-const made = new WeakMap<WebContext, FleetSource>();
-export function fleetOf(ctx: WebContext): FleetSource {
-  if (ctx.fleet !== undefined) return ctx.fleet;
-  let f = made.get(ctx);
-  if (f === undefined) {
-    f = new FleetSource({
-      state: ctx.state, pairs: () => shownPairs(ctx), peers: () => allPeers(ctx), now: ctx.now,
-      nodeName: ctx.nodeName ?? ctx.config.nodeName, pollMs: ctx.config.peerPollMs, rules: severityRules(ctx.config),
-    });
-    made.set(ctx, f);
-  }
-  return f;
 }
 
 /**
@@ -78,7 +76,7 @@ export function staleAfterUs(config: DaemonConfig): number {
  * so the page also works behind a reverse proxy under a sub-path.
  */
 export function pageData(ctx: WebContext, mapPrefix: string, isStatic: boolean, docsUrl: string | null = null): PageData {
-  const view = fleetOf(ctx).view();
+  const view = ctx.fleet.view();
   const maps = view.qualities.map((q) => {
     const status = ctx.state.get(q.channel, q.quality);
     const map = status?.coverage.map ?? null;

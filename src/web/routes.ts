@@ -3,7 +3,7 @@ import type http from 'node:http';
 import { sendJson, sendText, type Route } from '../outputs/http/httpServer.js';
 import { packageFile } from '../packageFiles.js';
 import { severityRules } from '../config/daemonConfig.js';
-import { fleetOf, mapNames, nowUs, pageData, pageHtml, shownPairs, type WebContext } from './context.js';
+import { mapNames, nowUs, pageData, pageHtml, shownPairs, type WebContext } from './context.js';
 import { coverageJson, holesJson, parseHolesQuery } from './coverageApi.js';
 import { fleetHolesJson } from './fleetApi.js';
 import { incidentJson, incidentsJson, parseIncidentsQuery } from './incidentsApi.js';
@@ -68,9 +68,7 @@ function badRequest(res: http.ServerResponse, error: string): void {
  */
 export function webRoutes(ctx: WebContext): Route[] {
   const csp = pageCsp();
-  const fleet = fleetOf(ctx);
-  // Always running: a reload (SIGHUP) or the database may add peers later; a round without peers costs nothing.
-  fleet.start();
+  const { fleet } = ctx;
   const events = new LiveEvents(() => pageData(ctx, 'maps/', false, DOCS_PATH.slice(1)), (l) => fleet.onChange(l));
   // each incident change as `event: incident`, shaped as one item of /api/v1/incidents
   ctx.history?.onChange((changed) => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { NodeRef } from '../nodes/nodeList.js';
 import { writeFileAtomic } from '../outputs/files/atomicWrite.js';
 import { coveragePageName, mapFileName } from '../store/layout.js';
-import { fleetOf, pageHtml, type WebContext } from './context.js';
+import { pageHtml, type WebContext } from './context.js';
 import { renderCoveragePage } from './coveragePage.js';
 
 /** The static status page's file name in the output folder. */
@@ -23,7 +23,7 @@ export const SPANS_FILE_NAME = 'spans.json';
  */
 export async function writeStaticPage(ctx: WebContext): Promise<void> {
   // never renamed over a page name that is not a regular file (writeFileAtomic refuses)
-  await writeFileAtomic(path.join(ctx.config.outputDir, SPANS_FILE_NAME), `${JSON.stringify(fleetOf(ctx).spans())}\n`, { mode: 0o644 });
+  await writeFileAtomic(path.join(ctx.config.outputDir, SPANS_FILE_NAME), `${JSON.stringify(ctx.fleet.spans())}\n`, { mode: 0o644 });
   await writeFileAtomic(path.join(ctx.config.outputDir, STATIC_PAGE_NAME), pageHtml(ctx, ''), { mode: 0o644 });
 }
 

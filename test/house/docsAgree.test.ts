@@ -9,6 +9,8 @@ import { fillHour, putSegment } from '../helpers/simpleStore.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { anchorsOf, mentionsOf, type Doc, type Mention, type Mentions } from './docMentions.js';
 
+// e2e-names: names programs, starts none
+
 /**
  * The docs agree with the code (issue 26): every repository path, link, segcov flag, metric
  * name and URL path that README.md, docs/*.md and config/ (its README, and the comments of

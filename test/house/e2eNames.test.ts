@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 // `npm run test:unit` runs every test file but the `*.e2e.test.ts` ones, so that an edit can be
 // checked without Chromium, Prometheus, Postgres, ffmpeg or namespaces. This keeps the split
 // honest: a test that reaches an outside program, itself or through a helper, is named e2e.
+// e2e-names: names programs, starts none
 
 const testRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test');
 
@@ -18,6 +19,8 @@ const PROGRAMS = [
 ];
 const NEEDS_PROGRAM = new RegExp(`['"\`](${PROGRAMS.join('|')})['"\`]|executablePath|/usr/lib/postgresql|requireBinary\\(`);
 const LOCAL_IMPORT = /from '(\.[^']+)\.js'/g;
+/** A test that names programs (in a list, a message) and starts none says so with this line. */
+const NAMES_ONLY = /^\/\/ e2e-names: names programs, starts none$/m;
 
 function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -45,9 +48,7 @@ export function filesNeedingPrograms(root: string): Set<string> {
     memo.set(file, result);
     return result;
   };
-  // this file names every program in its list, and starts none
-  const self = (f: string): boolean => path.basename(f) === 'e2eNames.test.ts';
-  return new Set([...source.keys()].filter((f) => f.endsWith('.test.ts') && !self(f) && needs(f, new Set())));
+  return new Set([...source.keys()].filter((f) => f.endsWith('.test.ts') && !NAMES_ONLY.test(source.get(f) ?? '') && needs(f, new Set())));
 }
 
 describe('test file names', () => {

@@ -1,5 +1,6 @@
 import { DAEMON_OPTIONS, resolveDaemonConfig } from '../../src/cli/daemonOptions.js';
-import { createDaemon, firstPass } from '../../src/daemon/daemon.js';
+import { createDaemon } from '../../src/daemon/daemon.js';
+import { firstPass } from '../../src/daemon/passes.js';
 import { createLogger } from '../../src/log.js';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -4,13 +4,15 @@ import { after, before, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { resolveDaemonConfig } from '../../src/cli/daemonOptions.js';
 import { coreRoutes } from '../../src/daemon/coreRoutes.js';
-import { createDaemon, passAll } from '../../src/daemon/daemon.js';
+import { createDaemon } from '../../src/daemon/daemon.js';
+import { passAll } from '../../src/daemon/passes.js';
 import { silentLogger } from '../../src/log.js';
 import { startHttpServer, type HttpServerHandle } from '../../src/outputs/http/httpServer.js';
 import { webRoutes } from '../../src/web/routes.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { imageStates, launchChromium, screenshotPath, watchProblems } from './helpers/browser.js';
 import { buildStore, ODD_CHANNEL, SAMPLE_NOW_MS, SAMPLE_SPEC } from './helpers/webFixture.js';
+import { createWebContext } from '../../src/web/context.js';
 
 /**
  * The page on top of the real daemon's pass and map writer (not the test's): the routes
@@ -31,7 +33,7 @@ before(async () => {
   await passAll(parts);
   parts.state.markReady();
   await Promise.all(parts.checkers.map((c) => c.flush()));
-  const ctx = { state: parts.state, config, now: () => SAMPLE_NOW_MS };
+  const ctx = createWebContext({ state: parts.state, config, now: () => SAMPLE_NOW_MS });
   server = await startHttpServer('127.0.0.1', 0, [...coreRoutes(parts), ...webRoutes(ctx)], (e) => { throw e; });
   browser = await launchChromium();
 });

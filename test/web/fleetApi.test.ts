@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fleetFigures } from '../../src/daemon/fleetFigures.js';
 import { startHttpServer, type HttpServerHandle } from '../../src/outputs/http/httpServer.js';
-import { fleetOf, type WebContext } from '../../src/web/context.js';
+import { createWebContext, type WebContext } from '../../src/web/context.js';
 import type { FleetView } from '../../src/web/fleetView.js';
 import { FleetSource } from '../../src/web/fleetSource.js';
 import { parseNodeSpans, type NodeSpans } from '../../src/web/nodeSpans.js';
@@ -36,19 +36,19 @@ describe('fleet API (/api/v1/spans, /api/v1/fleet, /api/v1/holes?peers=1, /api/v
 
   before(async () => {
     peer = await makeFixture(PEER_SPEC);
-    peerServer = await startHttpServer('127.0.0.1', 0, webRoutes({ state: peer.state, config: peer.config, now, nodeName: 'node-b' }), (e) => { throw e; });
+    peerServer = await startHttpServer('127.0.0.1', 0, webRoutes(createWebContext({ state: peer.state, config: peer.config, now, nodeName: 'node-b' })), (e) => { throw e; });
     // A "peer" that answers with something that is not the spans format.
     junk = http.createServer((_q, s) => { s.writeHead(200, { 'content-type': 'application/json' }); s.end('{"v":1,"node":"x"}'); });
     await new Promise<void>((r) => junk.listen(0, '127.0.0.1', r));
     const junkPort = (junk.address() as AddressInfo).port;
     local = await makeFixture(SAMPLE_SPEC, { peers: { 'node-b': `http://127.0.0.1:${peerServer.port}`, 'node-j': `http://127.0.0.1:${junkPort}` } });
-    ctx = { state: local.state, config: local.config, now, nodeName: 'node-a' };
+    ctx = createWebContext({ state: local.state, config: local.config, now, nodeName: 'node-a' });
     server = await startHttpServer('127.0.0.1', 0, webRoutes(ctx), (e) => { throw e; });
-    await fleetOf(ctx).fetcher.round();
+    await ctx.fleet.fetcher.round();
   });
 
   after(async () => {
-    fleetOf(ctx)?.stop();
+    ctx.fleet.stop();
     await server?.close();
     await peerServer?.close();
     junk?.close();
@@ -168,7 +168,7 @@ describe('fleet API (/api/v1/spans, /api/v1/fleet, /api/v1/holes?peers=1, /api/v
   });
 
   it('a database node is read from the spans.json the static page writes beside its maps', async () => {
-    await writeStaticPage({ state: peer.state, config: peer.config, now, nodeName: 'node-b' });
+    await writeStaticPage(createWebContext({ state: peer.state, config: peer.config, now, nodeName: 'node-b' }));
     const file = path.join(peer.config.outputDir, SPANS_FILE_NAME);
     const fileServer = http.createServer((q, s) => {
       if (q.url !== '/segments/coverage-maps/spans.json') { s.writeHead(404); s.end(); return; }

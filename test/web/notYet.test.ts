@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { SECOND_US } from '../../src/coverage/types.js';
 import { notYetRects } from '../../src/web/notYet.js';
 import { summarizeQuality } from '../../src/web/qualitySummary.js';
-import { pageData } from '../../src/web/context.js';
+import { createWebContext, pageData } from '../../src/web/context.js';
 import { hourUs, makeFixture, type Fixture } from './helpers/webFixture.js';
 
 const origin = hourUs('2026-11-01T05');
@@ -33,7 +33,7 @@ describe('the page: "not yet" after now, and a red empty window', () => {
   });
   after(async () => { if (fx !== undefined) await rm(fx.base, { recursive: true, force: true }); });
 
-  const ctxAt = (nowUs: number) => ({ state: fx.state, config: fx.config, now: () => nowUs / 1000, nodeName: 'n' });
+  const ctxAt = (nowUs: number) => createWebContext({ state: fx.state, config: fx.config, now: () => nowUs / 1000, nodeName: 'n' });
 
   it('the part of the map after now is "not yet" in the page data; the holes stop at now; the docs are linked', () => {
     const now = hourUs('2026-11-01T06') + 1200 * SECOND_US;

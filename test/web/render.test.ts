@@ -6,7 +6,7 @@ import { coverageJson } from '../../src/web/coverageApi.js';
 import { displayUtc, escapeHtml, formatDuration, formatPercent, isoUtc } from '../../src/web/format.js';
 import { mapLayout } from '../../src/web/mapLayout.js';
 import { summarizeQuality } from '../../src/web/qualitySummary.js';
-import { pageData, pageHtml } from '../../src/web/context.js';
+import { createWebContext, pageData, pageHtml } from '../../src/web/context.js';
 import { embedJson } from '../../src/web/statusPage.js';
 import { writeStaticPage } from '../../src/web/staticPage.js';
 import { hourUs, makeFixture, ODD_CHANNEL, SAMPLE_NOW_MS, SAMPLE_SPEC } from './helpers/webFixture.js';
@@ -64,7 +64,7 @@ describe('map layout', () => {
 describe('summary, page and JSON from a state', async () => {
   const fx = await makeFixture(SAMPLE_SPEC);
   const nowUs = SAMPLE_NOW_MS * 1000;
-  const ctx = { state: fx.state, config: fx.config, now: () => SAMPLE_NOW_MS, nodeName: 'node-a' };
+  const ctx = createWebContext({ state: fx.state, config: fx.config, now: () => SAMPLE_NOW_MS, nodeName: 'node-a' });
 
   it('coverage of the window: the window minus its holes; the live edge and the future are not holes', () => {
     const s = summarizeQuality('desertbus', 'source', fx.state.get('desertbus', 'source'), nowUs);
@@ -124,7 +124,7 @@ describe('summary, page and JSON from a state', async () => {
   });
 
   it('writeStaticPage writes index.html by rename, with map references relative to it', async () => {
-    await writeStaticPage({ state: fx.state, config: fx.config, now: () => SAMPLE_NOW_MS });
+    await writeStaticPage(createWebContext({ state: fx.state, config: fx.config, now: () => SAMPLE_NOW_MS }));
     const html = await readFile(`${fx.config.outputDir}/index.html`, 'utf8');
     assert.ok(html.includes('"src":"desertbus_source_coverage.png?v=1000"'));
     assert.ok(html.includes('"static":true'), 'the copy knows it is a snapshot');

@@ -9,6 +9,7 @@ import { startHttpServer, type HttpServerHandle } from '../../src/outputs/http/h
 import { mapFileName } from '../../src/store/layout.js';
 import { webRoutes } from '../../src/web/routes.js';
 import { makeFixture, ODD_CHANNEL, SAMPLE_NOW_MS, SAMPLE_SPEC, type Fixture } from './helpers/webFixture.js';
+import { createWebContext } from '../../src/web/context.js';
 
 interface Reply { status: number; type: string; body: Buffer; headers: http.IncomingHttpHeaders }
 
@@ -35,7 +36,7 @@ describe('web routes over HTTP', () => {
 
   before(async () => {
     fx = await makeFixture(SAMPLE_SPEC, { peers: { 'node-b': 'http://192.0.2.7:8006/' } });
-    server = await startHttpServer('127.0.0.1', 0, webRoutes({ state: fx.state, config: fx.config, now: () => SAMPLE_NOW_MS }), (e) => { throw e; });
+    server = await startHttpServer('127.0.0.1', 0, webRoutes(createWebContext({ state: fx.state, config: fx.config, now: () => SAMPLE_NOW_MS })), (e) => { throw e; });
     // A file next to the output folder, and links to it planted inside under map names.
     outside = path.join(fx.base, 'secret.png');
     await writeFile(outside, SECRET);

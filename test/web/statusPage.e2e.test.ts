@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { startHttpServer, type HttpServerHandle } from '../../src/outputs/http/httpServer.js';
-import { fleetOf, type WebContext } from '../../src/web/context.js';
+import { createWebContext, type WebContext } from '../../src/web/context.js';
 import { displayUtc, formatDuration, formatPercent } from '../../src/web/format.js';
 import { webRoutes } from '../../src/web/routes.js';
 import { writeStaticPage } from '../../src/web/staticPage.js';
@@ -39,12 +39,12 @@ describe('status page in Chromium', () => {
 
   before(async () => {
     peer = await makeFixture(PEER_SPEC);
-    peerServer = await startHttpServer('127.0.0.1', 0, webRoutes({ state: peer.state, config: peer.config, now }), (e) => { throw e; });
+    peerServer = await startHttpServer('127.0.0.1', 0, webRoutes(createWebContext({ state: peer.state, config: peer.config, now })), (e) => { throw e; });
     local = await makeFixture(SAMPLE_SPEC, { peers: { 'node-b': `http://127.0.0.1:${peerServer.port}` } });
-    const ctx = { state: local.state, config: local.config, now, nodeName: 'node-a' };
+    const ctx = createWebContext({ state: local.state, config: local.config, now, nodeName: 'node-a' });
     server = await startHttpServer('127.0.0.1', 0, webRoutes(ctx), (e) => { throw e; });
     // The daemon has the peer's answer before the page is opened.
-    await fleetOf(ctx).fetcher.round();
+    await ctx.fleet.fetcher.round();
     staticCtx = ctx;
     browser = await launchChromium();
   });
@@ -174,7 +174,7 @@ function servedFixture(spec: StoreSpec): { browser: () => Browser; fx: () => Fix
   before(async () => {
     fx = await makeFixture(spec);
     const f = fx;
-    server = await startHttpServer('127.0.0.1', 0, webRoutes({ state: f.state, config: f.config, now: () => SAMPLE_NOW_MS }), (e) => { throw e; });
+    server = await startHttpServer('127.0.0.1', 0, webRoutes(createWebContext({ state: f.state, config: f.config, now: () => SAMPLE_NOW_MS })), (e) => { throw e; });
     browser = await launchChromium();
   });
   after(async () => {
