@@ -1,8 +1,8 @@
-import { stat } from 'node:fs/promises';
-import type { Logger } from '../log.js';
-import type { ResyncReason, SelfMetrics } from '../outputs/metrics/selfMetrics.js';
+import type { ResyncReason } from '../outputs/metrics/selfMetrics.js';
+import { folderStamp, type LiveChecker, type LiveModeParts } from './liveParts.js';
 import { defaultTimings, RESYNC_WHY, ResyncGuard, type GuardTimings } from './resyncGuard.js';
-import { defaultDirWatch, StoreWatcher, type DirWatchFn, type UnwatchedFolder } from './storeWatcher.js';
+import { StoreWatcher } from './storeWatcher.js';
+import { defaultDirWatch, type DirWatchFn, type UnwatchedFolder } from './watchEvents.js';
 import { pairKey } from '../store/pairKey.js';
 import { backoffMs } from '../time/backoff.js';
 
@@ -11,27 +11,6 @@ export const POLL_MS = 1000;
 /** First and longest wait before watching an unwatched folder is tried again (doubling between). */
 export const RETRY_FIRST_MS = 500;
 export const RETRY_MAX_MS = 4000;
-
-/** What live mode drives for one channel and quality (the daemon's quality checker). */
-export interface LiveChecker {
-  readonly channel: string;
-  readonly quality: string;
-  /** Whether the checker's periodic passes compare their results with the live state. */
-  compareWithLive: boolean;
-  /** Re-reads one hour soon (an event or a poll saw it change). */
-  markDirty(hour: string): void;
-  /** One full pass (cached); resolves when it is merged. */
-  fullPass(shouldStop?: () => boolean): Promise<unknown>;
-}
-
-/** What live mode needs of the daemon. */
-export interface LiveModeParts {
-  readonly config: { readonly baseDir: string; readonly channels: readonly string[]; readonly qualities: readonly string[] };
-  readonly log: Logger;
-  readonly metrics: Pick<SelfMetrics, 'errors' | 'watcherDegraded' | 'liveResyncs'>;
-  readonly checkers: readonly LiveChecker[];
-  readonly stop: { readonly stopped: boolean };
-}
 
 /**
  * Live mode: store events mark hours dirty on their checker, which re-reads only them.
@@ -262,15 +241,5 @@ export class LiveMode {
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     this.pollTimer = null;
     this.retryTimer = null;
-  }
-}
-
-/** What changes when anything in a folder's listing does, or the folder is replaced or its permissions change. */
-async function folderStamp(dir: string): Promise<string> {
-  try {
-    const st = await stat(dir);
-    return `${st.ino}:${st.mtimeMs}:${st.ctimeMs}`;
-  } catch (e) {
-    return `error:${(e as NodeJS.ErrnoException).code ?? ''}`;
   }
 }

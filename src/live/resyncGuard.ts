@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ResyncReason } from '../outputs/metrics/selfMetrics.js';
-import type { WatchedFolder } from './storeWatcher.js';
+import type { WatchedFolder } from './watchEvents.js';
 
 /** How often the guard looks. A changed folder is confirmed by a second look, so it is re-read about 2 s after. */
 export const GUARD_MS = 1000;

@@ -1,26 +1,13 @@
-import { watch as fsWatch, type FSWatcher as NodeWatcher, type Stats } from 'node:fs';
+import type { FSWatcher as NodeWatcher, Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { mattersToCoverage, placeOf, type StorePlace } from './storePaths.js';
+import { defaultDirWatch, type DirWatchFn, type Level, type StoreEvents, type UnwatchedFolder, type WatchedFolder } from './watchEvents.js';
 
-/** What the watcher tells the daemon. */
-export interface StoreEvents {
-  /** Something changed in (or about) this hour folder: re-read it. */
-  hourChanged(channel: string, quality: string, hour: string): void;
-  /** A quality, channel (quality null) or the base folder (channel null) appeared, went or was replaced: re-read it whole. */
-  qualityChanged(channel: string | null, quality: string | null): void;
-  /** A folder that should be watched could not be (permission, inotify limit, watch error, missing base). */
-  unwatched(dir: string, err: Error): void;
+
+interface Watched extends WatchedFolder {
+  readonly watcher: NodeWatcher;
 }
-
-/** Opens a folder watch; injectable so tests can make it fail like an exhausted inotify. */
-export type DirWatchFn = (dir: string, onName: (name: string | null) => void, onError: (e: Error) => void) => NodeWatcher;
-
-export const defaultDirWatch: DirWatchFn = (dir, onName, onError) => {
-  const w = fsWatch(dir, { persistent: false }, (_event, name) => onName(name === null ? null : String(name)));
-  w.on('error', onError);
-  return w;
-};
 
 export interface StoreWatcherOptions {
   readonly base: string;
@@ -29,48 +16,15 @@ export interface StoreWatcherOptions {
   readonly dirWatch?: DirWatchFn;
 }
 
-/** Depth under the base: 0 base, 1 channel, 2 quality, 3 hour. */
-type Level = 0 | 1 | 2 | 3;
-
-interface Watched extends WatchedFolder {
-  readonly watcher: NodeWatcher;
-}
-
-/** A folder with a watch open, and which folder it was when the watch was opened. */
-export interface WatchedFolder {
-  readonly level: Level;
-  readonly place: StorePlace | null;
-  readonly dev: number;
-  readonly ino: number;
-}
-
-/** A folder that should be watched and is not, with what kept it from being watched. */
-export interface UnwatchedFolder {
-  readonly level: Level;
-  readonly place: StorePlace | null;
-  readonly err: Error;
-}
-
 /**
- * Watches the store's fixed four levels (base, channel, quality, hour folders) with one
- * plain folder watch each: a year of hours is ~9,000 watches and no per-file memory.
- *
- * Folders are (re)synced, never trusted: whenever a folder's own watch reports it gone,
- * renamed, deleted or changed, or its parent reports a child of its name made, removed or
- * renamed, the folder's watch is closed and opened anew (whatever its inode: tmpfs and
- * ext4 hand a re-created folder the old inode number, and the old watch is dead), and for
- * base, channel and quality folders the children are listed and synced the same way.
- * Each watch keeps the device and inode its folder had, so that a folder that became
- * another with no event (a mount over it) can be found and `resync()`ed (ResyncGuard).
- *
- * A folder that exists and cannot be watched (EACCES, ENOSPC, a watch error) is kept in
- * `unwatched`, and so is a missing base; `retry()` tries them again. Junk that is not a
- * folder at all (a symlink loop, a file named like an hour) is nothing to watch: the
- * passes count it as a store problem.
- *
- * chokidar is not used for this: chokidar 5 loses a quality folder that is removed and
- * re-created (no event for it or the hours made in it afterwards) and never re-watches a
- * re-created root.
+ * Watches the store's four levels (base, channel, quality, hour folders), one plain folder
+ * watch each: a year of hours is ~9,000 watches and no per-file memory. A folder is never
+ * trusted: when its own watch or its parent's names it, its watch is opened anew (a
+ * re-created folder may get the old inode number, and the old watch is dead) and, above
+ * hours, its children are synced too. Each watch keeps its folder's device and inode, so a
+ * mount over it can be found and `resync()`ed (ResyncGuard). A folder that cannot be
+ * watched (EACCES, ENOSPC, a missing base) waits in `unwatched` for `retry()`.
+ * Not chokidar: it loses a quality folder removed and re-created (docs/development.md).
  */
 export class StoreWatcher {
   private readonly watches = new Map<string, Watched>();

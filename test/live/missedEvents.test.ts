@@ -10,7 +10,7 @@ import { createDaemon } from '../../src/daemon/daemon.js';
 import { passAll } from '../../src/daemon/passes.js';
 import { LiveMode } from '../../src/live/liveMode.js';
 import type { GuardTimings } from '../../src/live/resyncGuard.js';
-import { defaultDirWatch, type DirWatchFn } from '../../src/live/storeWatcher.js';
+import { defaultDirWatch, type DirWatchFn } from '../../src/live/watchEvents.js';
 import { createLogger } from '../../src/log.js';
 import { formatHourName } from '../../src/store/hourName.js';
 import { formatSegmentName } from '../../src/store/segmentName.js';

@@ -7,7 +7,7 @@ import { resolveDaemonConfig } from '../../src/cli/daemonOptions.js';
 import { createDaemon } from '../../src/daemon/daemon.js';
 import { passAll } from '../../src/daemon/passes.js';
 import { LiveMode } from '../../src/live/liveMode.js';
-import type { DirWatchFn } from '../../src/live/storeWatcher.js';
+import type { DirWatchFn } from '../../src/live/watchEvents.js';
 import { createLogger } from '../../src/log.js';
 import { waitFor, WAIT_MS } from '../helpers/cli.js';
 import { fillHour, putSegment } from '../helpers/simpleStore.js';
