@@ -16,10 +16,8 @@ export const daemonCommand = (args: readonly string[]): CommandModule<object, Re
     .option('peers', { hidden: true, describe: 'Config only: node name → base URL of other segcov nodes' }) as never,
   handler: async (argv) => {
     const config = resolveDaemonConfig(argv, givenAt(args, process.env, argv));
-    // a daemon's start-up leaves a big heap of garbage; once it goes idle, V8's memory reducer
-    // would run up to three full collections in a row to hand memory back. One does nearly as
-    // well (RSS within 2 MiB at 720 h) for a third of the idle CPU (bench/RESULTS.md). Read
-    // by V8 each time the reducer wakes, so setting it now, before the first one, takes effect.
+    // once start-up's garbage goes idle, one full collection hands back nearly what V8's three
+    // would, for a third of the idle CPU (bench/METHOD.md); V8 reads the flag at each wake-up
     if (!config.runOnce) setFlagsFromString('--memory-reducer-single-gc');
     // loaded here, not at start-up: `segcov --help` and the other commands stay quick
     const { runDaemon } = await import('../daemon/daemon.js');

@@ -9,6 +9,7 @@ import { configFileMessage, unknownArgumentsMessage } from './usageMessages.js';
 import { UsageError } from '../config/usageError.js';
 import { exitUsage } from './exitUsage.js';
 import { holdEarlyHangup, releaseEarlyHangupAsDefault } from '../earlyHangup.js';
+import { errorMessage } from '../errorMessage.js';
 
 
 /** Our own usage errors, and yargs' (YError: e.g. a --config file it could not load). */
@@ -69,7 +70,7 @@ export async function main(argv: string[]): Promise<void> {
     await parser.parseAsync();
   } catch (e) {
     if (isUsageError(e)) exitUsage(explain((e as Error).message, e));
-    process.stderr.write(`segcov: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(`segcov: ${errorMessage(e)}\n`);
     process.exit(1);
   }
 }

@@ -171,7 +171,7 @@ export async function runDaemon(initial: DaemonConfig, reload: ReloadOptions = {
   parts.state.markReady();
   parts.metrics.ready.set(1);
   notify?.ready(); // after /readyz turned 200
-  if (config.makePage) await writeOutputs(parts).catch((e: unknown) => log.error({ err: String(e) }, 'cannot write outputs'));
+  if (config.makePage) await writeOutputs(parts).catch((e: unknown) => log.error({ err: e }, 'cannot write outputs'));
   const live = config.watch ? new (await import('../live/liveMode.js')).LiveMode(parts) : null;
   if (live !== null) await startLive(live);
   await Promise.all(parts.checkers.map((c) => checkerLoop(parts, c, live)));

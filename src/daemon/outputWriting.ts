@@ -32,11 +32,11 @@ export function afterPublishWriter(t: PublishTargets): (() => void) | undefined 
   if (config.runOnce) return undefined;
   const textfile = new LatestWins((e) => {
     metrics.errors.inc({ kind: 'textfile_write' });
-    log.error({ err: String(e), file: config.textfile }, 'cannot write textfile');
+    log.error({ err: e, file: config.textfile }, 'cannot write textfile');
   });
   const page = new LatestWins((e) => {
     metrics.errors.inc({ kind: 'page_write' });
-    log.error({ err: String(e) }, 'cannot write the static status page');
+    log.error({ err: e }, 'cannot write the static status page');
   });
   return () => {
     if (config.textfile !== undefined) textfile.run(() => writeTextfile(config.textfile as string, gauges, windowGauges));
@@ -61,7 +61,7 @@ export async function writeCoveragePages(parts: DaemonParts, checkers: readonly 
 export async function reloadNodes(parts: DaemonParts): Promise<void> {
   await writeCoveragePages(parts, parts.checkers).catch((e: unknown) => {
     parts.metrics.errors.inc({ kind: 'page_write' });
-    parts.log.error({ err: String(e) }, 'cannot write the coverage pages');
+    parts.log.error({ err: e }, 'cannot write the coverage pages');
   });
 }
 

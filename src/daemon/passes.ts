@@ -73,7 +73,7 @@ export async function checkerLoop(parts: DaemonParts, c: QualityChecker, live: L
     // the replaced checker's page of this pair, with the node list read afresh, every pass
     await writeCoveragePages(parts, [c]).catch((e: unknown) => {
       parts.metrics.errors.inc({ kind: 'page_write' });
-      parts.log.error({ ...c.labels, err: String(e) }, 'cannot write the coverage page');
+      parts.log.error({ ...c.labels, err: e }, 'cannot write the coverage page');
     });
     if (live !== null && !live.watching && !live.degraded) await startLive(live);
   }

@@ -4,11 +4,12 @@ import type { Logger } from '../log.js';
 import { outputDirLinkProblem } from '../outputs/files/outputFolder.js';
 import { outputDirProblem, textfileProblem } from '../outputs/files/outputTargets.js';
 import { removeStaleTemps } from '../outputs/files/staleTemps.js';
+import { errorMessage } from '../errorMessage.js';
 
 /** An error met while looking at an output's place (EACCES on a parent folder, say), as one line. */
 function cannotCheck(target: string, e: unknown): string {
   const err = e as NodeJS.ErrnoException;
-  const what = err.code === 'EACCES' ? 'permission denied' : err.code ?? (e instanceof Error ? e.message : String(e));
+  const what = err.code === 'EACCES' ? 'permission denied' : err.code ?? errorMessage(e);
   return `cannot use ${target}: ${what}${err.path !== undefined && err.path !== target ? ` (at ${err.path})` : ''}`;
 }
 

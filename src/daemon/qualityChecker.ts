@@ -17,6 +17,7 @@ import { hourDir, mapFileName, qualityDir } from '../store/layout.js';
 import type { ProblemLog } from '../store/problems.js';
 import type { CoverageState } from '../live/coverageState.js';
 import { LatestWins } from './latestWins.js';
+import { recordPass, type PassSummary } from './passRecord.js';
 
 /** Maps are redrawn at most about once a second: gauges follow every update, pictures need not. */
 export const MAP_MIN_GAP_MS = 1000;
@@ -32,13 +33,6 @@ export interface CheckerDeps {
   readonly afterPublish?: (c: QualityChecker) => void;
 }
 
-/** Summary of one full pass, as logged. */
-export interface PassSummary {
-  readonly hours: number;
-  readonly segments: number;
-  readonly rawHoles: number;
-  readonly ms: number;
-}
 
 /**
  * Owns one channel × quality: its per-hour results (the cache that live updates patch),
@@ -66,7 +60,7 @@ export class QualityChecker {
   constructor(readonly channel: string, readonly quality: string, private readonly deps: CheckerDeps) {
     this.mapWrites = new LatestWins((e) => {
       deps.metrics.errors.inc({ kind: 'map_write' });
-      deps.log.error({ channel, quality, err: String(e) }, 'cannot write coverage map');
+      deps.log.error({ channel, quality, err: e }, 'cannot write coverage map');
     }, MAP_MIN_GAP_MS);
     this.updates = new HourUpdates({
       read: async (hour) => {
@@ -84,7 +78,7 @@ export class QualityChecker {
       },
       failed: (e) => {
         deps.metrics.errors.inc({ kind: 'live_update' });
-        deps.log.error({ ...this.labels, err: String(e) }, 'live update failed');
+        deps.log.error({ ...this.labels, err: e }, 'live update failed');
       },
     });
   }
@@ -149,20 +143,7 @@ export class QualityChecker {
     this.cache.retain(new Set(pass.hours.map((h) => h.hour)));
     const cov = this.publish(merged.hours);
     void this.rewriteMissingMap();
-    const ms = performance.now() - t0;
-    const { metrics, log } = this.deps;
-    metrics.passDuration.set(this.labels, ms / 1000);
-    metrics.passes.inc(this.labels);
-    metrics.lastPass.set(this.labels, Date.now() / 1000);
-    metrics.segments.set(this.labels, pass.segments);
-    let rawHoles = 0;
-    for (const h of cov.hours) {
-      rawHoles += h.rawHoles.length;
-      log.debug({ ...this.labels, hour: h.result.hour, raw_coverage: h.result.rawCoverage / 1e6, raw_holes: h.rawHoles.length }, 'hour');
-    }
-    const summary = { hours: cov.hours.length, segments: pass.segments, rawHoles, ms: Math.round(ms) };
-    log.info({ ...this.labels, ...summary }, `pass ${this.channel}/${this.quality}: ${summary.hours} hours, ${summary.segments} segments, ${rawHoles} raw holes in ${summary.ms} ms`);
-    return summary;
+    return recordPass(this.deps, this.labels, cov, pass.segments, performance.now() - t0);
   }
 
   /** An hour that was unreadable was read (or is gone): it no longer keeps old results, and its next failure counts. */

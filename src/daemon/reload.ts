@@ -2,6 +2,7 @@ import { Gauge, type Registry } from 'prom-client';
 import type { DaemonConfig } from '../config/daemonConfig.js';
 import type { Logger } from '../log.js';
 import { textfileProblem } from '../outputs/files/outputTargets.js';
+import { errorMessage } from '../errorMessage.js';
 
 /** A part of the daemon that wants to know about SIGHUP (web config, node list, …). */
 export type ReloadHook = () => void | Promise<void>;
@@ -85,7 +86,7 @@ export class Reloader {
       if (this.load !== undefined) await this.apply(await this.load());
     } catch (e) {
       ok = false;
-      this.log.error({ filename: this.file ?? null, err: e instanceof Error ? e.message : String(e) }, 'Error reloading config; keeping the running one');
+      this.log.error({ filename: this.file ?? null, err: errorMessage(e) }, 'Error reloading config; keeping the running one');
     }
     for (const hook of this.hooks) {
       try {

@@ -7,6 +7,7 @@ import type { QualityStatus } from '../live/coverageState.js';
 import type { StoredIncident } from './historyRecords.js';
 import { IncidentStore, type IncidentStoreOptions } from './incidentStore.js';
 import { pairKey } from '../store/pairKey.js';
+import { errorMessage } from '../errorMessage.js';
 
 /** What the web side reads: every incident kept, and a notice of each change. */
 export interface IncidentSource {
@@ -146,7 +147,7 @@ export class HoleHistory implements IncidentSource {
       try {
         l(changed);
       } catch (e) {
-        this.opts.log.error({ err: e instanceof Error ? e.message : String(e) }, 'hole history listener failed');
+        this.opts.log.error({ err: errorMessage(e) }, 'hole history listener failed');
       }
     }
   }
@@ -182,5 +183,5 @@ export class HoleHistory implements IncidentSource {
 
 function reportError(opts: HoleHistoryOptions, e: unknown, msg: string): void {
   opts.onError?.();
-  opts.log.error({ err: e instanceof Error ? e.message : String(e) }, msg);
+  opts.log.error({ err: errorMessage(e) }, msg);
 }

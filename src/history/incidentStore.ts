@@ -2,6 +2,7 @@ import type { Logger } from '../log.js';
 import type { HistoryMetrics } from '../outputs/metrics/historyMetrics.js';
 import { readHistoryFile, type HistoryFile } from './historyFile.js';
 import { encodeRecord, incidentKey, keptIncidents, type StoredIncident } from './historyRecords.js';
+import { errorMessage } from '../errorMessage.js';
 
 export interface IncidentStoreOptions {
   /** The history file; null keeps the incidents in memory only. */
@@ -117,6 +118,6 @@ export class IncidentStore {
 
   private failed(e: unknown, msg: string): void {
     this.opts.onError?.();
-    this.opts.log.error({ file: this.opts.file?.file, err: e instanceof Error ? e.message : String(e) }, msg);
+    this.opts.log.error({ file: this.opts.file?.file, err: errorMessage(e) }, msg);
   }
 }

@@ -18,6 +18,7 @@ import type { SourceInfo } from './probeSource.js';
 import { backoffMs } from '../time/backoff.js';
 import type { Stage } from './stages.js';
 import { dropTemp, trackTemp } from './tempFiles.js';
+import { errorMessage } from '../errorMessage.js';
 
 /** A failed chunk waits at most this long before its next try. */
 const RETRY_MAX_MS = 30_000;
@@ -101,7 +102,7 @@ export async function runChunkPipeline(job: ChunkJob): Promise<PipelineResult> {
         yield c;
       }
     } catch (e) {
-      producerError = e instanceof Error ? e.message : String(e);
+      producerError = errorMessage(e);
       log.error({ event: 'producer_error', error: producerError }, 'producer error');
     }
   }
@@ -175,7 +176,7 @@ async function processChunk(job: ChunkJob, chunk: Chunk): Promise<{ record: Chun
       };
     } catch (e) {
       await dropTemp(temp);
-      lastError = e instanceof Error ? e.message : String(e);
+      lastError = errorMessage(e);
       if (e instanceof ToolMissingError) {
         return { fatal: true, record: failedRecord(job, chunk, attempt, lastError) };
       }

@@ -7,6 +7,7 @@ import { FrameGrid } from './frameGrid.js';
 import type { ImportConfig } from './importConfig.js';
 import { probeSource, type SourceInfo } from './probeSource.js';
 import { runTool } from './exec.js';
+import { errorMessage } from '../errorMessage.js';
 
 /** A probed source, its frames as cut points, and the part of it the run covers. */
 export interface PreparedSource {
@@ -33,7 +34,7 @@ export async function checkFfmpeg(ffmpeg: string): Promise<void> {
   try {
     await runTool(ffmpeg, ['-hide_banner', '-version']);
   } catch (e) {
-    throw new ImportSetupError(e instanceof Error ? e.message : String(e));
+    throw new ImportSetupError(errorMessage(e));
   }
 }
 
@@ -43,7 +44,7 @@ export async function prepareSource(cfg: ImportConfig): Promise<PreparedSource> 
   try {
     source = await probeSource(cfg.ffprobe, cfg.source);
   } catch (e) {
-    throw new ImportSetupError(e instanceof Error ? e.message : String(e));
+    throw new ImportSetupError(errorMessage(e));
   }
   const grid = new FrameGrid(source.frames, source.frameUs);
   const framesEnd = grid.timeOf(grid.size);

@@ -11,6 +11,7 @@ import { parseSegmentName } from '../store/segmentName.js';
 import { decodeProblem } from './decodeCheck.js';
 import { hashFile } from './hashFile.js';
 import type { Stage } from './stages.js';
+import { errorMessage } from '../errorMessage.js';
 
 export interface VerifyOptions {
   readonly base: string;
@@ -91,7 +92,7 @@ async function checkSegment(o: VerifyOptions, s: StoredSegment): Promise<string[
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return []; // deleted while we looked: not corruption
-      problems.push(`cannot read: ${code ?? (e instanceof Error ? e.message : String(e))}`);
+      problems.push(`cannot read: ${code ?? errorMessage(e)}`);
       break;
     }
   }

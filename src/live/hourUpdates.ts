@@ -5,9 +5,8 @@ import { hourDir } from '../store/layout.js';
 import type { ProblemSink } from '../store/problems.js';
 
 /**
- * How long a live update waits for more events of the same burst. Each update re-reads the
- * hour and republishes it (about 1-2 ms of CPU), so a burst should cost a few updates, not
- * one per file: 200 ms keeps a segment's way to /metrics well inside the 1 s (p95) budget.
+ * How long a live update waits for more events of the same burst: a burst should cost a few
+ * re-reads of the hour, not one per file, and a segment still reaches /metrics well inside 1 s.
  */
 export const LIVE_DEBOUNCE_MS = 200;
 

@@ -1,4 +1,5 @@
 import type { Logger } from '../log.js';
+import { errorMessage } from '../errorMessage.js';
 
 /** A node whose coverage maps the pages show. */
 export interface NodeRef {
@@ -70,7 +71,7 @@ export class NodeList {
       })
       .catch((e: unknown) => {
         this.opts.onError(e);
-        this.opts.log.error({ err: e instanceof Error ? e.message : String(e), kept: this.db.map((n) => n.name) }, 'cannot read the node list from the database; keeping the last one');
+        this.opts.log.error({ err: errorMessage(e), kept: this.db.map((n) => n.name) }, 'cannot read the node list from the database; keeping the last one');
       })
       .then(() => this.current())
       .finally(() => { this.loading = null; });

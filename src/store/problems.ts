@@ -3,6 +3,7 @@
  * store cannot break). The shell reports each occurrence to a sink, which counts it in
  * a `segcov_` metric and logs it.
  */
+import { errorMessage } from '../errorMessage.js';
 export type ProblemKind =
   | 'bad_name'        // a listed .ts name that does not parse
   | 'skipped_folder'  // a folder at the hour level that is not an hour (or is hidden)
@@ -30,5 +31,5 @@ export function problemOf(err: unknown): ProblemKind {
 
 export function errorText(err: unknown): string {
   const e = err as NodeJS.ErrnoException | null;
-  return e?.code ?? (err instanceof Error ? err.message : String(err));
+  return e?.code ?? errorMessage(err);
 }

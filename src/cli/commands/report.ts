@@ -6,6 +6,7 @@ import { DEFAULT_OUTPUT_DIR } from '../../store/layout.js';
 import { formatReportMarkdown, formatReportText, qualityReport, reportJson } from '../historyReport.js';
 import { UsageError } from '../../config/usageError.js';
 import { CHECK_OPTIONS, resolveCheckOptions, runCheck } from './check.js';
+import { errorMessage } from '../../errorMessage.js';
 
 /** The flags of `segcov report` (its config keys and SEGCOV_* names too). */
 export const REPORT_OPTIONS = {
@@ -30,7 +31,7 @@ async function readIncidents(file: string, nowMs: number): Promise<{ incidents: 
     if (!got.found) return { incidents: [], from: null };
     return { incidents: [...got.state.incidents.values()], from: file };
   } catch (e) {
-    process.stderr.write(`segcov: warning: hole history not used: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(`segcov: warning: hole history not used: ${errorMessage(e)}\n`);
     return { incidents: [], from: null };
   }
 }

@@ -37,13 +37,10 @@ function sampleValue(v: number): string {
  * hours that are gone, in one synchronous step: a scrape never sees half an update.
  *
  * The samples are kept as text per family and hour, rewritten only for the hours a write
- * touched, so a scrape after a live update costs a join of the changed families' per-hour
- * lines, not a formatting of every series of every hour (at 720 hours, 14 000 series:
- * 35-50 ms of CPU per scrape with prom-client against 1.5-3 ms; `node
- * dist/bench/scrapeCost.js`). prom-client does not hold them as well: at 720 hours that
- * second copy was ~42 000 heap objects and 2.6 MB (a heap snapshot's census) for V8 to mark
- * in every full collection. The tests check this text against prom-client's own rendering of the
- * same values (test/outputs/coverageGauges.test.ts).
+ * touched: a scrape after a live update joins the changed families' lines instead of
+ * formatting every series, and the series are held once, not also as prom-client gauges
+ * (bench/METHOD.md, "Figures behind the code's choices"). The tests check this text against
+ * prom-client's own rendering of the same values (test/outputs/coverageGauges.test.ts).
  */
 export class CoverageGauges {
   /** Bumped by every change to the series: /metrics re-renders them only when it moved. */

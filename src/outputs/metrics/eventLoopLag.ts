@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { Gauge, type Registry } from 'prom-client';
 
-/** How often the event-loop delay is sampled (ms): every 10 ms (prom-client's default) kept an idle daemon at ~0.4 s CPU a minute. */
+/** How often the event-loop delay is sampled (ms): prom-client's 10 ms was most of an idle daemon's CPU. */
 export const EVENT_LOOP_SAMPLE_MS = 1000;
 /** prom-client's own sampler is left this slow: its series are replaced here. */
 export const PROM_CLIENT_SAMPLE_MS = 60_000;

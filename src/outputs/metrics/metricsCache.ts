@@ -178,8 +178,7 @@ export class MetricsCache {
       let d = next.get(p) ?? this.deflated.text.get(p) ?? this.deflated.openmetrics.get(p);
       if (d === undefined) {
         this.compressions++;
-        // zlib's fastest level: a quarter of the CPU of the default for a body ~15 % bigger
-        // (1.2 MB of §4 text at 720 hours: 2.5 ms → 72 KB, against 9.8 ms → 62 KB)
+        // zlib's fastest level: a quarter of the default's CPU for a slightly bigger body (bench/METHOD.md)
         d = deflatePart(p, constants.Z_BEST_SPEED);
       }
       next.set(p, d);
