@@ -9,7 +9,8 @@ import { EPS_US, HOUR_US, type Interval } from './types.js';
  *
  * - The **window** starts at `start` when one is given (`--first-hour`, `--since`), else at
  *   the start of the earliest best segment: the time before recording began is no more a
- *   hole than the live edge is (the map still starts at the top of that hour, SPEC §5).
+ *   hole than the live edge is (the map still starts at the top of that hour: docs/coverage.md,
+ *   "The map").
  * - It ends at `end` when one is given (`--last-hour` + 1 h, `--until`), but never after
  *   both `now` and the newest segment's end: the future is not a hole, and recorded time is
  *   not the future (a clock behind the recorder's cuts nothing recorded). Without `end` it

@@ -21,7 +21,7 @@ import { anchorsOf, mentionsOf, type Doc, type Mention, type Mentions } from './
 /** Flags of other programs named in prose, where no command line says whose they are. */
 const FOREIGN_FLAGS: Record<string, string> = {
   '--prefix': "npm install's (config/segcov.service: installed under another prefix)",
-  '--config.file': "amtool's (config/alertmanager.example.yml's comments)",
+  '--config.file': "of amtool (config/alertmanager.example.yml's comments)",
 };
 /** Names the docs give that a daemon does not export, on purpose. */
 const NOT_EXPORTED: Record<string, string> = {
@@ -31,6 +31,7 @@ const NOT_EXPORTED: Record<string, string> = {
   nodejs_active_resources_total: "prom-client's default, left out",
   nodejs_version: 'a label of segcov_build_info',
   segment_coverage: "wubloader's checker, not a metric",
+  segcov_passes: "segcov_passes_total's family name in OpenMetrics (the test scrapes the classic format)",
 };
 /** Absolute paths that are files on a machine, not URL paths (their first folder). */
 const FILE_SYSTEM = new Set(['mnt', 'dev', 'proc', 'sys', 'etc', 'srv', 'var', 'usr', 'app', 'tmp', 'home', 'root', 'opt', 'run', 'bin', 'lib']);
