@@ -24,7 +24,7 @@ caption{text-align:left;font-size:.85rem;color:var(--muted);padding:4px 0}
 table.overview{margin:12px 0;min-width:100%}
 table.overview td:first-child{white-space:normal;overflow-wrap:anywhere;min-width:7em}
 tr.ok td:first-child{border-left:4px solid var(--ok)}tr.warn td:first-child{border-left:4px solid var(--warn)}tr.bad td:first-child{border-left:4px solid var(--bad)}tr.wait td:first-child{border-left:4px solid var(--line)}
-td.state{white-space:normal;min-width:12em}
+td.state{white-space:normal;min-width:4em}td.state .reason{font-size:.85rem}
 .cards{display:grid;gap:12px}
 article.quality{background:#fff;border:1px solid var(--line);border-left:4px solid var(--line);border-radius:8px;padding:12px;min-width:0}
 article.quality.ok{border-left-color:var(--ok)}article.quality.warn{border-left-color:var(--warn)}article.quality.bad{border-left-color:var(--bad)}

@@ -27,12 +27,6 @@ export class EndPin {
     this.resized.observe(box);
   }
 
-  /** Whether the box follows the newest end. */
-  get atNewest(): boolean {
-    this.readReader();
-    return this.pinned;
-  }
-
   /** Puts the box at `left` (where the reader had an old box), unless it follows the end. */
   keep(left: number): void {
     if (this.box === null || this.pinned) return;

@@ -37,7 +37,8 @@ export function renderOverview(s: PageState, app: HTMLElement): void {
   s.data.qualities.forEach((q, i) => {
     tb.appendChild(el('tr', { cls: stateClass(q) }, [
       el('td', null, [el('a', { href: `#q-${i}`, text: q.channel })]), el('td', { text: q.quality }),
-      el('td', { cls: 'state' }, [stateBadge(q)]),
+      // the reason beside the state's word, left out on a phone (the card says it)
+      el('td', { cls: 'state' }, [stateBadge(q, undefined, true), q.state === null || q.reason === null ? null : el('span', { cls: 'reason wide', text: ` ${q.reason}` })]),
       el('td', { cls: 'num', text: formatPercent(q.coverage_pct) }), el('td', { cls: 'num', text: q.scanned ? String(q.hole_count) : '–' }),
       el('td', { cls: 'num wide', text: q.scanned ? formatDuration(q.hole_us) : '–' }),
       peers ? el('td', { cls: 'num wide', text: q.scanned ? formatDuration(q.fleet.hole_us) : '–', title: 'Time no node holds' }) : null,

@@ -15,12 +15,15 @@ export function stateClass(q: FleetQuality): StateClass {
 const WHAT = 'ok: no hole. warn: only holes shorter than --long-hole. bad: a missing hour, a hole of --long-hole or longer, nothing recorded, '
   + 'a window that holds none of the recording, or (with --max-age) a recording that stopped.';
 
-/** The state and its reason in a badge, `BAD – 1 missing hour` or `not scanned yet`: into `b` (a card's, kept), else a new one. */
-export function stateBadge(q: FleetQuality, b: HTMLSpanElement = el('span')): HTMLSpanElement {
+/**
+ * The state and its reason in a badge, `BAD – 1 missing hour` or `not scanned yet`: into
+ * `b` (a card's, kept), else a new one. `short`: the state's word only (the reason beside it).
+ */
+export function stateBadge(q: FleetQuality, b: HTMLSpanElement = el('span'), short = false): HTMLSpanElement {
   const word = q.state === null ? 'not scanned yet' : q.state.toUpperCase();
   b.className = `badge ${stateClass(q)}`;
   b.title = WHAT;
-  b.textContent = q.state === null || q.reason === null ? word : `${word} – ${q.reason}`;
+  b.textContent = short || q.state === null || q.reason === null ? word : `${word} – ${q.reason}`;
   return b;
 }
 
