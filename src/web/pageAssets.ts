@@ -6,7 +6,7 @@ import { PAGE_SCRIPT_HASH } from './page/pageScript.generated.js';
  * sideways inside their own box instead of widening the page.
  */
 export const PAGE_CSS = `
-:root{--blue:#1f77b4;--orange:#ff7f0e;--ok:#1a7f37;--bad:#b42318;--line:#d0d7de;--muted:#57606a;--bg:#f6f8fa}
+:root{--blue:#1f77b4;--orange:#ff7f0e;--ok:#1a7f37;--warn:#9a6700;--bad:#b42318;--line:#d0d7de;--muted:#57606a;--bg:#f6f8fa}
 *{box-sizing:border-box}
 body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:#1f2328;background:var(--bg)}
 header.top,main{max-width:1280px;margin:0 auto;padding:0 12px}
@@ -23,12 +23,18 @@ td.num,th.num{text-align:right}
 caption{text-align:left;font-size:.85rem;color:var(--muted);padding:4px 0}
 table.overview{margin:12px 0;min-width:100%}
 table.overview td:first-child{white-space:normal;overflow-wrap:anywhere;min-width:7em}
-tr.ok td:first-child{border-left:4px solid var(--ok)}tr.bad td:first-child{border-left:4px solid var(--bad)}tr.wait td:first-child{border-left:4px solid var(--line)}
+tr.ok td:first-child{border-left:4px solid var(--ok)}tr.warn td:first-child{border-left:4px solid var(--warn)}tr.bad td:first-child{border-left:4px solid var(--bad)}tr.wait td:first-child{border-left:4px solid var(--line)}
+td.state{white-space:normal;min-width:4em}td.state .reason{font-size:.85rem}
 .cards{display:grid;gap:12px}
-article.quality{background:#fff;border:1px solid var(--line);border-radius:8px;padding:12px;min-width:0}
+article.quality{background:#fff;border:1px solid var(--line);border-left:4px solid var(--line);border-radius:8px;padding:12px;min-width:0}
+article.quality.ok{border-left-color:var(--ok)}article.quality.warn{border-left-color:var(--warn)}article.quality.bad{border-left-color:var(--bad)}
+article.quality>h3{display:inline-block;margin:0 10px 6px 0}
+.badge{display:inline-block;font-size:.8rem;font-weight:600;padding:0 8px;border:1px solid;border-radius:10px;vertical-align:1px}
+.badge.ok{color:var(--ok);background:#dafbe1}.badge.warn{color:#7d4e00;background:#fff8c5}.badge.bad{color:var(--bad);background:#ffebe9}.badge.wait{color:var(--muted);background:#eaeef2;font-weight:normal}
+.banner.windowmiss{background:#ffebe9;border-color:var(--bad);margin:4px 0 8px}
 dl.facts{display:flex;flex-wrap:wrap;gap:4px 24px;margin:0 0 8px}
 dl.facts div{min-width:0}dt{font-size:.8rem;color:var(--muted)}dd{margin:0}
-dd.ok{color:var(--ok)}dd.bad{color:var(--bad)}dd small{color:var(--muted)}
+dd.ok{color:var(--ok)}dd.warn{color:var(--warn)}dd.bad{color:var(--bad)}dd.wait{color:var(--muted)}dd small{color:var(--muted)}
 .pct{font-size:1.3rem}
 .noholes,.nomap{color:var(--muted);margin:4px 0}
 figure{margin:8px 0 0}
@@ -58,7 +64,9 @@ ul.legend{display:inline-flex;flex-wrap:wrap;gap:2px 14px;list-style:none;margin
 .stripscroll{flex:1 1 auto;min-width:0}canvas.strips{display:block;cursor:pointer}
 .selhour{font-size:.8rem;margin:2px 0;min-height:1em}
 td.peers{white-space:normal}td.peers.none{color:var(--bad)}
-.pager{font-size:.85rem;margin:4px 0}.pager button{font:inherit;padding:2px 8px}
+.pager,.holeorder{font-size:.85rem;margin:4px 0}.pager button,.holeorder button{font:inherit;padding:2px 8px}
+.holeorder button[aria-pressed=true]{font-weight:600;background:#ddf4ff;border:1px solid #0969da;border-radius:4px}
+.longest h4{margin:8px 0 2px}.longest ol{margin:0 0 6px;padding-left:1.6em;font-variant-numeric:tabular-nums}.longest .held.none{color:var(--bad)}
 .days span:first-child{overflow:visible}
 .notyet{position:absolute;pointer-events:none;background:#c4cad1}
 @media (min-width:900px){.cards{grid-template-columns:repeat(auto-fit,minmax(560px,1fr))}}

@@ -159,6 +159,12 @@ describe('fleet view with two real daemons', () => {
     assert.equal(rows.length, 1);
     assert.equal(rows[0][2], '5 min 00 s');
     assert.equal(rows[0][3], 'node-b (all)');
+    // With a peer, the fleet's parts are there (a single node leaves them out: pageSeverity.e2e).
+    const heads = await page.$$eval('th', (ths) => ths.map((x) => x.textContent));
+    assert.ok(heads.includes('Held by') && heads.includes('Fleet hole'), `fleet columns: ${JSON.stringify(heads)}`);
+    assert.equal(await page.$$eval('.striplabel.fleetrow', (xs) => xs.length), 1, 'the fleet strip');
+    assert.equal(await page.$$eval('dt', (dts) => dts.filter((x) => x.textContent === 'Fleet').length), 1);
+    assert.equal(await page.textContent('#q-0 .badge'), 'BAD – long hole of 5 min 00 s');
     assert.equal(await page.textContent('#live'), 'live');
     await page.screenshot({ path: await screenshotPath('fleet-two-nodes.png'), fullPage: true });
     assert.deepEqual(problems, []);

@@ -126,7 +126,7 @@ describe('status page in Chromium', () => {
     await page.close();
   });
 
-  it('reads on a phone: nothing wider than the screen, maps scrolled to the newest hour', async () => {
+  it('reads on a phone: nothing wider than the screen (three hours: no box scrolls; pageScroll.e2e checks the newest end)', async () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     const problems = watchProblems(page);
     await page.goto(`http://127.0.0.1:${server.port}/`, { waitUntil: 'networkidle' });
@@ -189,20 +189,25 @@ function servedFixture(spec: StoreSpec): { browser: () => Browser; fx: () => Fix
 describe('holes list paging in Chromium', () => {
   const served = servedFixture(MANY_SPEC);
 
-  it('every hole can be paged through, and the page shown survives a live update', async () => {
+  it('every hole can be paged through in either order, and the page and order shown survive a live update', async () => {
     const page = await served.browser().newPage({ viewport: { width: 1000, height: 900 } });
     const problems = watchProblems(page);
     await page.goto(`http://127.0.0.1:${served.port()}/`, { waitUntil: 'networkidle' });
     const starts = async (): Promise<string[]> => page.$$eval('tr.hole td:first-child', (tds) => tds.map((td) => td.textContent ?? ''));
+    // All 45 holes are 5 s long: longest first (the default) breaks the tie by time, oldest first.
+    assert.equal(await page.textContent('table.holes caption'), 'Holes 1–20 of 45, longest first (UTC)');
+    assert.equal((await starts())[0], '2026-11-01 07:00:55');
+    await page.click('button.order-time');
     assert.equal(await page.textContent('table.holes caption'), 'Holes 1–20 of 45, newest first (UTC)');
+    assert.equal((await starts())[0], '2026-11-01 07:44:55');
     const seen = new Set(await starts());
-    assert.equal(await page.isDisabled('button.newer'), true);
-    await page.click('button.older');
+    assert.equal(await page.isDisabled('button.prev'), true);
+    await page.click('button.next');
     assert.equal(await page.textContent('table.holes caption'), 'Holes 21–40 of 45, newest first (UTC)');
     for (const x of await starts()) seen.add(x);
-    await page.click('button.older');
+    await page.click('button.next');
     assert.equal(await page.textContent('table.holes caption'), 'Holes 41–45 of 45, newest first (UTC)');
-    assert.equal(await page.isDisabled('button.older'), true);
+    assert.equal(await page.isDisabled('button.next'), true);
     for (const x of await starts()) seen.add(x);
     assert.equal(seen.size, 45, 'every hole listed once');
     assert.ok(seen.has('2026-11-01 07:00:55') && seen.has('2026-11-01 07:44:55'));

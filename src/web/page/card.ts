@@ -1,6 +1,7 @@
+import type { HoleOrder } from '../../coverage/severity.js';
 import type { FleetQuality } from '../pageData.js';
 import { el } from './dom.js';
-import { legend } from './legend.js';
+import { EndPin } from './endPin.js';
 
 /**
  * One channel and quality's card (`article.quality`): its parts, built once, and what the
@@ -8,25 +9,35 @@ import { legend } from './legend.js';
  */
 export interface Card {
   readonly el: HTMLElement;
+  /** The state badge beside the quality's name. */
+  readonly state: HTMLSpanElement;
+  /** Where the banner of a window that misses the recording goes. */
+  readonly notice: HTMLDivElement;
   readonly facts: HTMLDivElement;
-  /** The fleet strips' figure: names beside, the canvas in its own scroll box, the hour picked. */
+  /** The strips' figure: names beside, the canvas in its own scroll box, the hour picked. */
   readonly fleet: HTMLElement;
   readonly labels: HTMLDivElement;
   readonly canvas: HTMLCanvasElement;
   readonly scroll: HTMLDivElement;
+  /** The strips' caption (it says more with peers). */
+  readonly caption: HTMLElement;
   readonly selText: HTMLParagraphElement;
   readonly holes: HTMLDivElement;
   readonly map: HTMLDivElement;
+  /** Keep the strips and the map at the newest end until the reader scrolls away. */
+  readonly stripPin: EndPin;
+  readonly mapPin: EndPin;
   /** The data drawn last (null until the first draw). */
   q: FleetQuality | null;
-  /** The holes list's page, 0 the newest. */
+  /** The holes list's order and page (0 the first). */
+  order: HoleOrder;
   page: number;
   /** Start (µs) of the hour picked on the strips, or null. */
   sel: number | null;
   /** What the map's labels were built from: while it stays the same, only the image is swapped. */
   mapSig: string | null;
-  /** Until the first draw, which scrolls the strips to the newest hour. */
-  first: boolean;
+  /** Whether the strips' caption was written for a node with peers (null: not yet written). */
+  captionPeers: boolean | null;
   /** CSS px an hour of the strips, as last drawn. */
   hourPx: number;
 }
@@ -37,16 +48,19 @@ export function buildCard(q: FleetQuality, i: number): Card {
   const canvas = el('canvas', { cls: 'strips', role: 'img' });
   const scroll = el('div', { cls: 'scrollx stripscroll' }, [canvas]);
   const selText = el('p', { cls: 'selhour' });
-  const fleet = el('figure', { cls: 'fleet' }, [el('div', { cls: 'stripwrap' }, [labels, scroll]),
-    el('figcaption', null, ['One strip per node on one time axis (UTC), and the fleet: covered where any node covers. Click an hour to compare. ', legend(true)]), selText]);
+  const caption = el('figcaption');
+  const fleet = el('figure', { cls: 'fleet' }, [el('div', { cls: 'stripwrap' }, [labels, scroll]), caption, selText]);
+  const state = el('span', { cls: 'badge wait' });
   const card: Card = {
-    el: el('article', { cls: 'quality', id: `q-${i}` }),
-    facts: el('div'), fleet, labels, canvas, scroll, selText,
+    el: el('article', { cls: 'quality wait', id: `q-${i}` }),
+    state, notice: el('div', { cls: 'notice' }),
+    facts: el('div'), fleet, labels, canvas, scroll, caption, selText,
     holes: el('div', { cls: 'holelist' }),
     map: el('div', { cls: 'maphost' }),
-    q: null, page: 0, sel: null, mapSig: null, first: true, hourPx: 0,
+    stripPin: new EndPin(), mapPin: new EndPin(),
+    q: null, order: 'length', page: 0, sel: null, mapSig: null, captionPeers: null, hourPx: 0,
   };
-  card.el.appendChild(el('h3', { text: q.quality }));
-  for (const part of [card.facts, card.fleet, card.holes, card.map]) card.el.appendChild(part);
+  card.stripPin.attach(scroll);
+  for (const part of [el('h3', { text: q.quality }), state, card.notice, card.facts, card.fleet, card.holes, card.map]) card.el.appendChild(part);
   return card;
 }

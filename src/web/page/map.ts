@@ -15,8 +15,8 @@ function notYet(canvas: Element, m: PageMap): void {
 /**
  * The card's local coverage map (`m`, null before any segment): the image with its day,
  * hour and minute labels. While the layout stays the same only the image and the "not
- * yet" shading change; a new layout keeps the reader's scroll position (the newest end
- * when they were there).
+ * yet" shading change; a new layout keeps the reader's scroll position (u.mapPin: the
+ * newest end unless they scrolled away from it).
  */
 export function renderMap(u: Card, q: FleetQuality, m: PageMap | null | undefined): void {
   if (!m) {
@@ -35,7 +35,6 @@ export function renderMap(u: Card, q: FleetQuality, m: PageMap | null | undefine
   }
   const old = u.map.querySelector('.mapscroll');
   const left = old ? old.scrollLeft : null;
-  const atEnd = old ? old.scrollLeft + old.clientWidth >= old.scrollWidth - 2 : true;
   u.mapSig = sig;
   u.map.textContent = '';
   const days = el('div', { cls: 'days' });
@@ -53,5 +52,7 @@ export function renderMap(u: Card, q: FleetQuality, m: PageMap | null | undefine
   const colMin = m.columnSeconds >= 120 ? `${m.columnSeconds / 60} min` : `${m.columnSeconds} s`;
   u.map.appendChild(el('figure', { cls: 'map' }, [el('div', { cls: 'mapwrap' }, [ticks, sc]),
     el('figcaption', null, [`This node's coverage map. Hours (UTC) left to right; each column is ${colMin}, read top to bottom. `, legend(false)])]));
-  sc.scrollLeft = atEnd || left === null ? sc.scrollWidth : left;
+  u.mapPin.attach(sc);
+  if (left !== null) u.mapPin.keep(left);
+  u.mapPin.settle();
 }

@@ -7,6 +7,7 @@ import { renderHoles } from './holes.js';
 import { renderMap } from './map.js';
 import { renderNodes, renderOverview } from './overview.js';
 import type { PageState } from './pageState.js';
+import { stateBadge, stateClass, windowBanner } from './stateBadge.js';
 import { draw, listenStrips } from './strips.js';
 import { pairKey } from '../../store/pairKey.js';
 
@@ -34,25 +35,33 @@ export class PageView {
     }
     if (data.ready && banner !== null) banner.remove();
     renderOverview(this.s, this.app);
-    data.qualities.forEach((q, i) => {
+    const drawn = data.qualities.map((q, i) => {
       const u = this.card(q, i);
-      const sc = u.scroll;
-      const atEnd = sc.scrollLeft + sc.clientWidth >= sc.scrollWidth - 2;
-      const left = sc.scrollLeft;
       u.q = q;
+      u.el.className = `quality ${stateClass(q)}`;
+      stateBadge(q, u.state);
+      const banner = windowBanner(q);
+      u.notice.replaceChildren(...(banner === null ? [] : [banner]));
       renderFacts(this.s, u.facts, q);
       draw(this.s, u);
       renderHoles(this.s, u, q);
       renderMap(u, q, data.maps[i]);
-      sc.scrollLeft = u.first || atEnd ? sc.scrollWidth : left;
-      u.first = false;
+      return u;
     });
+    // once every card is in place (a card added beside another narrows it): to the newest end, where followed
+    for (const u of drawn) {
+      u.stripPin.settle();
+      u.mapPin.settle();
+    }
     document.body.setAttribute('data-generated', String(data.generated_at));
   }
 
   /** Redraws every card's strips: "not yet" shrinks as time passes. */
   redrawStrips(): void {
-    for (const u of this.cards.values()) draw(this.s, u);
+    for (const u of this.cards.values()) {
+      draw(this.s, u);
+      u.stripPin.settle();
+    }
   }
 
   /** The card of `q`, built (in its channel's section, made when first needed) the first time. */

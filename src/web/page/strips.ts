@@ -3,6 +3,7 @@ import { displayUtc, formatPercent } from '../format.js';
 import type { FleetNodeRow, FleetQuality, Pair } from '../pageData.js';
 import type { Card } from './card.js';
 import { el } from './dom.js';
+import { legend } from './legend.js';
 import type { PageState } from './pageState.js';
 
 /**
@@ -25,9 +26,20 @@ const COLORS = {
 
 type StripRow = Pick<FleetNodeRow, 'node' | 'self' | 'state' | 'error' | 'covered' | 'partial'> & { readonly fleet?: true };
 
-/** The nodes' rows, then the fleet's: covered where any node covers. */
-function stripRows(q: FleetQuality): StripRow[] {
+/** The nodes' rows, then the fleet's (covered where any node covers), which a node without peers leaves out. */
+function stripRows(q: FleetQuality, hasPeers: boolean): StripRow[] {
+  if (!hasPeers) return [...q.nodes];
   return [...q.nodes, { node: 'fleet', self: false, state: 'up', error: null, covered: q.fleet.covered, partial: [], fleet: true }];
+}
+
+/** The strips' caption, rewritten only when the node gains or loses its peers. */
+function writeCaption(u: Card, hasPeers: boolean): void {
+  if (u.captionPeers === hasPeers) return;
+  u.captionPeers = hasPeers;
+  u.caption.textContent = '';
+  u.caption.append(hasPeers
+    ? 'One strip per node on one time axis (UTC), and the fleet: covered where any node covers. Click an hour to compare. '
+    : 'This node\'s coverage on a time axis (UTC). Click an hour for its share. ', legend(hasPeers));
 }
 
 /** µs of [a, b) that `spans` cover. */
@@ -71,9 +83,10 @@ export function draw(s: PageState, u: Card): void {
   const hourPx = u.hourPx;
   const W = n * hourPx;
   c.setAttribute('data-hour-px', String(hourPx));
-  const rows = stripRows(q);
+  writeCaption(u, s.hasPeers);
+  const rows = stripRows(q, s.hasPeers);
   const H = TOP + rows.length * (ROW_H + ROW_GAP);
-  c.setAttribute('aria-label', `Coverage of ${q.channel} ${q.quality} per node and for the fleet, ${hourText(A)} to ${hourText(B)} UTC; the holes list below says the same in words`);
+  c.setAttribute('aria-label', `Coverage of ${q.channel} ${q.quality} ${s.hasPeers ? 'per node and for the fleet' : 'on this node'}, ${hourText(A)} to ${hourText(B)} UTC; the holes list below says the same in words`);
   const dpr = window.devicePixelRatio || 1;
   c.width = Math.round(W * dpr);
   c.height = Math.round(H * dpr);
@@ -159,7 +172,7 @@ export function listenStrips(s: PageState, u: Card): void {
     if (q === null || q.axis === null) return;
     const t = q.axis[0] + Math.floor(ev.offsetX / u.hourPx * 3600) * 1e6;
     const future = t > s.serverNow();
-    u.canvas.title = `${displayUtc(t)} UTC\n${stripRows(q).map((r) =>
+    u.canvas.title = `${displayUtc(t)} UTC\n${stripRows(q, s.hasPeers).map((r) =>
       `${r.node}: ${future ? 'not yet' : r.state !== 'up' ? rowState(r) : overlap(r.covered, t, t + 1e6) > 0 ? 'recorded' : 'nothing'}`).join('\n')}`;
   });
   u.canvas.addEventListener('click', (ev) => {
