@@ -3,7 +3,8 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { startHttpServer, type HttpServerHandle } from '../../src/outputs/httpServer.js';
+import { startHttpServer, type HttpServerHandle } from '../../src/outputs/http/httpServer.js';
+import { createWebContext } from '../../src/web/context.js';
 import { mapFileName } from '../../src/store/layout.js';
 import { webRoutes } from '../../src/web/routes.js';
 import { WAIT_MS } from '../helpers/cli.js';
@@ -31,7 +32,7 @@ before(async () => {
   fx = await makeFixture({ wide: { source: HOURS } }, { extra: { channels: ['wide', 'ghost'] } });
   // the quality the live update adds: its pass made apart, its map written where the page finds it
   later = await makeFixture({ wide: { '480p': HOURS } });
-  server = await startHttpServer('127.0.0.1', 0, webRoutes({ state: fx.state, config: fx.config, now: () => SAMPLE_NOW_MS }), (e) => { throw e; });
+  server = await startHttpServer('127.0.0.1', 0, webRoutes(createWebContext({ state: fx.state, config: fx.config, now: () => SAMPLE_NOW_MS })), (e) => { throw e; });
   browser = await launchChromium();
 });
 after(async () => {
