@@ -156,7 +156,7 @@ export function formatCheckText(results: readonly QualityCheck[], nowUs: number,
     if (c.holes.length > 0) {
       const shown = orderHoles(c.holes, 'length').slice(0, rules.all === true ? undefined : HOLES_LISTED);
       const holeRows = [['#', 'start (UTC)', 'end (UTC)', 'length']];
-      shown.forEach((x, i) => holeRows.push([String(i + 1), displayUtc(x.start), displayUtc(x.end), formatDuration(x.end - x.start)]));
+      for (const [i, x] of shown.entries()) holeRows.push([String(i + 1), displayUtc(x.start), displayUtc(x.end), formatDuration(x.end - x.start)]);
       lines.push(...table(holeRows, '    '));
       const left = c.holes.length - shown.length;
       if (left > 0) lines.push(`    … and ${left} shorter hole(s) not listed (--all lists every hole)`);

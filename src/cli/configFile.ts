@@ -54,7 +54,10 @@ export function configParserFor(own: OptionTable, extra: ReadonlySet<string>, ot
   const read = new Map<string, Record<string, unknown>>();
   return (file) => {
     let doc = read.get(file);
-    if (doc === undefined) read.set(file, doc = peersAsList(selectConfig(loadConfig(file, pipes), own, new Set([...extra, ...GLOBAL_KEYS]), others, file)));
+    if (doc === undefined) {
+      doc = peersAsList(selectConfig(loadConfig(file, pipes), own, new Set([...extra, ...GLOBAL_KEYS]), others, file));
+      read.set(file, doc);
+    }
     return doc;
   };
 }

@@ -126,10 +126,10 @@ function peers(v: unknown): Record<string, string> {
 export function resolveDaemonConfig(argv: Record<string, unknown>, given: GivenAt = presentIn(argv)): DaemonConfig {
   const channels = list(argv.channels ?? argv.channel);
   if (channels.length === 0) throw new UsageError('CHANNEL: give at least one channel (positional argument or `channels` in the config)');
-  channels.forEach((c) => checkName('CHANNEL', c));
+  for (const c of channels) checkName('CHANNEL', c);
   const qualities = list(argv.qualities);
   if (qualities.length === 0) throw new UsageError('--qualities: give at least one quality');
-  qualities.forEach((q) => checkName('--qualities', q));
+  for (const q of qualities) checkName('--qualities', q);
   const baseDir = str(argv['base-dir']) ?? '.';
   if (baseDir === '') throw new UsageError('--base-dir: must not be empty');
   const firstHour = hour('first-hour', argv['first-hour']);

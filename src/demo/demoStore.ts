@@ -83,25 +83,23 @@ export function writeDemoStore(spec: StoreSpec): number {
         const r = rand();
         if (r < f.missing) continue;
         const dur = segUs;
-        let p = f.missing;
         let type: 'full' | 'suspect' | 'partial' = 'full';
-        if (r < (p += f.suspect)) type = 'suspect';
-        else if (r < (p += f.partial)) type = 'partial';
+        if (r < f.missing + f.suspect) type = 'suspect';
+        else if (r < f.missing + f.suspect + f.partial) type = 'partial';
         const name = formatSegmentName(offset, type === 'partial' ? Math.round(dur * 0.6) : dur, type, hashFor(rand));
         touch(path.join(dir, name), type === 'full' ? 0 : 100_000 + Math.floor(rand() * 1000));
         files++;
         const extra = rand();
-        let q = 0;
-        if (extra < (q += f.duplicate)) {
+        if (extra < f.duplicate) {
           touch(path.join(dir, formatSegmentName(offset, dur, 'full', hashFor(rand))));
           files++;
-        } else if (extra < (q += f.temp)) {
+        } else if (extra < f.duplicate + f.temp) {
           touch(path.join(dir, formatSegmentName(offset, dur, 'temp', 'download')));
           files++;
-        } else if (extra < (q += f.tombstone)) {
+        } else if (extra < f.duplicate + f.temp + f.tombstone) {
           writeFileSync(path.join(dir, name.replace(/\.ts$/, '.tombstone')), '');
           files++;
-        } else if (extra < (q += f.bad)) {
+        } else if (extra < f.duplicate + f.temp + f.tombstone + f.bad) {
           touch(path.join(dir, `${name.slice(0, 5)}-broken-download.ts`));
           files++;
         }

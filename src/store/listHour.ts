@@ -27,7 +27,11 @@ function isSegmentFile(n: string): boolean {
 /** The `X` of every `X.tombstone` listed, or null when there is none (the usual case). */
 function tombstonesOf(names: readonly string[]): Set<string> | null {
   let tombstones: Set<string> | null = null;
-  for (const n of names) if (isTombstone(n)) (tombstones ??= new Set()).add(n.slice(0, -10));
+  for (const n of names) {
+    if (!isTombstone(n)) continue;
+    tombstones ??= new Set();
+    tombstones.add(n.slice(0, -10));
+  }
   return tombstones;
 }
 

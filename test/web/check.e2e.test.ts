@@ -223,6 +223,7 @@ describe('segcov check', () => {
     const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', timeout: 120_000 });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /check \[#*-*\] \d+\/40 \d+%/);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal's erase-line escape is what is checked
     assert.match(r.stdout, /\r\u001b\[K/, 'the bar line is cleared');
     assert.match(r.stdout, /OK: no hole in 1 channel\/quality pair/);
     // With the default delay of a second, a pass that ends first draws no bar at all; the

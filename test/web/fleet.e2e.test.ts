@@ -59,8 +59,7 @@ async function waitForEvent(url: string, pred: (data: { qualities: { holes: { st
       const { value, done } = await reader.read();
       if (done) throw new Error('event stream ended');
       buf += dec.decode(value, { stream: true });
-      let i: number;
-      while ((i = buf.indexOf('\n\n')) >= 0) {
+      for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
         const block = buf.slice(0, i);
         buf = buf.slice(i + 2);
         const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');

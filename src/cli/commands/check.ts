@@ -44,10 +44,10 @@ function time(flag: string, v: unknown): number | undefined {
 export async function resolveCheckOptions(argv: Record<string, unknown>): Promise<CheckOptions> {
   const channels = list(argv.channels);
   if (channels.length === 0) throw new UsageError('CHANNEL: give at least one channel (positional argument or `channels` in the config)');
-  channels.forEach((c) => checkName('CHANNEL', c));
+  for (const c of channels) checkName('CHANNEL', c);
   const qualities = list(argv.qualities);
   if (qualities.length === 0) throw new UsageError('--qualities: give at least one quality');
-  qualities.forEach((q) => checkName('--qualities', q));
+  for (const q of qualities) checkName('--qualities', q);
   const since = time('since', argv.since);
   const until = time('until', argv.until);
   if (since !== undefined && until !== undefined && until <= since) throw new UsageError('--until: must be after --since');

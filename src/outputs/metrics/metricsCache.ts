@@ -96,7 +96,13 @@ function formatParts(out: RenderOutput): FormatParts {
   if (typeof out === 'string' || Array.isArray(out)) {
     const text = typeof out === 'string' ? [Buffer.from(dropBlankLines(out))] : (out as readonly Buffer[]).filter((b) => b.length > 0);
     let om: Buffer[] | null = null;
-    return { text, get openmetrics() { return (om ??= [Buffer.from(toOpenMetrics(Buffer.concat(text).toString())), OPENMETRICS_EOF]); } };
+    return {
+      text,
+      get openmetrics() {
+        om ??= [Buffer.from(toOpenMetrics(Buffer.concat(text).toString())), OPENMETRICS_EOF];
+        return om;
+      },
+    };
   }
   const both = out as FormatParts;
   return { text: both.text.filter((b) => b.length > 0), openmetrics: both.openmetrics.filter((b) => b.length > 0) };

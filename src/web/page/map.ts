@@ -5,7 +5,7 @@ import { legend } from './legend.js';
 
 /** Greys the part of the map after now ("not yet"): the future is not a hole. */
 function notYet(canvas: Element, m: PageMap): void {
-  canvas.querySelectorAll('.notyet').forEach((x) => x.remove());
+  for (const x of canvas.querySelectorAll('.notyet')) x.remove();
   const grid = canvas.querySelector('.grid');
   for (const r of m.notyet) {
     canvas.insertBefore(el('div', { cls: 'notyet', title: 'not yet: after now', style: `left:${r.left}px;top:${r.top}px;width:${r.width}px;height:${r.height}px` }), grid);
