@@ -10,3 +10,12 @@ export function formatIsoMicros(us: number): string {
   const iso = new Date(ms).toISOString(); // …SS.mmmZ
   return `${iso.slice(0, 23)}${String(us - ms * 1000).padStart(3, '0')}Z`;
 }
+
+/**
+ * The inverse of formatIsoMicros, for text it wrote (the status page reads the API's times
+ * with it, to the µs); NaN for any other text.
+ */
+export function readIsoMicros(text: string): number {
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\.(\d{6})Z$/.exec(text);
+  return m === null ? NaN : Date.parse(`${m[1]}Z`) * 1000 + Number(m[2]);
+}

@@ -4,6 +4,7 @@ import type { StoredIncident } from '../history/historyRecords.js';
 import { parseHolesQuery, type HolesQuery } from './coverageApi.js';
 import type { FleetView } from './fleetView.js';
 import { isoUtc } from './format.js';
+import type { IncidentItem, IncidentPart } from './incidentItem.js';
 import { interval } from './nodeSpans.js';
 
 /** A parsed `/api/v1/incidents` query: the `/api/v1/holes` parameters and `state`. */
@@ -33,7 +34,7 @@ function peersOf(view: FleetView | null, channel: string, quality: string): Node
 
 const seconds = (us: number): number => us / SECOND_US;
 
-function partsJson(parts: readonly Interval[], peers: readonly NodeCoverage[]): unknown[] {
+function partsJson(parts: readonly Interval[], peers: readonly NodeCoverage[]): IncidentPart[] {
   return peerCover(parts, peers).map((p) => ({
     start: isoUtc(p.start), end: isoUtc(p.end), duration: seconds(p.end - p.start),
     peers: p.peers.map((x) => ({ node: x.node, cover: x.cover, covered: seconds(x.coveredUs) })),
@@ -47,7 +48,7 @@ function partsJson(parts: readonly Interval[], peers: readonly NodeCoverage[]): 
  * `closed_while_down`), null otherwise. `open_parts`: what is still missing, each with the
  * peers that hold it (from the fleet view, as `/api/v1/holes?peers=1`).
  */
-export function incidentJson(i: StoredIncident, view: FleetView | null): unknown {
+export function incidentJson(i: StoredIncident, view: FleetView | null): IncidentItem {
   const filled = i.closedHow === 'filled' || i.closedHow === 'filled_while_down';
   let openUs = 0;
   for (const p of i.open) openUs += p.end - p.start;

@@ -68,6 +68,9 @@ td.peers{white-space:normal}td.peers.none{color:var(--bad)}
 .holeorder button[aria-pressed=true]{font-weight:600;background:#ddf4ff;border:1px solid #0969da;border-radius:4px}
 .longest h4{margin:8px 0 2px}.longest ol{margin:0 0 6px;padding-left:1.6em;font-variant-numeric:tabular-nums}.longest .held.none{color:var(--bad)}
 .days span:first-child{overflow:visible}
+.incidentlist .inchead,.incidentlist .noinc,.incidentlist .more{margin:4px 0;font-size:.9rem}.incidentlist .noinc{color:var(--muted)}
+ol.incidents{margin:0 0 6px;padding-left:1.6em;font-variant-numeric:tabular-nums}ol.incidents small{color:var(--muted)}
+.incident .held.none,.incident .lost{color:var(--bad)}.incident.filled .fill,.incident.filled_while_down .fill{color:var(--ok)}
 .notyet{position:absolute;pointer-events:none;background:#c4cad1}
 @media (min-width:900px){.cards{grid-template-columns:repeat(auto-fit,minmax(560px,1fr))}}
 @media (max-width:520px){.striplabels{width:96px}.striplabel .name{max-width:60px}header.top,main{padding:0 8px}article.quality{padding:8px}th,td{padding:4px 5px}table.holes,table.overview{font-size:.88rem}.wide{display:none}}

@@ -17,7 +17,8 @@ export function embedJson(data: unknown): string {
 /**
  * Pure: the whole status page. The server writes only the frame and the data; the
  * page's one script draws everything from the data (overview, per channel and quality
- * the facts, the fleet strips, the paged holes list and the local map), and redraws
+ * the facts, the fleet strips, the paged holes list and the local map; on the live page
+ * the hole history from `api/v1/incidents`), and redraws
  * from each live event (`api/v1/events`) without reloading: nothing here may depend on
  * the time it was written, so the static `--make-page` copy never freezes an age.
  */

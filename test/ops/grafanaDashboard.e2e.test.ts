@@ -8,6 +8,12 @@ import {
   allPanels, type DashboardPanel, loadDashboard, panelQueries, parseLabelValues, requireBinary, run, substituteVars, usedVariables, variableQuery,
 } from './opsHelpers.js';
 
+/** A stat panel's field defaults, as far as the state panel's checks read them. */
+interface StatDefaults {
+  mappings?: { type: string; options: Record<string, { text: string; color?: string }> }[];
+  thresholds?: { mode: string; steps: { color: string; value: number | null }[] };
+}
+
 /** Values standing in for the dashboard's variables when a query is only syntax-checked. */
 const SAMPLE_VARS = {
   job: 'segcov', node: 'recorder1:8006', channel: 'chan', quality: 'source', datasource: 'prom',
@@ -51,6 +57,7 @@ describe('Grafana dashboard (config/grafana/segcov-dashboard.json)', () => {
       'raw_coverage', 'raw_holes', 'raw_hole_duration', 'editable_holes', 'overlap_count', 'overlap_duration',
       'segcov_newest_segment_end_timestamp_seconds', 'channel_quality_hour:raw_coverage:max', 'up{',
       'segcov_window_hole_seconds', 'segcov_window_length_seconds', 'segcov_window_longest_hole_seconds', 'segcov_window_missing_hour_slots',
+      'segcov_window_state',
     ]) assert.ok(exprs.includes(metric), `no panel queries ${metric}`);
     const byHour = panels.find((p) => p.title?.startsWith('Raw coverage by hour'));
     assert.ok(byHour !== undefined);
@@ -59,7 +66,7 @@ describe('Grafana dashboard (config/grafana/segcov-dashboard.json)', () => {
     assert.equal(byHour.targets?.[0].format, 'table');
   });
 
-  test('a window row shows what the status page headlines, per node, and leaves room for a state panel', () => {
+  test('a window row shows what the status page headlines, per node, its state in the right quarter', () => {
     const rows = panels.filter((p) => p.type === 'row').sort((a, b) => a.gridPos!.y - b.gridPos!.y);
     const i = rows.findIndex((p) => p.title?.startsWith('Window'));
     assert.ok(i >= 0, 'a row titled Window');
@@ -77,9 +84,24 @@ describe('Grafana dashboard (config/grafana/segcov-dashboard.json)', () => {
     assert.equal(byMetric('segcov_window_longest_hole_seconds')?.fieldConfig?.defaults?.unit, 's');
     assert.match(byMetric('segcov_window_missing_hour_slots')?.targets?.[0].expr ?? '', new RegExp(`^segcov_window_missing_hour_slots${sel}$`));
     for (const p of inRow) assert.equal(p.targets?.[0].legendFormat, '{{instance}}', `${p.title}: one value per node`);
-    // the pair's state (ok, warn, bad) gets its panel later: the row's right quarter stays free
-    assert.equal(inRow.length, 3);
-    assert.ok(inRow.every((p) => p.gridPos!.x + p.gridPos!.w <= 18), 'columns 18-24 of the window row are free');
+    // the pair's state (ok, warn, bad) in the row's right quarter, beside the three figures
+    assert.equal(inRow.length, 4);
+    const state = byMetric('segcov_window_state');
+    assert.ok(state !== undefined, 'a panel reads segcov_window_state');
+    assert.equal(state.title, 'State');
+    assert.equal(state.type, 'stat');
+    assert.match(state.targets?.[0].expr ?? '', new RegExp(`^segcov_window_state${sel}$`));
+    assert.equal(state.targets?.[0].instant, true);
+    assert.deepEqual({ x: state.gridPos!.x, w: state.gridPos!.w }, { x: 18, w: 6 }, 'columns 18-24');
+    assert.ok(inRow.filter((p) => p !== state).every((p) => p.gridPos!.x + p.gridPos!.w <= 18), 'the three figures keep columns 0-18');
+    const heights = new Set(inRow.map((p) => `${p.gridPos!.y}/${p.gridPos!.h}`));
+    assert.equal(heights.size, 1, 'one line of panels of one height');
+    // 0 ok green, 1 warn orange, 2 bad red: words by value mappings, colours by thresholds (and the mappings)
+    const defaults = state.fieldConfig?.defaults as StatDefaults | undefined;
+    const words = Object.fromEntries(Object.entries(defaults?.mappings?.[0]?.options ?? {}).map(([v, o]) => [v, [o.text, o.color]]));
+    assert.deepEqual(words, { 0: ['ok', 'green'], 1: ['warn', 'orange'], 2: ['bad', 'red'] });
+    assert.deepEqual(defaults?.thresholds?.steps, [{ color: 'green', value: null }, { color: 'orange', value: 1 }, { color: 'red', value: 2 }]);
+    assert.equal((state.options as { colorMode?: string } | undefined)?.colorMode, 'background');
   });
 
   test('a coverage-map panel repeats per node, shows that node\'s map PNG and links its status page', () => {

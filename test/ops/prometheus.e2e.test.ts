@@ -331,15 +331,16 @@ describe('Prometheus end to end: real Prometheus scrapes two segcov daemons', ()
       assert.ok(p !== undefined, `no stat panel reads ${metric}`);
       return substituteVars(p.targets?.[0].expr ?? '', vars);
     };
-    interface Headline { channel: string; quality: string; coverage_pct: number | null; longest_hole_us: number; missing_hours: number }
+    interface Headline { channel: string; quality: string; coverage_pct: number | null; longest_hole_us: number; missing_hours: number; state: 'ok' | 'warn' | 'bad' | null }
     for (const node of nodes) {
       const page = ((await (await fetch(`http://${node}/api/v1/fleet`)).json()) as { qualities: Headline[] })
         .qualities.find((q) => q.channel === 'chan' && q.quality === 'source');
-      assert.ok(page !== undefined && page.coverage_pct !== null);
+      assert.ok(page !== undefined && page.coverage_pct !== null && page.state !== null);
       const want: Array<[string, number]> = [
         ['segcov_window_length_seconds', Math.floor(page.coverage_pct * 100) / 100], // the page's percentage, floored as it shows it
         ['segcov_window_longest_hole_seconds', page.longest_hole_us / 1e6],
         ['segcov_window_missing_hour_slots', page.missing_hours],
+        ['segcov_window_state', { ok: 0, warn: 1, bad: 2 }[page.state]],
       ];
       for (const [metric, value] of want) {
         const rows = await waitFor(`${metric} panel of ${node}`, async () => {

@@ -32,7 +32,7 @@ const view = {
 
 describe('/api/v1/incidents (src/web/incidentsApi.ts)', () => {
   it('an open incident: its parts still open, each with the peers that hold it (a peer that is down holds nothing)', () => {
-    const j = incidentJson(incident('x', 'source', 50, 100, null), view) as Record<string, unknown>;
+    const j = incidentJson(incident('x', 'source', 50, 100, null), view);
     assert.equal(j.state, 'open');
     assert.equal(j.start, '2026-11-01T10:00:50.000000Z');
     assert.equal(j.end, '2026-11-01T10:01:40.000000Z');
@@ -47,13 +47,13 @@ describe('/api/v1/incidents (src/web/incidentsApi.ts)', () => {
   });
 
   it('closed ones carry their fill delay; one filled while down the bounds of the outage', () => {
-    const filled = incidentJson(incident('y', 'source', 0, 10, H10 + 7260 * S), view) as Record<string, unknown>;
+    const filled = incidentJson(incident('y', 'source', 0, 10, H10 + 7260 * S), view);
     assert.equal(filled.fill_delay_seconds, 60);
     assert.equal(filled.closed_while_down, null);
-    const down = incidentJson(incident('z', 'source', 0, 10, H10 + 7500 * S, 'filled_while_down'), null) as Record<string, unknown>;
+    const down = incidentJson(incident('z', 'source', 0, 10, H10 + 7500 * S, 'filled_while_down'), null);
     assert.deepEqual(down.closed_while_down, { from: '2026-11-01T12:00:50.000000Z', to: '2026-11-01T12:05:00.000000Z' });
     assert.equal(down.fill_delay_seconds, 300);
-    const left = incidentJson(incident('w', 'source', 0, 10, H10 + 7500 * S, 'left_window'), null) as Record<string, unknown>;
+    const left = incidentJson(incident('w', 'source', 0, 10, H10 + 7500 * S, 'left_window'), null);
     assert.equal(left.fill_delay_seconds, null);
   });
 

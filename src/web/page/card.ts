@@ -23,6 +23,8 @@ export interface Card {
   readonly caption: HTMLElement;
   readonly selText: HTMLParagraphElement;
   readonly holes: HTMLDivElement;
+  /** The hole history: open incidents, then recently closed ones (live page only). */
+  readonly incidents: HTMLDivElement;
   readonly map: HTMLDivElement;
   /** Keep the strips and the map at the newest end until the reader scrolls away. */
   readonly stripPin: EndPin;
@@ -56,11 +58,12 @@ export function buildCard(q: FleetQuality, i: number): Card {
     state, notice: el('div', { cls: 'notice' }),
     facts: el('div'), fleet, labels, canvas, scroll, caption, selText,
     holes: el('div', { cls: 'holelist' }),
+    incidents: el('div', { cls: 'incidentlist' }),
     map: el('div', { cls: 'maphost' }),
     stripPin: new EndPin(), mapPin: new EndPin(),
     q: null, order: 'length', page: 0, sel: null, mapSig: null, captionPeers: null, hourPx: 0,
   };
   card.stripPin.attach(scroll);
-  for (const part of [el('h3', { text: q.quality }), state, card.notice, card.facts, card.fleet, card.holes, card.map]) card.el.appendChild(part);
+  for (const part of [el('h3', { text: q.quality }), state, card.notice, card.facts, card.fleet, card.holes, card.incidents, card.map]) card.el.appendChild(part);
   return card;
 }

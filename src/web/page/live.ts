@@ -12,10 +12,11 @@ declare global {
 /**
  * Follows the daemon's `api/v1/events`: each `fleet` event carries the whole page data,
  * which replaces the page's and is drawn by `onData`. The `#live` badge says whether the
- * stream is up. Not for the snapshot copy (`--make-page`) nor a page opened as a file.
+ * stream is up. Not for the snapshot copy (`--make-page`) nor a page opened as a file:
+ * returns the stream (for its other events), or null when there is none.
  */
-export function followLive(s: PageState, onData: () => void): void {
-  if (s.data.static || !/^https?:$/.test(location.protocol) || !('EventSource' in window)) return;
+export function followLive(s: PageState, onData: () => void): EventSource | null {
+  if (s.data.static || !/^https?:$/.test(location.protocol) || !('EventSource' in window)) return null;
   const live = byId('live');
   const on = (): void => {
     live.textContent = 'live';
@@ -33,4 +34,5 @@ export function followLive(s: PageState, onData: () => void): void {
     live.textContent = 'reconnecting…';
     live.className = 'live off';
   });
+  return es;
 }

@@ -9,6 +9,7 @@ import { displayUtc, formatDuration, formatPercent } from '../format.js';
 import type { PageData } from '../pageData.js';
 import { tickAges } from './ages.js';
 import { byId } from './dom.js';
+import { IncidentFeed } from './incidents.js';
 import { followLive } from './live.js';
 import { PageState } from './pageState.js';
 import { PageView } from './pageView.js';
@@ -21,13 +22,15 @@ declare global {
 }
 
 const state = new PageState(JSON.parse(byId('segcov-data').textContent ?? '') as PageData);
-const view = new PageView(state, byId('app'));
+const incidents = new IncidentFeed(() => view.redrawIncidents());
+const view = new PageView(state, byId('app'), incidents);
 window.segcovFormat = { utc: displayUtc, dur: formatDuration, pct: formatPercent };
 view.render();
 tickAges(state);
 setInterval(() => tickAges(state), 1000);
 setInterval(() => { if (!state.data.static) view.redrawStrips(); }, 10000);
-followLive(state, () => {
+const stream = followLive(state, () => {
   view.render();
   tickAges(state);
 });
+if (stream !== null) incidents.follow(stream);

@@ -4,6 +4,7 @@ import { buildCard, type Card } from './card.js';
 import { byId, el } from './dom.js';
 import { renderFacts } from './facts.js';
 import { renderHoles } from './holes.js';
+import { renderIncidents, type IncidentFeed } from './incidents.js';
 import { renderMap } from './map.js';
 import { renderNodes, renderOverview } from './overview.js';
 import type { PageState } from './pageState.js';
@@ -21,7 +22,7 @@ export class PageView {
   /** Per channel, the box its cards go in. */
   private readonly sections = new Map<string, HTMLDivElement>();
 
-  constructor(private readonly s: PageState, private readonly app: HTMLElement) {}
+  constructor(private readonly s: PageState, private readonly app: HTMLElement, private readonly incidents: IncidentFeed) {}
 
   render(): void {
     const { data } = this.s;
@@ -45,6 +46,7 @@ export class PageView {
       renderFacts(this.s, u.facts, q);
       draw(this.s, u);
       renderHoles(this.s, u, q);
+      renderIncidents(this.s, u, this.incidents, q);
       renderMap(u, q, data.maps[i]);
       return u;
     });
@@ -62,6 +64,11 @@ export class PageView {
       draw(this.s, u);
       u.stripPin.settle();
     }
+  }
+
+  /** Redraws every card's incidents view (the hole history changed). */
+  redrawIncidents(): void {
+    for (const u of this.cards.values()) if (u.q !== null) renderIncidents(this.s, u, this.incidents, u.q);
   }
 
   /** The card of `q`, built (in its channel's section, made when first needed) the first time. */
