@@ -140,6 +140,8 @@ describe('hole history on a live store (a real daemon, kill -9 and restarts)', (
       const xs = await incidents('?state=open');
       return xs.length === 1 ? xs[0] : undefined;
     });
+    // the API shows the incident as soon as it opens; the kill must come once its record is on disk
+    await waitFor('the record on disk', async () => (readFileSync(historyFile(), 'utf8').includes(JSON.stringify(open.id).slice(1, -1)) ? true : undefined));
     const killedAt = Date.now();
     assert.equal((await d?.stop('SIGKILL'))?.code, null);
     putBack(1000, 1100);
