@@ -1,3 +1,5 @@
+import type { HttpLimits } from './httpLimits.js';
+
 /**
  * The daemon's validated settings (flags > SEGCOV_* env > --config file > defaults), as
  * the CLI resolves them and the daemon, web and import rooms read them. Declared here,
@@ -34,7 +36,10 @@ export interface DaemonConfig {
   /** One-line notices for the log at start-up (e.g. an accepted but ignored flag). */
   readonly warnings?: readonly string[];
   /** `--web.config.file`: TLS and basic auth for the HTTP server (exporter-toolkit format). */
-  readonly webConfigFile?: string;  /** This node's name in the fleet view (default: the host name). */
+  readonly webConfigFile?: string;
+  /** `--http-*`: connections and event streams the HTTP server holds (default DEFAULT_HTTP_LIMITS). */
+  readonly httpLimits?: HttpLimits;
+  /** This node's name in the fleet view (default: the host name). */
   readonly nodeName?: string;
   /** ms between rounds of asking the peers for their spans (default 2000). */
   readonly peerPollMs?: number;

@@ -3,6 +3,7 @@ import type { DaemonConfig } from '../config/daemonConfig.js';
 import type { CoverageState } from '../live/coverageState.js';
 import { mapFileName } from '../store/layout.js';
 import { FleetSource } from './fleetSource.js';
+import type { StreamEvents } from './liveEvents.js';
 import { apiTarget, type PeerTarget } from './peerFetcher.js';
 import { mapLayout } from './mapLayout.js';
 import { notYetRects } from './notYet.js';
@@ -21,6 +22,8 @@ export interface WebContext {
   readonly nodeName?: string;
   /** Nodes other than config peers (the database's), with where their spans are. */
   readonly extraPeers?: () => Readonly<Record<string, PeerTarget>>;
+  /** Told of `/api/v1/events` streams dropped, refused, opened and closed. */
+  readonly streamEvents?: StreamEvents;
 }
 
 export function nowUs(ctx: WebContext): number {

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type http from 'node:http';
+import { DEFAULT_HTTP_LIMITS } from '../config/httpLimits.js';
 import { sendJson, sendText, type Route } from '../outputs/httpServer.js';
 import { packageFile } from '../packageFiles.js';
 import { fleetOf, mapNames, nowUs, pageData, pageHtml, shownPairs, type WebContext } from './context.js';
@@ -56,7 +57,9 @@ export function webRoutes(ctx: WebContext): Route[] {
   const fleet = fleetOf(ctx);
   // Always running: a reload (SIGHUP) or the database may add peers later; a round without peers costs nothing.
   fleet.start();
-  const events = new LiveEvents(() => pageData(ctx, 'maps/', false, DOCS_PATH.slice(1)), (l) => fleet.onChange(l));
+  const limits = ctx.config.httpLimits ?? DEFAULT_HTTP_LIMITS;
+  const events = new LiveEvents(() => pageData(ctx, 'maps/', false, DOCS_PATH.slice(1)), (l) => fleet.onChange(l),
+    { maxStreams: limits.maxEventStreams, stallMs: limits.eventStallMs }, ctx.streamEvents);
   return [
     {
       path: '/',
