@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { DaemonConfig } from '../config/daemonConfig.js';
 import { createLogger, type Logger } from '../log.js';
+import { streamCounters } from './httpCounters.js';
 import type { DaemonParts } from './daemonParts.js';
 import { CoverageGauges } from '../outputs/coverageGauges.js';
 import { SelfMetrics } from '../outputs/selfMetrics.js';
@@ -60,7 +61,7 @@ export function createDaemon(config: DaemonConfig, given?: Logger, reload: Reloa
   const report = problemLog(log, metrics);
   const stop = new StopSignal();
   const web: WebContext = {
-    state, config, nodeName: config.nodeName,
+    state, config, nodeName: config.nodeName, streamEvents: streamCounters(metrics, log),
     // the database's nodes (as last read for the pages), read from the files beside their maps
     extraPeers: () => databasePeers(nodes.current(), config.peers),
   };

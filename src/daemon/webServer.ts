@@ -1,9 +1,11 @@
 import type { DaemonConfig } from '../config/daemonConfig.js';
+import { DEFAULT_HTTP_LIMITS } from '../config/httpLimits.js';
 import type { Logger } from '../log.js';
 import { startHttpServer, type Route } from '../outputs/httpServer.js';
 import type { SelfMetrics } from '../outputs/selfMetrics.js';
 import { loadWebConfig } from '../outputs/webConfig.js';
 import { WebConfigWatcher } from '../outputs/webConfigWatcher.js';
+import { httpObserver } from './httpCounters.js';
 
 /** The daemon's HTTP(S) server. */
 export interface WebServer {
@@ -26,7 +28,8 @@ export async function startWebServer(config: DaemonConfig, routes: readonly Rout
   const server = await startHttpServer(config.metricsHost, config.metricsPort, routes, (e) => {
     metrics.errors.inc({ kind: 'http' });
     log.error({ err: e }, 'http handler failed');
-  }, { webConfig });
+  }, { webConfig, limits: config.httpLimits ?? DEFAULT_HTTP_LIMITS, observer: httpObserver(metrics, log) });
+  metrics.httpConnectionsSource = () => server.connections();
   const watcher = file === undefined || webConfig === undefined ? null : new WebConfigWatcher(file, webConfig, (c) => server.applyWebConfig(c), {
     applied: (c) => log.info({ file, tls: c.tls !== null, users: c.users.size }, 'web config loaded'),
     failed: (e) => {
