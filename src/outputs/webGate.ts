@@ -60,15 +60,15 @@ export class WebGate {
   readonly tls: TlsGate | null;
   private config: WebConfig;
   private auth: BasicAuth;
-  // kept across reloads: a changed file neither restarts the worker nor forgives a client
+  // one worker for the daemon's life; the throttle starts afresh with each applied file, as
+  // failures before it may have been a client's right password for the next one (a rotation)
   private readonly checks = new PasswordChecks();
-  private readonly throttle = new AuthThrottle();
 
   /** `onAuth`: told of wrong credentials (`failed`) and of refusals unchecked (`throttled`, a 429). */
   constructor(config: WebConfig, private readonly onAuth: (outcome: 'failed' | 'throttled', client: string | undefined) => void = () => {}) {
     this.config = config;
     this.tls = config.tls === null ? null : new TlsGate(config.tls);
-    this.auth = new BasicAuth(config.users, this.checks, this.throttle);
+    this.auth = new BasicAuth(config.users, this.checks, new AuthThrottle());
   }
 
   /** null when the request may go on, else how to refuse it. */
@@ -97,6 +97,6 @@ export class WebGate {
     }
     if (this.tls !== null && config.tls !== null) this.tls.apply(config.tls, server);
     this.config = config;
-    this.auth = new BasicAuth(config.users, this.checks, this.throttle);
+    this.auth = new BasicAuth(config.users, this.checks, new AuthThrottle());
   }
 }

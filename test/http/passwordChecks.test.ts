@@ -12,6 +12,8 @@ import bcrypt from 'bcryptjs';
 import { AuthThrottle } from '../../src/outputs/authThrottle.js';
 import { BasicAuth } from '../../src/outputs/basicAuth.js';
 import { PasswordChecks } from '../../src/outputs/passwordChecks.js';
+import { WebGate } from '../../src/outputs/webGate.js';
+import type { WebConfig } from '../../src/outputs/webConfig.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
 const basic = (u: string, p: string): string => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
@@ -125,6 +127,31 @@ describe('basic auth with the throttle', () => {
       assert.equal(await auth.verify(basic('alice', 'no'), 'x'), 'wrong', 'checked again once the wait is over');
     } finally {
       checks.close();
+    }
+  });
+});
+
+describe('the web gate', () => {
+  it('answers 401 to wrong passwords, 429 with Retry-After once an address must wait, and forgets on a changed file', async () => {
+    const config = (password: string): WebConfig => ({ tls: null, users: new Map([['alice', bcrypt.hashSync(password, 4)]]), unauthenticatedPaths: new Set(['/healthz']), files: [] });
+    const outcomes: string[] = [];
+    const gate = new WebGate(config('old'), (outcome) => outcomes.push(outcome));
+    const ask = async (password: string): Promise<{ status: number; retryAfter?: string } | null> => {
+      const req = { headers: { authorization: basic('alice', password) }, socket: { remoteAddress: '192.0.2.1' } } as unknown as import('node:http').IncomingMessage;
+      const denial = await gate.check(req, '/metrics');
+      if (denial === null) return null;
+      let got: { status: number; retryAfter?: string } = { status: 0 };
+      denial({ writeHead: (status: number, h: Record<string, string>) => { got = { status, retryAfter: h['retry-after'] }; }, end: () => {} } as unknown as import('node:http').ServerResponse);
+      return got;
+    };
+    try {
+      for (let i = 0; i < 5; i++) assert.deepEqual(await ask('new'), { status: 401, retryAfter: undefined });
+      assert.deepEqual(await ask('new'), { status: 429, retryAfter: '1' });
+      assert.deepEqual(outcomes, ['failed', 'failed', 'failed', 'failed', 'failed', 'throttled']);
+      gate.apply(config('new'), undefined as never);
+      assert.equal(await ask('new'), null, 'the next password, right after the file changed');
+    } finally {
+      gate.close();
     }
   });
 });
