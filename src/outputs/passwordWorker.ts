@@ -3,9 +3,26 @@
  * the main thread (a check costs tens of ms of CPU at cost 10, by design) and posts back
  * whether they match.
  */
+import { readlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import type { PasswordReply, PasswordRequest } from './passwordChecks.js';
+
+/**
+ * Password checks are background work: the main thread (scrapes, the page) and the rest of
+ * the machine go first. On Linux each thread has its own nice value, set through its id.
+ */
+function lowerPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 19);
+  } catch {
+    // not Linux (or no /proc): the thread keeps the process's priority
+  }
+}
+
+lowerPriority();
 
 // require, as the main thread did: bcryptjs stays a package in node_modules, beside the bundle too
 const { compareSync } = createRequire(import.meta.url)('bcryptjs') as typeof import('bcryptjs');
