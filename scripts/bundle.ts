@@ -9,9 +9,9 @@
  *   subcommand, the import tools, live mode) is evaluated only when first imported.
  *   import.meta.url, which segcov uses to find files beside itself, is the bundle's URL.
  * - Optional packages (pg and pg-native, bcryptjs) stay in node_modules.
- * - dist/src/scan/hourWorker.js, when there, is bundled apart (an ES module, for a worker
- *   thread) as dist/bundle/hourWorker.js: its users find it by `new URL('./hourWorker.js',
- *   import.meta.url)`.
+ * - The worker entries (WORKERS: dist/src/outputs/http/passwordWorker.js, the password
+ *   checks') are bundled apart (ES modules, for worker threads) as dist/bundle/NAME.js: their
+ *   users find them by `new URL('./NAME.js', import.meta.url)`.
  * - string-width and @opentelemetry/api are evaluated on first use only (see LAZY).
  * - yargs finds its package and translations relative to its own file; both are pointed
  *   at the bundle (package root two folders up, translations copied beside it).
@@ -34,6 +34,11 @@ const BUNDLE_DIR = path.join(outRoot, 'bundle');
 
 /** Packages loaded from node_modules at run time, never inlined. */
 const EXTERNAL = ['pg', 'pg-native', 'bcryptjs'];
+
+/** Worker-thread entries (compiled files under src/), each bundled apart under its name. */
+const WORKERS: Readonly<Record<string, string>> = {
+  passwordWorker: path.join('outputs', 'http', 'passwordWorker.js'),
+};
 
 /** Where yargs' translations go, beside the chunks. */
 const YARGS_LOCALES = 'yargs-locales';
@@ -150,12 +155,13 @@ async function bundle(): Promise<void> {
   });
   // SEGCOV_BUNDLE_META=FILE: what the bundle holds, for `npx esbuild --analyze`-style reading
   if (result.metafile !== undefined) writeFileSync(String(process.env.SEGCOV_BUNDLE_META), JSON.stringify(result.metafile));
-  // the cold pass's worker entry, found beside the bundle (new URL('./hourWorker.js', import.meta.url))
-  const worker = path.join(compiled, 'scan', 'hourWorker.js');
-  if (existsSync(worker)) {
+  // the worker entries, found beside the bundle (new URL('./NAME.js', import.meta.url))
+  for (const [name, file] of Object.entries(WORKERS)) {
+    const worker = path.join(compiled, file);
+    if (!existsSync(worker)) throw new Error(`bundle: worker entry ${worker} is missing (was it compiled?)`);
     await build({
       ...COMMON,
-      entryPoints: { hourWorker: worker },
+      entryPoints: { [name]: worker },
       outdir: BUNDLE_DIR,
       format: 'esm',
       banner: { js: "import { createRequire as __segcovCreateRequire } from 'node:module'; const require = __segcovCreateRequire(import.meta.url);" },

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { mapGeometryError } from '../coverage/mapPixels.js';
 import type { DaemonConfig } from '../config/daemonConfig.js';
+import { DEFAULT_HTTP_LIMITS as HTTP, type HttpLimits } from '../config/httpLimits.js';
 import { DEFAULT_OUTPUT_DIR } from '../store/layout.js';
 import { describeConnectionString } from '../config/connectionString.js';
 import { parseBool } from './settingsSources.js';
@@ -38,6 +39,11 @@ export const DAEMON_OPTIONS = {
   'port-file': { type: 'string', describe: 'Write the URL of /healthz here once listening (read by the container HEALTHCHECK)' },
   'backdoor-port': { type: 'string', default: '0', describe: "The replaced checker's debugging shell: accepted and ignored" },
   'web.config.file': { type: 'string', describe: 'TLS and basic auth for the HTTP server: a YAML file in the format of Prometheus exporter-toolkit (node_exporter)' },
+  'http-max-connections': { type: 'string', default: String(HTTP.maxConnections), describe: 'Open HTTP connections at most, the scrape reserve included' },
+  'http-scrape-reserve': { type: 'string', default: String(HTTP.scrapeReserve), describe: 'Connections kept for /metrics, /healthz and /readyz, which serve nothing else' },
+  'http-max-per-client': { type: 'string', default: String(HTTP.perClient), describe: 'Connections one client address (IPv6: its /64) holds outside the scrape reserve' },
+  'http-max-event-streams': { type: 'string', default: String(HTTP.maxEventStreams), describe: 'Live-update streams (/api/v1/events) open at once' },
+  'http-event-stall-seconds': { type: 'string', default: String(HTTP.eventStallMs / 1000), describe: 'Seconds a live-update stream may leave its data unread before it is dropped (the browser reconnects)' },
   'node-name': { type: 'string', describe: "This node's name on the fleet view [default: the host name]" },
   'peer-poll-ms': { type: 'string', default: '2000', describe: 'ms between asking the peers for their spans (fleet view, fleet gauges)' },
   'long-hole': { type: 'string', default: '60', describe: 'Seconds: a hole at least this long makes a channel/quality bad (shorter ones: warn)' },
@@ -119,6 +125,21 @@ function peers(v: unknown): Record<string, string> {
   return out;
 }
 
+/** The `--http-*` flags; the reserve and the streams must leave room for the rest. */
+function httpLimits(argv: Record<string, unknown>): HttpLimits {
+  const count = (flag: string, min: number, dflt: number): number => num(flag, argv[flag] ?? dflt,
+    (n) => Number.isInteger(n) && n >= min && n <= 1_000_000, `a whole number from ${min} to 1000000`);
+  const maxConnections = count('http-max-connections', 2, HTTP.maxConnections);
+  const scrapeReserve = count('http-scrape-reserve', 0, HTTP.scrapeReserve);
+  if (scrapeReserve >= maxConnections) throw new UsageError(`--http-scrape-reserve: ${scrapeReserve} leaves none of --http-max-connections ${maxConnections} for the rest`);
+  const maxEventStreams = count('http-max-event-streams', 0, HTTP.maxEventStreams);
+  if (maxEventStreams > maxConnections - scrapeReserve) {
+    throw new UsageError(`--http-max-event-streams: ${maxEventStreams} is more than the ${maxConnections - scrapeReserve} connections outside the scrape reserve`);
+  }
+  const stall = num('http-event-stall-seconds', argv['http-event-stall-seconds'] ?? HTTP.eventStallMs / 1000, (n) => n > 0 && n <= 3600, 'a number of seconds from 0 to 3600 (not 0)');
+  return { maxConnections, scrapeReserve, perClient: count('http-max-per-client', 1, HTTP.perClient), maxEventStreams, eventStallMs: Math.round(stall * 1000) };
+}
+
 /**
  * Validates parsed arguments into a DaemonConfig, or throws a UsageError naming the flag.
  * `given` tells where a setting spelled twice was given (default: all at one level).
@@ -191,5 +212,6 @@ export function resolveDaemonConfig(argv: Record<string, unknown>, given: GivenA
     longHole: num('long-hole', argv['long-hole'] ?? 60, (n) => n > 0, 'a positive number of seconds'),
     maxAge: str(argv['max-age']) === undefined || str(argv['max-age']) === '' ? undefined
       : num('max-age', argv['max-age'], (n) => n > 0, 'a positive number of seconds'),
+    httpLimits: httpLimits(argv),
   };
 }

@@ -1,5 +1,6 @@
 import { DEFAULT_LONG_HOLE_US, type SeverityRules } from '../coverage/severity.js';
 import { SECOND_US } from '../coverage/types.js';
+import type { HttpLimits } from './httpLimits.js';
 import type { ListenAddress } from './listenAddress.js';
 
 export type { ListenAddress };
@@ -47,7 +48,10 @@ export interface DaemonConfig {
   /** One-line notices for the log at start-up (e.g. an accepted but ignored flag). */
   readonly warnings?: readonly string[];
   /** `--web.config.file`: TLS and basic auth for the HTTP server (exporter-toolkit format). */
-  readonly webConfigFile?: string;  /** This node's name in the fleet view (default: the host name). */
+  readonly webConfigFile?: string;
+  /** `--http-*`: connections and event streams the HTTP server holds (default DEFAULT_HTTP_LIMITS). */
+  readonly httpLimits?: HttpLimits;
+  /** This node's name in the fleet view (default: the host name). */
   readonly nodeName?: string;
   /** ms between rounds of asking the peers for their spans (default 2000). */
   readonly peerPollMs?: number;

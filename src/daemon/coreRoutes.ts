@@ -29,15 +29,19 @@ export function metricsParts(parts: Pick<DaemonParts, 'gauges' | 'windowGauges' 
   };
 }
 
-/** /metrics (or `--web.telemetry-path`: coverage gauges + segcov_ + process metrics), /healthz, /readyz. */
+/**
+ * /metrics (or `--web.telemetry-path`: coverage gauges + segcov_ + process metrics), /healthz,
+ * /readyz: the scrape paths, served also on the connections the server keeps in reserve for them.
+ */
 export function coreRoutes(parts: DaemonParts): Route[] {
   // a coverage change is on the very next scrape; otherwise one render a second at most
   const cache = new MetricsCache(metricsParts(parts), 1000, Date.now, () => parts.gauges.version);
   return [
-    { path: parts.config.telemetryPath, handle: (req, res) => sendMetrics(req, res, cache) },
-    { path: '/healthz', handle: (_req, res) => sendText(res, 200, 'ok\n') },
+    { path: parts.config.telemetryPath, reserved: true, handle: (req, res) => sendMetrics(req, res, cache) },
+    { path: '/healthz', reserved: true, handle: (_req, res) => sendText(res, 200, 'ok\n') },
     {
       path: '/readyz',
+      reserved: true,
       handle: (_req, res) => (parts.state.ready ? sendText(res, 200, 'ready\n') : sendText(res, 503, 'first pass not done\n')),
     },
   ];

@@ -1,5 +1,6 @@
 import { severityRules, type DaemonConfig } from '../config/daemonConfig.js';
 import { createLogger, type Logger } from '../log.js';
+import { streamCounters } from './httpCounters.js';
 import type { DaemonParts } from './daemonParts.js';
 import { CoverageGauges } from '../outputs/metrics/coverageGauges.js';
 import { SelfMetrics } from '../outputs/metrics/selfMetrics.js';
@@ -67,7 +68,7 @@ export function createDaemon(config: DaemonConfig, given?: Logger, reload: Reloa
   });
   state.onUpdate((s) => history.update(s));
   const web = createWebContext({
-    state, config, nodeName: config.nodeName, history,
+    state, config, nodeName: config.nodeName, history, streamEvents: streamCounters(metrics, log),
     // the database's nodes (as last read for the pages), read from the files beside their maps
     extraPeers: () => databasePeers(nodes.current(), config.peers),
   });

@@ -1,10 +1,12 @@
 import type { DaemonConfig } from '../config/daemonConfig.js';
+import { DEFAULT_HTTP_LIMITS } from '../config/httpLimits.js';
 import type { Logger } from '../log.js';
 import { formatListenAddress } from '../config/listenAddress.js';
 import { startHttpServer, type HttpServerHandle, type Route } from '../outputs/http/httpServer.js';
 import type { SelfMetrics } from '../outputs/metrics/selfMetrics.js';
 import { loadWebConfig } from '../outputs/http/webConfig.js';
 import { WebConfigWatcher } from '../outputs/http/webConfigWatcher.js';
+import { httpObserver } from './httpCounters.js';
 
 /** The daemon's HTTP(S) server. */
 export interface WebServer {
@@ -31,13 +33,25 @@ export async function startWebServer(config: DaemonConfig, routes: readonly Rout
     metrics.errors.inc({ kind: 'http' });
     log.error({ err: e }, 'http handler failed');
   };
+  // each address is a server of its own, with the limits each (docs/api.md, Requests and limits)
+  const limits = config.httpLimits ?? DEFAULT_HTTP_LIMITS;
+  const observer = httpObserver(metrics, log);
   const servers: HttpServerHandle[] = [];
   try {
-    for (const a of config.listenAddresses) servers.push(await startHttpServer(a.host, a.port, routes, onError, { webConfig }));
+    for (const a of config.listenAddresses) servers.push(await startHttpServer(a.host, a.port, routes, onError, { webConfig, limits, observer }));
   } catch (e) {
     await Promise.all(servers.map((s) => s.close()));
     throw e;
   }
+  metrics.httpConnectionsSource = () => {
+    const n = { general: 0, reserve: 0 };
+    for (const s of servers) {
+      const c = s.connections();
+      n.general += c.general;
+      n.reserve += c.reserve;
+    }
+    return n;
+  };
   let users = webConfig?.users.size ?? 0;
   const watcher = file === undefined || webConfig === undefined ? null : new WebConfigWatcher(file, webConfig, (c) => { for (const s of servers) s.applyWebConfig(c); }, {
     applied: (c) => {

@@ -4,6 +4,7 @@ import type { CoverageState } from '../live/coverageState.js';
 import type { IncidentSource } from '../history/holeHistory.js';
 import { mapFileName } from '../store/layout.js';
 import { FleetSource } from './fleetSource.js';
+import type { StreamEvents } from './liveEvents.js';
 import { apiTarget, type PeerTarget } from './peerFetcher.js';
 import { mapLayout } from './mapLayout.js';
 import { notYetRects } from './notYet.js';
@@ -20,6 +21,8 @@ export interface WebContextOptions {
   readonly nodeName?: string;
   /** Nodes other than config peers (the database's), with where their spans are. */
   readonly extraPeers?: () => Readonly<Record<string, PeerTarget>>;
+  /** Told of `/api/v1/events` streams dropped, refused, opened and closed. */
+  readonly streamEvents?: StreamEvents;
   /** The hole history (`/api/v1/incidents`, `event: incident`); absent: no incidents. */
   readonly history?: IncidentSource;
 }

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type http from 'node:http';
+import { DEFAULT_HTTP_LIMITS } from '../config/httpLimits.js';
 import { sendJson, sendText, type Route } from '../outputs/http/httpServer.js';
 import { packageFile } from '../packageFiles.js';
 import { severityRules } from '../config/daemonConfig.js';
@@ -69,7 +70,9 @@ function badRequest(res: http.ServerResponse, error: string): void {
 export function webRoutes(ctx: WebContext): Route[] {
   const csp = pageCsp();
   const { fleet } = ctx;
-  const events = new LiveEvents(() => pageData(ctx, 'maps/', false, DOCS_PATH.slice(1)), (l) => fleet.onChange(l));
+  const limits = ctx.config.httpLimits ?? DEFAULT_HTTP_LIMITS;
+  const events = new LiveEvents(() => pageData(ctx, 'maps/', false, DOCS_PATH.slice(1)), (l) => fleet.onChange(l),
+    { maxStreams: limits.maxEventStreams, stallMs: limits.eventStallMs }, ctx.streamEvents);
   // each incident change as `event: incident`, shaped as one item of /api/v1/incidents
   ctx.history?.onChange((changed) => {
     if (events.size === 0) return;

@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import bcrypt from 'bcryptjs';
 import { cleanEnv, freePort, parseProm, REPO, runCli } from '../helpers/cli.js';
 import { fillHour } from '../helpers/simpleStore.js';
 import { makeTmpDir } from '../helpers/tmp.js';
@@ -35,7 +36,7 @@ describe('the bundled CLI', () => {
     assert.match(bin, /import\('\.\/loadBundle\.js'\)/);
     assert.doesNotMatch(bin, /dist\/src/, 'bin/ must not fall back to the unbundled tree: the tests would not test what runs');
     const files = readdirSync(BUNDLE);
-    assert.deepEqual(files.filter((f) => f.endsWith('.js') || f.endsWith('.cjs')).sort(), ['hourWorker.js', 'main.cjs'].filter((f) => f !== 'hourWorker.js' || existsSync(path.join(REPO, 'dist', 'src', 'scan', 'hourWorker.js'))));
+    assert.deepEqual(files.filter((f) => f.endsWith('.js') || f.endsWith('.cjs')).sort(), ['main.cjs', 'passwordWorker.js']);
     const main = readFileSync(path.join(BUNDLE, 'main.cjs'), 'utf8');
     for (const pkg of ['pg', 'bcryptjs']) {
       assert.ok(!main.includes(`node_modules/${pkg}/`), `${pkg} must stay in node_modules`);
@@ -115,9 +116,11 @@ describe('the bundled CLI', () => {
       assert.match(r.stdout, /^checked 1798 segments in [\d.]+ s: 1798 bad$/m);
     });
 
-    it('serves docs/coverage.md and reports its version in segcov_build_info', async () => {
+    it('serves docs/coverage.md, reports its version in segcov_build_info, and checks passwords on its worker thread', async () => {
       const port = await freePort();
-      const child = spawn(process.execPath, [bin(), 'chan', '--base-dir', base, '--metrics-port', String(port), '--metrics-host', '127.0.0.1', '--no-watch', '--log-level', 'warn'],
+      const web = path.join(root, 'web.yml');
+      await writeFile(web, `basic_auth_users:\n  alice: ${bcrypt.hashSync('wonderland', 4)}\nunauthenticated_paths: [/docs/coverage.md]\n`);
+      const child = spawn(process.execPath, [bin(), 'chan', '--base-dir', base, '--metrics-port', String(port), '--metrics-host', '127.0.0.1', '--no-watch', '--log-level', 'warn', '--web.config.file', web],
         { cwd: elsewhere, env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
@@ -132,7 +135,10 @@ describe('the bundled CLI', () => {
         assert.ok(doc !== null, `no answer on port ${port} within ${WAIT_MS} ms:\n${stderr}`);
         assert.equal(doc.status, 200);
         assert.equal(await doc.text(), readFileSync(path.join(REPO, 'docs', 'coverage.md'), 'utf8'));
-        const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        const as = (password: string): RequestInit => ({ headers: { authorization: `Basic ${Buffer.from(`alice:${password}`).toString('base64')}` } });
+        assert.equal((await fetch(`http://127.0.0.1:${port}/metrics`, as('looking-glass'))).status, 401);
+        const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`, as('wonderland'))).text();
+        assert.match(metrics, /^segcov_http_auth_failures_total 1$/m);
         assert.match(metrics, new RegExp(`^segcov_build_info\\{version="${PKG.version.replace(/\./g, '\\.')}",nodejs_version="${process.version}"\\} 1$`, 'm'));
       } finally {
         child.kill('SIGTERM');

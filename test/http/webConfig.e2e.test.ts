@@ -105,12 +105,27 @@ describe('basic auth header parsing', () => {
 
   it('a right password passes, a wrong one or an unknown user does not', async () => {
     const { BasicAuth } = await import('../../src/outputs/http/basicAuth.js');
-    const auth = new BasicAuth(new Map([['alice', hashOf('pw')]]));
+    const { PasswordChecks } = await import('../../src/outputs/http/passwordChecks.js');
+    let checked = 0;
+    const checks = new (class extends PasswordChecks {
+      override compare(password: string, hash: string): Promise<boolean> {
+        checked += 1;
+        return super.compare(password, hash);
+      }
+    })();
+    const auth = new BasicAuth(new Map([['alice', hashOf('pw')]]), checks);
     const h = (u: string, p: string): string => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
-    assert.equal(await auth.verify(h('alice', 'pw')), true);
-    assert.equal(await auth.verify(h('alice', 'pw')), true, 'again, from the cache');
-    assert.equal(await auth.verify(h('alice', 'pw2')), false);
-    assert.equal(await auth.verify(h('bob', 'pw')), false);
-    assert.equal(await auth.verify(undefined), false);
+    try {
+      assert.equal(await auth.verify(h('alice', 'pw')), 'right');
+      assert.equal(await auth.verify(h('alice', 'pw')), 'right', 'again, from the cache');
+      assert.equal(checked, 1, 'the second time needs no bcrypt check');
+      assert.equal(await auth.verify(h('alice', 'pw2')), 'wrong');
+      assert.equal(await auth.verify(h('bob', 'pw')), 'wrong');
+      assert.equal(checked, 3, 'an unknown user costs a check too (no timing difference)');
+      assert.equal(await auth.verify(undefined), 'missing');
+      assert.equal(await auth.verify('Bearer x'), 'missing');
+    } finally {
+      checks.close();
+    }
   });
 });

@@ -3,6 +3,9 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { formatListenAddress } from '../../config/listenAddress.js';
+import { DEFAULT_HTTP_LIMITS } from '../../config/httpLimits.js';
+import type { ShedReason } from '../../config/httpLimits.js';
+import { ConnectionGuard } from './connectionGuard.js';
 import { SECURITY_HEADERS, clientErrorResponse, rawResponse } from './securityHeaders.js';
 import type { WebConfig } from './webConfig.js';
 import { WebGate } from './webGate.js';
@@ -10,6 +13,8 @@ import { WebGate } from './webGate.js';
 /** One HTTP route. `path` matches the URL path exactly, or by prefix when it ends in `/`. */
 export interface Route {
   readonly path: string;
+  /** A scrape path (/metrics, /healthz, /readyz): served also on a connection of the scrape reserve. */
+  readonly reserved?: boolean;
   readonly handle: (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => void | Promise<void>;
 }
 
@@ -19,10 +24,12 @@ export interface HttpServerHandle {
   readonly address: string;
   /** Applies a re-read web config (TLS files, client auth, users). Throws when it cannot (e.g. TLS turned on or off: that needs a restart). */
   applyWebConfig(config: WebConfig): void;
+  /** Open connections in the general pool and in the scrape reserve. */
+  connections(): { general: number; reserve: number };
   close(): Promise<void>;
 }
 
-/** Timeouts and the connection cap. */
+/** Timeouts and the connection caps (see ConnectionGuard). */
 export interface ServerLimits {
   /** ms to receive the whole request head (slowloris). */
   readonly headersTimeout: number;
@@ -30,21 +37,42 @@ export interface ServerLimits {
   readonly requestTimeout: number;
   /** ms an idle kept-alive connection stays open (Prometheus scrapes reuse it; 15 s covers its default interval). */
   readonly keepAliveTimeout: number;
-  /** Open connections at most; further ones are closed at once. */
+  /** ms a connection may go without reading or writing anything while a request is answered (a client that stops reading). */
+  readonly inactivityTimeout: number;
+  /** Open connections at most, the reserve included; idle ones are closed to make room, else new ones. */
   readonly maxConnections: number;
+  /** Connections kept for scrape routes. */
+  readonly scrapeReserve: number;
+  /** Connections one client address holds outside the reserve. */
+  readonly perClient: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
   headersTimeout: 10_000,
   requestTimeout: 30_000,
   keepAliveTimeout: 15_000,
-  maxConnections: 512,
+  inactivityTimeout: 60_000,
+  maxConnections: DEFAULT_HTTP_LIMITS.maxConnections,
+  scrapeReserve: DEFAULT_HTTP_LIMITS.scrapeReserve,
+  perClient: DEFAULT_HTTP_LIMITS.perClient,
 };
+
+/** What the server tells its owner (for counters and the debug log). */
+export interface HttpObserver {
+  /** A connection was closed, or a request refused, for want of room. */
+  shed?(reason: ShedReason, client: string | undefined): void;
+  /** Basic auth: wrong credentials (`failed`), or refused unchecked after too many (`throttled`, answered 429). */
+  auth?(outcome: 'failed' | 'throttled', client: string | undefined): void;
+}
+
+/** Seconds a client refused for want of room is asked to wait. */
+const BUSY_RETRY_S = 10;
 
 export interface HttpServerOptions {
   readonly limits?: Partial<ServerLimits>;
   /** `--web.config.file`: TLS and basic auth. Absent: plain HTTP, no auth. */
   readonly webConfig?: WebConfig;
+  readonly observer?: HttpObserver;
 }
 
 export function sendText(res: http.ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
@@ -54,6 +82,21 @@ export function sendText(res: http.ServerResponse, status: number, body: string,
 
 export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
   sendText(res, status, `${JSON.stringify(body)}\n`, 'application/json; charset=utf-8');
+}
+
+/**
+ * Answers a request there is no room for: an event stream (EventSource gives up on an
+ * error status) is told to come back in BUSY_RETRY_S, anything else gets a 503 saying so.
+ */
+export function sendBusy(res: http.ServerResponse, eventStream: boolean): void {
+  res.setHeader('connection', 'close');
+  if (eventStream) {
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(`retry: ${BUSY_RETRY_S * 1000}\n: busy\n\n`);
+    return;
+  }
+  res.setHeader('retry-after', String(BUSY_RETRY_S));
+  sendText(res, 503, 'too many connections; try again later\n');
 }
 
 function findRoute(routes: readonly Route[], pathname: string): Route | undefined {
@@ -71,12 +114,22 @@ export function requestUrl(target: string | undefined): URL | null {
   }
 }
 
+/** What dispatch works with. */
+interface Dispatcher {
+  readonly routes: readonly Route[];
+  readonly gate: WebGate | null;
+  readonly onError: (e: unknown) => void;
+  readonly guard: ConnectionGuard;
+  readonly observer: HttpObserver;
+}
+
 /**
  * Answers one request. Nothing a client sends can make this throw: a bad target is a
  * 400, and a handler's failure, synchronous or not, is reported through `onError` and
  * answered with a 500 (or the connection is cut when the head is already out).
  */
-function dispatch(routes: readonly Route[], gate: WebGate | null, onError: (e: unknown) => void, req: http.IncomingMessage, res: http.ServerResponse): void {
+function dispatch(server: Dispatcher, req: http.IncomingMessage, res: http.ServerResponse): void {
+  const { routes, gate, onError, guard } = server;
   for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
   const fail = (e: unknown): void => {
     onError(e);
@@ -84,17 +137,25 @@ function dispatch(routes: readonly Route[], gate: WebGate | null, onError: (e: u
     else res.destroy();
   };
   try {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
+    const get = req.method === 'GET' || req.method === 'HEAD';
+    const url = requestUrl(req.url);
+    const route = url === null ? undefined : findRoute(routes, url.pathname);
+    // before anything costly (a password check): a reserve connection serves scrapes only
+    if (!guard.begin(req.socket, get && route?.reserved === true)) {
+      server.observer.shed?.('reserve_only', req.socket.remoteAddress);
+      sendBusy(res, (req.headers.accept ?? '').includes('text/event-stream'));
+      return;
+    }
+    res.once('finish', () => guard.end(req.socket));
+    if (!get) {
       res.setHeader('allow', 'GET, HEAD');
       sendText(res, 405, 'method not allowed\n');
       return;
     }
-    const url = requestUrl(req.url);
     if (url === null) {
       sendText(res, 400, 'bad request target\n');
       return;
     }
-    const route = findRoute(routes, url.pathname);
     const run = (): void => {
       if (route === undefined) {
         sendText(res, 404, 'not found\n');
@@ -115,8 +176,10 @@ function dispatch(routes: readonly Route[], gate: WebGate | null, onError: (e: u
  */
 export function startHttpServer(host: string | undefined, port: number, routes: readonly Route[], onError: (e: unknown) => void, options: HttpServerOptions = {}): Promise<HttpServerHandle> {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const gate = options.webConfig === undefined ? null : new WebGate(options.webConfig);
-  const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => dispatch(routes, gate, onError, req, res);
+  const observer = options.observer ?? {};
+  const gate = options.webConfig === undefined ? null : new WebGate(options.webConfig, (outcome, client) => observer.auth?.(outcome, client));
+  const guard = new ConnectionGuard(limits, (reason, client) => observer.shed?.(reason, client));
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => dispatch({ routes, gate, onError, guard, observer }, req, res);
   // How often Node looks for requests past their timeouts (its default, 30 s, would let them run 3× over).
   const connectionsCheckingInterval = Math.max(50, Math.min(limits.headersTimeout, limits.requestTimeout) / 4);
   const server: http.Server = gate?.tls === undefined || gate.tls === null
@@ -125,7 +188,9 @@ export function startHttpServer(host: string | undefined, port: number, routes: 
   server.headersTimeout = limits.headersTimeout;
   server.requestTimeout = limits.requestTimeout;
   server.keepAliveTimeout = limits.keepAliveTimeout;
-  server.maxConnections = limits.maxConnections;
+  server.timeout = limits.inactivityTimeout;
+  // the guard, not net.Server's maxConnections (which refuses the newest, scrapes included), keeps the cap
+  server.on('connection', (socket: Socket) => guard.admit(socket));
   // Requests Node's parser rejects (bad request line, huge head, timeout) also get an answer with our headers.
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     const answer = clientErrorResponse(err.code);
@@ -155,7 +220,9 @@ export function startHttpServer(host: string | undefined, port: number, routes: 
           if (gate === null) throw new Error('the server was started without --web.config.file; restart to use one');
           gate.apply(config, server as https.Server);
         },
+        connections: () => guard.counts(),
         close: () => new Promise<void>((done) => {
+          gate?.close();
           server.close(() => done());
           server.closeAllConnections();
         }),

@@ -1,7 +1,10 @@
 import type http from 'node:http';
 import type https from 'node:https';
 import type { TLSSocket } from 'node:tls';
+import { AuthThrottle } from './authThrottle.js';
 import { BasicAuth } from './basicAuth.js';
+import { clientKey } from './clientAddress.js';
+import { PasswordChecks } from './passwordChecks.js';
 import { secureContextOptions, type TlsSettings, type WebConfig } from './webConfig.js';
 
 /** Node's per-connection client-certificate switches for a client_auth_type. */
@@ -47,22 +50,44 @@ const unauthorized: Denial = (res) => {
   res.end('unauthorized\n');
 };
 
+const tooMany = (retryAfter: number): Denial => (res) => {
+  res.writeHead(429, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'retry-after': String(retryAfter) });
+  res.end('too many wrong passwords; try again later\n');
+};
+
 /** TLS and basic auth from `--web.config.file`, swappable while the server runs. */
 export class WebGate {
   readonly tls: TlsGate | null;
   private config: WebConfig;
   private auth: BasicAuth;
+  // one worker for the daemon's life; the throttle starts afresh with each applied file, as
+  // failures before it may have been a client's right password for the next one (a rotation)
+  private readonly checks = new PasswordChecks();
 
-  constructor(config: WebConfig) {
+  /** `onAuth`: told of wrong credentials (`failed`) and of refusals unchecked (`throttled`, a 429). */
+  constructor(config: WebConfig, private readonly onAuth: (outcome: 'failed' | 'throttled', client: string | undefined) => void = () => {}) {
     this.config = config;
     this.tls = config.tls === null ? null : new TlsGate(config.tls);
-    this.auth = new BasicAuth(config.users);
+    this.auth = new BasicAuth(config.users, this.checks, new AuthThrottle());
   }
 
   /** null when the request may go on, else how to refuse it. */
   async check(req: http.IncomingMessage, pathname: string): Promise<Denial | null> {
     if (!this.auth.enabled || this.config.unauthenticatedPaths.has(pathname)) return null;
-    return (await this.auth.verify(req.headers.authorization)) ? null : unauthorized;
+    const address = req.socket.remoteAddress;
+    const verdict = await this.auth.verify(req.headers.authorization, clientKey(address));
+    if (verdict === 'right') return null;
+    if (typeof verdict === 'object') {
+      this.onAuth('throttled', address);
+      return tooMany(verdict.retryAfter);
+    }
+    if (verdict === 'wrong') this.onAuth('failed', address);
+    return unauthorized;
+  }
+
+  /** Ends the password worker. */
+  close(): void {
+    this.checks.close();
   }
 
   /** Swaps in a re-read config. TLS cannot be turned on or off without a restart. */
@@ -72,6 +97,6 @@ export class WebGate {
     }
     if (this.tls !== null && config.tls !== null) this.tls.apply(config.tls, server);
     this.config = config;
-    this.auth = new BasicAuth(config.users);
+    this.auth = new BasicAuth(config.users, this.checks, new AuthThrottle());
   }
 }

@@ -2,6 +2,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { segcovVersion } from '../../packageFiles.js';
 import { PROM_CLIENT_SAMPLE_MS, replaceEventLoopLag } from './eventLoopLag.js';
 import { PROBLEM_KINDS } from '../../store/problems.js';
+import { SHED_REASONS } from '../../config/httpLimits.js';
 
 /** Every kind of `segcov_errors_total`: segcov's own failures. Each series starts at 0. */
 export const ERROR_KINDS = ['map_write', 'textfile_write', 'page_write', 'node_list', 'pass', 'watcher', 'live_update', 'http', 'web_config', 'history_write'] as const;
@@ -70,6 +71,36 @@ export class SelfMetrics {
     name: 'segcov_ready', help: '1 once the first full pass of every channel and quality is done', registers: [this.registry],
   });
 
+  /** Set by the HTTP server once it listens: its open connections by pool. */
+  httpConnectionsSource: (() => { general: number; reserve: number }) | null = null;
+  readonly httpConnections = new Gauge({
+    name: 'segcov_http_connections', help: 'Open HTTP connections, by pool (general, or the reserve kept for scrapes)',
+    labelNames: ['pool'], registers: [this.registry],
+    collect: () => {
+      const n = this.httpConnectionsSource?.() ?? { general: 0, reserve: 0 };
+      this.httpConnections.set({ pool: 'general' }, n.general);
+      this.httpConnections.set({ pool: 'reserve' }, n.reserve);
+    },
+  });
+  readonly httpShed = new Counter({
+    name: 'segcov_http_connections_shed_total', help: `HTTP connections closed or requests refused for want of room, by reason: ${SHED_REASONS.join(', ')}`,
+    labelNames: ['reason'], registers: [this.registry],
+  });
+  readonly httpEventClients = new Gauge({
+    name: 'segcov_http_event_clients', help: 'Open live-update streams (/api/v1/events)', registers: [this.registry],
+  });
+  readonly httpEventClientsDropped = new Counter({
+    name: 'segcov_http_event_clients_dropped_total', help: 'Live-update streams dropped because their client left data unread too long',
+    registers: [this.registry],
+  });
+  readonly httpAuthFailures = new Counter({
+    name: 'segcov_http_auth_failures_total', help: 'Basic-auth requests with a wrong user or password', registers: [this.registry],
+  });
+  readonly httpAuthThrottled = new Counter({
+    name: 'segcov_http_auth_throttled_total', help: 'Basic-auth requests answered 429 unchecked: their address gave too many wrong passwords, or too many checks were under way',
+    registers: [this.registry],
+  });
+
   readonly buildInfo = new Gauge({
     name: 'segcov_build_info', help: 'Always 1; the labels say which segcov runs (version) on which Node.js (nodejs_version)',
     labelNames: ['version', 'nodejs_version'], registers: [this.registry],
@@ -91,6 +122,7 @@ export class SelfMetrics {
     for (const kind of PROBLEM_KINDS) this.storeErrors.inc({ kind }, 0);
     for (const kind of ERROR_KINDS) this.errors.inc({ kind }, 0);
     for (const reason of RESYNC_REASONS) this.liveResyncs.inc({ reason }, 0);
+    for (const reason of SHED_REASONS) this.httpShed.inc({ reason }, 0);
   }
 
   /** Creates the counters of one channel and quality at 0 (called at start-up for each). */
