@@ -17,7 +17,9 @@ for (const dir of process.argv.slice(2)) {
   for (const name of readdirSync(dir).sort()) {
     const start = parseHourName(name);
     if (start === null) continue;
-    const input = readHourSync(path.join(dir, name), name, start, () => { /* problems are not the floor's business */ });
+    const input = readHourSync(path.join(dir, name), name, start, () => {
+      /* problems are not the floor's business */
+    });
     if (input === null) continue;
     analyzeHour(input);
     segments += input.segments.length;

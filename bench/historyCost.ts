@@ -27,17 +27,31 @@ const S = 1_000_000;
 const SEGMENTS = Number(process.env.BENCH_SEGMENTS ?? 1000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const MAP = { pixelSeconds: 2, rows: 300 };
-const quiet = createLogger('error', new Writable({ write(_c, _e, cb) { cb(); } }));
+const quiet = createLogger(
+  'error',
+  new Writable({
+    write(_c, _e, cb) {
+      cb();
+    },
+  }),
+);
 
 function segmentsOf(h: number, count: number, hole: boolean): Segment[] {
   const out: Segment[] = [];
   for (let k = 0; k < count; k++) {
     if (hole && k >= 100 && k < 115) continue;
-    out.push({ name: `${String(k).padStart(4, '0')}-2.0-full-A.ts`, start: FIRST + h * HOUR_US + 2 * k * S, duration: 2 * S, type: 'full', hash: 'A' });
+    out.push({
+      name: `${String(k).padStart(4, '0')}-2.0-full-A.ts`,
+      start: FIRST + h * HOUR_US + 2 * k * S,
+      duration: 2 * S,
+      type: 'full',
+      hash: 'A',
+    });
   }
   return out;
 }
-const hourOf = (h: number, segments: Segment[]): HourResult => analyzeHour({ hour: formatHourName(FIRST + h * HOUR_US), start: FIRST + h * HOUR_US, segments, bad: 0 });
+const hourOf = (h: number, segments: Segment[]): HourResult =>
+  analyzeHour({ hour: formatHourName(FIRST + h * HOUR_US), start: FIRST + h * HOUR_US, segments, bad: 0 });
 
 async function run(hours: number): Promise<void> {
   let list = Array.from({ length: hours }, (_, h) => hourOf(h, segmentsOf(h, 1800, h % 10 === 5)));
@@ -55,7 +69,13 @@ async function run(hours: number): Promise<void> {
     let coreMs = 0;
     let histMs = 0;
     for (let k = 0; k < SEGMENTS; k++) {
-      segs.push({ name: `${String(k).padStart(4, '0')}-2.0-full-L.ts`, start: FIRST + h * HOUR_US + 2 * k * S, duration: 2 * S, type: 'full', hash: 'L' });
+      segs.push({
+        name: `${String(k).padStart(4, '0')}-2.0-full-L.ts`,
+        start: FIRST + h * HOUR_US + 2 * k * S,
+        duration: 2 * S,
+        type: 'full',
+        hash: 'L',
+      });
       t += 2000;
       const a = performance.now();
       const r = hourOf(h, segs);
@@ -87,12 +107,21 @@ async function run(hours: number): Promise<void> {
   }
   const c = median(core);
   const hh = median(hist);
-  console.log(`| ${hours} h | ${open} | ${c.toFixed(1)} µs (${core.map((x) => x.toFixed(0)).join(' / ')}) | ${hh.toFixed(2)} µs (${hist.map((x) => x.toFixed(2)).join(' / ')}) | ${((hh / c) * 100).toFixed(1)} % | ${((hh / 600) * 100).toFixed(2)} % | ${median(changed).toFixed(0)} µs |`);
+  console.log(
+    `| ${hours} h | ${open} | ${c.toFixed(1)} µs (${core.map((x) => x.toFixed(0)).join(' / ')}) | ${hh.toFixed(2)} µs (${hist.map((x) => x.toFixed(2)).join(' / ')}) | ${((hh / c) * 100).toFixed(1)} % | ${((hh / 600) * 100).toFixed(2)} % | ${median(changed).toFixed(0)} µs |`,
+  );
 }
 
 async function main(): Promise<void> {
-  console.log(`hole history cost per new segment (in-process; medians of ${ROUNDS} rounds of ${SEGMENTS} segments; load ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')})`);
-  console.log('| store | incidents open | core update per segment (rounds) | history per segment (rounds) | history / core | history / 0.6 ms (daemon, RESULTS.md) | update that changes a hole |');
+  console.log(
+    `hole history cost per new segment (in-process; medians of ${ROUNDS} rounds of ${SEGMENTS} segments; load ${(await import('node:os'))
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')})`,
+  );
+  console.log(
+    '| store | incidents open | core update per segment (rounds) | history per segment (rounds) | history / core | history / 0.6 ms (daemon, RESULTS.md) | update that changes a hole |',
+  );
   console.log('|---|---|---|---|---|---|---|');
   for (const hours of [24, 168, 720]) await run(hours);
 }

@@ -44,21 +44,38 @@ function ensureStore(): string {
   if (existsSync(marker)) return base;
   rmSync(base, { recursive: true, force: true });
   mkdirSync(base, { recursive: true });
-  const files = writeDemoStore({ base, channel: 'bench', qualities: QUALITIES, firstHour: Date.UTC(2026, 9, 1) * 1000, hours: 168, seed: 9, segmentSeconds: 60 });
+  const files = writeDemoStore({
+    base,
+    channel: 'bench',
+    qualities: QUALITIES,
+    firstHour: Date.UTC(2026, 9, 1) * 1000,
+    hours: 168,
+    seed: 9,
+    segmentSeconds: 60,
+  });
   writeFileSync(marker, String(files));
   return base;
 }
 
-interface Scrape { ms: number; bytes: number; status: number }
+interface Scrape {
+  ms: number;
+  bytes: number;
+  status: number;
+}
 
 function scrape(agent: http.Agent, port: number, gzip: boolean): Promise<Scrape> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const req = http.get({ host: '127.0.0.1', port, path: '/metrics', agent, headers: gzip ? { 'accept-encoding': 'gzip' } : {} }, (res) => {
-      let bytes = 0;
-      res.on('data', (c: Buffer) => { bytes += c.length; });
-      res.on('end', () => resolve({ ms: performance.now() - t0, bytes, status: res.statusCode ?? 0 }));
-    });
+    const req = http.get(
+      { host: '127.0.0.1', port, path: '/metrics', agent, headers: gzip ? { 'accept-encoding': 'gzip' } : {} },
+      (res) => {
+        let bytes = 0;
+        res.on('data', (c: Buffer) => {
+          bytes += c.length;
+        });
+        res.on('end', () => resolve({ ms: performance.now() - t0, bytes, status: res.statusCode ?? 0 }));
+      },
+    );
     req.on('error', reject);
   });
 }
@@ -67,11 +84,13 @@ function scrape(agent: http.Agent, port: number, gzip: boolean): Promise<Scrape>
 async function storm(port: number, gzip: boolean, seconds: number): Promise<Scrape[]> {
   const all: Scrape[] = [];
   const end = performance.now() + seconds * 1000;
-  await Promise.all(Array.from({ length: CLIENTS }, async () => {
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    while (performance.now() < end) all.push(await scrape(agent, port, gzip));
-    agent.destroy();
-  }));
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      while (performance.now() < end) all.push(await scrape(agent, port, gzip));
+      agent.destroy();
+    }),
+  );
   return all;
 }
 
@@ -85,11 +104,35 @@ function row(what: string, encoding: string, r: readonly Scrape[]): string {
 /** Runs the storms against a daemon checking `qualities` of the store; returns the table rows. */
 async function measure(base: string, qualities: readonly string[]): Promise<string[]> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...DAEMON_NODE_ARGS, BIN, 'bench', '--base-dir', base, '--qualities', qualities.join(','), '--no-watch', '--metrics-host', '127.0.0.1',
-    '--metrics-port', String(port), '--log-level', 'error', '--output-dir', path.join(CACHE, 'http-maps')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      ...DAEMON_NODE_ARGS,
+      BIN,
+      'bench',
+      '--base-dir',
+      base,
+      '--qualities',
+      qualities.join(','),
+      '--no-watch',
+      '--metrics-host',
+      '127.0.0.1',
+      '--metrics-port',
+      String(port),
+      '--log-level',
+      'error',
+      '--output-dir',
+      path.join(CACHE, 'http-maps'),
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   try {
     for (let i = 0; ; i++) {
-      try { if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) break; } catch { /* starting */ }
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) break;
+      } catch {
+        /* starting */
+      }
       if (i > 1200) throw new Error('daemon not ready');
       await sleep(100);
     }
@@ -98,7 +141,13 @@ async function measure(base: string, qualities: readonly string[]): Promise<stri
     for (const gzip of [true, false]) {
       await storm(port, gzip, WARM_SECONDS);
       const r = await storm(port, gzip, SECONDS);
-      rows.push(row(`${qualities.length} × 168 h: ${(Buffer.byteLength(plain) / 1024).toFixed(0)} KiB, ${plain.split('\n').length} lines`, gzip ? `gzip (${(r[0].bytes / 1024).toFixed(0)} KiB)` : 'identity', r));
+      rows.push(
+        row(
+          `${qualities.length} × 168 h: ${(Buffer.byteLength(plain) / 1024).toFixed(0)} KiB, ${plain.split('\n').length} lines`,
+          gzip ? `gzip (${(r[0].bytes / 1024).toFixed(0)} KiB)` : 'identity',
+          r,
+        ),
+      );
     }
     return rows;
   } finally {
@@ -114,7 +163,14 @@ async function measure(base: string, qualities: readonly string[]): Promise<stri
  */
 async function baseline(kib: number): Promise<string> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['-e', `const b = Buffer.alloc(${kib} * 1024, 97); require('node:http').createServer((q, s) => { s.writeHead(200, { 'content-length': b.length }); s.end(b); }).listen(${port}, '127.0.0.1', () => console.log('up'));`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const b = Buffer.alloc(${kib} * 1024, 97); require('node:http').createServer((q, s) => { s.writeHead(200, { 'content-length': b.length }); s.end(b); }).listen(${port}, '127.0.0.1', () => console.log('up'));`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   try {
     await new Promise((r) => child.stdout?.once('data', r));
     await storm(port, false, WARM_SECONDS);
@@ -135,18 +191,33 @@ async function baseline(kib: number): Promise<string> {
  */
 async function refreshCost(base: string, qualities: readonly string[]): Promise<string> {
   const config = resolveDaemonConfig({
-    channels: ['bench'], 'base-dir': base, qualities: qualities.join(','), 'metrics-port': 0, 'metrics-host': '127.0.0.1',
-    'log-level': 'silent', 'output-dir': path.join(CACHE, 'http-maps-inproc'), 'check-interval': '3600', 'pixel-length': '2', rows: '300', concurrency: '4', 'peer-poll-ms': '2000',
+    channels: ['bench'],
+    'base-dir': base,
+    qualities: qualities.join(','),
+    'metrics-port': 0,
+    'metrics-host': '127.0.0.1',
+    'log-level': 'silent',
+    'output-dir': path.join(CACHE, 'http-maps-inproc'),
+    'check-interval': '3600',
+    'pixel-length': '2',
+    rows: '300',
+    concurrency: '4',
+    'peer-poll-ms': '2000',
   });
   const parts = createDaemon(config, silentLogger);
   await passAll(parts);
   await Promise.all(parts.checkers.map((c) => c.flush()));
   const route = coreRoutes(parts).find((r) => r.path === '/metrics');
   if (route === undefined) throw new Error('no /metrics route');
-  const scrape = (): Promise<void> => new Promise((resolve) => {
-    const res = { setHeader: () => res, writeHead: () => res, end: () => resolve() };
-    void route.handle({ method: 'GET', headers: { 'accept-encoding': 'gzip' } } as unknown as http.IncomingMessage, res as unknown as http.ServerResponse, new URL('http://localhost/metrics'));
-  });
+  const scrape = (): Promise<void> =>
+    new Promise((resolve) => {
+      const res = { setHeader: () => res, writeHead: () => res, end: () => resolve() };
+      void route.handle(
+        { method: 'GET', headers: { 'accept-encoding': 'gzip' } } as unknown as http.IncomingMessage,
+        res as unknown as http.ServerResponse,
+        new URL('http://localhost/metrics'),
+      );
+    });
   await scrape();
   const longest: number[] = [];
   const blocked: number[] = [];
@@ -169,11 +240,19 @@ async function main(): Promise<void> {
   const base = ensureStore();
   const load = loadAverage();
   const refresh = await refreshCost(base, QUALITIES);
-  if (process.env.BENCH_ONLY === 'refresh') { // the refresh cost alone; RESULTS.md untouched
+  if (process.env.BENCH_ONLY === 'refresh') {
+    // the refresh cost alone; RESULTS.md untouched
     console.log(refresh);
     return;
   }
-  const rows = [await baseline(14), ...await measure(base, QUALITIES.slice(0, 1)), ...await measure(base, QUALITIES), await baseline(47), await baseline(1030), await baseline(14)];
+  const rows = [
+    await baseline(14),
+    ...(await measure(base, QUALITIES.slice(0, 1))),
+    ...(await measure(base, QUALITIES)),
+    await baseline(47),
+    await baseline(1030),
+    await baseline(14),
+  ];
   const section = [
     '## HTTP: /metrics under 200 concurrent scrapers',
     '',
@@ -192,7 +271,7 @@ async function main(): Promise<void> {
     'How measured: `npm run bench:http`. Each client has its own keep-alive connection and scrapes back',
     'to back (no think time), which is far denser than 200 Prometheus servers at a 15 s interval. /metrics is',
     'refreshed at most once a second and shared; each part of it (the §4 gauges, the window gauges, the fleet',
-    'gauges, segcov\'s own) is rendered again only when it changed, and the gzip form compresses only the',
+    "gauges, segcov's own) is rendered again only when it changed, and the gzip form compresses only the",
     'parts that changed, off the main thread, so nearly every answer is a copy from memory. Storms last',
     `${SECONDS} s so each spans several refreshes. Latency is measured in the client process, on the same 2 cores`,
     'as the daemon. Prometheus always asks for gzip; the identity rows move 200 × the whole text and are bound',
@@ -207,7 +286,13 @@ async function main(): Promise<void> {
   const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const start = old.indexOf('## HTTP: /metrics');
   const kept = start < 0 ? old.trimEnd() : old.slice(0, start).trimEnd();
-  const rest = start < 0 ? '' : old.slice(start).replace(/^## HTTP: \/metrics[\s\S]*?(?=\n## |$)/, '').trim();
+  const rest =
+    start < 0
+      ? ''
+      : old
+          .slice(start)
+          .replace(/^## HTTP: \/metrics[\s\S]*?(?=\n## |$)/, '')
+          .trim();
   writeFileSync(file, `${[kept, section, rest].filter((s) => s !== '').join('\n\n')}\n`);
 }
 

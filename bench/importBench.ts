@@ -29,11 +29,37 @@ async function recording(): Promise<string> {
   const file = path.join(CACHE, `rec-720p-${SECONDS}s.mp4`);
   if (!existsSync(file)) {
     process.stderr.write(`making ${file} …\n`);
-    await run('ffmpeg', [
-      '-nostdin', '-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30',
-      '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', String(SECONDS),
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '60', '-pix_fmt', 'yuv420p', '-c:a', 'aac', file,
-    ], { maxBuffer: 1 << 20 });
+    await run(
+      'ffmpeg',
+      [
+        '-nostdin',
+        '-v',
+        'error',
+        '-y',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=1280x720:rate=30',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=440:sample_rate=48000',
+        '-t',
+        String(SECONDS),
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-g',
+        '60',
+        '-pix_fmt',
+        'yuv420p',
+        '-c:a',
+        'aac',
+        file,
+      ],
+      { maxBuffer: 1 << 20 },
+    );
   }
   return file;
 }
@@ -49,10 +75,21 @@ async function pipelineRun(file: string, workers: number): Promise<{ wall: numbe
     const grid = new FrameGrid(source.frames, source.frameUs);
     await checkStoreWritable(base, 'bench', 'source');
     const r = await runChunkPipeline({
-      source, grid, ranges: [{ first: 0, end: grid.size }], chunkUs: 2_000_000,
-      target: { base, channel: 'bench', quality: 'source' }, startAtUs: Date.UTC(2026, 10, 1) * 1000,
-      stages: ['cut', 'checksum'], workers, retries: 0, queueSize: 10, retryDelayMs: 0,
-      cut: { ffmpeg: 'ffmpeg', preset: PRESET, crf: 20 }, ffprobe: 'ffprobe', logger: silentLogger, progressBar: false,
+      source,
+      grid,
+      ranges: [{ first: 0, end: grid.size }],
+      chunkUs: 2_000_000,
+      target: { base, channel: 'bench', quality: 'source' },
+      startAtUs: Date.UTC(2026, 10, 1) * 1000,
+      stages: ['cut', 'checksum'],
+      workers,
+      retries: 0,
+      queueSize: 10,
+      retryDelayMs: 0,
+      cut: { ffmpeg: 'ffmpeg', preset: PRESET, crf: 20 },
+      ffprobe: 'ffprobe',
+      logger: silentLogger,
+      progressBar: false,
     });
     const bad = r.records.find((x) => x.status === 'failed');
     if (bad !== undefined) process.stderr.write(`first failure: ${bad.error ?? ''}\n`);
@@ -65,13 +102,29 @@ async function pipelineRun(file: string, workers: number): Promise<{ wall: numbe
 async function segmentMuxer(file: string, copy: boolean): Promise<{ wall: number; files: number }> {
   const out = await scratch();
   try {
-    const codec = copy ? ['-c', 'copy'] : [
-      '-c:v', 'libx264', '-preset', PRESET, '-crf', '20', '-force_key_frames', 'expr:gte(t,n_forced*2)', '-c:a', 'aac', '-b:a', '160k',
-    ];
+    const codec = copy
+      ? ['-c', 'copy']
+      : ['-c:v', 'libx264', '-preset', PRESET, '-crf', '20', '-force_key_frames', 'expr:gte(t,n_forced*2)', '-c:a', 'aac', '-b:a', '160k'];
     const t0 = Date.now();
     await run('ffmpeg', [
-      '-nostdin', '-v', 'error', '-y', '-i', file, '-map', '0:v:0', '-map', '0:a:0', ...codec,
-      '-f', 'segment', '-segment_time', '2', '-segment_format', 'mpegts', path.join(out, 'seg%05d.ts'),
+      '-nostdin',
+      '-v',
+      'error',
+      '-y',
+      '-i',
+      file,
+      '-map',
+      '0:v:0',
+      '-map',
+      '0:a:0',
+      ...codec,
+      '-f',
+      'segment',
+      '-segment_time',
+      '2',
+      '-segment_format',
+      'mpegts',
+      path.join(out, 'seg%05d.ts'),
     ]);
     return { wall: (Date.now() - t0) / 1000, files: (await readdir(out)).length };
   } finally {
@@ -83,11 +136,17 @@ const file = await recording();
 const lines: string[] = [`import benchmark: ${SECONDS} s 1280x720 30 fps, x264 preset ${PRESET}, 2 s chunks`];
 for (const workers of [1, 2, 4]) {
   const r = await pipelineRun(file, workers);
-  lines.push(`segcov chunk, ${workers} worker(s): ${r.media.toFixed(0)} media s in ${r.wall.toFixed(1)} s = ${(r.media / r.wall).toFixed(2)} media s/s (${r.failed} failed)`);
+  lines.push(
+    `segcov chunk, ${workers} worker(s): ${r.media.toFixed(0)} media s in ${r.wall.toFixed(1)} s = ${(r.media / r.wall).toFixed(2)} media s/s (${r.failed} failed)`,
+  );
   process.stderr.write(`${lines[lines.length - 1]}\n`);
 }
 const enc = await segmentMuxer(file, false);
-lines.push(`ffmpeg segment muxer, re-encode: ${SECONDS} media s in ${enc.wall.toFixed(1)} s = ${(SECONDS / enc.wall).toFixed(2)} media s/s (${enc.files} files)`);
+lines.push(
+  `ffmpeg segment muxer, re-encode: ${SECONDS} media s in ${enc.wall.toFixed(1)} s = ${(SECONDS / enc.wall).toFixed(2)} media s/s (${enc.files} files)`,
+);
 const cp = await segmentMuxer(file, true);
-lines.push(`ffmpeg segment muxer, -c copy (keyframe cuts, no hashing/naming): ${SECONDS} media s in ${cp.wall.toFixed(1)} s = ${(SECONDS / cp.wall).toFixed(2)} media s/s (${cp.files} files)`);
+lines.push(
+  `ffmpeg segment muxer, -c copy (keyframe cuts, no hashing/naming): ${SECONDS} media s in ${cp.wall.toFixed(1)} s = ${(SECONDS / cp.wall).toFixed(2)} media s/s (${cp.files} files)`,
+);
 process.stdout.write(`${lines.join('\n')}\n`);

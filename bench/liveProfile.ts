@@ -42,8 +42,18 @@ const NODE_ARGS = (process.env.PROF_NODE_ARGS ?? '').split(' ').filter((a) => a 
 const DAEMON_ARGS = (process.env.PROF_DAEMON_ARGS ?? '').split(' ').filter((a) => a !== '');
 const BIN = path.join(REPO, 'bin', 'segcov.js');
 
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
-interface Profile { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] }
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
 
 /**
  * CPU seconds by thread (main thread, libuv pool, V8 helpers, libvips …) of a process, from
@@ -58,14 +68,20 @@ function threadCpu(pid: number): Map<string, number> {
       const name = tid === String(pid) ? 'main' : comm.startsWith('libvips') ? comm : `${comm}#${Number(tid) - pid}`;
       const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
       out.set(name, (out.get(name) ?? 0) + ns / 1e9);
-    } catch { /* the thread ended */ }
+    } catch {
+      /* the thread ended */
+    }
   }
   return out;
 }
 
 function threadDiff(a: Map<string, number>, b: Map<string, number>): string {
-  return [...b.entries()].map(([k, v]) => [k, v - (a.get(k) ?? 0)] as const).filter(([, v]) => v > 0)
-    .sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${(v * 1000).toFixed(1)} ms`).join(', ');
+  return [...b.entries()]
+    .map(([k, v]) => [k, v - (a.get(k) ?? 0)] as const)
+    .filter(([, v]) => v > 0)
+    .sort((x, y) => y[1] - x[1])
+    .map(([k, v]) => `${k} ${(v * 1000).toFixed(1)} ms`)
+    .join(', ');
 }
 
 const PROFILE = process.env.PROF_CPU !== '0';
@@ -87,9 +103,7 @@ function gcSummary(lines: readonly string[], spawnedAt: number, from: number, to
   return by.size === 0 ? 'no GC' : [...by.entries()].map(([k, v]) => `${v.n} × ${k} (${v.ms.toFixed(1)} ms)`).join(', ');
 }
 
-
 const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
-
 
 /** Self time (ms) by function over [from, to) µs, the top `n`, plus the total sampled. */
 function selfTimes(p: Profile, from: number, to: number, n: number): { total: number; top: [string, number][] } {
@@ -122,13 +136,34 @@ async function main(): Promise<void> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   // round r writes into the r-th hour after the store's last
-  const dirs = Array.from({ length: ROUNDS }, (_, r) => path.join(store.base, 'bench', 'source', formatHourName(FIRST_HOUR + (store.hours + r) * 3_600_000_000)));
+  const dirs = Array.from({ length: ROUNDS }, (_, r) =>
+    path.join(store.base, 'bench', 'source', formatHourName(FIRST_HOUR + (store.hours + r) * 3_600_000_000)),
+  );
   const dir = dirs[0];
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   const spawnedAt = nowUs();
-  const child: ChildProcess = spawn(process.execPath, [...NODE_ARGS, ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), ...(TRACE_GC ? ['--trace-gc'] : []), BIN, 'bench', '--base-dir', store.base,
-    '--metrics-port', String(port), '--metrics-host', '127.0.0.1', '--log-level', 'warn', '--output-dir', path.join(CACHE, `${store.name}-prof-maps`), ...DAEMON_ARGS],
-  { stdio: ['ignore', TRACE_GC ? 'pipe' : 'ignore', 'ignore'] });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      ...NODE_ARGS,
+      ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []),
+      ...(TRACE_GC ? ['--trace-gc'] : []),
+      BIN,
+      'bench',
+      '--base-dir',
+      store.base,
+      '--metrics-port',
+      String(port),
+      '--metrics-host',
+      '127.0.0.1',
+      '--log-level',
+      'warn',
+      '--output-dir',
+      path.join(CACHE, `${store.name}-prof-maps`),
+      ...DAEMON_ARGS,
+    ],
+    { stdio: ['ignore', TRACE_GC ? 'pipe' : 'ignore', 'ignore'] },
+  );
   const pid = child.pid as number;
   const gcLines: string[] = [];
   let partial = '';
@@ -142,7 +177,11 @@ async function main(): Promise<void> {
   const marks: { name: string; from: number; to: number; cpu: number; threads: string }[] = [];
   try {
     for (let i = 0; ; i++) {
-      try { if ((await fetch(`${url}/readyz`)).status === 200) break; } catch { /* starting */ }
+      try {
+        if ((await fetch(`${url}/readyz`)).status === 200) break;
+      } catch {
+        /* starting */
+      }
       if (i > 3000) throw new Error('daemon not ready');
       await sleep(20);
     }
@@ -161,7 +200,13 @@ async function main(): Promise<void> {
       const c1 = cpuSeconds(pid);
       const th1 = threadCpu(pid);
       const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-      marks.push({ name, from, to: nowUs(), cpu: c1 - c, threads: `${threadDiff(th, th1)}; RSS after ${(Number(rss) / 1024).toFixed(0)} MiB` });
+      marks.push({
+        name,
+        from,
+        to: nowUs(),
+        cpu: c1 - c,
+        threads: `${threadDiff(th, th1)}; RSS after ${(Number(rss) / 1024).toFixed(0)} MiB`,
+      });
       c = c1;
       th = th1;
     };
@@ -175,9 +220,10 @@ async function main(): Promise<void> {
     /** PROF_PERF=round: `perf record` samples every thread over the traced rounds instead (kept at /tmp/segcov-perf-HOURS.data for `perf report`). */
     const perfOut = `/tmp/segcov-perf-${HOURS}.data`;
     const traceWithPerf = process.env.PROF_PERF === 'round';
-    const startTracer = (): ChildProcess => traceWithPerf
-      ? spawn('perf', ['record', '-F', '997', '-g', '-o', perfOut, '-p', String(pid)], { stdio: 'ignore' })
-      : spawn('strace', ['-f', '-c', '-o', straceOut, '-p', String(pid)], { stdio: 'ignore' });
+    const startTracer = (): ChildProcess =>
+      traceWithPerf
+        ? spawn('perf', ['record', '-F', '997', '-g', '-o', perfOut, '-p', String(pid)], { stdio: 'ignore' })
+        : spawn('strace', ['-f', '-c', '-o', straceOut, '-p', String(pid)], { stdio: 'ignore' });
     /** Stops the tracer; it writes its report as it ends. */
     const stopTracer = async (t: ChildProcess): Promise<void> => {
       t.kill('SIGINT');
@@ -236,7 +282,8 @@ async function main(): Promise<void> {
     }
     if (process.env.PROF_GC_LINES === '1') console.log(gcLines.join('\n'));
     if (tracer !== null && traceWithPerf) console.log(`perf samples of the traced rounds: perf report -i ${perfOut}`);
-    else if (tracer !== null && !PROFILE) console.log(`\n## strace -f -c over the ${traceRound ? 'traced rounds' : 'idle phase'}\n${readFileSync(straceOut, 'utf8')}`);
+    else if (tracer !== null && !PROFILE)
+      console.log(`\n## strace -f -c over the ${traceRound ? 'traced rounds' : 'idle phase'}\n${readFileSync(straceOut, 'utf8')}`);
     const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
     if (!PROFILE || file === undefined) return;
     const prof = JSON.parse(readFileSync(path.join(profDir, file), 'utf8')) as Profile;
@@ -244,10 +291,13 @@ async function main(): Promise<void> {
     for (const m of marks) {
       const from = m.from === 0 ? prof.startTime : m.from;
       const s = selfTimes(prof, from, m.to, TOP);
-      console.log(`\n## ${m.name}: ${((m.to - from) / 1e6).toFixed(1)} s wall, main thread sampled busy ${s.total.toFixed(0)} ms, process CPU (/proc) ${Number.isFinite(m.cpu) ? `${(m.cpu * 1000).toFixed(0)} ms` : 'n/a'}`);
+      console.log(
+        `\n## ${m.name}: ${((m.to - from) / 1e6).toFixed(1)} s wall, main thread sampled busy ${s.total.toFixed(0)} ms, process CPU (/proc) ${Number.isFinite(m.cpu) ? `${(m.cpu * 1000).toFixed(0)} ms` : 'n/a'}`,
+      );
       for (const [k, v] of s.top) if (v >= 0.5) console.log(`${v.toFixed(1).padStart(8)} ms  ${k}`);
     }
-    if (tracer !== null && !traceWithPerf) console.log(`\n## strace -f -c over the ${traceRound ? 'traced rounds' : 'idle phase'}\n${readFileSync(straceOut, 'utf8')}`);
+    if (tracer !== null && !traceWithPerf)
+      console.log(`\n## strace -f -c over the ${traceRound ? 'traced rounds' : 'idle phase'}\n${readFileSync(straceOut, 'utf8')}`);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
     for (const d of dirs) rmSync(d, { recursive: true, force: true });

@@ -3,19 +3,25 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 /** Wall time, CPU (user + system) and peak RSS of one command run to completion (via GNU time). */
-export async function timeCommand(cmd: string, args: readonly string[]): Promise<{ wallMs: number; cpuMs: number | null; peakRssKiB: number | null; code: number | null }> {
+export async function timeCommand(
+  cmd: string,
+  args: readonly string[],
+): Promise<{ wallMs: number; cpuMs: number | null; peakRssKiB: number | null; code: number | null }> {
   const useTime = existsSync('/usr/bin/time');
   const t0 = performance.now();
   const child = useTime
     ? spawn('/usr/bin/time', ['-f', '%M %U %S', cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
     : spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
-  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
   const wallMs = performance.now() - t0;
   const last = /^(\d+) ([\d.]+) ([\d.]+)$/.exec(err.trim().split('\n').pop() ?? '');
   return {
-    wallMs, code,
+    wallMs,
+    code,
     peakRssKiB: useTime && last !== null ? Number(last[1]) : null,
     cpuMs: useTime && last !== null ? (Number(last[2]) + Number(last[3])) * 1000 : null,
   };
@@ -41,7 +47,9 @@ export function threadCpu(pid: number): { seconds: number; tids: Set<string> } {
     try {
       ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
       tids.add(tid);
-    } catch { /* the thread ended meanwhile */ }
+    } catch {
+      /* the thread ended meanwhile */
+    }
   }
   return { seconds: ns / 1e9, tids };
 }

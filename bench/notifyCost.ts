@@ -34,13 +34,23 @@ async function measure(n: SystemdNotifier, label: string): Promise<void> {
   const ownMs = (c.user + c.system) / 1000 / PINGS;
   const kidMs = (childrenMs() - kids) / PINGS;
   const rss = Math.round(process.memoryUsage().rss / 2 ** 20);
-  console.log(`${label.padEnd(22)} RSS ${rss} MiB: segcov ${ownMs.toFixed(2)} ms + systemd-notify ${kidMs.toFixed(2)} ms CPU a ping, ${((performance.now() - t0) / PINGS).toFixed(1)} ms wall`);
+  console.log(
+    `${label.padEnd(22)} RSS ${rss} MiB: segcov ${ownMs.toFixed(2)} ms + systemd-notify ${kidMs.toFixed(2)} ms CPU a ping, ${((performance.now() - t0) / PINGS).toFixed(1)} ms wall`,
+  );
 }
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'notify-cost-'));
   const socket = path.join(dir, 'notify');
-  const reader = spawn('python3', ['-c', 'import socket,sys\ns=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM)\ns.bind(sys.argv[1])\nprint("bound",flush=True)\nwhile True: s.recv(4096)', socket], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const reader = spawn(
+    'python3',
+    [
+      '-c',
+      'import socket,sys\ns=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM)\ns.bind(sys.argv[1])\nprint("bound",flush=True)\nwhile True: s.recv(4096)',
+      socket,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   await new Promise((r) => reader.stdout.once('data', r));
   try {
     const n = new SystemdNotifier({ socket, watchdogEveryMs: null }, silentLogger);

@@ -39,7 +39,10 @@ const LATENCY_SEGMENTS = 40;
 /** Seconds after the catch-up pass at which the steady-state idle minute starts (V8's memory reducer runs ~90 s after the last GC). */
 const STEADY_S = Number(process.env.BENCH_STEADY_S ?? 120);
 const lines: string[] = [];
-const say = (s: string): void => { console.log(s); lines.push(s); };
+const say = (s: string): void => {
+  console.log(s);
+  lines.push(s);
+};
 /** Busy and total jiffies of the whole machine, from /proc/stat. */
 function machineJiffies(): { busy: number; total: number } {
   const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
@@ -48,8 +51,14 @@ function machineJiffies(): { busy: number; total: number } {
 }
 const s2 = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
-
-interface Cold { findWall: number; findCpu: number; floorWall: number; wall: number; cpu: number; rssMiB: number }
+interface Cold {
+  findWall: number;
+  findCpu: number;
+  floorWall: number;
+  wall: number;
+  cpu: number;
+  rssMiB: number;
+}
 
 /** bench/floor.ts: listing and per-hour analysis alone, in Node, on one thread. */
 const FLOOR = path.join(REPO, 'dist', 'bench', 'floor.js');
@@ -65,14 +74,31 @@ async function coldRuns(store: BenchStore): Promise<Cold> {
     const fl = await timeCommand(process.execPath, [FLOOR, ...store.qualities.map((q) => path.join(store.base, 'bench', q))]);
     if (fl.code !== 0) throw new Error(`bench/floor.js exited ${fl.code}`);
     floor.push(fl.wallMs);
-    const r = await timeCommand(process.execPath, [BIN, 'bench', '--base-dir', store.base, '--qualities', store.qualities.join(','),
-      '--run-once', '--metrics-port', '0', '--log-level', 'error', '--output-dir', path.join(CACHE, `${store.name}-maps`)]);
+    const r = await timeCommand(process.execPath, [
+      BIN,
+      'bench',
+      '--base-dir',
+      store.base,
+      '--qualities',
+      store.qualities.join(','),
+      '--run-once',
+      '--metrics-port',
+      '0',
+      '--log-level',
+      'error',
+      '--output-dir',
+      path.join(CACHE, `${store.name}-maps`),
+    ]);
     if (r.code !== 0) throw new Error(`segcov --run-once exited ${r.code}`);
     s.push({ wall: r.wallMs, cpu: r.cpuMs ?? NaN, rss: r.peakRssKiB ?? NaN });
   }
   return {
-    findWall: median(f.map((x) => x.wall)), findCpu: median(f.map((x) => x.cpu)), floorWall: median(floor),
-    wall: median(s.map((x) => x.wall)), cpu: median(s.map((x) => x.cpu)), rssMiB: Math.max(...s.map((x) => x.rss)) / 1024,
+    findWall: median(f.map((x) => x.wall)),
+    findCpu: median(f.map((x) => x.cpu)),
+    floorWall: median(floor),
+    wall: median(s.map((x) => x.wall)),
+    cpu: median(s.map((x) => x.cpu)),
+    rssMiB: Math.max(...s.map((x) => x.rss)) / 1024,
   };
 }
 
@@ -80,10 +106,27 @@ async function coldRuns(store: BenchStore): Promise<Cold> {
 async function startupMs(store: BenchStore): Promise<number> {
   const out: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const child = spawn(process.execPath, [BIN, 'bench', '--base-dir', store.base, '--run-once', '--metrics-port', '0',
-      '--log-level', 'debug', '--output-dir', path.join(CACHE, 'startup-maps')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'bench',
+        '--base-dir',
+        store.base,
+        '--run-once',
+        '--metrics-port',
+        '0',
+        '--log-level',
+        'debug',
+        '--output-dir',
+        path.join(CACHE, 'startup-maps'),
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let err = '';
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     await new Promise((r) => child.on('close', r));
     const m = /"startupMs":(\d+)/.exec(err);
     if (m !== null) out.push(Number(m[1]));
@@ -96,11 +139,20 @@ async function metricsText(url: string): Promise<string> {
 }
 
 interface Live {
-  latency: { p50: number; p95: number; max: number }; complete: boolean; readyMs: number; readyRssMiB: number;
+  latency: { p50: number; p95: number; max: number };
+  complete: boolean;
+  readyMs: number;
+  readyRssMiB: number;
   /** CPU seconds a minute: the first minute after the catch-up pass, and a minute from STEADY_S after it. */
-  idleFirstS: number; idleSteadyS: number;
-  perSegmentMs: number; windowsMs: number[]; /** Windows measured in /proc/PID/stat ticks because a thread ended in them. */
-  tickWindows: number; mapWrites: number; encodeMs: number; peakRssMiB: number; loadDuring: string;
+  idleFirstS: number;
+  idleSteadyS: number;
+  perSegmentMs: number;
+  windowsMs: number[] /** Windows measured in /proc/PID/stat ticks because a thread ended in them. */;
+  tickWindows: number;
+  mapWrites: number;
+  encodeMs: number;
+  peakRssMiB: number;
+  loadDuring: string;
 }
 
 /**
@@ -144,13 +196,36 @@ async function live(store: BenchStore): Promise<Live> {
   const dir = path.join(store.base, 'bench', 'source', hour);
   rmSync(dir, { recursive: true, force: true });
   const t0 = performance.now();
-  const child = spawn(process.execPath, [BIN, 'bench', '--base-dir', store.base, '--metrics-port', String(port), '--metrics-host', '127.0.0.1',
-    '--log-level', 'warn', '--output-dir', path.join(CACHE, `${store.name}-live-maps`)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      BIN,
+      'bench',
+      '--base-dir',
+      store.base,
+      '--metrics-port',
+      String(port),
+      '--metrics-host',
+      '127.0.0.1',
+      '--log-level',
+      'warn',
+      '--output-dir',
+      path.join(CACHE, `${store.name}-live-maps`),
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   const pid = child.pid as number;
   try {
     let readyMs = NaN;
     for (let i = 0; ; i++) {
-      try { if ((await fetch(`${url}/readyz`)).status === 200) { readyMs = performance.now() - t0; break; } } catch { /* starting */ }
+      try {
+        if ((await fetch(`${url}/readyz`)).status === 200) {
+          readyMs = performance.now() - t0;
+          break;
+        }
+      } catch {
+        /* starting */
+      }
       if (i > 3000) throw new Error('daemon not ready');
       await sleep(20);
     }
@@ -175,7 +250,6 @@ async function live(store: BenchStore): Promise<Live> {
     const idle = cpuSeconds(pid) - cs;
     const loadIdle = loadAverage();
 
-
     let seq = 0;
     const write = (): void => recordSegment(dir, seq++, 'L');
     const countRe = new RegExp(`segment_count\\{channel="bench",hour="${hour}",quality="source",type="full"\\} (\\d+)`);
@@ -185,7 +259,13 @@ async function live(store: BenchStore): Promise<Live> {
     // land in these seconds and be charged to the segments)
     const mapFile = path.join(CACHE, `${store.name}-live-maps`, mapFileName('bench', 'source'));
     const mapInodes = new Set<number>();
-    const seeMap = (): void => { try { mapInodes.add(statSync(mapFile).ino); } catch { /* between writes */ } };
+    const seeMap = (): void => {
+      try {
+        mapInodes.add(statSync(mapFile).ino);
+      } catch {
+        /* between writes */
+      }
+    };
     // warm-up, not counted: the first segments open the new hour (its folder is watched, the map
     // gains a column, the hour's series appear: once an hour, not per segment) and bring the
     // update code back from minutes of idleness; no scrapes, so no scrape garbage either
@@ -210,7 +290,10 @@ async function live(store: BenchStore): Promise<Live> {
         await sleep(50);
       }
       // no scraping while measuring (a scrape of a big store costs more than an update)
-      for (let i = 0; i < 50; i++) { await sleep(50); seeMap(); } // the last update and the last throttled map write
+      for (let i = 0; i < 50; i++) {
+        await sleep(50);
+        seeMap();
+      } // the last update and the last throttled map write
       // the threads' own clocks (ns), unless a thread ended in the window: then /proc/PID/stat's 10 ms ticks
       const s2 = threadCpu(pid);
       const lost = [...s1.tids].some((t) => !s2.tids.has(t));
@@ -234,15 +317,23 @@ async function live(store: BenchStore): Promise<Live> {
     }
     await sleep(3000);
 
-
     // then every segment must show on /metrics (which may serve a render up to a second old: poll)
     let complete = false;
     for (const end = performance.now() + 10_000; !complete && performance.now() < end; await sleep(200)) complete = (await count()) === seq;
     return {
       latency: { p50: percentile(lat, 50), p95: percentile(lat, 95), max: Math.max(...lat) },
-      readyMs, readyRssMiB: readyRss / 1024, idleFirstS: (idleFirst / IDLE_S) * 60, idleSteadyS: (idle / IDLE_S) * 60,
-      perSegmentMs: median(windows), windowsMs: windows, tickWindows, mapWrites, encodeMs: await encodeCpuMs(mapFile), complete,
-      peakRssMiB: peakRssKiB(pid) / 1024, loadDuring: `${loadIdle} / ${loadAverage()}`,
+      readyMs,
+      readyRssMiB: readyRss / 1024,
+      idleFirstS: (idleFirst / IDLE_S) * 60,
+      idleSteadyS: (idle / IDLE_S) * 60,
+      perSegmentMs: median(windows),
+      windowsMs: windows,
+      tickWindows,
+      mapWrites,
+      encodeMs: await encodeCpuMs(mapFile),
+      complete,
+      peakRssMiB: peakRssKiB(pid) / 1024,
+      loadDuring: `${loadIdle} / ${loadAverage()}`,
     };
   } finally {
     child.kill('SIGTERM');
@@ -255,35 +346,52 @@ async function live(store: BenchStore): Promise<Live> {
 function otherSections(file: string): string {
   const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const mine = ['## Growth', '## Cold', '## How measured', '## Where the cost goes'];
-  const kept = old.split(/\n(?=## )/).slice(1).filter((sec) => !mine.some((m) => sec.startsWith(m)));
+  const kept = old
+    .split(/\n(?=## )/)
+    .slice(1)
+    .filter((sec) => !mine.some((m) => sec.startsWith(m)));
   return kept.length === 0 ? '' : `\n${kept.map((sec) => sec.trimEnd()).join('\n\n')}\n`;
 }
 
 async function run(): Promise<void> {
-  say(`# segcov benchmark\n\n${new Date().toISOString()}, node ${process.version}, ${RUNS} runs each, stores in ${CACHE}, load average at start ${loadAverage()}\n`);
+  say(
+    `# segcov benchmark\n\n${new Date().toISOString()}, node ${process.version}, ${RUNS} runs each, stores in ${CACHE}, load average at start ${loadAverage()}\n`,
+  );
   const j0 = machineJiffies();
   const hours = process.env.BENCH_HOURS !== undefined ? process.env.BENCH_HOURS.split(',').map(Number) : QUICK ? [24, 168] : [24, 168, 720];
   const stores = hours.map((h) => ensureStore(h, ['source']));
   const four = QUICK ? null : ensureStore(168, FOUR_QUALITIES);
 
   say('## Growth (1 quality, h × 1800 segments)\n');
-  say('| store | find wall / CPU | Node floor: list + analyse (ratio) | --run-once wall / CPU | ratio wall / CPU | run-once peak RSS | daemon ready (/readyz) | RSS at ready / peak | idle CPU a minute: first / steady | CPU per new segment: median (windows) | of which map encodes | without them | latency p50 / p95 / max | load avg (idle / after) |');
+  say(
+    '| store | find wall / CPU | Node floor: list + analyse (ratio) | --run-once wall / CPU | ratio wall / CPU | run-once peak RSS | daemon ready (/readyz) | RSS at ready / peak | idle CPU a minute: first / steady | CPU per new segment: median (windows) | of which map encodes | without them | latency p50 / p95 / max | load avg (idle / after) |',
+  );
   say('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const st of stores) {
     const c = await coldRuns(st);
     const l = await live(st);
-    say(`| ${st.hours} h | ${s2(c.findWall)} / ${s2(c.findCpu)} | ${s2(c.floorWall)} (${(c.floorWall / c.findWall).toFixed(2)}×) | ${s2(c.wall)} / ${s2(c.cpu)} | ${(c.wall / c.findWall).toFixed(2)}× / ${(c.cpu / c.findCpu).toFixed(2)}× | ${c.rssMiB.toFixed(0)} MiB | ${s2(l.readyMs)} | ${l.readyRssMiB.toFixed(0)} / ${l.peakRssMiB.toFixed(0)} MiB | ${l.idleFirstS.toFixed(3)} / ${l.idleSteadyS.toFixed(3)} s | ${l.perSegmentMs.toFixed(2)} ms (${l.windowsMs.map((w) => w.toFixed(2)).join(' / ')})${l.tickWindows > 0 ? ` (${l.tickWindows} in 10 ms ticks: a thread ended)` : ''}${l.complete ? '' : ' (not all counted yet!)'} | ${l.mapWrites} × ${l.encodeMs.toFixed(1)} ms = ${((l.mapWrites * l.encodeMs) / NEW_SEGMENTS).toFixed(2)} ms | ${(l.perSegmentMs - (l.mapWrites * l.encodeMs) / NEW_SEGMENTS).toFixed(2)} ms | ${l.latency.p50.toFixed(0)} / ${l.latency.p95.toFixed(0)} / ${l.latency.max.toFixed(0)} ms | ${l.loadDuring} |`);
+    say(
+      `| ${st.hours} h | ${s2(c.findWall)} / ${s2(c.findCpu)} | ${s2(c.floorWall)} (${(c.floorWall / c.findWall).toFixed(2)}×) | ${s2(c.wall)} / ${s2(c.cpu)} | ${(c.wall / c.findWall).toFixed(2)}× / ${(c.cpu / c.findCpu).toFixed(2)}× | ${c.rssMiB.toFixed(0)} MiB | ${s2(l.readyMs)} | ${l.readyRssMiB.toFixed(0)} / ${l.peakRssMiB.toFixed(0)} MiB | ${l.idleFirstS.toFixed(3)} / ${l.idleSteadyS.toFixed(3)} s | ${l.perSegmentMs.toFixed(2)} ms (${l.windowsMs.map((w) => w.toFixed(2)).join(' / ')})${l.tickWindows > 0 ? ` (${l.tickWindows} in 10 ms ticks: a thread ended)` : ''}${l.complete ? '' : ' (not all counted yet!)'} | ${l.mapWrites} × ${l.encodeMs.toFixed(1)} ms = ${((l.mapWrites * l.encodeMs) / NEW_SEGMENTS).toFixed(2)} ms | ${(l.perSegmentMs - (l.mapWrites * l.encodeMs) / NEW_SEGMENTS).toFixed(2)} ms | ${l.latency.p50.toFixed(0)} / ${l.latency.p95.toFixed(0)} / ${l.latency.max.toFixed(0)} ms | ${l.loadDuring} |`,
+    );
   }
   if (four !== null) {
     say('\n## Cold --run-once, 4 qualities × 168 h × 1800\n');
-    say('| store | find wall / CPU | Node floor: list + analyse (ratio) | --run-once wall / CPU | ratio wall / CPU | peak RSS | load avg |');
+    say(
+      '| store | find wall / CPU | Node floor: list + analyse (ratio) | --run-once wall / CPU | ratio wall / CPU | peak RSS | load avg |',
+    );
     say('|---|---|---|---|---|---|---|');
     const c = await coldRuns(four);
-    say(`| 4 × 168 h | ${s2(c.findWall)} / ${s2(c.findCpu)} | ${s2(c.floorWall)} (${(c.floorWall / c.findWall).toFixed(2)}×) | ${s2(c.wall)} / ${s2(c.cpu)} | ${(c.wall / c.findWall).toFixed(2)}× / ${(c.cpu / c.findCpu).toFixed(2)}× | ${c.rssMiB.toFixed(0)} MiB | ${loadAverage()} |`);
+    say(
+      `| 4 × 168 h | ${s2(c.findWall)} / ${s2(c.findCpu)} | ${s2(c.floorWall)} (${(c.floorWall / c.findWall).toFixed(2)}×) | ${s2(c.wall)} / ${s2(c.cpu)} | ${(c.wall / c.findWall).toFixed(2)}× / ${(c.cpu / c.findCpu).toFixed(2)}× | ${c.rssMiB.toFixed(0)} MiB | ${loadAverage()} |`,
+    );
   }
   const j1 = machineJiffies();
-  say(`\nThe machine (2 cores, shared with other sessions) was ${(((j1.busy - j0.busy) / (j1.total - j0.total)) * 100).toFixed(0)} % busy over the whole run, this bench included.`);
-  say(`\nStart-up, process start → first pass (first readdir), 168 h store, median of ${RUNS}: ${(await startupMs(ensureStore(168, ["source"]))).toFixed(0)} ms (load ${loadAverage()})`);
+  say(
+    `\nThe machine (2 cores, shared with other sessions) was ${(((j1.busy - j0.busy) / (j1.total - j0.total)) * 100).toFixed(0)} % busy over the whole run, this bench included.`,
+  );
+  say(
+    `\nStart-up, process start → first pass (first readdir), 168 h store, median of ${RUNS}: ${(await startupMs(ensureStore(168, ['source']))).toFixed(0)} ms (load ${loadAverage()})`,
+  );
   if (!QUICK) {
     const method = readFileSync(path.join(REPO, 'bench', 'METHOD.md'), 'utf8');
     const file = path.join(REPO, 'bench', 'RESULTS.md');

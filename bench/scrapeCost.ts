@@ -49,11 +49,16 @@ async function main(): Promise<void> {
   let bytes = 0;
   const self = new RegistryText(new SelfMetrics().registry);
   // as src/daemon/coreRoutes.ts: a coverage change is on the next scrape, one render serves both formats
-  const cache = new MetricsCache(async () => {
-    const coverage = g.exposition();
-    const own = await self.formats();
-    return { text: [...coverage, own.text], openmetrics: [...coverage, own.openmetrics, OPENMETRICS_EOF] };
-  }, 60_000, Date.now, () => g.version);
+  const cache = new MetricsCache(
+    async () => {
+      const coverage = g.exposition();
+      const own = await self.formats();
+      return { text: [...coverage, own.text], openmetrics: [...coverage, own.openmetrics, OPENMETRICS_EOF] };
+    },
+    60_000,
+    Date.now,
+    () => g.version,
+  );
   const ways: Record<string, () => Promise<Buffer>> = {
     'prom-client registry': async () => Buffer.from(await prom.text()),
     'CoverageGauges.exposition': async () => Buffer.concat(g.exposition()),

@@ -48,10 +48,21 @@ const REMOVE_EVERY_S = num('SOAK_REMOVE_EVERY_S', Math.min(240, MINUTES * 20));
 const SETTLE_TIMEOUT_S = num('SOAK_SETTLE_TIMEOUT_S', 300);
 /** `NAME=value` pairs separated by spaces, as an environment. */
 const envOf = (text: string): Record<string, string> =>
-  Object.fromEntries(text.split(/\s+/).filter((kv) => kv.includes('=')).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  Object.fromEntries(
+    text
+      .split(/\s+/)
+      .filter((kv) => kv.includes('='))
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
 /** The `Environment=` settings of the shipped systemd unit (config/segcov.service): the daemon runs as it would in production. */
 export function unitEnvironment(unitText: string): Record<string, string> {
-  return Object.assign({}, ...unitText.split('\n').filter((l) => l.startsWith('Environment=')).map((l) => envOf(l.slice('Environment='.length))));
+  return Object.assign(
+    {},
+    ...unitText
+      .split('\n')
+      .filter((l) => l.startsWith('Environment='))
+      .map((l) => envOf(l.slice('Environment='.length))),
+  );
 }
 /**
  * The daemon's extra environment: the unit's (SOAK_UNIT_ENV=0 leaves it out, e.g. to measure
@@ -76,7 +87,12 @@ class Recorder {
   written = 0;
   hoursAdded = 0;
   hoursRemoved = 0;
-  constructor(readonly base: string, start: number) { this.next = start; }
+  constructor(
+    readonly base: string,
+    start: number,
+  ) {
+    this.next = start;
+  }
 
   private hourDir(quality: string, hourStart: number): string {
     return path.join(this.base, CHANNEL, quality, formatHourName(hourStart));
@@ -111,7 +127,9 @@ class Recorder {
   removeOldest(): void {
     for (const q of QUALITIES) {
       const dir = path.join(this.base, CHANNEL, q);
-      const hours = readdirSync(dir).filter((n) => !n.startsWith('.')).sort();
+      const hours = readdirSync(dir)
+        .filter((n) => !n.startsWith('.'))
+        .sort();
       if (hours.length > 2) rmSync(path.join(dir, hours[0]), { recursive: true, force: true });
     }
     this.hoursRemoved++;
@@ -119,8 +137,14 @@ class Recorder {
 }
 
 interface Sample {
-  readonly tMin: number; readonly rssMiB: number; readonly anonMiB: number; readonly heapMiB: number; readonly heapTotalMiB: number;
-  readonly externalMiB: number; readonly fds: number; readonly cpuPct: number;
+  readonly tMin: number;
+  readonly rssMiB: number;
+  readonly anonMiB: number;
+  readonly heapMiB: number;
+  readonly heapTotalMiB: number;
+  readonly externalMiB: number;
+  readonly fds: number;
+  readonly cpuPct: number;
 }
 
 function statusMiB(pid: number, field: string): number {
@@ -132,12 +156,26 @@ const rssMiB = (pid: number): number => statusMiB(pid, 'VmRSS');
 /** The daemon's own V8 figures from /metrics: heap used, heap committed, external (Buffers, ArrayBuffers). */
 async function heapFigures(d: RunningDaemon): Promise<{ heapMiB: number; heapTotalMiB: number; externalMiB: number }> {
   const m = parseProm(await (await fetch(`${d.url}/metrics`)).text());
-  const mib = (k: string): number => { const v = m.get(k); return v === undefined ? NaN : v / 1024 / 1024; };
-  return { heapMiB: mib('nodejs_heap_size_used_bytes'), heapTotalMiB: mib('nodejs_heap_size_total_bytes'), externalMiB: mib('nodejs_external_memory_bytes') };
+  const mib = (k: string): number => {
+    const v = m.get(k);
+    return v === undefined ? NaN : v / 1024 / 1024;
+  };
+  return {
+    heapMiB: mib('nodejs_heap_size_used_bytes'),
+    heapTotalMiB: mib('nodejs_heap_size_total_bytes'),
+    externalMiB: mib('nodejs_external_memory_bytes'),
+  };
 }
 
 async function sampleOf(d: RunningDaemon, pid: number, tMin: number, cpuPct: number): Promise<Sample> {
-  return { tMin, rssMiB: rssMiB(pid), anonMiB: statusMiB(pid, 'RssAnon'), ...(await heapFigures(d)), fds: readdirSync(`/proc/${pid}/fd`).length, cpuPct };
+  return {
+    tMin,
+    rssMiB: rssMiB(pid),
+    anonMiB: statusMiB(pid, 'RssAnon'),
+    ...(await heapFigures(d)),
+    fds: readdirSync(`/proc/${pid}/fd`).length,
+    cpuPct,
+  };
 }
 
 /** Least-squares slope of y over x. */
@@ -148,15 +186,33 @@ export function slope(xs: readonly number[], ys: readonly number[]): number {
   const my = ys.reduce((a, b) => a + b, 0) / n;
   let num2 = 0;
   let den = 0;
-  for (let i = 0; i < n; i++) { num2 += (xs[i] - mx) * (ys[i] - my); den += (xs[i] - mx) ** 2; }
+  for (let i = 0; i < n; i++) {
+    num2 += (xs[i] - mx) * (ys[i] - my);
+    den += (xs[i] - mx) ** 2;
+  }
   return den === 0 ? NaN : num2 / den;
 }
 
 /** The coverage series of a fresh `segcov --run-once --textfile` of the store. */
 async function runOnceSeries(base: string, work: string): Promise<string> {
   const textfile = path.join(work, 'run-once.prom');
-  const args = [BIN, CHANNEL, '--base-dir', base, '--qualities', QUALITIES.join(','), '--run-once', '--textfile', textfile,
-    '--output-dir', path.join(work, 'run-once-out'), '--metrics-port', '0', '--log-level', 'error'];
+  const args = [
+    BIN,
+    CHANNEL,
+    '--base-dir',
+    base,
+    '--qualities',
+    QUALITIES.join(','),
+    '--run-once',
+    '--textfile',
+    textfile,
+    '--output-dir',
+    path.join(work, 'run-once-out'),
+    '--metrics-port',
+    '0',
+    '--log-level',
+    'error',
+  ];
   const child = spawn(process.execPath, args, { env: cleanEnv(), cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
   const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
   if (code !== 0) throw new Error(`segcov --run-once exited with ${code}`);
@@ -166,7 +222,10 @@ async function runOnceSeries(base: string, work: string): Promise<string> {
 function firstDiffs(a: string, b: string, max = 10): string[] {
   const as = new Set(a.split('\n'));
   const bs = new Set(b.split('\n'));
-  return [...[...as].filter((l) => !bs.has(l)).map((l) => `daemon:   ${l}`), ...[...bs].filter((l) => !as.has(l)).map((l) => `run-once: ${l}`)].slice(0, max);
+  return [
+    ...[...as].filter((l) => !bs.has(l)).map((l) => `daemon:   ${l}`),
+    ...[...bs].filter((l) => !as.has(l)).map((l) => `run-once: ${l}`),
+  ].slice(0, max);
 }
 
 function writeSection(section: string): void {
@@ -174,7 +233,13 @@ function writeSection(section: string): void {
   const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const start = old.indexOf('## Soak');
   const kept = start < 0 ? old.trimEnd() : old.slice(0, start).trimEnd();
-  const rest = start < 0 ? '' : old.slice(start).replace(/^## Soak[\s\S]*?(?=\n## |$)/, '').trim();
+  const rest =
+    start < 0
+      ? ''
+      : old
+          .slice(start)
+          .replace(/^## Soak[\s\S]*?(?=\n## |$)/, '')
+          .trim();
   writeFileSync(file, `${[kept, section, rest].filter((s) => s !== '').join('\n\n')}\n`);
 }
 
@@ -191,18 +256,42 @@ async function main(): Promise<number> {
     const load0 = loadAverage();
     const g0 = performance.now();
     // The last hour stops 60 s short of its end: the recorder resumes there.
-    const files = writeDemoStore({ base, channel: CHANNEL, qualities: QUALITIES, firstHour: FIRST_HOUR, hours: HOURS, seed: 11, lastHourSeconds: 3540 });
-    console.error(`soak: store of ${HOURS} h × ${QUALITIES.length} qualities (${files} files) in ${base}, ${((performance.now() - g0) / 1000).toFixed(1)} s`);
+    const files = writeDemoStore({
+      base,
+      channel: CHANNEL,
+      qualities: QUALITIES,
+      firstHour: FIRST_HOUR,
+      hours: HOURS,
+      seed: 11,
+      lastHourSeconds: 3540,
+    });
+    console.error(
+      `soak: store of ${HOURS} h × ${QUALITIES.length} qualities (${files} files) in ${base}, ${((performance.now() - g0) / 1000).toFixed(1)} s`,
+    );
     const rec = new Recorder(base, FIRST_HOUR + (HOURS - 1) * HOUR_US + 3540 * 1_000_000);
 
     const r0 = performance.now();
-    daemon = await startDaemon([CHANNEL, '--base-dir', base, '--qualities', QUALITIES.join(','), '--output-dir', path.join(work, 'daemon-out'), '--log-level', 'warn'],
-      { readyTimeoutMs: 600_000, env: cleanEnv(DAEMON_ENV) });
+    daemon = await startDaemon(
+      [
+        CHANNEL,
+        '--base-dir',
+        base,
+        '--qualities',
+        QUALITIES.join(','),
+        '--output-dir',
+        path.join(work, 'daemon-out'),
+        '--log-level',
+        'warn',
+      ],
+      { readyTimeoutMs: 600_000, env: cleanEnv(DAEMON_ENV) },
+    );
     const pid = daemon.proc.pid;
     if (pid === undefined) throw new Error('daemon has no pid');
     const d = daemon;
     console.error(`soak: daemon environment ${JSON.stringify(DAEMON_ENV)}`);
-    console.error(`soak: daemon pid ${pid} ready on ${d.url} in ${((performance.now() - r0) / 1000).toFixed(1)} s; churning ${MINUTES} min, sampling every ${SAMPLE_S} s`);
+    console.error(
+      `soak: daemon pid ${pid} ready on ${d.url} in ${((performance.now() - r0) / 1000).toFixed(1)} s; churning ${MINUTES} min, sampling every ${SAMPLE_S} s`,
+    );
 
     const totalMs = MINUTES * 60_000;
     const t0 = performance.now();
@@ -220,7 +309,10 @@ async function main(): Promise<number> {
     console.log('| min | RSS MiB | anon MiB | heap used / committed MiB | external MiB | fds | CPU % | segments written |');
     console.log('|---|---|---|---|---|---|---|---|');
     while (elapsed() < totalMs) {
-      if (d.proc.exitCode !== null || d.proc.signalCode !== null) { died = true; break; }
+      if (d.proc.exitCode !== null || d.proc.signalCode !== null) {
+        died = true;
+        break;
+      }
       const now = elapsed();
       if (now >= nextSample) {
         const cpu = cpuSeconds(pid);
@@ -231,10 +323,23 @@ async function main(): Promise<number> {
         console.log(rowOf(s, rec.written));
         nextSample += SAMPLE_S * 1000;
       }
-      if (now >= nextSkip) { rec.skipToHourEnd(); nextSkip += HOUR_EVERY_S * 1000; }
-      if (now >= nextRemove) { rec.removeOldest(); nextRemove += REMOVE_EVERY_S * 1000; }
-      if (now >= nextBurst) { for (let i = 0; i < BURST_SEGMENTS; i++) rec.segment(); bursts++; nextBurst += BURST_S * 1000; }
-      if (now >= nextTick) { rec.segment(); nextTick += 2000; }
+      if (now >= nextSkip) {
+        rec.skipToHourEnd();
+        nextSkip += HOUR_EVERY_S * 1000;
+      }
+      if (now >= nextRemove) {
+        rec.removeOldest();
+        nextRemove += REMOVE_EVERY_S * 1000;
+      }
+      if (now >= nextBurst) {
+        for (let i = 0; i < BURST_SEGMENTS; i++) rec.segment();
+        bursts++;
+        nextBurst += BURST_S * 1000;
+      }
+      if (now >= nextTick) {
+        rec.segment();
+        nextTick += 2000;
+      }
       await sleep(Math.max(10, Math.min(nextTick, nextSample, nextBurst, nextSkip, nextRemove, totalMs) - elapsed()));
     }
     // The last sample: at the end of the churn.
@@ -249,9 +354,18 @@ async function main(): Promise<number> {
     const warmMin = Math.min(0.2 * MINUTES, 5);
     const after = samples.filter((s) => s.tMin >= warmMin);
     const xs = after.map((s) => s.tMin);
-    const rssSlope = slope(xs, after.map((s) => s.rssMiB));
-    const heapSlope = slope(xs, after.map((s) => s.heapMiB));
-    const fdSlope = slope(xs, after.map((s) => s.fds));
+    const rssSlope = slope(
+      xs,
+      after.map((s) => s.rssMiB),
+    );
+    const heapSlope = slope(
+      xs,
+      after.map((s) => s.heapMiB),
+    );
+    const fdSlope = slope(
+      xs,
+      after.map((s) => s.fds),
+    );
     const cpus = after.map((s) => s.cpuPct).filter((c) => Number.isFinite(c));
     const meanCpu = cpus.length === 0 ? NaN : cpus.reduce((a, c) => a + c, 0) / cpus.length;
     // At most 13 evenly spaced samples (first and last included) for RESULTS.md.
@@ -270,21 +384,28 @@ async function main(): Promise<number> {
       if (expected === '') throw new Error('the fresh --run-once published no coverage series');
       let got = '';
       while ((performance.now() - s0) / 1000 < SETTLE_TIMEOUT_S) {
-        if (d.proc.exitCode !== null || d.proc.signalCode !== null) { died = true; break; }
+        if (d.proc.exitCode !== null || d.proc.signalCode !== null) {
+          died = true;
+          break;
+        }
         const text = await (await fetch(`${d.url}/metrics`)).text();
         got = coverageSeries(text);
         if (got === expected) {
           equal = true;
           settleS = (performance.now() - s0) / 1000;
           const m = parseProm(text);
-          mismatches = String([...m.entries()].filter(([k]) => k.startsWith('segcov_live_mismatches_total')).reduce((a, [, v]) => a + v, 0));
+          mismatches = String(
+            [...m.entries()].filter(([k]) => k.startsWith('segcov_live_mismatches_total')).reduce((a, [, v]) => a + v, 0),
+          );
           degraded = String(m.get('segcov_watcher_degraded') ?? 'n/a');
           break;
         }
         await sleep(500);
       }
       if (!equal) diffs = firstDiffs(got, expected);
-      console.error(`soak: ${expected.split('\n').length} coverage series; ${equal ? `daemon equal to a fresh --run-once ${settleS.toFixed(1)} s after the churn stopped` : 'daemon NOT equal to a fresh --run-once'}`);
+      console.error(
+        `soak: ${expected.split('\n').length} coverage series; ${equal ? `daemon equal to a fresh --run-once ${settleS.toFixed(1)} s after the churn stopped` : 'daemon NOT equal to a fresh --run-once'}`,
+      );
       for (const l of diffs) console.error(`  ${l}`);
     }
     const stop = await d.stop('SIGTERM');
@@ -296,7 +417,13 @@ async function main(): Promise<number> {
     const section = [
       '## Soak: live churn against a running daemon',
       '',
-      `${new Date().toISOString()}, node ${process.version}, load average before the run ${load0} (2 cores, shared). Store ${HOURS} h × ${QUALITIES.length} qualities × 1800 segments (${files} files, in ${TMP_ROOT}), daemon environment ${Object.keys(DAEMON_ENV).length === 0 ? 'none added' : Object.entries(DAEMON_ENV).map(([k, v]) => `\`${k}=${v}\``).join(' ')}, ${MINUTES} min of churn sampled every ${SAMPLE_S} s: ${rec.written} segments written (one per quality every 2 s, ${bursts} bursts of ${BURST_SEGMENTS} per quality), ${rec.hoursAdded} hour folders added, ${rec.hoursRemoved} × oldest hour folder removed per quality. Slopes over the samples after a ${warmMin.toFixed(1)} min warm-up (${after.length} samples).`,
+      `${new Date().toISOString()}, node ${process.version}, load average before the run ${load0} (2 cores, shared). Store ${HOURS} h × ${QUALITIES.length} qualities × 1800 segments (${files} files, in ${TMP_ROOT}), daemon environment ${
+        Object.keys(DAEMON_ENV).length === 0
+          ? 'none added'
+          : Object.entries(DAEMON_ENV)
+              .map(([k, v]) => `\`${k}=${v}\``)
+              .join(' ')
+      }, ${MINUTES} min of churn sampled every ${SAMPLE_S} s: ${rec.written} segments written (one per quality every 2 s, ${bursts} bursts of ${BURST_SEGMENTS} per quality), ${rec.hoursAdded} hour folders added, ${rec.hoursRemoved} × oldest hour folder removed per quality. Slopes over the samples after a ${warmMin.toFixed(1)} min warm-up (${after.length} samples).`,
       '',
       '| RSS slope (target ≤ 0.1) | heap slope | fd slope | RSS first / last | heap first / last | fds first / last | mean CPU after warm-up | equal to fresh run-once | settled after churn | SIGTERM → exit | daemon survived |',
       '|---|---|---|---|---|---|---|---|---|---|---|',
@@ -306,15 +433,18 @@ async function main(): Promise<number> {
       '',
       '| min | RSS MiB | of which anonymous | heap used / committed MiB | external MiB | fds | CPU % since the previous sample |',
       '|---|---|---|---|---|---|---|',
-      ...shown.map((x) => `| ${x.tMin.toFixed(1)} | ${f1(x.rssMiB)} | ${f1(x.anonMiB)} | ${f1(x.heapMiB)} / ${f1(x.heapTotalMiB)} | ${f1(x.externalMiB)} | ${x.fds} | ${f1(x.cpuPct)} |`),
+      ...shown.map(
+        (x) =>
+          `| ${x.tMin.toFixed(1)} | ${f1(x.rssMiB)} | ${f1(x.anonMiB)} | ${f1(x.heapMiB)} / ${f1(x.heapTotalMiB)} | ${f1(x.externalMiB)} | ${x.fds} | ${f1(x.cpuPct)} |`,
+      ),
       '',
       'How measured: `npm run soak` (knobs `SOAK_MINUTES`, default 30, and `SOAK_SAMPLE_S`, default 30; see bench/soak.ts).',
       'RSS is VmRSS (anonymous: RssAnon) and fds the entries of /proc/PID/fd of the daemon process, heap is its own',
       '`nodejs_heap_size_used_bytes` / `nodejs_heap_size_total_bytes` and external `nodejs_external_memory_bytes` from /metrics, CPU from utime + stime in /proc/PID/stat. Slopes are least squares.',
-      'The recorder\'s clock skips to just before the next hour every few minutes (an outage), so hour folders are added',
+      "The recorder's clock skips to just before the next hour every few minutes (an outage), so hour folders are added",
       'during the run; "settled" is the time from the end of the churn until the daemon\'s coverage series (the per-hour gauges)',
       'equal, exactly, those of a fresh `--run-once --textfile` of the same store (polled every 0.5 s once that',
-      'run-once has finished, so it includes the run-once\'s own time).',
+      "run-once has finished, so it includes the run-once's own time).",
     ].join('\n');
     console.log(`\n${section}`);
     if (WRITE_RESULTS) writeSection(section);

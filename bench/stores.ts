@@ -10,7 +10,8 @@ import { writeDemoStore } from '../src/demo/demoStore.js';
 import { formatSegmentName } from '../src/store/segmentName.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const CACHE = process.env.SEGCOV_BENCH_DIR ?? (existsSync('/dev/shm') ? '/dev/shm/segcov-bench' : path.join(REPO, 'bench', '.cache'));
+export const CACHE =
+  process.env.SEGCOV_BENCH_DIR ?? (existsSync('/dev/shm') ? '/dev/shm/segcov-bench' : path.join(REPO, 'bench', '.cache'));
 /** Start of the first hour of every store (µs). */
 export const FIRST_HOUR = Date.UTC(2026, 9, 1) * 1000;
 export const FOUR_QUALITIES = ['source', '480p', '720p', '360p'];
@@ -32,8 +33,15 @@ export function ensureStore(hours: number, qualities: readonly string[]): BenchS
     mkdirSync(base, { recursive: true });
     const t0 = performance.now();
     const files = writeDemoStore({
-      base, channel: 'bench', qualities, firstHour: FIRST_HOUR, hours, seed: 5,
-      onHour: (d, t) => { if (d % 96 === 0) process.stderr.write(`  generating ${name}: ${d}/${t} hour folders\n`); },
+      base,
+      channel: 'bench',
+      qualities,
+      firstHour: FIRST_HOUR,
+      hours,
+      seed: 5,
+      onHour: (d, t) => {
+        if (d % 96 === 0) process.stderr.write(`  generating ${name}: ${d}/${t} hour folders\n`);
+      },
     });
     writeFileSync(marker, String(files));
     console.error(`  generated ${name}: ${files} files in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

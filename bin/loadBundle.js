@@ -33,7 +33,9 @@ export function loadBundle({ useCache = true } = {}) {
     try {
       const file = readFileSync(CODE_CACHE);
       if (file.subarray(0, DIGEST_BYTES).equals(digestOf(bytes))) cachedData = file.subarray(DIGEST_BYTES);
-    } catch { /* none built: compile as usual */ }
+    } catch {
+      /* none built: compile as usual */
+    }
   }
   const script = new vm.Script(Module.wrap(source), {
     filename: BUNDLE,

@@ -59,10 +59,18 @@ const yargsPaths: Plugin = {
   setup(b) {
     b.onLoad({ filter: /[\\/]yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/ }, (args) => {
       let text = readFileSync(args.path, 'utf8');
-      text = replaceOnce(text, "__dirname.substring(0, __dirname.lastIndexOf('node_modules'))",
-        "fileURLToPath(new URL('../../', import.meta.url))", args.path);
-      text = replaceOnce(text, "resolve(__dirname, '../../../locales')",
-        `fileURLToPath(new URL('./${YARGS_LOCALES}/', import.meta.url))`, args.path);
+      text = replaceOnce(
+        text,
+        "__dirname.substring(0, __dirname.lastIndexOf('node_modules'))",
+        "fileURLToPath(new URL('../../', import.meta.url))",
+        args.path,
+      );
+      text = replaceOnce(
+        text,
+        "resolve(__dirname, '../../../locales')",
+        `fileURLToPath(new URL('./${YARGS_LOCALES}/', import.meta.url))`,
+        args.path,
+      );
       return { contents: text, loader: 'js' };
     });
   },
@@ -78,8 +86,12 @@ const promClientPushgateway: Plugin = {
   name: 'prom-client-pushgateway',
   setup(b) {
     b.onLoad({ filter: /[\\/]prom-client[\\/]index\.js$/ }, (args) => {
-      const text = replaceOnce(readFileSync(args.path, 'utf8'), "exports.Pushgateway = require('./lib/pushgateway');",
-        "Object.defineProperty(exports, 'Pushgateway', { enumerable: true, get: () => require('./lib/pushgateway') });", args.path);
+      const text = replaceOnce(
+        readFileSync(args.path, 'utf8'),
+        "exports.Pushgateway = require('./lib/pushgateway');",
+        "Object.defineProperty(exports, 'Pushgateway', { enumerable: true, get: () => require('./lib/pushgateway') });",
+        args.path,
+      );
       return { contents: text, loader: 'js' };
     });
   },
@@ -102,18 +114,24 @@ const LAZY: Readonly<Record<string, 'default function' | 'namespace'>> = {
 
 function standIn(real: string, kind: 'default function' | 'namespace'): string {
   const load = `const load = () => (real ??= require(${JSON.stringify(real)}));`;
-  if (kind === 'default function') return `let real;\n${load}\nexport default function lazyDefault(...args) {\n  return load().default(...args);\n}\n`;
+  if (kind === 'default function')
+    return `let real;\n${load}\nexport default function lazyDefault(...args) {\n  return load().default(...args);\n}\n`;
   return `let real;\n${load}\nmodule.exports = new Proxy({}, {\n  get: (_t, k) => load()[k],\n  has: (_t, k) => k in load(),\n  ownKeys: () => Reflect.ownKeys(load()),\n  getOwnPropertyDescriptor: (_t, k) => { const d = Object.getOwnPropertyDescriptor(load(), k); return d && { ...d, configurable: true }; },\n});\n`;
 }
 
 const lazyModules: Plugin = {
   name: 'lazy-modules',
   setup(b) {
-    const escape = (name: string): string => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-    const filter = new RegExp(`^(${Object.keys(LAZY).map(escape).join('|')})$`);
+    const escapeRegex = (name: string): string => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    const filter = new RegExp(`^(${Object.keys(LAZY).map(escapeRegex).join('|')})$`);
     b.onResolve({ filter }, async (args) => {
       if ((args.pluginData as { real?: boolean } | undefined)?.real === true) return undefined;
-      const real = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: { real: true } });
+      const real = await b.resolve(args.path, {
+        resolveDir: args.resolveDir,
+        kind: args.kind,
+        importer: args.importer,
+        pluginData: { real: true },
+      });
       if (real.errors.length > 0) return { errors: real.errors };
       // named relative to the package (esbuild writes the name into the bundle), one per copy
       return { path: path.relative(root, real.path), namespace: 'lazy', pluginData: { kind: LAZY[args.path], real: real.path } };
@@ -164,7 +182,9 @@ async function bundle(): Promise<void> {
       entryPoints: { [name]: worker },
       outdir: BUNDLE_DIR,
       format: 'esm',
-      banner: { js: "import { createRequire as __segcovCreateRequire } from 'node:module'; const require = __segcovCreateRequire(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as __segcovCreateRequire } from 'node:module'; const require = __segcovCreateRequire(import.meta.url);",
+      },
     });
   }
   const yargsDir = path.dirname(createRequire(import.meta.url).resolve('yargs/package.json'));
@@ -195,9 +215,27 @@ function trainCodeCache(): void {
       }
     }
     const loader = pathToFileURL(path.join(root, 'bin', 'loadBundle.js')).href;
-    const args = ['train', '--base-dir', base, '--output-dir', path.join(tmp, 'out'), '--run-once', '--metrics-port', '0', '--log-level', 'error'];
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e',
-      `import { trainCodeCache } from ${JSON.stringify(loader)}; await trainCodeCache(${JSON.stringify(args)});`], { encoding: 'utf8' });
+    const args = [
+      'train',
+      '--base-dir',
+      base,
+      '--output-dir',
+      path.join(tmp, 'out'),
+      '--run-once',
+      '--metrics-port',
+      '0',
+      '--log-level',
+      'error',
+    ];
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { trainCodeCache } from ${JSON.stringify(loader)}; await trainCodeCache(${JSON.stringify(args)});`,
+      ],
+      { encoding: 'utf8' },
+    );
     if (r.status !== 0) throw new Error(`bundle: the code cache's training run failed (${r.status ?? r.signal}):\n${r.stderr}`);
     if (!existsSync(path.join(BUNDLE_DIR, 'main.cjs.cache'))) throw new Error('bundle: the training run wrote no code cache');
   } finally {

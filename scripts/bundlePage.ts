@@ -38,7 +38,10 @@ export async function bundlePage(root: string, compiled: string): Promise<string
   const hash = `'sha256-${createHash('sha256').update(script).digest('base64')}'`;
   const out = path.join(compiled, PAGE_SCRIPT_MODULE);
   mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, `// Written by npm run build (scripts/bundlePage.ts) from src/web/page/: do not edit.\n`
-    + `export const PAGE_SCRIPT = ${JSON.stringify(script)};\nexport const PAGE_SCRIPT_HASH = ${JSON.stringify(hash)};\n`);
+  writeFileSync(
+    out,
+    `// Written by npm run build (scripts/bundlePage.ts) from src/web/page/: do not edit.\n` +
+      `export const PAGE_SCRIPT = ${JSON.stringify(script)};\nexport const PAGE_SCRIPT_HASH = ${JSON.stringify(hash)};\n`,
+  );
   return script;
 }

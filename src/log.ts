@@ -9,7 +9,12 @@ export type { Logger };
  * whose overview dashboard filters on (`level!="INFO"`).
  */
 export const LOG_COUNT_LEVEL: Readonly<Record<string, string>> = {
-  trace: 'DEBUG', debug: 'DEBUG', info: 'INFO', warn: 'WARNING', error: 'ERROR', fatal: 'CRITICAL',
+  trace: 'DEBUG',
+  debug: 'DEBUG',
+  info: 'INFO',
+  warn: 'WARNING',
+  error: 'ERROR',
+  fatal: 'CRITICAL',
 };
 
 /** How a log line is written: a JSON object (the default) or logfmt (`--log.format`). */
@@ -22,22 +27,32 @@ export type LogFormat = 'json' | 'logfmt';
  * `onLine` is called with the level name of every line written (not of lines below the
  * level, which pino never formats).
  */
-export function createLogger(level = 'info', stream: NodeJS.WritableStream = process.stderr, onLine?: (level: string) => void, format: LogFormat = 'json'): Logger {
-  return pino({
-    level,
-    base: { app: 'segcov' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    // a name reads the same in JSON and logfmt, and needs no table to be understood
-    formatters: { level: (label) => ({ level: label }) },
-    ...(onLine === undefined ? {} : {
-      hooks: {
-        logMethod(args, method, num) {
-          onLine(LOG_COUNT_LEVEL[pino.levels.labels[num]] ?? String(num));
-          return method.apply(this, args);
-        },
-      },
-    }),
-  }, format === 'logfmt' ? logfmtStream(stream) : stream);
+export function createLogger(
+  level = 'info',
+  stream: NodeJS.WritableStream = process.stderr,
+  onLine?: (level: string) => void,
+  format: LogFormat = 'json',
+): Logger {
+  return pino(
+    {
+      level,
+      base: { app: 'segcov' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      // a name reads the same in JSON and logfmt, and needs no table to be understood
+      formatters: { level: (label) => ({ level: label }) },
+      ...(onLine === undefined
+        ? {}
+        : {
+            hooks: {
+              logMethod(args, method, num) {
+                onLine(LOG_COUNT_LEVEL[pino.levels.labels[num]] ?? String(num));
+                return method.apply(this, args);
+              },
+            },
+          }),
+    },
+    format === 'logfmt' ? logfmtStream(stream) : stream,
+  );
 }
 
 /** A logger that drops everything (tests, library use). */

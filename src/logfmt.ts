@@ -8,7 +8,7 @@
 /** A value bare when it can be, else quoted with JSON's escapes (`\"`, `\\`, `\n`). */
 function logfmtValue(v: unknown): string {
   const plainList = Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean');
-  const text = typeof v === 'string' ? v : plainList ? v.join(',') : JSON.stringify(v) ?? 'null';
+  const text = typeof v === 'string' ? v : plainList ? v.join(',') : (JSON.stringify(v) ?? 'null');
   return /^[^\s"=\\\p{Cc}]+$/u.test(text) ? text : JSON.stringify(text);
 }
 

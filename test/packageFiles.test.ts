@@ -19,9 +19,11 @@ describe('packageRoot', () => {
     await writeFile(path.join(dir, 'segcov', 'dist', 'bundle', 'package.json'), '{ broken');
     await mkdir(path.join(dir, 'bare', 'bundle'), { recursive: true });
   });
-  after(async () => { await rm(dir, { recursive: true, force: true }); });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
-  it('is the nearest folder above whose package.json is segcov\'s', () => {
+  it("is the nearest folder above whose package.json is segcov's", () => {
     assert.equal(packageRoot(pathToFileURL(path.join(dir, 'segcov', 'dist', 'bundle', 'chunk.js')).href), path.join(dir, 'segcov'));
   });
 
@@ -29,7 +31,7 @@ describe('packageRoot', () => {
     assert.equal(packageRoot(pathToFileURL(path.join(dir, 'bare', 'bundle', 'chunk.js')).href), null);
   });
 
-  it('is the repository for the compiled tree; the version is package.json\'s', async () => {
+  it("is the repository for the compiled tree; the version is package.json's", async () => {
     assert.equal(packageRoot(), REPO);
     const { readFileSync } = await import('node:fs');
     assert.equal(segcovVersion(), (JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string }).version);

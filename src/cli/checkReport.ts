@@ -60,7 +60,10 @@ export const HOLES_LISTED = 10;
 
 /** Pure: checks one channel and quality from its hour results (in hour order). */
 export function checkQuality(
-  channel: string, quality: string, hours: readonly HourResult[], w: CheckWindow,
+  channel: string,
+  quality: string,
+  hours: readonly HourResult[],
+  w: CheckWindow,
   opts: { nowUs: number; maxAgeUs?: number; longHoleUs?: number; problems?: Partial<Record<ProblemKind, number>> },
 ): QualityCheck {
   let newestEnd: number | null = null;
@@ -74,11 +77,21 @@ export function checkQuality(
   const stale = opts.maxAgeUs !== undefined && (newestEnd === null || opts.nowUs - newestEnd > opts.maxAgeUs);
   const sev = pairSeverity(r, newestEnd, opts.nowUs, { longHoleUs: opts.longHoleUs ?? DEFAULT_LONG_HOLE_US, maxAgeUs: opts.maxAgeUs });
   return {
-    channel, quality, window: r.window, holes: r.holes, holeUs: r.holeUs,
-    longestHoleUs: r.longestHoleUs, missingHours: r.missingHours,
+    channel,
+    quality,
+    window: r.window,
+    holes: r.holes,
+    holeUs: r.holeUs,
+    longestHoleUs: r.longestHoleUs,
+    missingHours: r.missingHours,
     coveragePct: r.coveragePct,
-    newestEnd, segments, problems: opts.problems ?? {}, stale,
-    state: sev.state, cause: sev.cause, recorded: r.recorded,
+    newestEnd,
+    segments,
+    problems: opts.problems ?? {},
+    stale,
+    state: sev.state,
+    cause: sev.cause,
+    recorded: r.recorded,
   };
 }
 
@@ -111,7 +124,8 @@ function verdict(results: readonly QualityCheck[], rules: CheckRules): string {
   const bad = results.filter((c) => c.state === 'bad').length;
   const warn = results.filter((c) => c.state === 'warn').length;
   if (bad > 0) return `FAIL: ${bad} of ${n} bad${warn > 0 ? `, ${warn} with short holes only` : ''}.`;
-  if (warn > 0) return `OK: no pair is bad; ${warn} of ${n} have short holes only (under --long-hole ${formatDuration(rules.longHoleUs ?? DEFAULT_LONG_HOLE_US)}).`;
+  if (warn > 0)
+    return `OK: no pair is bad; ${warn} of ${n} have short holes only (under --long-hole ${formatDuration(rules.longHoleUs ?? DEFAULT_LONG_HOLE_US)}).`;
   return `OK: no hole in ${n}.`;
 }
 
@@ -126,7 +140,14 @@ const PROBLEM_TEXT: Record<ProblemKind, string> = {
 
 function table(rows: string[][], indent: string): string[] {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => indent + r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('   ').trimEnd());
+  return rows.map(
+    (r) =>
+      indent +
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])))
+        .join('   ')
+        .trimEnd(),
+  );
 }
 
 /**
@@ -139,24 +160,37 @@ export function formatCheckText(results: readonly QualityCheck[], nowUs: number,
   for (const c of results) {
     lines.push(`${c.channel} / ${c.quality}: ${headline(c)}`);
     const rows: string[][] = [];
-    rows.push(['window', c.window === null ? 'none: no segment found'
-      : `${displayUtc(c.window.start)} – ${displayUtc(c.window.end)} UTC (${formatDuration(c.window.end - c.window.start)})`]);
+    rows.push([
+      'window',
+      c.window === null
+        ? 'none: no segment found'
+        : `${displayUtc(c.window.start)} – ${displayUtc(c.window.end)} UTC (${formatDuration(c.window.end - c.window.start)})`,
+    ]);
     if (c.cause.kind === 'window_misses_recording') {
       rows.push(['recorded', `${displayUtc(c.cause.recorded.start)} – ${displayUtc(c.cause.recorded.end)} UTC, outside the window`]);
     }
     rows.push(['coverage', formatPercent(c.coveragePct)]);
-    rows.push(['newest', c.newestEnd === null ? 'no segment'
-      : `${displayUtc(c.newestEnd)} UTC (${formatDuration(Math.max(0, nowUs - c.newestEnd))} ago)${c.stale ? ' – older than --max-age' : ''}`]);
-    rows.push(['holes', c.holes.length === 0 ? 'none' : `${c.holes.length}, total ${formatDuration(c.holeUs)}, longest ${formatDuration(c.longestHoleUs)}`]);
+    rows.push([
+      'newest',
+      c.newestEnd === null
+        ? 'no segment'
+        : `${displayUtc(c.newestEnd)} UTC (${formatDuration(Math.max(0, nowUs - c.newestEnd))} ago)${c.stale ? ' – older than --max-age' : ''}`,
+    ]);
+    rows.push([
+      'holes',
+      c.holes.length === 0 ? 'none' : `${c.holes.length}, total ${formatDuration(c.holeUs)}, longest ${formatDuration(c.longestHoleUs)}`,
+    ]);
     if (c.missingHours > 0) rows.push(['missing', `${c.missingHours} whole hour(s) with no segment`]);
-    const problems = Object.entries(c.problems).filter(([, n]) => n !== undefined && n > 0)
+    const problems = Object.entries(c.problems)
+      .filter(([, n]) => n !== undefined && n > 0)
       .map(([k, n]) => `${n} ${PROBLEM_TEXT[k as ProblemKind]}`);
     if (problems.length > 0) rows.push(['problems', problems.join('; ')]);
     lines.push(...table(rows, '  '));
     if (c.holes.length > 0) {
       const shown = orderHoles(c.holes, 'length').slice(0, rules.all === true ? undefined : HOLES_LISTED);
       const holeRows = [['#', 'start (UTC)', 'end (UTC)', 'length']];
-      for (const [i, x] of shown.entries()) holeRows.push([String(i + 1), displayUtc(x.start), displayUtc(x.end), formatDuration(x.end - x.start)]);
+      for (const [i, x] of shown.entries())
+        holeRows.push([String(i + 1), displayUtc(x.start), displayUtc(x.end), formatDuration(x.end - x.start)]);
       lines.push(...table(holeRows, '    '));
       const left = c.holes.length - shown.length;
       if (left > 0) lines.push(`    … and ${left} shorter hole(s) not listed (--all lists every hole)`);

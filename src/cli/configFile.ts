@@ -48,7 +48,12 @@ const GLOBAL_KEYS = ['config', 'help', 'version'];
  * another command's keys dropped, an unknown key refused, `peers:` kept exactly as written.
  * `pipes`: see loadConfig.
  */
-export function configParserFor(own: OptionTable, extra: ReadonlySet<string>, others: ReadonlySet<string>, pipes = true): (file: string) => Record<string, unknown> {
+export function configParserFor(
+  own: OptionTable,
+  extra: ReadonlySet<string>,
+  others: ReadonlySet<string>,
+  pipes = true,
+): (file: string) => Record<string, unknown> {
   // yargs may ask more than once in one parse: the file is read once, so a FIFO or a
   // process substitution (`--config <(envsubst < t.yaml)`) gives the same settings to both
   const read = new Map<string, Record<string, unknown>>();

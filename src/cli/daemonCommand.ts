@@ -9,11 +9,12 @@ import { UsageError } from '../config/usageError.js';
 export const daemonCommand = (args: readonly string[]): CommandModule<object, Record<string, unknown>> => ({
   command: '$0 [channels..]',
   describe: 'Watch the store and export coverage (the default command)',
-  builder: (y) => y
-    .parserConfiguration({ 'dot-notation': false }) // --web.config.file is one flag, as in node_exporter
-    .positional('channels', { type: 'string', array: true, describe: 'Channels to check' })
-    .options(DAEMON_OPTIONS)
-    .option('peers', { hidden: true, describe: 'Config only: node name → base URL of other segcov nodes' }) as never,
+  builder: (y) =>
+    y
+      .parserConfiguration({ 'dot-notation': false }) // --web.config.file is one flag, as in node_exporter
+      .positional('channels', { type: 'string', array: true, describe: 'Channels to check' })
+      .options(DAEMON_OPTIONS)
+      .option('peers', { hidden: true, describe: 'Config only: node name → base URL of other segcov nodes' }) as never,
   handler: async (argv) => {
     const config = resolveDaemonConfig(argv, givenAt(args, process.env, argv));
     // once start-up's garbage goes idle, one full collection hands back nearly what V8's three
@@ -29,7 +30,11 @@ export const daemonCommand = (args: readonly string[]): CommandModule<object, Re
       throw e;
     };
     if (webConfig !== null && config.webConfigFile !== undefined) {
-      try { webConfig.loadWebConfig(config.webConfigFile); } catch (e) { asUsage(e); }
+      try {
+        webConfig.loadWebConfig(config.webConfigFile);
+      } catch (e) {
+        asUsage(e);
+      }
     }
     const configFile = typeof argv.config === 'string' ? argv.config : undefined;
     const code = await runDaemon(config, { reloadConfig: daemonConfigLoader(args), configFile }).catch(asUsage);

@@ -15,13 +15,21 @@ export type { DaemonConfig };
 export const DAEMON_OPTIONS = {
   'base-dir': { type: 'string', default: '.', describe: 'Segment store: BASE/CHANNEL/QUALITY/HOUR/SEGMENT' },
   qualities: { type: 'string', default: 'source', describe: 'Comma-separated qualities to check' },
-  'first-hour': { type: 'string', describe: 'First hour the map shows (ISO-8601 or "2026-11-01 07:00", truncated to the UTC hour); every hour is still read and exported' },
+  'first-hour': {
+    type: 'string',
+    describe: 'First hour the map shows (ISO-8601 or "2026-11-01 07:00", truncated to the UTC hour); every hour is still read and exported',
+  },
   'last-hour': { type: 'string', describe: 'Last hour the map shows (inclusive)' },
   'output-dir': { type: 'string', default: DEFAULT_OUTPUT_DIR, describe: 'Where maps and pages go, relative to --base-dir (or absolute)' },
   // no parser defaults for the settings spelled twice: exporterFlags.ts tells where each was given
   'metrics-port': { type: 'string', defaultDescription: '"8006"', describe: 'HTTP port for /metrics and the status page; 0: no server' },
   'metrics-host': { type: 'string', defaultDescription: '"0.0.0.0"', describe: 'Address the HTTP server binds' },
-  'web.listen-address': { type: 'string', defaultDescription: '"0.0.0.0:8006"', describe: 'Instead of --metrics-host/--metrics-port: host:port, [IPv6]:port or :port (all addresses); repeat it to listen on more. Port 0: a free port' },
+  'web.listen-address': {
+    type: 'string',
+    defaultDescription: '"0.0.0.0:8006"',
+    describe:
+      'Instead of --metrics-host/--metrics-port: host:port, [IPv6]:port or :port (all addresses); repeat it to listen on more. Port 0: a free port',
+  },
   'web.telemetry-path': { type: 'string', default: '/metrics', describe: 'Path of the metrics (the other paths stay)' },
   'check-interval': { type: 'string', default: '300', describe: 'Seconds between full passes (±10% jitter)' },
   'run-once': { type: 'boolean', default: false, describe: 'One pass over everything, write outputs, exit 0' },
@@ -31,24 +39,68 @@ export const DAEMON_OPTIONS = {
   watch: { type: 'boolean', default: true, describe: 'Watch the store and update live (--no-watch: passes only)' },
   concurrency: { type: 'string', default: '4', describe: 'Hour folders read at once in a pass' },
   'log-level': { type: 'string', defaultDescription: '"info"', describe: 'fatal, error, warn, info, debug or trace' },
-  'log.level': { type: 'string', defaultDescription: '"info"', describe: 'Same as --log-level (the exporters\' spelling)' },
+  'log.level': { type: 'string', defaultDescription: '"info"', describe: "Same as --log-level (the exporters' spelling)" },
   'log.format': { type: 'string', default: 'json', describe: 'json or logfmt' },
-  'make-page': { type: 'boolean', default: false, describe: 'Also write CHANNEL_QUALITY_coverage.html pages and index.html next to the maps' },
-  'connection-string': { type: 'string', describe: 'Postgres DSN (key=value pairs or postgresql:// URI) whose nodes table lists the nodes the pages show' },
-  user: { type: 'string', describe: 'Started as root: run as this user (name or uid[:gid]) once the port is bound and the output folder made' },
+  'make-page': {
+    type: 'boolean',
+    default: false,
+    describe: 'Also write CHANNEL_QUALITY_coverage.html pages and index.html next to the maps',
+  },
+  'connection-string': {
+    type: 'string',
+    describe: 'Postgres DSN (key=value pairs or postgresql:// URI) whose nodes table lists the nodes the pages show',
+  },
+  user: {
+    type: 'string',
+    describe: 'Started as root: run as this user (name or uid[:gid]) once the port is bound and the output folder made',
+  },
   'port-file': { type: 'string', describe: 'Write the URL of /healthz here once listening (read by the container HEALTHCHECK)' },
   'backdoor-port': { type: 'string', default: '0', describe: "The replaced checker's debugging shell: accepted and ignored" },
-  'web.config.file': { type: 'string', describe: 'TLS and basic auth for the HTTP server: a YAML file in the format of Prometheus exporter-toolkit (node_exporter)' },
-  'http-max-connections': { type: 'string', default: String(HTTP.maxConnections), describe: 'Open HTTP connections at most, the scrape reserve included' },
-  'http-scrape-reserve': { type: 'string', default: String(HTTP.scrapeReserve), describe: 'Connections kept for /metrics, /healthz and /readyz, which serve nothing else' },
-  'http-max-per-client': { type: 'string', default: String(HTTP.perClient), describe: 'Connections one client address (IPv6: its /64) holds outside the scrape reserve' },
-  'http-max-event-streams': { type: 'string', default: String(HTTP.maxEventStreams), describe: 'Live-update streams (/api/v1/events) open at once' },
-  'http-event-stall-seconds': { type: 'string', default: String(HTTP.eventStallMs / 1000), describe: 'Seconds a live-update stream may leave its data unread before it is dropped (the browser reconnects)' },
+  'web.config.file': {
+    type: 'string',
+    describe: 'TLS and basic auth for the HTTP server: a YAML file in the format of Prometheus exporter-toolkit (node_exporter)',
+  },
+  'http-max-connections': {
+    type: 'string',
+    default: String(HTTP.maxConnections),
+    describe: 'Open HTTP connections at most, the scrape reserve included',
+  },
+  'http-scrape-reserve': {
+    type: 'string',
+    default: String(HTTP.scrapeReserve),
+    describe: 'Connections kept for /metrics, /healthz and /readyz, which serve nothing else',
+  },
+  'http-max-per-client': {
+    type: 'string',
+    default: String(HTTP.perClient),
+    describe: 'Connections one client address (IPv6: its /64) holds outside the scrape reserve',
+  },
+  'http-max-event-streams': {
+    type: 'string',
+    default: String(HTTP.maxEventStreams),
+    describe: 'Live-update streams (/api/v1/events) open at once',
+  },
+  'http-event-stall-seconds': {
+    type: 'string',
+    default: String(HTTP.eventStallMs / 1000),
+    describe: 'Seconds a live-update stream may leave its data unread before it is dropped (the browser reconnects)',
+  },
   'node-name': { type: 'string', describe: "This node's name on the fleet view [default: the host name]" },
   'peer-poll-ms': { type: 'string', default: '2000', describe: 'ms between asking the peers for their spans (fleet view, fleet gauges)' },
-  'long-hole': { type: 'string', default: '60', describe: 'Seconds: a hole at least this long makes a channel/quality bad (shorter ones: warn)' },
-  'max-age': { type: 'string', describe: 'Seconds: a newest segment that ended longer ago than this makes a channel/quality bad (recording stopped) [default: never]' },
-  'history-keep-days': { type: 'string', default: '30', describe: 'Days the hole history (segcov-history.jsonl in --output-dir) keeps closed holes; open ones are kept whatever their age' },
+  'long-hole': {
+    type: 'string',
+    default: '60',
+    describe: 'Seconds: a hole at least this long makes a channel/quality bad (shorter ones: warn)',
+  },
+  'max-age': {
+    type: 'string',
+    describe: 'Seconds: a newest segment that ended longer ago than this makes a channel/quality bad (recording stopped) [default: never]',
+  },
+  'history-keep-days': {
+    type: 'string',
+    default: '30',
+    describe: 'Days the hole history (segcov-history.jsonl in --output-dir) keeps closed holes; open ones are kept whatever their age',
+  },
 } as const;
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -76,7 +128,10 @@ function bool(flag: string, v: unknown, dflt: boolean): boolean {
 /** A comma list (or YAML list) of names. */
 export function list(v: unknown): string[] {
   const items = Array.isArray(v) ? v.map(String) : String(v ?? '').split(',');
-  return items.flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s.length > 0);
+  return items
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 function hour(flag: string, v: unknown): number | undefined {
@@ -127,17 +182,31 @@ function peers(v: unknown): Record<string, string> {
 
 /** The `--http-*` flags; the reserve and the streams must leave room for the rest. */
 function httpLimits(argv: Record<string, unknown>): HttpLimits {
-  const count = (flag: string, min: number, dflt: number): number => num(flag, argv[flag] ?? dflt,
-    (n) => Number.isInteger(n) && n >= min && n <= 1_000_000, `a whole number from ${min} to 1000000`);
+  const count = (flag: string, min: number, dflt: number): number =>
+    num(flag, argv[flag] ?? dflt, (n) => Number.isInteger(n) && n >= min && n <= 1_000_000, `a whole number from ${min} to 1000000`);
   const maxConnections = count('http-max-connections', 2, HTTP.maxConnections);
   const scrapeReserve = count('http-scrape-reserve', 0, HTTP.scrapeReserve);
-  if (scrapeReserve >= maxConnections) throw new UsageError(`--http-scrape-reserve: ${scrapeReserve} leaves none of --http-max-connections ${maxConnections} for the rest`);
+  if (scrapeReserve >= maxConnections)
+    throw new UsageError(`--http-scrape-reserve: ${scrapeReserve} leaves none of --http-max-connections ${maxConnections} for the rest`);
   const maxEventStreams = count('http-max-event-streams', 0, HTTP.maxEventStreams);
   if (maxEventStreams > maxConnections - scrapeReserve) {
-    throw new UsageError(`--http-max-event-streams: ${maxEventStreams} is more than the ${maxConnections - scrapeReserve} connections outside the scrape reserve`);
+    throw new UsageError(
+      `--http-max-event-streams: ${maxEventStreams} is more than the ${maxConnections - scrapeReserve} connections outside the scrape reserve`,
+    );
   }
-  const stall = num('http-event-stall-seconds', argv['http-event-stall-seconds'] ?? HTTP.eventStallMs / 1000, (n) => n > 0 && n <= 3600, 'a number of seconds from 0 to 3600 (not 0)');
-  return { maxConnections, scrapeReserve, perClient: count('http-max-per-client', 1, HTTP.perClient), maxEventStreams, eventStallMs: Math.round(stall * 1000) };
+  const stall = num(
+    'http-event-stall-seconds',
+    argv['http-event-stall-seconds'] ?? HTTP.eventStallMs / 1000,
+    (n) => n > 0 && n <= 3600,
+    'a number of seconds from 0 to 3600 (not 0)',
+  );
+  return {
+    maxConnections,
+    scrapeReserve,
+    perClient: count('http-max-per-client', 1, HTTP.perClient),
+    maxEventStreams,
+    eventStallMs: Math.round(stall * 1000),
+  };
 }
 
 /**
@@ -163,8 +232,14 @@ export function resolveDaemonConfig(argv: Record<string, unknown>, given: GivenA
   const geometry = mapGeometryError(pixelLength, rows);
   if (geometry !== null) throw new UsageError(`--${geometry.startsWith('rows') ? 'rows' : 'pixel-length'}: ${geometry}`);
   const warnings: string[] = [];
-  const backdoor = num('backdoor-port', argv['backdoor-port'] ?? 0, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'a port number (0-65535)');
-  if (backdoor !== 0) warnings.push(`--backdoor-port ${backdoor} ignored: segcov has no debugging shell (the replaced checker's gevent backdoor)`);
+  const backdoor = num(
+    'backdoor-port',
+    argv['backdoor-port'] ?? 0,
+    (n) => Number.isInteger(n) && n >= 0 && n <= 65535,
+    'a port number (0-65535)',
+  );
+  if (backdoor !== 0)
+    warnings.push(`--backdoor-port ${backdoor} ignored: segcov has no debugging shell (the replaced checker's gevent backdoor)`);
   const connectionString = str(argv['connection-string']);
   if (connectionString !== undefined && connectionString !== '') {
     try {
@@ -176,8 +251,9 @@ export function resolveDaemonConfig(argv: Record<string, unknown>, given: GivenA
   const level = chooseLogLevel(argv, given, warnings);
   const logLevel = level.value;
   if (!LOG_LEVELS.has(logLevel)) throw new UsageError(`--${level.flag}: "${logLevel}" is not one of ${[...LOG_LEVELS].join(', ')}`);
-  const listenAddresses = chooseListen(argv, given, warnings,
-    () => num('metrics-port', argv['metrics-port'] ?? 8006, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'a port number (0-65535)'));
+  const listenAddresses = chooseListen(argv, given, warnings, () =>
+    num('metrics-port', argv['metrics-port'] ?? 8006, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'a port number (0-65535)'),
+  );
   return {
     channels,
     baseDir: path.resolve(baseDir),
@@ -203,15 +279,22 @@ export function resolveDaemonConfig(argv: Record<string, unknown>, given: GivenA
     peers: peers(argv.peers),
     nodeName: str(argv['node-name']) || undefined,
     historyKeepDays: num('history-keep-days', argv['history-keep-days'] ?? 30, (n) => n > 0, 'a positive number of days'),
-    peerPollMs: num('peer-poll-ms', argv['peer-poll-ms'] ?? 2000, (n) => Number.isInteger(n) && n >= 100, 'a whole number of ms, at least 100'),
+    peerPollMs: num(
+      'peer-poll-ms',
+      argv['peer-poll-ms'] ?? 2000,
+      (n) => Number.isInteger(n) && n >= 100,
+      'a whole number of ms, at least 100',
+    ),
     connectionString: connectionString === '' ? undefined : connectionString,
     user: str(argv.user) === '' ? undefined : str(argv.user),
     portFile: str(argv['port-file']) === undefined || str(argv['port-file']) === '' ? undefined : path.resolve(String(argv['port-file'])),
     warnings,
     webConfigFile: str(argv['web.config.file']) === undefined ? undefined : path.resolve(String(argv['web.config.file'])),
     longHole: num('long-hole', argv['long-hole'] ?? 60, (n) => n > 0, 'a positive number of seconds'),
-    maxAge: str(argv['max-age']) === undefined || str(argv['max-age']) === '' ? undefined
-      : num('max-age', argv['max-age'], (n) => n > 0, 'a positive number of seconds'),
+    maxAge:
+      str(argv['max-age']) === undefined || str(argv['max-age']) === ''
+        ? undefined
+        : num('max-age', argv['max-age'], (n) => n > 0, 'a positive number of seconds'),
     httpLimits: httpLimits(argv),
   };
 }

@@ -23,7 +23,13 @@ function typedFlags(args: readonly string[]): Set<string> {
   const out = new Set<string>();
   for (const a of args) {
     if (a === '--') break;
-    if (a.startsWith('--')) out.add(a.slice(2).split('=')[0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+    if (a.startsWith('--'))
+      out.add(
+        a
+          .slice(2)
+          .split('=')[0]
+          .replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`),
+      );
   }
   return out;
 }
@@ -35,7 +41,8 @@ function typedFlags(args: readonly string[]): Set<string> {
  */
 export function givenAt(args: readonly string[], env: NodeJS.ProcessEnv, argv: Record<string, unknown>): GivenAt {
   const typed = typedFlags(args);
-  return (key) => (typed.has(key) ? 'flag' : env[parserEnvName(key)] !== undefined ? 'env' : argv[key] !== undefined ? 'config' : undefined);
+  return (key) =>
+    typed.has(key) ? 'flag' : env[parserEnvName(key)] !== undefined ? 'env' : argv[key] !== undefined ? 'config' : undefined;
 }
 
 /** Without sources (a config object built in code): everything present counts as one level. */
@@ -52,7 +59,10 @@ function nameAt(key: string, level: Level): string {
  * whether both say the same, which is no conflict.
  */
 function chooseSpelling(old: readonly string[], neu: string, given: GivenAt, warnings: string[], agree: () => boolean): 'old' | 'new' {
-  const rankOf = (k: string): number => { const l = given(k); return l === undefined ? 0 : RANK[l]; };
+  const rankOf = (k: string): number => {
+    const l = given(k);
+    return l === undefined ? 0 : RANK[l];
+  };
   const newRank = rankOf(neu);
   const oldRank = Math.max(0, ...old.map(rankOf));
   if (newRank === 0) return 'old';
@@ -62,10 +72,15 @@ function chooseSpelling(old: readonly string[], neu: string, given: GivenAt, war
     if (agree()) return 'new';
     const level = given(neu) as Level;
     const names = [...oldGiven.filter((k) => rankOf(k) === oldRank), neu].map((k) => (level === 'config' ? k : nameAt(k, level)));
-    throw new UsageError(`${level === 'config' ? '--config: ' : ''}${names.join(' and ')} are two spellings of one setting; give one, not both`);
+    throw new UsageError(
+      `${level === 'config' ? '--config: ' : ''}${names.join(' and ')} are two spellings of one setting; give one, not both`,
+    );
   }
   const [winners, losers] = newRank > oldRank ? [[neu], oldGiven] : [oldGiven.filter((k) => rankOf(k) === oldRank), [neu]];
-  if (!agree()) warnings.push(`${losers.map((k) => nameAt(k, given(k) as Level)).join(', ')} ignored: ${winners.map((k) => nameAt(k, given(k) as Level)).join(', ')} takes precedence`);
+  if (!agree())
+    warnings.push(
+      `${losers.map((k) => nameAt(k, given(k) as Level)).join(', ')} ignored: ${winners.map((k) => nameAt(k, given(k) as Level)).join(', ')} takes precedence`,
+    );
   return newRank > oldRank ? 'new' : 'old';
 }
 
@@ -73,11 +88,13 @@ function chooseSpelling(old: readonly string[], neu: string, given: GivenAt, war
 function listenAddresses(v: unknown): ListenAddress[] {
   const items = (Array.isArray(v) ? v.map(String) : [String(v)]).flatMap((s) => s.split(',')).map((s) => s.trim());
   if (items.every((s) => s === '')) throw new UsageError('--web.listen-address: give host:port, [IPv6]:port or :port');
-  return items.filter((s) => s !== '').map((s) => {
-    const a = parseListenAddress(s);
-    if (a === null) throw new UsageError(`--web.listen-address: "${s}" is not host:port, [IPv6]:port or :port (port 0-65535)`);
-    return a;
-  });
+  return items
+    .filter((s) => s !== '')
+    .map((s) => {
+      const a = parseListenAddress(s);
+      if (a === null) throw new UsageError(`--web.listen-address: "${s}" is not host:port, [IPv6]:port or :port (port 0-65535)`);
+      return a;
+    });
 }
 
 /**
@@ -85,7 +102,12 @@ function listenAddresses(v: unknown): ListenAddress[] {
  * picks, as in node_exporter), else `--metrics-host`:`--metrics-port` (port 0: no server).
  * `metricsPort` is --metrics-port already read.
  */
-export function chooseListen(argv: Record<string, unknown>, given: GivenAt, warnings: string[], metricsPort: () => number): ListenAddress[] {
+export function chooseListen(
+  argv: Record<string, unknown>,
+  given: GivenAt,
+  warnings: string[],
+  metricsPort: () => number,
+): ListenAddress[] {
   if (chooseSpelling(['metrics-port', 'metrics-host'], 'web.listen-address', given, warnings, () => false) === 'new') {
     return listenAddresses(argv['web.listen-address']);
   }
@@ -109,9 +131,15 @@ const OWN_PREFIXES = ['/api/', '/maps/', '/docs/'];
 export function telemetryPath(v: unknown): string {
   const p = v === undefined || v === null ? '/metrics' : String(v);
   let normal: string | null = null;
-  try { normal = new URL(p, 'http://localhost').pathname; } catch { /* not a path */ }
-  if (!p.startsWith('/') || normal !== p || p.length > 200) throw new UsageError(`--web.telemetry-path: "${p}" is not a URL path such as /metrics`);
-  if (OWN_PATHS.includes(p) || OWN_PREFIXES.some((x) => p.startsWith(x))) throw new UsageError(`--web.telemetry-path: "${p}" is one of segcov's own paths (${[...OWN_PATHS, ...OWN_PREFIXES].join(' ')})`);
+  try {
+    normal = new URL(p, 'http://localhost').pathname;
+  } catch {
+    /* not a path */
+  }
+  if (!p.startsWith('/') || normal !== p || p.length > 200)
+    throw new UsageError(`--web.telemetry-path: "${p}" is not a URL path such as /metrics`);
+  if (OWN_PATHS.includes(p) || OWN_PREFIXES.some((x) => p.startsWith(x)))
+    throw new UsageError(`--web.telemetry-path: "${p}" is one of segcov's own paths (${[...OWN_PATHS, ...OWN_PREFIXES].join(' ')})`);
   // a route ending in / matches every path under it (httpServer's findRoute)
   if (p.endsWith('/')) throw new UsageError(`--web.telemetry-path: "${p}" must not end in /`);
   return p;

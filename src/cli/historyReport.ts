@@ -33,10 +33,16 @@ export interface QualityReport {
 }
 
 const overlaps = (a: Interval, b: Interval): boolean => a.start < b.end && b.start < a.end;
-const inRange = (x: Interval, w: CheckWindow): boolean => (w.since === undefined || x.end > w.since) && (w.until === undefined || x.start < w.until);
+const inRange = (x: Interval, w: CheckWindow): boolean =>
+  (w.since === undefined || x.end > w.since) && (w.until === undefined || x.start < w.until);
 
 /** Pure: one channel and quality's report from its check and the history's incidents (any pairs). */
-export function qualityReport(check: QualityCheck, incidents: readonly StoredIncident[], range: CheckWindow, longestN: number): QualityReport {
+export function qualityReport(
+  check: QualityCheck,
+  incidents: readonly StoredIncident[],
+  range: CheckWindow,
+  longestN: number,
+): QualityReport {
   const mine = incidents.filter((i) => i.channel === check.channel && i.quality === check.quality);
   const lost: LostHole[] = check.holes.map((h) => {
     let openedAt: number | null = null;
@@ -46,22 +52,36 @@ export function qualityReport(check: QualityCheck, incidents: readonly StoredInc
   const recovered: RecoveredHole[] = mine
     .filter((i) => i.closedAt !== null && (i.closedHow === 'filled' || i.closedHow === 'filled_while_down') && inRange(i.span, range))
     .map((i) => ({
-      start: i.span.start, end: i.span.end, openedAt: i.openedAt, closedAt: i.closedAt as number,
-      whileDown: i.closedHow === 'filled_while_down', downSince: i.downSince,
+      start: i.span.start,
+      end: i.span.end,
+      openedAt: i.openedAt,
+      closedAt: i.closedAt as number,
+      whileDown: i.closedHow === 'filled_while_down',
+      downSince: i.downSince,
     }))
     .sort((a, b) => a.start - b.start);
   const longest = [
     ...lost.map((h) => ({ start: h.start, end: h.end, kind: 'lost' as const })),
     ...recovered.map((h) => ({ start: h.start, end: h.end, kind: 'recovered' as const })),
-  ].sort((a, b) => (b.end - b.start) - (a.end - a.start) || a.start - b.start).slice(0, longestN);
+  ]
+    .sort((a, b) => b.end - b.start - (a.end - a.start) || a.start - b.start)
+    .slice(0, longestN);
   return { check, lost, recovered, longest };
 }
 
-const fillText = (r: RecoveredHole): string => `${formatDuration(r.closedAt - r.openedAt)}${r.whileDown ? ' (at most: filled while segcov was down)' : ''}`;
+const fillText = (r: RecoveredHole): string =>
+  `${formatDuration(r.closedAt - r.openedAt)}${r.whileDown ? ' (at most: filled while segcov was down)' : ''}`;
 
 function table(rows: string[][], indent: string): string[] {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => indent + r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('   ').trimEnd());
+  return rows.map(
+    (r) =>
+      indent +
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])))
+        .join('   ')
+        .trimEnd(),
+  );
 }
 
 function rowsOf(r: QualityReport): { summary: string[][]; lost: string[][]; recovered: string[][]; longest: string[][] } {
@@ -72,12 +92,30 @@ function rowsOf(r: QualityReport): { summary: string[][]; lost: string[][]; reco
     ['still missing', `${r.lost.length} hole(s), ${formatDuration(r.lost.reduce((s, h) => s + h.end - h.start, 0))}`],
     ['recovered', `${r.recovered.length} hole(s), ${formatDuration(r.recovered.reduce((s, h) => s + h.end - h.start, 0))}`],
   ];
-  const lost = [['start (UTC)', 'end (UTC)', 'length', 'opened'],
-    ...r.lost.map((h) => [displayUtc(h.start), displayUtc(h.end), formatDuration(h.end - h.start), h.openedAt === null ? 'not in the history' : displayUtc(h.openedAt)])];
-  const recovered = [['start (UTC)', 'end (UTC)', 'length', 'opened', 'filled', 'time to fill'],
-    ...r.recovered.map((h) => [displayUtc(h.start), displayUtc(h.end), formatDuration(h.end - h.start), displayUtc(h.openedAt), displayUtc(h.closedAt), fillText(h)])];
-  const longest = [['length', 'start (UTC)', 'end (UTC)', 'now'],
-    ...r.longest.map((h) => [formatDuration(h.end - h.start), displayUtc(h.start), displayUtc(h.end), h.kind])];
+  const lost = [
+    ['start (UTC)', 'end (UTC)', 'length', 'opened'],
+    ...r.lost.map((h) => [
+      displayUtc(h.start),
+      displayUtc(h.end),
+      formatDuration(h.end - h.start),
+      h.openedAt === null ? 'not in the history' : displayUtc(h.openedAt),
+    ]),
+  ];
+  const recovered = [
+    ['start (UTC)', 'end (UTC)', 'length', 'opened', 'filled', 'time to fill'],
+    ...r.recovered.map((h) => [
+      displayUtc(h.start),
+      displayUtc(h.end),
+      formatDuration(h.end - h.start),
+      displayUtc(h.openedAt),
+      displayUtc(h.closedAt),
+      fillText(h),
+    ]),
+  ];
+  const longest = [
+    ['length', 'start (UTC)', 'end (UTC)', 'now'],
+    ...r.longest.map((h) => [formatDuration(h.end - h.start), displayUtc(h.start), displayUtc(h.end), h.kind]),
+  ];
   return { summary, lost, recovered, longest };
 }
 
@@ -87,7 +125,11 @@ export function formatReportText(reports: readonly QualityReport[], history: str
   for (const r of reports) {
     const t = rowsOf(r);
     out.push(`${r.check.channel} / ${r.check.quality}`, ...table(t.summary, '  '));
-    for (const [title, rows] of [['still missing (lost unless imported)', t.lost], ['recovered', t.recovered], ['longest holes', t.longest]] as const) {
+    for (const [title, rows] of [
+      ['still missing (lost unless imported)', t.lost],
+      ['recovered', t.recovered],
+      ['longest holes', t.longest],
+    ] as const) {
       if (rows.length > 1) out.push(`  ${title}:`, ...table(rows, '    '));
     }
     out.push('');
@@ -97,18 +139,30 @@ export function formatReportText(reports: readonly QualityReport[], history: str
 
 function mdTable(rows: readonly string[][]): string[] {
   const esc = (s: string): string => s.replace(/\|/g, '\\|');
-  return [`| ${rows[0].map(esc).join(' | ')} |`, `|${rows[0].map(() => '---').join('|')}|`, ...rows.slice(1).map((r) => `| ${r.map(esc).join(' | ')} |`)];
+  return [
+    `| ${rows[0].map(esc).join(' | ')} |`,
+    `|${rows[0].map(() => '---').join('|')}|`,
+    ...rows.slice(1).map((r) => `| ${r.map(esc).join(' | ')} |`),
+  ];
 }
 
 /** Pure: the report as Markdown, for a post-mortem. */
 export function formatReportMarkdown(reports: readonly QualityReport[], history: string | null, range: CheckWindow, nowUs: number): string {
-  const out: string[] = ['# Coverage report', '',
+  const out: string[] = [
+    '# Coverage report',
+    '',
     `Range: ${range.since === undefined ? 'the first segment' : `${displayUtc(range.since)} UTC`} – ${range.until === undefined ? 'the newest segment' : `${displayUtc(range.until)} UTC`}; made ${displayUtc(nowUs)} UTC.`,
-    history === null ? 'No hole history was found: opening and fill times are unknown.' : `Hole history: \`${history}\`.`, ''];
+    history === null ? 'No hole history was found: opening and fill times are unknown.' : `Hole history: \`${history}\`.`,
+    '',
+  ];
   for (const r of reports) {
     const t = rowsOf(r);
     out.push(`## ${r.check.channel} / ${r.check.quality}`, '', ...mdTable([['', ''], ...t.summary]), '');
-    for (const [title, rows] of [['Still missing (lost unless imported)', t.lost], ['Recovered', t.recovered], ['Longest holes', t.longest]] as const) {
+    for (const [title, rows] of [
+      ['Still missing (lost unless imported)', t.lost],
+      ['Recovered', t.recovered],
+      ['Longest holes', t.longest],
+    ] as const) {
       if (rows.length > 1) out.push(`### ${title}`, '', ...mdTable(rows), '');
     }
   }
@@ -118,18 +172,27 @@ export function formatReportMarkdown(reports: readonly QualityReport[], history:
 /** Pure: the `--json` report. Times ISO-8601 UTC with µs, lengths in seconds. */
 export function reportJson(reports: readonly QualityReport[], history: string | null, range: CheckWindow, nowUs: number): unknown {
   const s = (us: number): number => us / 1e6;
-  const span = (x: Interval): { start: string; end: string; duration: number } => ({ start: isoUtc(x.start), end: isoUtc(x.end), duration: s(x.end - x.start) });
+  const span = (x: Interval): { start: string; end: string; duration: number } => ({
+    start: isoUtc(x.start),
+    end: isoUtc(x.end),
+    duration: s(x.end - x.start),
+  });
   return {
-    generated_at: isoUtc(nowUs), history,
+    generated_at: isoUtc(nowUs),
+    history,
     since: range.since === undefined ? null : isoUtc(range.since),
     until: range.until === undefined ? null : isoUtc(range.until),
     qualities: reports.map((r) => ({
-      channel: r.check.channel, quality: r.check.quality,
+      channel: r.check.channel,
+      quality: r.check.quality,
       window: r.check.window === null ? null : { start: isoUtc(r.check.window.start), end: isoUtc(r.check.window.end) },
       coverage_percent: r.check.coveragePct,
       lost: r.lost.map((h) => ({ ...span(h), opened_at: h.openedAt === null ? null : isoUtc(h.openedAt) })),
       recovered: r.recovered.map((h) => ({
-        ...span(h), opened_at: isoUtc(h.openedAt), closed_at: isoUtc(h.closedAt), fill_delay_seconds: s(h.closedAt - h.openedAt),
+        ...span(h),
+        opened_at: isoUtc(h.openedAt),
+        closed_at: isoUtc(h.closedAt),
+        fill_delay_seconds: s(h.closedAt - h.openedAt),
         while_down: h.whileDown ? { from: h.downSince === null ? null : isoUtc(h.downSince), to: isoUtc(h.closedAt) } : null,
       })),
       longest: r.longest.map((h) => ({ ...span(h), kind: h.kind })),

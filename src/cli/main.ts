@@ -11,7 +11,6 @@ import { exitUsage } from './exitUsage.js';
 import { holdEarlyHangup, releaseEarlyHangupAsDefault } from '../earlyHangup.js';
 import { errorMessage } from '../errorMessage.js';
 
-
 /** Our own usage errors, and yargs' (YError: e.g. a --config file it could not load). */
 function isUsageError(e: unknown): boolean {
   return e instanceof UsageError || (e instanceof Error && e.name === 'YError');

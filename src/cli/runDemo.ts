@@ -20,8 +20,13 @@ const QUALITIES = ['source', '480p'];
 function buildStore(base: string, now: number): void {
   const currentHour = Math.floor(now / HOUR_US) * HOUR_US;
   writeDemoStore({
-    base, channel: CHANNEL, qualities: QUALITIES, firstHour: currentHour - 5 * HOUR_US, hours: 6,
-    lastHourSeconds: Math.floor((now - currentHour) / 1e6), seed: 7,
+    base,
+    channel: CHANNEL,
+    qualities: QUALITIES,
+    firstHour: currentHour - 5 * HOUR_US,
+    hours: 6,
+    lastHourSeconds: Math.floor((now - currentHour) / 1e6),
+    seed: 7,
     faults: { missing: 0.004, duplicate: 0.02, suspect: 0.01, partial: 0.006, temp: 0.002, tombstone: 0.001, bad: 0.0005 },
   });
   // A recorder outage: five minutes lost in one hour of 480p, and a whole hour of source.
@@ -30,7 +35,9 @@ function buildStore(base: string, now: number): void {
   rmSync(path.join(base, CHANNEL, 'source', formatHourName(currentHour - 4 * HOUR_US)), { recursive: true });
   // Exactly one tombstone and one bad name, whatever the dice said.
   const hour1 = path.join(base, CHANNEL, 'source', formatHourName(currentHour - 2 * HOUR_US));
-  const first = readdirSync(hour1).filter((f) => f.endsWith('.ts')).sort()[10];
+  const first = readdirSync(hour1)
+    .filter((f) => f.endsWith('.ts'))
+    .sort()[10];
   writeFileSync(path.join(hour1, first.replace(/\.ts$/, '.tombstone')), '');
   writeFileSync(path.join(hour1, '12:34-oops-full-AAAA.ts'), '');
 }
@@ -42,7 +49,7 @@ function record(base: string, now: number): void {
   const hourStart = Math.floor(start / HOUR_US) * HOUR_US;
   for (const q of QUALITIES) {
     const dir = path.join(base, CHANNEL, q, formatHourName(hourStart));
-    const name = formatSegmentName(start - hourStart, segUs, 'full', `live${String(start / segUs % 1e6).padStart(8, '0')}`);
+    const name = formatSegmentName(start - hourStart, segUs, 'full', `live${String((start / segUs) % 1e6).padStart(8, '0')}`);
     mkdirSync(dir, { recursive: true });
     const tmp = path.join(dir, `.${name}.part`);
     writeFileSync(tmp, '');
@@ -79,13 +86,17 @@ const outputDir = flagValue(extra, '--output-dir');
 const maps = outputDir === undefined ? path.join(base, 'coverage-maps') : path.resolve(base, outputDir);
 // the URLs only when the daemon serves them: not for one pass, not with --metrics-port 0
 const serves = !runOnce && Number(port) !== 0;
-process.stdout.write([
-  '',
-  `segcov demo: a store of 6 hours × 2 qualities in ${base} (removed at exit)`,
-  ...(serves ? [`  status page  http://127.0.0.1:${port}/`, `  metrics      http://127.0.0.1:${port}/metrics`] : []),
-  `  maps         ${maps}/${CHANNEL}_source_coverage.png (and _480p_)${maps.startsWith(`${base}/`) ? ', removed with the store: --output-dir DIR keeps them' : ''}`,
-  runOnce ? '  (--run-once: one pass, then exit)' : `  a new segment lands every 2 s; Ctrl-C stops${serves ? '' : ' (no HTTP server: --metrics-port 0)'}`,
-  '',
-].join('\n') + '\n');
+process.stdout.write(
+  `${[
+    '',
+    `segcov demo: a store of 6 hours × 2 qualities in ${base} (removed at exit)`,
+    ...(serves ? [`  status page  http://127.0.0.1:${port}/`, `  metrics      http://127.0.0.1:${port}/metrics`] : []),
+    `  maps         ${maps}/${CHANNEL}_source_coverage.png (and _480p_)${maps.startsWith(`${base}/`) ? ', removed with the store: --output-dir DIR keeps them' : ''}`,
+    runOnce
+      ? '  (--run-once: one pass, then exit)'
+      : `  a new segment lands every 2 s; Ctrl-C stops${serves ? '' : ' (no HTTP server: --metrics-port 0)'}`,
+    '',
+  ].join('\n')}\n`,
+);
 if (!runOnce) setInterval(() => record(base, Date.now() * 1000), 2000).unref();
 await main([CHANNEL, '--base-dir', base, '--qualities', QUALITIES.join(','), ...extra]);

@@ -43,7 +43,13 @@ export function envName(key: string): string {
  * as `__` (`SEGCOV_WEB__LISTEN_ADDRESS` sets `web.listen-address`). Only selectEnv writes it.
  */
 export function parserEnvName(key: string): string {
-  return ENV_PREFIX + key.split('.').map((part) => part.toUpperCase().replace(/-/g, '_')).join('__');
+  return (
+    ENV_PREFIX +
+    key
+      .split('.')
+      .map((part) => part.toUpperCase().replace(/-/g, '_'))
+      .join('__')
+  );
 }
 
 /**
@@ -104,7 +110,13 @@ export function selectEnv(env: NodeJS.ProcessEnv, own: OptionTable, others: Read
  * a key no command knows is a usage error naming the file and the key. `extra` are
  * config-only keys of this command (e.g. `channels`, `peers`).
  */
-export function selectConfig(doc: Record<string, unknown>, own: OptionTable, extra: ReadonlySet<string>, others: ReadonlySet<string>, file: string): Record<string, unknown> {
+export function selectConfig(
+  doc: Record<string, unknown>,
+  own: OptionTable,
+  extra: ReadonlySet<string>,
+  others: ReadonlySet<string>,
+  file: string,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(doc)) {
     const opt = own[key];
@@ -114,7 +126,8 @@ export function selectConfig(doc: Record<string, unknown>, own: OptionTable, ext
     }
     if (opt?.type === 'boolean' && typeof value !== 'boolean' && value !== null && value !== undefined) {
       const b = parseBool(value);
-      if (b === undefined) throw new UsageError(`--config ${file}: ${key}: ${JSON.stringify(value)} is not a boolean (true/false, yes/no, 1/0)`);
+      if (b === undefined)
+        throw new UsageError(`--config ${file}: ${key}: ${JSON.stringify(value)} is not a boolean (true/false, yes/no, 1/0)`);
       out[key] = b;
     } else {
       out[key] = value;

@@ -39,7 +39,10 @@ export function unknownArgumentsMessage(msg: string, argv: readonly string[], he
 
 /** Whether `--key` (or `--no-key`, `--key=…`) is on the command line. */
 function onCommandLine(key: string, argv: readonly string[]): boolean {
-  return argv.some((w) => w === `--${key}` || w === `--no-${key}` || w.startsWith(`--${key}=`) || w === `--${camel(key)}` || w.startsWith(`--${camel(key)}=`));
+  return argv.some(
+    (w) =>
+      w === `--${key}` || w === `--no-${key}` || w.startsWith(`--${key}=`) || w === `--${camel(key)}` || w.startsWith(`--${camel(key)}=`),
+  );
 }
 
 /**
@@ -47,7 +50,12 @@ function onCommandLine(key: string, argv: readonly string[]): boolean {
  * line, not from SEGCOV_KEY): names the file and the key instead, `--config FILE: KEY: …`.
  * `files` are the config files read, with their keys.
  */
-export function configFileMessage(msg: string, argv: readonly string[], env: NodeJS.ProcessEnv, files: ReadonlyMap<string, ReadonlySet<string>>): string {
+export function configFileMessage(
+  msg: string,
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  files: ReadonlyMap<string, ReadonlySet<string>>,
+): string {
   const m = /^--([\w.-]+): (.*)$/s.exec(msg);
   if (m === null) return msg;
   const key = m[1];

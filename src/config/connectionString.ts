@@ -37,7 +37,8 @@ export function pgClientConfig(dsn: string): ClientConfig {
         cfg.application_name = value;
         break;
       case 'sslmode':
-        if (value === 'require' || value === 'verify-ca' || value === 'verify-full') cfg.ssl = value === 'require' ? { rejectUnauthorized: false } : true;
+        if (value === 'require' || value === 'verify-ca' || value === 'verify-full')
+          cfg.ssl = value === 'require' ? { rejectUnauthorized: false } : true;
         else if (value === 'disable' || value === 'allow' || value === 'prefer') cfg.ssl = false;
         else throw new Error(`sslmode "${value}" is not a libpq ssl mode`);
         break;
@@ -78,14 +79,25 @@ export function parseKeyValueDsn(text: string): [string, string][] {
       for (;;) {
         if (i >= text.length) throw new Error(`unterminated quoted value for "${key}"`);
         const c = text[i];
-        if (c === '\\' && i + 1 < text.length) { value += text[i + 1]; i += 2; continue; }
-        if (c === "'") { i++; break; }
+        if (c === '\\' && i + 1 < text.length) {
+          value += text[i + 1];
+          i += 2;
+          continue;
+        }
+        if (c === "'") {
+          i++;
+          break;
+        }
         value += c;
         i++;
       }
     } else {
       while (i < text.length && !/\s/.test(text[i])) {
-        if (text[i] === '\\' && i + 1 < text.length) { value += text[i + 1]; i += 2; continue; }
+        if (text[i] === '\\' && i + 1 < text.length) {
+          value += text[i + 1];
+          i += 2;
+          continue;
+        }
         value += text[i];
         i++;
       }

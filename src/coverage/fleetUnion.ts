@@ -58,7 +58,12 @@ export interface FleetHoleFigures {
  * node's `holes` that peers cover. `peers` are the peers that answered; a peer that is
  * down covers nothing.
  */
-export function fleetHoleFigures(window: Interval, holes: readonly Interval[], self: readonly Interval[], peers: readonly NodeCoverage[]): FleetHoleFigures {
+export function fleetHoleFigures(
+  window: Interval,
+  holes: readonly Interval[],
+  self: readonly Interval[],
+  peers: readonly NodeCoverage[],
+): FleetHoleFigures {
   const fleetCovered = unionSpans([self, ...peers.map((p) => p.covered)]);
   const fleetHoles = uncoveredSpans(window, fleetCovered);
   const peerCovered = unionSpans(peers.map((p) => p.covered));

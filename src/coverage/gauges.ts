@@ -4,9 +4,16 @@ import { COUNTED_TYPES, SECOND_US, type CountedType } from './types.js';
 
 /** The per-hour gauge names (docs/coverage.md, The per-hour gauges), in the order they are declared. */
 export const GAUGE_NAMES = [
-  'segment_count', 'segment_duration', 'raw_coverage', 'editable_coverage',
-  'raw_holes', 'editable_holes', 'raw_hole_duration', 'editable_hole_duration',
-  'overlap_count', 'overlap_duration',
+  'segment_count',
+  'segment_duration',
+  'raw_coverage',
+  'editable_coverage',
+  'raw_holes',
+  'editable_holes',
+  'raw_hole_duration',
+  'editable_hole_duration',
+  'overlap_count',
+  'overlap_duration',
 ] as const;
 export type GaugeName = (typeof GAUGE_NAMES)[number];
 

@@ -156,7 +156,9 @@ export function stepLife(prev: PairLife, view: LifeView, now: number, opts: Step
       const filled = w0 !== null && view.liveEdge !== null && allWithin(i.open, w0.start, view.liveEdge);
       const down = opts.downSince !== undefined;
       const closed: HoleIncident = {
-        ...i, open: [], closedAt: now,
+        ...i,
+        open: [],
+        closedAt: now,
         closedHow: !filled ? 'left_window' : down ? 'filled_while_down' : 'filled',
         downSince: filled && down ? (opts.downSince ?? null) : null,
       };
@@ -175,8 +177,14 @@ export function stepLife(prev: PairLife, view: LifeView, now: number, opts: Step
   }
   for (const h of fresh) {
     const incident: HoleIncident = {
-      id: `${now}-${h.start}`, span: h, openedAt: now, openedAtStart: opts.atStart === true,
-      open: [h], closedAt: null, closedHow: null, downSince: null,
+      id: `${now}-${h.start}`,
+      span: h,
+      openedAt: now,
+      openedAtStart: opts.atStart === true,
+      open: [h],
+      closedAt: null,
+      closedHow: null,
+      downSince: null,
     };
     open.push(incident);
     events.push({ kind: 'opened', incident });

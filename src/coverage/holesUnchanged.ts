@@ -21,8 +21,10 @@ function sameIntervals(a: readonly Interval[], b: readonly Interval[]): boolean 
  * against computing the window report every time.
  */
 export function holesUnchanged(
-  prev: readonly { readonly result: HourResult }[], next: readonly { readonly result: HourResult }[],
-  prevBounds: WindowBounds, nextBounds: WindowBounds,
+  prev: readonly { readonly result: HourResult }[],
+  next: readonly { readonly result: HourResult }[],
+  prevBounds: WindowBounds,
+  nextBounds: WindowBounds,
 ): boolean {
   if (prev.length !== next.length || prevBounds.start !== nextBounds.start || prevBounds.end !== nextBounds.end) return false;
   let lastChained = -1;

@@ -1,8 +1,5 @@
 import { groupEnd, pickBest, sortedByStart } from './bestSegment.js';
-import {
-  EPS_US, HOUR_US, zeroPerType,
-  type CountedType, type Interval, type PerType, type Segment,
-} from './types.js';
+import { EPS_US, HOUR_US, zeroPerType, type CountedType, type Interval, type PerType, type Segment } from './types.js';
 
 /** Where an hour's chains start and end: what the neighbouring hours need (docs/coverage.md, Edge holes). */
 export interface ChainEnds {
@@ -77,19 +74,38 @@ export function analyzeHour(input: HourInput): HourResult {
   }
   if (best.length === 0) {
     return hourResult({
-      hour: input.hour, start: input.start, counts, bad: input.bad, durations, newestEnd,
-      overlapCount: zeroPerType(), overlapDuration: zeroPerType(),
-      rawCoverage: 0, editableCoverage: 0, rawHoles: [], editableHoles: [], partialOnly: [], chain: null,
+      hour: input.hour,
+      start: input.start,
+      counts,
+      bad: input.bad,
+      durations,
+      newestEnd,
+      overlapCount: zeroPerType(),
+      overlapDuration: zeroPerType(),
+      rawCoverage: 0,
+      editableCoverage: 0,
+      rawHoles: [],
+      editableHoles: [],
+      partialOnly: [],
+      chain: null,
     });
   }
 
   const raw = rawChain(best, overlapCount, overlapDuration);
   const editable = editableChain(best);
   return hourResult({
-    hour: input.hour, start: input.start, counts, bad: input.bad, durations, newestEnd,
-    overlapCount, overlapDuration,
-    rawCoverage: raw.coverage, editableCoverage: editable.coverage,
-    rawHoles: raw.holes, editableHoles: editable.holes,
+    hour: input.hour,
+    start: input.start,
+    counts,
+    bad: input.bad,
+    durations,
+    newestEnd,
+    overlapCount,
+    overlapDuration,
+    rawCoverage: raw.coverage,
+    editableCoverage: editable.coverage,
+    rawHoles: raw.holes,
+    editableHoles: editable.holes,
     partialOnly: partialOnlySpans(best),
     chain: { first: best[0].start, reach: raw.reach, editEnd: editable.editEnd },
   });
@@ -102,10 +118,20 @@ export function analyzeHour(input: HourInput): HourResult {
  */
 function hourResult(f: HourResult): HourResult {
   return {
-    hour: f.hour, start: f.start, counts: f.counts, bad: f.bad, durations: f.durations, newestEnd: f.newestEnd,
-    overlapCount: f.overlapCount, overlapDuration: f.overlapDuration,
-    rawCoverage: f.rawCoverage, editableCoverage: f.editableCoverage,
-    rawHoles: f.rawHoles, editableHoles: f.editableHoles, partialOnly: f.partialOnly, chain: f.chain,
+    hour: f.hour,
+    start: f.start,
+    counts: f.counts,
+    bad: f.bad,
+    durations: f.durations,
+    newestEnd: f.newestEnd,
+    overlapCount: f.overlapCount,
+    overlapDuration: f.overlapDuration,
+    rawCoverage: f.rawCoverage,
+    editableCoverage: f.editableCoverage,
+    rawHoles: f.rawHoles,
+    editableHoles: f.editableHoles,
+    partialOnly: f.partialOnly,
+    chain: f.chain,
   };
 }
 

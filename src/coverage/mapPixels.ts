@@ -118,8 +118,14 @@ function reachOfHour(h: StitchedHour | undefined): number {
  * then orange where any hour's non-full best segments reach into it, then white.
  */
 function paintColumn(
-  pixels: Uint8Array, from: number, t: number, hours: readonly StitchedHour[], opts: MapOptions,
-  firstChain: StitchedHour | undefined, lastChain: StitchedHour | undefined, spill: number,
+  pixels: Uint8Array,
+  from: number,
+  t: number,
+  hours: readonly StitchedHour[],
+  opts: MapOptions,
+  firstChain: StitchedHour | undefined,
+  lastChain: StitchedHour | undefined,
+  spill: number,
 ): void {
   const pixelUs = opts.pixelSeconds * SECOND_US;
   const perHour = 3600 / opts.pixelSeconds;
@@ -159,8 +165,12 @@ function paintColumn(
  * `spill` (µs): no hour's non-full best segments reach further than this past its own end.
  */
 export function updateCoverageMap(
-  prev: CoverageMap | null, prevHours: readonly StitchedHour[], hours: readonly StitchedHour[],
-  touched: Iterable<number>, opts: MapOptions, spill = Infinity,
+  prev: CoverageMap | null,
+  prevHours: readonly StitchedHour[],
+  hours: readonly StitchedHour[],
+  touched: Iterable<number>,
+  opts: MapOptions,
+  spill = Infinity,
 ): { map: CoverageMap | null; changed: boolean } {
   const span = mapSpan(hours, opts);
   if (span === null) return { map: null, changed: prev !== null };

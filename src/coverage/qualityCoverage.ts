@@ -68,7 +68,10 @@ export interface CoverageChange {
  * per-update cost grows with the number of hours held. Do not read `prev` afterwards.
  */
 export function updateQualityCoverage(
-  prev: QualityCoverage, hours: readonly HourResult[], changed: ReadonlySet<number>, mapOptions: MapOptions,
+  prev: QualityCoverage,
+  hours: readonly HourResult[],
+  changed: ReadonlySet<number>,
+  mapOptions: MapOptions,
 ): CoverageChange {
   const starts = [...changed].sort((a, b) => a - b);
   // The new stitched list: unchanged stretches copied from prev, changed hours left to stitch.

@@ -101,6 +101,6 @@ export type HoleOrder = 'time' | 'length';
 /** Pure: the holes in that order (a copy); longest first breaks ties by time. */
 export function orderHoles<T extends Interval>(holes: readonly T[], order: HoleOrder): T[] {
   const out = holes.slice();
-  if (order === 'length') out.sort((a, b) => (b.end - b.start) - (a.end - a.start) || a.start - b.start);
+  if (order === 'length') out.sort((a, b) => b.end - b.start - (a.end - a.start) || a.start - b.start);
   return out;
 }

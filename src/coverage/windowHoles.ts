@@ -71,7 +71,10 @@ function coveredSpans(h: HourResult, chain: Chain): Interval[] {
 
 /** Pure: the merged covered spans of all hours, in time order; gaps of at most EPS are closed. */
 export function coveredUnion(hours: readonly HourResult[], chain: Chain = 'raw'): Interval[] {
-  return mergeSpans(hours.flatMap((h) => coveredSpans(h, chain)), EPS_US);
+  return mergeSpans(
+    hours.flatMap((h) => coveredSpans(h, chain)),
+    EPS_US,
+  );
 }
 
 /** Start of the earliest best segment, or undefined. */
@@ -107,7 +110,12 @@ export function resolveWindow(covered: readonly Interval[], hours: readonly Hour
  * the start). The window's end never moves back as now grows, so being the window of the
  * far future means being the window all the time in between.
  */
-export function windowSettled(window: Interval | null, covered: readonly Interval[], hours: readonly HourResult[], b: WindowBounds): boolean {
+export function windowSettled(
+  window: Interval | null,
+  covered: readonly Interval[],
+  hours: readonly HourResult[],
+  b: WindowBounds,
+): boolean {
   const final = resolveWindow(covered, hours, b, Number.MAX_SAFE_INTEGER);
   return window === null || final === null ? window === final : window.start === final.start && window.end === final.end;
 }
@@ -132,7 +140,18 @@ export function windowHoles(hours: readonly HourResult[], bounds: WindowBounds, 
   const recorded = covered.length === 0 ? null : { start: covered[0].start, end: covered[covered.length - 1].end };
   const window = resolveWindow(covered, hours, bounds, nowUs);
   if (window === null) {
-    return { window, holes: [], holeUs: 0, longestHoleUs: 0, coveredUs: 0, coveragePct: null, missingHours: 0, nothingRecorded: true, covered, recorded };
+    return {
+      window,
+      holes: [],
+      holeUs: 0,
+      longestHoleUs: 0,
+      coveredUs: 0,
+      coveragePct: null,
+      missingHours: 0,
+      nothingRecorded: true,
+      covered,
+      recorded,
+    };
   }
   const holes = uncoveredSpans(window, covered);
   let holeUs = 0;
@@ -144,7 +163,10 @@ export function windowHoles(hours: readonly HourResult[], bounds: WindowBounds, 
   const len = window.end - window.start;
   const nothingRecorded = holes.length === 1 && holes[0].start === window.start && holes[0].end === window.end;
   return {
-    window, holes, holeUs, longestHoleUs,
+    window,
+    holes,
+    holeUs,
+    longestHoleUs,
     coveredUs: len - holeUs,
     coveragePct: ((len - holeUs) / len) * 100,
     missingHours: missingHours(hours, window),

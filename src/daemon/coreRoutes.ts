@@ -13,7 +13,9 @@ import { OPENMETRICS_EOF } from '../outputs/metrics/openMetrics.js';
  * so both share their Buffers (the bulk is neither converted nor compressed twice); each
  * registry's part is converted once per render of it; OpenMetrics ends with `# EOF`.
  */
-export function metricsParts(parts: Pick<DaemonParts, 'gauges' | 'windowGauges' | 'fleetGauges' | 'metrics'> & Partial<Pick<DaemonParts, 'historyMetrics'>>): () => Promise<FormatParts> {
+export function metricsParts(
+  parts: Pick<DaemonParts, 'gauges' | 'windowGauges' | 'fleetGauges' | 'metrics'> & Partial<Pick<DaemonParts, 'historyMetrics'>>,
+): () => Promise<FormatParts> {
   const windows = new RegistryText(parts.windowGauges.registry, { version: () => parts.windowGauges.version() });
   const fleet = new RegistryText(parts.fleetGauges.registry, { version: () => parts.fleetGauges.version() });
   const self = new RegistryText(parts.metrics.registry);
@@ -21,7 +23,12 @@ export function metricsParts(parts: Pick<DaemonParts, 'gauges' | 'windowGauges' 
   const history = parts.historyMetrics === undefined ? null : new RegistryText(parts.historyMetrics.registry);
   return async () => {
     const coverage = parts.gauges.exposition();
-    const registries = [await windows.formats(), await fleet.formats(), ...(history === null ? [] : [await history.formats()]), await self.formats()];
+    const registries = [
+      await windows.formats(),
+      await fleet.formats(),
+      ...(history === null ? [] : [await history.formats()]),
+      await self.formats(),
+    ];
     return {
       text: [...coverage, ...registries.map((r) => r.text)],
       openmetrics: [...coverage, ...registries.map((r) => r.openmetrics), OPENMETRICS_EOF],

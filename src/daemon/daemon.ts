@@ -63,16 +63,26 @@ export function createDaemon(config: DaemonConfig, given?: Logger, reload: Reloa
   const historyMetrics = new HistoryMetrics(() => history.oldestAges());
   // --run-once keeps no history: a hole's life needs a daemon that sees it open and close
   const history = new HoleHistory({
-    file: config.runOnce ? null : HistoryFile.inDir(config.outputDir), log, metrics: historyMetrics,
-    keepDays: config.historyKeepDays, onError: () => metrics.errors.inc({ kind: 'history_write' }),
+    file: config.runOnce ? null : HistoryFile.inDir(config.outputDir),
+    log,
+    metrics: historyMetrics,
+    keepDays: config.historyKeepDays,
+    onError: () => metrics.errors.inc({ kind: 'history_write' }),
   });
   state.onUpdate((s) => history.update(s));
   const web = createWebContext({
-    state, config, nodeName: config.nodeName, history, streamEvents: streamCounters(metrics, log),
+    state,
+    config,
+    nodeName: config.nodeName,
+    history,
+    streamEvents: streamCounters(metrics, log),
     // the database's nodes (as last read for the pages), read from the files beside their maps
     extraPeers: () => databasePeers(nodes.current(), config.peers),
   });
-  const fleetGauges = new FleetGauges(() => fleetFigures(web), () => fleetInputs(web));
+  const fleetGauges = new FleetGauges(
+    () => fleetFigures(web),
+    () => fleetInputs(web),
+  );
   // after every update: the textfile and the static page (not in --run-once)
   const afterPublish = afterPublishWriter({ config, state, gauges, windowGauges, web, metrics, log });
   const nodes = new NodeList({
@@ -92,7 +102,23 @@ export function createDaemon(config: DaemonConfig, given?: Logger, reload: Reloa
   }
   const reloader = new Reloader(config, log, metrics.registry, reload.reloadConfig, reload.configFile);
   const windowWarnings = new WindowMissWarnings(state, log);
-  const parts = { config, log, state, gauges, metrics, windowGauges, checkers, stop, reloader, nodes, web, fleetGauges, windowWarnings, history, historyMetrics };
+  const parts = {
+    config,
+    log,
+    state,
+    gauges,
+    metrics,
+    windowGauges,
+    checkers,
+    stop,
+    reloader,
+    nodes,
+    web,
+    fleetGauges,
+    windowWarnings,
+    history,
+    historyMetrics,
+  };
   // SIGHUP: the node list is read again and the coverage pages rewritten
   reloader.onReload(() => reloadNodes(parts));
   return parts;
@@ -101,7 +127,8 @@ export function createDaemon(config: DaemonConfig, given?: Logger, reload: Reloa
 /** The /healthz URL a local health check uses (`none` without a server). */
 function healthUrl(host: string | undefined, port: number, scheme: 'http' | 'https'): string {
   if (port === 0) return 'none';
-  const local = host === undefined || host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const local =
+    host === undefined || host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   return `${scheme}://${local}:${port}/healthz`;
 }
 
@@ -115,7 +142,10 @@ export async function runDaemon(initial: DaemonConfig, reload: ReloadOptions = {
   // ms since the process started (performance.now() counts from there): start-up cost,
   // in wall time and in CPU time (the latter barely moves with the machine's load)
   const cpu = process.cpuUsage();
-  log.debug({ startupMs: Math.round(performance.now()), startupCpuMs: Math.round((cpu.user + cpu.system) / 1000) }, 'starting the first pass');
+  log.debug(
+    { startupMs: Math.round(performance.now()), startupCpuMs: Math.round((cpu.user + cpu.system) / 1000) },
+    'starting the first pass',
+  );
   const outputsProblem = await prepareOutputs(config, log);
   if (outputsProblem !== null) {
     process.stderr.write(`segcov: ${outputsProblem}\n`);
@@ -127,7 +157,10 @@ export async function runDaemon(initial: DaemonConfig, reload: ReloadOptions = {
     const base = await firstPass(parts);
     // a missing base is an empty store (exit 0); one that cannot be read is a fault to report
     if (base.kind === 'unreadable' || base.kind === 'not_a_folder') {
-      log.error({ base: config.baseDir }, `--run-once: the base dir ${base.kind === 'unreadable' ? unreadableText(base.code) : 'is not a folder'}; nothing written, exit 1`);
+      log.error(
+        { base: config.baseDir },
+        `--run-once: the base dir ${base.kind === 'unreadable' ? unreadableText(base.code) : 'is not a folder'}; nothing written, exit 1`,
+      );
       return 1;
     }
     parts.state.markReady();
@@ -157,13 +190,18 @@ export async function runDaemon(initial: DaemonConfig, reload: ReloadOptions = {
   let server: WebServer | null = null;
   if (config.listenAddresses.length > 0) {
     // the HTTP side (Node's http, https, tls and zlib among it) loads only for a daemon that serves
-    const [{ coreRoutes }, { webRoutes }, { startWebServer }] = await Promise.all([import('./coreRoutes.js'), import('../web/routes.js'), import('./webServer.js')]);
+    const [{ coreRoutes }, { webRoutes }, { startWebServer }] = await Promise.all([
+      import('./coreRoutes.js'),
+      import('../web/routes.js'),
+      import('./webServer.js'),
+    ]);
     server = await startWebServer(config, [...coreRoutes(parts), ...webRoutes(parts.web)], log, parts.metrics);
   }
   const web = server;
   if (web !== null) parts.reloader.onReload(() => web.reload()); // SIGHUP re-reads --web.config.file
   // the first address (its port as bound: 0 there picks one)
-  if (config.portFile !== undefined) await writeFileAtomic(config.portFile, `${healthUrl(config.listenAddresses[0]?.host, server?.port ?? 0, server?.scheme ?? 'http')}\n`);
+  if (config.portFile !== undefined)
+    await writeFileAtomic(config.portFile, `${healthUrl(config.listenAddresses[0]?.host, server?.port ?? 0, server?.scheme ?? 'http')}\n`);
   // as root with --user: the port is bound; from here on the daemon runs as that user
   await dropPrivileges(config.user, config.outputDir, config.baseDir, log);
   await parts.history.load();

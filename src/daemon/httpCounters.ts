@@ -13,7 +13,10 @@ export function httpObserver(metrics: SelfMetrics, log: Logger): HttpObserver {
     auth: (outcome, client) => {
       if (outcome === 'failed') metrics.httpAuthFailures.inc();
       else metrics.httpAuthThrottled.inc();
-      log.debug({ client }, outcome === 'failed' ? 'basic auth: wrong user or password' : 'basic auth: refused unchecked (too many wrong passwords)');
+      log.debug(
+        { client },
+        outcome === 'failed' ? 'basic auth: wrong user or password' : 'basic auth: refused unchecked (too many wrong passwords)',
+      );
     },
   };
 }

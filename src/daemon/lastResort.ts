@@ -9,13 +9,15 @@ export const UNCAUGHT_EXIT_CODE = 1;
  * it and the journal says why.
  */
 export function installLastResort(log: Logger, exit: (code: number) => void = (c) => process.exit(c)): void {
-  const die = (origin: string) => (err: unknown): void => {
-    try {
-      log.fatal({ err, origin }, `uncaught error (${origin}); exiting`);
-    } finally {
-      exit(UNCAUGHT_EXIT_CODE);
-    }
-  };
+  const die =
+    (origin: string) =>
+    (err: unknown): void => {
+      try {
+        log.fatal({ err, origin }, `uncaught error (${origin}); exiting`);
+      } finally {
+        exit(UNCAUGHT_EXIT_CODE);
+      }
+    };
   process.on('uncaughtException', die('uncaughtException'));
   process.on('unhandledRejection', die('unhandledRejection'));
 }

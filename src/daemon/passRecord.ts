@@ -12,8 +12,11 @@ export interface PassSummary {
 
 /** A full pass of one channel and quality, done: its metrics set, its summary logged (each hour at debug). */
 export function recordPass(
-  deps: { readonly metrics: SelfMetrics; readonly log: Logger }, labels: { channel: string; quality: string },
-  cov: QualityCoverage, segments: number, ms: number,
+  deps: { readonly metrics: SelfMetrics; readonly log: Logger },
+  labels: { channel: string; quality: string },
+  cov: QualityCoverage,
+  segments: number,
+  ms: number,
 ): PassSummary {
   const { metrics, log } = deps;
   metrics.passDuration.set(labels, ms / 1000);
@@ -26,6 +29,9 @@ export function recordPass(
     log.debug({ ...labels, hour: h.result.hour, raw_coverage: h.result.rawCoverage / 1e6, raw_holes: h.rawHoles.length }, 'hour');
   }
   const summary = { hours: cov.hours.length, segments, rawHoles, ms: Math.round(ms) };
-  log.info({ ...labels, ...summary }, `pass ${labels.channel}/${labels.quality}: ${summary.hours} hours, ${segments} segments, ${rawHoles} raw holes in ${summary.ms} ms`);
+  log.info(
+    { ...labels, ...summary },
+    `pass ${labels.channel}/${labels.quality}: ${summary.hours} hours, ${segments} segments, ${rawHoles} raw holes in ${summary.ms} ms`,
+  );
   return summary;
 }

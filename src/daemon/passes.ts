@@ -19,7 +19,8 @@ async function checkBase(parts: DaemonParts): Promise<BaseDirState> {
   const state = await probeBaseDir(base);
   if (state.kind === 'not_a_folder') parts.log.warn({ base }, 'base dir is not a folder; retrying every pass');
   else if (state.kind === 'missing') parts.log.warn({ base }, 'base dir does not exist yet; retrying every pass');
-  else if (state.kind === 'unreadable') parts.log.warn({ base, err: state.code }, `base dir ${unreadableText(state.code)}; retrying every pass`);
+  else if (state.kind === 'unreadable')
+    parts.log.warn({ base, err: state.code }, `base dir ${unreadableText(state.code)}; retrying every pass`);
   return state;
 }
 

@@ -9,7 +9,7 @@ import { errorMessage } from '../errorMessage.js';
 /** An error met while looking at an output's place (EACCES on a parent folder, say), as one line. */
 function cannotCheck(target: string, e: unknown): string {
   const err = e as NodeJS.ErrnoException;
-  const what = err.code === 'EACCES' ? 'permission denied' : err.code ?? errorMessage(e);
+  const what = err.code === 'EACCES' ? 'permission denied' : (err.code ?? errorMessage(e));
   return `cannot use ${target}: ${what}${err.path !== undefined && err.path !== target ? ` (at ${err.path})` : ''}`;
 }
 
@@ -31,7 +31,7 @@ export async function prepareOutputs(config: DaemonConfig, log: Logger): Promise
   }
   const removed = await removeStaleTemps(config.outputDir);
   if (config.textfile !== undefined) {
-    removed.push(...await removeStaleTemps(path.dirname(config.textfile), path.basename(config.textfile)));
+    removed.push(...(await removeStaleTemps(path.dirname(config.textfile), path.basename(config.textfile))));
   }
   if (removed.length > 0) log.info({ removed }, `removed ${removed.length} temporary files left by a killed write`);
   return null;

@@ -33,7 +33,6 @@ export interface CheckerDeps {
   readonly afterPublish?: (c: QualityChecker) => void;
 }
 
-
 /**
  * Owns one channel × quality: its per-hour results (the cache that live updates patch),
  * and publishing them to the state, the gauges and the map.
@@ -57,7 +56,11 @@ export class QualityChecker {
   /** Set while live watching is healthy: a full pass then checks the live state. */
   compareWithLive = false;
 
-  constructor(readonly channel: string, readonly quality: string, private readonly deps: CheckerDeps) {
+  constructor(
+    readonly channel: string,
+    readonly quality: string,
+    private readonly deps: CheckerDeps,
+  ) {
     this.mapWrites = new LatestWins((e) => {
       deps.metrics.errors.inc({ kind: 'map_write' });
       deps.log.error({ channel, quality, err: e }, 'cannot write coverage map');
@@ -100,11 +103,16 @@ export class QualityChecker {
     const { config, report } = this.deps;
     return coldPass({
       batched,
-      base: config.baseDir, channel: this.channel, quality: this.quality,
+      base: config.baseDir,
+      channel: this.channel,
+      quality: this.quality,
       // every hour on disk: --first-hour/--last-hour bound only the map (docs/coverage.md, Which hours have series)
       window: {},
       // --run-once reads everything once: a cache would only cost a stat per hour
-      concurrency: config.concurrency, report, shouldStop, cache: config.runOnce ? undefined : this.cache,
+      concurrency: config.concurrency,
+      report,
+      shouldStop,
+      cache: config.runOnce ? undefined : this.cache,
     });
   }
 
@@ -138,7 +146,10 @@ export class QualityChecker {
     this.updates.forgetChangeTimes();
     if (merged.mismatched.length > 0) {
       this.deps.metrics.liveMismatches.inc(this.labels, merged.mismatched.length);
-      this.deps.log.warn({ ...this.labels, hours: merged.mismatched.slice(0, 20), count: merged.mismatched.length }, 'periodic pass found hours the live state had wrong (missed watch events); corrected');
+      this.deps.log.warn(
+        { ...this.labels, hours: merged.mismatched.slice(0, 20), count: merged.mismatched.length },
+        'periodic pass found hours the live state had wrong (missed watch events); corrected',
+      );
     }
     this.cache.retain(new Set(pass.hours.map((h) => h.hour)));
     const cov = this.publish(merged.hours);
@@ -209,7 +220,9 @@ export class QualityChecker {
 
   /** Writes (throttled) the newest map when the write runs. */
   private writeMap(): void {
-    this.mapWrites.run(() => writeMapPng(this.deps.config.outputDir, this.channel, this.quality, this.coverage?.map ?? null, this.raster).then(() => undefined));
+    this.mapWrites.run(() =>
+      writeMapPng(this.deps.config.outputDir, this.channel, this.quality, this.coverage?.map ?? null, this.raster).then(() => undefined),
+    );
   }
 
   /**

@@ -47,8 +47,16 @@ export class Reloader {
     private readonly load: ConfigLoader | undefined,
     private readonly file: string | undefined,
   ) {
-    this.successful = new Gauge({ name: 'segcov_config_last_reload_successful', help: 'Whether the last configuration reload attempt was successful', registers: [registry] });
-    this.successTime = new Gauge({ name: 'segcov_config_last_reload_success_timestamp_seconds', help: 'Unix time of the last successful configuration reload', registers: [registry] });
+    this.successful = new Gauge({
+      name: 'segcov_config_last_reload_successful',
+      help: 'Whether the last configuration reload attempt was successful',
+      registers: [registry],
+    });
+    this.successTime = new Gauge({
+      name: 'segcov_config_last_reload_success_timestamp_seconds',
+      help: 'Unix time of the last successful configuration reload',
+      registers: [registry],
+    });
     this.successful.set(1);
     this.successTime.set(Date.now() / 1000);
   }
@@ -96,7 +104,11 @@ export class Reloader {
         this.log.error({ err: e instanceof Error ? e.stack : String(e) }, 'reload hook failed');
       }
     }
-    if (ok) this.log.info({ filename: this.file ?? null, totalDurationMs: Math.round(performance.now() - t0) }, 'Completed loading of configuration file');
+    if (ok)
+      this.log.info(
+        { filename: this.file ?? null, totalDurationMs: Math.round(performance.now() - t0) },
+        'Completed loading of configuration file',
+      );
     return ok;
   }
 

@@ -44,7 +44,11 @@ export class SystemdNotifier {
   private readonly watchdog: NodeJS.Timeout | null;
   private readonly starting: NodeJS.Timeout;
 
-  constructor(private readonly settings: NotifySettings, private readonly log: Logger, private readonly program = 'systemd-notify') {
+  constructor(
+    private readonly settings: NotifySettings,
+    private readonly log: Logger,
+    private readonly program = 'systemd-notify',
+  ) {
     this.watchdog = settings.watchdogEveryMs === null ? null : setInterval(() => this.ping(), settings.watchdogEveryMs).unref();
     // a first pass over a big store on cold disks may outlast TimeoutStartSec (90 s by default)
     this.starting = setInterval(() => void this.send([`EXTEND_TIMEOUT_USEC=${EXTEND_START_USEC}`]), EXTEND_EVERY_MS).unref();
@@ -80,7 +84,12 @@ export class SystemdNotifier {
   /** Resolves once every message asked for so far has been sent, or after `timeoutMs`. */
   async flush(timeoutMs = 2000): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.queue, new Promise((r) => { timer = setTimeout(r, timeoutMs); })]);
+    await Promise.race([
+      this.queue,
+      new Promise((r) => {
+        timer = setTimeout(r, timeoutMs);
+      }),
+    ]);
     clearTimeout(timer);
   }
 
@@ -88,7 +97,9 @@ export class SystemdNotifier {
   ping(): void {
     if (this.pingQueued) return; // one waiting is enough
     this.pingQueued = true;
-    void this.send(['WATCHDOG=1']).finally(() => { this.pingQueued = false; });
+    void this.send(['WATCHDOG=1']).finally(() => {
+      this.pingQueued = false;
+    });
   }
 
   private send(fields: readonly string[]): Promise<void> {
@@ -104,11 +115,17 @@ export class SystemdNotifier {
       const end = (problem: Record<string, unknown> | null): void => {
         if (done) return;
         done = true;
-        if (problem !== null) this.log.warn({ ...problem, message: fields.join(' ') }, 'systemd-notify failed: systemd may not see this message');
+        if (problem !== null)
+          this.log.warn({ ...problem, message: fields.join(' ') }, 'systemd-notify failed: systemd may not see this message');
         resolve();
       };
-      const child = spawn(this.program, fields, { env: { ...process.env, NOTIFY_SOCKET: this.settings.socket }, stdio: ['ignore', 'ignore', 'pipe'] });
-      child.stderr.on('data', (b: Buffer) => { if (stderr.length < 1000) stderr += b.toString(); });
+      const child = spawn(this.program, fields, {
+        env: { ...process.env, NOTIFY_SOCKET: this.settings.socket },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      child.stderr.on('data', (b: Buffer) => {
+        if (stderr.length < 1000) stderr += b.toString();
+      });
       child.on('error', (e) => {
         this.broken = true; // not installed: said once, not at every ping
         end({ err: e.message, hint: 'without systemd-notify (package systemd) segcov cannot tell systemd it is ready or alive' });

@@ -26,7 +26,12 @@ export interface WebServer {
  * WebConfigError (the CLI exits 2 naming the flag). One address that cannot be bound
  * closes the others and throws.
  */
-export async function startWebServer(config: DaemonConfig, routes: readonly Route[], log: Logger, metrics: SelfMetrics): Promise<WebServer> {
+export async function startWebServer(
+  config: DaemonConfig,
+  routes: readonly Route[],
+  log: Logger,
+  metrics: SelfMetrics,
+): Promise<WebServer> {
   const file = config.webConfigFile;
   const webConfig = file === undefined ? undefined : loadWebConfig(file);
   const onError = (e: unknown): void => {
@@ -38,7 +43,8 @@ export async function startWebServer(config: DaemonConfig, routes: readonly Rout
   const observer = httpObserver(metrics, log);
   const servers: HttpServerHandle[] = [];
   try {
-    for (const a of config.listenAddresses) servers.push(await startHttpServer(a.host, a.port, routes, onError, { webConfig, limits, observer }));
+    for (const a of config.listenAddresses)
+      servers.push(await startHttpServer(a.host, a.port, routes, onError, { webConfig, limits, observer }));
   } catch (e) {
     await Promise.all(servers.map((s) => s.close()));
     throw e;
@@ -53,25 +59,38 @@ export async function startWebServer(config: DaemonConfig, routes: readonly Rout
     return n;
   };
   let users = webConfig?.users.size ?? 0;
-  const watcher = file === undefined || webConfig === undefined ? null : new WebConfigWatcher(file, webConfig, (c) => { for (const s of servers) s.applyWebConfig(c); }, {
-    applied: (c) => {
-      // a reload that drops every user opens the server to anyone: not a routine line
-      if (users > 0 && c.users.size === 0) log.warn({ file, tls: c.tls !== null, users: 0 }, 'web config loaded without basic_auth_users: basic auth is now off');
-      else log.info({ file, tls: c.tls !== null, users: c.users.size }, 'web config loaded');
-      users = c.users.size;
-    },
-    failed: (e) => {
-      metrics.errors.inc({ kind: 'web_config' });
-      log.error({ file, err: e.message }, 'cannot apply the web config; keeping the previous one');
-    },
-  });
+  const watcher =
+    file === undefined || webConfig === undefined
+      ? null
+      : new WebConfigWatcher(
+          file,
+          webConfig,
+          (c) => {
+            for (const s of servers) s.applyWebConfig(c);
+          },
+          {
+            applied: (c) => {
+              // a reload that drops every user opens the server to anyone: not a routine line
+              if (users > 0 && c.users.size === 0)
+                log.warn({ file, tls: c.tls !== null, users: 0 }, 'web config loaded without basic_auth_users: basic auth is now off');
+              else log.info({ file, tls: c.tls !== null, users: c.users.size }, 'web config loaded');
+              users = c.users.size;
+            },
+            failed: (e) => {
+              metrics.errors.inc({ kind: 'web_config' });
+              log.error({ file, err: e.message }, 'cannot apply the web config; keeping the previous one');
+            },
+          },
+        );
   const scheme = webConfig?.tls ? 'https' : 'http';
   const urls = servers.map((s) => `${scheme}://${formatListenAddress({ host: s.address, port: s.port })}${config.telemetryPath}`);
   log.info({ urls, basic_auth: (webConfig?.users.size ?? 0) > 0 }, `serving metrics on ${urls.join(', ')}`);
   return {
     port: servers[0]?.port ?? 0,
     scheme,
-    reload: async () => { await watcher?.reload(); },
+    reload: async () => {
+      await watcher?.reload();
+    },
     close: async () => {
       watcher?.close();
       await Promise.all(servers.map((s) => s.close()));

@@ -15,7 +15,11 @@ import { pairKey } from '../store/pairKey.js';
 export class WindowMissWarnings {
   private readonly warned = new Set<string>();
 
-  constructor(private readonly state: CoverageState, private readonly log: Logger, private readonly nowUs: () => number = () => Date.now() * 1000) {}
+  constructor(
+    private readonly state: CoverageState,
+    private readonly log: Logger,
+    private readonly nowUs: () => number = () => Date.now() * 1000,
+  ) {}
 
   check(channel: string, quality: string): void {
     const status = this.state.get(channel, quality);
@@ -30,10 +34,14 @@ export class WindowMissWarnings {
     }
     if (this.warned.has(key)) return;
     this.warned.add(key);
-    this.log.warn({
-      channel, quality,
-      window: r.window === null ? null : { start: isoUtc(r.window.start), end: isoUtc(r.window.end) },
-      recorded: { start: isoUtc(r.recorded.start), end: isoUtc(r.recorded.end) },
-    }, 'the window (--first-hour/--last-hour) holds none of the recording: its figures and state are about a span with nothing in it');
+    this.log.warn(
+      {
+        channel,
+        quality,
+        window: r.window === null ? null : { start: isoUtc(r.window.start), end: isoUtc(r.window.end) },
+        recorded: { start: isoUtc(r.recorded.start), end: isoUtc(r.recorded.end) },
+      },
+      'the window (--first-hour/--last-hour) holds none of the recording: its figures and state are about a span with nothing in it',
+    );
   }
 }

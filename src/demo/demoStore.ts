@@ -24,7 +24,13 @@ export interface FaultRates {
 }
 
 export const REALISTIC_FAULTS: FaultRates = {
-  missing: 0.002, duplicate: 0.01, suspect: 0.003, partial: 0.002, temp: 0.001, tombstone: 0.0005, bad: 0.0002,
+  missing: 0.002,
+  duplicate: 0.01,
+  suspect: 0.003,
+  partial: 0.002,
+  temp: 0.001,
+  tombstone: 0.0005,
+  bad: 0.0002,
 };
 
 export interface StoreSpec {

@@ -35,7 +35,11 @@ const EMPTY: HistoryState = { incidents: new Map(), lastAt: null };
  * renamed aside (`NAME.corrupt-STAMP`, never deleted) and the history starts afresh.
  * Read-only callers (`segcov report`) pass `setAside: false`: the file is then left as it is.
  */
-export async function readHistoryFile(file: string, nowMs: number, opts: { setAside: boolean } = { setAside: true }): Promise<LoadedHistory> {
+export async function readHistoryFile(
+  file: string,
+  nowMs: number,
+  opts: { setAside: boolean } = { setAside: true },
+): Promise<LoadedHistory> {
   let why: string | null = null;
   let text = '';
   let fh: FileHandle | null = null;
@@ -64,10 +68,16 @@ export async function readHistoryFile(file: string, nowMs: number, opts: { setAs
 
 /** Renames `file` to a free `FILE.corrupt-YYYYMMDDTHHMMSSZ[-N]` beside it; returns the new path. */
 async function setAside(file: string, nowMs: number): Promise<string> {
-  const stamp = new Date(nowMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date(nowMs)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   for (let n = 0; ; n++) {
     const to = `${file}.corrupt-${stamp}${n === 0 ? '' : `-${n}`}`;
-    const taken = await lstat(to).then(() => true, (e: unknown) => (code(e) === 'ENOENT' ? false : Promise.reject(e)));
+    const taken = await lstat(to).then(
+      () => true,
+      (e: unknown) => (code(e) === 'ENOENT' ? false : Promise.reject(e)),
+    );
     if (!taken) {
       await rename(file, to);
       return to;
@@ -132,7 +142,11 @@ export class HistoryFile {
     if (this.fh !== null) return this.fh;
     // the output folder is made by the first write into it, as for the maps
     await ensureDir(path.dirname(this.file));
-    const fh = await open(this.file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o644);
+    const fh = await open(
+      this.file,
+      constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK,
+      0o644,
+    );
     const st = await fh.stat();
     if (!st.isFile()) {
       await fh.close();

@@ -33,12 +33,21 @@ export function encodeRecord(r: HistoryRecord): string {
   if (r.kind !== 'incident') return `${JSON.stringify({ v: RECORD_VERSION, kind: r.kind, at_us: r.at })}\n`;
   const i = r.incident;
   return `${JSON.stringify({
-    v: RECORD_VERSION, kind: 'incident', event: i.event, at_us: i.at,
-    channel: i.channel, quality: i.quality, id: i.id,
-    start_us: i.span.start, end_us: i.span.end,
-    opened_at_us: i.openedAt, opened_at_start: i.openedAtStart,
+    v: RECORD_VERSION,
+    kind: 'incident',
+    event: i.event,
+    at_us: i.at,
+    channel: i.channel,
+    quality: i.quality,
+    id: i.id,
+    start_us: i.span.start,
+    end_us: i.span.end,
+    opened_at_us: i.openedAt,
+    opened_at_start: i.openedAtStart,
     open_us: i.open.map(pair),
-    closed_at_us: i.closedAt, closed_how: i.closedHow, down_since_us: i.downSince,
+    closed_at_us: i.closedAt,
+    closed_how: i.closedHow,
+    down_since_us: i.downSince,
   })}\n`;
 }
 
@@ -71,17 +80,39 @@ export function decodeRecord(line: string): HistoryRecord | null {
   if (o.kind === 'alive' || o.kind === 'stop') return { kind: o.kind, at: o.at_us };
   if (o.kind !== 'incident') return null;
   const open = spans(o.open_us);
-  if (typeof o.event !== 'string' || !EVENTS.has(o.event) || typeof o.channel !== 'string' || typeof o.quality !== 'string'
-    || typeof o.id !== 'string' || !isInt(o.start_us) || !isInt(o.end_us) || o.end_us <= o.start_us || !isInt(o.opened_at_us)
-    || typeof o.opened_at_start !== 'boolean' || open === null || !intOrNull(o.closed_at_us) || !intOrNull(o.down_since_us)
-    || !(o.closed_how === null || (typeof o.closed_how === 'string' && HOWS.has(o.closed_how)))
-    || (o.closed_at_us === null) !== (o.closed_how === null)) return null;
+  if (
+    typeof o.event !== 'string' ||
+    !EVENTS.has(o.event) ||
+    typeof o.channel !== 'string' ||
+    typeof o.quality !== 'string' ||
+    typeof o.id !== 'string' ||
+    !isInt(o.start_us) ||
+    !isInt(o.end_us) ||
+    o.end_us <= o.start_us ||
+    !isInt(o.opened_at_us) ||
+    typeof o.opened_at_start !== 'boolean' ||
+    open === null ||
+    !intOrNull(o.closed_at_us) ||
+    !intOrNull(o.down_since_us) ||
+    !(o.closed_how === null || (typeof o.closed_how === 'string' && HOWS.has(o.closed_how))) ||
+    (o.closed_at_us === null) !== (o.closed_how === null)
+  )
+    return null;
   return {
     kind: 'incident',
     incident: {
-      channel: o.channel, quality: o.quality, id: o.id, event: o.event as LifeEventKind, at: o.at_us,
-      span: { start: o.start_us, end: o.end_us }, openedAt: o.opened_at_us, openedAtStart: o.opened_at_start,
-      open, closedAt: o.closed_at_us, closedHow: o.closed_how as ClosedHow | null, downSince: o.down_since_us,
+      channel: o.channel,
+      quality: o.quality,
+      id: o.id,
+      event: o.event as LifeEventKind,
+      at: o.at_us,
+      span: { start: o.start_us, end: o.end_us },
+      openedAt: o.opened_at_us,
+      openedAtStart: o.opened_at_start,
+      open,
+      closedAt: o.closed_at_us,
+      closedHow: o.closed_how as ClosedHow | null,
+      downSince: o.down_since_us,
     },
   };
 }

@@ -29,7 +29,6 @@ interface PairState {
   bounds: WindowBounds;
 }
 
-
 /**
  * The daemon's hole history: the life rules (coverage/holeLife.ts) applied to every update
  * of a channel and quality, each change appended to the history file and announced. An
@@ -138,9 +137,13 @@ export class HoleHistory implements IncidentSource {
       if (e.kind === 'opened') metrics.opened.inc({ channel, quality });
       if (e.kind === 'closed' && i.closedHow !== null) {
         metrics.closed.inc({ channel, quality, how: i.closedHow });
-        if (i.closedHow !== 'left_window' && i.closedAt !== null) metrics.fillDelay.observe({ channel, quality }, (i.closedAt - i.openedAt) / 1e6);
+        if (i.closedHow !== 'left_window' && i.closedAt !== null)
+          metrics.fillDelay.observe({ channel, quality }, (i.closedAt - i.openedAt) / 1e6);
       }
-      this.opts.log.info({ channel, quality, id: i.id, event: e.kind, open: i.open.length, how: i.closedHow ?? undefined }, `hole ${e.kind}`);
+      this.opts.log.info(
+        { channel, quality, id: i.id, event: e.kind, open: i.open.length, how: i.closedHow ?? undefined },
+        `hole ${e.kind}`,
+      );
     }
     this.store.put(changed, now);
     for (const l of this.listeners) {

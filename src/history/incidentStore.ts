@@ -45,7 +45,10 @@ export class IncidentStore {
       const got = await readHistoryFile(file.file, nowUs / 1000);
       if (got.setAside !== null) {
         metrics.setAside.inc();
-        log.error({ file: file.file, to: got.setAside.to, why: got.setAside.why }, 'hole history file is corrupt: set aside, beginning a new one');
+        log.error(
+          { file: file.file, to: got.setAside.to, why: got.setAside.why },
+          'hole history file is corrupt: set aside, beginning a new one',
+        );
       }
       if (got.torn) {
         metrics.tornRecords.inc();
@@ -67,7 +70,10 @@ export class IncidentStore {
   put(changed: readonly StoredIncident[], nowUs: number): void {
     for (const i of changed) this.all.set(incidentKey(i.channel, i.quality, i.id), i);
     this.lastAt = nowUs;
-    this.write(changed.map((i) => encodeRecord({ kind: 'incident', incident: i })), nowUs);
+    this.write(
+      changed.map((i) => encodeRecord({ kind: 'incident', incident: i })),
+      nowUs,
+    );
   }
 
   /** Queues an `alive` or `stop` record. */
@@ -87,12 +93,15 @@ export class IncidentStore {
       void this.compact(nowUs);
       return;
     }
-    file.append(lines).then(() => {
-      if (file.bytes > this.compactAbove) return this.compact(nowUs);
-    }).catch((e: unknown) => {
-      this.broken = true;
-      this.failed(e, 'cannot append to the hole history; rewriting it whole next time');
-    });
+    file
+      .append(lines)
+      .then(() => {
+        if (file.bytes > this.compactAbove) return this.compact(nowUs);
+      })
+      .catch((e: unknown) => {
+        this.broken = true;
+        this.failed(e, 'cannot append to the hole history; rewriting it whole next time');
+      });
   }
 
   /** Rewrites the file with the incidents kept (open ones always); the in-memory list shrinks to the same. */
@@ -105,15 +114,18 @@ export class IncidentStore {
     const lines = kept.map((i) => encodeRecord({ kind: 'incident', incident: i }));
     if (this.lastAt !== null) lines.push(encodeRecord({ kind: 'alive', at: this.lastAt }));
     const text = lines.join('');
-    return file.rewrite(text).then(() => {
-      this.broken = false;
-      // open incidents are kept whatever their age: never compact again at every record
-      this.compactAbove = Math.max(this.opts.maxBytes ?? 4 * 1024 * 1024, 2 * Buffer.byteLength(text));
-      this.opts.log.debug({ file: file.file, kept: kept.length, bytes: file.bytes }, 'hole history compacted');
-    }, (e: unknown) => {
-      this.broken = true;
-      this.failed(e, 'cannot rewrite the hole history');
-    });
+    return file.rewrite(text).then(
+      () => {
+        this.broken = false;
+        // open incidents are kept whatever their age: never compact again at every record
+        this.compactAbove = Math.max(this.opts.maxBytes ?? 4 * 1024 * 1024, 2 * Buffer.byteLength(text));
+        this.opts.log.debug({ file: file.file, kept: kept.length, bytes: file.bytes }, 'hole history compacted');
+      },
+      (e: unknown) => {
+        this.broken = true;
+        this.failed(e, 'cannot rewrite the hole history');
+      },
+    );
   }
 
   private failed(e: unknown, msg: string): void {

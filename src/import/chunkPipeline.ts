@@ -90,15 +90,26 @@ export async function runChunkPipeline(job: ChunkJob): Promise<PipelineResult> {
   let fatal: string | null = null;
   let lastProgress = 0;
   const bar = new ProgressBar({ total: planned, label: 'chunk', delayMs: 0 });
-  log.info({
-    event: 'pipeline_start', source: job.source.file, chunks: planned, workers: job.workers,
-    queueSize: job.queueSize, chunkDuration: job.chunkUs / 1e6, stages: job.stages,
-  }, 'pipeline start');
+  log.info(
+    {
+      event: 'pipeline_start',
+      source: job.source.file,
+      chunks: planned,
+      workers: job.workers,
+      queueSize: job.queueSize,
+      chunkDuration: job.chunkUs / 1e6,
+      stages: job.stages,
+    },
+    'pipeline start',
+  );
 
   async function* produce(): AsyncGenerator<Chunk> {
     try {
       for (const c of planChunks(job.grid, job.ranges, job.chunkUs)) {
-        log.info({ event: 'chunk_queued', seq: c.seq, start: formatIsoMicros(job.startAtUs + c.startUs), frames: c.frames }, 'chunk queued');
+        log.info(
+          { event: 'chunk_queued', seq: c.seq, start: formatIsoMicros(job.startAtUs + c.startUs), frames: c.frames },
+          'chunk queued',
+        );
         yield c;
       }
     } catch (e) {
@@ -115,11 +126,17 @@ export async function runChunkPipeline(job: ChunkJob): Promise<PipelineResult> {
     if (!force && now - lastProgress < 1000) return;
     lastProgress = now;
     const left = planned - records.length;
-    log.info({
-      event: 'progress', done: records.length, total: planned, mediaSeconds: mediaUs / 1e6,
-      mediaPerSecond: Number(rate.toFixed(3)),
-      etaSeconds: records.length > 0 ? Math.round((wall / records.length) * left) : null,
-    }, 'progress');
+    log.info(
+      {
+        event: 'progress',
+        done: records.length,
+        total: planned,
+        mediaSeconds: mediaUs / 1e6,
+        mediaPerSecond: Number(rate.toFixed(3)),
+        etaSeconds: records.length > 0 ? Math.round((wall / records.length) * left) : null,
+      },
+      'progress',
+    );
   };
 
   await runOrderedPool<Chunk, ChunkRecord>({
@@ -135,9 +152,17 @@ export async function runChunkPipeline(job: ChunkJob): Promise<PipelineResult> {
     collect: (rec) => {
       records.push(rec);
       if (rec.status !== 'failed') mediaUs += rec.durationUs;
-      log.info({
-        event: 'chunk_collected', seq: rec.sequence, status: rec.status, file: rec.file, tries: rec.tries, error: rec.error,
-      }, 'chunk collected');
+      log.info(
+        {
+          event: 'chunk_collected',
+          seq: rec.sequence,
+          status: rec.status,
+          file: rec.file,
+          tries: rec.tries,
+          error: rec.error,
+        },
+        'chunk collected',
+      );
       progress(false);
     },
   });
@@ -145,10 +170,17 @@ export async function runChunkPipeline(job: ChunkJob): Promise<PipelineResult> {
   if (job.progressBar) bar.finish();
   const elapsedMs = Date.now() - started;
   const failed = records.filter((r) => r.status === 'failed').length;
-  log.info({
-    event: 'pipeline_complete', processed: records.length, failed, planned,
-    elapsedSeconds: elapsedMs / 1000, throughput: elapsedMs > 0 ? mediaUs / 1000 / elapsedMs : 0,
-  }, 'pipeline complete');
+  log.info(
+    {
+      event: 'pipeline_complete',
+      processed: records.length,
+      failed,
+      planned,
+      elapsedSeconds: elapsedMs / 1000,
+      throughput: elapsedMs > 0 ? mediaUs / 1000 / elapsedMs : 0,
+    },
+    'pipeline complete',
+  );
   return { records, planned, elapsedMs, mediaUs, producerError, fatal };
 }
 
@@ -170,8 +202,15 @@ async function processChunk(job: ChunkJob, chunk: Chunk): Promise<{ record: Chun
       return {
         fatal: false,
         record: {
-          sequence: chunk.seq, status: landed.status, file: landed.file, startUs: done.startUs,
-          durationUs: done.timing.durationUs, measured: true, hash: done.hash, tries: attempt, error: null,
+          sequence: chunk.seq,
+          status: landed.status,
+          file: landed.file,
+          startUs: done.startUs,
+          durationUs: done.timing.durationUs,
+          measured: true,
+          hash: done.hash,
+          tries: attempt,
+          error: null,
         },
       };
     } catch (e) {
@@ -193,8 +232,15 @@ async function processChunk(job: ChunkJob, chunk: Chunk): Promise<{ record: Chun
 
 function failedRecord(job: ChunkJob, chunk: Chunk, tries: number, error: string): ChunkRecord {
   return {
-    sequence: chunk.seq, status: 'failed', file: null, startUs: job.startAtUs + chunk.startUs,
-    durationUs: chunk.endUs - chunk.startUs, measured: false, hash: null, tries, error,
+    sequence: chunk.seq,
+    status: 'failed',
+    file: null,
+    startUs: job.startAtUs + chunk.startUs,
+    durationUs: chunk.endUs - chunk.startUs,
+    measured: false,
+    hash: null,
+    tries,
+    error,
   };
 }
 

@@ -41,9 +41,14 @@ export function* planChunks(grid: FrameGrid, ranges: readonly BoundaryRange[], c
       if (next <= cur) next = cur + 1;
       if (next >= stop || stopTime - grid.timeOf(next) < chunkUs / 2) next = stop;
       yield {
-        seq: seq++, firstBoundary: cur, endBoundary: next,
-        startUs: grid.timeOf(cur), endUs: grid.timeOf(next),
-        cutFromUs: grid.cutPoint(cur), cutToUs: grid.cutPoint(next), frames: next - cur,
+        seq: seq++,
+        firstBoundary: cur,
+        endBoundary: next,
+        startUs: grid.timeOf(cur),
+        endUs: grid.timeOf(next),
+        cutFromUs: grid.cutPoint(cur),
+        cutToUs: grid.cutPoint(next),
+        frames: next - cur,
       };
       cur = next;
     }
@@ -59,7 +64,10 @@ export function countChunks(grid: FrameGrid, ranges: readonly BoundaryRange[], c
 }
 
 export function mergeRanges(ranges: readonly BoundaryRange[]): BoundaryRange[] {
-  const sorted = ranges.filter((r) => r.end > r.first).slice().sort((a, b) => a.first - b.first);
+  const sorted = ranges
+    .filter((r) => r.end > r.first)
+    .slice()
+    .sort((a, b) => a.first - b.first);
   const out: BoundaryRange[] = [];
   for (const r of sorted) {
     const last = out[out.length - 1];

@@ -44,14 +44,22 @@ export function cutArgs(src: SourceInfo, chunk: Chunk, out: string, s: CutSettin
     args.push('-filter:v', `trim=${trim}`);
     if (src.hasAudio) args.push('-filter:a', `atrim=${trim}`);
   }
-  args.push(
-    '-c:v', 'libx264', '-preset', s.preset, '-crf', String(s.crf),
-    '-fps_mode', 'passthrough', '-enc_time_base', '-1',
-  );
+  args.push('-c:v', 'libx264', '-preset', s.preset, '-crf', String(s.crf), '-fps_mode', 'passthrough', '-enc_time_base', '-1');
   if (src.hasAudio) args.push('-c:a', 'aac', '-b:a', '160k');
   args.push(
-    '-sn', '-dn', '-output_ts_offset', microsToSecondsText(OUTPUT_TS_OFFSET_US), '-avoid_negative_ts', 'disabled',
-    '-muxdelay', '0', '-muxpreload', '0', '-f', 'mpegts', out,
+    '-sn',
+    '-dn',
+    '-output_ts_offset',
+    microsToSecondsText(OUTPUT_TS_OFFSET_US),
+    '-avoid_negative_ts',
+    'disabled',
+    '-muxdelay',
+    '0',
+    '-muxpreload',
+    '0',
+    '-f',
+    'mpegts',
+    out,
   );
   return args;
 }

@@ -13,7 +13,10 @@ export interface ToolResult {
  * apart from a failed run because retrying cannot help and the message must say so.
  */
 export class ToolMissingError extends Error {
-  constructor(readonly bin: string, code: string) {
+  constructor(
+    readonly bin: string,
+    code: string,
+  ) {
     super(`cannot run ${bin} (${code}): is ffmpeg installed? (Debian: apt-get install ffmpeg)`);
     this.name = 'ToolMissingError';
   }
@@ -21,7 +24,10 @@ export class ToolMissingError extends Error {
 
 /** A tool ran but failed; the message carries the last meaningful stderr line. */
 export class ToolFailedError extends Error {
-  constructor(readonly bin: string, readonly result: ToolResult) {
+  constructor(
+    readonly bin: string,
+    readonly result: ToolResult,
+  ) {
     super(`${bin} failed (${result.signal ?? `exit ${result.code}`}): ${lastLine(result.stderr) || 'no message'}`);
     this.name = 'ToolFailedError';
   }
@@ -37,8 +43,18 @@ export function runTool(bin: string, args: readonly string[]): Promise<ToolResul
     const err: Buffer[] = [];
     let outLen = 0;
     let errLen = 0;
-    child.stdout.on('data', (b: Buffer) => { if (outLen < MAX_CAPTURE * 8) { out.push(b); outLen += b.length; } });
-    child.stderr.on('data', (b: Buffer) => { if (errLen < MAX_CAPTURE) { err.push(b); errLen += b.length; } });
+    child.stdout.on('data', (b: Buffer) => {
+      if (outLen < MAX_CAPTURE * 8) {
+        out.push(b);
+        outLen += b.length;
+      }
+    });
+    child.stderr.on('data', (b: Buffer) => {
+      if (errLen < MAX_CAPTURE) {
+        err.push(b);
+        errLen += b.length;
+      }
+    });
     child.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT' || e.code === 'EACCES') reject(new ToolMissingError(bin, e.code));
       else reject(e);
@@ -57,6 +73,9 @@ export async function runToolOk(bin: string, args: readonly string[]): Promise<T
 }
 
 export function lastLine(text: string): string {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
   return lines[lines.length - 1] ?? '';
 }

@@ -45,7 +45,11 @@ export const STORE_OPTIONS = {
 /** Flags of `chunk` and `fill`. */
 export const IMPORT_OPTIONS = {
   ...STORE_OPTIONS,
-  'start-at': { type: 'string', demandOption: true, describe: 'Wall-clock time (ISO-8601, UTC unless an offset is given) of SOURCE offset 0' },
+  'start-at': {
+    type: 'string',
+    demandOption: true,
+    describe: 'Wall-clock time (ISO-8601, UTC unless an offset is given) of SOURCE offset 0',
+  },
   'chunk-duration': { type: 'number', default: 2, describe: 'Segment length, seconds' },
   retries: { type: 'number', default: 3, describe: 'Extra tries for a chunk that fails' },
   'queue-size': { type: 'number', default: 10, describe: 'Chunks planned ahead of the workers' },
@@ -86,9 +90,12 @@ export function resolveImportConfig(argv: Record<string, unknown>): ImportConfig
     chunkUs: Math.round(chunk * 1e6),
     retries: intAtLeast(argv, 'retries', 0),
     queueSize: intAtLeast(argv, 'queue-size', 1),
-    fromUs, toUs, stages,
+    fromUs,
+    toUs,
+    stages,
     manifest: typeof argv.manifest === 'string' ? argv.manifest : null,
-    preset, crf,
+    preset,
+    crf,
     retryDelayMs: intAtLeast(argv, 'retry-delay', 0),
     dryRun: argv['dry-run'] === true,
   };

@@ -69,15 +69,24 @@ export function buildManifest(head: ManifestHead, result: PipelineResult | null,
     range: head.rangeUs === null ? null : { from: head.rangeUs.from / 1e6, to: head.rangeUs.to / 1e6 },
     chunkDuration: head.chunkUs / 1e6,
     totals: {
-      planned: result?.planned ?? 0, processed: records.length,
-      landed: count('landed'), existing: count('exists'), failed: count('failed'),
+      planned: result?.planned ?? 0,
+      processed: records.length,
+      landed: count('landed'),
+      existing: count('exists'),
+      failed: count('failed'),
     },
     elapsedSeconds: elapsed,
     throughput: elapsed > 0 ? Number(((result?.mediaUs ?? 0) / 1e6 / elapsed).toFixed(3)) : 0,
     error: error ?? result?.fatal ?? result?.producerError ?? null,
     segments: records.map((r) => ({
-      sequence: r.sequence, status: r.status, file: r.file, start: formatIsoMicros(r.startUs),
-      duration: r.durationUs / 1e6, hash: r.hash, tries: r.tries, error: r.error,
+      sequence: r.sequence,
+      status: r.status,
+      file: r.file,
+      start: formatIsoMicros(r.startUs),
+      duration: r.durationUs / 1e6,
+      hash: r.hash,
+      tries: r.tries,
+      error: r.error,
     })),
   };
 }
@@ -88,5 +97,5 @@ export function buildManifest(head: ManifestHead, result: PipelineResult | null,
  * else that is not a regular file is refused, never replaced.
  */
 export async function writeManifest(file: string, m: Manifest): Promise<void> {
-  await writeFileAtomic(file, JSON.stringify(m, null, 2) + '\n', { inPlace: true, followSymlinks: true });
+  await writeFileAtomic(file, `${JSON.stringify(m, null, 2)}\n`, { inPlace: true, followSymlinks: true });
 }

@@ -24,10 +24,21 @@ interface PacketJson {
  * rather than trusting the plan is what guarantees that names match content.
  */
 export async function measureSegment(
-  ffprobe: string, file: string, formatStartUs: number, fallbackFrameUs: number,
+  ffprobe: string,
+  file: string,
+  formatStartUs: number,
+  fallbackFrameUs: number,
 ): Promise<SegmentTiming> {
   const r = await runTool(ffprobe, [
-    '-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=time_base:packet=pts', '-of', 'json', file,
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=time_base:packet=pts',
+    '-of',
+    'json',
+    file,
   ]);
   if (r.code !== 0) throw new Error(`cannot measure the written segment: ${lastLine(r.stderr) || `ffprobe exit ${r.code}`}`);
   const json = JSON.parse(r.stdout) as PacketJson;

@@ -53,13 +53,17 @@ export async function prepareSource(cfg: ImportConfig): Promise<PreparedSource> 
   if (end <= first) throw new ImportSetupError(`--from/--to select no frames (SOURCE frames run 0 to ${(framesEnd / 1e6).toFixed(3)} s)`);
   const wanted = cfg.toUs ?? source.durationUs;
   // A container that promises more than a second beyond its last frame lost its tail.
-  const truncation = wanted > framesEnd + Math.max(1_000_000, 2 * source.frameUs)
-    ? `SOURCE is truncated or damaged: frames end at ${(framesEnd / 1e6).toFixed(3)} s, ` +
-      `but ${(wanted / 1e6).toFixed(3)} s were ${cfg.toUs === null ? 'announced by the container' : 'asked for'}`
-    : null;
+  const truncation =
+    wanted > framesEnd + Math.max(1_000_000, 2 * source.frameUs)
+      ? `SOURCE is truncated or damaged: frames end at ${(framesEnd / 1e6).toFixed(3)} s, ` +
+        `but ${(wanted / 1e6).toFixed(3)} s were ${cfg.toUs === null ? 'announced by the container' : 'asked for'}`
+      : null;
   return {
-    source, grid, limit: { first, end },
-    rangeUs: { from: grid.timeOf(first), to: grid.timeOf(end) }, truncation,
+    source,
+    grid,
+    limit: { first, end },
+    rangeUs: { from: grid.timeOf(first), to: grid.timeOf(end) },
+    truncation,
   };
 }
 

@@ -44,7 +44,13 @@ interface ProbeJson {
  */
 export async function probeSource(ffprobe: string, file: string): Promise<SourceInfo> {
   const head = await runTool(ffprobe, [
-    '-v', 'error', '-show_entries', 'format=start_time,duration:stream=index,codec_type,time_base', '-of', 'json', file,
+    '-v',
+    'error',
+    '-show_entries',
+    'format=start_time,duration:stream=index,codec_type,time_base',
+    '-of',
+    'json',
+    file,
   ]);
   if (head.code !== 0) throw new SourceError(`cannot read ${file}: ${lastLine(head.stderr) || `ffprobe exit ${head.code}`}`);
   let json: ProbeJson;
@@ -68,8 +74,14 @@ export async function probeSource(ffprobe: string, file: string): Promise<Source
   const lastEnd = frames[frames.length - 1] + frameUs;
   const durationUs = secondsTextToMicros(json.format?.duration) ?? lastEnd;
   return {
-    file, formatStartUs, durationUs, frames, keyframes, frameUs,
-    maxGopUs: maxGop(keyframes, lastEnd), hasAudio: streams.some((s) => s.codec_type === 'audio'),
+    file,
+    formatStartUs,
+    durationUs,
+    frames,
+    keyframes,
+    frameUs,
+    maxGopUs: maxGop(keyframes, lastEnd),
+    hasAudio: streams.some((s) => s.codec_type === 'audio'),
   };
 }
 
@@ -82,7 +94,7 @@ export function parsePacketList(csv: string, toUs: (ticks: number) => number): {
     if (ptsText === undefined || !/^-?\d+$/.test(ptsText)) continue;
     const us = toUs(Number(ptsText));
     frames.push(us);
-    if (flags !== undefined && flags.startsWith('K')) keyframes.push(us);
+    if (flags?.startsWith('K')) keyframes.push(us);
   }
   frames.sort((a, b) => a - b);
   keyframes.sort((a, b) => a - b);

@@ -42,7 +42,9 @@ export async function runFill(cfg: ImportConfig, io: ImportIo): Promise<number> 
     const ranges = fillRanges(prep.grid, before.holes, cfg.startAtUs, prep.limit);
     if (cfg.dryRun) {
       for (const c of planChunks(prep.grid, ranges, cfg.chunkUs)) {
-        io.out(`would cut chunk ${c.seq}: ${formatIsoMicros(cfg.startAtUs + c.startUs)} for ${((c.endUs - c.startUs) / 1e6).toFixed(6)} s (${c.frames} frames)`);
+        io.out(
+          `would cut chunk ${c.seq}: ${formatIsoMicros(cfg.startAtUs + c.startUs)} for ${((c.endUs - c.startUs) / 1e6).toFixed(6)} s (${c.frames} frames)`,
+        );
       }
       return { result: null, ok: true, skipManifest: true };
     }
@@ -81,11 +83,21 @@ interface RunOutcome {
  * every outcome (a run that could not start names its reason in `error`).
  */
 async function runWithManifest(
-  cfg: ImportConfig, io: ImportIo, command: 'chunk' | 'fill', body: (prep: PreparedSource) => Promise<RunOutcome>,
+  cfg: ImportConfig,
+  io: ImportIo,
+  command: 'chunk' | 'fill',
+  body: (prep: PreparedSource) => Promise<RunOutcome>,
 ): Promise<number> {
   const head: { -readonly [K in keyof ManifestHead]: ManifestHead[K] } = {
-    command, source: path.resolve(cfg.source), sourceDurationUs: null, channel: cfg.channel, quality: cfg.quality,
-    baseDir: path.resolve(cfg.base), startAtUs: cfg.startAtUs, rangeUs: null, chunkUs: cfg.chunkUs,
+    command,
+    source: path.resolve(cfg.source),
+    sourceDurationUs: null,
+    channel: cfg.channel,
+    quality: cfg.quality,
+    baseDir: path.resolve(cfg.base),
+    startAtUs: cfg.startAtUs,
+    rangeUs: null,
+    chunkUs: cfg.chunkUs,
   };
   let outcome: RunOutcome = { result: null, ok: false };
   let error: string | null = null;
@@ -118,11 +130,20 @@ async function runWithManifest(
 
 function pipeline(cfg: ImportConfig, io: ImportIo, prep: PreparedSource, ranges: readonly BoundaryRange[]): Promise<PipelineResult> {
   return runChunkPipeline({
-    source: prep.source, grid: prep.grid, ranges, chunkUs: cfg.chunkUs,
+    source: prep.source,
+    grid: prep.grid,
+    ranges,
+    chunkUs: cfg.chunkUs,
     target: { base: cfg.base, channel: cfg.channel, quality: cfg.quality },
-    startAtUs: cfg.startAtUs, stages: cfg.stages, workers: cfg.workers, retries: cfg.retries,
-    queueSize: cfg.queueSize, retryDelayMs: cfg.retryDelayMs,
-    cut: { ffmpeg: cfg.ffmpeg, preset: cfg.preset, crf: cfg.crf }, ffprobe: cfg.ffprobe,
-    logger: io.logger, progressBar: io.progressBar,
+    startAtUs: cfg.startAtUs,
+    stages: cfg.stages,
+    workers: cfg.workers,
+    retries: cfg.retries,
+    queueSize: cfg.queueSize,
+    retryDelayMs: cfg.retryDelayMs,
+    cut: { ffmpeg: cfg.ffmpeg, preset: cfg.preset, crf: cfg.crf },
+    ffprobe: cfg.ffprobe,
+    logger: io.logger,
+    progressBar: io.progressBar,
   });
 }

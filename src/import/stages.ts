@@ -8,7 +8,10 @@ const STAGES: readonly Stage[] = ['cut', 'checksum', 'decode'];
  * work on what it wrote) and `checksum` must be present (the hash names the segment).
  */
 export function parseStages(text: string, needCut: boolean): Stage[] | string {
-  const parts = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const parts = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   if (parts.length === 0) return 'empty stage list';
   const out: Stage[] = [];
   for (const p of parts) {

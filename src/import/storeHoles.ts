@@ -20,7 +20,11 @@ export interface SpanCoverage {
  * segment may reach into it.
  */
 export async function spanCoverage(
-  base: string, channel: string, quality: string, span: Interval, report: ProblemSink,
+  base: string,
+  channel: string,
+  quality: string,
+  span: Interval,
+  report: ProblemSink,
 ): Promise<SpanCoverage> {
   const window = {
     firstHour: Math.floor(span.start / HOUR_US) * HOUR_US - HOUR_US,
@@ -42,7 +46,10 @@ export async function spanCoverage(
 
 /** The span less the union of `covered`; gaps within EPS (10 ms) are not holes. Pure. */
 export function holesIn(span: Interval, covered: readonly Interval[]): SpanCoverage {
-  const sorted = covered.filter((c) => c.end > c.start).slice().sort((a, b) => a.start - b.start);
+  const sorted = covered
+    .filter((c) => c.end > c.start)
+    .slice()
+    .sort((a, b) => a.start - b.start);
   const holes: Interval[] = [];
   let reach = span.start;
   for (const c of sorted) {

@@ -9,7 +9,7 @@ export function pipelineSummary(r: PipelineResult): string[] {
   const wall = r.elapsedMs / 1000;
   const lines = [
     `landed ${count('landed')} of ${r.planned} segments (${count('exists')} already present, ${count('failed')} failed) ` +
-    `in ${wall.toFixed(1)} s, ${wall > 0 ? (r.mediaUs / 1e6 / wall).toFixed(1) : '0'} media s/s`,
+      `in ${wall.toFixed(1)} s, ${wall > 0 ? (r.mediaUs / 1e6 / wall).toFixed(1) : '0'} media s/s`,
   ];
   for (const f of r.records.filter((x) => x.status === 'failed')) {
     lines.push(`failed: chunk ${f.sequence} at ${formatIsoMicros(f.startUs)} after ${f.tries} tries: ${f.error ?? 'unknown error'}`);

@@ -36,7 +36,11 @@ export function untrackTemp(file: string): void {
 
 function removeAllSync(): void {
   for (const f of live) {
-    try { unlinkSync(f); } catch { /* already gone */ }
+    try {
+      unlinkSync(f);
+    } catch {
+      /* already gone */
+    }
   }
   live.clear();
 }

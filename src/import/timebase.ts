@@ -32,7 +32,7 @@ export function secondsTextToMicros(text: string | undefined): number | null {
   const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec((text ?? '').trim());
   if (m === null) return null;
   const frac = m[3] ?? '';
-  let us = Number(m[2]) * 1_000_000 + Number((frac + '000000').slice(0, 6));
+  let us = Number(m[2]) * 1_000_000 + Number(`${frac}000000`.slice(0, 6));
   if (frac.length > 6 && frac.charCodeAt(6) >= 53 /* '5' */) us += 1;
   return m[1] === '-' ? -us : us;
 }

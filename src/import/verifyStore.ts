@@ -73,7 +73,10 @@ export async function verifyStore(o: VerifyOptions): Promise<VerifyResult> {
   });
   if (o.progressBar) bar.finish();
   const elapsedMs = Date.now() - started;
-  o.logger.info({ event: 'pipeline_complete', processed: done, failed: findings.length, elapsedSeconds: elapsedMs / 1000 }, 'verify complete');
+  o.logger.info(
+    { event: 'pipeline_complete', processed: done, failed: findings.length, elapsedSeconds: elapsedMs / 1000 },
+    'verify complete',
+  );
   return { checked: segments.length, findings, elapsedMs };
 }
 

@@ -32,8 +32,7 @@ export class CoverageState {
 
   /** Every entry, ordered by channel then quality. */
   list(): QualityStatus[] {
-    return [...this.entries.values()].sort((a, b) =>
-      a.channel === b.channel ? cmp(a.quality, b.quality) : cmp(a.channel, b.channel));
+    return [...this.entries.values()].sort((a, b) => (a.channel === b.channel ? cmp(a.quality, b.quality) : cmp(a.channel, b.channel)));
   }
 
   /** True once every channel and quality has finished its first full pass. */

@@ -34,7 +34,10 @@ export class HourUpdates {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
 
-  constructor(private readonly target: HourUpdateTarget, private readonly debounceMs = LIVE_DEBOUNCE_MS) {}
+  constructor(
+    private readonly target: HourUpdateTarget,
+    private readonly debounceMs = LIVE_DEBOUNCE_MS,
+  ) {}
 
   /** Marks an hour changed on disk; it is re-read and published shortly. */
   markDirty(hour: string): void {
@@ -79,10 +82,12 @@ export class HourUpdates {
     const hours = [...this.dirty];
     this.dirty.clear();
     const changes = new Map<string, HourResult | null>();
-    await Promise.all(hours.map(async (hour) => {
-      const r = await this.target.read(hour);
-      if (r !== undefined) changes.set(hour, r);
-    }));
+    await Promise.all(
+      hours.map(async (hour) => {
+        const r = await this.target.read(hour);
+        if (r !== undefined) changes.set(hour, r);
+      }),
+    );
     if (changes.size > 0) this.target.apply(changes);
   }
 }

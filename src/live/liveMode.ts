@@ -47,7 +47,11 @@ export class LiveMode {
   private stopped = false;
   private polling = false;
 
-  constructor(private readonly parts: LiveModeParts, private readonly dirWatch?: DirWatchFn, private readonly timings: GuardTimings = defaultTimings()) {
+  constructor(
+    private readonly parts: LiveModeParts,
+    private readonly dirWatch?: DirWatchFn,
+    private readonly timings: GuardTimings = defaultTimings(),
+  ) {
     for (const c of parts.checkers) this.byKey.set(pairKey(c.channel, c.quality), c);
   }
 
@@ -70,22 +74,38 @@ export class LiveMode {
     if (this.watcher !== null) return;
     const { config } = this.parts;
     const watchDir = this.dirWatch ?? defaultDirWatch;
-    const w = new StoreWatcher({
-      base: config.baseDir, channels: config.channels, qualities: config.qualities,
-      // every event is shown to the guard first: it tells an overflowed kernel queue by their number
-      dirWatch: (dir, onName, onError) => watchDir(dir, (name) => { this.guard?.event(); onName(name); }, onError),
-    }, {
-      hourChanged: (channel, quality, hour) => this.byKey.get(pairKey(channel, quality))?.markDirty(hour),
-      qualityChanged: (channel, quality) => this.resync(channel, quality),
-      unwatched: (dir, err) => this.onUnwatched(dir, err),
-    });
+    const w = new StoreWatcher(
+      {
+        base: config.baseDir,
+        channels: config.channels,
+        qualities: config.qualities,
+        // every event is shown to the guard first: it tells an overflowed kernel queue by their number
+        dirWatch: (dir, onName, onError) =>
+          watchDir(
+            dir,
+            (name) => {
+              this.guard?.event();
+              onName(name);
+            },
+            onError,
+          ),
+      },
+      {
+        hourChanged: (channel, quality, hour) => this.byKey.get(pairKey(channel, quality))?.markDirty(hour),
+        qualityChanged: (channel, quality) => this.resync(channel, quality),
+        unwatched: (dir, err) => this.onUnwatched(dir, err),
+      },
+    );
     this.watcher = w;
-    this.guard = new ResyncGuard({
-      base: config.baseDir,
-      watched: () => w.watched,
-      resync: (dir) => w.resync(dir),
-      resyncing: (reason, dirs, detail) => this.onResync(reason, dirs, detail),
-    }, this.timings);
+    this.guard = new ResyncGuard(
+      {
+        base: config.baseDir,
+        watched: () => w.watched,
+        resync: (dir) => w.resync(dir),
+        resyncing: (reason, dirs, detail) => this.onResync(reason, dirs, detail),
+      },
+      this.timings,
+    );
     await w.start();
     this.guard.start();
     this.review();
@@ -114,7 +134,10 @@ export class LiveMode {
     const { log, metrics } = this.parts;
     const code = (err as NodeJS.ErrnoException).code;
     const hint = code === 'ENOSPC' ? ' (raise fs.inotify.max_user_watches)' : '';
-    log.warn({ dir, err: err.message, code }, `cannot watch part of the store${hint}; polling what is not watched every ${POLL_MS / 1000} s and retrying`);
+    log.warn(
+      { dir, err: err.message, code },
+      `cannot watch part of the store${hint}; polling what is not watched every ${POLL_MS / 1000} s and retrying`,
+    );
     metrics.errors.inc({ kind: 'watcher' });
   }
 
@@ -133,7 +156,9 @@ export class LiveMode {
         this.pollTimer = setInterval(() => {
           if (this.polling) return; // a slow poll is not stacked
           this.polling = true;
-          void this.poll().finally(() => { this.polling = false; });
+          void this.poll().finally(() => {
+            this.polling = false;
+          });
         }, POLL_MS);
         this.pollTimer.unref();
       }
@@ -160,10 +185,13 @@ export class LiveMode {
 
   private scheduleRetry(): void {
     if (this.retryTimer !== null || this.stopped) return;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      void this.retry();
-    }, backoffMs(RETRY_FIRST_MS, RETRY_MAX_MS, ++this.retries));
+    this.retryTimer = setTimeout(
+      () => {
+        this.retryTimer = null;
+        void this.retry();
+      },
+      backoffMs(RETRY_FIRST_MS, RETRY_MAX_MS, ++this.retries),
+    );
     this.retryTimer.unref();
   }
 
@@ -180,25 +208,31 @@ export class LiveMode {
     if (w === null || this.stopped) return;
     const upper = new Set<LiveChecker>();
     const live = new Set<string>();
-    await Promise.all([...w.unwatched.entries()].map(async ([dir, u]) => {
-      if (u.level === 3 && u.place?.level === 'hour') {
-        live.add(dir);
+    await Promise.all(
+      [...w.unwatched.entries()].map(async ([dir, u]) => {
+        if (u.level === 3 && u.place?.level === 'hour') {
+          live.add(dir);
+          const stamp = await folderStamp(dir);
+          const before = this.stamps.get(dir);
+          this.stamps.set(dir, stamp);
+          // First sight counts as a change: it may have changed since it was last read.
+          if (before !== stamp) this.byKey.get(pairKey(u.place.channel, u.place.quality))?.markDirty(u.place.hour);
+          return;
+        }
+        // A base, channel or quality folder that is there but not watched: a pass (cached) of
+        // what is under it. One that is missing stays so cheaply: a pass only once it changes.
         const stamp = await folderStamp(dir);
         const before = this.stamps.get(dir);
         this.stamps.set(dir, stamp);
-        // First sight counts as a change: it may have changed since it was last read.
-        if (before !== stamp) this.byKey.get(pairKey(u.place.channel, u.place.quality))?.markDirty(u.place.hour);
-        return;
-      }
-      // A base, channel or quality folder that is there but not watched: a pass (cached) of
-      // what is under it. One that is missing stays so cheaply: a pass only once it changes.
-      const stamp = await folderStamp(dir);
-      const before = this.stamps.get(dir);
-      this.stamps.set(dir, stamp);
-      live.add(dir);
-      if (stamp.startsWith('error:ENOENT') && before === stamp) return;
-      for (const c of this.checkersUnder(u.level === 0 ? null : u.place?.channel ?? null, u.place?.level === 'quality' ? u.place.quality : null)) upper.add(c);
-    }));
+        live.add(dir);
+        if (stamp.startsWith('error:ENOENT') && before === stamp) return;
+        for (const c of this.checkersUnder(
+          u.level === 0 ? null : (u.place?.channel ?? null),
+          u.place?.level === 'quality' ? u.place.quality : null,
+        ))
+          upper.add(c);
+      }),
+    );
     for (const d of this.stamps.keys()) if (!live.has(d)) this.stamps.delete(d);
     await Promise.all([...upper].map((c) => c.fullPass(() => this.parts.stop.stopped)));
     this.review();

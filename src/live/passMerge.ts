@@ -18,8 +18,10 @@ export interface MergedPass {
  * (`compareWithLive`), every other hour where the two differ is a missed event. Pure.
  */
 export function mergePass(
-  fresh: readonly HourResult[], held: readonly HourResult[],
-  changedDuringPass: (hour: string) => boolean, compareWithLive: boolean,
+  fresh: readonly HourResult[],
+  held: readonly HourResult[],
+  changedDuringPass: (hour: string) => boolean,
+  compareWithLive: boolean,
   unreadable: ReadonlySet<string> = new Set(),
 ): MergedPass {
   const disk = new Map(fresh.map((h) => [h.hour, h]));

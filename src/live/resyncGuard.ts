@@ -15,7 +15,8 @@ const STAT_BATCH = 256;
 
 /** What each reason means, as logged. */
 export const RESYNC_WHY: Record<ResyncReason, string> = {
-  overflow: 'watch events may have been lost: the kernel\'s event queue filled up (it overflows silently); watching and re-reading the whole store',
+  overflow:
+    "watch events may have been lost: the kernel's event queue filled up (it overflows silently); watching and re-reading the whole store",
   stall: 'segcov stood still (stopped or stalled): watch events may have been lost; watching and re-reading the whole store',
   remount: 'a watched folder is another folder now (a mount changed); watching and re-reading it',
   replaced: 'a watched folder was replaced without a watch event; watching and re-reading it',
@@ -73,7 +74,10 @@ export class ResyncGuard {
   private fullDetail: Record<string, unknown> = {};
   private fullRunning = false;
 
-  constructor(private readonly target: GuardTarget, private readonly timings: GuardTimings = defaultTimings()) {}
+  constructor(
+    private readonly target: GuardTarget,
+    private readonly timings: GuardTimings = defaultTimings(),
+  ) {}
 
   start(): void {
     this.mounts = readMounts();
@@ -93,7 +97,8 @@ export class ResyncGuard {
     setImmediate(() => {
       const n = this.batch;
       this.batch = 0;
-      if (n >= Math.max(1, Math.floor(this.timings.queueLimit / 2))) this.requestFull('overflow', { events: n, queueLimit: this.timings.queueLimit });
+      if (n >= Math.max(1, Math.floor(this.timings.queueLimit / 2)))
+        this.requestFull('overflow', { events: n, queueLimit: this.timings.queueLimit });
     });
   }
 
@@ -110,7 +115,9 @@ export class ResyncGuard {
     if (late >= this.timings.stallMs) this.requestFull('stall', { stoodStillSeconds: Math.round(late / 100) / 10 });
     else if (!this.looking) {
       this.looking = true;
-      void this.look().finally(() => { this.looking = false; });
+      void this.look().finally(() => {
+        this.looking = false;
+      });
     }
     this.schedule();
   }
@@ -176,16 +183,18 @@ export class ResyncGuard {
 async function otherFolders(folders: readonly [string, WatchedFolder][]): Promise<[string, WatchedFolder][]> {
   const out: [string, WatchedFolder][] = [];
   for (let i = 0; i < folders.length; i += STAT_BATCH) {
-    await Promise.all(folders.slice(i, i + STAT_BATCH).map(async ([dir, f]) => {
-      try {
-        const st = await stat(dir);
-        if (st.dev !== f.dev || st.ino !== f.ino) out.push([dir, f]);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        // gone or no longer a folder; a permission error says nothing about which folder it is
-        if (code === 'ENOENT' || code === 'ENOTDIR') out.push([dir, f]);
-      }
-    }));
+    await Promise.all(
+      folders.slice(i, i + STAT_BATCH).map(async ([dir, f]) => {
+        try {
+          const st = await stat(dir);
+          if (st.dev !== f.dev || st.ino !== f.ino) out.push([dir, f]);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          // gone or no longer a folder; a permission error says nothing about which folder it is
+          if (code === 'ENOENT' || code === 'ENOTDIR') out.push([dir, f]);
+        }
+      }),
+    );
   }
   return out;
 }

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { mattersToCoverage, placeOf, type StorePlace } from './storePaths.js';
 import { defaultDirWatch, type DirWatchFn, type Level, type StoreEvents, type UnwatchedFolder, type WatchedFolder } from './watchEvents.js';
 
-
 interface Watched extends WatchedFolder {
   readonly watcher: NodeWatcher;
 }
@@ -36,7 +35,10 @@ export class StoreWatcher {
   /** Syncs in flight per folder: a second request while one runs re-runs it once after. */
   private readonly syncing = new Map<string, { rerun: boolean; notify: boolean }>();
 
-  constructor(private readonly opts: StoreWatcherOptions, private readonly events: StoreEvents) {
+  constructor(
+    private readonly opts: StoreWatcherOptions,
+    private readonly events: StoreEvents,
+  ) {
     this.channels = new Set(opts.channels);
     this.qualities = new Set(opts.qualities);
     this.dirWatch = opts.dirWatch ?? defaultDirWatch;
@@ -67,10 +69,12 @@ export class StoreWatcher {
   /** Tries every unwatched folder again; each is re-read once it is watched (or gone). */
   async retry(): Promise<void> {
     const dirs = [...this.missed.entries()];
-    await Promise.all(dirs.map(async ([dir, u]) => {
-      await this.sync(dir, u.level, u.place, false);
-      if (!this.missed.has(dir) && !this.closed) this.tell(u.level, u.place);
-    }));
+    await Promise.all(
+      dirs.map(async ([dir, u]) => {
+        await this.sync(dir, u.level, u.place, false);
+        if (!this.missed.has(dir) && !this.closed) this.tell(u.level, u.place);
+      }),
+    );
   }
 
   /**
@@ -147,7 +151,11 @@ export class StoreWatcher {
       return;
     }
     try {
-      const watcher = this.dirWatch(dir, (name) => this.onName(dir, level, place, name, watcher), (e) => this.onWatchError(dir, level, place, e, watcher));
+      const watcher = this.dirWatch(
+        dir,
+        (name) => this.onName(dir, level, place, name, watcher),
+        (e) => this.onWatchError(dir, level, place, e, watcher),
+      );
       this.watches.set(dir, { watcher, level, place, dev: st.dev, ino: st.ino });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;

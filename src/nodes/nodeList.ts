@@ -67,14 +67,20 @@ export class NodeList {
         const before = this.db.map((n) => `${n.name}=${n.url}`).join(' ');
         this.db = rows;
         this.loads += 1;
-        if (rows.map((n) => `${n.name}=${n.url}`).join(' ') !== before) this.opts.log.info({ nodes: rows.map((n) => n.name) }, 'node list read from the database');
+        if (rows.map((n) => `${n.name}=${n.url}`).join(' ') !== before)
+          this.opts.log.info({ nodes: rows.map((n) => n.name) }, 'node list read from the database');
       })
       .catch((e: unknown) => {
         this.opts.onError(e);
-        this.opts.log.error({ err: errorMessage(e), kept: this.db.map((n) => n.name) }, 'cannot read the node list from the database; keeping the last one');
+        this.opts.log.error(
+          { err: errorMessage(e), kept: this.db.map((n) => n.name) },
+          'cannot read the node list from the database; keeping the last one',
+        );
       })
       .then(() => this.current())
-      .finally(() => { this.loading = null; });
+      .finally(() => {
+        this.loading = null;
+      });
     return this.loading;
   }
 }

@@ -45,14 +45,23 @@ export async function runOrderedPool<T, R>(opts: PoolOptions<T, R>): Promise<Poo
 
   const fill = async (): Promise<void> => {
     while (!exhausted && failure === null && queue.length < queueSize) {
-      if (opts.shouldStop?.()) { stopped = true; exhausted = true; break; }
+      if (opts.shouldStop?.()) {
+        stopped = true;
+        exhausted = true;
+        break;
+      }
       const next = await iterator.next();
-      if (next.done) { exhausted = true; break; }
+      if (next.done) {
+        exhausted = true;
+        break;
+      }
       queue.push({ item: next.value, seq: produced++ });
     }
   };
   const refill = (): Promise<void> => {
-    pulling ??= fill().finally(() => { pulling = null; });
+    pulling ??= fill().finally(() => {
+      pulling = null;
+    });
     return pulling;
   };
   const drainInOrder = async (): Promise<void> => {
@@ -68,7 +77,9 @@ export async function runOrderedPool<T, R>(opts: PoolOptions<T, R>): Promise<Poo
       while (queue.length === 0 && !exhausted && failure === null) await refill();
       const task = queue.shift();
       if (task === undefined || failure !== null) return;
-      void refill().catch((e: unknown) => { failure ??= e; });
+      void refill().catch((e: unknown) => {
+        failure ??= e;
+      });
       try {
         const result = await opts.work(task.item, task.seq);
         done.set(task.seq, { result, item: task.item });

@@ -39,7 +39,12 @@ export interface ColdPassResult {
 
 /** Reads and analyses one hour folder; null when it cannot be listed. `sized`: the files whose size was read. */
 export async function analyzeHourFolder(
-  base: string, channel: string, quality: string, h: HourFolder, report: ProblemSink, opts?: ReadHourOptions,
+  base: string,
+  channel: string,
+  quality: string,
+  h: HourFolder,
+  report: ProblemSink,
+  opts?: ReadHourOptions,
 ): Promise<{ result: HourResult; segments: number; sized: SizedFile[] } | null> {
   const input = await readHour(hourDir(base, channel, quality, h.name), h.name, h.start, report, opts);
   if (input === null) return null;
@@ -49,7 +54,11 @@ export async function analyzeHourFolder(
 }
 
 /** analyzeHourFolder through the cache: unchanged folders cost one stat. */
-async function analyzeCached(cache: HourCache, opts: ColdPassOptions, h: HourFolder): Promise<{ result: HourResult; segments: number } | null> {
+async function analyzeCached(
+  cache: HourCache,
+  opts: ColdPassOptions,
+  h: HourFolder,
+): Promise<{ result: HourResult; segments: number } | null> {
   const found = await cache.lookup(h.name, hourDir(opts.base, opts.channel, opts.quality, h.name));
   if ('hit' in found) return found.hit;
   const r = await analyzeHourFolder(opts.base, opts.channel, opts.quality, h, opts.report);
@@ -105,7 +114,9 @@ export function listQualityHours(opts: Omit<ColdPassOptions, 'concurrency'>): Pr
  * in hour order; `onHour` is called as each hour is collected (progress bars).
  */
 export async function analyzeHourFolders(
-  folders: readonly HourFolder[], given: ColdPassOptions, onHour?: () => void,
+  folders: readonly HourFolder[],
+  given: ColdPassOptions,
+  onHour?: () => void,
 ): Promise<ColdPassResult | null> {
   const noted = notingUnreadable(given.report, qualityDir(given.base, given.channel, given.quality));
   const opts = { ...given, report: noted.report };
@@ -117,22 +128,23 @@ export async function analyzeHourFolders(
     hours.push(r.result);
     segments += r.segments;
   };
-  const summary = opts.batched === true
-    ? await runOrderedPool({
-      items: batchesOf(folders),
-      concurrency: BATCHES_AHEAD,
-      shouldStop: opts.shouldStop,
-      work: (batch) => readBatch(batch, opts),
-      collect: (rs) => rs.forEach(take),
-    })
-    : await runOrderedPool({
-      items: folders,
-      concurrency: opts.concurrency,
-      queueSize: opts.concurrency * 2,
-      shouldStop: opts.shouldStop,
-      work: (h) => readInProcess(h, opts),
-      collect: take,
-    });
+  const summary =
+    opts.batched === true
+      ? await runOrderedPool({
+          items: batchesOf(folders),
+          concurrency: BATCHES_AHEAD,
+          shouldStop: opts.shouldStop,
+          work: (batch) => readBatch(batch, opts),
+          collect: (rs) => rs.forEach(take),
+        })
+      : await runOrderedPool({
+          items: folders,
+          concurrency: opts.concurrency,
+          queueSize: opts.concurrency * 2,
+          shouldStop: opts.shouldStop,
+          work: (h) => readInProcess(h, opts),
+          collect: take,
+        });
   return summary.stopped ? null : { hours, segments, unreadable: [...noted.hours] };
 }
 

@@ -67,7 +67,15 @@ function readBatchHour(batch: HourBatch, h: HourFolder, ahead?: ListedHour): Bat
   const dir = hourDir(batch.base, batch.channel, batch.quality, h.name);
   const stamp = ahead !== undefined ? ahead.stamp : batch.stamp ? stampOf(dir) : null;
   const problems: ProblemReport[] = [];
-  const input = readHourSync(dir, h.name, h.start, (kind, p, detail) => { problems.push([kind, p, detail]); }, ahead?.listing);
+  const input = readHourSync(
+    dir,
+    h.name,
+    h.start,
+    (kind, p, detail) => {
+      problems.push([kind, p, detail]);
+    },
+    ahead?.listing,
+  );
   if (input === null) return { hour: h.name, result: null, segments: 0, sized: [], stamp, problems };
   const sized: SizedFile[] = [];
   for (const s of input.segments) if (s.size !== undefined) sized.push({ name: s.name, size: s.size });

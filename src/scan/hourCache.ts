@@ -51,7 +51,8 @@ export class HourCache {
     }
     const stamp = { ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, statAt: now };
     const e = this.entries.get(hour);
-    if (e === undefined || e.ino !== st.ino || e.mtimeMs !== st.mtimeMs || e.ctimeMs !== st.ctimeMs || e.mtimeMs >= e.statAt - SETTLE_MS) return { stamp };
+    if (e === undefined || e.ino !== st.ino || e.mtimeMs !== st.mtimeMs || e.ctimeMs !== st.ctimeMs || e.mtimeMs >= e.statAt - SETTLE_MS)
+      return { stamp };
     if (!(await sizesUnchanged(dir, e.sized))) return { stamp };
     return { hit: { result: e.result, segments: e.segments } };
   }
@@ -74,12 +75,14 @@ export class HourCache {
 
 /** True when every file still has the size it had (a file gone or unreadable is a change). */
 async function sizesUnchanged(dir: string, sized: readonly SizedFile[]): Promise<boolean> {
-  const same = await Promise.all(sized.map(async (f) => {
-    try {
-      return (await stat(path.join(dir, f.name))).size === f.size;
-    } catch {
-      return false;
-    }
-  }));
+  const same = await Promise.all(
+    sized.map(async (f) => {
+      try {
+        return (await stat(path.join(dir, f.name))).size === f.size;
+      } catch {
+        return false;
+      }
+    }),
+  );
   return same.every(Boolean);
 }

@@ -39,7 +39,12 @@ async function reaches(dir: string, start: number, since: number): Promise<boole
  * the full read drops it. An hour that cannot be listed is kept, so that its read reports why.
  */
 export async function hoursReaching(
-  base: string, channel: string, quality: string, folders: readonly HourFolder[], since: number, concurrency: number,
+  base: string,
+  channel: string,
+  quality: string,
+  folders: readonly HourFolder[],
+  since: number,
+  concurrency: number,
 ): Promise<HourFolder[]> {
   const keep = new Array<boolean>(folders.length).fill(false);
   let next = 0;

@@ -48,15 +48,21 @@ const LISTED = 20;
  * in a list (`--qualities source, 480p` makes `480p` a channel) shows at once. Null when
  * every channel has its folder or the base cannot be listed (that is reported on its own).
  */
-export async function missingChannels(base: string, channels: readonly string[], skip: ReadonlySet<string> = new Set()):
-  Promise<{ missing: string[]; present: string[]; more: number } | null> {
+export async function missingChannels(
+  base: string,
+  channels: readonly string[],
+  skip: ReadonlySet<string> = new Set(),
+): Promise<{ missing: string[]; present: string[]; more: number } | null> {
   let entries: import('node:fs').Dirent[];
   try {
     entries = await readdir(base, { withFileTypes: true });
   } catch {
     return null;
   }
-  const folders = entries.filter((e) => (e.isDirectory() || e.isSymbolicLink()) && !e.name.startsWith('.') && !skip.has(e.name)).map((e) => e.name).sort();
+  const folders = entries
+    .filter((e) => (e.isDirectory() || e.isSymbolicLink()) && !e.name.startsWith('.') && !skip.has(e.name))
+    .map((e) => e.name)
+    .sort();
   const have = new Set(folders);
   const missing = channels.filter((c) => !have.has(c));
   if (missing.length === 0) return null;
@@ -66,6 +72,9 @@ export async function missingChannels(base: string, channels: readonly string[],
 /** The one warning line for `missingChannels`' answer. */
 export function missingChannelsText(base: string, m: { missing: string[]; present: string[]; more: number }): string {
   const names = (l: readonly string[]): string => l.map((c) => JSON.stringify(c)).join(', ');
-  const there = m.present.length === 0 ? 'it holds no channel folder' : `the channels there are ${names(m.present)}${m.more > 0 ? ` and ${m.more} more` : ''}`;
+  const there =
+    m.present.length === 0
+      ? 'it holds no channel folder'
+      : `the channels there are ${names(m.present)}${m.more > 0 ? ` and ${m.more} more` : ''}`;
   return `no folder for channel ${names(m.missing)} under ${base}; ${there}`;
 }

@@ -20,8 +20,13 @@ function isTombstone(n: string): boolean {
 /** True for `X.ts` names that are not hidden. */
 function isSegmentFile(n: string): boolean {
   const l = n.length;
-  return l > 3 && n.charCodeAt(l - 1) === 115 /* s */ && n.charCodeAt(l - 2) === 116 /* t */ &&
-    n.charCodeAt(l - 3) === 46 /* . */ && n.charCodeAt(0) !== 46;
+  return (
+    l > 3 &&
+    n.charCodeAt(l - 1) === 115 /* s */ &&
+    n.charCodeAt(l - 2) === 116 /* t */ &&
+    n.charCodeAt(l - 3) === 46 /* . */ &&
+    n.charCodeAt(0) !== 46
+  );
 }
 
 /** The `X` of every `X.tombstone` listed, or null when there is none (the usual case). */
@@ -45,7 +50,7 @@ export function selectSegmentNames(names: readonly string[]): string[] {
   const out: string[] = [];
   for (const n of names) {
     if (!isSegmentFile(n)) continue;
-    if (tombstones !== null && tombstones.has(n.slice(0, -3))) continue;
+    if (tombstones?.has(n.slice(0, -3))) continue;
     out.push(n);
   }
   return out;
@@ -61,7 +66,7 @@ export function parseHourListing(names: readonly string[], hourStart: number): {
   const bad: BadName[] = [];
   for (const name of names) {
     if (!isSegmentFile(name)) continue;
-    if (tombstones !== null && tombstones.has(name.slice(0, -3))) continue;
+    if (tombstones?.has(name.slice(0, -3))) continue;
     const p = parseSegment(name, hourStart);
     if (typeof p === 'string') bad.push({ name, reason: p });
     else segments.push(p);
@@ -84,7 +89,13 @@ export interface ReadHourOptions {
  * size decides a best-segment choice. Returns null when the folder cannot be listed
  * (reported); a file that vanishes before its stat is reported and left out.
  */
-export async function readHour(dir: string, hour: string, hourStart: number, report: ProblemSink, opts: ReadHourOptions = {}): Promise<HourInput | null> {
+export async function readHour(
+  dir: string,
+  hour: string,
+  hourStart: number,
+  report: ProblemSink,
+  opts: ReadHourOptions = {},
+): Promise<HourInput | null> {
   let names: string[];
   try {
     names = opts.syncList === true ? readdirSync(dir) : await readdir(dir);
@@ -93,14 +104,19 @@ export async function readHour(dir: string, hour: string, hourStart: number, rep
     return null;
   }
   const listed = listedHour(dir, names, hourStart, report);
-  const sized = listed.needSize.length === 0 ? [] : await Promise.all(listed.needSize.map(async (s) => {
-    try {
-      s.size = (await stat(path.join(dir, s.name))).size;
-      return true;
-    } catch (err) {
-      return sizeFailed(dir, s, err, report);
-    }
-  }));
+  const sized =
+    listed.needSize.length === 0
+      ? []
+      : await Promise.all(
+          listed.needSize.map(async (s) => {
+            try {
+              s.size = (await stat(path.join(dir, s.name))).size;
+              return true;
+            } catch (err) {
+              return sizeFailed(dir, s, err, report);
+            }
+          }),
+        );
   return hourInput(hour, hourStart, listed, sized);
 }
 
@@ -109,7 +125,10 @@ export type Listing = { readonly names: string[] } | { readonly error: unknown }
 
 /** Lists a folder on libuv's threads, settling to a Listing (never rejecting). */
 export function listAhead(dir: string): Promise<Listing> {
-  return readdir(dir).then((names) => ({ names }), (error: unknown) => ({ error }));
+  return readdir(dir).then(
+    (names) => ({ names }),
+    (error: unknown) => ({ error }),
+  );
 }
 
 /**

@@ -5,15 +5,20 @@
  */
 import { errorMessage } from '../errorMessage.js';
 export type ProblemKind =
-  | 'bad_name'        // a listed .ts name that does not parse
-  | 'skipped_folder'  // a folder at the hour level that is not an hour (or is hidden)
-  | 'not_a_folder'    // an hour name that is a file, or a quality/channel path that is one
-  | 'unreadable'      // permission error, symlink loop, I/O error
-  | 'vanished'        // listed, then gone before it could be read or stat'ed
-  | 'missing_base';   // the base, channel or quality folder does not exist (yet)
+  | 'bad_name' // a listed .ts name that does not parse
+  | 'skipped_folder' // a folder at the hour level that is not an hour (or is hidden)
+  | 'not_a_folder' // an hour name that is a file, or a quality/channel path that is one
+  | 'unreadable' // permission error, symlink loop, I/O error
+  | 'vanished' // listed, then gone before it could be read or stat'ed
+  | 'missing_base'; // the base, channel or quality folder does not exist (yet)
 
 export const PROBLEM_KINDS: readonly ProblemKind[] = [
-  'bad_name', 'skipped_folder', 'not_a_folder', 'unreadable', 'vanished', 'missing_base',
+  'bad_name',
+  'skipped_folder',
+  'not_a_folder',
+  'unreadable',
+  'vanished',
+  'missing_base',
 ];
 
 export type ProblemSink = (kind: ProblemKind, path: string, detail: string) => void;

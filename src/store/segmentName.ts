@@ -1,9 +1,7 @@
 import type { Segment, SegmentType } from '../coverage/types.js';
 
 /** Outcome of parsing one listed `.ts` name (docs/coverage.md, The store). */
-export type ParsedName =
-  | { readonly ok: true; readonly segment: Segment }
-  | { readonly ok: false; readonly reason: string };
+export type ParsedName = { readonly ok: true; readonly segment: Segment } | { readonly ok: false; readonly reason: string };
 
 const MAX_DURATION_INT_DIGITS = 9; // keeps microseconds far inside the safe integer range
 

@@ -6,7 +6,11 @@ export type CellState = 'whole' | 'partial' | 'missing' | 'future' | 'outside';
 
 const PLAIN: Record<CellState, string> = { whole: '#', partial: '+', missing: '.', future: ' ', outside: ' ' };
 const ANSI: Record<CellState, string> = {
-  whole: '\u001b[32m█', partial: '\u001b[33m▒', missing: '\u001b[31m░', future: '\u001b[90m·', outside: '\u001b[0m ',
+  whole: '\u001b[32m█',
+  partial: '\u001b[33m▒',
+  missing: '\u001b[31m░',
+  future: '\u001b[90m·',
+  outside: '\u001b[0m ',
 };
 const RESET = '\u001b[0m';
 
@@ -25,7 +29,14 @@ function overlapUs(spans: readonly Interval[], a: number, b: number): number {
  * `window` is whole (no hole), partial, or missing (holes cover all of it but 10 ms);
  * a cell that starts at or after `nowUs` is "not yet".
  */
-export function stripCells(from: number, cells: number, cellUs: number, window: Interval, holes: readonly Interval[], nowUs?: number): CellState[] {
+export function stripCells(
+  from: number,
+  cells: number,
+  cellUs: number,
+  window: Interval,
+  holes: readonly Interval[],
+  nowUs?: number,
+): CellState[] {
   const out: CellState[] = [];
   for (let i = 0; i < cells; i++) {
     const a = from + i * cellUs;
@@ -65,7 +76,14 @@ const hourName = (us: number): string => formatIsoMicros(us).slice(0, 13);
  * of its window, e.g. `chan/source  2026-11-22T19 |####+####| 2026-11-23T03`. A window
  * of more than `maxWidth` hours is drawn with several hours a character (said at the end).
  */
-export function hourStripLine(label: string, window: Interval | null, holes: readonly Interval[], nowUs: number, color: boolean, maxWidth = 168): string {
+export function hourStripLine(
+  label: string,
+  window: Interval | null,
+  holes: readonly Interval[],
+  nowUs: number,
+  color: boolean,
+  maxWidth = 168,
+): string {
   if (window === null) return `${label}  (nothing recorded)`;
   const first = Math.floor(window.start / HOUR_US) * HOUR_US;
   const hours = Math.max(1, Math.ceil(window.end / HOUR_US) - first / HOUR_US);

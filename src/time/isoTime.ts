@@ -22,7 +22,7 @@ export function parseIsoMicros(text: string): number {
   const dt = luxonDateTime().fromISO(t, { zone: 'utc', setZone: false });
   if (!dt.isValid) throw new Error(`"${text}" is not an ISO-8601 time (${dt.invalidExplanation ?? dt.invalidReason})`);
   const frac = /T[\d:]+[.,](\d+)/.exec(t)?.[1] ?? '';
-  const extra = frac.length > 3 ? Number((frac.slice(3) + '000').slice(0, 3)) : 0;
+  const extra = frac.length > 3 ? Number(`${frac.slice(3)}000`.slice(0, 3)) : 0;
   return dt.toMillis() * 1000 + extra;
 }
 
@@ -38,7 +38,7 @@ export function parseOffsetText(text: string): number | null {
   const [h, mi, s] = [Number(m[1] ?? 0), Number(m[2] ?? 0), Number(m[3])];
   if (m[2] !== undefined && s >= 60) return null;
   if (m[1] !== undefined && mi >= 60) return null;
-  return ((h * 60 + mi) * 60 + s) * 1_000_000 + Number(((m[4] ?? '') + '000000').slice(0, 6));
+  return ((h * 60 + mi) * 60 + s) * 1_000_000 + Number(`${m[4] ?? ''}000000`.slice(0, 6));
 }
 
 const MIN_TIME_US = -62_167_219_200_000_000; // 0000-01-01T00:00:00Z

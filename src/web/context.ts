@@ -36,8 +36,13 @@ export interface WebContext extends WebContextOptions {
 /** A WebContext with its fleet source, made here and nowhere else. */
 export function createWebContext(o: WebContextOptions): WebContext {
   const fleet = new FleetSource({
-    state: o.state, pairs: () => shownPairs(o), peers: () => allPeers(o), now: o.now,
-    nodeName: o.nodeName ?? o.config.nodeName, pollMs: o.config.peerPollMs, rules: severityRules(o.config),
+    state: o.state,
+    pairs: () => shownPairs(o),
+    peers: () => allPeers(o),
+    now: o.now,
+    nodeName: o.nodeName ?? o.config.nodeName,
+    pollMs: o.config.peerPollMs,
+    rules: severityRules(o.config),
   });
   return { ...o, fleet };
 }
@@ -55,7 +60,6 @@ export function shownPairs(ctx: WebContextOptions): [string, string][] {
 export function mapNames(ctx: WebContext): Set<string> {
   return new Set(shownPairs(ctx).map(([c, q]) => mapFileName(c, q)));
 }
-
 
 /** Every peer: the database's nodes, and config peers (a config peer of the same name wins). */
 export function allPeers(ctx: WebContextOptions): Record<string, PeerTarget> {
@@ -94,8 +98,12 @@ export function pageData(ctx: WebContext, mapPrefix: string, isStatic: boolean, 
     };
   });
   return {
-    ...view, static: isStatic, stale_after_us: staleAfterUs(ctx.config), pixel_seconds: ctx.config.pixelLength,
-    docs_url: docsUrl, maps,
+    ...view,
+    static: isStatic,
+    stale_after_us: staleAfterUs(ctx.config),
+    pixel_seconds: ctx.config.pixelLength,
+    docs_url: docsUrl,
+    maps,
   };
 }
 

@@ -30,7 +30,10 @@ const seconds = (us: number): number => us / SECOND_US;
 
 /** Pure: the body of `/api/v1/coverage` for the entries to show. */
 export function coverageJson(
-  pairs: readonly [string, string][], get: (c: string, q: string) => QualityStatus | undefined, ready: boolean, nowUs: number,
+  pairs: readonly [string, string][],
+  get: (c: string, q: string) => QualityStatus | undefined,
+  ready: boolean,
+  nowUs: number,
   rules: SeverityRules = DEFAULT_SEVERITY_RULES,
 ): unknown {
   const channels: { channel: string; qualities: unknown[] }[] = [];
@@ -51,10 +54,16 @@ export function coverageJson(
       newest_segment_end: s.newestEnd === null ? null : isoUtc(s.newestEnd),
       newest_segment_age_seconds: s.ageUs === null ? null : seconds(s.ageUs),
       // Window and holes by the one definition every surface shares (docs/coverage.md).
-      window: s.window === null ? null : {
-        start: isoUtc(s.window.start), end: isoUtc(s.window.end), hours: s.hoursShown,
-        raw_coverage: seconds(s.coveredUs), coverage_percent: s.coveragePct,
-      },
+      window:
+        s.window === null
+          ? null
+          : {
+              start: isoUtc(s.window.start),
+              end: isoUtc(s.window.end),
+              hours: s.hoursShown,
+              raw_coverage: seconds(s.coveredUs),
+              coverage_percent: s.coveragePct,
+            },
       nothing_recorded: s.nothingRecorded,
       // what the store holds, in the window or not: a window that holds none of it says so
       recorded: s.recorded === null ? null : { start: isoUtc(s.recorded.start), end: isoUtc(s.recorded.end) },
@@ -97,7 +106,9 @@ const WINDOW_PARAMS = ['channel', 'quality', 'since', 'until'] as const;
  * for `order`).
  */
 export function parseHolesQuery(
-  params: URLSearchParams, known: readonly [string, string][], extra: readonly string[] = ['order'],
+  params: URLSearchParams,
+  known: readonly [string, string][],
+  extra: readonly string[] = ['order'],
 ): { query: HolesQuery } | { error: string } {
   const allowed = [...WINDOW_PARAMS, ...extra];
   const seen = new Set<string>();
@@ -150,7 +161,10 @@ export function holesInRange<T extends Interval>(holes: readonly T[], since?: nu
  * or (`order=length`) longest first; and each pair's state.
  */
 export function holesJson(
-  pairs: readonly [string, string][], get: (c: string, q: string) => QualityStatus | undefined, query: HolesQuery, nowUs: number,
+  pairs: readonly [string, string][],
+  get: (c: string, q: string) => QualityStatus | undefined,
+  query: HolesQuery,
+  nowUs: number,
   rules: SeverityRules = DEFAULT_SEVERITY_RULES,
 ): unknown {
   const out: unknown[] = [];
@@ -163,7 +177,9 @@ export function holesJson(
     const raw = orderHoles(holesInRange(s.rawHoles, query.since, query.until), order);
     const editable = orderHoles(holesInRange(s.editableHoles, query.since, query.until), order);
     out.push({
-      channel, quality, scanned: status !== undefined,
+      channel,
+      quality,
+      scanned: status !== undefined,
       ...stateJson(s),
       raw_holes: raw.map(holeJson),
       editable_holes: editable.map(holeJson),

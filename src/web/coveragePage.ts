@@ -25,9 +25,8 @@ export interface CoveragePageInput {
  */
 export function renderCoveragePage(p: CoveragePageInput): string {
   const file = encodeURIComponent(p.mapFile);
-  const shown = p.nodes.length > 0
-    ? p.nodes.map((n) => ({ name: n.name, src: `${n.mapBase}/${file}` }))
-    : [{ name: p.selfName, src: file }];
+  const shown =
+    p.nodes.length > 0 ? p.nodes.map((n) => ({ name: n.name, src: `${n.mapBase}/${file}` })) : [{ name: p.selfName, src: file }];
   const figures = shown.map((n) => `    <h3>${h(n.name)}</h3>\n    <img src="${h(n.src)}" alt="${h(n.name)}">\n`).join('');
   return `<!DOCTYPE html>
 <html>

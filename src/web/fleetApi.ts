@@ -18,14 +18,21 @@ export function fleetHolesJson(body: unknown, view: FleetView, query: HolesQuery
   const b = body as HolesBody;
   return {
     ...b,
-    peers: view.peers.map((p) => ({ node: p.node, state: p.state, error: p.error, last_ok_at: p.last_ok_at === null ? null : isoUtc(p.last_ok_at) })),
+    peers: view.peers.map((p) => ({
+      node: p.node,
+      state: p.state,
+      error: p.error,
+      last_ok_at: p.last_ok_at === null ? null : isoUtc(p.last_ok_at),
+    })),
     holes: b.holes.map((entry) => {
       const q = view.qualities.find((x) => x.channel === entry.channel && x.quality === entry.quality);
       const holes = q === undefined ? [] : orderHoles(holesBetween(q.holes, query.since, query.until), query.order ?? 'time');
       return {
         ...entry,
         holes: holes.map((x) => ({
-          start: isoUtc(x.start), end: isoUtc(x.end), duration: (x.end - x.start) / SECOND_US,
+          start: isoUtc(x.start),
+          end: isoUtc(x.end),
+          duration: (x.end - x.start) / SECOND_US,
           peers: x.peers.map((p) => ({ node: p.node, cover: p.cover, covered: p.covered_us / SECOND_US })),
         })),
         fleet_hole_duration: q === undefined ? 0 : q.fleet.hole_us / SECOND_US,

@@ -17,8 +17,13 @@ function peerRow(p: PeerState, channel: string, quality: string): { row: FleetNo
   return {
     q,
     row: {
-      node: p.name, self: false, state, error: p.error,
-      window: q?.window ?? null, covered: q?.covered ?? [], partial: q?.partial ?? [],
+      node: p.name,
+      self: false,
+      state,
+      error: p.error,
+      window: q?.window ?? null,
+      covered: q?.covered ?? [],
+      partial: q?.partial ?? [],
     },
   };
 }
@@ -64,7 +69,12 @@ function holeFigures(self: SelfWindow, peerCov: readonly NodeCoverage[]): { flee
  * and `fleet.local_only_hole_us`, by the same computation), from this node's raw window
  * report: what the fleet gauges need, without the rest of the view (spans, rows, holes).
  */
-export function fleetHoleFiguresOf(channel: string, quality: string, self: SelfWindow, peers: readonly PeerState[]): { fleetHoleUs: number; localOnlyHoleUs: number } {
+export function fleetHoleFiguresOf(
+  channel: string,
+  quality: string,
+  self: SelfWindow,
+  peers: readonly PeerState[],
+): { fleetHoleUs: number; localOnlyHoleUs: number } {
   return holeFigures(self, peerCoverage(peers.map((p) => peerRow(p, channel, quality))));
 }
 
@@ -80,22 +90,36 @@ export function fleetQuality(self: QualitySpans, nodeName: string, peers: readon
   const figures = holeFigures({ window, holes, covered: selfCovered }, peerCov);
   const fleetCovered = unionSpans([selfCovered, ...peerCov.map((p) => p.covered)]);
   const selfRow: FleetNodeRow = {
-    node: nodeName, self: true, state: self.scanned ? 'up' : 'waiting', error: null,
-    window: self.window, covered: self.covered, partial: self.partial,
+    node: nodeName,
+    self: true,
+    state: self.scanned ? 'up' : 'waiting',
+    error: null,
+    window: self.window,
+    covered: self.covered,
+    partial: self.partial,
   };
   return {
-    channel: self.channel, quality: self.quality, scanned: self.scanned,
-    window: self.window, newest_end: self.newest_end,
-    hole_count: holes.length, hole_us: holeUs,
+    channel: self.channel,
+    quality: self.quality,
+    scanned: self.scanned,
+    window: self.window,
+    newest_end: self.newest_end,
+    hole_count: holes.length,
+    hole_us: holeUs,
     longest_hole_us: holes.reduce((m, x) => Math.max(m, x.end - x.start), 0),
-    missing_hours: self.missing_hours, nothing_recorded: self.nothing_recorded,
+    missing_hours: self.missing_hours,
+    nothing_recorded: self.nothing_recorded,
     coverage_pct: measured > 0 ? Math.max(0, ((measured - holeUs) / measured) * 100) : null,
-    state: self.state, reason: self.reason, recorded: self.recorded, window_misses_recording: self.window_misses_recording,
+    state: self.state,
+    reason: self.reason,
+    recorded: self.recorded,
+    window_misses_recording: self.window_misses_recording,
     axis: sharedAxis([self.window, ...rows.map((r) => r.row.window)], nowUs),
     nodes: [selfRow, ...rows.map((r) => r.row)],
     fleet: { covered: fleetCovered.map(pair), hole_us: figures.fleetHoleUs, local_only_hole_us: figures.localOnlyHoleUs },
     holes: peerCover(holes, peerCov).map((h) => ({
-      start: h.start, end: h.end,
+      start: h.start,
+      end: h.end,
       peers: h.peers.map((p) => ({ node: p.node, cover: p.cover, covered_us: p.coveredUs })),
     })),
   };
@@ -104,8 +128,17 @@ export function fleetQuality(self: QualitySpans, nodeName: string, peers: readon
 /** Pure: the whole fleet view of this node's spans and its peers' last answers. */
 export function fleetView(self: NodeSpans, peers: readonly PeerState[], nowUs: number): FleetView {
   return {
-    v: 1, node: self.node, generated_at: nowUs, ready: self.ready,
-    peers: peers.map((p) => ({ node: p.name, url: p.url, state: p.state, error: p.error, last_ok_at: p.lastOkAt === null ? null : p.lastOkAt * 1000 })),
+    v: 1,
+    node: self.node,
+    generated_at: nowUs,
+    ready: self.ready,
+    peers: peers.map((p) => ({
+      node: p.name,
+      url: p.url,
+      state: p.state,
+      error: p.error,
+      last_ok_at: p.lastOkAt === null ? null : p.lastOkAt * 1000,
+    })),
     qualities: self.qualities.map((q) => fleetQuality(q, self.node, peers, nowUs)),
   };
 }

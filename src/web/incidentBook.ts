@@ -50,10 +50,11 @@ export class IncidentBook {
     const held = this.pairs.get(key);
     if (held === undefined) return NONE;
     const all = [...held.values()];
-    const open = all.filter((x) => x.closed_at === null)
-      .sort((a, b) => us(a.opened_at) - us(b.opened_at) || us(a.start) - us(b.start));
-    const closed = all.filter((x) => x.closed_at !== null)
-      .sort((a, b) => us(b.closed_at ?? '') - us(a.closed_at ?? '') || us(b.start) - us(a.start)).slice(0, RECENT_CLOSED);
+    const open = all.filter((x) => x.closed_at === null).sort((a, b) => us(a.opened_at) - us(b.opened_at) || us(a.start) - us(b.start));
+    const closed = all
+      .filter((x) => x.closed_at !== null)
+      .sort((a, b) => us(b.closed_at ?? '') - us(a.closed_at ?? '') || us(b.start) - us(a.start))
+      .slice(0, RECENT_CLOSED);
     const answer = { open, closed };
     this.cache.set(key, answer);
     return answer;

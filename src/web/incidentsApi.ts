@@ -17,9 +17,13 @@ export interface IncidentsQuery extends HolesQuery {
  * `/api/v1/holes` (a channel or quality the history holds counts as known), and `state`
  * (`open` or `closed`) at most once. Returns the query or the message for a 400.
  */
-export function parseIncidentsQuery(params: URLSearchParams, known: readonly [string, string][]): { query: IncidentsQuery } | { error: string } {
+export function parseIncidentsQuery(
+  params: URLSearchParams,
+  known: readonly [string, string][],
+): { query: IncidentsQuery } | { error: string } {
   const states = params.getAll('state');
-  if (states.length > 1 || (states.length === 1 && states[0] !== 'open' && states[0] !== 'closed')) return { error: 'state must be given once, as open or closed' };
+  if (states.length > 1 || (states.length === 1 && states[0] !== 'open' && states[0] !== 'closed'))
+    return { error: 'state must be given once, as open or closed' };
   const parsed = parseHolesQuery(params, known, ['state']);
   if ('error' in parsed) return parsed;
   return { query: { ...parsed.query, state: states[0] as 'open' | 'closed' | undefined } };
@@ -36,7 +40,9 @@ const seconds = (us: number): number => us / SECOND_US;
 
 function partsJson(parts: readonly Interval[], peers: readonly NodeCoverage[]): IncidentPart[] {
   return peerCover(parts, peers).map((p) => ({
-    start: isoUtc(p.start), end: isoUtc(p.end), duration: seconds(p.end - p.start),
+    start: isoUtc(p.start),
+    end: isoUtc(p.end),
+    duration: seconds(p.end - p.start),
     peers: p.peers.map((x) => ({ node: x.node, cover: x.cover, covered: seconds(x.coveredUs) })),
   }));
 }
@@ -53,16 +59,23 @@ export function incidentJson(i: StoredIncident, view: FleetView | null): Inciden
   let openUs = 0;
   for (const p of i.open) openUs += p.end - p.start;
   return {
-    id: i.id, channel: i.channel, quality: i.quality,
+    id: i.id,
+    channel: i.channel,
+    quality: i.quality,
     state: i.closedAt === null ? 'open' : 'closed',
-    last_event: i.event, updated_at: isoUtc(i.at),
-    start: isoUtc(i.span.start), end: isoUtc(i.span.end), duration: seconds(i.span.end - i.span.start),
+    last_event: i.event,
+    updated_at: isoUtc(i.at),
+    start: isoUtc(i.span.start),
+    end: isoUtc(i.span.end),
+    duration: seconds(i.span.end - i.span.start),
     opened_at: isoUtc(i.openedAt),
     opened_at_start: i.openedAtStart,
     closed_at: i.closedAt === null ? null : isoUtc(i.closedAt),
     closed_how: i.closedHow,
-    closed_while_down: i.closedHow === 'filled_while_down' && i.closedAt !== null
-      ? { from: i.downSince === null ? null : isoUtc(i.downSince), to: isoUtc(i.closedAt) } : null,
+    closed_while_down:
+      i.closedHow === 'filled_while_down' && i.closedAt !== null
+        ? { from: i.downSince === null ? null : isoUtc(i.downSince), to: isoUtc(i.closedAt) }
+        : null,
     fill_delay_seconds: filled && i.closedAt !== null ? seconds(i.closedAt - i.openedAt) : null,
     open_seconds: seconds(openUs),
     open_parts: partsJson(i.open, peersOf(view, i.channel, i.quality)),
@@ -71,10 +84,19 @@ export function incidentJson(i: StoredIncident, view: FleetView | null): Inciden
 
 /** Pure: the incidents a query selects, in time order of their spans (then of opening). */
 export function selectIncidents(all: readonly StoredIncident[], q: IncidentsQuery): StoredIncident[] {
-  return all.filter((i) => (q.channel === undefined || i.channel === q.channel) && (q.quality === undefined || i.quality === q.quality)
-    && (q.state === undefined || (q.state === 'open') === (i.closedAt === null))
-    && (q.since === undefined || i.span.end > q.since) && (q.until === undefined || i.span.start < q.until))
-    .sort((a, b) => a.channel.localeCompare(b.channel) || a.quality.localeCompare(b.quality) || a.span.start - b.span.start || a.openedAt - b.openedAt);
+  return all
+    .filter(
+      (i) =>
+        (q.channel === undefined || i.channel === q.channel) &&
+        (q.quality === undefined || i.quality === q.quality) &&
+        (q.state === undefined || (q.state === 'open') === (i.closedAt === null)) &&
+        (q.since === undefined || i.span.end > q.since) &&
+        (q.until === undefined || i.span.start < q.until),
+    )
+    .sort(
+      (a, b) =>
+        a.channel.localeCompare(b.channel) || a.quality.localeCompare(b.quality) || a.span.start - b.span.start || a.openedAt - b.openedAt,
+    );
 }
 
 /** Pure: the body of `/api/v1/incidents`. */
@@ -84,7 +106,12 @@ export function incidentsJson(all: readonly StoredIncident[], q: IncidentsQuery,
     since: q.since === undefined ? null : isoUtc(q.since),
     until: q.until === undefined ? null : isoUtc(q.until),
     state: q.state ?? null,
-    peers: (view?.peers ?? []).map((p) => ({ node: p.node, state: p.state, error: p.error, last_ok_at: p.last_ok_at === null ? null : isoUtc(p.last_ok_at) })),
+    peers: (view?.peers ?? []).map((p) => ({
+      node: p.node,
+      state: p.state,
+      error: p.error,
+      last_ok_at: p.last_ok_at === null ? null : isoUtc(p.last_ok_at),
+    })),
     incidents: selectIncidents(all, q).map((i) => incidentJson(i, view)),
   };
 }

@@ -74,7 +74,8 @@ export function mapLayout(g: MapGeometry, pixelSeconds: number): MapLayout {
     }
   }
   const withDayText = dayLabels.map((d) => ({
-    ...d, text: d.size >= 84 ? d.title : d.size >= 44 ? d.title.slice(5) : '',
+    ...d,
+    text: d.size >= 84 ? d.title : d.size >= 44 ? d.title.slice(5) : '',
   }));
 
   const columnSeconds = g.height * pixelSeconds;
@@ -85,7 +86,14 @@ export function mapLayout(g: MapGeometry, pixelSeconds: number): MapLayout {
     minuteTicks.push({ at: (s / pixelSeconds) * scaleY, size: 0, text, title: `${text} into the column` });
   }
   return {
-    scaleX, scaleY, width: g.width * scaleX, height: g.height * scaleY, hourPx,
-    hourLabels, dayLabels: withDayText, minuteTicks, columnSeconds,
+    scaleX,
+    scaleY,
+    width: g.width * scaleX,
+    height: g.height * scaleY,
+    hourPx,
+    hourLabels,
+    dayLabels: withDayText,
+    minuteTicks,
+    columnSeconds,
   };
 }

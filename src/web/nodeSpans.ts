@@ -60,14 +60,20 @@ export const interval = (p: Pair): Interval => ({ start: p[0], end: p[1] });
 
 /** Pure: one channel and quality of this node in the spans form. */
 export function qualitySpans(
-  channel: string, quality: string, status: QualityStatus | undefined, nowUs: number, rules: SeverityRules = DEFAULT_SEVERITY_RULES,
+  channel: string,
+  quality: string,
+  status: QualityStatus | undefined,
+  nowUs: number,
+  rules: SeverityRules = DEFAULT_SEVERITY_RULES,
 ): QualitySpans {
   const s = summarizeQuality(channel, quality, status, nowUs, rules);
   const hours = status?.coverage.hours ?? [];
   const partial: Pair[] = [];
   for (const h of hours) for (const p of h.result.partialOnly) partial.push(pair(p));
   return {
-    channel, quality, scanned: status !== undefined,
+    channel,
+    quality,
+    scanned: status !== undefined,
     window: s.window === null ? null : pair(s.window),
     newest_end: s.newestEnd,
     covered: s.rawCovered.map(pair),
@@ -85,11 +91,18 @@ export function qualitySpans(
 
 /** Pure: the body of `/api/v1/spans?v=1`. */
 export function nodeSpans(
-  node: string, pairs: readonly (readonly [string, string])[], get: (c: string, q: string) => QualityStatus | undefined, ready: boolean, nowUs: number,
+  node: string,
+  pairs: readonly (readonly [string, string])[],
+  get: (c: string, q: string) => QualityStatus | undefined,
+  ready: boolean,
+  nowUs: number,
   rules: SeverityRules = DEFAULT_SEVERITY_RULES,
 ): NodeSpans {
   return {
-    v: SPANS_VERSION, node, generated_at: nowUs, ready,
+    v: SPANS_VERSION,
+    node,
+    generated_at: nowUs,
+    ready,
     qualities: pairs.map(([c, q]) => qualitySpans(c, q, get(c, q), nowUs, rules)),
   };
 }
@@ -99,7 +112,8 @@ const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isSaf
 function pairs(x: unknown, what: string): Pair[] {
   if (!Array.isArray(x)) throw new Error(`${what}: not a list`);
   return x.map((p, i) => {
-    if (!Array.isArray(p) || p.length !== 2 || !isInt(p[0]) || !isInt(p[1]) || p[1] < p[0]) throw new Error(`${what}[${i}]: not a [start, end] pair of µs`);
+    if (!Array.isArray(p) || p.length !== 2 || !isInt(p[0]) || !isInt(p[1]) || p[1] < p[0])
+      throw new Error(`${what}[${i}]: not a [start, end] pair of µs`);
     return [p[0], p[1]] as const;
   });
 }
@@ -134,10 +148,13 @@ export function parseNodeSpans(body: unknown): NodeSpans {
   }
   const qualities = o.qualities.map((qx, i): QualitySpans => {
     const q = record(qx, `qualities[${i}]`);
-    if (typeof q.channel !== 'string' || typeof q.quality !== 'string' || typeof q.scanned !== 'boolean') throw new Error(`qualities[${i}]: channel, quality or scanned missing`);
+    if (typeof q.channel !== 'string' || typeof q.quality !== 'string' || typeof q.scanned !== 'boolean')
+      throw new Error(`qualities[${i}]: channel, quality or scanned missing`);
     if (q.newest_end !== null && !isInt(q.newest_end)) throw new Error(`qualities[${i}].newest_end: not µs`);
     return {
-      channel: q.channel, quality: q.quality, scanned: q.scanned,
+      channel: q.channel,
+      quality: q.quality,
+      scanned: q.scanned,
       window: optPair(q.window, `qualities[${i}].window`),
       newest_end: q.newest_end,
       covered: pairs(q.covered, `qualities[${i}].covered`),

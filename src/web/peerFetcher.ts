@@ -99,12 +99,15 @@ export class PeerFetcher {
   /** Every configured peer, in name order, with what is known of it. */
   snapshot(): PeerState[] {
     const peers = this.opts.peers();
-    return Object.keys(peers).sort().map((name) => {
-      const s = this.states.get(name);
-      const t = peers[name];
-      return s !== undefined && s.spansUrl === t.spansUrl ? s
-        : { name, url: t.url, spansUrl: t.spansUrl, state: 'waiting', error: null, lastOkAt: null, data: null };
-    });
+    return Object.keys(peers)
+      .sort()
+      .map((name) => {
+        const s = this.states.get(name);
+        const t = peers[name];
+        return s !== undefined && s.spansUrl === t.spansUrl
+          ? s
+          : { name, url: t.url, spansUrl: t.spansUrl, state: 'waiting', error: null, lastOkAt: null, data: null };
+      });
   }
 
   /** Starts the rounds (the first at once). Timers do not keep the process alive. */
@@ -130,20 +133,34 @@ export class PeerFetcher {
         changed = true;
       }
     }
-    await Promise.all(Object.entries(peers).map(async ([name, { url, spansUrl }]) => {
-      const before = this.states.get(name);
-      let next: PeerState;
-      try {
-        const data = await fetchSpans(spansUrl, this.timeoutMs, this.maxBytes);
-        next = { name, url, spansUrl, state: 'up', error: null, lastOkAt: Date.now(), data };
-      } catch (e) {
-        const msg = e instanceof Error ? (e.name === 'TimeoutError' ? `no answer in ${this.timeoutMs} ms` : e.cause instanceof Error ? e.cause.message : e.message) : String(e);
-        next = { name, url, spansUrl, state: 'down', error: msg, lastOkAt: before?.lastOkAt ?? null, data: null };
-      }
-      if (before === undefined || before.state !== next.state || before.error !== next.error
-        || JSON.stringify(before.data?.qualities) !== JSON.stringify(next.data?.qualities)) changed = true;
-      this.states.set(name, next);
-    }));
+    await Promise.all(
+      Object.entries(peers).map(async ([name, { url, spansUrl }]) => {
+        const before = this.states.get(name);
+        let next: PeerState;
+        try {
+          const data = await fetchSpans(spansUrl, this.timeoutMs, this.maxBytes);
+          next = { name, url, spansUrl, state: 'up', error: null, lastOkAt: Date.now(), data };
+        } catch (e) {
+          const msg =
+            e instanceof Error
+              ? e.name === 'TimeoutError'
+                ? `no answer in ${this.timeoutMs} ms`
+                : e.cause instanceof Error
+                  ? e.cause.message
+                  : e.message
+              : String(e);
+          next = { name, url, spansUrl, state: 'down', error: msg, lastOkAt: before?.lastOkAt ?? null, data: null };
+        }
+        if (
+          before === undefined ||
+          before.state !== next.state ||
+          before.error !== next.error ||
+          JSON.stringify(before.data?.qualities) !== JSON.stringify(next.data?.qualities)
+        )
+          changed = true;
+        this.states.set(name, next);
+      }),
+    );
     if (changed) this.opts.onChange?.();
   }
 

@@ -59,7 +59,11 @@ function withHour(holes: readonly Interval[]): HoleView[] {
 
 /** Pure: the summary of one channel and quality at time `nowUs`, judged by `rules` (the daemon's --long-hole, --max-age). */
 export function summarizeQuality(
-  channel: string, quality: string, status: QualityStatus | undefined, nowUs: number, rules: SeverityRules = DEFAULT_SEVERITY_RULES,
+  channel: string,
+  quality: string,
+  status: QualityStatus | undefined,
+  nowUs: number,
+  rules: SeverityRules = DEFAULT_SEVERITY_RULES,
 ): QualitySummary {
   const cov = status?.coverage;
   const results = (cov?.hours ?? []).map((h) => h.result);
@@ -69,9 +73,14 @@ export function summarizeQuality(
   const newestEnd = cov?.newestEnd ?? null;
   const sev = status === undefined ? null : pairSeverity(raw, newestEnd, nowUs, rules);
   return {
-    channel, quality, status, window: raw.window,
+    channel,
+    quality,
+    status,
+    window: raw.window,
     hoursShown: cov?.map?.hours ?? 0,
-    coveredUs: raw.coveredUs, coveragePct: raw.coveragePct, newestEnd,
+    coveredUs: raw.coveredUs,
+    coveragePct: raw.coveragePct,
+    newestEnd,
     ageUs: newestEnd === null ? null : Math.max(0, nowUs - newestEnd),
     rawHoles: withHour(raw.holes),
     editableHoles: withHour(editable.holes),
@@ -90,7 +99,11 @@ export function summarizeQuality(
  * The channels and qualities to show: the configured ones in config order, then any
  * other the state holds (sorted), each once.
  */
-export function pairsToShow(channels: readonly string[], qualities: readonly string[], stateList: readonly QualityStatus[]): [string, string][] {
+export function pairsToShow(
+  channels: readonly string[],
+  qualities: readonly string[],
+  stateList: readonly QualityStatus[],
+): [string, string][] {
   const seen = new Set<string>();
   const out: [string, string][] = [];
   const add = (c: string, q: string): void => {

@@ -71,8 +71,12 @@ export function webRoutes(ctx: WebContext): Route[] {
   const csp = pageCsp();
   const { fleet } = ctx;
   const limits = ctx.config.httpLimits ?? DEFAULT_HTTP_LIMITS;
-  const events = new LiveEvents(() => pageData(ctx, 'maps/', false, DOCS_PATH.slice(1)), (l) => fleet.onChange(l),
-    { maxStreams: limits.maxEventStreams, stallMs: limits.eventStallMs }, ctx.streamEvents);
+  const events = new LiveEvents(
+    () => pageData(ctx, 'maps/', false, DOCS_PATH.slice(1)),
+    (l) => fleet.onChange(l),
+    { maxStreams: limits.maxEventStreams, stallMs: limits.eventStallMs },
+    ctx.streamEvents,
+  );
   // each incident change as `event: incident`, shaped as one item of /api/v1/incidents
   ctx.history?.onChange((changed) => {
     if (events.size === 0) return;
@@ -106,9 +110,14 @@ export function webRoutes(ctx: WebContext): Route[] {
         const parsed = parseHolesQuery(url.searchParams, pairs);
         if ('error' in parsed) return badRequest(res, parsed.error);
         const { channel, quality, since, until, order } = parsed.query;
-        if (since !== undefined || until !== undefined || order !== undefined) return badRequest(res, 'since, until and order apply to /api/v1/holes only');
+        if (since !== undefined || until !== undefined || order !== undefined)
+          return badRequest(res, 'since, until and order apply to /api/v1/holes only');
         const chosen = pairs.filter(([c, q]) => (channel === undefined || c === channel) && (quality === undefined || q === quality));
-        sendJson(res, 200, coverageJson(chosen, (c, q) => ctx.state.get(c, q), ctx.state.ready, nowUs(ctx), severityRules(ctx.config)));
+        sendJson(
+          res,
+          200,
+          coverageJson(chosen, (c, q) => ctx.state.get(c, q), ctx.state.ready, nowUs(ctx), severityRules(ctx.config)),
+        );
       },
     },
     {
@@ -118,9 +127,17 @@ export function webRoutes(ctx: WebContext): Route[] {
         const params = new URLSearchParams(url.searchParams);
         const peers = params.getAll('peers');
         params.delete('peers');
-        if (peers.length > 1 || (peers.length === 1 && peers[0] !== '0' && peers[0] !== '1')) return badRequest(res, 'peers must be given once, as 0 or 1');
+        if (peers.length > 1 || (peers.length === 1 && peers[0] !== '0' && peers[0] !== '1'))
+          return badRequest(res, 'peers must be given once, as 0 or 1');
         const parsed = parseHolesQuery(params, pairs);
-        if ('error' in parsed) return badRequest(res, parsed.error.replace('(expected channel, quality, since, until, order)', '(expected channel, quality, since, until, order, peers)'));
+        if ('error' in parsed)
+          return badRequest(
+            res,
+            parsed.error.replace(
+              '(expected channel, quality, since, until, order)',
+              '(expected channel, quality, since, until, order, peers)',
+            ),
+          );
         const body = holesJson(pairs, (c, q) => ctx.state.get(c, q), parsed.query, nowUs(ctx), severityRules(ctx.config));
         sendJson(res, 200, peers[0] === '1' ? fleetHolesJson(body, fleet.view(), parsed.query) : body);
       },
@@ -131,7 +148,8 @@ export function webRoutes(ctx: WebContext): Route[] {
         const keys = [...url.searchParams.keys()];
         if (keys.some((k) => k !== 'v')) return badRequest(res, 'the only parameter is v (the format version)');
         const v = url.searchParams.getAll('v');
-        if (v.length > 1 || (v.length === 1 && v[0] !== String(SPANS_VERSION))) return badRequest(res, `unsupported version; this node speaks v=${SPANS_VERSION}`);
+        if (v.length > 1 || (v.length === 1 && v[0] !== String(SPANS_VERSION)))
+          return badRequest(res, `unsupported version; this node speaks v=${SPANS_VERSION}`);
         sendJson(res, 200, fleet.spans());
       },
     },

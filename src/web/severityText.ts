@@ -11,13 +11,24 @@ const plural = (n: number, one: string, many: string): string => `${n} ${n === 1
  */
 export function reasonText(c: Cause): string {
   switch (c.kind) {
-    case 'nothing_recorded': return 'nothing recorded';
-    case 'window_misses_recording': return 'window holds none of the recording';
-    case 'stopped': return `recording stopped: newest segment ended ${formatDuration(c.ageUs)} ago`;
-    case 'missing_hours': return plural(c.count, 'missing hour', 'missing hours');
-    case 'long_holes': return c.count === 1 ? `long hole of ${formatDuration(c.longestUs)}` : `${c.count} long holes, longest ${formatDuration(c.longestUs)}`;
-    case 'short_holes': return c.count === 1 ? `1 short hole of ${formatDuration(c.longestUs)}` : `${c.count} short holes, longest ${formatDuration(c.longestUs)}`;
-    case 'no_hole': return 'no hole';
+    case 'nothing_recorded':
+      return 'nothing recorded';
+    case 'window_misses_recording':
+      return 'window holds none of the recording';
+    case 'stopped':
+      return `recording stopped: newest segment ended ${formatDuration(c.ageUs)} ago`;
+    case 'missing_hours':
+      return plural(c.count, 'missing hour', 'missing hours');
+    case 'long_holes':
+      return c.count === 1
+        ? `long hole of ${formatDuration(c.longestUs)}`
+        : `${c.count} long holes, longest ${formatDuration(c.longestUs)}`;
+    case 'short_holes':
+      return c.count === 1
+        ? `1 short hole of ${formatDuration(c.longestUs)}`
+        : `${c.count} short holes, longest ${formatDuration(c.longestUs)}`;
+    case 'no_hole':
+      return 'no hole';
   }
 }
 

@@ -33,7 +33,12 @@ export async function writeStaticPage(ctx: WebContext): Promise<void> {
  */
 export async function writeCoveragePage(outputDir: string, channel: string, quality: string, nodes: readonly NodeRef[]): Promise<void> {
   const html = renderCoveragePage({
-    channel, quality, mapFile: mapFileName(channel, quality), nodes, selfName: hostname(), indexHref: STATIC_PAGE_NAME,
+    channel,
+    quality,
+    mapFile: mapFileName(channel, quality),
+    nodes,
+    selfName: hostname(),
+    indexHref: STATIC_PAGE_NAME,
   });
   await writeFileAtomic(path.join(outputDir, coveragePageName(channel, quality)), html, { mode: 0o644 });
 }

@@ -11,7 +11,10 @@ export type { PageData, PageMap } from './pageData.js';
  * written as `\u003c` so no text in it (a channel named `</script>`) can end the element.
  */
 export function embedJson(data: unknown): string {
-  return JSON.stringify(data).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(data)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /**

@@ -25,14 +25,23 @@ function runNode(code: string): Promise<string> {
   const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-  return new Promise((resolve, reject) => child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`node exited ${code}: ${err}`)))));
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  return new Promise((resolve, reject) =>
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`node exited ${code}: ${err}`)))),
+  );
 }
 
 describe('the bundled CLI', () => {
   it('is what bin/segcov.js loads: one CommonJS file with its code cache, the worker and node_modules packages beside it', async () => {
-    const bin = readFileSync(path.join(REPO, 'bin', 'segcov.js'), 'utf8').split('\n').filter((l) => !l.trim().startsWith('//')).join('\n');
+    const bin = readFileSync(path.join(REPO, 'bin', 'segcov.js'), 'utf8')
+      .split('\n')
+      .filter((l) => !l.trim().startsWith('//'))
+      .join('\n');
     assert.match(bin, /import\('\.\/loadBundle\.js'\)/);
     assert.doesNotMatch(bin, /dist\/src/, 'bin/ must not fall back to the unbundled tree: the tests would not test what runs');
     const files = readdirSync(BUNDLE);
@@ -48,7 +57,9 @@ describe('the bundled CLI', () => {
     // the daemon is evaluated when the default command runs, not when the bundle loads
     assert.match(main, /init_daemon\s*=\s*__esm\(\{"dist\/src\/daemon\/daemon\.js"/, 'the daemon module is a lazily evaluated part');
     // the code cache was made by this Node, and V8 takes it
-    const probe = await runNode(`import { loadBundle } from ${JSON.stringify(path.join(REPO, 'bin', 'loadBundle.js'))}; const b = loadBundle(); console.log(JSON.stringify({ used: b.cacheUsed, run: typeof b.exports.runFromProcess }));`);
+    const probe = await runNode(
+      `import { loadBundle } from ${JSON.stringify(path.join(REPO, 'bin', 'loadBundle.js'))}; const b = loadBundle(); console.log(JSON.stringify({ used: b.cacheUsed, run: typeof b.exports.runFromProcess }));`,
+    );
     assert.deepEqual(JSON.parse(probe), { used: true, run: 'function' });
   });
 
@@ -70,11 +81,16 @@ describe('the bundled CLI', () => {
       // the working folder holds another package.json: yargs must not take its version or settings
       elsewhere = path.join(root, 'elsewhere');
       await mkdir(elsewhere);
-      await writeFile(path.join(elsewhere, 'package.json'), JSON.stringify({ name: 'other', version: '9.9.9', yargs: { 'camel-case-expansion': false } }));
+      await writeFile(
+        path.join(elsewhere, 'package.json'),
+        JSON.stringify({ name: 'other', version: '9.9.9', yargs: { 'camel-case-expansion': false } }),
+      );
       base = path.join(root, 'store');
       fillHour(base, 'chan', 'source', '2026-11-01T00', 0, 3600, new Set([100, 102]));
     });
-    after(async () => { await rm(root, { recursive: true, force: true }); });
+    after(async () => {
+      await rm(root, { recursive: true, force: true });
+    });
 
     it('holds the bundle and not the unbundled tree', () => {
       assert.ok(existsSync(path.join(pkg, 'dist', 'bundle', 'main.cjs')));
@@ -82,7 +98,7 @@ describe('the bundled CLI', () => {
       assert.ok(!existsSync(path.join(pkg, 'dist', 'src')), 'package.json files must not need dist/src');
     });
 
-    it('prints its help, its own version, and usage errors in the user\'s language', async () => {
+    it("prints its help, its own version, and usage errors in the user's language", async () => {
       const help = await run(['--help']);
       assert.equal(help.code, 0, help.stderr);
       assert.match(help.stdout, /segcov verify\s+Check stored segments/);
@@ -92,7 +108,7 @@ describe('the bundled CLI', () => {
       assert.equal(version.stdout.trim(), PKG.version);
       const german = await run(['--frob'], { LANG: 'de_DE.UTF-8' });
       assert.equal(german.code, 2);
-      assert.match(german.stderr, /Unbekanntes Argument: frob/, 'yargs\' translations are found beside the bundle');
+      assert.match(german.stderr, /Unbekanntes Argument: frob/, "yargs' translations are found beside the bundle");
     });
 
     it('runs a pass once with a YAML config and an ISO hour (yaml and luxon bundled, the map written)', async () => {
@@ -106,7 +122,11 @@ describe('the bundled CLI', () => {
       assert.equal(m.get('raw_holes{channel="chan",hour="2026-11-01T00",quality="source"}'), 1);
       const png = await readFile(path.join(base, 'coverage-maps', 'chan_source_coverage.png'));
       assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
-      assert.equal(JSON.parse(r.stderr.split('\n').find((l) => l.startsWith('{')) ?? '{}').app, 'segcov', 'logs are JSON from the first line');
+      assert.equal(
+        JSON.parse(r.stderr.split('\n').find((l) => l.startsWith('{')) ?? '{}').app,
+        'segcov',
+        'logs are JSON from the first line',
+      );
     });
 
     it('runs a subcommand (evaluated only when it runs)', async () => {
@@ -120,10 +140,29 @@ describe('the bundled CLI', () => {
       const port = await freePort();
       const web = path.join(root, 'web.yml');
       await writeFile(web, `basic_auth_users:\n  alice: ${bcrypt.hashSync('wonderland', 4)}\nunauthenticated_paths: [/docs/coverage.md]\n`);
-      const child = spawn(process.execPath, [bin(), 'chan', '--base-dir', base, '--metrics-port', String(port), '--metrics-host', '127.0.0.1', '--no-watch', '--log-level', 'warn', '--web.config.file', web],
-        { cwd: elsewhere, env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(
+        process.execPath,
+        [
+          bin(),
+          'chan',
+          '--base-dir',
+          base,
+          '--metrics-port',
+          String(port),
+          '--metrics-host',
+          '127.0.0.1',
+          '--no-watch',
+          '--log-level',
+          'warn',
+          '--web.config.file',
+          web,
+        ],
+        { cwd: elsewhere, env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] },
+      );
       let stderr = '';
-      child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+      child.stderr.on('data', (b: Buffer) => {
+        stderr += b.toString();
+      });
       try {
         const deadline = Date.now() + WAIT_MS;
         let doc: Response | null = null;
@@ -135,11 +174,16 @@ describe('the bundled CLI', () => {
         assert.ok(doc !== null, `no answer on port ${port} within ${WAIT_MS} ms:\n${stderr}`);
         assert.equal(doc.status, 200);
         assert.equal(await doc.text(), readFileSync(path.join(REPO, 'docs', 'coverage.md'), 'utf8'));
-        const as = (password: string): RequestInit => ({ headers: { authorization: `Basic ${Buffer.from(`alice:${password}`).toString('base64')}` } });
+        const as = (password: string): RequestInit => ({
+          headers: { authorization: `Basic ${Buffer.from(`alice:${password}`).toString('base64')}` },
+        });
         assert.equal((await fetch(`http://127.0.0.1:${port}/metrics`, as('looking-glass'))).status, 401);
         const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`, as('wonderland'))).text();
         assert.match(metrics, /^segcov_http_auth_failures_total 1$/m);
-        assert.match(metrics, new RegExp(`^segcov_build_info\\{version="${PKG.version.replace(/\./g, '\\.')}",nodejs_version="${process.version}"\\} 1$`, 'm'));
+        assert.match(
+          metrics,
+          new RegExp(`^segcov_build_info\\{version="${PKG.version.replace(/\./g, '\\.')}",nodejs_version="${process.version}"\\} 1$`, 'm'),
+        );
       } finally {
         child.kill('SIGTERM');
         if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
@@ -151,7 +195,9 @@ describe('the bundled CLI', () => {
       const text = readFileSync(main, 'utf8');
       // the same length (V8 itself checks only that): the cache's own digest must tell
       await writeFile(main, text.replace('Watches a segment store', 'Watches a segment st0re'));
-      const probe = await runNode(`import { loadBundle } from ${JSON.stringify(path.join(pkg, 'bin', 'loadBundle.js'))}; console.log(loadBundle().cacheUsed);`);
+      const probe = await runNode(
+        `import { loadBundle } from ${JSON.stringify(path.join(pkg, 'bin', 'loadBundle.js'))}; console.log(loadBundle().cacheUsed);`,
+      );
       assert.equal(probe.trim(), 'false');
       const help = await run(['--help']);
       assert.equal(help.code, 0, help.stderr);

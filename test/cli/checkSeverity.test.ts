@@ -34,8 +34,12 @@ function hourWithGaps(gaps: [number, number][]) {
 
 describe('segcov check: severity, the worst holes first (issue 25)', () => {
   let base: string;
-  before(async () => { base = await makeTmpDir('check-severity'); });
-  after(async () => { if (base !== undefined) await rm(base, { recursive: true, force: true }); });
+  before(async () => {
+    base = await makeTmpDir('check-severity');
+  });
+  after(async () => {
+    if (base !== undefined) await rm(base, { recursive: true, force: true });
+  });
 
   it('lists the ten longest holes first and says how many shorter ones it left out; --all lists every one', () => {
     // 15 holes of 4, 8, …, 60 s: the 60 s one is long (bad)
@@ -46,7 +50,10 @@ describe('segcov check: severity, the worst holes first (issue 25)', () => {
     const text = formatCheckText([c], H0 + 7200 * S);
     const rows = text.split('\n').filter((l) => /^ {4}\d+ /.test(l));
     assert.equal(rows.length, HOLES_LISTED);
-    assert.deepEqual(rows.map((l) => l.trim().split(/\s{3,}/)[3]), ['1 min 00 s', '56 s', '52 s', '48 s', '44 s', '40 s', '36 s', '32 s', '28 s', '24 s']);
+    assert.deepEqual(
+      rows.map((l) => l.trim().split(/\s{3,}/)[3]),
+      ['1 min 00 s', '56 s', '52 s', '48 s', '44 s', '40 s', '36 s', '32 s', '28 s', '24 s'],
+    );
     assert.match(text, /^ {4}… and 5 shorter hole\(s\) not listed \(--all lists every hole\)$/m);
     assert.match(text, /^c \/ q: BAD – long hole of 1 min 00 s$/m);
     const all = formatCheckText([c], H0 + 7200 * S, { all: true });
@@ -64,8 +71,14 @@ describe('segcov check: severity, the worst holes first (issue 25)', () => {
     assert.equal(checkExitCode([ok, warn, bad]), 1);
     assert.equal(checkExitCode([ok], true), 0);
     assert.equal(checkExitCode([ok, warn], true), 1);
-    assert.match(formatCheckText([ok, warn], now), /^OK: no pair is bad; 1 of 2 channel\/quality pair\(s\) have short holes only \(under --long-hole 1 min 00 s\)\.$/m);
-    assert.match(formatCheckText([ok, warn], now, { strict: true }), /^FAIL \(--strict\): 1 of 2 channel\/quality pair\(s\) have holes or no recording\.$/m);
+    assert.match(
+      formatCheckText([ok, warn], now),
+      /^OK: no pair is bad; 1 of 2 channel\/quality pair\(s\) have short holes only \(under --long-hole 1 min 00 s\)\.$/m,
+    );
+    assert.match(
+      formatCheckText([ok, warn], now, { strict: true }),
+      /^FAIL \(--strict\): 1 of 2 channel\/quality pair\(s\) have holes or no recording\.$/m,
+    );
     assert.match(formatCheckText([ok, warn, bad], now), /^FAIL: 1 of 3 channel\/quality pair\(s\) bad, 1 with short holes only\.$/m);
     // --long-hole moves the line
     assert.equal(checkQuality('c', 'q', [hourWithGaps([[100, 30]])], {}, { nowUs: now, longHoleUs: 30 * S }).state, 'bad');
@@ -79,7 +92,10 @@ describe('segcov check: severity, the worst holes first (issue 25)', () => {
     // an earlier hour whose segment ends before the window: not read in full
     putSegment(store, 'c', 'q', '2026-11-01T09', '00:00-2-full-AAAA.ts');
     const now = T('2026-11-01T14:00:00Z');
-    const [c] = await runCheck(await resolveCheckOptions({ channels: ['c'], qualities: 'q', 'base-dir': store, since: '2026-11-01T12:00:00Z' }), now);
+    const [c] = await runCheck(
+      await resolveCheckOptions({ channels: ['c'], qualities: 'q', 'base-dir': store, since: '2026-11-01T12:00:00Z' }),
+      now,
+    );
     assert.deepEqual(c.window, { start: T('2026-11-01T12:00:00Z'), end: T('2026-11-01T13:00:40Z') });
     assert.deepEqual(c.holes, [], 'the segment from 10:59 covers 12:00-13:00');
     assert.equal(c.state, 'ok');
@@ -91,14 +107,29 @@ describe('segcov check: severity, the worst holes first (issue 25)', () => {
     assert.equal(namesReach(['59:00-7300-full-AAAA.ts'], h10, at12), true);
     assert.equal(namesReach(['59:00.5-3659.5-suspect-AAAA.ts'], h10, at12), false, 'ends exactly at 12:00');
     assert.equal(namesReach(['59:00.5-3659.500001-partial-AAAA.ts'], h10, at12), true);
-    assert.equal(namesReach(['59:00-7300-temp-x.ts', '.59:00-7300-full-AAAA.ts', '59:00-7300-full-AAAA.tombstone', 'bad.ts'], h10, at12), false);
+    assert.equal(
+      namesReach(['59:00-7300-temp-x.ts', '.59:00-7300-full-AAAA.ts', '59:00-7300-full-AAAA.tombstone', 'bad.ts'], h10, at12),
+      false,
+    );
     const folders = await listHourFolders(path.join(store, 'c', 'q'), {}, () => {});
     const reaching = await hoursReaching(store, 'c', 'q', folders, T('2026-11-01T12:00:00Z'), 2);
-    assert.deepEqual(reaching.map((h) => h.name), ['2026-11-01T10', '2026-11-01T13']);
+    assert.deepEqual(
+      reaching.map((h) => h.name),
+      ['2026-11-01T10', '2026-11-01T13'],
+    );
 
     const config = resolveDaemonConfig({
-      channels: ['c'], 'base-dir': store, qualities: 'q', 'first-hour': '2026-11-01T12', 'metrics-port': 0, 'log-level': 'silent',
-      'output-dir': path.join(base, 'since-maps'), 'pixel-length': 2, rows: 300, 'check-interval': 300, concurrency: 2,
+      channels: ['c'],
+      'base-dir': store,
+      qualities: 'q',
+      'first-hour': '2026-11-01T12',
+      'metrics-port': 0,
+      'log-level': 'silent',
+      'output-dir': path.join(base, 'since-maps'),
+      'pixel-length': 2,
+      rows: 300,
+      'check-interval': 300,
+      concurrency: 2,
     });
     const parts = createDaemon(config, silentLogger);
     await passAll(parts);
@@ -109,14 +140,38 @@ describe('segcov check: severity, the worst holes first (issue 25)', () => {
   it("CLI: wubloader's placeholder window holds none of the recording and says what was recorded", async () => {
     const store = path.join(base, 'placeholder');
     for (const h of ['10', '11', '12', '13']) putSegment(store, 'c', 'q', `2026-11-01T${h}`, '00:00-3600-full-AAAA.ts');
-    const r = await runCli(['check', 'c', '--qualities', 'q', '--base-dir', store, '--json',
-      '--since', '1969-12-31T00:00:00Z', '--until', '1970-01-07T01:00:00Z'], { env: cleanEnv() });
+    const r = await runCli(
+      [
+        'check',
+        'c',
+        '--qualities',
+        'q',
+        '--base-dir',
+        store,
+        '--json',
+        '--since',
+        '1969-12-31T00:00:00Z',
+        '--until',
+        '1970-01-07T01:00:00Z',
+      ],
+      { env: cleanEnv() },
+    );
     assert.equal(r.code, 1, r.stderr);
     const q = (JSON.parse(r.stdout) as { qualities: Record<string, unknown>[] }).qualities[0];
-    assert.deepEqual([q.state, q.reason, q.window_misses_recording, q.recorded, q.missing_hours], [
-      'bad', 'window holds none of the recording', true, { start: '2026-11-01T10:00:00.000000Z', end: '2026-11-01T14:00:00.000000Z' }, 169,
-    ]);
-    const text = await runCli(['check', 'c', '--qualities', 'q', '--base-dir', store, '--since', '1969-12-31T00:00:00Z', '--until', '1970-01-07T01:00:00Z'], { env: cleanEnv() });
+    assert.deepEqual(
+      [q.state, q.reason, q.window_misses_recording, q.recorded, q.missing_hours],
+      [
+        'bad',
+        'window holds none of the recording',
+        true,
+        { start: '2026-11-01T10:00:00.000000Z', end: '2026-11-01T14:00:00.000000Z' },
+        169,
+      ],
+    );
+    const text = await runCli(
+      ['check', 'c', '--qualities', 'q', '--base-dir', store, '--since', '1969-12-31T00:00:00Z', '--until', '1970-01-07T01:00:00Z'],
+      { env: cleanEnv() },
+    );
     assert.match(text.stdout, /^c \/ q: BAD – window holds none of the recording$/m);
     assert.match(text.stdout, /^ {2}recorded +2026-11-01 10:00:00 – 2026-11-01 14:00:00 UTC, outside the window$/m);
   });

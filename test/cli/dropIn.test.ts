@@ -19,38 +19,70 @@ describe('drop-in for the replaced checker', () => {
     base = await makeTmpDir('dropin');
     for (const q of ['source', '480p']) for (const h of HOURS) fillHour(base, 'desertbus', q, h, 0, 60);
   });
-  after(async () => { await rm(base, { recursive: true, force: true }); });
+  after(async () => {
+    await rm(base, { recursive: true, force: true });
+  });
 
   it("starts with the compose entry's exact arguments (placeholder window) and exports every hour", async () => {
     const port = await freePort();
     // docker-compose.jsonnet's segment_coverage command, only /mnt replaced by the store
-    const args = ['desertbus', '--base-dir', base, '--qualities', 'source,480p',
-      '--first-hour', '1969-12-31T00:00:00Z', '--last-hour', '1970-01-07T00:00:00Z',
-      '--make-page', '--connection-string', 'dbname=wubloader user=vst password=x host=db.invalid'];
+    const args = [
+      'desertbus',
+      '--base-dir',
+      base,
+      '--qualities',
+      'source,480p',
+      '--first-hour',
+      '1969-12-31T00:00:00Z',
+      '--last-hour',
+      '1970-01-07T00:00:00Z',
+      '--make-page',
+      '--connection-string',
+      'dbname=wubloader user=vst password=x host=db.invalid',
+    ];
     // the port through the environment, so the argument list stays the compose one
-    const proc = spawn(process.execPath, [BIN, ...args], { env: cleanEnv({ SEGCOV_METRICS_PORT: String(port), SEGCOV_METRICS_HOST: '127.0.0.1' }), cwd: REPO });
+    const proc = spawn(process.execPath, [BIN, ...args], {
+      env: cleanEnv({ SEGCOV_METRICS_PORT: String(port), SEGCOV_METRICS_HOST: '127.0.0.1' }),
+      cwd: REPO,
+    });
     let err = '';
-    proc.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    proc.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     proc.stdout.resume();
     try {
-      const metrics = await waitFor('ready and serving /metrics', async () => {
-        if (proc.exitCode !== null) throw new Error(`exited ${proc.exitCode}: ${err}`);
-        const r = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null);
-        if (r?.status !== 200) return undefined;
-        return parseProm(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
-      }, 60_000);
+      const metrics = await waitFor(
+        'ready and serving /metrics',
+        async () => {
+          if (proc.exitCode !== null) throw new Error(`exited ${proc.exitCode}: ${err}`);
+          const r = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null);
+          if (r?.status !== 200) return undefined;
+          return parseProm(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
+        },
+        60_000,
+      );
       for (const q of ['source', '480p']) {
         for (const h of HOURS) {
-          assert.equal(metrics.get(`raw_coverage{channel="desertbus",hour="${h}",quality="${q}"}`), 60, `${q} ${h} exported although outside the window`);
+          assert.equal(
+            metrics.get(`raw_coverage{channel="desertbus",hour="${h}",quality="${q}"}`),
+            60,
+            `${q} ${h} exported although outside the window`,
+          );
         }
       }
       assert.ok((metrics.get('log_count_total{level="INFO"}') ?? 0) >= 1, 'log lines counted');
       const out = path.join(base, 'coverage-maps');
       for (const q of ['source', '480p']) {
-        const html = await waitFor(`the old page of ${q}`, async () => readFile(path.join(out, `desertbus_${q}_coverage.html`), 'utf8').catch(() => undefined), 30_000);
+        const html = await waitFor(
+          `the old page of ${q}`,
+          async () => readFile(path.join(out, `desertbus_${q}_coverage.html`), 'utf8').catch(() => undefined),
+          30_000,
+        );
         assert.match(html, /<a href="index.html">/);
         // the window bounds only the map: 1969-12-31T00 … 1970-01-07T00 is 169 hours, all white
-        const { info } = await sharp(path.join(out, `desertbus_${q}_coverage.png`)).raw().toBuffer({ resolveWithObject: true });
+        const { info } = await sharp(path.join(out, `desertbus_${q}_coverage.png`))
+          .raw()
+          .toBuffer({ resolveWithObject: true });
         assert.equal(info.width, 169 * 6);
       }
       await access(path.join(out, 'index.html'));
@@ -62,11 +94,30 @@ describe('drop-in for the replaced checker', () => {
   });
 
   it('accepts every flag of the replaced checker; --output-dir is relative to --base-dir', async () => {
-    const r = await runCli(['desertbus', '--base-dir', base, '--qualities', 'source', '--first-hour', '2026-11-01 01:00',
-      '--last-hour', '2026-11-01 01:59', '--metrics-port', '0', '--backdoor-port', '1234', '--check-interval', '300',
-      '--output-dir', 'other-maps', '--run-once']);
+    const r = await runCli([
+      'desertbus',
+      '--base-dir',
+      base,
+      '--qualities',
+      'source',
+      '--first-hour',
+      '2026-11-01 01:00',
+      '--last-hour',
+      '2026-11-01 01:59',
+      '--metrics-port',
+      '0',
+      '--backdoor-port',
+      '1234',
+      '--check-interval',
+      '300',
+      '--output-dir',
+      'other-maps',
+      '--run-once',
+    ]);
     assert.equal(r.code, 0, r.stderr);
-    const { info } = await sharp(path.join(base, 'other-maps', 'desertbus_source_coverage.png')).raw().toBuffer({ resolveWithObject: true });
+    const { info } = await sharp(path.join(base, 'other-maps', 'desertbus_source_coverage.png'))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     assert.equal(info.width, 6, 'one hour shown: "2026-11-01 01:00" to "2026-11-01 01:59"');
     assert.equal(r.stderr.match(/--backdoor-port 1234 ignored/g)?.length, 1, 'one warning');
   });
@@ -99,7 +150,10 @@ describe('drop-in for the replaced checker', () => {
 
   it('reads booleans as people write them, from the environment and YAML', async () => {
     for (const v of ['1', 'yes', 'TRUE', 'Yes']) {
-      const r = await runCli(['desertbus', '--base-dir', base], { env: cleanEnv({ SEGCOV_RUN_ONCE: v, SEGCOV_METRICS_PORT: '0' }), timeoutMs: 60_000 });
+      const r = await runCli(['desertbus', '--base-dir', base], {
+        env: cleanEnv({ SEGCOV_RUN_ONCE: v, SEGCOV_METRICS_PORT: '0' }),
+        timeoutMs: 60_000,
+      });
       assert.equal(r.code, 0, `SEGCOV_RUN_ONCE=${v}: ${r.stderr}`);
       assert.match(r.stderr, /run-once done/);
     }
@@ -126,15 +180,23 @@ describe('drop-in for the replaced checker', () => {
 
   it("an unknown SEGCOV_* variable warns; another command's variables and config keys do not break a command", async () => {
     const env = cleanEnv({
-      SEGCOV_BOGUS: '1', SEGCOV_METRICS_PORT: '0', SEGCOV_MAKE_PAGE: 'yes', SEGCOV_FIRST_HOUR: '2026-11-01T00',
-      SEGCOV_SINCE: '2026-11-01T00:00:00Z', SEGCOV_START_AT: 'x', SEGCOV_DECODE: '1',
+      SEGCOV_BOGUS: '1',
+      SEGCOV_METRICS_PORT: '0',
+      SEGCOV_MAKE_PAGE: 'yes',
+      SEGCOV_FIRST_HOUR: '2026-11-01T00',
+      SEGCOV_SINCE: '2026-11-01T00:00:00Z',
+      SEGCOV_START_AT: 'x',
+      SEGCOV_DECODE: '1',
     });
     const daemon = await runCli(['desertbus', '--base-dir', base, '--run-once'], { env });
     assert.equal(daemon.code, 0, daemon.stderr);
     assert.equal(daemon.stderr.match(/SEGCOV_BOGUS is not a segcov setting/g)?.length, 1);
     const check = await runCli(['check', 'desertbus', '--base-dir', base, '--until', '2026-11-01T00:01:00Z'], { env });
     assert.equal(check.code, 0, check.stderr + check.stdout);
-    const verify = await runCli(['verify', '--channel', 'desertbus', '--quality', 'source', '--base-dir', base, '--since', '2026-11-01T02:00:00Z'], { env });
+    const verify = await runCli(
+      ['verify', '--channel', 'desertbus', '--quality', 'source', '--base-dir', base, '--since', '2026-11-01T02:00:00Z'],
+      { env },
+    );
     // it runs: the 2026-11-01T02 segments are checked (their names carry no real hash: 1 = bad ones found)
     assert.equal(verify.code, 1, verify.stderr);
     assert.match(verify.stdout, /checked \d+ segments/);
@@ -142,10 +204,21 @@ describe('drop-in for the replaced checker', () => {
 
     // the daemon's config file serves `check` too: channels and store keys taken, the rest left alone
     const cfg = path.join(base, 'daemon.yaml');
-    await writeFile(cfg, [
-      'channels: [desertbus]', `base-dir: ${base}`, 'qualities: source,480p', 'metrics-port: 8006', 'make-page: true',
-      'check-interval: 300', 'watch: no', 'peers:', '  node-b: http://node-b.example:8006', '',
-    ].join('\n'));
+    await writeFile(
+      cfg,
+      [
+        'channels: [desertbus]',
+        `base-dir: ${base}`,
+        'qualities: source,480p',
+        'metrics-port: 8006',
+        'make-page: true',
+        'check-interval: 300',
+        'watch: no',
+        'peers:',
+        '  node-b: http://node-b.example:8006',
+        '',
+      ].join('\n'),
+    );
     const c = await runCli(['check', '--config', cfg, '--until', '2026-11-01T00:01:00Z', '--json'], { env: cleanEnv() });
     assert.equal(c.code, 0, c.stderr);
     const report = JSON.parse(c.stdout) as { qualities?: { quality: string }[] } & Record<string, unknown>;
@@ -155,7 +228,19 @@ describe('drop-in for the replaced checker', () => {
   it('peer names with a hyphen appear once, not again in camelCase', async () => {
     const cfg = path.join(base, 'peers.yaml');
     await writeFile(cfg, 'peers:\n  node-b: http://node-b.example:8006\n  node_c: http://c.example:8006\n');
-    const r = await runCli(['desertbus', '--config', cfg, '--base-dir', base, '--run-once', '--make-page', '--metrics-port', '0', '--output-dir', 'peer-maps']);
+    const r = await runCli([
+      'desertbus',
+      '--config',
+      cfg,
+      '--base-dir',
+      base,
+      '--run-once',
+      '--make-page',
+      '--metrics-port',
+      '0',
+      '--output-dir',
+      'peer-maps',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const html = await readFile(path.join(base, 'peer-maps', 'desertbus_source_coverage.html'), 'utf8');
     assert.match(html, /<h3>node-b<\/h3>/);

@@ -52,7 +52,16 @@ describe('messages name what went wrong', () => {
     assert.doesNotMatch(r.stderr, /does not exist/);
     assert.match(r.stderr, /--run-once: the base dir cannot be read .*exit 1/);
     // control: a base that is not there yet is an empty store, exit 0
-    const missing = await runCopy(['chan', '--base-dir', path.join(root, 'not-yet'), '--output-dir', out, '--run-once', '--metrics-port', '0']);
+    const missing = await runCopy([
+      'chan',
+      '--base-dir',
+      path.join(root, 'not-yet'),
+      '--output-dir',
+      out,
+      '--run-once',
+      '--metrics-port',
+      '0',
+    ]);
     assert.equal(missing.code, 0, missing.stderr);
     assert.match(missing.stderr, /base dir does not exist yet/);
   });
@@ -104,13 +113,28 @@ describe('messages name what went wrong', () => {
 
   it('a channel with no folder under the base: one warning listing the channels there', async () => {
     // `--qualities source, 480p`: the space makes 480p a channel
-    const d = await startDaemon(['chan', '--base-dir', store, '--qualities', 'source,', '480p', '--output-dir', path.join(root, 'maps'), '--check-interval', '1', '--no-watch']);
+    const d = await startDaemon([
+      'chan',
+      '--base-dir',
+      store,
+      '--qualities',
+      'source,',
+      '480p',
+      '--output-dir',
+      path.join(root, 'maps'),
+      '--check-interval',
+      '1',
+      '--no-watch',
+    ]);
     try {
       await waitFor('three passes', async () => {
         const m = parseProm(await (await fetch(`${d.url}/metrics`)).text());
         return (m.get('segcov_passes_total{channel="480p",quality="source"}') ?? 0) >= 3 ? true : undefined;
       });
-      const lines = d.stderr().split('\n').filter((l) => l.includes('no folder for channel'));
+      const lines = d
+        .stderr()
+        .split('\n')
+        .filter((l) => l.includes('no folder for channel'));
       assert.equal(lines.length, 1, d.stderr());
       assert.match(lines[0], /no folder for channel \\"480p\\" under [^;]+; the channels there are \\"chan\\"/);
     } finally {

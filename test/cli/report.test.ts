@@ -14,9 +14,18 @@ const H10 = Date.UTC(2026, 10, 1, 10) * 1000;
 
 function incident(id: string, from: number, to: number, closedAt: number | null): StoredIncident {
   return {
-    channel: 'c', quality: 'source', id, event: closedAt === null ? 'opened' : 'closed', at: closedAt ?? H10 + 7200 * S,
-    span: { start: H10 + from * S, end: H10 + to * S }, openedAt: H10 + 7200 * S, openedAtStart: false,
-    open: closedAt === null ? [{ start: H10 + from * S, end: H10 + to * S }] : [], closedAt, closedHow: closedAt === null ? null : 'filled', downSince: null,
+    channel: 'c',
+    quality: 'source',
+    id,
+    event: closedAt === null ? 'opened' : 'closed',
+    at: closedAt ?? H10 + 7200 * S,
+    span: { start: H10 + from * S, end: H10 + to * S },
+    openedAt: H10 + 7200 * S,
+    openedAtStart: false,
+    open: closedAt === null ? [{ start: H10 + from * S, end: H10 + to * S }] : [],
+    closedAt,
+    closedHow: closedAt === null ? null : 'filled',
+    downSince: null,
   };
 }
 
@@ -43,13 +52,18 @@ describe('segcov report (no daemon running)', () => {
     fillHour(base, 'c', 'source', '2026-11-01T11', 0, 600);
     mkdirSync(path.join(base, 'coverage-maps'));
     history = path.join(base, 'coverage-maps', HISTORY_FILE);
-    writeFileSync(history, [
-      encodeRecord({ kind: 'incident', incident: incident('lost', 600, 700, null) }),
-      encodeRecord({ kind: 'incident', incident: incident('back', 1000, 1300, H10 + 7200 * S + 1800 * S) }),
-      encodeRecord({ kind: 'alive', at: H10 + 9000 * S }),
-    ].join(''));
+    writeFileSync(
+      history,
+      [
+        encodeRecord({ kind: 'incident', incident: incident('lost', 600, 700, null) }),
+        encodeRecord({ kind: 'incident', incident: incident('back', 1000, 1300, H10 + 7200 * S + 1800 * S) }),
+        encodeRecord({ kind: 'alive', at: H10 + 9000 * S }),
+      ].join(''),
+    );
   });
-  after(async () => { await rm(dir, { recursive: true, force: true }); });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   it('--json: coverage, the hole still missing with when it opened, the recovered one with its time to fill, the longest', async () => {
     const r = await runCli(['report', 'c', '--base-dir', base, '--json']);
@@ -58,22 +72,36 @@ describe('segcov report (no daemon running)', () => {
     assert.equal(j.history, history);
     const q = j.qualities[0];
     assert.equal(q.coverage_percent, ((4200 - 100) / 4200) * 100);
-    assert.deepEqual(q.lost, [{ start: '2026-11-01T10:10:00.000000Z', end: '2026-11-01T10:11:40.000000Z', duration: 100, opened_at: '2026-11-01T12:00:00.000000Z' }]);
+    assert.deepEqual(q.lost, [
+      { start: '2026-11-01T10:10:00.000000Z', end: '2026-11-01T10:11:40.000000Z', duration: 100, opened_at: '2026-11-01T12:00:00.000000Z' },
+    ]);
     assert.equal(q.recovered.length, 1);
     assert.equal(q.recovered[0].start, '2026-11-01T10:16:40.000000Z');
     assert.equal(q.recovered[0].fill_delay_seconds, 1800);
     assert.equal(q.recovered[0].while_down, null);
-    assert.deepEqual(q.longest.map((h) => [h.duration, h.kind]), [[300, 'recovered'], [100, 'lost']]);
+    assert.deepEqual(
+      q.longest.map((h) => [h.duration, h.kind]),
+      [
+        [300, 'recovered'],
+        [100, 'lost'],
+      ],
+    );
   });
 
   it('--since/--until narrow the range; the text and Markdown forms say the same', async () => {
-    const narrow = JSON.parse((await runCli(['report', 'c', '--base-dir', base, '--json', '--since', '2026-11-01T10:15:00Z', '--until', '2026-11-01T11:00:00Z'])).stdout) as ReportJson;
+    const narrow = JSON.parse(
+      (await runCli(['report', 'c', '--base-dir', base, '--json', '--since', '2026-11-01T10:15:00Z', '--until', '2026-11-01T11:00:00Z']))
+        .stdout,
+    ) as ReportJson;
     assert.deepEqual(narrow.qualities[0].lost, []);
     assert.equal(narrow.qualities[0].recovered.length, 1);
     const text = await runCli(['report', 'c', '--base-dir', base]);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /still missing \(lost unless imported\):/);
-    assert.match(text.stdout, /2026-11-01 10:16:40 +2026-11-01 10:21:40 +5 min 00 s +2026-11-01 12:00:00 +2026-11-01 12:30:00 +30 min 00 s/);
+    assert.match(
+      text.stdout,
+      /2026-11-01 10:16:40 +2026-11-01 10:21:40 +5 min 00 s +2026-11-01 12:00:00 +2026-11-01 12:30:00 +30 min 00 s/,
+    );
     const md = await runCli(['report', 'c', '--base-dir', base, '--markdown']);
     assert.match(md.stdout, /^# Coverage report$/m);
     assert.match(md.stdout, /^### Recovered$/m);

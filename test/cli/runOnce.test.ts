@@ -24,7 +24,9 @@ describe('segcov --run-once --textfile (end to end)', () => {
     fillHour(base, 'chan', 'source', '2026-11-01T02', 10, 1000);
     putSegment(base, 'chan', 'source', '2026-11-01T02', 'not-a-segment.ts');
   });
-  after(async () => { await rm(base, { recursive: true, force: true }); });
+  after(async () => {
+    await rm(base, { recursive: true, force: true });
+  });
 
   it('writes the expected gauges and map', async () => {
     const textfile = path.join(base, 'out', 'coverage.prom');
@@ -107,7 +109,11 @@ describe('segcov --run-once --textfile (end to end)', () => {
     };
     assert.equal(await stateIn({}), 2, 'config long-hole: 5: the 6 s and 10 s holes are long');
     assert.equal(await stateIn({ SEGCOV_LONG_HOLE: '20' }), 1, 'SEGCOV_LONG_HOLE over the config');
-    assert.equal(await stateIn({ SEGCOV_LONG_HOLE: '20' }, ['--long-hole', '10']), 2, 'the flag over SEGCOV_LONG_HOLE; a hole of exactly --long-hole is long');
+    assert.equal(
+      await stateIn({ SEGCOV_LONG_HOLE: '20' }, ['--long-hole', '10']),
+      2,
+      'the flag over SEGCOV_LONG_HOLE; a hole of exactly --long-hole is long',
+    );
     // the store's newest segment ended in 2026-11 (long before now): with --max-age the recording stopped
     assert.equal(await stateIn({ SEGCOV_LONG_HOLE: '20', SEGCOV_MAX_AGE: '60' }), 2);
   });

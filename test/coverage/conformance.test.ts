@@ -10,7 +10,7 @@ import { buildCaseStore, loadCases, runLength, seriesKey } from '../helpers/conf
  * Every case of the shared conformance suite, through the store reader and the pure
  * coverage core: the exact series set, every value, and every map pixel.
  */
-describe('the coverage contract\'s conformance cases', () => {
+describe("the coverage contract's conformance cases", () => {
   const cases = loadCases();
   it('has the shared cases', () => assert.ok(cases.length >= 33, `only ${cases.length} cases found`));
   for (const c of cases) {

@@ -11,7 +11,14 @@ const S = 1_000_000;
 let n = 0;
 function seg(startS: number, durS: number, type: SegmentType = 'full', size?: number, hour = H0): Segment {
   n += 1;
-  return { name: `${String(n).padStart(4, '0')}.ts`, start: hour + Math.round(startS * S), duration: Math.round(durS * S), type, hash: 'AAAA', size };
+  return {
+    name: `${String(n).padStart(4, '0')}.ts`,
+    start: hour + Math.round(startS * S),
+    duration: Math.round(durS * S),
+    type,
+    hash: 'AAAA',
+    size,
+  };
 }
 function hour(segments: Segment[], start = H0, bad = 0): HourResult {
   return analyzeHour({ hour: new Date(start / 1000).toISOString().slice(0, 13), start, segments, bad });
@@ -28,15 +35,26 @@ describe('best segment', () => {
     const p = { ...seg(0, 9, 'partial', 999), name: 'zz.ts' };
     assert.equal(pickBest([s1, s2, p]).best.name, 'a.ts');
     assert.equal(pickBest([p, { ...s1 }]).best.name, 'z.ts');
-    assert.deepEqual(pickBest([s1, s2, p]).losers.map((x) => x.name).sort(), ['z.ts', 'zz.ts']);
+    assert.deepEqual(
+      pickBest([s1, s2, p])
+        .losers.map((x) => x.name)
+        .sort(),
+      ['z.ts', 'zz.ts'],
+    );
   });
 
   it('asks for sizes only where they decide', () => {
     const names = namesNeedingSize([
-      { ...seg(0, 2, 'suspect'), name: 's1' }, { ...seg(0, 2, 'suspect'), name: 's2' }, { ...seg(0, 2, 'partial'), name: 'p0' },
-      { ...seg(2, 2, 'full'), name: 'f' }, { ...seg(2, 2, 'suspect'), name: 's3' }, { ...seg(2, 2, 'suspect'), name: 's4' },
-      { ...seg(4, 2, 'partial'), name: 'p1' }, { ...seg(4, 2, 'partial'), name: 'p2' },
-      { ...seg(6, 2, 'suspect'), name: 's5' }, { ...seg(6, 2, 'partial'), name: 'p3' },
+      { ...seg(0, 2, 'suspect'), name: 's1' },
+      { ...seg(0, 2, 'suspect'), name: 's2' },
+      { ...seg(0, 2, 'partial'), name: 'p0' },
+      { ...seg(2, 2, 'full'), name: 'f' },
+      { ...seg(2, 2, 'suspect'), name: 's3' },
+      { ...seg(2, 2, 'suspect'), name: 's4' },
+      { ...seg(4, 2, 'partial'), name: 'p1' },
+      { ...seg(4, 2, 'partial'), name: 'p2' },
+      { ...seg(6, 2, 'suspect'), name: 's5' },
+      { ...seg(6, 2, 'partial'), name: 'p3' },
     ]);
     assert.deepEqual(names.sort(), ['p1', 'p2', 's1', 's2']);
   });
@@ -94,7 +112,11 @@ describe('stitching across hours: edge holes', () => {
     const st = stitchHours([a, empty, b]);
     assert.deepEqual(st[0].rawHoles, [{ start: H0 + 3598 * S, end: h1 }]);
     assert.deepEqual(st[1].rawHoles, []);
-    assert.deepEqual(st[2].rawHoles, [{ start: h1 + HOUR_US, end: h1 + HOUR_US + 5 * S }], 'start hole from H0, not from the previous reach');
+    assert.deepEqual(
+      st[2].rawHoles,
+      [{ start: h1 + HOUR_US, end: h1 + HOUR_US + 5 * S }],
+      'start hole from H0, not from the previous reach',
+    );
     assert.equal(st[2].isLast, true);
     const spill = hour([seg(3599, 2)]);
     const next = hour([seg(1.005, 2, 'full', undefined, h1)], h1);

@@ -4,7 +4,13 @@ import fc from 'fast-check';
 import type { GaugeValue } from '../../src/coverage/gauges.js';
 import { analyzeHour, type HourResult } from '../../src/coverage/hourAnalysis.js';
 import { coverageMap, type MapOptions } from '../../src/coverage/mapPixels.js';
-import { changedStarts, qualityCoverage, updateQualityCoverage, withHours, type QualityCoverage } from '../../src/coverage/qualityCoverage.js';
+import {
+  changedStarts,
+  qualityCoverage,
+  updateQualityCoverage,
+  withHours,
+  type QualityCoverage,
+} from '../../src/coverage/qualityCoverage.js';
 import { stitchAt, stitchHours } from '../../src/coverage/stitch.js';
 import { HOUR_US, type Segment, type SegmentType } from '../../src/coverage/types.js';
 
@@ -61,45 +67,58 @@ function assertSameCoverage(got: QualityCoverage, want: QualityCoverage, what: s
 
 describe('incremental coverage equals recomputing from scratch', () => {
   it('stitchAt equals stitchHours at every index', () => {
-    fc.assert(fc.property(fc.array(fc.option(listingArb, { nil: null }), { minLength: N_HOURS, maxLength: N_HOURS }), (listings) => {
-      const hours = listings.flatMap((l, i) => (l === null ? [] : [hourOf(i, l)]));
-      const full = stitchHours(hours);
-      for (let i = 0; i < hours.length; i++) assert.deepEqual(stitchAt(hours, i), full[i]);
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(fc.array(fc.option(listingArb, { nil: null }), { minLength: N_HOURS, maxLength: N_HOURS }), (listings) => {
+        const hours = listings.flatMap((l, i) => (l === null ? [] : [hourOf(i, l)]));
+        const full = stitchHours(hours);
+        for (let i = 0; i < hours.length; i++) assert.deepEqual(stitchAt(hours, i), full[i]);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('updateQualityCoverage after any sequence of replaced, added and removed hours', () => {
-    fc.assert(fc.property(
-      fc.array(fc.option(listingArb, { nil: null }), { minLength: N_HOURS, maxLength: N_HOURS }),
-      fc.array(fc.array(opArb, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 12 }),
-      optionsArb,
-      (initial, steps, opts) => {
-        let hours = initial.flatMap((l, i) => (l === null ? [] : [hourOf(i, l)]));
-        let cov = qualityCoverage(hours, opts);
-        // what the gauge changes add up to must equal the full gauges
-        const exported = new Map<string, readonly GaugeValue[]>(cov.gauges);
-        steps.forEach((step, n) => {
-          const changes = new Map<number, HourResult | null>();
-          for (const op of step) changes.set(H0 + op.hour * HOUR_US, op.listing === null ? null : hourOf(op.hour, op.listing));
-          const before = hours;
-          hours = withHours(hours, changes);
-          assert.deepEqual(changedStarts(before, hours), new Set([...changes.keys()].filter((t) =>
-            before.find((h) => h.start === t) !== hours.find((h) => h.start === t))), 'changedStarts finds what changed');
-          assert.deepEqual(hours.map((h) => h.start), [...hours.map((h) => h.start)].sort((a, b) => a - b), 'hours stay sorted');
-          const prevMap = cov.map === null ? null : { ...cov.map, pixels: cov.map.pixels.slice() };
-          const change = updateQualityCoverage(cov, hours, n % 2 === 0 ? new Set(changes.keys()) : changedStarts(before, hours), opts);
-          const want = qualityCoverage(hours, opts);
-          assertSameCoverage(change.coverage, want, `step ${n}`);
-          for (const [hour, values] of change.gauges) {
-            if (values === null) exported.delete(hour);
-            else exported.set(hour, values);
-          }
-          assert.deepEqual(exported, want.gauges, `step ${n}: applied gauge changes`);
-          assert.equal(change.mapChanged, JSON.stringify(prevMap) !== JSON.stringify(want.map), `step ${n}: map changed flag`);
-          cov = change.coverage;
-        });
-      },
-    ), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.option(listingArb, { nil: null }), { minLength: N_HOURS, maxLength: N_HOURS }),
+        fc.array(fc.array(opArb, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 12 }),
+        optionsArb,
+        (initial, steps, opts) => {
+          let hours = initial.flatMap((l, i) => (l === null ? [] : [hourOf(i, l)]));
+          let cov = qualityCoverage(hours, opts);
+          // what the gauge changes add up to must equal the full gauges
+          const exported = new Map<string, readonly GaugeValue[]>(cov.gauges);
+          steps.forEach((step, n) => {
+            const changes = new Map<number, HourResult | null>();
+            for (const op of step) changes.set(H0 + op.hour * HOUR_US, op.listing === null ? null : hourOf(op.hour, op.listing));
+            const before = hours;
+            hours = withHours(hours, changes);
+            assert.deepEqual(
+              changedStarts(before, hours),
+              new Set([...changes.keys()].filter((t) => before.find((h) => h.start === t) !== hours.find((h) => h.start === t))),
+              'changedStarts finds what changed',
+            );
+            assert.deepEqual(
+              hours.map((h) => h.start),
+              [...hours.map((h) => h.start)].sort((a, b) => a - b),
+              'hours stay sorted',
+            );
+            const prevMap = cov.map === null ? null : { ...cov.map, pixels: cov.map.pixels.slice() };
+            const change = updateQualityCoverage(cov, hours, n % 2 === 0 ? new Set(changes.keys()) : changedStarts(before, hours), opts);
+            const want = qualityCoverage(hours, opts);
+            assertSameCoverage(change.coverage, want, `step ${n}`);
+            for (const [hour, values] of change.gauges) {
+              if (values === null) exported.delete(hour);
+              else exported.set(hour, values);
+            }
+            assert.deepEqual(exported, want.gauges, `step ${n}: applied gauge changes`);
+            assert.equal(change.mapChanged, JSON.stringify(prevMap) !== JSON.stringify(want.map), `step ${n}: map changed flag`);
+            cov = change.coverage;
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('a change in one hour of 720 re-derives only that hour and its neighbours', () => {

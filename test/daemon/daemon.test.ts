@@ -25,7 +25,10 @@ describe('the daemon', () => {
         assert.equal(m.get('raw_holes{channel="chan",hour="2026-11-01T00",quality="source"}'), 1);
         assert.equal(m.get('raw_coverage{channel="chan",hour="2026-11-01T01",quality="source"}'), 20);
         assert.ok((m.get('segcov_passes_total{channel="chan",quality="source"}') ?? 0) >= 1);
-        assert.equal(m.get('segcov_newest_segment_end_timestamp_seconds{channel="chan",quality="source"}'), Date.UTC(2026, 10, 1, 1, 0, 20) / 1000);
+        assert.equal(
+          m.get('segcov_newest_segment_end_timestamp_seconds{channel="chan",quality="source"}'),
+          Date.UTC(2026, 10, 1, 1, 0, 20) / 1000,
+        );
         assert.ok(m.has('process_cpu_user_seconds_total'), 'default process metrics');
         assert.ok(m.has('segcov_pass_duration_seconds{channel="chan",quality="source"}'));
         const h = await fetch(`${d.url}/healthz`);
@@ -80,18 +83,29 @@ describe('the daemon', () => {
         await symlink(path.join(q, 'gone'), path.join(q, '2026-11-01T00', '00:20-2-suspect-AAAA.ts'));
         putSegment(base, 'chan', 'source', '2026-11-01T00', '00:20-2-suspect-BBBB.ts', 10);
         fillHour(base, odd, 'source', '2026-11-01T00', 0, 6);
-        for (const dir of [root, base, path.join(base, 'chan'), q, path.join(base, odd), path.join(base, odd, 'source')]) await chmod(dir, 0o755);
+        for (const dir of [root, base, path.join(base, 'chan'), q, path.join(base, odd), path.join(base, odd, 'source')])
+          await chmod(dir, 0o755);
         for (const h of ['2026-11-01T00']) {
           await chmod(path.join(q, h), 0o755);
           await chmod(path.join(base, odd, 'source', h), 0o755);
         }
 
-        m = await waitFor('the store to be read', async () => {
-          const now = await scrape(d.url);
-          const done = now.get('raw_coverage{channel="chan",hour="2026-11-01T00",quality="source"}') === 12 &&
-            now.get('segcov_store_errors_total{kind="vanished"}') === 1 && [...now.keys()].some((k) => k.startsWith('raw_coverage{channel="odd'));
-          return done ? now : undefined;
-        }, 10_000).catch(async (e: Error) => { throw new Error(`${e.message}\n${d.stderr()}\n${[...(await scrape(d.url)).entries()].filter(([k]) => !k.startsWith('process_') && !k.startsWith('nodejs_')).join('\n')}`); });
+        m = await waitFor(
+          'the store to be read',
+          async () => {
+            const now = await scrape(d.url);
+            const done =
+              now.get('raw_coverage{channel="chan",hour="2026-11-01T00",quality="source"}') === 12 &&
+              now.get('segcov_store_errors_total{kind="vanished"}') === 1 &&
+              [...now.keys()].some((k) => k.startsWith('raw_coverage{channel="odd'));
+            return done ? now : undefined;
+          },
+          10_000,
+        ).catch(async (e: Error) => {
+          throw new Error(
+            `${e.message}\n${d.stderr()}\n${[...(await scrape(d.url)).entries()].filter(([k]) => !k.startsWith('process_') && !k.startsWith('nodejs_')).join('\n')}`,
+          );
+        });
         const errs = (kind: string): number => m.get(`segcov_store_errors_total{kind="${kind}"}`) ?? 0;
         assert.equal(errs('bad_name'), 1);
         assert.equal(errs('skipped_folder'), 1);

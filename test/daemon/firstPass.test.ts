@@ -19,10 +19,22 @@ function partsOn(base: string, extra: Record<string, unknown>, onLine: (line: st
   const defaults: Record<string, unknown> = {};
   for (const [k, o] of Object.entries(DAEMON_OPTIONS)) if ('default' in o) defaults[k] = o.default;
   const config = resolveDaemonConfig({
-    ...defaults, 'output-dir': '/nonexistent-never-written', channels: ['chan'], 'base-dir': base, 'metrics-port': 0, ...extra,
+    ...defaults,
+    'output-dir': '/nonexistent-never-written',
+    channels: ['chan'],
+    'base-dir': base,
+    'metrics-port': 0,
+    ...extra,
   });
   const lines: string[] = [];
-  const sink = new Writable({ write(c: Buffer, _e, cb) { const l = c.toString(); lines.push(l); onLine(l); cb(); } });
+  const sink = new Writable({
+    write(c: Buffer, _e, cb) {
+      const l = c.toString();
+      lines.push(l);
+      onLine(l);
+      cb();
+    },
+  });
   return { parts: createDaemon(config, createLogger('warn', sink)), lines };
 }
 

@@ -56,7 +56,18 @@ describe('the output folder is never reached through a link (issue 23)', () => {
     const { root, store, victim } = await scene('link-mid');
     try {
       await symlink(victim, path.join(store, 'maps'));
-      const r = await runCli(['desertbus', '--base-dir', store, '--output-dir', 'maps/inner', '--run-once', '--user', 'nobody', '--metrics-port', '0']);
+      const r = await runCli([
+        'desertbus',
+        '--base-dir',
+        store,
+        '--output-dir',
+        'maps/inner',
+        '--run-once',
+        '--user',
+        'nobody',
+        '--metrics-port',
+        '0',
+      ]);
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /^segcov: --output-dir: .*\/store\/maps is a symlink/);
       assertUntouched(victim);
@@ -71,7 +82,10 @@ describe('the output folder is never reached through a link (issue 23)', () => {
       const out = path.join(store, 'coverage-maps');
       assert.equal(await outputDirLinkProblem(out, store), null, 'nothing there yet: the check passes');
       await symlink(victim, out); // the store's writer wins the race
-      await assert.rejects(openOutputDir(out, store, true), (e: Error) => e instanceof OutputDirError && /coverage-maps is a symlink: not followed/.test(e.message));
+      await assert.rejects(
+        openOutputDir(out, store, true),
+        (e: Error) => e instanceof OutputDirError && /coverage-maps is a symlink: not followed/.test(e.message),
+      );
       await symlink(victim, path.join(store, 'up'));
       await assert.rejects(openOutputDir(path.join(store, 'up', 'inner'), store, true), OutputDirError);
       assertUntouched(victim);
@@ -80,12 +94,23 @@ describe('the output folder is never reached through a link (issue 23)', () => {
     }
   });
 
-  it('a real output folder is made and handed to --user (a link above --base-dir, the operator\'s own path, is followed)', async () => {
+  it("a real output folder is made and handed to --user (a link above --base-dir, the operator's own path, is followed)", async () => {
     const { root, store } = await scene('link-ok');
     try {
       await symlink(root, path.join(root, 'via')); // e.g. /srv → /data: the operator's choice
       const out = path.join(root, 'via', 'maps');
-      const r = await runCli(['desertbus', '--base-dir', store, '--output-dir', out, '--run-once', '--user', 'nobody', '--metrics-port', '0']);
+      const r = await runCli([
+        'desertbus',
+        '--base-dir',
+        store,
+        '--output-dir',
+        out,
+        '--run-once',
+        '--user',
+        'nobody',
+        '--metrics-port',
+        '0',
+      ]);
       assert.equal(r.code, 0, r.stderr);
       const st = statSync(path.join(root, 'maps'));
       assert.equal(st.uid, asRoot ? NOBODY : process.getuid?.());

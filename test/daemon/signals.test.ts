@@ -15,7 +15,9 @@ function listeningPorts(pid: number): number[] {
     try {
       const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
       if (m !== null) inodes.add(m[1]);
-    } catch { /* fd closed meanwhile */ }
+    } catch {
+      /* fd closed meanwhile */
+    }
   }
   const ports: number[] = [];
   for (const table of ['tcp', 'tcp6']) {
@@ -50,14 +52,20 @@ async function startBlockedOnConfig(root: string, name: string, args: readonly s
   execFileSync('mkfifo', [fifo]);
   const proc = spawn(process.execPath, [BIN, ...args, '--config', fifo], { env: cleanEnv(), cwd: REPO });
   let err = '';
-  proc.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  proc.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   proc.stdout.resume();
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    proc.on('exit', (code, signal) => resolve({ code, signal })));
+    proc.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   const pid = proc.pid as number;
   try {
     if (at === 'holding') await waitFor('bin/segcov.js to hold SIGHUP', async () => (catchesHangup(pid) ? true : undefined));
-    else await waitFor('start-up to block on its config', async () => (readFileSync(`/proc/${pid}/wchan`, 'utf8') === 'wait_for_partner' ? true : undefined));
+    else
+      await waitFor('start-up to block on its config', async () =>
+        readFileSync(`/proc/${pid}/wchan`, 'utf8') === 'wait_for_partner' ? true : undefined,
+      );
   } catch (e) {
     proc.kill('SIGKILL'); // blocked on the FIFO: nothing else would end it
     throw e;
@@ -71,20 +79,34 @@ describe('signals (issue 9.6)', () => {
     const base = path.join(root, 'store');
     fillHour(base, 'chan', 'source', '2026-11-01T00', 0, 20);
     const port = await freePort();
-    const d = await startBlockedOnConfig(root, 'daemon.yaml', ['--metrics-host', '127.0.0.1', '--metrics-port', String(port), '--no-watch', '--check-interval', '600'], 'holding');
+    const d = await startBlockedOnConfig(
+      root,
+      'daemon.yaml',
+      ['--metrics-host', '127.0.0.1', '--metrics-port', String(port), '--no-watch', '--check-interval', '600'],
+      'holding',
+    );
     try {
       d.proc.kill('SIGHUP'); // start-up is blocked on the config: no daemon handler exists yet
       await d.feed(`base-dir: ${JSON.stringify(base)}\nchannels: [chan]\nlog-level: info\n`);
       await waitFor('the daemon to be ready', async () => {
-        if (d.proc.exitCode !== null || d.proc.signalCode !== null) throw new Error(`daemon ended (${d.proc.exitCode ?? d.proc.signalCode}):\n${d.stderr()}`);
+        if (d.proc.exitCode !== null || d.proc.signalCode !== null)
+          throw new Error(`daemon ended (${d.proc.exitCode ?? d.proc.signalCode}):\n${d.stderr()}`);
         const r = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null);
         return r?.status === 200 ? true : undefined;
       });
-      await waitFor('the held SIGHUP to be taken as a reload', async () => (/SIGHUP during start-up: reloading/.test(d.stderr()) ? true : undefined));
+      await waitFor('the held SIGHUP to be taken as a reload', async () =>
+        /SIGHUP during start-up: reloading/.test(d.stderr()) ? true : undefined,
+      );
       // the reload does not open the FIFO again (nobody writes it: that would block the daemon for good)
-      await waitFor('the reload to be refused', async () => (/is a FIFO, not a regular file; a pipe is read once/.test(d.stderr()) ? true : undefined));
+      await waitFor('the reload to be refused', async () =>
+        /is a FIFO, not a regular file; a pipe is read once/.test(d.stderr()) ? true : undefined,
+      );
       assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
-      assert.match(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(), /channel="chan"/, 'the config fed after the signal is the one running');
+      assert.match(
+        await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(),
+        /channel="chan"/,
+        'the config fed after the signal is the one running',
+      );
       assert.equal(d.proc.exitCode, null, 'still running');
     } finally {
       d.proc.kill('SIGTERM');
@@ -95,16 +117,19 @@ describe('signals (issue 9.6)', () => {
     // a subcommand lets go of SIGHUP once the CLI knows the command: a hangup then ends `check`
     const c = await startBlockedOnConfig(root, 'check.yaml', ['check', 'chan', '--base-dir', base], 'reading');
     c.proc.kill('SIGHUP'); // nothing is fed: only the signal can end it
-    const end = await waitFor('check to end on the hangup', async () => (c.proc.exitCode !== null || c.proc.signalCode !== null ? c.exited : undefined))
-      .catch((e: Error) => {
-        const status = readFileSync(`/proc/${c.proc.pid as number}/status`, 'utf8').split('\n').filter((l) => /^(State|Sig)/.test(l)).join(' ');
-        c.proc.kill('SIGKILL');
-        throw new Error(`${e.message} (${status}; wchan ${readFileSync(`/proc/${c.proc.pid as number}/wchan`, 'utf8')})\n${c.stderr()}`);
-      });
+    const end = await waitFor('check to end on the hangup', async () =>
+      c.proc.exitCode !== null || c.proc.signalCode !== null ? c.exited : undefined,
+    ).catch((e: Error) => {
+      const status = readFileSync(`/proc/${c.proc.pid as number}/status`, 'utf8')
+        .split('\n')
+        .filter((l) => /^(State|Sig)/.test(l))
+        .join(' ');
+      c.proc.kill('SIGKILL');
+      throw new Error(`${e.message} (${status}; wchan ${readFileSync(`/proc/${c.proc.pid as number}/wchan`, 'utf8')})\n${c.stderr()}`);
+    });
     assert.equal(end.signal, 'SIGHUP', c.stderr());
     await rm(root, { recursive: true, force: true });
   });
-
 
   it('SIGHUP re-reads --config and applies peers live, keeps running, and survives a broken config', async () => {
     const root = await makeTmpDir('sighup');
@@ -115,10 +140,16 @@ describe('signals (issue 9.6)', () => {
     const d = await startDaemon(['--config', cfg, '--no-watch', '--check-interval', '600']);
     try {
       assert.doesNotMatch(await (await fetch(`${d.url}/`)).text(), /nodeb\.example/);
-      await writeFile(cfg, `base-dir: ${JSON.stringify(base)}\nchannels: [chan]\nlog-level: debug\nrows: 150\npeers:\n  nodeb: http://nodeb.example:8006\n`);
+      await writeFile(
+        cfg,
+        `base-dir: ${JSON.stringify(base)}\nchannels: [chan]\nlog-level: debug\nrows: 150\npeers:\n  nodeb: http://nodeb.example:8006\n`,
+      );
       d.proc.kill('SIGHUP');
-      await waitFor('the new peer on the page', async () => (/nodeb\.example/.test(await (await fetch(`${d.url}/`)).text()) ? true : undefined))
-        .catch((e: Error) => { throw new Error(`${e.message}\n${d.stderr()}`); });
+      await waitFor('the new peer on the page', async () =>
+        /nodeb\.example/.test(await (await fetch(`${d.url}/`)).text()) ? true : undefined,
+      ).catch((e: Error) => {
+        throw new Error(`${e.message}\n${d.stderr()}`);
+      });
       await waitFor('the reload to be logged', async () => (/Completed loading of configuration file/.test(d.stderr()) ? true : undefined));
       assert.match(d.stderr(), /"msg":"Loading configuration file"/);
       assert.match(d.stderr(), /applied only on restart: rows/, 'what cannot change live is said');
@@ -128,14 +159,18 @@ describe('signals (issue 9.6)', () => {
       // a broken file: logged, counted, the running config stays, the daemon too
       await writeFile(cfg, 'base-dir: [unclosed\n');
       d.proc.kill('SIGHUP');
-      await waitFor('the failed reload to show', async () => ((await scrape(d.url)).get('segcov_config_last_reload_successful') === 0 ? true : undefined));
+      await waitFor('the failed reload to show', async () =>
+        (await scrape(d.url)).get('segcov_config_last_reload_successful') === 0 ? true : undefined,
+      );
       assert.match(d.stderr(), /Error reloading config; keeping the running one/);
       assert.match(await (await fetch(`${d.url}/`)).text(), /nodeb\.example/);
       // three more in a row
       for (let i = 0; i < 3; i++) d.proc.kill('SIGHUP');
       await writeFile(cfg, `base-dir: ${JSON.stringify(base)}\nchannels: [chan]\nlog-level: info\nrows: 300\n`);
       d.proc.kill('SIGHUP');
-      await waitFor('the good config again', async () => ((await scrape(d.url)).get('segcov_config_last_reload_successful') === 1 ? true : undefined));
+      await waitFor('the good config again', async () =>
+        (await scrape(d.url)).get('segcov_config_last_reload_successful') === 1 ? true : undefined,
+      );
       assert.equal((await fetch(`${d.url}/healthz`)).status, 200);
       assert.equal(d.proc.exitCode, null, 'still running');
     } finally {

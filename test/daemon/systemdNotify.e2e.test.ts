@@ -27,7 +27,10 @@ while True:
     print(json.dumps(s.recv(4096).decode()), flush=True)  # recv drops BARRIER=1's fd: the barrier ends
 `;
 
-interface Message { readonly text: string; readonly at: number }
+interface Message {
+  readonly text: string;
+  readonly at: number;
+}
 
 /** The service manager's socket: the messages read so far, in order, with when the test saw them. */
 async function notifySocket(address: string): Promise<{ proc: ChildProcess; messages: Message[] }> {
@@ -57,15 +60,44 @@ async function daemonWith(env: Record<string, string>, hours = 1): Promise<{ pro
   const dir = await makeTmpDir('sd-notify');
   tmps.push(dir);
   const base = path.join(dir, 'store');
-  for (let h = 0; h < hours; h++) fillHour(base, 'chan', 'source', `2026-11-${String(1 + Math.floor(h / 24)).padStart(2, '0')}T${String(h % 24).padStart(2, '0')}`, 0, 20);
+  for (let h = 0; h < hours; h++)
+    fillHour(
+      base,
+      'chan',
+      'source',
+      `2026-11-${String(1 + Math.floor(h / 24)).padStart(2, '0')}T${String(h % 24).padStart(2, '0')}`,
+      0,
+      20,
+    );
   const port = await freePort();
   const full = cleanEnv(env);
   delete full.WATCHDOG_PID; // the test runner itself might run under systemd
-  const proc = spawn(process.execPath, [BIN, 'chan', '--base-dir', base, '--output-dir', path.join(dir, 'out'), '--metrics-host', '127.0.0.1',
-    '--metrics-port', String(port), '--no-watch', '--check-interval', '600', '--log-level', 'info'], { env: { ...full, ...env }, cwd: REPO });
+  const proc = spawn(
+    process.execPath,
+    [
+      BIN,
+      'chan',
+      '--base-dir',
+      base,
+      '--output-dir',
+      path.join(dir, 'out'),
+      '--metrics-host',
+      '127.0.0.1',
+      '--metrics-port',
+      String(port),
+      '--no-watch',
+      '--check-interval',
+      '600',
+      '--log-level',
+      'info',
+    ],
+    { env: { ...full, ...env }, cwd: REPO },
+  );
   procs.push(proc);
   let err = '';
-  proc.stderr?.on('data', (b: Buffer) => { err += b.toString(); });
+  proc.stderr?.on('data', (b: Buffer) => {
+    err += b.toString();
+  });
   proc.stdout?.resume();
   return { proc, url: `http://127.0.0.1:${port}`, stderr: () => err };
 }
@@ -76,8 +108,15 @@ describe('systemd notify protocol', () => {
     assert.equal(notifySettings({ NOTIFY_SOCKET: '', WATCHDOG_USEC: '2000000' }, 7), null);
     assert.deepEqual(notifySettings({ NOTIFY_SOCKET: '/run/x' }, 7), { socket: '/run/x', watchdogEveryMs: null });
     assert.deepEqual(notifySettings({ NOTIFY_SOCKET: '@abs', WATCHDOG_USEC: '30000000' }, 7), { socket: '@abs', watchdogEveryMs: 15_000 });
-    assert.deepEqual(notifySettings({ NOTIFY_SOCKET: '/run/x', WATCHDOG_USEC: '2000000', WATCHDOG_PID: '7' }, 7), { socket: '/run/x', watchdogEveryMs: 1000 });
-    assert.equal(notifySettings({ NOTIFY_SOCKET: '/run/x', WATCHDOG_USEC: '2000000', WATCHDOG_PID: '8' }, 7)?.watchdogEveryMs, null, 'the watchdog of another process');
+    assert.deepEqual(notifySettings({ NOTIFY_SOCKET: '/run/x', WATCHDOG_USEC: '2000000', WATCHDOG_PID: '7' }, 7), {
+      socket: '/run/x',
+      watchdogEveryMs: 1000,
+    });
+    assert.equal(
+      notifySettings({ NOTIFY_SOCKET: '/run/x', WATCHDOG_USEC: '2000000', WATCHDOG_PID: '8' }, 7)?.watchdogEveryMs,
+      null,
+      'the watchdog of another process',
+    );
     assert.equal(notifySettings({ NOTIFY_SOCKET: '/run/x', WATCHDOG_USEC: '2s' }, 7)?.watchdogEveryMs, null);
     assert.equal(notifySettings({ NOTIFY_SOCKET: '/run/x', WATCHDOG_USEC: '0' }, 7)?.watchdogEveryMs, null);
     const env: NodeJS.ProcessEnv = { WATCHDOG_USEC: '1000', PATH: '/bin' };
@@ -93,33 +132,53 @@ describe('systemd notify protocol', () => {
     const { messages } = sock;
     const d = await daemonWith({ NOTIFY_SOCKET: path.join(dir, 'notify'), WATCHDOG_USEC: '2000000' }, 200);
     const seen = (text: string): Message[] => messages.filter((m) => m.text === text);
-    const fail = (e: Error): never => { throw new Error(`${e.message}\nmessages: ${JSON.stringify(messages.map((m) => m.text))}\n${d.stderr()}`); };
+    const fail = (e: Error): never => {
+      throw new Error(`${e.message}\nmessages: ${JSON.stringify(messages.map((m) => m.text))}\n${d.stderr()}`);
+    };
 
     // /readyz polled from the start: no answer of 503 to a request sent after READY=1 arrived
     const polls: { sentAt: number; status: number }[] = [];
-    const ready = await waitFor('READY=1, and /readyz 200', async () => {
-      assert.equal(d.proc.exitCode, null, d.stderr());
-      const sentAt = performance.now();
-      const status = (await fetch(`${d.url}/readyz`).catch(() => null))?.status ?? 0;
-      polls.push({ sentAt, status });
-      const r = seen('READY=1')[0];
-      return r !== undefined && status === 200 ? r : undefined;
-    }, 60_000, 20).catch(fail);
+    const ready = await waitFor(
+      'READY=1, and /readyz 200',
+      async () => {
+        assert.equal(d.proc.exitCode, null, d.stderr());
+        const sentAt = performance.now();
+        const status = (await fetch(`${d.url}/readyz`).catch(() => null))?.status ?? 0;
+        polls.push({ sentAt, status });
+        const r = seen('READY=1')[0];
+        return r !== undefined && status === 200 ? r : undefined;
+      },
+      60_000,
+      20,
+    ).catch(fail);
     const late = polls.filter((p) => p.status === 503 && p.sentAt > ready.at);
     assert.deepEqual(late, [], 'READY=1 came before /readyz answered 200');
     assert.equal(seen('READY=1').length, 1);
 
-    const pings = await waitFor('four watchdog pings', async () => (seen('WATCHDOG=1').length >= 4 ? seen('WATCHDOG=1') : undefined), 30_000, 50).catch(fail);
+    const pings = await waitFor(
+      'four watchdog pings',
+      async () => (seen('WATCHDOG=1').length >= 4 ? seen('WATCHDOG=1') : undefined),
+      30_000,
+      50,
+    ).catch(fail);
     const gap = (pings[pings.length - 1].at - pings[0].at) / (pings.length - 1);
     assert.ok(gap > 250, `pings every ${gap.toFixed(0)} ms on average: WATCHDOG_USEC/2 is 1000 ms`);
 
     const before = messages.length;
     const monotonicUs = process.hrtime.bigint() / 1000n; // the clock systemd compares MONOTONIC_USEC with
     d.proc.kill('SIGHUP');
-    const reload = await waitFor('RELOADING=1, then READY=1', async () => {
-      const after = messages.slice(before).map((m) => m.text).filter((t) => t !== 'WATCHDOG=1');
-      return after.length >= 2 ? after : undefined;
-    }, 30_000, 50).catch(fail);
+    const reload = await waitFor(
+      'RELOADING=1, then READY=1',
+      async () => {
+        const after = messages
+          .slice(before)
+          .map((m) => m.text)
+          .filter((t) => t !== 'WATCHDOG=1');
+        return after.length >= 2 ? after : undefined;
+      },
+      30_000,
+      50,
+    ).catch(fail);
     const m = /^RELOADING=1\nMONOTONIC_USEC=(\d+)$/.exec(reload[0]);
     assert.ok(m !== null, `first after SIGHUP: ${JSON.stringify(reload[0])}`);
     const lagUs = BigInt(m[1]) - monotonicUs;
@@ -130,7 +189,10 @@ describe('systemd notify protocol', () => {
     d.proc.kill('SIGTERM');
     assert.equal(await exited, 0, d.stderr());
     assert.equal(messages.at(-1)?.text, 'STOPPING=1', JSON.stringify(messages.slice(-3)));
-    assert.ok(messages.every((x) => !x.text.startsWith('EXTEND_TIMEOUT_USEC')), 'the first pass took less than 20 s: no extension');
+    assert.ok(
+      messages.every((x) => !x.text.startsWith('EXTEND_TIMEOUT_USEC')),
+      'the first pass took less than 20 s: no extension',
+    );
   });
 
   it('an abstract NOTIFY_SOCKET (@name) works too; without WATCHDOG_USEC there are no pings', async () => {
@@ -138,11 +200,20 @@ describe('systemd notify protocol', () => {
     const sock = await notifySocket(address);
     procs.push(sock.proc);
     const d = await daemonWith({ NOTIFY_SOCKET: address });
-    await waitFor('READY=1 on the abstract socket', async () => (sock.messages.some((m) => m.text === 'READY=1') ? true : undefined), 60_000, 50)
-      .catch((e: Error) => { throw new Error(`${e.message}\n${d.stderr()}`); });
+    await waitFor(
+      'READY=1 on the abstract socket',
+      async () => (sock.messages.some((m) => m.text === 'READY=1') ? true : undefined),
+      60_000,
+      50,
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}\n${d.stderr()}`);
+    });
     const exited = new Promise<number | null>((r) => d.proc.once('exit', r));
     d.proc.kill('SIGTERM');
     assert.equal(await exited, 0);
-    assert.deepEqual(sock.messages.map((m) => m.text), ['READY=1', 'STOPPING=1']);
+    assert.deepEqual(
+      sock.messages.map((m) => m.text),
+      ['READY=1', 'STOPPING=1'],
+    );
   });
 });

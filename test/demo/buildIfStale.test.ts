@@ -17,15 +17,23 @@ describe('npm run demo builds only when the build is missing or stale', () => {
     const root = await makeTmpDir('build-if-stale');
     try {
       const builds = path.join(root, 'builds.txt');
-      await writeFile(path.join(root, 'package.json'), JSON.stringify({
-        name: 'fake', private: true,
-        scripts: { build: `node -e "require('fs').appendFileSync('builds.txt', 'x')"` },
-      }));
+      await writeFile(
+        path.join(root, 'package.json'),
+        JSON.stringify({
+          name: 'fake',
+          private: true,
+          scripts: { build: `node -e "require('fs').appendFileSync('builds.txt', 'x')"` },
+        }),
+      );
       await mkdir(path.join(root, 'src'));
       await writeFile(path.join(root, 'src', 'a.ts'), 'export {};\n');
       const count = (): number => (existsSync(builds) ? readFileSync(builds, 'utf8').length : 0);
       const run = (): string => {
-        const r = spawnSync(process.execPath, [path.join(REPO, 'scripts', 'buildIfStale.mjs')], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+        const r = spawnSync(process.execPath, [path.join(REPO, 'scripts', 'buildIfStale.mjs')], {
+          cwd: root,
+          encoding: 'utf8',
+          timeout: 120_000,
+        });
         assert.equal(r.status, 0, r.stderr);
         return r.stdout;
       };

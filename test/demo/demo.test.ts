@@ -15,11 +15,18 @@ interface Demo {
 
 /** Starts `npm run demo`'s program with `args`; its store goes to the tests' temporary root (RAM when there is one). */
 function startDemo(args: string[]): Demo {
-  const child = spawn(process.execPath, [path.join(REPO, 'dist/src/cli/runDemo.js'), ...args], { cwd: REPO, env: cleanEnv({ TMPDIR: testTmpRoot() }) });
+  const child = spawn(process.execPath, [path.join(REPO, 'dist/src/cli/runDemo.js'), ...args], {
+    cwd: REPO,
+    env: cleanEnv({ TMPDIR: testTmpRoot() }),
+  });
   let out = '';
   let err = '';
-  child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr?.on('data', (d: Buffer) => { err += d.toString(); });
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   const exited = new Promise<number | null>((r) => child.on('close', r));
   return { child, out: () => out, err: () => err, exited };
 }
@@ -55,7 +62,10 @@ describe('npm run demo', () => {
       assert.doesNotMatch(out, /http:\/\//, 'no URL: one pass serves nothing');
       assert.match(out, new RegExp(`maps +${maps}/demo_source_coverage\\.png`));
       for (const q of ['source', '480p']) assert.ok(existsSync(path.join(maps, `demo_${q}_coverage.png`)), `${q}: kept, outside the store`);
-      const passes = err.split('\n').filter((l) => l.includes('"msg":"pass demo/')).map((l) => JSON.parse(l) as { rawHoles: number; segments: number });
+      const passes = err
+        .split('\n')
+        .filter((l) => l.includes('"msg":"pass demo/'))
+        .map((l) => JSON.parse(l) as { rawHoles: number; segments: number });
       assert.equal(passes.length, 2);
       for (const p of passes) {
         assert.ok(p.segments > 5000, 'hours of 2 s segments');
@@ -72,7 +82,14 @@ describe('npm run demo', () => {
     const port = await freePort();
     const demo = startDemo(['--metrics-port', String(port), '--check-interval', '3600']);
     try {
-      await waitFor('the status page', async () => (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status, () => 0)) === 200 ? true : undefined);
+      await waitFor('the status page', async () =>
+        (await fetch(`http://127.0.0.1:${port}/readyz`).then(
+          (r) => r.status,
+          () => 0,
+        )) === 200
+          ? true
+          : undefined,
+      );
       assert.match(demo.out(), new RegExp(`status page +http://127\\.0\\.0\\.1:${port}/\n`));
       assert.equal((await fetch(`http://127.0.0.1:${port}/`)).status, 200, 'the URL printed is served');
       const base = storeOf(demo.out());

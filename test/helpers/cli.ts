@@ -19,17 +19,30 @@ export interface CliResult {
  * Runs the built CLI (or another copy's `bin`) to completion (bounded by `timeoutMs`),
  * through `command` when given (e.g. setpriv).
  */
-export function runCli(args: readonly string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string; bin?: string; command?: readonly string[] } = {}): Promise<CliResult> {
+export function runCli(
+  args: readonly string[],
+  opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string; bin?: string; command?: readonly string[] } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const argv = [...(opts.command ?? []), process.execPath, opts.bin ?? BIN, ...args];
     const child = spawn(argv[0], argv.slice(1), { env: opts.env ?? cleanEnv(), cwd: opts.cwd ?? REPO });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`segcov ${args.join(' ')} timed out\n${stderr}`)); }, opts.timeoutMs ?? 180_000);
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`segcov ${args.join(' ')} timed out\n${stderr}`));
+    }, opts.timeoutMs ?? 180_000);
     child.on('error', reject);
-    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
   });
 }
 
@@ -62,15 +75,21 @@ export interface RunningDaemon {
 }
 
 /** Starts the daemon on a free loopback port; resolves once /readyz answers 200. */
-export async function startDaemon(args: readonly string[], opts: { env?: NodeJS.ProcessEnv; command?: string[]; readyTimeoutMs?: number } = {}): Promise<RunningDaemon> {
+export async function startDaemon(
+  args: readonly string[],
+  opts: { env?: NodeJS.ProcessEnv; command?: string[]; readyTimeoutMs?: number } = {},
+): Promise<RunningDaemon> {
   const port = await freePort();
   const full = [BIN, ...args, '--metrics-host', '127.0.0.1', '--metrics-port', String(port)];
   const cmd = opts.command ?? [];
-  const proc = cmd.length > 0
-    ? spawn(cmd[0], [...cmd.slice(1), process.execPath, ...full], { env: opts.env ?? cleanEnv(), cwd: REPO })
-    : spawn(process.execPath, full, { env: opts.env ?? cleanEnv(), cwd: REPO });
+  const proc =
+    cmd.length > 0
+      ? spawn(cmd[0], [...cmd.slice(1), process.execPath, ...full], { env: opts.env ?? cleanEnv(), cwd: REPO })
+      : spawn(process.execPath, full, { env: opts.env ?? cleanEnv(), cwd: REPO });
   let err = '';
-  proc.stderr?.on('data', (d: Buffer) => { err += d.toString(); });
+  proc.stderr?.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   proc.stdout?.resume();
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
@@ -80,7 +99,9 @@ export async function startDaemon(args: readonly string[], opts: { env?: NodeJS.
     try {
       const r = await fetch(`${url}/readyz`);
       if (r.status === 200) break;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     if (Date.now() > deadline) {
       proc.kill('SIGKILL');
       throw new Error(`daemon not ready in time:\n${err}`);
@@ -88,7 +109,9 @@ export async function startDaemon(args: readonly string[], opts: { env?: NodeJS.
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
-    proc, port, url,
+    proc,
+    port,
+    url,
     stderr: () => err,
     stop: async (signal = 'SIGTERM') => {
       const t0 = Date.now();

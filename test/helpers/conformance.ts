@@ -22,13 +22,15 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const CASES_DIR = path.resolve(here, '../../../test/fixtures/conformance');
 
 export function loadCases(dir = CASES_DIR): ConformanceCase[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
     .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as ConformanceCase);
 }
 
 /** Writes a case's tree under a fresh temporary BASE; returns BASE. */
 export async function buildCaseStore(c: ConformanceCase, base?: string): Promise<string> {
-  const root = base ?? await makeTmpDir(`case-${c.name}`);
+  const root = base ?? (await makeTmpDir(`case-${c.name}`));
   for (const [rel, files] of Object.entries(c.tree)) {
     const dir = path.join(root, c.channel, rel);
     mkdirSync(dir, { recursive: true });
@@ -57,6 +59,9 @@ export function runLength(pixels: ArrayLike<number>): string {
 
 /** A series key as the cases write it: labels in name order. */
 export function seriesKey(name: string, labels: Record<string, string>): string {
-  const body = Object.keys(labels).sort().map((k) => `${k}="${labels[k]}"`).join(',');
+  const body = Object.keys(labels)
+    .sort()
+    .map((k) => `${k}="${labels[k]}"`)
+    .join(',');
   return `${name}{${body}}`;
 }

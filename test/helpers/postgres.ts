@@ -12,7 +12,11 @@ const run = promisify(execFile);
 /** The newest installed PostgreSQL's bin folder (Debian: /usr/lib/postgresql/N/bin). */
 export function postgresBinDir(): string {
   const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   for (const v of versions) {
     const bin = path.join(root, v, 'bin');
     if (existsSync(path.join(bin, 'initdb')) && existsSync(path.join(bin, 'pg_ctl'))) return bin;
@@ -31,7 +35,11 @@ async function asUser(bin: string, args: string[], cwd: string): Promise<void> {
 
 /** A throwaway PostgreSQL cluster on 127.0.0.1, trust auth, superuser `postgres`. */
 export class TestPostgres {
-  private constructor(readonly dir: string, readonly port: number, private readonly bin: string) {}
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+    private readonly bin: string,
+  ) {}
 
   static async create(): Promise<TestPostgres> {
     const bin = postgresBinDir();
@@ -47,10 +55,22 @@ export class TestPostgres {
 
   /** Starts (or restarts) the server and waits until it accepts connections. */
   async start(): Promise<void> {
-    await asUser(path.join(this.bin, 'pg_ctl'), [
-      '-D', path.join(this.dir, 'data'), '-l', path.join(this.dir, 'log'), '-w', '-t', '120',
-      '-o', `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start',
-    ], this.dir);
+    await asUser(
+      path.join(this.bin, 'pg_ctl'),
+      [
+        '-D',
+        path.join(this.dir, 'data'),
+        '-l',
+        path.join(this.dir, 'log'),
+        '-w',
+        '-t',
+        '120',
+        '-o',
+        `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+        'start',
+      ],
+      this.dir,
+    );
   }
 
   /** Stops the server at once (connections are cut), as a crashed database would. */
@@ -81,11 +101,14 @@ export class TestPostgres {
   /** Creates database `wubloader` with wubloader's `nodes` table. */
   async createWubloaderDb(): Promise<void> {
     await this.sql('CREATE DATABASE wubloader');
-    await this.sql(`CREATE TABLE nodes (
+    await this.sql(
+      `CREATE TABLE nodes (
       name TEXT PRIMARY KEY,
       url TEXT NOT NULL,
       backfill_from BOOLEAN NOT NULL DEFAULT TRUE
-    )`, 'wubloader');
+    )`,
+      'wubloader',
+    );
   }
 
   async destroy(): Promise<void> {

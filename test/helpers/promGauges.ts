@@ -19,7 +19,10 @@ export class PromGauges {
 
   constructor() {
     for (const name of GAUGE_NAMES) {
-      this.gauges.set(name, new Gauge({ name, help: gaugeHelp(name), labelNames: ['channel', 'hour', 'quality', 'type'], registers: [this.registry] }));
+      this.gauges.set(
+        name,
+        new Gauge({ name, help: gaugeHelp(name), labelNames: ['channel', 'hour', 'quality', 'type'], registers: [this.registry] }),
+      );
     }
   }
 

@@ -23,7 +23,15 @@ export function offsetName(seconds: number): string {
  * Fills an hour with 2 s full segments from `fromS` to `toS` (exclusive), leaving out
  * the segments that start at the seconds in `skip`.
  */
-export function fillHour(base: string, channel: string, quality: string, hour: string, fromS: number, toS: number, skip: ReadonlySet<number> = new Set()): void {
+export function fillHour(
+  base: string,
+  channel: string,
+  quality: string,
+  hour: string,
+  fromS: number,
+  toS: number,
+  skip: ReadonlySet<number> = new Set(),
+): void {
   for (let t = fromS; t < toS; t += 2) {
     if (!skip.has(t)) putSegment(base, channel, quality, hour, `${offsetName(t)}-2.000-full-AAAA.ts`);
   }

@@ -8,11 +8,24 @@ import { parseProm, startDaemon, waitFor, type RunningDaemon } from '../helpers/
 import { fillHour, offsetName } from '../helpers/simpleStore.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
-interface Part { start: string; end: string; peers: unknown[] }
+interface Part {
+  start: string;
+  end: string;
+  peers: unknown[];
+}
 interface Incident {
-  id: string; state: string; last_event: string; start: string; end: string; opened_at: string; opened_at_start: boolean;
-  closed_at: string | null; closed_how: string | null; closed_while_down: { from: string | null; to: string } | null;
-  fill_delay_seconds: number | null; open_parts: Part[];
+  id: string;
+  state: string;
+  last_event: string;
+  start: string;
+  end: string;
+  opened_at: string;
+  opened_at_start: boolean;
+  closed_at: string | null;
+  closed_how: string | null;
+  closed_while_down: { from: string | null; to: string } | null;
+  fill_delay_seconds: number | null;
+  open_parts: Part[];
 }
 
 const HOUR_MS = 3_600_000;
@@ -29,7 +42,9 @@ describe('hole history on a live store (a real daemon, kill -9 and restarts)', (
   let d: RunningDaemon | null = null;
   const args = (): string[] => ['c', '--base-dir', base, '--qualities', 'source', '--log-level', 'warn'];
   const seg = (s: number): string => path.join(base, 'c', 'source', A, `${offsetName(s)}-2.000-full-AAAA.ts`);
-  const remove = (from: number, to: number): void => { for (let s = from; s < to; s += 2) rmSync(seg(s)); };
+  const remove = (from: number, to: number): void => {
+    for (let s = from; s < to; s += 2) rmSync(seg(s));
+  };
   const putBack = (from: number, to: number): void => fillHour(base, 'c', 'source', A, from, to);
   const incidents = async (query = ''): Promise<Incident[]> => {
     const r = await fetch(`${d?.url}/api/v1/incidents${query}`);
@@ -85,7 +100,7 @@ describe('hole history on a live store (a real daemon, kill -9 and restarts)', (
     assert.equal(sse.event, 'opened');
     assert.deepEqual(sse.incident, first);
     assert.equal(await metric('segcov_holes_opened_total{channel="c",quality="source"}'), 1);
-    assert.ok((await metric('segcov_oldest_open_hole_age_seconds{channel="c",quality="source"}') ?? -1) >= 0);
+    assert.ok(((await metric('segcov_oldest_open_hole_age_seconds{channel="c",quality="source"}')) ?? -1) >= 0);
   });
 
   it('2. half of it put back: it shrinks', async () => {
@@ -95,7 +110,10 @@ describe('hole history on a live store (a real daemon, kill -9 and restarts)', (
       return x?.last_event === 'shrunk' ? x : undefined;
     });
     assert.equal(i.id, first.id);
-    assert.deepEqual(i.open_parts.map((p) => [p.start, p.end]), [[at(650), at(700)]]);
+    assert.deepEqual(
+      i.open_parts.map((p) => [p.start, p.end]),
+      [[at(650), at(700)]],
+    );
     assert.equal(i.start, at(600), 'the span stays what was lost');
   });
 
@@ -130,7 +148,10 @@ describe('hole history on a live store (a real daemon, kill -9 and restarts)', (
     appendFileSync(historyFile(), '{"v":1,"kind":"incident","event":"opened","at_us":17');
     d = await startDaemon(args());
     assert.equal(await metric('segcov_history_torn_records_total'), 1);
-    assert.deepEqual((await incidents()).map((i) => i.id), [first.id]);
+    assert.deepEqual(
+      (await incidents()).map((i) => i.id),
+      [first.id],
+    );
     assert.doesNotMatch(readFileSync(historyFile(), 'utf8'), /"at_us":17$/m, 'the torn tail was cut off before appending');
   });
 
@@ -141,7 +162,9 @@ describe('hole history on a live store (a real daemon, kill -9 and restarts)', (
       return xs.length === 1 ? xs[0] : undefined;
     });
     // the API shows the incident as soon as it opens; the kill must come once its record is on disk
-    await waitFor('the record on disk', async () => (readFileSync(historyFile(), 'utf8').includes(JSON.stringify(open.id).slice(1, -1)) ? true : undefined));
+    await waitFor('the record on disk', async () =>
+      readFileSync(historyFile(), 'utf8').includes(JSON.stringify(open.id).slice(1, -1)) ? true : undefined,
+    );
     const killedAt = Date.now();
     assert.equal((await d?.stop('SIGKILL'))?.code, null);
     putBack(1000, 1100);

@@ -45,7 +45,8 @@ const NODE_URL = /\b(?:https?:\/\/(?:[^/\s`'"<>)]*:8006|[A-Z][A-Z_-]*)|\b(?:URL|
 const BARE_PATH = /(?<![\w./~>)}\]*:$-])\/[a-z][^\s`'"<>),#\]]*/g;
 
 /** Programs whose flags are not segcov's: a flag after one of them in code is theirs. */
-const OTHER_PROGRAMS = /\b(?:npm|npx|node|promtool|amtool|docker|podman|systemctl|systemd-analyze|curl|htpasswd|sed|git|apt-get|tini|find)\b(?!-)/g;
+const OTHER_PROGRAMS =
+  /\b(?:npm|npx|node|promtool|amtool|docker|podman|systemctl|systemd-analyze|curl|htpasswd|sed|git|apt-get|tini|find)\b(?!-)/g;
 
 function lineAt(text: string, offset: number): number {
   let n = 1;
@@ -56,10 +57,13 @@ function lineAt(text: string, offset: number): number {
 /** The text of a doc that is read: all of a Markdown file, the comments of a config file (other text blanked, lines kept). */
 export function readable(doc: Doc): string {
   if (doc.kind === 'markdown') return doc.text;
-  return doc.text.split('\n').map((l) => {
-    const m = /(?:^|\s)#(.*)$/.exec(l);
-    return m === null ? '' : ' '.repeat(l.length - m[1].length) + m[1];
-  }).join('\n');
+  return doc.text
+    .split('\n')
+    .map((l) => {
+      const m = /(?:^|\s)#(.*)$/.exec(l);
+      return m === null ? '' : ' '.repeat(l.length - m[1].length) + m[1];
+    })
+    .join('\n');
 }
 
 /** The segments of a doc, for reading flags in context. */
@@ -67,19 +71,24 @@ function segments(doc: Doc): Segment[] {
   const out: Segment[] = [];
   let fenced = false;
   let continued = '';
-  readable(doc).split('\n').forEach((line, i) => {
-    if (doc.kind === 'markdown' && line.trimStart().startsWith('```')) { fenced = !fenced; return; }
-    if (fenced) {
-      // a shell command continued over lines (`\`) is one segment
-      const whole = continued + line;
-      continued = line.trimEnd().endsWith('\\') ? `${whole.trimEnd().slice(0, -1)} ` : '';
-      out.push({ text: whole, line: i + 1, code: true });
-      return;
-    }
-    for (const m of line.matchAll(/`([^`]+)`/g)) out.push({ text: m[1], line: i + 1, code: true });
-    // a config file's comments are mostly command lines: read as code
-    out.push({ text: line.replace(/`[^`]+`/g, (s) => ' '.repeat(s.length)), line: i + 1, code: doc.kind === 'comments' });
-  });
+  readable(doc)
+    .split('\n')
+    .forEach((line, i) => {
+      if (doc.kind === 'markdown' && line.trimStart().startsWith('```')) {
+        fenced = !fenced;
+        return;
+      }
+      if (fenced) {
+        // a shell command continued over lines (`\`) is one segment
+        const whole = continued + line;
+        continued = line.trimEnd().endsWith('\\') ? `${whole.trimEnd().slice(0, -1)} ` : '';
+        out.push({ text: whole, line: i + 1, code: true });
+        return;
+      }
+      for (const m of line.matchAll(/`([^`]+)`/g)) out.push({ text: m[1], line: i + 1, code: true });
+      // a config file's comments are mostly command lines: read as code
+      out.push({ text: line.replace(/`[^`]+`/g, (s) => ' '.repeat(s.length)), line: i + 1, code: doc.kind === 'comments' });
+    });
   return out;
 }
 
@@ -144,7 +153,10 @@ export function anchorsOf(markdown: string): Set<string> {
     if (line.trimStart().startsWith('```')) fenced = !fenced;
     const m = fenced ? null : /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
     if (m === null) continue;
-    const slug = m[1].toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+    const slug = m[1]
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
     const n = seen.get(slug) ?? 0;
     seen.set(slug, n + 1);
     out.add(n === 0 ? slug : `${slug}-${n}`);

@@ -34,7 +34,24 @@ const NOT_EXPORTED: Record<string, string> = {
   segcov_passes: "segcov_passes_total's family name in OpenMetrics (the test scrapes the classic format)",
 };
 /** Absolute paths that are files on a machine, not URL paths (their first folder). */
-const FILE_SYSTEM = new Set(['mnt', 'dev', 'proc', 'sys', 'etc', 'srv', 'var', 'usr', 'app', 'tmp', 'home', 'root', 'opt', 'run', 'bin', 'lib']);
+const FILE_SYSTEM = new Set([
+  'mnt',
+  'dev',
+  'proc',
+  'sys',
+  'etc',
+  'srv',
+  'var',
+  'usr',
+  'app',
+  'tmp',
+  'home',
+  'root',
+  'opt',
+  'run',
+  'bin',
+  'lib',
+]);
 /** URL paths of other servers the docs name. */
 const FOREIGN_PATHS: Record<string, string> = {
   '/segments/': "wubloader's nginx: the output folder",
@@ -49,8 +66,11 @@ const MAP_FILE = `${CHANNEL}_source_coverage.png`;
 /** The docs this test reads. */
 function docsOfRepo(): Doc[] {
   const md = (file: string): Doc => ({ file, text: readFileSync(path.join(REPO, file), 'utf8'), kind: 'markdown' });
-  const docs = readdirSync(path.join(REPO, 'docs')).filter((f) => f.endsWith('.md')).map((f) => md(`docs/${f}`));
-  const configs = readdirSync(path.join(REPO, 'config')).filter((f) => /\.(ya?ml|service)$/.test(f))
+  const docs = readdirSync(path.join(REPO, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => md(`docs/${f}`));
+  const configs = readdirSync(path.join(REPO, 'config'))
+    .filter((f) => /\.(ya?ml|service)$/.test(f))
     .map((f): Doc => ({ file: `config/${f}`, text: readFileSync(path.join(REPO, 'config', f), 'utf8'), kind: 'comments' }));
   return [md('README.md'), md('config/README.md'), ...docs, ...configs];
 }
@@ -108,7 +128,9 @@ async function problems(m: Mentions, served: Served): Promise<string[]> {
     if (!ok && !(name in NOT_EXPORTED)) out.push(`${n.where}: ${name} is not exported`);
   }
   const concrete = new Map<string, number>();
-  const urlPaths = m.urlPaths.filter((u) => !FILE_SYSTEM.has(u.value.split('/')[1]) && !Object.keys(FOREIGN_PATHS).some((w) => u.value.startsWith(w)));
+  const urlPaths = m.urlPaths.filter(
+    (u) => !FILE_SYSTEM.has(u.value.split('/')[1]) && !Object.keys(FOREIGN_PATHS).some((w) => u.value.startsWith(w)),
+  );
   for (const u of urlPaths) {
     const req = request(u.value);
     if (!concrete.has(req)) concrete.set(req, await status(served.url + req));
@@ -117,7 +139,9 @@ async function problems(m: Mentions, served: Served): Promise<string[]> {
     const req = request(u.value);
     const code = concrete.get(req);
     // a prefix (`/maps`, `/docs/…`) is right when a path served below it is named too
-    const prefixOfServed = [...concrete].some(([p, c]) => c === 200 && p !== req && p.startsWith(req) && (req.endsWith('/') || p[req.length] === '/'));
+    const prefixOfServed = [...concrete].some(
+      ([p, c]) => c === 200 && p !== req && p.startsWith(req) && (req.endsWith('/') || p[req.length] === '/'),
+    );
     if (code !== 200 && !prefixOfServed) out.push(`${u.where}: ${u.value} is not served (GET ${req}: ${code})`);
   }
   return out;
@@ -126,8 +150,11 @@ async function problems(m: Mentions, served: Served): Promise<string[]> {
 /** The mentions of several docs as one (a prefix in one doc is right when another names a path below it). */
 function merged(all: readonly Mentions[]): Mentions {
   return {
-    links: all.flatMap((m) => m.links), paths: all.flatMap((m) => m.paths), flags: all.flatMap((m) => m.flags),
-    metrics: all.flatMap((m) => m.metrics), urlPaths: all.flatMap((m) => m.urlPaths),
+    links: all.flatMap((m) => m.links),
+    paths: all.flatMap((m) => m.paths),
+    flags: all.flatMap((m) => m.flags),
+    metrics: all.flatMap((m) => m.metrics),
+    urlPaths: all.flatMap((m) => m.urlPaths),
   };
 }
 
@@ -138,8 +165,12 @@ function linkProblems(doc: Doc, links: readonly Mention[]): string[] {
     if (/^[a-z]+:/.test(l.value)) continue;
     const [file, fragment] = l.value.split('#');
     const target = file === '' ? path.join(REPO, doc.file) : path.resolve(path.dirname(path.join(REPO, doc.file)), file);
-    if (!target.startsWith(REPO + path.sep) || !existsSync(target)) { out.push(`${l.where}: ${l.value} leads nowhere in the repository`); continue; }
-    if (fragment !== undefined && target.endsWith('.md') && !anchorsOf(readFileSync(target, 'utf8')).has(fragment)) out.push(`${l.where}: ${l.value} names no heading there`);
+    if (!target.startsWith(REPO + path.sep) || !existsSync(target)) {
+      out.push(`${l.where}: ${l.value} leads nowhere in the repository`);
+      continue;
+    }
+    if (fragment !== undefined && target.endsWith('.md') && !anchorsOf(readFileSync(target, 'utf8')).has(fragment))
+      out.push(`${l.where}: ${l.value} names no heading there`);
   }
   return out;
 }
@@ -186,7 +217,10 @@ describe('the house: the docs agree with the code', () => {
   });
 
   it('every relative link resolves, to a heading where it names one', () => {
-    assert.deepEqual(docs.flatMap((d) => linkProblems(d, mentionsOf(d).links)), []);
+    assert.deepEqual(
+      docs.flatMap((d) => linkProblems(d, mentionsOf(d).links)),
+      [],
+    );
   });
 
   it('every path, flag, metric name and URL path named exists, is accepted, is exported, is served', async () => {
@@ -195,17 +229,22 @@ describe('the house: the docs agree with the code', () => {
 
   it('catches a typo of each kind', async () => {
     const typo: Doc = {
-      file: 'typo.md', kind: 'markdown',
-      text: 'Run `segcov ch --metrics-prot 1`, see `docs/coverge.md` and [this](docs/operating.md#flagz).\n' +
+      file: 'typo.md',
+      kind: 'markdown',
+      text:
+        'Run `segcov ch --metrics-prot 1`, see `docs/coverge.md` and [this](docs/operating.md#flagz).\n' +
         'Scrape `segcov_window_holez` at `/metrcs` or `/api/v1/hole?peers=1`.\n',
     };
     const m = mentionsOf(typo);
-    const found = [...await problems(m, served), ...linkProblems(typo, m.links)].join('\n');
+    const found = [...(await problems(m, served)), ...linkProblems(typo, m.links)].join('\n');
     for (const bad of ['--metrics-prot', 'docs/coverge.md', '#flagz', 'segcov_window_holez', '/metrcs', '/api/v1/hole?peers=1']) {
       assert.ok(found.includes(bad), `${bad} is not reported:\n${found}`);
     }
     // and the same kinds, spelt right, are not
-    const right: Doc = { ...typo, text: 'Run `segcov ch --metrics-port 1`, see `docs/coverage.md`. Scrape `segcov_window_holes` at `/metrics`.\n' };
+    const right: Doc = {
+      ...typo,
+      text: 'Run `segcov ch --metrics-port 1`, see `docs/coverage.md`. Scrape `segcov_window_holes` at `/metrics`.\n',
+    };
     assert.deepEqual(await problems(mentionsOf(right), served), []);
   });
 

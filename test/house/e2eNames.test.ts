@@ -13,9 +13,30 @@ const testRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 
 /** Programs the tests start; a quoted name of one in a test's source means the test needs it. */
 const PROGRAMS = [
-  'chromium', 'prometheus', 'promtool', 'amtool', 'alertmanager', 'prometheus-alertmanager', 'initdb', 'pg_ctl', 'postgres',
-  'ffmpeg', 'ffprobe', 'unshare', 'setpriv', 'nsenter', 'systemd-analyze', 'systemd-notify', 'tini', 'openssl', 'script',
-  'ip', 'curl', 'npm', 'python3', 'mount',
+  'chromium',
+  'prometheus',
+  'promtool',
+  'amtool',
+  'alertmanager',
+  'prometheus-alertmanager',
+  'initdb',
+  'pg_ctl',
+  'postgres',
+  'ffmpeg',
+  'ffprobe',
+  'unshare',
+  'setpriv',
+  'nsenter',
+  'systemd-analyze',
+  'systemd-notify',
+  'tini',
+  'openssl',
+  'script',
+  'ip',
+  'curl',
+  'npm',
+  'python3',
+  'mount',
 ];
 const NEEDS_PROGRAM = new RegExp(`['"\`](${PROGRAMS.join('|')})['"\`]|executablePath|/usr/lib/postgresql|requireBinary\\(`);
 const LOCAL_IMPORT = /from '(\.[^']+)\.js'/g;

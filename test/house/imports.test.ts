@@ -22,7 +22,9 @@ function sources(dir: string): string[] {
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   const out: string[] = [];
-  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g)) {
+  for (const m of text.matchAll(
+    /(?:^|\n)\s*(?:import|export)\b[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g,
+  )) {
     const spec = m[1] ?? m[2] ?? m[3];
     out.push(spec.startsWith('.') ? path.relative(SRC, path.resolve(path.dirname(file), spec)).replace(/\.js$/, '.ts') : spec);
   }
@@ -44,7 +46,8 @@ describe('the house: how src/ imports', () => {
     assert.ok(graph.get('daemon/daemon.ts')?.includes('live/liveMode.ts'), 'a dynamic import() is read too');
     for (const [f, specs] of graph) {
       // a relative import resolves to a path under src/ (outside it: '../…') that names a source file
-      for (const s of specs) if (s.startsWith('../') || s.endsWith('.ts')) assert.ok(local(s) || generated(s), `${f} imports ${s}, which is not a source file`);
+      for (const s of specs)
+        if (s.startsWith('../') || s.endsWith('.ts')) assert.ok(local(s) || generated(s), `${f} imports ${s}, which is not a source file`);
     }
   });
 
@@ -63,7 +66,7 @@ describe('the house: how src/ imports', () => {
     }
   });
 
-  it('the status page\'s browser script (web/page/) reaches no node: module and no package, however far round', () => {
+  it("the status page's browser script (web/page/) reaches no node: module and no package, however far round", () => {
     const seen = new Set<string>();
     const todo = ['web/page/main.ts'];
     for (let f = todo.pop(); f !== undefined; f = todo.pop()) {
@@ -74,13 +77,17 @@ describe('the house: how src/ imports', () => {
         todo.push(s);
       }
     }
-    assert.ok(seen.has('web/format.ts'), 'the page formats with the server\'s format.ts');
+    assert.ok(seen.has('web/format.ts'), "the page formats with the server's format.ts");
   });
 
   it('outputs/ is split by concern, floors in order: files below metrics, neither reaches http', () => {
     const part = (f: string): string => (f.startsWith('outputs/') ? f.split('/')[1] : '');
     const below: Record<string, readonly string[]> = { files: ['files'], metrics: ['files', 'metrics'], http: ['http'] };
-    assert.deepEqual(new Set(files.filter((f) => room(f) === 'outputs').map(part)), new Set(Object.keys(below)), 'every output file lives in files/, metrics/ or http/');
+    assert.deepEqual(
+      new Set(files.filter((f) => room(f) === 'outputs').map(part)),
+      new Set(Object.keys(below)),
+      'every output file lives in files/, metrics/ or http/',
+    );
     for (const [f, specs] of graph) {
       const p = part(f);
       if (p === '') continue;

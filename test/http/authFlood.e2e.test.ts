@@ -21,17 +21,36 @@ const RIGHT = 'alice:wonderland';
 const FLOOD = 200;
 const AT_ONCE = 20;
 
-interface Reply { readonly status: number; readonly ms: number; readonly retryAfter?: string; readonly body: string }
+interface Reply {
+  readonly status: number;
+  readonly ms: number;
+  readonly retryAfter?: string;
+  readonly body: string;
+}
 
 function get(port: number, target: string, credentials: string, localAddress = '127.0.0.1'): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const req = http.get({ host: '127.0.0.1', port, path: target, localAddress, agent: false, headers: { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => { body += d; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - t0, retryAfter: res.headers['retry-after'], body }));
-    });
+    const req = http.get(
+      {
+        host: '127.0.0.1',
+        port,
+        path: target,
+        localAddress,
+        agent: false,
+        headers: { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => {
+          body += d;
+        });
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, ms: performance.now() - t0, retryAfter: res.headers['retry-after'], body }),
+        );
+      },
+    );
     req.on('error', reject);
   });
 }
@@ -59,7 +78,17 @@ describe('wrong passwords', () => {
     const web = path.join(base, 'web.yml');
     // a realistic cost (htpasswd -B's default is 5; node_exporter's docs use 10)
     await writeFile(web, `basic_auth_users:\n  alice: ${bcrypt.hashSync('wonderland', 10)}\nunauthenticated_paths: [/healthz, /readyz]\n`);
-    d = await startDaemon(['chan', '--base-dir', base, '--output-dir', path.join(base, 'maps'), '--log-level', 'warn', '--web.config.file', web]);
+    d = await startDaemon([
+      'chan',
+      '--base-dir',
+      base,
+      '--output-dir',
+      path.join(base, 'maps'),
+      '--log-level',
+      'warn',
+      '--web.config.file',
+      web,
+    ]);
   });
 
   after(async () => {
@@ -81,20 +110,29 @@ describe('wrong passwords', () => {
     const statuses: number[] = [];
     let next = 0;
     let flooding = true;
-    const flood = Promise.all(Array.from({ length: AT_ONCE }, async () => {
-      while (next < FLOOD) {
-        const i = next++;
-        // 127.0.1.1 … 127.0.1.200: no address reaches the throttle, every password is checked
-        statuses.push((await get(d.port, '/metrics', `alice:guess${i}`, `127.0.1.${i + 1}`)).status);
-      }
-    })).finally(() => { flooding = false; });
+    const flood = Promise.all(
+      Array.from({ length: AT_ONCE }, async () => {
+        while (next < FLOOD) {
+          const i = next++;
+          // 127.0.1.1 … 127.0.1.200: no address reaches the throttle, every password is checked
+          statuses.push((await get(d.port, '/metrics', `alice:guess${i}`, `127.0.1.${i + 1}`)).status);
+        }
+      }),
+    ).finally(() => {
+      flooding = false;
+    });
     const busy: number[] = [];
     while (flooding) await scrape(busy);
     await flood;
-    ctx.diagnostic(`scrape median ${median(idle).toFixed(1)} ms idle, ${median(busy).toFixed(1)} ms during the flood (${busy.length} scrapes)`);
+    ctx.diagnostic(
+      `scrape median ${median(idle).toFixed(1)} ms idle, ${median(busy).toFixed(1)} ms during the flood (${busy.length} scrapes)`,
+    );
     assert.deepEqual(statuses, Array(FLOOD).fill(401), 'every wrong password is refused, none throttled');
     assert.ok(busy.length >= 10, `scraped ${busy.length} times during the flood`);
-    assert.ok(median(busy) <= 2 * median(idle), `median ${median(busy).toFixed(1)} ms during the flood against ${median(idle).toFixed(1)} ms idle`);
+    assert.ok(
+      median(busy) <= 2 * median(idle),
+      `median ${median(busy).toFixed(1)} ms during the flood against ${median(idle).toFixed(1)} ms idle`,
+    );
     const m = await counters(d.port, FLOOD); // each was checked, and counted
     assert.equal(m.get('segcov_http_auth_throttled_total'), 0);
   });
@@ -103,7 +141,10 @@ describe('wrong passwords', () => {
     const from = '127.0.2.1';
     const replies: Reply[] = [];
     for (let i = 0; i < 8; i++) replies.push(await get(d.port, '/metrics', `alice:again${i}`, from));
-    assert.deepEqual(replies.map((r) => r.status), [401, 401, 401, 401, 401, 429, 429, 429]);
+    assert.deepEqual(
+      replies.map((r) => r.status),
+      [401, 401, 401, 401, 401, 429, 429, 429],
+    );
     assert.ok(Number(replies[5].retryAfter) >= 1, `Retry-After: ${replies[5].retryAfter}`);
     assert.equal((await get(d.port, '/metrics', RIGHT, from)).status, 200, 'the right (cached) password from that address');
     const m = await counters(d.port, FLOOD + 5);

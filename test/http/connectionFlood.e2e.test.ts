@@ -28,7 +28,9 @@ function get(port: number, target: string, localAddress: string): Promise<{ stat
     const req = http.get({ host: '127.0.0.1', port, path: target, localAddress, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (d: string) => { body += d; });
+      res.on('data', (d: string) => {
+        body += d;
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       res.on('error', () => resolve({ status: 0, body }));
     });
@@ -53,19 +55,27 @@ describe('600 connections from one address', () => {
     await rm(base, { recursive: true, force: true });
   });
 
-  it('hold the address\'s share and the reserve\'s idle connections only; scrapes get in from it and from elsewhere', async () => {
+  it("hold the address's share and the reserve's idle connections only; scrapes get in from it and from elsewhere", async () => {
     const { perClient, scrapeReserve, maxEventStreams } = DEFAULT_HTTP_LIMITS;
     assert.ok(STREAMS > perClient && STREAMS + IDLE === 600 && perClient <= maxEventStreams);
     // one after the other, each answered before the next: the first 32 stream, the rest are told to come back later
     for (let i = 0; i < STREAMS; i++) {
-      held.push(await hold(d.port, { localAddress: ATTACKER, bytes: keepAliveGet('/api/v1/events', 'Accept: text/event-stream\r\n'), until: i < perClient ? 'event: fleet' : 'retry: 10000' }));
+      held.push(
+        await hold(d.port, {
+          localAddress: ATTACKER,
+          bytes: keepAliveGet('/api/v1/events', 'Accept: text/event-stream\r\n'),
+          until: i < perClient ? 'event: fleet' : 'retry: 10000',
+        }),
+      );
     }
     for (let i = 0; i < IDLE; i += 40) {
-      held.push(...await Promise.all(Array.from({ length: Math.min(40, IDLE - i) }, () => hold(d.port, { localAddress: ATTACKER }))));
+      held.push(...(await Promise.all(Array.from({ length: Math.min(40, IDLE - i) }, () => hold(d.port, { localAddress: ATTACKER })))));
     }
     const open = (): number => held.filter((h) => !h.isClosed()).length;
-    await waitFor(`at most ${perClient + scrapeReserve} of the 600 left open`, async () => (open() <= perClient + scrapeReserve ? true : undefined));
-    assert.equal(held.slice(0, STREAMS).filter((h) => !h.isClosed()).length, perClient, 'the address\'s share of streams stays open');
+    await waitFor(`at most ${perClient + scrapeReserve} of the 600 left open`, async () =>
+      open() <= perClient + scrapeReserve ? true : undefined,
+    );
+    assert.equal(held.slice(0, STREAMS).filter((h) => !h.isClosed()).length, perClient, "the address's share of streams stays open");
 
     const same = await get(d.port, '/metrics', ATTACKER);
     assert.equal(same.status, 200, 'a scrape from the flooding address gets in, over the reserve');
@@ -78,21 +88,38 @@ describe('600 connections from one address', () => {
     // (/metrics may be the render of a second ago, made while the scrape from ATTACKER was open)
     assert.ok(general >= perClient && general <= perClient + 1, `the streams, and the scrape that rendered the text: ${general}`);
     assert.ok((m.get('segcov_http_connections{pool="reserve"}') ?? 0) <= scrapeReserve);
-    assert.ok((m.get('segcov_http_connections_shed_total{reason="idle_closed"}') ?? 0) >= IDLE - scrapeReserve, 'idle connections were closed to make room');
-    assert.ok((m.get('segcov_http_connections_shed_total{reason="reserve_only"}') ?? 0) >= STREAMS - perClient, 'the streams beyond the share were refused');
+    assert.ok(
+      (m.get('segcov_http_connections_shed_total{reason="idle_closed"}') ?? 0) >= IDLE - scrapeReserve,
+      'idle connections were closed to make room',
+    );
+    assert.ok(
+      (m.get('segcov_http_connections_shed_total{reason="reserve_only"}') ?? 0) >= STREAMS - perClient,
+      'the streams beyond the share were refused',
+    );
   });
 
   it('while the idle connections keep coming back as they are closed, scrapes from another address all get in', async () => {
     let stop = false;
     let reopened = 0;
     const comeBack = (h: Held): void => {
-      void h.closed.then(() => setTimeout(() => {
-        if (stop) return;
-        reopened += 1;
-        void hold(d.port, { localAddress: ATTACKER }).then((n) => { held.push(n); comeBack(n); });
-      }, 1000));
+      void h.closed.then(() =>
+        setTimeout(() => {
+          if (stop) return;
+          reopened += 1;
+          void hold(d.port, { localAddress: ATTACKER }).then((n) => {
+            held.push(n);
+            comeBack(n);
+          });
+        }, 1000),
+      );
     };
-    for (let i = 0; i < IDLE; i++) held.push(await hold(d.port, { localAddress: ATTACKER }).then((h) => { comeBack(h); return h; }));
+    for (let i = 0; i < IDLE; i++)
+      held.push(
+        await hold(d.port, { localAddress: ATTACKER }).then((h) => {
+          comeBack(h);
+          return h;
+        }),
+      );
     try {
       await waitFor('the idle connections coming back', async () => (reopened >= IDLE ? true : undefined));
       const statuses: number[] = [];

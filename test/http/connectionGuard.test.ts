@@ -41,17 +41,34 @@ interface Server {
   done(): Promise<void>;
 }
 
-async function server(options: Parameters<typeof startHttpServer>[4] = {}, tlsOpts?: import('node:tls').ConnectionOptions): Promise<Server> {
+async function server(
+  options: Parameters<typeof startHttpServer>[4] = {},
+  tlsOpts?: import('node:tls').ConnectionOptions,
+): Promise<Server> {
   const shed = new Map<ShedReason, number>();
-  const s = await startHttpServer('127.0.0.1', 0, ROUTES, (e) => { throw e; }, {
-    limits: LIMITS, observer: { shed: (r) => shed.set(r, (shed.get(r) ?? 0) + 1) }, ...options,
-  });
+  const s = await startHttpServer(
+    '127.0.0.1',
+    0,
+    ROUTES,
+    (e) => {
+      throw e;
+    },
+    {
+      limits: LIMITS,
+      observer: { shed: (r) => shed.set(r, (shed.get(r) ?? 0) + 1) },
+      ...options,
+    },
+  );
   const held: Held[] = [];
   return {
-    s, shed, held,
-    get: (p, from, extra = '') => rawRequest(s.port, `GET ${p} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${extra}\r\n`, { localAddress: from, tls: tlsOpts }),
+    s,
+    shed,
+    held,
+    get: (p, from, extra = '') =>
+      rawRequest(s.port, `GET ${p} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${extra}\r\n`, { localAddress: from, tls: tlsOpts }),
     busy: async (n, from, p = '/hold') => {
-      for (let i = 0; i < n; i++) held.push(await hold(s.port, { localAddress: from, bytes: keepAliveGet(p), until: 'held\n', tls: tlsOpts }));
+      for (let i = 0; i < n; i++)
+        held.push(await hold(s.port, { localAddress: from, bytes: keepAliveGet(p), until: 'held\n', tls: tlsOpts }));
     },
     done: async () => {
       for (const h of held) h.socket.destroy();
@@ -60,7 +77,7 @@ async function server(options: Parameters<typeof startHttpServer>[4] = {}, tlsOp
   };
 }
 
-describe('the HTTP server\'s connection limits', () => {
+describe("the HTTP server's connection limits", () => {
   it('a client at its share: its least recently used idle connection is closed for its new one', async () => {
     const t = await server();
     try {
@@ -68,7 +85,11 @@ describe('the HTTP server\'s connection limits', () => {
       await waitFor('three idle connections counted', async () => (t.s.connections().general === 3 ? true : undefined));
       assert.equal((await t.get('/ok', '127.0.0.2')).status, 200);
       await t.held[0].closed;
-      assert.deepEqual(t.held.map((h) => h.isClosed()), [true, false, false], 'only the oldest idle one is closed');
+      assert.deepEqual(
+        t.held.map((h) => h.isClosed()),
+        [true, false, false],
+        'only the oldest idle one is closed',
+      );
       assert.equal(t.shed.get('idle_closed'), 1);
     } finally {
       await t.done();

@@ -58,7 +58,17 @@ describe('a live-update client that never reads', () => {
   before(async () => {
     base = await makeTmpDir('event-stall');
     makeStore(base);
-    d = await startDaemon(['chan', '--qualities', 'source,480p', '--base-dir', base, '--output-dir', path.join(base, 'maps'), '--log-level', 'warn']);
+    d = await startDaemon([
+      'chan',
+      '--qualities',
+      'source,480p',
+      '--base-dir',
+      base,
+      '--output-dir',
+      path.join(base, 'maps'),
+      '--log-level',
+      'warn',
+    ]);
   });
 
   after(async () => {
@@ -67,7 +77,7 @@ describe('a live-update client that never reads', () => {
     await rm(base, { recursive: true, force: true });
   });
 
-  it('is dropped and counted, and the daemon\'s RSS stays within 10 MiB over 60 s of segments landing', async (ctx) => {
+  it("is dropped and counted, and the daemon's RSS stays within 10 MiB over 60 s of segments landing", async (ctx) => {
     const pid = d.proc.pid as number;
     const metrics = async (): Promise<Map<string, number>> => parseProm(await (await fetch(`${d.url}/metrics`)).text());
     let t = 0;
@@ -100,10 +110,15 @@ describe('a live-update client that never reads', () => {
     const dropsBefore = drops;
     const most = await watch(MEASURE_MS);
     client.destroy();
-    ctx.diagnostic(`RSS at most ${(first / MIB).toFixed(1)} MiB at the end of the warm-up, at most ${(most / MIB).toFixed(1)} MiB over ${MEASURE_MS / 1000} s; ${drops} drops`);
+    ctx.diagnostic(
+      `RSS at most ${(first / MIB).toFixed(1)} MiB at the end of the warm-up, at most ${(most / MIB).toFixed(1)} MiB over ${MEASURE_MS / 1000} s; ${drops} drops`,
+    );
     const live = (await metrics()).get('segcov_live_updates_total{channel="chan",quality="source"}') ?? 0;
     assert.ok(live >= 100, `segments kept landing: ${live} live updates`);
     assert.ok(drops > dropsBefore, 'the client that never reads was dropped and counted, also in the measured minute');
-    assert.ok(most - first <= 10 * MIB, `RSS grew ${((most - first) / MIB).toFixed(1)} MiB (from at most ${(first / MIB).toFixed(0)} MiB) over ${MEASURE_MS / 1000} s`);
+    assert.ok(
+      most - first <= 10 * MIB,
+      `RSS grew ${((most - first) / MIB).toFixed(1)} MiB (from at most ${(first / MIB).toFixed(0)} MiB) over ${MEASURE_MS / 1000} s`,
+    );
   });
 });

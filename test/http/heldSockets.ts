@@ -14,16 +14,27 @@ export interface Held {
  * and writes `bytes` (nothing: an idle connection). With `until`, resolves once that text
  * has arrived; otherwise once connected.
  */
-export function hold(port: number, opts: { localAddress?: string; bytes?: string; until?: string; tls?: tls.ConnectionOptions } = {}): Promise<Held> {
+export function hold(
+  port: number,
+  opts: { localAddress?: string; bytes?: string; until?: string; tls?: tls.ConnectionOptions } = {},
+): Promise<Held> {
   return new Promise((resolve, reject) => {
     let text = '';
     let isClosed = false;
-    const socket: net.Socket = opts.tls === undefined
-      ? net.connect({ port, host: '127.0.0.1', localAddress: opts.localAddress })
-      : tls.connect({ socket: net.connect({ port, host: '127.0.0.1', localAddress: opts.localAddress }), ...opts.tls });
-    const closed = new Promise<void>((r) => socket.once('close', () => { isClosed = true; r(); }));
+    const socket: net.Socket =
+      opts.tls === undefined
+        ? net.connect({ port, host: '127.0.0.1', localAddress: opts.localAddress })
+        : tls.connect({ socket: net.connect({ port, host: '127.0.0.1', localAddress: opts.localAddress }), ...opts.tls });
+    const closed = new Promise<void>((r) =>
+      socket.once('close', () => {
+        isClosed = true;
+        r();
+      }),
+    );
     const held: Held = { socket, closed, isClosed: () => isClosed, received: () => text };
-    socket.on('error', () => { /* a reset is a close, seen through `closed` */ });
+    socket.on('error', () => {
+      /* a reset is a close, seen through `closed` */
+    });
     socket.once(opts.tls === undefined ? 'connect' : 'secureConnect', () => {
       if (opts.bytes !== undefined) socket.write(opts.bytes);
       if (opts.until === undefined) resolve(held);
@@ -32,7 +43,10 @@ export function hold(port: number, opts: { localAddress?: string; bytes?: string
       text += d.toString('latin1');
       if (opts.until !== undefined && text.includes(opts.until)) resolve(held);
     });
-    void closed.then(() => { if (opts.until !== undefined && !text.includes(opts.until)) reject(new Error(`closed before ${JSON.stringify(opts.until)}; got ${JSON.stringify(text.slice(0, 200))}`)); });
+    void closed.then(() => {
+      if (opts.until !== undefined && !text.includes(opts.until))
+        reject(new Error(`closed before ${JSON.stringify(opts.until)}; got ${JSON.stringify(text.slice(0, 200))}`));
+    });
   });
 }
 

@@ -26,12 +26,22 @@ describe('the --http-* flags', () => {
     base = await makeTmpDir('http-flags');
     fillHour(base, 'chan', 'source', '2026-11-01T00', 0, 3600);
   });
-  after(async () => { await rm(base, { recursive: true, force: true }); });
+  after(async () => {
+    await rm(base, { recursive: true, force: true });
+  });
 
   it('default to DEFAULT_HTTP_LIMITS, and read seconds as ms', () => {
     assert.deepEqual(config({}).httpLimits, DEFAULT_HTTP_LIMITS);
-    assert.deepEqual(config({ 'http-max-connections': '100', 'http-scrape-reserve': '10', 'http-max-per-client': '5', 'http-max-event-streams': '90', 'http-event-stall-seconds': '2.5' }).httpLimits,
-      { maxConnections: 100, scrapeReserve: 10, perClient: 5, maxEventStreams: 90, eventStallMs: 2500 });
+    assert.deepEqual(
+      config({
+        'http-max-connections': '100',
+        'http-scrape-reserve': '10',
+        'http-max-per-client': '5',
+        'http-max-event-streams': '90',
+        'http-event-stall-seconds': '2.5',
+      }).httpLimits,
+      { maxConnections: 100, scrapeReserve: 10, perClient: 5, maxEventStreams: 90, eventStallMs: 2500 },
+    );
   });
 
   it('refuse what cannot work, naming the flag', () => {
@@ -55,11 +65,16 @@ describe('the --http-* flags', () => {
   it('from SEGCOV_* and a config key, the running daemon applies them', async () => {
     const file = path.join(base, 'segcov.yml');
     await writeFile(file, 'http-max-event-streams: 2\n');
-    const d = await startDaemon(['chan', '--base-dir', base, '--output-dir', path.join(base, 'maps'), '--log-level', 'warn', '--config', file],
-      { env: cleanEnv({ SEGCOV_HTTP_MAX_PER_CLIENT: '1' }) });
+    const d = await startDaemon(
+      ['chan', '--base-dir', base, '--output-dir', path.join(base, 'maps'), '--log-level', 'warn', '--config', file],
+      { env: cleanEnv({ SEGCOV_HTTP_MAX_PER_CLIENT: '1' }) },
+    );
     const held: Held[] = [];
-    const stream = (from: string, until: string): Promise<Held> => hold(d.port, { localAddress: from, bytes: keepAliveGet('/api/v1/events', 'Accept: text/event-stream\r\n'), until })
-      .then((h) => { held.push(h); return h; });
+    const stream = (from: string, until: string): Promise<Held> =>
+      hold(d.port, { localAddress: from, bytes: keepAliveGet('/api/v1/events', 'Accept: text/event-stream\r\n'), until }).then((h) => {
+        held.push(h);
+        return h;
+      });
     try {
       await stream('127.0.0.2', 'event: fleet');
       await stream('127.0.0.2', 'retry: 10000'); // its one connection is taken: the reserve, scrapes only

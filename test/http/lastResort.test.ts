@@ -22,10 +22,20 @@ function runScript(body: string): Promise<{ code: number | null; stderr: string;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     let stdout = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`script hung:\n${stderr}`)); }, 60_000);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stderr, stdout }); });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`script hung:\n${stderr}`));
+    }, 60_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr, stdout });
+    });
   });
 }
 
@@ -37,7 +47,9 @@ function oneJsonLine(stderr: string): Record<string, unknown> {
 
 describe('last-resort handler', () => {
   it('an uncaught exception in a timer: one fatal JSON line with the stack, exit non-zero', async () => {
-    const r = await runScript(`setTimeout(() => { throw new TypeError('boom in a timer'); }, 1); setTimeout(() => console.log('still alive'), 5000);`);
+    const r = await runScript(
+      `setTimeout(() => { throw new TypeError('boom in a timer'); }, 1); setTimeout(() => console.log('still alive'), 5000);`,
+    );
     assert.notEqual(r.code, 0);
     assert.equal(r.stdout, '', 'exited before the later timer');
     const line = oneJsonLine(r.stderr);

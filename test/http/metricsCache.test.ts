@@ -15,8 +15,19 @@ describe('metrics cache', () => {
     let n = 0;
     let inputs = 0;
     let release: () => void = () => {};
-    let gate = new Promise<void>((r) => { release = r; });
-    const cache = new MetricsCache(async () => { n++; await gate; return `x ${n}\n`; }, 1000, () => t, () => inputs);
+    let gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const cache = new MetricsCache(
+      async () => {
+        n++;
+        await gate;
+        return `x ${n}\n`;
+      },
+      1000,
+      () => t,
+      () => inputs,
+    );
     const many = Promise.all(Array.from({ length: 50 }, () => cache.get(false)));
     release();
     const bodies = await many;
@@ -34,7 +45,9 @@ describe('metrics cache', () => {
     assert.equal(cache.renders, 3, 'unchanged inputs: the young text is reused');
 
     // a render that began before the inputs moved does not answer a scrape that came after
-    gate = new Promise<void>((r) => { release = r; });
+    gate = new Promise<void>((r) => {
+      release = r;
+    });
     t += 1000;
     const early = cache.get(false); // starts render 4 with the inputs as they are
     inputs++;
@@ -112,10 +125,13 @@ describe('metrics cache', () => {
     new Counter({ name: 'c_total', help: 'h', registers: [reg] }).inc(4);
     new Gauge({ name: 'g', help: 'h', registers: [reg] }).set(1);
     const cache = new MetricsCache(() => reg.metrics());
-    const s = await startHttpServer('127.0.0.1', 0, [{ path: '/metrics', handle: (req, res) => sendMetrics(req, res, cache) }], (e) => { throw e; });
+    const s = await startHttpServer('127.0.0.1', 0, [{ path: '/metrics', handle: (req, res) => sendMetrics(req, res, cache) }], (e) => {
+      throw e;
+    });
     try {
       const url = `http://127.0.0.1:${s.port}/metrics`;
-      const prometheus = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+      const prometheus =
+        'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
       for (const encoding of ['identity', 'gzip']) {
         const om = await fetch(url, { headers: { accept: prometheus, 'accept-encoding': encoding } });
         assert.equal(om.headers.get('content-type'), 'application/openmetrics-text; version=1.0.0; charset=utf-8');
@@ -123,7 +139,11 @@ describe('metrics cache', () => {
         assert.equal(await om.text(), '# HELP c h\n# TYPE c counter\nc_total 4\n# HELP g h\n# TYPE g gauge\ng 1\n# EOF\n', encoding);
         const plain = await fetch(url, { headers: { 'accept-encoding': encoding } }); // fetch asks for */*
         assert.equal(plain.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8');
-        assert.equal(await plain.text(), '# HELP c_total h\n# TYPE c_total counter\nc_total 4\n# HELP g h\n# TYPE g gauge\ng 1\n', encoding);
+        assert.equal(
+          await plain.text(),
+          '# HELP c_total h\n# TYPE c_total counter\nc_total 4\n# HELP g h\n# TYPE g gauge\ng 1\n',
+          encoding,
+        );
       }
     } finally {
       await s.close();
@@ -135,7 +155,9 @@ describe('metrics cache', () => {
     const g = new Gauge({ name: 'g', help: 'h', labelNames: ['i'], registers: [reg] });
     for (let i = 0; i < 500; i++) g.set({ i: String(i) }, i);
     const cache = new MetricsCache(() => reg.metrics());
-    const s = await startHttpServer('127.0.0.1', 0, [{ path: '/metrics', handle: (req, res) => sendMetrics(req, res, cache) }], (e) => { throw e; });
+    const s = await startHttpServer('127.0.0.1', 0, [{ path: '/metrics', handle: (req, res) => sendMetrics(req, res, cache) }], (e) => {
+      throw e;
+    });
     try {
       const url = `http://127.0.0.1:${s.port}/metrics`;
       const plain = await fetch(url, { headers: { 'accept-encoding': 'identity' } });

@@ -30,7 +30,10 @@ const SPEC: StoreSpec = {
   demo: {
     source: {
       '2026-11-01T10': [[0, 3600, 10, 'full']],
-      '2026-11-01T11': [[0, 1200, 10, 'full'], [1230, 3600, 10, 'full']],
+      '2026-11-01T11': [
+        [0, 1200, 10, 'full'],
+        [1230, 3600, 10, 'full'],
+      ],
       '2026-11-01T12': [[0, 2400, 10, 'full']],
     },
     '480p': {
@@ -50,7 +53,9 @@ describe('/metrics in cached parts', () => {
     store = path.join(dir, 'store');
     await buildStore(store, SPEC);
   });
-  after(async () => { await rm(dir, { recursive: true, force: true }); });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   it('gzipOfParts: one gzip member of sync-flushed parts inflates to the parts joined', () => {
     const parts = [Buffer.from('a 1\n'.repeat(5000)), Buffer.alloc(0), Buffer.from('# HELP b x\nb{c="é"} 2\n'), Buffer.from('z 3\n')];
@@ -70,26 +75,61 @@ describe('/metrics in cached parts', () => {
     assert.equal((await cache.get(false)).toString(), `${big.toString()}small 3\n`);
   });
 
-  async function daemonAt(lastHour: string | undefined, nowMs: () => number, maxAge?: string): Promise<{ parts: DaemonParts; windowGauges: WindowGauges; fleetGauges: FleetGauges; cache: MetricsCache; fresh: () => Promise<string> }> {
+  async function daemonAt(
+    lastHour: string | undefined,
+    nowMs: () => number,
+    maxAge?: string,
+  ): Promise<{
+    parts: DaemonParts;
+    windowGauges: WindowGauges;
+    fleetGauges: FleetGauges;
+    cache: MetricsCache;
+    fresh: () => Promise<string>;
+  }> {
     const config = resolveDaemonConfig({
-      channels: ['demo'], 'base-dir': store, qualities: 'source,480p', 'first-hour': '2026-11-01T10', ...(lastHour === undefined ? {} : { 'last-hour': lastHour }),
-      'metrics-port': 0, 'metrics-host': '127.0.0.1', 'log-level': 'silent', 'output-dir': path.join(dir, `maps-${lastHour ?? 'none'}-${maxAge ?? ''}`),
-      'pixel-length': 2, rows: 300, 'check-interval': 300, concurrency: 2, ...(maxAge === undefined ? {} : { 'max-age': maxAge }),
+      channels: ['demo'],
+      'base-dir': store,
+      qualities: 'source,480p',
+      'first-hour': '2026-11-01T10',
+      ...(lastHour === undefined ? {} : { 'last-hour': lastHour }),
+      'metrics-port': 0,
+      'metrics-host': '127.0.0.1',
+      'log-level': 'silent',
+      'output-dir': path.join(dir, `maps-${lastHour ?? 'none'}-${maxAge ?? ''}`),
+      'pixel-length': 2,
+      rows: 300,
+      'check-interval': 300,
+      concurrency: 2,
+      ...(maxAge === undefined ? {} : { 'max-age': maxAge }),
     });
     const parts = createDaemon(config, silentLogger);
     await passAll(parts);
     await Promise.all(parts.checkers.map((c) => c.flush()));
     const web = { ...parts.web, now: nowMs };
-    const windowGauges = new WindowGauges(() => parts.state.list(), () => nowMs() * 1000, severityRules(config));
-    const fleetGauges = new FleetGauges(() => fleetFigures(web), () => fleetInputs(web));
+    const windowGauges = new WindowGauges(
+      () => parts.state.list(),
+      () => nowMs() * 1000,
+      severityRules(config),
+    );
+    const fleetGauges = new FleetGauges(
+      () => fleetFigures(web),
+      () => fleetInputs(web),
+    );
     const metrics = new SelfMetrics(false); // no process metrics: they move by themselves
     const cache = new MetricsCache(metricsParts({ gauges: parts.gauges, windowGauges, fleetGauges, metrics }), 0);
-    const fresh = async (): Promise<string> => [
-      parts.gauges.text(),
-      await new WindowGauges(() => parts.state.list(), () => nowMs() * 1000, severityRules(config)).registry.metrics(),
-      await new FleetGauges(() => fleetFigures(web)).registry.metrics(), // no inputs: computed every time
-      await metrics.registry.metrics(),
-    ].map(dropBlankLines).join('');
+    const fresh = async (): Promise<string> =>
+      [
+        parts.gauges.text(),
+        await new WindowGauges(
+          () => parts.state.list(),
+          () => nowMs() * 1000,
+          severityRules(config),
+        ).registry.metrics(),
+        await new FleetGauges(() => fleetFigures(web)).registry.metrics(), // no inputs: computed every time
+        await metrics.registry.metrics(),
+      ]
+        .map(dropBlankLines)
+        .join('');
     return { parts, windowGauges, fleetGauges, cache, fresh };
   }
 
@@ -105,7 +145,12 @@ describe('/metrics in cached parts', () => {
   it('both formats from one render: OpenMetrics is the classic text converted, ending # EOF; the parts they share are compressed once', async () => {
     const now = ms('2026-11-01T16:30:00Z');
     const d = await daemonAt(undefined, () => now);
-    const render = metricsParts({ gauges: d.parts.gauges, windowGauges: d.windowGauges, fleetGauges: d.fleetGauges, metrics: new SelfMetrics(false) });
+    const render = metricsParts({
+      gauges: d.parts.gauges,
+      windowGauges: d.windowGauges,
+      fleetGauges: d.fleetGauges,
+      metrics: new SelfMetrics(false),
+    });
     const both = await render();
     const text = Buffer.concat(both.text).toString();
     assert.match(text, /^segcov_errors_total\{kind="pass"\} 0$/m);
@@ -185,7 +230,10 @@ describe('/metrics in cached parts', () => {
     await Promise.all(d.parts.checkers.map((c) => c.flush()));
     const t1 = await sameAsFresh(d, 'after a coverage change');
     assert.match(t1, /hour="2026-11-01T13"/, 'the new hour is there');
-    assert.notEqual(line(t1, 'segcov_window_length_seconds{channel="demo",quality="source"}'), line(t0, 'segcov_window_length_seconds{channel="demo",quality="source"}'));
+    assert.notEqual(
+      line(t1, 'segcov_window_length_seconds{channel="demo",quality="source"}'),
+      line(t0, 'segcov_window_length_seconds{channel="demo",quality="source"}'),
+    );
     assert.ok(d.windowGauges.computed > computed, 'the changed quality computed again');
   });
 });

@@ -19,7 +19,7 @@ import { makeTmpDir } from '../helpers/tmp.js';
 const basic = (u: string, p: string): string => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
 
 describe('password checks on a worker thread', () => {
-  it('compare right and wrong, while the main thread\'s event loop stays idle', async () => {
+  it("compare right and wrong, while the main thread's event loop stays idle", async () => {
     const checks = new PasswordChecks();
     try {
       // cost 10: some 0.1 s of CPU a check; in-process, the loop would be busy all along
@@ -40,7 +40,10 @@ describe('password checks on a worker thread', () => {
     const dir = await makeTmpDir('password-worker');
     const file = path.join(dir, 'worker.mjs');
     // answers true, except that the password "die" ends the thread
-    await writeFile(file, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', (m) => { if (m.password === 'die') process.exit(3); parentPort.postMessage({ id: m.id, ok: true }); });\n");
+    await writeFile(
+      file,
+      "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', (m) => { if (m.password === 'die') process.exit(3); parentPort.postMessage({ id: m.id, ok: true }); });\n",
+    );
     const checks = new PasswordChecks(pathToFileURL(file));
     try {
       await assert.rejects(checks.compare('die', 'x'), /password worker exited \(3\)/);
@@ -83,7 +86,10 @@ describe('the wrong-password throttle', () => {
   it('a right password clears the record; a check the worker could not make counts for nothing; failures are forgotten after 15 min', () => {
     let now = 0;
     const t = new AuthThrottle(() => now);
-    for (let i = 0; i < 5; i++) { t.start('a'); t.done('a', 'wrong'); }
+    for (let i = 0; i < 5; i++) {
+      t.start('a');
+      t.done('a', 'wrong');
+    }
     now += 1000;
     t.start('a');
     t.done('a', 'right');
@@ -93,7 +99,10 @@ describe('the wrong-password throttle', () => {
     t.done('a', 'unchecked');
     assert.equal(t.start('a'), 0);
     t.done('a', 'unchecked');
-    for (let i = 0; i < 5; i++) { t.start('c'); t.done('c', 'wrong'); }
+    for (let i = 0; i < 5; i++) {
+      t.start('c');
+      t.done('c', 'wrong');
+    }
     assert.ok(t.start('c') > 0);
     now += 15 * 60_000 + 1;
     assert.equal(t.start('c'), 0, 'forgotten');
@@ -133,15 +142,28 @@ describe('basic auth with the throttle', () => {
 
 describe('the web gate', () => {
   it('answers 401 to wrong passwords, 429 with Retry-After once an address must wait, and forgets on a changed file', async () => {
-    const config = (password: string): WebConfig => ({ tls: null, users: new Map([['alice', bcrypt.hashSync(password, 4)]]), unauthenticatedPaths: new Set(['/healthz']), files: [] });
+    const config = (password: string): WebConfig => ({
+      tls: null,
+      users: new Map([['alice', bcrypt.hashSync(password, 4)]]),
+      unauthenticatedPaths: new Set(['/healthz']),
+      files: [],
+    });
     const outcomes: string[] = [];
     const gate = new WebGate(config('old'), (outcome) => outcomes.push(outcome));
     const ask = async (password: string): Promise<{ status: number; retryAfter?: string } | null> => {
-      const req = { headers: { authorization: basic('alice', password) }, socket: { remoteAddress: '192.0.2.1' } } as unknown as import('node:http').IncomingMessage;
+      const req = {
+        headers: { authorization: basic('alice', password) },
+        socket: { remoteAddress: '192.0.2.1' },
+      } as unknown as import('node:http').IncomingMessage;
       const denial = await gate.check(req, '/metrics');
       if (denial === null) return null;
       let got: { status: number; retryAfter?: string } = { status: 0 };
-      denial({ writeHead: (status: number, h: Record<string, string>) => { got = { status, retryAfter: h['retry-after'] }; }, end: () => {} } as unknown as import('node:http').ServerResponse);
+      denial({
+        writeHead: (status: number, h: Record<string, string>) => {
+          got = { status, retryAfter: h['retry-after'] };
+        },
+        end: () => {},
+      } as unknown as import('node:http').ServerResponse);
       return got;
     };
     try {

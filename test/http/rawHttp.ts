@@ -28,18 +28,31 @@ export function parseReply(raw: string): RawReply {
  * Writes `bytes` as they are to 127.0.0.1:port and reads until the server closes the
  * connection (send `Connection: close` for a well-formed request). Fails after `timeoutMs`.
  */
-export function rawRequest(port: number, bytes: string | Buffer, opts: { timeoutMs?: number; tls?: tls.ConnectionOptions; localAddress?: string } = {}): Promise<RawReply> {
+export function rawRequest(
+  port: number,
+  bytes: string | Buffer,
+  opts: { timeoutMs?: number; tls?: tls.ConnectionOptions; localAddress?: string } = {},
+): Promise<RawReply> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    const sock: net.Socket = opts.tls === undefined
-      ? net.connect({ port, host: '127.0.0.1', localAddress: opts.localAddress })
-      : tls.connect({ socket: net.connect({ port, host: '127.0.0.1', localAddress: opts.localAddress }), ...opts.tls });
-    const timer = setTimeout(() => { sock.destroy(); reject(new Error(`no end of reply to ${JSON.stringify(String(bytes).slice(0, 200))}`)); }, opts.timeoutMs ?? 60_000);
+    const sock: net.Socket =
+      opts.tls === undefined
+        ? net.connect({ port, host: '127.0.0.1', localAddress: opts.localAddress })
+        : tls.connect({ socket: net.connect({ port, host: '127.0.0.1', localAddress: opts.localAddress }), ...opts.tls });
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new Error(`no end of reply to ${JSON.stringify(String(bytes).slice(0, 200))}`));
+    }, opts.timeoutMs ?? 60_000);
     sock.on(opts.tls === undefined ? 'connect' : 'secureConnect', () => sock.write(bytes));
     sock.on('data', (d: Buffer) => chunks.push(d));
     // A reset after the answer was written still counts as an answer.
-    sock.on('error', () => { /* the 'close' below reports what arrived */ });
-    sock.on('close', () => { clearTimeout(timer); resolve(parseReply(Buffer.concat(chunks).toString('latin1'))); });
+    sock.on('error', () => {
+      /* the 'close' below reports what arrived */
+    });
+    sock.on('close', () => {
+      clearTimeout(timer);
+      resolve(parseReply(Buffer.concat(chunks).toString('latin1')));
+    });
   });
 }
 

@@ -15,12 +15,35 @@ describe('HTTP server', () => {
   const errors: unknown[] = [];
 
   before(async () => {
-    server = await startHttpServer('127.0.0.1', 0, [
-      { path: '/ok', handle: (_req, res) => sendText(res, 200, 'ok\n') },
-      { path: '/sync-throw', handle: () => { throw new RangeError('Invalid time value'); } },
-      { path: '/async-throw', handle: async () => { await Promise.resolve(); throw new Error('later'); } },
-      { path: '/half', handle: (_req, res) => { res.writeHead(200); res.write('part'); throw new Error('after the head'); } },
-    ], (e) => errors.push(e));
+    server = await startHttpServer(
+      '127.0.0.1',
+      0,
+      [
+        { path: '/ok', handle: (_req, res) => sendText(res, 200, 'ok\n') },
+        {
+          path: '/sync-throw',
+          handle: () => {
+            throw new RangeError('Invalid time value');
+          },
+        },
+        {
+          path: '/async-throw',
+          handle: async () => {
+            await Promise.resolve();
+            throw new Error('later');
+          },
+        },
+        {
+          path: '/half',
+          handle: (_req, res) => {
+            res.writeHead(200);
+            res.write('part');
+            throw new Error('after the head');
+          },
+        },
+      ],
+      (e) => errors.push(e),
+    );
   });
 
   after(async () => server?.close());
@@ -28,7 +51,10 @@ describe('HTTP server', () => {
   it('a synchronous throw in a handler is a 500, reported, and the server keeps serving', async () => {
     const r = await rawGet(server.port, '/sync-throw');
     assert.equal(r.status, 500);
-    assert.ok(errors.some((e) => e instanceof RangeError), 'the error reached onError');
+    assert.ok(
+      errors.some((e) => e instanceof RangeError),
+      'the error reached onError',
+    );
     assert.equal((await rawGet(server.port, '/ok')).status, 200);
   });
 
@@ -73,15 +99,28 @@ describe('HTTP server', () => {
 
 describe('HTTP server limits', () => {
   it('beyond maxConnections an idle connection is closed to make room; with none idle the new one is closed at once', async () => {
-    const hold: Route = { path: '/hold', handle: (_req, res) => { res.writeHead(200); res.write('held\n'); } };
-    const s = await startHttpServer('127.0.0.1', 0, [{ path: '/ok', handle: (_req, res) => sendText(res, 200, 'ok\n') }, hold], () => {},
-      { limits: { maxConnections: 2, scrapeReserve: 0, perClient: 2 } });
-    const net = await import('node:net');
-    const open = (bytes: string): Promise<import('node:net').Socket> => new Promise((resolve) => {
-      const c = net.connect(s.port, '127.0.0.1', () => { c.write(bytes); resolve(c); });
-      c.on('error', () => {});
-      c.on('data', (d: Buffer) => { if (d.toString().includes('held')) c.emit('held'); });
+    const hold: Route = {
+      path: '/hold',
+      handle: (_req, res) => {
+        res.writeHead(200);
+        res.write('held\n');
+      },
+    };
+    const s = await startHttpServer('127.0.0.1', 0, [{ path: '/ok', handle: (_req, res) => sendText(res, 200, 'ok\n') }, hold], () => {}, {
+      limits: { maxConnections: 2, scrapeReserve: 0, perClient: 2 },
     });
+    const net = await import('node:net');
+    const open = (bytes: string): Promise<import('node:net').Socket> =>
+      new Promise((resolve) => {
+        const c = net.connect(s.port, '127.0.0.1', () => {
+          c.write(bytes);
+          resolve(c);
+        });
+        c.on('error', () => {});
+        c.on('data', (d: Buffer) => {
+          if (d.toString().includes('held')) c.emit('held');
+        });
+      });
     const idle = [await open(''), await open('')];
     const closed = new Promise((r) => idle[0].once('close', r));
     try {
@@ -91,11 +130,13 @@ describe('HTTP server limits', () => {
       assert.equal(idle[1].destroyed, false, 'only the oldest was closed');
       idle[1].destroy();
       await waitFor('the idle ones gone', async () => (s.connections().general === 0 ? true : undefined));
-      const held = await Promise.all([0, 1].map(async () => {
-        const c = await open('GET /hold HTTP/1.1\r\nHost: x\r\n\r\n');
-        await new Promise((r) => c.once('held', r));
-        return c;
-      }));
+      const held = await Promise.all(
+        [0, 1].map(async () => {
+          const c = await open('GET /hold HTTP/1.1\r\nHost: x\r\n\r\n');
+          await new Promise((r) => c.once('held', r));
+          return c;
+        }),
+      );
       const extra = await rawRequest(s.port, 'GET /ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
       assert.equal(extra.dropped, true, `a third connection beside two answering ones is closed, got ${extra.head}`);
       for (const c of held) c.destroy();
@@ -106,7 +147,13 @@ describe('HTTP server limits', () => {
   });
 
   it('a client that stops reading an answer is closed after inactivityTimeout, freeing its place', async () => {
-    const big: Route = { path: '/big', handle: (_req, res) => { res.writeHead(200); res.end(Buffer.alloc(32 * 1024 * 1024)); } };
+    const big: Route = {
+      path: '/big',
+      handle: (_req, res) => {
+        res.writeHead(200);
+        res.end(Buffer.alloc(32 * 1024 * 1024));
+      },
+    };
     const s = await startHttpServer('127.0.0.1', 0, [big], () => {}, { limits: { inactivityTimeout: 300 } });
     const net = await import('node:net');
     const c = net.connect(s.port, '127.0.0.1');
@@ -137,7 +184,7 @@ describe('HTTP server limits', () => {
   });
 });
 
-describe('the daemon\'s web server wiring', () => {
+describe("the daemon's web server wiring", () => {
   it('a failing handler is counted in segcov_errors_total{kind="http"} and logged', async () => {
     const { resolveDaemonConfig } = await import('../../src/cli/daemonOptions.js');
     const { SelfMetrics } = await import('../../src/outputs/metrics/selfMetrics.js');
@@ -146,10 +193,33 @@ describe('the daemon\'s web server wiring', () => {
     const { PassThrough } = await import('node:stream');
     const logs = new PassThrough();
     let logged = '';
-    logs.on('data', (d: Buffer) => { logged += d.toString(); });
+    logs.on('data', (d: Buffer) => {
+      logged += d.toString();
+    });
     const metrics = new SelfMetrics(false);
-    const config = resolveDaemonConfig({ channels: ['c'], qualities: 'source', 'log-level': 'info', 'web.listen-address': '127.0.0.1:0', 'pixel-length': 2, rows: 300, 'check-interval': 300, concurrency: 1 });
-    const web = await startWebServer(config, [{ path: '/boom', handle: () => { throw new Error('kaboom'); } }], createLogger('info', logs), metrics);
+    const config = resolveDaemonConfig({
+      channels: ['c'],
+      qualities: 'source',
+      'log-level': 'info',
+      'web.listen-address': '127.0.0.1:0',
+      'pixel-length': 2,
+      rows: 300,
+      'check-interval': 300,
+      concurrency: 1,
+    });
+    const web = await startWebServer(
+      config,
+      [
+        {
+          path: '/boom',
+          handle: () => {
+            throw new Error('kaboom');
+          },
+        },
+      ],
+      createLogger('info', logs),
+      metrics,
+    );
     try {
       assert.equal((await rawGet(web.port, '/boom')).status, 500);
       assert.equal((await rawGet(web.port, '/boom')).status, 500);

@@ -31,12 +31,57 @@ function openssl(dir: string, args: string[]): void {
 }
 
 function makeCa(dir: string, name: string): void {
-  openssl(dir, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '2', '-subj', `/CN=${name}`]);
+  openssl(dir, [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.crt`,
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${name}`,
+  ]);
 }
 
 function makeLeaf(dir: string, name: string, ca: string, ext: string): void {
-  openssl(dir, ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`]);
-  openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', ext]);
+  openssl(dir, [
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.csr`,
+    '-subj',
+    `/CN=${name}`,
+  ]);
+  openssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    `${ca}.crt`,
+    '-CAkey',
+    `${ca}.key`,
+    '-CAcreateserial',
+    '-out',
+    `${name}.crt`,
+    '-days',
+    '2',
+    '-extfile',
+    ext,
+  ]);
 }
 
 /** A CA, a server certificate for 127.0.0.1/localhost, a client certificate, and one from another CA. */
@@ -50,8 +95,14 @@ export async function makeCerts(dir: string): Promise<Certs> {
   makeLeaf(dir, 'stranger', 'otherca', 'client.ext');
   const p = (f: string): string => path.join(dir, f);
   return {
-    dir, ca: p('ca.crt'), serverCert: p('server.crt'), serverKey: p('server.key'), clientCert: p('client.crt'), clientKey: p('client.key'),
-    strangerCert: p('stranger.crt'), strangerKey: p('stranger.key'),
+    dir,
+    ca: p('ca.crt'),
+    serverCert: p('server.crt'),
+    serverKey: p('server.key'),
+    clientCert: p('client.crt'),
+    clientKey: p('client.key'),
+    strangerCert: p('stranger.crt'),
+    strangerKey: p('stranger.key'),
   };
 }
 
@@ -76,13 +127,20 @@ export interface TlsDaemon {
 /** GET over TLS trusting `ca`; resolves the status, or null when the connection fails. */
 export function httpsStatus(url: string, ca: string, opts: { auth?: string; cert?: string; key?: string } = {}): Promise<number | null> {
   return new Promise((resolve) => {
-    const req = https.get(url, {
-      ca: readFileSync(ca),
-      cert: opts.cert === undefined ? undefined : readFileSync(opts.cert),
-      key: opts.key === undefined ? undefined : readFileSync(opts.key),
-      auth: opts.auth,
-      agent: false,
-    }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); });
+    const req = https.get(
+      url,
+      {
+        ca: readFileSync(ca),
+        cert: opts.cert === undefined ? undefined : readFileSync(opts.cert),
+        key: opts.key === undefined ? undefined : readFileSync(opts.key),
+        auth: opts.auth,
+        agent: false,
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', () => resolve(null));
   });
 }
@@ -90,9 +148,15 @@ export function httpsStatus(url: string, ca: string, opts: { auth?: string; cert
 /** Starts the daemon with `--web.config.file`; ready once /healthz answers 200 over TLS. */
 export async function startTlsDaemon(args: readonly string[], webConfig: string, ca: string, healthAuth?: string): Promise<TlsDaemon> {
   const port = await freePort();
-  const proc = spawn(process.execPath, [BIN, ...args, '--metrics-host', '127.0.0.1', '--metrics-port', String(port), '--web.config.file', webConfig], { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(
+    process.execPath,
+    [BIN, ...args, '--metrics-host', '127.0.0.1', '--metrics-port', String(port), '--web.config.file', webConfig],
+    { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let err = '';
-  proc.stderr?.on('data', (d: Buffer) => { err += d.toString(); });
+  proc.stderr?.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   const exited = new Promise<void>((r) => proc.on('exit', () => r()));
   const url = `https://127.0.0.1:${port}`;
   const deadline = Date.now() + 90_000;
@@ -106,7 +170,10 @@ export async function startTlsDaemon(args: readonly string[], webConfig: string,
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
-    proc, port, url, stderr: () => err,
+    proc,
+    port,
+    url,
+    stderr: () => err,
     stop: async () => {
       if (proc.exitCode === null) proc.kill('SIGTERM');
       const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);

@@ -17,7 +17,9 @@ describe('web config file', () => {
     dir = await makeTmpDir('webconfig');
     certs = await makeCerts(dir);
   });
-  after(async () => { if (dir !== '') await rm(dir, { recursive: true, force: true }); });
+  after(async () => {
+    if (dir !== '') await rm(dir, { recursive: true, force: true });
+  });
 
   const parse = (text: string) => parseWebConfig(text, path.join(dir, 'web.yml'));
 
@@ -29,17 +31,19 @@ describe('web config file', () => {
   });
 
   it('a full file: TLS files read relative to the file, users, min version, paths', () => {
-    const c = parse([
-      'tls_server_config:',
-      '  cert_file: server.crt',
-      '  key_file: server.key',
-      '  client_auth_type: RequireAndVerifyClientCert',
-      '  client_ca_file: ca.crt',
-      '  min_version: TLS13',
-      'basic_auth_users:',
-      `  alice: ${HASH}`,
-      'unauthenticated_paths: []',
-    ].join('\n'));
+    const c = parse(
+      [
+        'tls_server_config:',
+        '  cert_file: server.crt',
+        '  key_file: server.key',
+        '  client_auth_type: RequireAndVerifyClientCert',
+        '  client_ca_file: ca.crt',
+        '  min_version: TLS13',
+        'basic_auth_users:',
+        `  alice: ${HASH}`,
+        'unauthenticated_paths: []',
+      ].join('\n'),
+    );
     assert.ok(c.tls !== null);
     assert.equal(c.tls.clientAuth, 'RequireAndVerifyClientCert');
     assert.equal(c.tls.minVersion, 'TLSv1.3');
@@ -51,11 +55,27 @@ describe('web config file', () => {
 
   for (const [what, text, message] of [
     ['unknown key', 'http_server_config: {}', /http_server_config is not supported/],
-    ['unknown TLS key', 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  cipher_suites: []', /cipher_suites is not supported/],
+    [
+      'unknown TLS key',
+      'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  cipher_suites: []',
+      /cipher_suites is not supported/,
+    ],
     ['missing key_file', 'tls_server_config:\n  cert_file: server.crt', /missing key_file/],
-    ['bad client_auth_type', 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: Maybe', /client_auth_type: "Maybe"/],
-    ['CA without client auth', 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_ca_file: ca.crt', /client_ca_file is set/],
-    ['verify without CA', 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAndVerifyClientCert', /needs client_ca_file/],
+    [
+      'bad client_auth_type',
+      'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: Maybe',
+      /client_auth_type: "Maybe"/,
+    ],
+    [
+      'CA without client auth',
+      'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_ca_file: ca.crt',
+      /client_ca_file is set/,
+    ],
+    [
+      'verify without CA',
+      'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAndVerifyClientCert',
+      /needs client_ca_file/,
+    ],
     ['bad min_version', 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  min_version: SSL3', /min_version: "SSL3"/],
     ['missing cert file', 'tls_server_config:\n  cert_file: nowhere.crt\n  key_file: server.key', /cannot read .*nowhere\.crt: ENOENT/],
     ['key of another certificate', 'tls_server_config:\n  cert_file: server.crt\n  key_file: client.key', /tls_server_config: .*key/i],
@@ -64,17 +84,42 @@ describe('web config file', () => {
     ['paths not a list', 'unauthenticated_paths: /healthz', /unauthenticated_paths must be a list/],
   ] as const) {
     it(`rejects: ${what}`, () => {
-      assert.throws(() => parse(text), (e: unknown) => e instanceof WebConfigError && message.test(e.message));
+      assert.throws(
+        () => parse(text),
+        (e: unknown) => e instanceof WebConfigError && message.test(e.message),
+      );
     });
   }
 
   it('a bad file at start-up: exit 2 with one line naming --web.config.file', async () => {
     const file = path.join(dir, 'bad.yml');
     await writeFile(file, 'basic_auth_users:\n  alice: secret\n');
-    const r = await runCli(['chan', '--base-dir', dir, '--output-dir', path.join(dir, 'maps'), '--metrics-host', '127.0.0.1', '--metrics-port', String(await freePort()), '--web.config.file', file]);
+    const r = await runCli([
+      'chan',
+      '--base-dir',
+      dir,
+      '--output-dir',
+      path.join(dir, 'maps'),
+      '--metrics-host',
+      '127.0.0.1',
+      '--metrics-port',
+      String(await freePort()),
+      '--web.config.file',
+      file,
+    ]);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /^segcov: --web\.config\.file: basic_auth_users\.alice: not a bcrypt hash\n$/);
-    const missing = await runCli(['chan', '--base-dir', dir, '--metrics-host', '127.0.0.1', '--metrics-port', String(await freePort()), '--web.config.file', path.join(dir, 'none.yml')]);
+    const missing = await runCli([
+      'chan',
+      '--base-dir',
+      dir,
+      '--metrics-host',
+      '127.0.0.1',
+      '--metrics-port',
+      String(await freePort()),
+      '--web.config.file',
+      path.join(dir, 'none.yml'),
+    ]);
     assert.equal(missing.code, 2, missing.stderr);
     assert.match(missing.stderr, /--web\.config\.file: cannot read .*none\.yml: ENOENT/);
     for (const extra of [['--run-once'], ['--metrics-port', '0']]) {
@@ -94,11 +139,24 @@ describe('basic auth header parsing', () => {
   it('never throws, and finds back any user (without ":") and password', async () => {
     const fc = (await import('fast-check')).default;
     const { parseBasicAuth } = await import('../../src/outputs/http/basicAuth.js');
-    fc.assert(fc.property(fc.string(), (h) => { parseBasicAuth(h); parseBasicAuth(`Basic ${h}`); }), { numRuns: 2000 });
-    fc.assert(fc.property(fc.string().filter((u) => !u.includes(':')), fc.string(), (user, password) => {
-      const got = parseBasicAuth(`Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`);
-      assert.deepEqual(got, { user, password });
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.string(), (h) => {
+        parseBasicAuth(h);
+        parseBasicAuth(`Basic ${h}`);
+      }),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(
+        fc.string().filter((u) => !u.includes(':')),
+        fc.string(),
+        (user, password) => {
+          const got = parseBasicAuth(`Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`);
+          assert.deepEqual(got, { user, password });
+        },
+      ),
+      { numRuns: 2000 },
+    );
     assert.equal(parseBasicAuth('Bearer abc'), null);
     assert.equal(parseBasicAuth(`Basic ${Buffer.from('no-colon').toString('base64')}`), null);
   });

@@ -24,16 +24,22 @@ function mkfifo(file: string): void {
 /** GET over TLS trusting `ca`: the body. */
 function httpsText(url: string, ca: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    https.get(url, { ca: readFileSync(ca), agent: false }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => { body += d.toString(); });
-      res.on('end', () => resolve(body));
-    }).on('error', reject);
+    https
+      .get(url, { ca: readFileSync(ca), agent: false }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => {
+          body += d.toString();
+        });
+        res.on('end', () => resolve(body));
+      })
+      .on('error', reject);
   });
 }
 
-const refused = (problem: SmallFileError['problem'], what?: string) => (e: unknown): boolean =>
-  e instanceof SmallFileError && e.problem === problem && (what === undefined || e.what === what);
+const refused =
+  (problem: SmallFileError['problem'], what?: string) =>
+  (e: unknown): boolean =>
+    e instanceof SmallFileError && e.problem === problem && (what === undefined || e.what === what);
 
 describe('config files are regular files of at most 1 MiB (issue 23)', () => {
   let dir = '';
@@ -44,7 +50,9 @@ describe('config files are regular files of at most 1 MiB (issue 23)', () => {
     certs = await makeCerts(dir);
     fillHour(path.join(dir, 'store'), 'chan', 'source', '2026-11-01T07', 0, 40);
   });
-  after(async () => { if (dir !== '') await rm(dir, { recursive: true, force: true }); });
+  after(async () => {
+    if (dir !== '') await rm(dir, { recursive: true, force: true });
+  });
 
   it('the reader: a FIFO without a writer is refused at once, /dev/zero through a link too, a file over the cap too', async () => {
     const fifo = path.join(dir, 'lonely.fifo');
@@ -57,7 +65,10 @@ describe('config files are regular files of at most 1 MiB (issue 23)', () => {
     assert.throws(() => readSmallFileSync(path.join(dir, 'none')), refused('unreadable', 'ENOENT'));
     const big = path.join(dir, 'big.pem');
     writeFileSync(big, Buffer.alloc(MAX_CONFIG_BYTES + 1, 0x41));
-    assert.throws(() => readSmallFileSync(big), (e: unknown) => refused('too_large')(e) && /is larger than 1 MiB/.test((e as Error).message));
+    assert.throws(
+      () => readSmallFileSync(big),
+      (e: unknown) => refused('too_large')(e) && /is larger than 1 MiB/.test((e as Error).message),
+    );
     writeFileSync(big, Buffer.alloc(MAX_CONFIG_BYTES, 0x41));
     assert.equal(readSmallFileSync(big).length, MAX_CONFIG_BYTES, 'exactly the cap is read');
   });
@@ -76,7 +87,12 @@ describe('config files are regular files of at most 1 MiB (issue 23)', () => {
   it('start-up: a FIFO or a link to /dev/zero as the web config, certificate, key or --config exits 2 with one line naming it', async () => {
     const web = (name: string, doc: Record<string, string>): string => {
       const file = path.join(dir, name);
-      writeFileSync(file, `tls_server_config:\n${Object.entries(doc).map(([k, v]) => `  ${k}: ${v}\n`).join('')}`);
+      writeFileSync(
+        file,
+        `tls_server_config:\n${Object.entries(doc)
+          .map(([k, v]) => `  ${k}: ${v}\n`)
+          .join('')}`,
+      );
       return file;
     };
     const fifo = path.join(dir, 'start.fifo');
@@ -85,13 +101,44 @@ describe('config files are regular files of at most 1 MiB (issue 23)', () => {
     await symlink('/dev/zero', zero);
     const cases: [string[], RegExp][] = [
       [['--web.config.file', fifo], /^segcov: --web\.config\.file: .*start\.fifo is a FIFO, not a regular file\n$/],
-      [['--web.config.file', web('cert-fifo.yml', { cert_file: fifo, key_file: certs.serverKey })], /^segcov: --web\.config\.file: tls_server_config\.cert_file: .*start\.fifo is a FIFO, not a regular file\n$/],
-      [['--web.config.file', web('key-zero.yml', { cert_file: certs.serverCert, key_file: zero })], /^segcov: --web\.config\.file: tls_server_config\.key_file: .*start-zero\.key is a character device, not a regular file\n$/],
-      [['--web.config.file', web('ca-zero.yml', { cert_file: certs.serverCert, key_file: certs.serverKey, client_auth_type: 'RequireAndVerifyClientCert', client_ca_file: zero })], /tls_server_config\.client_ca_file: .*start-zero\.key is a character device/],
+      [
+        ['--web.config.file', web('cert-fifo.yml', { cert_file: fifo, key_file: certs.serverKey })],
+        /^segcov: --web\.config\.file: tls_server_config\.cert_file: .*start\.fifo is a FIFO, not a regular file\n$/,
+      ],
+      [
+        ['--web.config.file', web('key-zero.yml', { cert_file: certs.serverCert, key_file: zero })],
+        /^segcov: --web\.config\.file: tls_server_config\.key_file: .*start-zero\.key is a character device, not a regular file\n$/,
+      ],
+      [
+        [
+          '--web.config.file',
+          web('ca-zero.yml', {
+            cert_file: certs.serverCert,
+            key_file: certs.serverKey,
+            client_auth_type: 'RequireAndVerifyClientCert',
+            client_ca_file: zero,
+          }),
+        ],
+        /tls_server_config\.client_ca_file: .*start-zero\.key is a character device/,
+      ],
       [['--config', zero], /^segcov: --config: .*start-zero\.key is a character device, not a regular file\n$/],
     ];
     for (const [args, message] of cases) {
-      const r = await runCli(['chan', '--base-dir', path.join(dir, 'store'), '--output-dir', path.join(dir, 'maps'), '--metrics-host', '127.0.0.1', '--metrics-port', String(await freePort()), ...args], { timeoutMs: 60_000 });
+      const r = await runCli(
+        [
+          'chan',
+          '--base-dir',
+          path.join(dir, 'store'),
+          '--output-dir',
+          path.join(dir, 'maps'),
+          '--metrics-host',
+          '127.0.0.1',
+          '--metrics-port',
+          String(await freePort()),
+          ...args,
+        ],
+        { timeoutMs: 60_000 },
+      );
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, message);
     }
@@ -102,25 +149,60 @@ describe('config files are regular files of at most 1 MiB (issue 23)', () => {
     writeFileSync(cert, readFileSync(certs.serverCert));
     const webFile = path.join(dir, 'live.yml');
     await writeWebConfig(webFile, { tls_server_config: { cert_file: cert, key_file: certs.serverKey } });
-    const d = await startTlsDaemon(['chan', '--base-dir', path.join(dir, 'store'), '--output-dir', path.join(dir, 'maps'), '--no-watch', '--log-level', 'info'], webFile, certs.ca);
-    const failures = async (): Promise<number> => parseProm(await httpsText(`${d.url}/metrics`, certs.ca)).get('segcov_errors_total{kind="web_config"}') ?? 0;
+    const d = await startTlsDaemon(
+      ['chan', '--base-dir', path.join(dir, 'store'), '--output-dir', path.join(dir, 'maps'), '--no-watch', '--log-level', 'info'],
+      webFile,
+      certs.ca,
+    );
+    const failures = async (): Promise<number> =>
+      parseProm(await httpsText(`${d.url}/metrics`, certs.ca)).get('segcov_errors_total{kind="web_config"}') ?? 0;
     try {
       const swaps: [string, () => Promise<void>, RegExp][] = [
-        ['certificate → FIFO', async () => { await rm(cert); mkfifo(cert); }, /live\.crt is a FIFO, not a regular file/],
-        ['certificate → /dev/zero', async () => { await rm(cert); await symlink('/dev/zero', cert); }, /live\.crt is a character device, not a regular file/],
-        ['web config → FIFO', async () => { mkfifo(`${webFile}.new`); await rename(`${webFile}.new`, webFile); }, /live\.yml is a FIFO, not a regular file/],
+        [
+          'certificate → FIFO',
+          async () => {
+            await rm(cert);
+            mkfifo(cert);
+          },
+          /live\.crt is a FIFO, not a regular file/,
+        ],
+        [
+          'certificate → /dev/zero',
+          async () => {
+            await rm(cert);
+            await symlink('/dev/zero', cert);
+          },
+          /live\.crt is a character device, not a regular file/,
+        ],
+        [
+          'web config → FIFO',
+          async () => {
+            mkfifo(`${webFile}.new`);
+            await rename(`${webFile}.new`, webFile);
+          },
+          /live\.yml is a FIFO, not a regular file/,
+        ],
       ];
       for (const [what, swap, message] of swaps) {
         const before = await failures();
         await swap();
         d.proc.kill('SIGHUP'); // besides the file watcher: either way the file is read again
-        await waitFor(`${what}: logged and counted`, async () => (message.test(d.stderr()) && (await failures()) > before ? true : undefined))
-          .catch((e: Error) => { throw new Error(`${e.message}\n${d.stderr()}`); });
+        await waitFor(`${what}: logged and counted`, async () =>
+          message.test(d.stderr()) && (await failures()) > before ? true : undefined,
+        ).catch((e: Error) => {
+          throw new Error(`${e.message}\n${d.stderr()}`);
+        });
         assert.equal(await httpsStatus(`${d.url}/healthz`, certs.ca), 200, `${what}: still served with the old certificate`);
       }
-      const errors = d.stderr().split('\n').filter((l) => l.includes('cannot apply the web config'));
-      assert.ok(errors.every((l) => l.includes('"level":"error"')), 'logged at error');
-      assert.ok(await failures() >= swaps.length);
+      const errors = d
+        .stderr()
+        .split('\n')
+        .filter((l) => l.includes('cannot apply the web config'));
+      assert.ok(
+        errors.every((l) => l.includes('"level":"error"')),
+        'logged at error',
+      );
+      assert.ok((await failures()) >= swaps.length);
       const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${d.proc.pid as number}/status`, 'utf8'))?.[1]);
       assert.ok(rss < 300 * 1024, `RSS ${rss} KiB: /dev/zero was not read`);
     } finally {

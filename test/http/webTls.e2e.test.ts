@@ -14,10 +14,18 @@ import { makeTmpDir } from '../helpers/tmp.js';
 import { repoRoot as REPO_ROOT, requireBinary, run } from '../ops/opsHelpers.js';
 import { hashOf, makeCerts, startTlsDaemon, writeWebConfig, type Certs, type TlsDaemon } from './tlsFixture.js';
 
-interface CurlResult { exit: number | null; status: string; headers: string }
+interface CurlResult {
+  exit: number | null;
+  status: string;
+  headers: string;
+}
 
 function curl(url: string, args: string[] = []): CurlResult {
-  const r = run(requireBinary('curl', 'curl'), ['-sS', '-D', '-', '-o', '/dev/null', '-w', '\n%{http_code}', '--max-time', '60', ...args, url], { timeoutMs: 90_000 });
+  const r = run(
+    requireBinary('curl', 'curl'),
+    ['-sS', '-D', '-', '-o', '/dev/null', '-w', '\n%{http_code}', '--max-time', '60', ...args, url],
+    { timeoutMs: 90_000 },
+  );
   const lines = r.stdout.trimEnd().split('\n');
   return { exit: r.status, status: lines.at(-1) ?? '', headers: lines.slice(0, -1).join('\n') };
 }
@@ -37,7 +45,18 @@ describe('TLS and basic auth with curl', () => {
     fillHour(base, 'chan', 'source', '2026-11-01T07', 0, 40);
     webFile = path.join(dir, 'web.yml');
     await writeWebConfig(webFile, { tls_server_config: tlsDoc(certs), basic_auth_users: { alice: hashOf('wonderland') } });
-    args = ['chan', '--base-dir', base, '--output-dir', path.join(dir, 'maps'), '--no-watch', '--log-level', 'info', '--port-file', path.join(dir, 'health-url')];
+    args = [
+      'chan',
+      '--base-dir',
+      base,
+      '--output-dir',
+      path.join(dir, 'maps'),
+      '--no-watch',
+      '--log-level',
+      'info',
+      '--port-file',
+      path.join(dir, 'health-url'),
+    ];
     d = await startTlsDaemon(args, webFile, certs.ca);
   });
 
@@ -65,7 +84,11 @@ describe('TLS and basic auth with curl', () => {
   it("the image's HEALTHCHECK follows TLS: the port file says https, and the check passes against it", () => {
     const url = readFileSync(path.join(dir, 'health-url'), 'utf8').trim();
     assert.equal(url, `https://127.0.0.1:${d.port}/healthz`);
-    const check = (file: string) => run(process.execPath, [path.join(REPO_ROOT, 'bin', 'healthcheck.js')], { env: { ...process.env, SEGCOV_PORT_FILE: file }, timeoutMs: 60_000 }).status;
+    const check = (file: string) =>
+      run(process.execPath, [path.join(REPO_ROOT, 'bin', 'healthcheck.js')], {
+        env: { ...process.env, SEGCOV_PORT_FILE: file },
+        timeoutMs: 60_000,
+      }).status;
     assert.equal(check(path.join(dir, 'health-url')), 0);
     // the same check against a port nobody serves fails: the exit status means something
     const dead = path.join(dir, 'dead-url');
@@ -83,9 +106,18 @@ describe('TLS and basic auth with curl', () => {
   it('a changed file is applied without a restart: new password, then /healthz behind auth too', async () => {
     const ca = ['--cacert', certs.ca];
     await writeWebConfig(webFile, { tls_server_config: tlsDoc(certs), basic_auth_users: { alice: hashOf('looking-glass') } });
-    await waitFor('the new password', async () => (curl(`${d.url}/metrics`, [...ca, '-u', 'alice:looking-glass']).status === '200' ? true : undefined), WAIT_MS, 200);
+    await waitFor(
+      'the new password',
+      async () => (curl(`${d.url}/metrics`, [...ca, '-u', 'alice:looking-glass']).status === '200' ? true : undefined),
+      WAIT_MS,
+      200,
+    );
     assert.equal(curl(`${d.url}/metrics`, [...ca, '-u', 'alice:wonderland']).status, '401');
-    await writeWebConfig(webFile, { tls_server_config: tlsDoc(certs), basic_auth_users: { alice: hashOf('looking-glass') }, unauthenticated_paths: [] });
+    await writeWebConfig(webFile, {
+      tls_server_config: tlsDoc(certs),
+      basic_auth_users: { alice: hashOf('looking-glass') },
+      unauthenticated_paths: [],
+    });
     await waitFor('/healthz behind auth', async () => (curl(`${d.url}/healthz`, ca).status === '401' ? true : undefined), WAIT_MS, 200);
     assert.equal(curl(`${d.url}/healthz`, [...ca, '-u', 'alice:looking-glass']).status, '200');
   });
@@ -104,12 +136,23 @@ describe('TLS and basic auth with curl', () => {
     const ca = ['--cacert', certs.ca, '-u', 'alice:x'];
     const mine = ['--cert', certs.clientCert, '--key', certs.clientKey];
     const strangers = ['--cert', certs.strangerCert, '--key', certs.strangerKey];
-    await writeWebConfig(webFile, { tls_server_config: tlsDoc(certs, { client_auth_type: 'RequireAndVerifyClientCert', client_ca_file: certs.ca }), basic_auth_users: { alice: hashOf('x') } });
+    await writeWebConfig(webFile, {
+      tls_server_config: tlsDoc(certs, { client_auth_type: 'RequireAndVerifyClientCert', client_ca_file: certs.ca }),
+      basic_auth_users: { alice: hashOf('x') },
+    });
     await waitFor('client certificates required', async () => (curl(`${d.url}/healthz`, ca).exit !== 0 ? true : undefined), WAIT_MS, 200);
     assert.equal(curl(`${d.url}/metrics`, [...ca, ...mine]).status, '200');
     assert.notEqual(curl(`${d.url}/metrics`, [...ca, ...strangers]).status, '200');
-    await writeWebConfig(webFile, { tls_server_config: tlsDoc(certs, { client_auth_type: 'VerifyClientCertIfGiven', client_ca_file: certs.ca }), basic_auth_users: { alice: hashOf('x') } });
-    await waitFor('client certificates optional', async () => (curl(`${d.url}/metrics`, ca).status === '200' ? true : undefined), WAIT_MS, 200);
+    await writeWebConfig(webFile, {
+      tls_server_config: tlsDoc(certs, { client_auth_type: 'VerifyClientCertIfGiven', client_ca_file: certs.ca }),
+      basic_auth_users: { alice: hashOf('x') },
+    });
+    await waitFor(
+      'client certificates optional',
+      async () => (curl(`${d.url}/metrics`, ca).status === '200' ? true : undefined),
+      WAIT_MS,
+      200,
+    );
     assert.equal(curl(`${d.url}/metrics`, [...ca, ...mine]).status, '200');
     assert.notEqual(curl(`${d.url}/metrics`, [...ca, ...strangers]).status, '200', 'a certificate that is given must verify');
   });
@@ -117,12 +160,20 @@ describe('TLS and basic auth with curl', () => {
   it('min_version TLS13 refuses a TLS 1.2 client', async () => {
     const ca = ['--cacert', certs.ca];
     await writeWebConfig(webFile, { tls_server_config: tlsDoc(certs, { min_version: 'TLS13' }) });
-    await waitFor('TLS 1.2 refused', async () => (curl(`${d.url}/healthz`, [...ca, '--tls-max', '1.2']).exit !== 0 ? true : undefined), WAIT_MS, 200);
+    await waitFor(
+      'TLS 1.2 refused',
+      async () => (curl(`${d.url}/healthz`, [...ca, '--tls-max', '1.2']).exit !== 0 ? true : undefined),
+      WAIT_MS,
+      200,
+    );
     assert.equal(curl(`${d.url}/healthz`, [...ca, '--tlsv1.3']).status, '200');
     assert.equal(curl(`${d.url}/metrics`, ca).status, '200', 'no users: no basic auth');
     // the users were dropped by this reload: basic auth turned off is said at warn, not info
     const off = await waitFor('the warning', async () => {
-      const lines = d.stderr().split('\n').filter((l) => l.includes('basic auth is now off'));
+      const lines = d
+        .stderr()
+        .split('\n')
+        .filter((l) => l.includes('basic auth is now off'));
       return lines.length > 0 ? lines : undefined;
     });
     assert.equal(off.length, 1, d.stderr());

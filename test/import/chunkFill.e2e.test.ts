@@ -35,11 +35,27 @@ describe('chunk and fill a two-minute recording', () => {
     qdir = path.join(base, 'ch', 'source');
     await makeRecording(rec, 120);
   });
-  after(async () => { await rm(dir, { recursive: true, force: true }); });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   const common = (): string[] => [
-    '--channel', 'ch', '--quality', 'source', '--base-dir', base, '--start-at', START,
-    '--preset', 'ultrafast', '--workers', '2', '--log-level', 'warn', '--chunk-duration', '4',
+    '--channel',
+    'ch',
+    '--quality',
+    'source',
+    '--base-dir',
+    base,
+    '--start-at',
+    START,
+    '--preset',
+    'ultrafast',
+    '--workers',
+    '2',
+    '--log-level',
+    'warn',
+    '--chunk-duration',
+    '4',
   ];
 
   it('chunks into an empty store: full coverage, no holes, every segment decodes', async () => {
@@ -49,7 +65,10 @@ describe('chunk and fill a two-minute recording', () => {
     assert.match(r.stdout, /landed 30 of 30 segments \(0 already present, 0 failed\)/);
 
     const hours = await engineCoverage(base, 'ch', 'source');
-    assert.deepEqual(hours.map((h) => h.result.hour), ['2026-11-01T07', '2026-11-01T08']);
+    assert.deepEqual(
+      hours.map((h) => h.result.hour),
+      ['2026-11-01T07', '2026-11-01T08'],
+    );
     for (const h of hours) {
       assert.deepEqual(h.rawHoles, [], `raw holes in ${h.result.hour}`);
       assert.deepEqual(h.editableHoles, [], `editable holes in ${h.result.hour}`);
@@ -64,16 +83,25 @@ describe('chunk and fill a two-minute recording', () => {
     assert.equal(files.length, 30);
     const frames: number[] = [];
     for (const f of files) frames.push(await ffprobeDecodedFrames(path.join(qdir, f)));
-    assert.deepEqual(frames, files.map(() => 120), 'every 4 s segment decodes to its 120 frames');
+    assert.deepEqual(
+      frames,
+      files.map(() => 120),
+      'every 4 s segment decodes to its 120 frames',
+    );
 
     const m = JSON.parse(await readFile(manifest, 'utf8')) as {
-      sourceDuration: number; chunkDuration: number; totals: { processed: number; failed: number };
+      sourceDuration: number;
+      chunkDuration: number;
+      totals: { processed: number; failed: number };
       segments: { sequence: number; file: string; start: string; duration: number; tries: number; error: string | null }[];
     };
     assert.equal(m.sourceDuration, 120);
     assert.equal(m.chunkDuration, 4);
     assert.deepEqual([m.totals.processed, m.totals.failed], [30, 0]);
-    assert.deepEqual(m.segments.map((s) => s.sequence), [...Array(30).keys()]);
+    assert.deepEqual(
+      m.segments.map((s) => s.sequence),
+      [...Array(30).keys()],
+    );
     assert.equal(m.segments[15].start, '2026-11-01T08:00:00.000000Z');
     assert.ok(m.segments.every((s) => s.duration === 4 && s.tries === 1 && s.error === null));
   });
@@ -89,7 +117,11 @@ describe('chunk and fill a two-minute recording', () => {
     const dry = await segcov(['fill', rec, ...common(), '--dry-run']);
     assert.equal(dry.code, 0, dry.stderr);
     assert.equal(dry.stdout.split('\n').filter((l) => l.startsWith('would cut')).length, 3);
-    assert.deepEqual(await segmentFiles(qdir), files.filter((f) => !gone.includes(f)), 'dry run cut nothing');
+    assert.deepEqual(
+      await segmentFiles(qdir),
+      files.filter((f) => !gone.includes(f)),
+      'dry run cut nothing',
+    );
 
     const r = await segcov(['fill', rec, ...common(), '--processor', 'cut,checksum,decode']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
@@ -98,12 +130,22 @@ describe('chunk and fill a two-minute recording', () => {
     // The before/after picture of the range: 60 characters of 2 s, holes before, none after.
     assert.match(r.stdout, /^before \|[#+.]{60}\| 2 s a character$/m);
     assert.match(r.stdout, /^before \|[^|]*[+.][^|]*\|/m);
-    assert.match(r.stdout, /^after  \|#{60}\| 2 s a character$/m);
+    assert.match(r.stdout, /^after {2}\|#{60}\| 2 s a character$/m);
     const hours = await engineCoverage(base, 'ch', 'source');
-    assert.deepEqual(hours.flatMap((h) => [...h.rawHoles, ...h.editableHoles]), []);
-    assert.equal(hours.reduce((s, h) => s + h.result.rawCoverage, 0), 120_000_000);
+    assert.deepEqual(
+      hours.flatMap((h) => [...h.rawHoles, ...h.editableHoles]),
+      [],
+    );
+    assert.equal(
+      hours.reduce((s, h) => s + h.result.rawCoverage, 0),
+      120_000_000,
+    );
     const names = (await segmentFiles(qdir)).map((f) => f.split('-')[0]);
-    assert.deepEqual(names, files.map((f) => f.split('-')[0]), 'the refilled segments sit exactly where the deleted ones were');
+    assert.deepEqual(
+      names,
+      files.map((f) => f.split('-')[0]),
+      'the refilled segments sit exactly where the deleted ones were',
+    );
   });
 
   it('never overwrites: chunking again finds every full segment present', async () => {
@@ -112,6 +154,10 @@ describe('chunk and fill a two-minute recording', () => {
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /landed 0 of 3 segments \(3 already present, 0 failed\)/);
     assert.deepEqual(await segmentFiles(qdir), beforeFiles);
-    assert.deepEqual((await readdir(qdir)).filter((n) => n.startsWith('.')), [], 'no temp file left');
+    assert.deepEqual(
+      (await readdir(qdir)).filter((n) => n.startsWith('.')),
+      [],
+      'no temp file left',
+    );
   });
 });

@@ -27,11 +27,27 @@ describe('failures, retries and verify', () => {
     rec = path.join(dir, 'rec.mp4');
     await makeRecording(rec, 10);
   });
-  after(async () => { await rm(dir, { recursive: true, force: true }); });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   const args = (base: string): string[] => [
-    '--channel', 'ch', '--quality', 'q', '--base-dir', base, '--start-at', '2026-11-01T10:00:00Z',
-    '--preset', 'ultrafast', '--workers', '2', '--retry-delay', '10', '--log-level', 'warn',
+    '--channel',
+    'ch',
+    '--quality',
+    'q',
+    '--base-dir',
+    base,
+    '--start-at',
+    '2026-11-01T10:00:00Z',
+    '--preset',
+    'ultrafast',
+    '--workers',
+    '2',
+    '--retry-delay',
+    '10',
+    '--log-level',
+    'warn',
   ];
 
   it('retries a chunk whose ffmpeg run fails once; reports one that always fails, and lands the rest', async () => {
@@ -39,17 +55,20 @@ describe('failures, retries and verify', () => {
     // A stand-in ffmpeg: the first run for chunk 2 fails, every run for chunk 4 fails.
     // Chunks are told apart by their temp file names (…-SEQ-TRY-N.ts).
     const wrapper = path.join(dir, 'flaky-ffmpeg');
-    await writeFile(wrapper, [
-      '#!/bin/sh',
-      'for a in "$@"; do',
-      '  case "$a" in',
-      '    */.segcov-import-*-2-1-*.ts) echo "simulated failure (once)" >&2; exit 1;;',
-      '    */.segcov-import-*-4-*.ts) echo "simulated failure (always)" >&2; exit 1;;',
-      '  esac',
-      'done',
-      'exec ffmpeg "$@"',
-      '',
-    ].join('\n'));
+    await writeFile(
+      wrapper,
+      [
+        '#!/bin/sh',
+        'for a in "$@"; do',
+        '  case "$a" in',
+        '    */.segcov-import-*-2-1-*.ts) echo "simulated failure (once)" >&2; exit 1;;',
+        '    */.segcov-import-*-4-*.ts) echo "simulated failure (always)" >&2; exit 1;;',
+        '  esac',
+        'done',
+        'exec ffmpeg "$@"',
+        '',
+      ].join('\n'),
+    );
     await chmod(wrapper, 0o755);
     const manifest = path.join(dir, 'retry.json');
     const r = await segcov(['chunk', rec, ...args(base), '--ffmpeg', wrapper, '--manifest', manifest]);
@@ -59,14 +78,24 @@ describe('failures, retries and verify', () => {
 
     const m = JSON.parse(await readFile(manifest, 'utf8')) as ManifestJson;
     assert.deepEqual(m.totals, { planned: 5, processed: 5, landed: 4, existing: 0, failed: 1 });
-    assert.deepEqual(m.segments.map((s) => [s.sequence, s.status, s.tries]), [
-      [0, 'landed', 1], [1, 'landed', 1], [2, 'landed', 2], [3, 'landed', 1], [4, 'failed', 4],
-    ]);
+    assert.deepEqual(
+      m.segments.map((s) => [s.sequence, s.status, s.tries]),
+      [
+        [0, 'landed', 1],
+        [1, 'landed', 1],
+        [2, 'landed', 2],
+        [3, 'landed', 1],
+        [4, 'failed', 4],
+      ],
+    );
     assert.match(m.segments[4].error ?? '', /simulated failure \(always\)/);
     assert.equal(m.segments[4].file, null);
     const files = await listAll(base);
     assert.equal(files.length, 4, files.join(', '));
-    assert.ok(files.every((f) => !path.basename(f).startsWith('.')), 'no temp file left behind');
+    assert.ok(
+      files.every((f) => !path.basename(f).startsWith('.')),
+      'no temp file left behind',
+    );
     const hours = await engineCoverage(base, 'ch', 'q');
     assert.equal(hours[0].result.rawCoverage, 8_000_000);
   });
@@ -87,10 +116,25 @@ describe('failures, retries and verify', () => {
     const v = await segcov(['verify', '--channel', 'ch', '--quality', 'q', '--base-dir', base, '--log-level', 'warn']);
     assert.equal(v.code, 1, v.stdout + v.stderr);
     const bad = v.stdout.split('\n').filter((l) => l.includes(': hash mismatch'));
-    assert.deepEqual(bad.map((l) => l.split(': ')[0]), [victim]);
+    assert.deepEqual(
+      bad.map((l) => l.split(': ')[0]),
+      [victim],
+    );
     assert.match(v.stdout, /checked 5 segments .*: 1 bad/);
 
-    const since = await segcov(['verify', '--channel', 'ch', '--quality', 'q', '--base-dir', base, '--since', '2026-11-01T10:00:06Z', '--log-level', 'warn']);
+    const since = await segcov([
+      'verify',
+      '--channel',
+      'ch',
+      '--quality',
+      'q',
+      '--base-dir',
+      base,
+      '--since',
+      '2026-11-01T10:00:06Z',
+      '--log-level',
+      'warn',
+    ]);
     assert.equal(since.code, 0, since.stdout);
     assert.match(since.stdout, /checked 2 segments/);
   });

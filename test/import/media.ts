@@ -18,11 +18,32 @@ const MAIN = path.resolve(here, '../../src/cli/main.js');
  */
 export async function makeRecording(file: string, seconds: number, opts: { gopFrames?: number; format?: string } = {}): Promise<void> {
   await run('ffmpeg', [
-    '-nostdin', '-v', 'error', '-y',
-    '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=30',
-    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-t', String(seconds), '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p',
-    '-g', String(opts.gopFrames ?? 60), '-c:a', 'aac', ...(opts.format ? ['-f', opts.format] : []), file,
+    '-nostdin',
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=320x240:rate=30',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000',
+    '-t',
+    String(seconds),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    '-g',
+    String(opts.gopFrames ?? 60),
+    '-c:a',
+    'aac',
+    ...(opts.format ? ['-f', opts.format] : []),
+    file,
   ]);
 }
 
@@ -40,11 +61,21 @@ export function segcov(args: readonly string[], timeoutMs = 300_000): Promise<Cl
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`segcov ${args.join(' ')} timed out`)); }, timeoutMs);
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`segcov ${args.join(' ')} timed out`));
+    }, timeoutMs);
     child.on('error', reject);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
@@ -61,7 +92,16 @@ export async function engineCoverage(base: string, channel: string, quality: str
  */
 export async function ffprobeDecodedFrames(file: string): Promise<number> {
   const r = await run('ffprobe', [
-    '-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file,
+    '-v',
+    'error',
+    '-count_frames',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=nb_read_frames',
+    '-of',
+    'csv=p=0',
+    file,
   ]);
   if (r.stderr.trim() !== '') throw new Error(`ffprobe complains about ${file}: ${r.stderr.trim()}`);
   const m = /\d+/.exec(r.stdout);

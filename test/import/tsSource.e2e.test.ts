@@ -12,7 +12,9 @@ import { engineCoverage, makeRecording, segcov } from './media.js';
  */
 describe('chunking an MPEG-TS recording with long GOPs', () => {
   let dir = '';
-  after(async () => { await rm(dir, { recursive: true, force: true }); });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   it('joins every segment exactly and measures the real start', async () => {
     dir = await makeTmpDir('import-ts');
@@ -20,8 +22,24 @@ describe('chunking an MPEG-TS recording with long GOPs', () => {
     await makeRecording(rec, 12, { gopFrames: 150, format: 'mpegts' });
     const base = path.join(dir, 'store');
     const r = await segcov([
-      'chunk', rec, '--channel', 'c', '--quality', 'q', '--base-dir', base, '--start-at', '2026-11-01T12:00:00Z',
-      '--preset', 'ultrafast', '--workers', '2', '--log-level', 'warn', '--processor', 'cut,checksum,decode',
+      'chunk',
+      rec,
+      '--channel',
+      'c',
+      '--quality',
+      'q',
+      '--base-dir',
+      base,
+      '--start-at',
+      '2026-11-01T12:00:00Z',
+      '--preset',
+      'ultrafast',
+      '--workers',
+      '2',
+      '--log-level',
+      'warn',
+      '--processor',
+      'cut,checksum,decode',
     ]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /landed 6 of 6 segments/);

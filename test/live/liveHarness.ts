@@ -12,7 +12,9 @@ import { parseProm, waitFor, type RunningDaemon, WAIT_MS } from '../helpers/cli.
 export function coverageSeries(text: string): string {
   return [...parseProm(text).entries()]
     .filter(([k]) => !k.startsWith('segcov_') && !k.startsWith('process_') && !k.startsWith('nodejs_') && !k.startsWith('log_count_total'))
-    .map(([k, v]) => `${k} ${v}`).sort().join('\n');
+    .map(([k, v]) => `${k} ${v}`)
+    .sort()
+    .join('\n');
 }
 
 /**
@@ -24,9 +26,19 @@ export async function freshRunOnce(base: string, channels: readonly string[], qu
   const defaults: Record<string, unknown> = {};
   for (const [k, o] of Object.entries(DAEMON_OPTIONS)) if ('default' in o) defaults[k] = o.default;
   const config = resolveDaemonConfig({
-    ...defaults, 'output-dir': '/nonexistent-never-written', channels: [...channels], 'base-dir': base, qualities: qualities.join(','), 'metrics-port': 0, 'run-once': true,
+    ...defaults,
+    'output-dir': '/nonexistent-never-written',
+    channels: [...channels],
+    'base-dir': base,
+    qualities: qualities.join(','),
+    'metrics-port': 0,
+    'run-once': true,
   });
-  const quiet = new Writable({ write(_c, _e, cb) { cb(); } });
+  const quiet = new Writable({
+    write(_c, _e, cb) {
+      cb();
+    },
+  });
   const parts = createDaemon(config, createLogger('error', quiet));
   await firstPass(parts);
   return coverageSeries(parts.gauges.text());
@@ -40,15 +52,29 @@ export async function scrape(d: RunningDaemon): Promise<Map<string, number>> {
  * Waits (polling, under a generous deadline) until the daemon's coverage gauges equal a
  * fresh run-once, then returns; on timeout fails showing both.
  */
-export async function waitUntilLiveMatches(d: RunningDaemon, base: string, channels: readonly string[], qualities: readonly string[], context: () => string, timeoutMs = WAIT_MS): Promise<void> {
+export async function waitUntilLiveMatches(
+  d: RunningDaemon,
+  base: string,
+  channels: readonly string[],
+  qualities: readonly string[],
+  context: () => string,
+  timeoutMs = WAIT_MS,
+): Promise<void> {
   let expected = '';
   let got = '';
-  await waitFor('live gauges to equal a fresh run-once', async () => {
-    expected = await freshRunOnce(base, channels, qualities);
-    got = coverageSeries(await (await fetch(`${d.url}/metrics`)).text());
-    return got === expected ? true : undefined;
-  }, timeoutMs, 100).catch((e: unknown) => {
-    throw new Error(`${String(e)}: live gauges differ from a fresh run-once after:\n${context()}\n--- live\n${got}\n--- run-once\n${expected}\n--- daemon log tail\n${d.stderr().slice(-3000)}`);
+  await waitFor(
+    'live gauges to equal a fresh run-once',
+    async () => {
+      expected = await freshRunOnce(base, channels, qualities);
+      got = coverageSeries(await (await fetch(`${d.url}/metrics`)).text());
+      return got === expected ? true : undefined;
+    },
+    timeoutMs,
+    100,
+  ).catch((e: unknown) => {
+    throw new Error(
+      `${String(e)}: live gauges differ from a fresh run-once after:\n${context()}\n--- live\n${got}\n--- run-once\n${expected}\n--- daemon log tail\n${d.stderr().slice(-3000)}`,
+    );
   });
 }
 

@@ -21,14 +21,20 @@ const H0 = Date.UTC(2026, 8, 1) * 1000;
 const HOURS = 720;
 const TYPES = ['full', 'full', 'full', 'suspect', 'partial', 'partial', 'temp'] as const;
 
-
 /** A segment early in the hour, or at its very end (non-full ones there reach into the next hour's map column). */
 function randomSegment(rand: () => number): string {
   const atEnd = rand() < 0.25;
   const offsetUs = atEnd ? 3_598_000_000 + Math.floor(rand() * 1_000_000) : Math.floor(rand() * 20) * 2_000_000;
   const durUs = atEnd ? 2_000_000 + Math.floor(rand() * 4_000_000) : rand() < 0.8 ? 2_000_000 : Math.floor(500_000 + rand() * 3_000_000);
   const type = TYPES[Math.floor(rand() * TYPES.length)];
-  return formatSegmentName(offsetUs, durUs, type, Math.floor(rand() * 1e6).toString(36).padEnd(4, 'x'));
+  return formatSegmentName(
+    offsetUs,
+    durUs,
+    type,
+    Math.floor(rand() * 1e6)
+      .toString(36)
+      .padEnd(4, 'x'),
+  );
 }
 
 const hourName = (i: number): string => formatHourName(H0 + i * HOUR_US);
@@ -87,10 +93,13 @@ describe('live mode on a 720-hour store equals a fresh pass', () => {
           // hours that start a little late (a start-of-hour hole that looks back at the hour
           // before) and that end a little early or right at the end (the next hour's hole)
           const first = (i % 3) * 1_000_000;
-          for (let k = 0; k < 3; k++) writeFileSync(path.join(dir, formatSegmentName(first + k * 2_000_000, 2_000_000, 'full', `s${i}x${k}`.padEnd(8, 'A'))), '');
+          for (let k = 0; k < 3; k++)
+            writeFileSync(path.join(dir, formatSegmentName(first + k * 2_000_000, 2_000_000, 'full', `s${i}x${k}`.padEnd(8, 'A'))), '');
           if (i % 2 === 0) writeFileSync(path.join(dir, formatSegmentName(3_598_000_000, 2_000_000, 'full', `e${i}`.padEnd(8, 'A'))), '');
         }
-        const d = await startDaemon(['chan', '--base-dir', storeBase, '--output-dir', liveOut, '--check-interval', '3600'], { readyTimeoutMs: 2 * WAIT_MS });
+        const d = await startDaemon(['chan', '--base-dir', storeBase, '--output-dir', liveOut, '--check-interval', '3600'], {
+          readyTimeoutMs: 2 * WAIT_MS,
+        });
         try {
           await waitFor('watching', async () => (d.stderr().includes('watching the store') ? true : undefined), 2 * WAIT_MS, 100);
           const done: string[] = [];
@@ -101,13 +110,21 @@ describe('live mode on a 720-hour store equals a fresh pass', () => {
           const textfile = path.join(base, 'fresh.prom');
           let expected = '';
           let got = '';
-          await waitFor('live state to equal a fresh --run-once', async () => {
-            const r = await runCli(['chan', '--base-dir', storeBase, '--output-dir', freshOut, '--run-once', '--textfile', textfile, '--metrics-port', '0'], { timeoutMs: 2 * WAIT_MS });
-            assert.equal(r.code, 0, r.stderr);
-            expected = coverageSeries(await readFile(textfile, 'utf8'));
-            got = coverageSeries(await (await fetch(`${d.url}/metrics`)).text());
-            return got === expected ? true : undefined;
-          }, 2 * WAIT_MS, 500).catch(() => {
+          await waitFor(
+            'live state to equal a fresh --run-once',
+            async () => {
+              const r = await runCli(
+                ['chan', '--base-dir', storeBase, '--output-dir', freshOut, '--run-once', '--textfile', textfile, '--metrics-port', '0'],
+                { timeoutMs: 2 * WAIT_MS },
+              );
+              assert.equal(r.code, 0, r.stderr);
+              expected = coverageSeries(await readFile(textfile, 'utf8'));
+              got = coverageSeries(await (await fetch(`${d.url}/metrics`)).text());
+              return got === expected ? true : undefined;
+            },
+            2 * WAIT_MS,
+            500,
+          ).catch(() => {
             // only the series that differ: the whole text of 720 hours is unreadable
             const g = new Set(got.split('\n'));
             const e = new Set(expected.split('\n'));
@@ -117,14 +134,23 @@ describe('live mode on a 720-hour store equals a fresh pass', () => {
           });
           assert.ok(expected.split('\n').length > HOURS * 10, 'the comparison covers every hour');
           const mapName = 'chan_source_coverage.png';
-          await waitFor('maps equal', async () => {
-            const freshMap = await readFile(path.join(freshOut, mapName));
-            const liveMap = existsSync(path.join(liveOut, mapName)) ? await readFile(path.join(liveOut, mapName)) : null;
-            return liveMap !== null && freshMap.equals(liveMap) ? true : undefined;
-          }, WAIT_MS, 200);
+          await waitFor(
+            'maps equal',
+            async () => {
+              const freshMap = await readFile(path.join(freshOut, mapName));
+              const liveMap = existsSync(path.join(liveOut, mapName)) ? await readFile(path.join(liveOut, mapName)) : null;
+              return liveMap !== null && freshMap.equals(liveMap) ? true : undefined;
+            },
+            WAIT_MS,
+            200,
+          );
           const m = parseProm(await (await fetch(`${d.url}/metrics`)).text());
           assert.ok((m.get('segcov_live_updates_total{channel="chan",quality="source"}') ?? 0) > 0, 'updates came from the watcher');
-          assert.equal(m.get('segcov_passes_total{channel="chan",quality="source"}'), 2, 'no full pass ran besides the first and the catch-up');
+          assert.equal(
+            m.get('segcov_passes_total{channel="chan",quality="source"}'),
+            2,
+            'no full pass ran besides the first and the catch-up',
+          );
         } finally {
           const { code } = await d.stop();
           assert.equal(code, 0);

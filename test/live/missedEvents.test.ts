@@ -35,7 +35,20 @@ describe('missed watch events are found and re-read', () => {
     try {
       // the issue's store: 6 h of 2 s segments in two qualities
       for (const q of qualities) for (let i = 0; i < 6; i++) fillHour(base, 'chan', q, hour(i), 0, 3600);
-      const d = await startDaemon(['chan', '--base-dir', base, '--qualities', qualities.join(','), '--output-dir', path.join(root, 'out'), '--check-interval', '3600'], { readyTimeoutMs: 2 * WAIT_MS });
+      const d = await startDaemon(
+        [
+          'chan',
+          '--base-dir',
+          base,
+          '--qualities',
+          qualities.join(','),
+          '--output-dir',
+          path.join(root, 'out'),
+          '--check-interval',
+          '3600',
+        ],
+        { readyTimeoutMs: 2 * WAIT_MS },
+      );
       const pid = d.proc.pid ?? 0;
       let stopped = false;
       try {
@@ -52,12 +65,19 @@ describe('missed watch events are found and re-read', () => {
         const thinned = path.join(base, 'chan', 'source', hour(2));
         for (const f of readdirSync(thinned).sort().slice(0, 300)) rmSync(path.join(thinned, f));
         mkdirSync(path.join(base, 'chan', 'source', hour(6)));
-        for (let i = 0; i < 50; i++) touch(path.join(base, 'chan', 'source', hour(6), formatSegmentName(i * 2_000_000, 2_000_000, 'full', `new${i}`)));
+        for (let i = 0; i < 50; i++)
+          touch(path.join(base, 'chan', 'source', hour(6), formatSegmentName(i * 2_000_000, 2_000_000, 'full', `new${i}`)));
         renameSync(path.join(base, 'chan', '480p', hour(3)), path.join(root, 'moved-away'));
         process.kill(pid, 'SIGCONT');
         stopped = false;
         // --check-interval 3600: no periodic pass can be what makes the numbers right
-        await waitUntilLiveMatches(d, base, ['chan'], qualities, () => 'stopped; 30,000 files made, 300 deleted, a new hour, a 480p hour moved away; continued');
+        await waitUntilLiveMatches(
+          d,
+          base,
+          ['chan'],
+          qualities,
+          () => 'stopped; 30,000 files made, 300 deleted, a new hour, a 480p hour moved away; continued',
+        );
         const after = await scrape(d);
         assert.ok(resyncs(after, 'overflow') >= 1, 'the overflow was counted');
         assert.match(d.stderr(), /"reason":"overflow".*event queue filled up/, 'and logged');
@@ -82,28 +102,51 @@ describe('missed watch events are found and re-read', () => {
     fillHour(base, 'chan', 'source', hour(0), 0, 10);
     fillHour(base, 'chan', 'source', hour(1), 0, 20);
     const lines: string[] = [];
-    const log = new Writable({ write(c: Buffer, _e, cb) { lines.push(c.toString()); cb(); } });
-    const config = resolveDaemonConfig({ channels: ['chan'], 'base-dir': base, qualities: 'source', 'pixel-length': 2, rows: 300, 'metrics-port': 0, 'check-interval': 3600, concurrency: 2 });
+    const log = new Writable({
+      write(c: Buffer, _e, cb) {
+        lines.push(c.toString());
+        cb();
+      },
+    });
+    const config = resolveDaemonConfig({
+      channels: ['chan'],
+      'base-dir': base,
+      qualities: 'source',
+      'pixel-length': 2,
+      rows: 300,
+      'metrics-port': 0,
+      'check-interval': 3600,
+      concurrency: 2,
+    });
     const parts = createDaemon(config, createLogger('info', log));
     await passAll(parts);
     const live = new LiveMode(parts, dirWatch, { everyMs: 50, stallMs: 60_000, queueLimit: 16384, ...timings });
     await live.start();
     const count = async (reason: string): Promise<number> => {
-      const m = new RegExp(`segcov_live_resyncs_total\\{reason="${reason}"\\} (\\d+)`).exec(await parts.metrics.registry.getSingleMetricAsString('segcov_live_resyncs_total'));
+      const m = new RegExp(`segcov_live_resyncs_total\\{reason="${reason}"\\} (\\d+)`).exec(
+        await parts.metrics.registry.getSingleMetricAsString('segcov_live_resyncs_total'),
+      );
       return Number(m?.[1] ?? -1);
     };
     const exact = async (what: string): Promise<void> => {
       let got = '';
       let expected = '';
-      await waitFor(what, async () => {
-        expected = await freshRunOnce(base, ['chan'], ['source']);
-        got = coverageSeries(parts.gauges.text());
-        return got === expected ? true : undefined;
-      }, WAIT_MS).catch(() => assert.equal(got, expected, what));
+      await waitFor(
+        what,
+        async () => {
+          expected = await freshRunOnce(base, ['chan'], ['source']);
+          got = coverageSeries(parts.gauges.text());
+          return got === expected ? true : undefined;
+        },
+        WAIT_MS,
+      ).catch(() => assert.equal(got, expected, what));
     };
     const close = async (): Promise<void> => {
       await live.stop();
-      for (const c of parts.checkers) { await c.settled(); await c.flush(); }
+      for (const c of parts.checkers) {
+        await c.settled();
+        await c.flush();
+      }
       await rm(base, { recursive: true, force: true });
     };
     return { base, parts, live, lines, count, exact, close };
@@ -118,7 +161,10 @@ describe('missed watch events are found and re-read', () => {
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
       await waitFor('the stall to be counted', async () => ((await s.count('stall')) >= 1 ? true : undefined), WAIT_MS);
       await s.exact('a segment added, then 1 s standing still');
-      assert.ok(s.lines.some((l) => l.includes('"reason":"stall"') && l.includes('stood still')), 'logged at warn');
+      assert.ok(
+        s.lines.some((l) => l.includes('"reason":"stall"') && l.includes('stood still')),
+        'logged at warn',
+      );
       assert.equal(await s.count('overflow'), 0);
     } finally {
       await s.close();
@@ -147,7 +193,15 @@ describe('missed watch events are found and re-read', () => {
 
   it('a quality folder replaced without any event reaching segcov: found by its inode, counted as replaced, watched again', async () => {
     let deaf = false;
-    const s = await inProcess('replaced', {}, (dir, onName, onError) => defaultDirWatch(dir, (n) => { if (!deaf) onName(n); }, onError));
+    const s = await inProcess('replaced', {}, (dir, onName, onError) =>
+      defaultDirWatch(
+        dir,
+        (n) => {
+          if (!deaf) onName(n);
+        },
+        onError,
+      ),
+    );
     try {
       deaf = true;
       const q = path.join(s.base, 'chan', 'source');
@@ -156,7 +210,10 @@ describe('missed watch events are found and re-read', () => {
       await s.exact('the quality folder replaced, unheard');
       assert.equal(await s.count('replaced'), 1);
       assert.equal(await s.count('remount'), 0);
-      assert.ok(s.lines.some((l) => l.includes('"reason":"replaced"') && l.includes(q)), 'logged with the folder');
+      assert.ok(
+        s.lines.some((l) => l.includes('"reason":"replaced"') && l.includes(q)),
+        'logged with the folder',
+      );
       deaf = false;
       putSegment(s.base, 'chan', 'source', hour(3), '50:00.000000-2.000-full-AAAA.ts');
       await s.exact('a segment added to the new quality folder');

@@ -8,8 +8,16 @@ const H0 = Date.UTC(2026, 10, 1) * 1000;
 function hour(i: number, segments: number): HourResult {
   const start = H0 + i * HOUR_US;
   return analyzeHour({
-    hour: new Date(start / 1000).toISOString().slice(0, 13), start, bad: 0,
-    segments: Array.from({ length: segments }, (_, k) => ({ name: `${k}.ts`, start: start + k * 2_000_000, duration: 2_000_000, type: 'full' as const, hash: 'AAAA' })),
+    hour: new Date(start / 1000).toISOString().slice(0, 13),
+    start,
+    bad: 0,
+    segments: Array.from({ length: segments }, (_, k) => ({
+      name: `${k}.ts`,
+      start: start + k * 2_000_000,
+      duration: 2_000_000,
+      type: 'full' as const,
+      hash: 'AAAA',
+    })),
   });
 }
 
@@ -18,7 +26,11 @@ describe('a full pass meeting the live state', () => {
     const live = [hour(0, 3), hour(1, 5)];
     const disk = [hour(0, 3), hour(1, 4), hour(2, 1)];
     const m = mergePass(disk, live, (h) => h === live[1].hour, true);
-    assert.deepEqual(m.hours.map((h) => h.hour), [live[0].hour, live[1].hour, disk[2].hour], 'in hour order');
+    assert.deepEqual(
+      m.hours.map((h) => h.hour),
+      [live[0].hour, live[1].hour, disk[2].hour],
+      'in hour order',
+    );
     assert.equal(m.hours[1], live[1], 'the newer live copy');
     assert.equal(m.hours[0], disk[0], 'the pass result elsewhere');
     assert.deepEqual(m.rereads, [live[1].hour]);
@@ -39,6 +51,10 @@ describe('a full pass meeting the live state', () => {
     const m = mergePass([hour(0, 3)], live, () => false, true, new Set([live[1].hour]));
     assert.equal(m.hours[1], live[1], 'unreadable is not gone: the last values stay');
     assert.deepEqual(m.mismatched, []);
-    assert.deepEqual(mergePass([hour(0, 3)], live, () => false, false).hours.map((h) => h.hour), [live[0].hour], 'gone: dropped');
+    assert.deepEqual(
+      mergePass([hour(0, 3)], live, () => false, false).hours.map((h) => h.hour),
+      [live[0].hour],
+      'gone: dropped',
+    );
   });
 });

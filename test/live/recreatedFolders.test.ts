@@ -21,8 +21,21 @@ async function setup() {
   fillHour(base, 'chan', 'source', '2026-11-01T00', 0, 10);
   fillHour(base, 'chan', 'source', '2026-11-01T01', 0, 10);
   fillHour(base, 'chan2', 'source', '2026-11-01T00', 0, 6);
-  const quiet = new Writable({ write(_c, _e, cb) { cb(); } });
-  const config = resolveDaemonConfig({ channels: CHANNELS, 'base-dir': base, qualities: 'source', 'pixel-length': 2, rows: 300, 'metrics-port': 0, 'check-interval': 3600, concurrency: 2 });
+  const quiet = new Writable({
+    write(_c, _e, cb) {
+      cb();
+    },
+  });
+  const config = resolveDaemonConfig({
+    channels: CHANNELS,
+    'base-dir': base,
+    qualities: 'source',
+    'pixel-length': 2,
+    rows: 300,
+    'metrics-port': 0,
+    'check-interval': 3600,
+    concurrency: 2,
+  });
   const parts = createDaemon(config, createLogger('error', quiet));
   await passAll(parts);
   const live = new LiveMode(parts);
@@ -33,11 +46,16 @@ async function setup() {
     steps.push(step);
     let expected = '';
     let got = '';
-    await waitFor('live == run-once', async () => {
-      expected = await freshRunOnce(base, CHANNELS, ['source']);
-      got = coverageSeries(parts.gauges.text());
-      return got === expected ? true : undefined;
-    }, WAIT_MS, 50).catch(() => undefined);
+    await waitFor(
+      'live == run-once',
+      async () => {
+        expected = await freshRunOnce(base, CHANNELS, ['source']);
+        got = coverageSeries(parts.gauges.text());
+        return got === expected ? true : undefined;
+      },
+      WAIT_MS,
+      50,
+    ).catch(() => undefined);
     assert.equal(got, expected, `after:\n${steps.join('\n')}`);
   };
   const mismatches = async (): Promise<string> => parts.metrics.registry.getSingleMetricAsString('segcov_live_mismatches_total');
@@ -46,7 +64,10 @@ async function setup() {
 
 async function teardown(s: Awaited<ReturnType<typeof setup>>): Promise<void> {
   await s.live.stop();
-  for (const c of s.parts.checkers) { await c.settled(); await c.flush(); }
+  for (const c of s.parts.checkers) {
+    await c.settled();
+    await c.flush();
+  }
   await rm(s.base, { recursive: true, force: true });
 }
 

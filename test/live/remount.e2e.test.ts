@@ -32,8 +32,9 @@ describe('a mount over the base', () => {
       fillHour(other, 'chan', 'source', '2026-11-01T00', 0, 30);
       fillHour(other, 'chan', 'source', '2026-11-01T04', 0, 40);
       // the daemon in a mount namespace of its own: the test's mounts are made in it
-      const d = await startDaemon(['chan', '--base-dir', base, '--output-dir', path.join(root, 'out'), '--check-interval', '3600'],
-        { command: ['unshare', '--mount', '--propagation', 'private'] });
+      const d = await startDaemon(['chan', '--base-dir', base, '--output-dir', path.join(root, 'out'), '--check-interval', '3600'], {
+        command: ['unshare', '--mount', '--propagation', 'private'],
+      });
       try {
         await waitFor('watching', async () => (d.stderr().includes('watching the store') ? true : undefined), WAIT_MS);
         assert.equal(await counter(d, REMOUNTS), 0);
@@ -51,7 +52,7 @@ describe('a mount over the base', () => {
         putSegment(other, 'chan', 'source', '2026-11-01T05', '00:00.000000-2.000-full-AAAA.ts');
         steps.push('a segment written into the mounted base, and a new hour');
         await waitUntilLiveMatches(d, other, ['chan'], ['source'], () => steps.join('\n'));
-        assert.ok(await counter(d, UPDATES) > updates, 'they came by watching the mounted base');
+        assert.ok((await counter(d, UPDATES)) > updates, 'they came by watching the mounted base');
         assert.equal(await counter(d, REMOUNTS), 1);
 
         inDaemonMounts(d, ['umount', base]);
@@ -63,7 +64,7 @@ describe('a mount over the base', () => {
         putSegment(base, 'chan', 'source', '2026-11-01T01', '30:00.000000-2.000-full-AAAA.ts');
         steps.push('a segment written into the base, uncovered again');
         await waitUntilLiveMatches(d, base, ['chan'], ['source'], () => steps.join('\n'));
-        assert.ok(await counter(d, UPDATES) > updates, 'it came by watching the base again');
+        assert.ok((await counter(d, UPDATES)) > updates, 'it came by watching the base again');
         assert.equal((await scrape(d)).get('segcov_watcher_degraded'), 0);
       } finally {
         const { code } = await d.stop();
@@ -80,8 +81,9 @@ describe('a mount over the base', () => {
     const base = path.join(root, 'store');
     try {
       fillHour(base, 'chan', 'source', '2026-11-01T00', 0, 10);
-      const d = await startDaemon(['chan', '--base-dir', base, '--output-dir', path.join(root, 'out'), '--check-interval', '3600'],
-        { command: ['unshare', '--mount', '--propagation', 'private'] });
+      const d = await startDaemon(['chan', '--base-dir', base, '--output-dir', path.join(root, 'out'), '--check-interval', '3600'], {
+        command: ['unshare', '--mount', '--propagation', 'private'],
+      });
       try {
         await waitFor('watching', async () => (d.stderr().includes('watching the store') ? true : undefined), WAIT_MS);
         inDaemonMounts(d, ['mount', '-t', 'tmpfs', 'volume', base]);

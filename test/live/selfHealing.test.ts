@@ -49,7 +49,11 @@ describe('live watching heals itself', () => {
         steps.push('base moved away');
         await waitUntilLiveMatches(d, base, ['chan'], ['source'], () => steps.join('\n'));
         assert.equal(coverageSeries(await (await fetch(`${d.url}/metrics`)).text()), '', 'a removed base has no series (gone from disk)');
-        await waitFor('degraded while the base is missing', async () => ((await scrape(d)).get('segcov_watcher_degraded') === 1 ? true : undefined), WAIT_MS);
+        await waitFor(
+          'degraded while the base is missing',
+          async () => ((await scrape(d)).get('segcov_watcher_degraded') === 1 ? true : undefined),
+          WAIT_MS,
+        );
 
         // re-created with different content (fresh folders: tmpfs may reuse the old inodes)
         fillHour(base, 'chan', 'source', '2026-11-01T00', 0, 30);
@@ -78,32 +82,42 @@ describe('live watching heals itself', () => {
       await mkdir(out);
       await chmod(root, 0o777);
       await chmod(out, 0o777);
-      await withDaemon(['chan', '--base-dir', base, '--output-dir', out, '--check-interval', '3600'], async (d) => {
-        await waitFor('watching', async () => (d.stderr().includes('watching the store') ? true : undefined), WAIT_MS);
-        const before = coverageSeries(await (await fetch(`${d.url}/metrics`)).text());
-        assert.match(before, /raw_coverage\{channel="chan",hour="2026-11-01T01",quality="source"\} 20/);
-        await chmod(base, 0o000);
-        // every scrape while the base is unreadable still has the last known values
-        await waitFor('the fault to be seen (degraded, error counted)', async () => {
-          const text = await (await fetch(`${d.url}/metrics`)).text();
-          assert.equal(coverageSeries(text), before, 'series kept while the base is unreadable');
-          const m = await scrape(d);
-          return m.get('segcov_watcher_degraded') === 1 && (m.get('segcov_store_errors_total{kind="unreadable"}') ?? 0) >= 1 ? true : undefined;
-        }, WAIT_MS);
-        for (let i = 0; i < 5; i++) {
-          assert.equal(coverageSeries(await (await fetch(`${d.url}/metrics`)).text()), before, 'still kept');
-          await new Promise((r) => setTimeout(r, 200));
-        }
-        await chmod(base, 0o755);
-        await waitUntilLiveMatches(d, base, ['chan'], ['source'], () => 'base made readable again');
-        await waitFor('watching again', async () => ((await scrape(d)).get('segcov_watcher_degraded') === 0 ? true : undefined), WAIT_MS);
-        const updates = (await scrape(d)).get('segcov_live_updates_total{channel="chan",quality="source"}') ?? 0;
-        putSegment(base, 'chan', 'source', '2026-11-01T00', '00:10.000000-2.000-full-AAAA.ts');
-        await chmod(path.join(base, 'chan', 'source', '2026-11-01T00', '00:10.000000-2.000-full-AAAA.ts'), 0o644);
-        await waitUntilLiveMatches(d, base, ['chan'], ['source'], () => 'segment added after the fault');
-        assert.equal(gauge(await scrape(d), RAW00), 12);
-        await assertWatched(d, updates);
-      }, unprivileged);
+      await withDaemon(
+        ['chan', '--base-dir', base, '--output-dir', out, '--check-interval', '3600'],
+        async (d) => {
+          await waitFor('watching', async () => (d.stderr().includes('watching the store') ? true : undefined), WAIT_MS);
+          const before = coverageSeries(await (await fetch(`${d.url}/metrics`)).text());
+          assert.match(before, /raw_coverage\{channel="chan",hour="2026-11-01T01",quality="source"\} 20/);
+          await chmod(base, 0o000);
+          // every scrape while the base is unreadable still has the last known values
+          await waitFor(
+            'the fault to be seen (degraded, error counted)',
+            async () => {
+              const text = await (await fetch(`${d.url}/metrics`)).text();
+              assert.equal(coverageSeries(text), before, 'series kept while the base is unreadable');
+              const m = await scrape(d);
+              return m.get('segcov_watcher_degraded') === 1 && (m.get('segcov_store_errors_total{kind="unreadable"}') ?? 0) >= 1
+                ? true
+                : undefined;
+            },
+            WAIT_MS,
+          );
+          for (let i = 0; i < 5; i++) {
+            assert.equal(coverageSeries(await (await fetch(`${d.url}/metrics`)).text()), before, 'still kept');
+            await new Promise((r) => setTimeout(r, 200));
+          }
+          await chmod(base, 0o755);
+          await waitUntilLiveMatches(d, base, ['chan'], ['source'], () => 'base made readable again');
+          await waitFor('watching again', async () => ((await scrape(d)).get('segcov_watcher_degraded') === 0 ? true : undefined), WAIT_MS);
+          const updates = (await scrape(d)).get('segcov_live_updates_total{channel="chan",quality="source"}') ?? 0;
+          putSegment(base, 'chan', 'source', '2026-11-01T00', '00:10.000000-2.000-full-AAAA.ts');
+          await chmod(path.join(base, 'chan', 'source', '2026-11-01T00', '00:10.000000-2.000-full-AAAA.ts'), 0o644);
+          await waitUntilLiveMatches(d, base, ['chan'], ['source'], () => 'segment added after the fault');
+          assert.equal(gauge(await scrape(d), RAW00), 12);
+          await assertWatched(d, updates);
+        },
+        unprivileged,
+      );
     } finally {
       await chmod(base, 0o755).catch(() => {});
       await rm(root, { recursive: true, force: true });
@@ -116,36 +130,43 @@ describe('live watching heals itself', () => {
     try {
       fillHour(base, 'chan', 'source', '2026-11-01T00', 0, 10);
       await mkdir(path.join(base, 'chan2'), { recursive: true });
-      await withDaemon(['chan', 'chan2', '--base-dir', base, '--output-dir', path.join(root, 'out'), '--check-interval', '3600'], async (d) => {
-        await waitFor('watching', async () => (d.stderr().includes('watching the store') ? true : undefined), WAIT_MS);
-        const q = path.join(base, 'chan', 'source');
-        await symlink(path.join(q, '2026-11-01T05'), path.join(q, '2026-11-01T05'));
-        await symlink(path.join(base, 'chan2', 'source'), path.join(base, 'chan2', 'source'));
-        const updates = (await scrape(d)).get('segcov_live_updates_total{channel="chan",quality="source"}') ?? 0;
-        putSegment(base, 'chan', 'source', '2026-11-01T00', '00:10.000000-2.000-full-AAAA.ts');
-        await waitUntilLiveMatches(d, base, ['chan', 'chan2'], ['source'], () => 'loops made, then a segment added');
-        assert.equal(gauge(await scrape(d), RAW00), 12);
-        await assertWatched(d, updates);
+      await withDaemon(
+        ['chan', 'chan2', '--base-dir', base, '--output-dir', path.join(root, 'out'), '--check-interval', '3600'],
+        async (d) => {
+          await waitFor('watching', async () => (d.stderr().includes('watching the store') ? true : undefined), WAIT_MS);
+          const q = path.join(base, 'chan', 'source');
+          await symlink(path.join(q, '2026-11-01T05'), path.join(q, '2026-11-01T05'));
+          await symlink(path.join(base, 'chan2', 'source'), path.join(base, 'chan2', 'source'));
+          const updates = (await scrape(d)).get('segcov_live_updates_total{channel="chan",quality="source"}') ?? 0;
+          putSegment(base, 'chan', 'source', '2026-11-01T00', '00:10.000000-2.000-full-AAAA.ts');
+          await waitUntilLiveMatches(d, base, ['chan', 'chan2'], ['source'], () => 'loops made, then a segment added');
+          assert.equal(gauge(await scrape(d), RAW00), 12);
+          await assertWatched(d, updates);
 
-        // the base itself replaced by a symlink loop: unreadable, values kept; then put back
-        const before = coverageSeries(await (await fetch(`${d.url}/metrics`)).text());
-        // back to back, synchronously: for the moment between the two the base is missing, and a
-        // daemon that lists it then rightly drops its series (see the first test); two awaited
-        // calls left a whole thread-pool round trip for that on a busy machine
-        renameSync(base, path.join(root, 'away'));
-        symlinkSync(base, base);
-        await waitFor('the loop to be seen', async () => {
-          const text = await (await fetch(`${d.url}/metrics`)).text();
-          assert.equal(coverageSeries(text), before, 'series kept while the base is a loop');
-          return (await scrape(d)).get('segcov_watcher_degraded') === 1 ? true : undefined;
-        }, WAIT_MS);
-        await rm(base);
-        await rename(path.join(root, 'away'), base);
-        putSegment(base, 'chan', 'source', '2026-11-01T00', '00:12.000000-2.000-full-AAAA.ts');
-        await waitUntilLiveMatches(d, base, ['chan', 'chan2'], ['source'], () => 'base loop removed, base put back, a segment added');
-        await waitFor('watching again', async () => ((await scrape(d)).get('segcov_watcher_degraded') === 0 ? true : undefined), WAIT_MS);
-        assert.equal(gauge(await scrape(d), RAW00), 14);
-      });
+          // the base itself replaced by a symlink loop: unreadable, values kept; then put back
+          const before = coverageSeries(await (await fetch(`${d.url}/metrics`)).text());
+          // back to back, synchronously: for the moment between the two the base is missing, and a
+          // daemon that lists it then rightly drops its series (see the first test); two awaited
+          // calls left a whole thread-pool round trip for that on a busy machine
+          renameSync(base, path.join(root, 'away'));
+          symlinkSync(base, base);
+          await waitFor(
+            'the loop to be seen',
+            async () => {
+              const text = await (await fetch(`${d.url}/metrics`)).text();
+              assert.equal(coverageSeries(text), before, 'series kept while the base is a loop');
+              return (await scrape(d)).get('segcov_watcher_degraded') === 1 ? true : undefined;
+            },
+            WAIT_MS,
+          );
+          await rm(base);
+          await rename(path.join(root, 'away'), base);
+          putSegment(base, 'chan', 'source', '2026-11-01T00', '00:12.000000-2.000-full-AAAA.ts');
+          await waitUntilLiveMatches(d, base, ['chan', 'chan2'], ['source'], () => 'base loop removed, base put back, a segment added');
+          await waitFor('watching again', async () => ((await scrape(d)).get('segcov_watcher_degraded') === 0 ? true : undefined), WAIT_MS);
+          assert.equal(gauge(await scrape(d), RAW00), 14);
+        },
+      );
     } finally {
       await rm(root, { recursive: true, force: true });
     }
@@ -160,18 +181,25 @@ describe('live watching heals itself', () => {
       const dir = path.join(base, 'chan', 'source', '2026-11-01T00');
       const past = new Date(Date.now() - 60_000);
       await utimes(dir, past, past); // settled: passes trust the folder's stamp
-      await withDaemon(['chan', '--base-dir', base, '--output-dir', path.join(root, 'out'), '--check-interval', '1', '--no-watch'], async (d) => {
-        assert.equal(gauge(await scrape(d), RAW00), 1, 'the bigger 1 s partial is the best');
-        // let a periodic pass run on the unchanged folder (a cache hit), then grow the other
-        const passes = (await scrape(d)).get('segcov_passes_total{channel="chan",quality="source"}') ?? 0;
-        await waitFor('a periodic pass', async () => (((await scrape(d)).get('segcov_passes_total{channel="chan",quality="source"}') ?? 0) > passes ? true : undefined), WAIT_MS);
-        await truncate(b, 20);
-        await waitUntilLiveMatches(d, base, ['chan'], ['source'], () => 'partial BBBB grew from 5 to 20 bytes');
-        assert.equal(gauge(await scrape(d), RAW00), 2);
-        await truncate(b, 1);
-        await waitUntilLiveMatches(d, base, ['chan'], ['source'], () => 'partial BBBB shrank to 1 byte');
-        assert.equal(gauge(await scrape(d), RAW00), 1);
-      });
+      await withDaemon(
+        ['chan', '--base-dir', base, '--output-dir', path.join(root, 'out'), '--check-interval', '1', '--no-watch'],
+        async (d) => {
+          assert.equal(gauge(await scrape(d), RAW00), 1, 'the bigger 1 s partial is the best');
+          // let a periodic pass run on the unchanged folder (a cache hit), then grow the other
+          const passes = (await scrape(d)).get('segcov_passes_total{channel="chan",quality="source"}') ?? 0;
+          await waitFor(
+            'a periodic pass',
+            async () => (((await scrape(d)).get('segcov_passes_total{channel="chan",quality="source"}') ?? 0) > passes ? true : undefined),
+            WAIT_MS,
+          );
+          await truncate(b, 20);
+          await waitUntilLiveMatches(d, base, ['chan'], ['source'], () => 'partial BBBB grew from 5 to 20 bytes');
+          assert.equal(gauge(await scrape(d), RAW00), 2);
+          await truncate(b, 1);
+          await waitUntilLiveMatches(d, base, ['chan'], ['source'], () => 'partial BBBB shrank to 1 byte');
+          assert.equal(gauge(await scrape(d), RAW00), 1);
+        },
+      );
     } finally {
       await rm(root, { recursive: true, force: true });
     }

@@ -41,9 +41,17 @@ describe('an hour folder made unreadable', () => {
         for (let flip = 1; flip <= 3; flip++) {
           const before = await series(d);
           await chmod(hourDir, 0o000);
-          await waitFor(`unreadable #${flip} to be counted`, async () => ((await metric(d, UNREADABLE)) === flip ? true : undefined), WAIT_MS);
+          await waitFor(
+            `unreadable #${flip} to be counted`,
+            async () => ((await metric(d, UNREADABLE)) === flip ? true : undefined),
+            WAIT_MS,
+          );
           const passes = await metric(d, PASSES);
-          await waitFor('two full passes while it is unreadable', async () => ((await metric(d, PASSES)) >= passes + 2 ? true : undefined), WAIT_MS);
+          await waitFor(
+            'two full passes while it is unreadable',
+            async () => ((await metric(d, PASSES)) >= passes + 2 ? true : undefined),
+            WAIT_MS,
+          );
           assert.equal(await series(d), before, 'every value kept, the hour included');
           assert.equal(await metric(d, MISSING), 0, 'not a missing hour');
           assert.equal(await metric(d, UNREADABLE), flip, 'counted once while it stays unreadable');

@@ -15,8 +15,21 @@ import { makeTmpDir } from '../helpers/tmp.js';
 
 function capture(): { stream: Writable; lines: () => { level: string; msg: string }[] } {
   const chunks: string[] = [];
-  const stream = new Writable({ write(c: Buffer, _e, cb) { chunks.push(c.toString()); cb(); } });
-  return { stream, lines: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: string; msg: string }) };
+  const stream = new Writable({
+    write(c: Buffer, _e, cb) {
+      chunks.push(c.toString());
+      cb();
+    },
+  });
+  return {
+    stream,
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { level: string; msg: string }),
+  };
 }
 
 function enospc(): NodeJS.ErrnoException {
@@ -36,7 +49,16 @@ async function setup(dirWatch: DirWatchFn) {
   fillHour(base, 'chan', 'source', '2026-11-01T00', 0, 10);
   fillHour(base, 'chan', 'source', '2026-11-01T01', 0, 10);
   const log = capture();
-  const config = resolveDaemonConfig({ channels: ['chan'], 'base-dir': base, qualities: 'source', 'pixel-length': 2, rows: 300, 'metrics-port': 0, 'check-interval': 3600, concurrency: 2 });
+  const config = resolveDaemonConfig({
+    channels: ['chan'],
+    'base-dir': base,
+    qualities: 'source',
+    'pixel-length': 2,
+    rows: 300,
+    'metrics-port': 0,
+    'check-interval': 3600,
+    concurrency: 2,
+  });
   const parts = createDaemon(config, createLogger('info', log.stream));
   await passAll(parts);
   const live = new LiveMode(parts, dirWatch);
@@ -51,39 +73,47 @@ async function setup(dirWatch: DirWatchFn) {
 
 async function teardown(s: Awaited<ReturnType<typeof setup>>): Promise<void> {
   await s.live.stop();
-  for (const c of s.parts.checkers) { await c.settled(); await c.flush(); }
+  for (const c of s.parts.checkers) {
+    await c.settled();
+    await c.flush();
+  }
   await rm(s.base, { recursive: true, force: true, maxRetries: 3 });
 }
 
 describe('when watching fails', () => {
-  for (const which of ['every folder', 'only the older hour folder'] as const) it(`the OS refusing watches (${which}): warns once, polls every unwatched hour (not only the newest), retries until watching holds`, async () => {
-    let refuse = true;
-    const s = await setup((dir, onName, onError) => {
-      if (refuse && (which === 'every folder' || dir.endsWith('2026-11-01T00'))) throw enospc();
-      return realWatch(dir, onName, onError);
-    });
-    try {
-      await s.live.start();
-      assert.equal(s.live.degraded, true);
-      assert.match(await s.degradedGauge(), /segcov_watcher_degraded 1/);
-      // hour 00 is not the newest: polling must still see it
-      putSegment(s.base, 'chan', 'source', '2026-11-01T00', '00:10.000000-2.000-full-AAAA.ts');
-      await waitFor('polling to pick up the older hour', async () => ((await s.gauge()) === 12 ? true : undefined), WAIT_MS);
-      const warns = s.log.lines().filter((l) => l.level === 'warn' && l.msg.includes('cannot watch'));
-      assert.equal(warns.length, 1, 'warned once for the whole episode');
-      assert.match(warns[0].msg, /max_user_watches/);
+  for (const which of ['every folder', 'only the older hour folder'] as const)
+    it(`the OS refusing watches (${which}): warns once, polls every unwatched hour (not only the newest), retries until watching holds`, async () => {
+      let refuse = true;
+      const s = await setup((dir, onName, onError) => {
+        if (refuse && (which === 'every folder' || dir.endsWith('2026-11-01T00'))) throw enospc();
+        return realWatch(dir, onName, onError);
+      });
+      try {
+        await s.live.start();
+        assert.equal(s.live.degraded, true);
+        assert.match(await s.degradedGauge(), /segcov_watcher_degraded 1/);
+        // hour 00 is not the newest: polling must still see it
+        putSegment(s.base, 'chan', 'source', '2026-11-01T00', '00:10.000000-2.000-full-AAAA.ts');
+        await waitFor('polling to pick up the older hour', async () => ((await s.gauge()) === 12 ? true : undefined), WAIT_MS);
+        const warns = s.log.lines().filter((l) => l.level === 'warn' && l.msg.includes('cannot watch'));
+        assert.equal(warns.length, 1, 'warned once for the whole episode');
+        assert.match(warns[0].msg, /max_user_watches/);
 
-      refuse = false; // the limit was raised
-      await waitFor('a retry to watch everything again', async () => (/segcov_watcher_degraded 0/.test(await s.degradedGauge()) ? true : undefined), WAIT_MS);
-      assert.equal(s.live.degraded, false);
-      assert.equal(s.live.unwatched.size, 0);
-      putSegment(s.base, 'chan', 'source', '2026-11-01T00', '00:12.000000-2.000-full-AAAA.ts');
-      await waitFor('a watch event', async () => ((await s.gauge()) === 14 ? true : undefined), WAIT_MS);
-      assert.equal(s.live.degraded, false, 'still watched: the update came from the watch');
-    } finally {
-      await teardown(s);
-    }
-  });
+        refuse = false; // the limit was raised
+        await waitFor(
+          'a retry to watch everything again',
+          async () => (/segcov_watcher_degraded 0/.test(await s.degradedGauge()) ? true : undefined),
+          WAIT_MS,
+        );
+        assert.equal(s.live.degraded, false);
+        assert.equal(s.live.unwatched.size, 0);
+        putSegment(s.base, 'chan', 'source', '2026-11-01T00', '00:12.000000-2.000-full-AAAA.ts');
+        await waitFor('a watch event', async () => ((await s.gauge()) === 14 ? true : undefined), WAIT_MS);
+        assert.equal(s.live.degraded, false, 'still watched: the update came from the watch');
+      } finally {
+        await teardown(s);
+      }
+    });
 
   it('a watch error later: that folder is polled and re-watched; the rest stays watched', async () => {
     const errors = new Map<string, (e: Error) => void>();

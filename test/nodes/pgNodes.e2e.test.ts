@@ -14,10 +14,15 @@ describe('node list from a real PostgreSQL', () => {
   before(async () => {
     db = await TestPostgres.create();
     await db.createWubloaderDb();
-    await db.sql(`INSERT INTO nodes (name, url, backfill_from) VALUES
-      ('node-a', 'https://a.example', TRUE), ('node-b', 'https://b.example', TRUE), ('off', 'https://off.example', FALSE)`, 'wubloader');
+    await db.sql(
+      `INSERT INTO nodes (name, url, backfill_from) VALUES
+      ('node-a', 'https://a.example', TRUE), ('node-b', 'https://b.example', TRUE), ('off', 'https://off.example', FALSE)`,
+      'wubloader',
+    );
   });
-  after(async () => { await db?.destroy(); });
+  after(async () => {
+    await db?.destroy();
+  });
 
   it('reads the nodes that are backfilled from, by key=value DSN and by URI', async () => {
     for (const dsn of [db.dsn(), db.uri()]) {
@@ -37,17 +42,35 @@ describe('node list from a real PostgreSQL', () => {
     fillHour(base, 'chan', 'source', '2026-11-01T00', 0, 20);
     await chmod(root, 0o777);
     const page = path.join(base, 'coverage-maps', 'chan_source_coverage.html');
-    const d = await startDaemon(['chan', '--base-dir', base, '--make-page', '--connection-string', db.dsn(), '--check-interval', '1', '--no-watch']);
+    const d = await startDaemon([
+      'chan',
+      '--base-dir',
+      base,
+      '--make-page',
+      '--connection-string',
+      db.dsn(),
+      '--check-interval',
+      '1',
+      '--no-watch',
+    ]);
     const scrape = async (): Promise<Map<string, number>> => parseProm(await (await fetch(`${d.url}/metrics`)).text());
     try {
-      await waitFor('page with both nodes', async () => {
-        const html = await readFile(page, 'utf8').catch(() => '');
-        return html.includes('https://b.example/segments/coverage-maps/chan_source_coverage.png') ? html : undefined;
-      }, 60_000);
+      await waitFor(
+        'page with both nodes',
+        async () => {
+          const html = await readFile(page, 'utf8').catch(() => '');
+          return html.includes('https://b.example/segments/coverage-maps/chan_source_coverage.png') ? html : undefined;
+        },
+        60_000,
+      );
       const errorsBefore = (await scrape()).get('segcov_errors_total{kind="node_list"}') ?? 0;
 
       await db.stop();
-      await waitFor('a failed read counted', async () => ((await scrape()).get('segcov_errors_total{kind="node_list"}') ?? 0) > errorsBefore ? true : undefined, 60_000);
+      await waitFor(
+        'a failed read counted',
+        async () => (((await scrape()).get('segcov_errors_total{kind="node_list"}') ?? 0) > errorsBefore ? true : undefined),
+        60_000,
+      );
       // still serving, still the last list on the page (rewritten after the failure)
       const html = await readFile(page, 'utf8');
       assert.match(html, /https:\/\/a\.example\/segments\/coverage-maps\/chan_source_coverage\.png/);
@@ -56,10 +79,14 @@ describe('node list from a real PostgreSQL', () => {
 
       await db.start();
       await db.sql("UPDATE nodes SET backfill_from = FALSE WHERE name = 'node-b'", 'wubloader');
-      await waitFor('page without node-b once the database is back', async () => {
-        const h = await readFile(page, 'utf8').catch(() => '');
-        return h.includes('https://a.example/') && !h.includes('https://b.example/') ? true : undefined;
-      }, 60_000);
+      await waitFor(
+        'page without node-b once the database is back',
+        async () => {
+          const h = await readFile(page, 'utf8').catch(() => '');
+          return h.includes('https://a.example/') && !h.includes('https://b.example/') ? true : undefined;
+        },
+        60_000,
+      );
       assert.ok(((await scrape()).get('log_count_total{level="ERROR"}') ?? 0) >= 1, 'error lines counted by level');
     } finally {
       await d.stop();

@@ -8,10 +8,13 @@ import { makeTmpDir } from '../helpers/tmp.js';
 import { configDir, repoRoot, requireBinary, run } from './opsHelpers.js';
 import { metricNames, resolvedNames, type NamedRule } from './promqlNames.js';
 
-interface Rule extends NamedRule { annotations?: Record<string, string> }
+interface Rule extends NamedRule {
+  annotations?: Record<string, string>;
+}
 
-const rules = (YAML.parse(readFileSync(path.join(configDir, 'segcov.rules.yml'), 'utf8')) as { groups: Array<{ rules: Rule[] }> })
-  .groups.flatMap((g) => g.rules);
+const rules = (
+  YAML.parse(readFileSync(path.join(configDir, 'segcov.rules.yml'), 'utf8')) as { groups: Array<{ rules: Rule[] }> }
+).groups.flatMap((g) => g.rules);
 const alerts = rules.filter((r): r is Rule & { alert: string } => r.alert !== undefined);
 const doc = readFileSync(path.join(repoRoot, 'docs', 'alerts.md'), 'utf8');
 
@@ -19,7 +22,11 @@ const doc = readFileSync(path.join(repoRoot, 'docs', 'alerts.md'), 'utf8');
 function githubAnchors(headings: readonly string[]): string[] {
   const seen = new Map<string, number>();
   return headings.map((h) => {
-    const base = h.trim().toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '').replace(/ /g, '-');
+    const base = h
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')
+      .replace(/ /g, '-');
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
     return n === 0 ? base : `${base}-${n}`;
@@ -62,10 +69,14 @@ function promqlQueries(md: string): string[] {
 const { headings, sections } = outline(doc);
 const anchors = new Set(githubAnchors(headings));
 
-describe('alert runbooks (docs/alerts.md) and the rules\' annotations', () => {
-  test('the anchors are GitHub\'s', () => {
-    assert.deepEqual(githubAnchors(['SegcovDown', 'Where the runbook links point', 'A `b`: c.d', 'SegcovDown']),
-      ['segcovdown', 'where-the-runbook-links-point', 'a-b-cd', 'segcovdown-1']);
+describe("alert runbooks (docs/alerts.md) and the rules' annotations", () => {
+  test("the anchors are GitHub's", () => {
+    assert.deepEqual(githubAnchors(['SegcovDown', 'Where the runbook links point', 'A `b`: c.d', 'SegcovDown']), [
+      'segcovdown',
+      'where-the-runbook-links-point',
+      'a-b-cd',
+      'segcovdown-1',
+    ]);
   });
 
   test('every alert has a description and a runbook_url to its own section, all under one base', () => {
@@ -86,7 +97,7 @@ describe('alert runbooks (docs/alerts.md) and the rules\' annotations', () => {
     assert.ok(doc.includes([...bases][0]), 'docs/alerts.md names the base the rules use');
   });
 
-  test('each alert\'s section says what it means, how to confirm it (a query of its own metrics) and what to do', () => {
+  test("each alert's section says what it means, how to confirm it (a query of its own metrics) and what to do", () => {
     for (const a of alerts) {
       const body = sections.get(a.alert);
       assert.ok(body !== undefined, `no "## ${a.alert}" section`);
@@ -95,7 +106,10 @@ describe('alert runbooks (docs/alerts.md) and the rules\' annotations', () => {
       assert.ok(queries.length > 0, `${a.alert}: no promql block`);
       const read = new Set(queries.flatMap((q) => [...resolvedNames(q, rules)]));
       const reads = [...resolvedNames(a.expr, rules)];
-      assert.ok(reads.some((n) => read.has(n)), `${a.alert}: its queries read none of ${reads.join(', ')}`);
+      assert.ok(
+        reads.some((n) => read.has(n)),
+        `${a.alert}: its queries read none of ${reads.join(', ')}`,
+      );
     }
     // and no section for an alert that no longer exists
     const names = new Set(alerts.map((a) => a.alert));
@@ -105,7 +119,10 @@ describe('alert runbooks (docs/alerts.md) and the rules\' annotations', () => {
   test('every query of docs/alerts.md is valid PromQL (promtool check rules); every #link lands on a heading', async () => {
     const queries = promqlQueries(doc);
     assert.ok(queries.length >= alerts.length);
-    assert.ok(queries.every((q) => metricNames(q).size > 0), 'each query reads a metric');
+    assert.ok(
+      queries.every((q) => metricNames(q).size > 0),
+      'each query reads a metric',
+    );
     const dir = await makeTmpDir('ops-runbooks');
     try {
       const file = path.join(dir, 'runbook-queries.yml');

@@ -20,10 +20,17 @@ const stageByName = (name: string): Stage | undefined => parsed.stages.find((s) 
 
 /** `.dockerignore` patterns (Docker matches them against the path from the context root). */
 function ignored(rel: string): boolean {
-  const patterns = readFileSync(path.join(repoRoot, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim())
+  const patterns = readFileSync(path.join(repoRoot, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('#'));
   return patterns.some((p) => {
-    const re = new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}(/.*)?$`);
+    const re = new RegExp(
+      `^${p
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '[^/]*')
+        .replace(/\?/g, '[^/]')}(/.*)?$`,
+    );
     return re.test(rel);
   });
 }
@@ -33,7 +40,10 @@ function runtimeEnv(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const e of ops(runtime, 'ENV')) {
     if (e.includes('=')) for (const m of e.matchAll(/(\w+)=(\S+)/g)) out[m[1]] = m[2];
-    else { const [k, ...v] = e.split(' '); out[k] = v.join(' '); }
+    else {
+      const [k, ...v] = e.split(' ');
+      out[k] = v.join(' ');
+    }
   }
   return out;
 }
@@ -66,7 +76,10 @@ describe('Dockerfile', () => {
     assert.deepEqual(users, ['0:0'], 'root at start: the stock deployments bind port 80 and write into a root-owned /mnt');
     const env = runtimeEnv();
     assert.equal(env.SEGCOV_USER, '10001:10001', 'segcov drops to this user once the port is bound');
-    assert.ok(ops(runtime, 'RUN').some((r) => r.includes('useradd') && r.includes('--uid 10001')), 'no useradd for uid 10001');
+    assert.ok(
+      ops(runtime, 'RUN').some((r) => r.includes('useradd') && r.includes('--uid 10001')),
+      'no useradd for uid 10001',
+    );
     assert.ok(env.SEGCOV_PORT_FILE?.startsWith('/tmp/'), 'the health check reads the URL the daemon writes');
   });
 
@@ -86,16 +99,29 @@ describe('Dockerfile', () => {
     const from = /--from=(\S+)/.exec(nm)?.[1] ?? '';
     const deps = stageByName(from);
     assert.ok(deps !== undefined, `COPY --from=${from}: no such stage`);
-    assert.ok(ops(deps, 'RUN').some((r) => /npm ci\b.*--omit=dev/.test(r)), `stage ${from} does not run npm ci --omit=dev`);
+    assert.ok(
+      ops(deps, 'RUN').some((r) => /npm ci\b.*--omit=dev/.test(r)),
+      `stage ${from} does not run npm ci --omit=dev`,
+    );
     const build = stageByName('build');
     assert.ok(build !== undefined);
-    assert.ok(ops(build, 'RUN').some((r) => /npm ci\b/.test(r) && !/--omit=dev/.test(r)), 'build stage installs dev dependencies');
-    assert.ok(ops(build, 'RUN').some((r) => /\bnpm run build\b/.test(r)), 'build stage builds (tsc, then the bundle)');
+    assert.ok(
+      ops(build, 'RUN').some((r) => /npm ci\b/.test(r) && !/--omit=dev/.test(r)),
+      'build stage installs dev dependencies',
+    );
+    assert.ok(
+      ops(build, 'RUN').some((r) => /\bnpm run build\b/.test(r)),
+      'build stage builds (tsc, then the bundle)',
+    );
     const scripts = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
     assert.match(scripts.build, /tsc -p tsconfig\.json && node dist\/scripts\/bundle\.js/, 'npm run build compiles, then bundles');
-    assert.ok(copies.some((c) => /--from=build \S*dist\/bundle \S*dist\/bundle/.test(c)), 'runtime copies dist/bundle from the build stage');
+    assert.ok(
+      copies.some((c) => /--from=build \S*dist\/bundle \S*dist\/bundle/.test(c)),
+      'runtime copies dist/bundle from the build stage',
+    );
     assert.ok(!copies.some((c) => /dist\/src/.test(c)), 'the runtime needs the bundle alone, not the unbundled dist/src');
-    for (const r of ops(runtime, 'RUN')) assert.doesNotMatch(r, /\bnpm (ci|install)\b|\btsc\b/, 'no installs or compiles in the runtime stage');
+    for (const r of ops(runtime, 'RUN'))
+      assert.doesNotMatch(r, /\bnpm (ci|install)\b|\btsc\b/, 'no installs or compiles in the runtime stage');
     for (const c of copies.filter((x) => x.includes('--from='))) {
       const name = /--from=(\S+)/.exec(c)?.[1] ?? '';
       assert.ok(stageByName(name) !== undefined, `COPY --from=${name}: no such stage`);
@@ -126,10 +152,15 @@ describe('Dockerfile', () => {
     assert.match(ops(runtime, 'RUN').join(' '), /apt-get install[^&]*\btini\b/, 'tini is installed');
   });
 
-  test('the build stage\'s context (package files, tsconfig.json, src/, scripts/, bin/) builds dist/bundle, without the tests', async () => {
+  test("the build stage's context (package files, tsconfig.json, src/, scripts/, bin/) builds dist/bundle, without the tests", async () => {
     const build = stageByName('build');
     assert.ok(build !== undefined);
-    const copied = ops(build, 'COPY').flatMap((c) => c.split(' ').filter((w) => !w.startsWith('--')).slice(0, -1));
+    const copied = ops(build, 'COPY').flatMap((c) =>
+      c
+        .split(' ')
+        .filter((w) => !w.startsWith('--'))
+        .slice(0, -1),
+    );
     assert.deepEqual(copied.sort(), ['bin', 'package-lock.json', 'package.json', 'scripts', 'src', 'tsconfig.json']);
     const dir = await makeTmpDir('ops-build');
     try {
@@ -154,7 +185,10 @@ describe('Dockerfile', () => {
       // What the deps and runtime stages put in /app.
       await copyFile(path.join(repoRoot, 'package.json'), path.join(app, 'package.json'));
       await copyFile(path.join(repoRoot, 'package-lock.json'), path.join(app, 'package-lock.json'));
-      const ci = run(npm, ['ci', '--omit=dev', '--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline'], { cwd: app, timeoutMs: 180_000 });
+      const ci = run(npm, ['ci', '--omit=dev', '--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline'], {
+        cwd: app,
+        timeoutMs: 180_000,
+      });
       assert.equal(ci.status, 0, `npm ci --omit=dev failed:\n${ci.stderr}`);
       assert.ok(!existsSync(path.join(app, 'node_modules', 'typescript')), 'dev dependencies were installed');
       await cp(path.join(compiledRoot, 'bundle'), path.join(app, 'dist', 'bundle'), { recursive: true });
@@ -171,10 +205,22 @@ describe('Dockerfile', () => {
       await mkdir(hour, { recursive: true });
       await writeFile(path.join(hour, '00:00.000000-2.000-full-AAAA.ts'), '');
       const port = await freePort();
-      const env = { ...process.env, SEGCOV_METRICS_PORT: String(port), SEGCOV_METRICS_HOST: '127.0.0.1', SEGCOV_LOG_LEVEL: 'warn', SEGCOV_PORT_FILE: path.join(app, 'healthz-url') };
-      daemon = spawn(process.execPath, [path.join(app, 'bin', 'segcov.js'), 'chan', '--base-dir', base, '--no-watch'], { cwd: app, env, stdio: ['ignore', 'ignore', 'pipe'] });
+      const env = {
+        ...process.env,
+        SEGCOV_METRICS_PORT: String(port),
+        SEGCOV_METRICS_HOST: '127.0.0.1',
+        SEGCOV_LOG_LEVEL: 'warn',
+        SEGCOV_PORT_FILE: path.join(app, 'healthz-url'),
+      };
+      daemon = spawn(process.execPath, [path.join(app, 'bin', 'segcov.js'), 'chan', '--base-dir', base, '--no-watch'], {
+        cwd: app,
+        env,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
-      daemon.stderr?.on('data', (b: Buffer) => { stderr += b.toString(); });
+      daemon.stderr?.on('data', (b: Buffer) => {
+        stderr += b.toString();
+      });
 
       const [cmd, ...hcArgs] = healthcheckCommand();
       assert.equal(cmd, 'node');
@@ -207,4 +253,3 @@ describe('Dockerfile', () => {
     }
   });
 });
-

@@ -29,14 +29,32 @@ const IMAGE_ENV: Record<string, string> = {};
 for (const e of runtime.filter((i) => i.op === 'ENV')) for (const m of e.args.matchAll(/(\w+)=(\S+)/g)) IMAGE_ENV[m[1]] = m[2];
 const IMAGE_USER = runtime.find((i) => i.op === 'USER')?.args ?? '';
 /** wubloader's Kubernetes entry for segment_coverage (k8s.jsonnet), channel and qualities filled in. */
-const K8S_ARGS = ['desertbus', '--base-dir', '/mnt', '--qualities', 'source,480p', '--metrics-port', '80',
-  '--first-hour', '1969-12-31T00:00:00Z', '--last-hour', '1970-01-07T00:00:00Z', '--make-page', '--connection-string', 'dbname=wubloader user=vst password=x host=db.invalid'];
+const K8S_ARGS = [
+  'desertbus',
+  '--base-dir',
+  '/mnt',
+  '--qualities',
+  'source,480p',
+  '--metrics-port',
+  '80',
+  '--first-hour',
+  '1969-12-31T00:00:00Z',
+  '--last-hour',
+  '1970-01-07T00:00:00Z',
+  '--make-page',
+  '--connection-string',
+  'dbname=wubloader user=vst password=x host=db.invalid',
+];
 /** Its compose entry: the same without --metrics-port (8006 by default). */
 const COMPOSE_ARGS = K8S_ARGS.filter((_a, i) => i !== 5 && i !== 6);
 
 /** Runs a command in a process's namespaces (mount, network, PID). */
 function inside(pid: number, cmd: string[], env: Record<string, string>): { status: number | null; stdout: string } {
-  const r = spawnSync('nsenter', ['--target', String(pid), '--mount', '--net', '--pid', '--', 'env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...cmd], { encoding: 'utf8', timeout: 20_000 });
+  const r = spawnSync(
+    'nsenter',
+    ['--target', String(pid), '--mount', '--net', '--pid', '--', 'env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...cmd],
+    { encoding: 'utf8', timeout: 20_000 },
+  );
   return { status: r.status, stdout: r.stdout };
 }
 
@@ -61,7 +79,10 @@ async function readFileSafe(p: string): Promise<string> {
 
 /** The uid of the node process under tini (the segcov daemon). */
 async function daemonUid(tiniPid: number): Promise<number | null> {
-  const children = (await readFileSafe(`/proc/${tiniPid}/task/${tiniPid}/children`)).trim().split(/\s+/).filter((x) => x !== '');
+  const children = (await readFileSafe(`/proc/${tiniPid}/task/${tiniPid}/children`))
+    .trim()
+    .split(/\s+/)
+    .filter((x) => x !== '');
   for (const c of children) {
     const status = await readFileSafe(`/proc/${c}/status`);
     const m = /^Uid:\s+(\d+)\s+(\d+)/m.exec(status);
@@ -86,7 +107,10 @@ describe('the container image, run by its exact entrypoint in namespaces (no eng
     await mkdir(app);
     await copyFile(path.join(repoRoot, 'package.json'), path.join(app, 'package.json'));
     await copyFile(path.join(repoRoot, 'package-lock.json'), path.join(app, 'package-lock.json'));
-    const ci = run(npm, ['ci', '--omit=dev', '--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline'], { cwd: app, timeoutMs: 300_000 });
+    const ci = run(npm, ['ci', '--omit=dev', '--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline'], {
+      cwd: app,
+      timeoutMs: 300_000,
+    });
     assert.equal(ci.status, 0, `npm ci --omit=dev failed:\n${ci.stderr}`);
     // the bundled CLI, as the runtime stage copies it from the build stage
     await cp(path.join(compiledRoot, 'bundle'), path.join(app, 'dist', 'bundle'), { recursive: true });
@@ -124,12 +148,42 @@ describe('the container image, run by its exact entrypoint in namespaces (no eng
     // the container: private /tmp, the file set at /app, the store at /mnt, loopback only, as the image's USER
     const script = `mount -t tmpfs tmpfs /tmp && mount --bind "$1" /app && mount --bind "$2" /mnt && ip link set lo up && shift 2 && exec "$@"`;
     const uidGid = IMAGE_USER.split(':');
-    const proc: ChildProcess = spawn('unshare', ['--mount', '--net', '--pid', '--fork', '--kill-child', '--mount-proc', '--propagation', 'private',
-      'sh', '-c', script, 'sh', app, store,
-      'setpriv', `--reuid=${uidGid[0]}`, `--regid=${uidGid[1] ?? uidGid[0]}`, '--clear-groups', 'env', '-i', ...envArgs, ...ENTRYPOINT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc: ChildProcess = spawn(
+      'unshare',
+      [
+        '--mount',
+        '--net',
+        '--pid',
+        '--fork',
+        '--kill-child',
+        '--mount-proc',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        script,
+        'sh',
+        app,
+        store,
+        'setpriv',
+        `--reuid=${uidGid[0]}`,
+        `--regid=${uidGid[1] ?? uidGid[0]}`,
+        '--clear-groups',
+        'env',
+        '-i',
+        ...envArgs,
+        ...ENTRYPOINT,
+        ...args,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let log = '';
-    proc.stdout?.on('data', (b: Buffer) => { log += b.toString(); });
-    proc.stderr?.on('data', (b: Buffer) => { log += b.toString(); });
+    proc.stdout?.on('data', (b: Buffer) => {
+      log += b.toString();
+    });
+    proc.stderr?.on('data', (b: Buffer) => {
+      log += b.toString();
+    });
     let pid = 0;
     try {
       pid = await childPid(proc.pid as number);
@@ -143,7 +197,11 @@ describe('the container image, run by its exact entrypoint in namespaces (no eng
         healthy = inside(pid, HEALTHCHECK, env).status;
       }
       // really on the expected port, and /metrics serving every hour
-      const metrics = inside(pid, ['node', '-e', `fetch('http://127.0.0.1:${port}/metrics').then(r=>r.text()).then(t=>process.stdout.write(t))`], env);
+      const metrics = inside(
+        pid,
+        ['node', '-e', `fetch('http://127.0.0.1:${port}/metrics').then(r=>r.text()).then(t=>process.stdout.write(t))`],
+        env,
+      );
       assert.match(metrics.stdout, /raw_coverage\{channel="desertbus",hour="2026-11-01T00",quality="480p"\} 10/);
       // after binding, the daemon runs as the image's unprivileged user
       assert.equal(await daemonUid(pid), Number(IMAGE_ENV.SEGCOV_USER.split(':')[0]), `daemon uid\n${log}`);

@@ -37,7 +37,10 @@ describe('install from the packed tarball (npm pack, npm install -g)', () => {
     assert.ok(existsSync(tarball), `npm pack wrote no ${path.basename(tarball)}: ${pack.stdout}`);
     prefix = path.join(root, 'prefix');
     // the dependencies come from the npm cache that `npm ci` filled (the registry only for what is missing)
-    const install = run(npm, ['install', '-g', tarball, '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund'], { cwd: root, timeoutMs: 300_000 });
+    const install = run(npm, ['install', '-g', tarball, '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund'], {
+      cwd: root,
+      timeoutMs: 300_000,
+    });
     assert.equal(install.status, 0, `npm install -g failed:\n${install.stderr}`);
     segcov = path.join(prefix, 'bin', 'segcov');
     store = path.join(root, 'store');
@@ -105,10 +108,18 @@ describe('install from the packed tarball (npm pack, npm install -g)', () => {
   test('systemd-analyze verify passes on the unit as shipped, with that install at /usr/local', () => {
     const analyze = requireBinary('systemd-analyze', 'systemd');
     requireBinary('unshare', 'util-linux');
-    assert.match(readFileSync(unitFile, 'utf8'), /^ExecStart=segcov /m, 'the unit names the program as a global install puts it on the search path');
+    assert.match(
+      readFileSync(unitFile, 'utf8'),
+      /^ExecStart=segcov /m,
+      'the unit names the program as a global install puts it on the search path',
+    );
     // a private mount namespace: the bind mount is gone when the command ends
-    const inNamespace = (cmd: string): RunResult => run('unshare', ['--mount', '--propagation', 'private', 'sh', '-c',
-      `mount --bind "$1" /usr/local && ${cmd}`, 'sh', prefix, analyze, unitFile], { timeoutMs: 60_000 });
+    const inNamespace = (cmd: string): RunResult =>
+      run(
+        'unshare',
+        ['--mount', '--propagation', 'private', 'sh', '-c', `mount --bind "$1" /usr/local && ${cmd}`, 'sh', prefix, analyze, unitFile],
+        { timeoutMs: 60_000 },
+      );
     const found = inNamespace('PATH=/usr/local/bin:/usr/bin:/bin segcov --version');
     assert.equal(found.stdout.trim(), version, `the install at /usr/local runs:\n${found.stderr}`);
     const r = inNamespace('"$2" verify "$3"');

@@ -24,7 +24,10 @@ describe('/metrics of a running daemon', () => {
   before(async () => {
     dir = await makeTmpDir('lint');
     await buildStore(path.join(dir, 'store'), SAMPLE_SPEC);
-    d = await startDaemon(['desertbus', '--base-dir', path.join(dir, 'store'), '--qualities', 'source,480p', '--no-watch', '--log-level', 'error'], { readyTimeoutMs: 60_000 });
+    d = await startDaemon(
+      ['desertbus', '--base-dir', path.join(dir, 'store'), '--qualities', 'source,480p', '--no-watch', '--log-level', 'error'],
+      { readyTimeoutMs: 60_000 },
+    );
     text = await (await fetch(`${d.url}/metrics`)).text();
   });
   after(async () => {
@@ -61,7 +64,14 @@ describe('/metrics of a running daemon', () => {
   });
 
   it('the window gauges are there for every channel and quality, with help texts pointing to docs/coverage.md', () => {
-    for (const name of ['segcov_window_holes', 'segcov_window_hole_seconds', 'segcov_window_longest_hole_seconds', 'segcov_window_missing_hour_slots', 'segcov_window_length_seconds', 'segcov_window_state']) {
+    for (const name of [
+      'segcov_window_holes',
+      'segcov_window_hole_seconds',
+      'segcov_window_longest_hole_seconds',
+      'segcov_window_missing_hour_slots',
+      'segcov_window_length_seconds',
+      'segcov_window_state',
+    ]) {
       assert.match(text, new RegExp(`^# HELP ${name} .*docs/coverage\\.md`, 'm'));
     }
     const m = parseProm(text);
@@ -79,7 +89,7 @@ describe('/metrics of a running daemon', () => {
     assert.match(await (await fetch(`${d.url}/`)).text(), /"docs_url":"docs\/coverage\.md"/);
   });
 
-  it('serves docs/alerts.md, where the rules\' runbook_url links point', async () => {
+  it("serves docs/alerts.md, where the rules' runbook_url links point", async () => {
     const r = await fetch(`${d.url}/docs/alerts.md`);
     assert.equal(r.status, 200);
     assert.match(r.headers.get('content-type') ?? '', /^text\/markdown/);

@@ -62,7 +62,11 @@ export interface RunResult {
 }
 
 /** Runs a program to completion (bounded by `timeoutMs`). */
-export function run(cmd: string, args: readonly string[], options: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): RunResult {
+export function run(
+  cmd: string,
+  args: readonly string[],
+  options: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): RunResult {
   const r = spawnSync(cmd, args, {
     cwd: options.cwd ?? repoRoot,
     encoding: 'utf8',
@@ -85,7 +89,15 @@ export interface DashboardPanel {
   title?: string;
   gridPos?: { h: number; w: number; x: number; y: number };
   datasource?: { type?: string; uid?: string };
-  targets?: Array<{ refId?: string; expr?: string; instant?: boolean; range?: boolean; format?: string; legendFormat?: string; datasource?: { uid?: string } }>;
+  targets?: Array<{
+    refId?: string;
+    expr?: string;
+    instant?: boolean;
+    range?: boolean;
+    format?: string;
+    legendFormat?: string;
+    datasource?: { uid?: string };
+  }>;
   panels?: DashboardPanel[];
   repeat?: string;
   links?: Array<{ title: string; url: string }>;
@@ -146,7 +158,7 @@ export function panelQueries(d: Dashboard): PanelQuery[] {
 
 /** The query text of a query variable. */
 export function variableQuery(v: DashboardVariable): string {
-  return typeof v.query === 'string' ? v.query : v.query?.query ?? '';
+  return typeof v.query === 'string' ? v.query : (v.query?.query ?? '');
 }
 
 /** `label_values(SELECTOR, LABEL)` → its parts (the only variable query form the dashboard uses). */
@@ -169,12 +181,15 @@ export const BUILTIN_VARS: Readonly<Record<string, string>> = {
  */
 export function substituteVars(text: string, values: Readonly<Record<string, string>>): string {
   const all = { ...BUILTIN_VARS, ...values };
-  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::[A-Za-z]+)?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, braced: string | undefined, bare: string | undefined) => {
-    const name = braced ?? bare ?? '';
-    const v = all[name];
-    if (v === undefined) throw new Error(`unknown dashboard variable ${whole} in: ${text}`);
-    return v;
-  });
+  return text.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::[A-Za-z]+)?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (whole, braced: string | undefined, bare: string | undefined) => {
+      const name = braced ?? bare ?? '';
+      const v = all[name];
+      if (v === undefined) throw new Error(`unknown dashboard variable ${whole} in: ${text}`);
+      return v;
+    },
+  );
 }
 
 /** The variable names a text uses (`$x`, `${x}`, `${x:fmt}`). */
@@ -185,8 +200,15 @@ export function usedVariables(text: string): Set<string> {
 }
 
 /** Dockerfile parsing, shared by the Dockerfile tests. */
-export interface Instruction { readonly op: string; readonly args: string }
-export interface Stage { readonly name: string; readonly from: string; readonly body: Instruction[] }
+export interface Instruction {
+  readonly op: string;
+  readonly args: string;
+}
+export interface Stage {
+  readonly name: string;
+  readonly from: string;
+  readonly body: Instruction[];
+}
 
 /** Instructions of a Dockerfile: continuation lines joined, comments dropped. */
 export function instructions(text: string): Instruction[] {
@@ -226,4 +248,3 @@ export function stages(list: readonly Instruction[]): { args: Map<string, string
   }
   return { args, stages: out };
 }
-

@@ -11,8 +11,16 @@ const rulesTestFile = path.join(configDir, 'segcov.rules.test.yml');
 const wubloaderTestFile = path.join(configDir, 'segcov.rules.wubloader.test.yml');
 const promConfigFile = path.join(configDir, 'prometheus.yml');
 
-interface Rule { record?: string; alert?: string; expr: string; for?: string; labels?: Record<string, string> }
-interface RuleFile { groups: Array<{ name: string; rules: Rule[] }> }
+interface Rule {
+  record?: string;
+  alert?: string;
+  expr: string;
+  for?: string;
+  labels?: Record<string, string>;
+}
+interface RuleFile {
+  groups: Array<{ name: string; rules: Rule[] }>;
+}
 
 async function loadRules(): Promise<Rule[]> {
   const doc = YAML.parse(await readFile(rulesFile, 'utf8')) as RuleFile;
@@ -48,7 +56,8 @@ describe('Prometheus rules (config/segcov.rules.yml)', () => {
   test('no rule names a scrape job, and no "absent" alert fires on a Prometheus without segcov', async () => {
     for (const rule of await loadRules()) {
       assert.doesNotMatch(rule.expr, /\bjob\s*(=|!=|=~|!~)\s*"/, `${rule.alert ?? rule.record} matches a job name: ${rule.expr}`);
-      if (/\babsent\(/.test(rule.expr)) assert.match(rule.expr, /\band\b/, `${rule.alert}: absent() alone fires wherever the metric never was`);
+      if (/\babsent\(/.test(rule.expr))
+        assert.match(rule.expr, /\band\b/, `${rule.alert}: absent() alone fires wherever the metric never was`);
     }
   });
 
@@ -71,7 +80,7 @@ describe('Prometheus rules (config/segcov.rules.yml)', () => {
   test('every alert the issue asks for is defined and unit-tested', async () => {
     const rules = await loadRules();
     const alerts = new Map(rules.filter((r) => r.alert !== undefined).map((r) => [r.alert as string, r]));
-    const tests = await readFile(rulesTestFile, 'utf8') + await readFile(wubloaderTestFile, 'utf8');
+    const tests = (await readFile(rulesTestFile, 'utf8')) + (await readFile(wubloaderTestFile, 'utf8'));
     for (const [name, metric] of [
       ['SegcovRecentHourHole', 'raw_holes'],
       ['SegcovRecordingStalled', 'segcov_newest_segment_end_timestamp_seconds'],
@@ -113,6 +122,9 @@ describe('Prometheus rules (config/segcov.rules.yml)', () => {
     assert.match(r.stdout, /SUCCESS: 1 rule files found/);
     const doc = YAML.parse(await readFile(promConfigFile, 'utf8')) as { rule_files: string[]; scrape_configs: Array<{ job_name: string }> };
     assert.deepEqual(doc.rule_files, ['segcov.rules.yml']);
-    assert.ok(doc.scrape_configs.some((s) => s.job_name === 'segcov'), 'the example scrapes under job="segcov"');
+    assert.ok(
+      doc.scrape_configs.some((s) => s.job_name === 'segcov'),
+      'the example scrapes under job="segcov"',
+    );
   });
 });

@@ -17,7 +17,14 @@ import { after, before, describe, test } from 'node:test';
 import YAML from 'yaml';
 import { makeTmpDir } from '../helpers/tmp.js';
 import {
-  configDir, freePort, loadDashboard, panelQueries, parseLabelValues, requireBinary, substituteVars, variableQuery,
+  configDir,
+  freePort,
+  loadDashboard,
+  panelQueries,
+  parseLabelValues,
+  requireBinary,
+  substituteVars,
+  variableQuery,
   writeDaemonLauncher,
 } from './opsHelpers.js';
 
@@ -48,7 +55,12 @@ const T2 = hourName(H + 2);
 const STORE_A: Record<string, string[]> = {
   [T0]: ['00:00.000000-2.000-full-AAAA.ts', '00:02.000000-2.000-full-AAAB.ts', '00:10-2-full-AAAC.ts', '59:58.000000-2.000-full-AAAD.ts'],
   [T1]: ['00:00.000000-2.000-full-AAAE.ts', '00:01.000000-2.000-full-AAAF.ts', '00:03.005-1.995-full-AAAG.ts'],
-  [T2]: ['00:30.000000-2.000-full-AAAH.ts', '00:32.000000-2.000-partial-AAAI.ts', '00:40.000000-2.000-bogus-AAAJ.ts', '00:50.000000-2.000-temp-whatever.ts'],
+  [T2]: [
+    '00:30.000000-2.000-full-AAAH.ts',
+    '00:32.000000-2.000-partial-AAAI.ts',
+    '00:40.000000-2.000-bogus-AAAJ.ts',
+    '00:50.000000-2.000-temp-whatever.ts',
+  ],
 };
 const STORE_B: Record<string, string[]> = {
   [T0]: ['00:00.000000-3600.000-full-BBBB.ts'],
@@ -63,12 +75,23 @@ const EXPECTED_A: Record<string, { raw_coverage: number; raw_holes: number; raw_
 /** Panels whose queries may rightly find no series in this run (no such failure happened). */
 const MAY_BE_EMPTY = new Set(['segcov failures']);
 
-interface Sample { metric: Record<string, string>; value: [number, string] }
-interface PromResponse<T> { status: string; data: T; error?: string; errorType?: string }
+interface Sample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+interface PromResponse<T> {
+  status: string;
+  data: T;
+  error?: string;
+  errorType?: string;
+}
 
 class Proc {
   readonly out: string[] = [];
-  constructor(readonly name: string, readonly child: ChildProcess) {
+  constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+  ) {
     const keep = (b: Buffer): void => {
       this.out.push(b.toString());
       if (this.out.length > 200) this.out.splice(0, this.out.length - 200);
@@ -132,7 +155,8 @@ describe('Prometheus end to end: real Prometheus scrapes two segcov daemons', ()
       } catch (e) {
         last = e;
       }
-      if (Date.now() > deadline) assert.fail(`gave up after ${WAIT_MS / 1000} s waiting for ${what}${last ? `: ${String(last)}` : ''}\n${logs()}`);
+      if (Date.now() > deadline)
+        assert.fail(`gave up after ${WAIT_MS / 1000} s waiting for ${what}${last ? `: ${String(last)}` : ''}\n${logs()}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -156,25 +180,58 @@ describe('Prometheus end to end: real Prometheus scrapes two segcov daemons', ()
       // The two nodes are each other's peers (the fleet gauges and the dashboard's fleet panels).
       const config = path.join(tmp, `segcov${i}.yaml`);
       await writeFile(config, YAML.stringify({ peers: { [`node-${'ab'[1 - i]}`]: `http://${nodes[1 - i]}` } }));
-      const child = spawn(process.execPath, [
-        launcher, 'chan', '--base-dir', base, '--qualities', 'source', '--output-dir', path.join(tmp, `maps${i}`),
-        '--metrics-port', port, '--metrics-host', '127.0.0.1', '--check-interval', '1', '--no-watch', '--log-level', 'warn',
-        '--config', config, '--node-name', `node-${'ab'[i]}`, '--peer-poll-ms', '500',
-      ], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(
+        process.execPath,
+        [
+          launcher,
+          'chan',
+          '--base-dir',
+          base,
+          '--qualities',
+          'source',
+          '--output-dir',
+          path.join(tmp, `maps${i}`),
+          '--metrics-port',
+          port,
+          '--metrics-host',
+          '127.0.0.1',
+          '--check-interval',
+          '1',
+          '--no-watch',
+          '--log-level',
+          'warn',
+          '--config',
+          config,
+          '--node-name',
+          `node-${'ab'[i]}`,
+          '--peer-poll-ms',
+          '500',
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       procs.push(new Proc(`segcov ${'AB'[i]}`, child));
     }
     const promPort = await freePort();
     promUrl = `http://127.0.0.1:${promPort}`;
     const promConfig = path.join(tmp, 'prometheus.yml');
-    await writeFile(promConfig, YAML.stringify({
-      global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
-      rule_files: [path.join(configDir, 'segcov.rules.yml')],
-      scrape_configs: [{ job_name: 'segcov', static_configs: [{ targets: nodes }] }],
-    }));
-    const child = spawn(prometheus, [
-      `--config.file=${promConfig}`, `--storage.tsdb.path=${path.join(tmp, 'tsdb')}`,
-      `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn',
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    await writeFile(
+      promConfig,
+      YAML.stringify({
+        global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
+        rule_files: [path.join(configDir, 'segcov.rules.yml')],
+        scrape_configs: [{ job_name: 'segcov', static_configs: [{ targets: nodes }] }],
+      }),
+    );
+    const child = spawn(
+      prometheus,
+      [
+        `--config.file=${promConfig}`,
+        `--storage.tsdb.path=${path.join(tmp, 'tsdb')}`,
+        `--web.listen-address=127.0.0.1:${promPort}`,
+        '--log.level=warn',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     procs.push(new Proc('prometheus', child));
     await waitFor('Prometheus to be ready', async () => ((await fetch(`${promUrl}/-/ready`)).ok ? true : undefined));
   });
@@ -203,7 +260,10 @@ describe('Prometheus end to end: real Prometheus scrapes two segcov daemons', ()
     const holeTime = await byHour('raw_hole_duration', a);
     for (const [hour, e] of Object.entries(EXPECTED_A)) {
       assert.ok(Math.abs(coverage[hour] - e.raw_coverage) < 1e-9, `raw_coverage ${hour}: ${coverage[hour]} ≠ ${e.raw_coverage}`);
-      assert.ok(Math.abs(holeTime[hour] - e.raw_hole_duration) < 1e-9, `raw_hole_duration ${hour}: ${holeTime[hour]} ≠ ${e.raw_hole_duration}`);
+      assert.ok(
+        Math.abs(holeTime[hour] - e.raw_hole_duration) < 1e-9,
+        `raw_hole_duration ${hour}: ${holeTime[hour]} ≠ ${e.raw_hole_duration}`,
+      );
     }
     const bad = await query(`segment_count{instance="${a}",hour="${T2}",type=~"bad|partial"}`);
     assert.deepEqual(Object.fromEntries(bad.map((s) => [s.metric.type, Number(s.value[1])])), { bad: 1, partial: 1 });
@@ -244,7 +304,10 @@ describe('Prometheus end to end: real Prometheus scrapes two segcov daemons', ()
     const fleet = await query(`segcov_fleet_hole_seconds${a}`);
     assert.equal(Number(fleet[0].value[1]), 3595 + 30, 'T1 from 00:05 to T2 00:30: nobody has it');
     const up = await query('segcov_peer_up{job="segcov"}');
-    assert.deepEqual(up.map((r) => [r.metric.peer, Number(r.value[1])]).sort(), [['node-a', 1], ['node-b', 1]]);
+    assert.deepEqual(up.map((r) => [r.metric.peer, Number(r.value[1])]).sort(), [
+      ['node-a', 1],
+      ['node-b', 1],
+    ]);
     const rule = await waitFor('channel_quality:segcov_local_only_hole_seconds:max', async () => {
       const rows = await query('channel_quality:segcov_local_only_hole_seconds:max{channel="chan",quality="source"}');
       return rows.length === 1 && Number(rows[0].value[1]) === 3592 ? rows : undefined;
@@ -253,7 +316,12 @@ describe('Prometheus end to end: real Prometheus scrapes two segcov daemons', ()
   });
 
   test('every rule of config/segcov.rules.yml has been evaluated without error', async () => {
-    interface Rule { name: string; health: string; lastError?: string; lastEvaluation: string }
+    interface Rule {
+      name: string;
+      health: string;
+      lastError?: string;
+      lastEvaluation: string;
+    }
     const groups = await waitFor('every rule evaluated', async () => {
       const r = await api<{ groups: Array<{ name: string; rules: Rule[] }> }>('/api/v1/rules');
       const all = r.data.groups.flatMap((g) => g.rules);
@@ -266,7 +334,10 @@ describe('Prometheus end to end: real Prometheus scrapes two segcov daemons', ()
   });
 
   test('alerts: recording stalled is pending on the node behind the fleet only; no recent-hour hole alert for a node Prometheus has just met', async () => {
-    interface Alert { labels: Record<string, string>; state: string }
+    interface Alert {
+      labels: Record<string, string>;
+      state: string;
+    }
     // b's newest segment ends at T0's end, an hour behind a's: b stalled while a recorded.
     // a is the newest of the fleet: not stalled, however old its segments are (issue 11).
     const stalled = await waitFor('SegcovRecordingStalled pending on b', async () => {
@@ -274,11 +345,24 @@ describe('Prometheus end to end: real Prometheus scrapes two segcov daemons', ()
       const s = r.data.alerts.filter((x) => x.labels.alertname === 'SegcovRecordingStalled');
       return s.length === 1 ? s : undefined;
     });
-    assert.deepEqual(stalled.map((x) => x.labels.instance), [nodes[1]]);
-    assert.ok(stalled.every((x) => x.state === 'pending'), 'pending (for: 5m), not yet firing');
+    assert.deepEqual(
+      stalled.map((x) => x.labels.instance),
+      [nodes[1]],
+    );
+    assert.ok(
+      stalled.every((x) => x.state === 'pending'),
+      'pending (for: 5m), not yet firing',
+    );
     const r = await api<{ alerts: Alert[] }>('/api/v1/alerts');
     const names = new Set(r.data.alerts.map((x) => x.labels.alertname));
-    for (const quiet of ['SegcovRecentHourHole', 'SegcovFleetRecentHourHole', 'SegcovDown', 'SegcovAbsent', 'SegcovRecordingStoppedMidStream', 'SegcovMissingHour']) {
+    for (const quiet of [
+      'SegcovRecentHourHole',
+      'SegcovFleetRecentHourHole',
+      'SegcovDown',
+      'SegcovAbsent',
+      'SegcovRecordingStoppedMidStream',
+      'SegcovMissingHour',
+    ]) {
       assert.ok(!names.has(quiet), `${quiet} is active: ${JSON.stringify(r.data.alerts)}`);
     }
   });
@@ -305,7 +389,9 @@ describe('Prometheus end to end: real Prometheus scrapes two segcov daemons', ()
       const expr = substituteVars(q.expr, vars);
       const instant = await api<{ result: unknown[] }>(`/api/v1/query?query=${encodeURIComponent(expr)}&time=${now}`);
       assert.equal(instant.status, 'success', `${q.panel} ${q.refId}: ${expr}\n${instant.errorType}: ${instant.error}`);
-      const range = await api<{ result: unknown[] }>(`/api/v1/query_range?query=${encodeURIComponent(expr)}&start=${now - 60}&end=${now}&step=5`);
+      const range = await api<{ result: unknown[] }>(
+        `/api/v1/query_range?query=${encodeURIComponent(expr)}&start=${now - 60}&end=${now}&step=5`,
+      );
       assert.equal(range.status, 'success', `${q.panel} ${q.refId} (range): ${expr}\n${range.errorType}: ${range.error}`);
       if (instant.data.result.length === 0 && !MAY_BE_EMPTY.has(q.panel)) empty.push(`${q.panel} ${q.refId}: ${expr}`);
     }
@@ -323,7 +409,7 @@ describe('Prometheus end to end: real Prometheus scrapes two segcov daemons', ()
     }
   });
 
-  test('the dashboard\'s window panels read, through Prometheus, what each node\'s status page headlines', async () => {
+  test("the dashboard's window panels read, through Prometheus, what each node's status page headlines", async () => {
     const d = loadDashboard();
     const vars = { job: 'segcov', node: `(${nodes.map((n) => n.replace(/\./g, '\\\\.')).join('|')})`, channel: 'chan', quality: 'source' };
     const exprOf = (metric: string): string => {
@@ -331,10 +417,18 @@ describe('Prometheus end to end: real Prometheus scrapes two segcov daemons', ()
       assert.ok(p !== undefined, `no stat panel reads ${metric}`);
       return substituteVars(p.targets?.[0].expr ?? '', vars);
     };
-    interface Headline { channel: string; quality: string; coverage_pct: number | null; longest_hole_us: number; missing_hours: number; state: 'ok' | 'warn' | 'bad' | null }
+    interface Headline {
+      channel: string;
+      quality: string;
+      coverage_pct: number | null;
+      longest_hole_us: number;
+      missing_hours: number;
+      state: 'ok' | 'warn' | 'bad' | null;
+    }
     for (const node of nodes) {
-      const page = ((await (await fetch(`http://${node}/api/v1/fleet`)).json()) as { qualities: Headline[] })
-        .qualities.find((q) => q.channel === 'chan' && q.quality === 'source');
+      const page = ((await (await fetch(`http://${node}/api/v1/fleet`)).json()) as { qualities: Headline[] }).qualities.find(
+        (q) => q.channel === 'chan' && q.quality === 'source',
+      );
       assert.ok(page !== undefined && page.coverage_pct !== null && page.state !== null);
       const want: Array<[string, number]> = [
         ['segcov_window_length_seconds', Math.floor(page.coverage_pct * 100) / 100], // the page's percentage, floored as it shows it
@@ -352,7 +446,7 @@ describe('Prometheus end to end: real Prometheus scrapes two segcov daemons', ()
     }
   });
 
-  test('the dashboard\'s coverage-map panel URLs resolve on each node: the PNG map and the status page', async () => {
+  test("the dashboard's coverage-map panel URLs resolve on each node: the PNG map and the status page", async () => {
     const d = loadDashboard();
     const panel = d.panels.find((p) => p.type === 'text' && p.repeat === 'node');
     const html = panel?.options?.content ?? '';

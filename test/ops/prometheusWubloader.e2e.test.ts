@@ -15,7 +15,14 @@ import { after, before, describe, test } from 'node:test';
 import YAML from 'yaml';
 import { makeTmpDir } from '../helpers/tmp.js';
 import {
-  configDir, freePort, loadDashboard, panelQueries, parseLabelValues, requireBinary, substituteVars, variableQuery,
+  configDir,
+  freePort,
+  loadDashboard,
+  panelQueries,
+  parseLabelValues,
+  requireBinary,
+  substituteVars,
+  variableQuery,
   writeDaemonLauncher,
 } from './opsHelpers.js';
 
@@ -35,8 +42,16 @@ const STORE: Record<string, string[]> = {
   [T1]: ['00:00.000000-2.000-full-AAAC.ts', '00:40.000000-2.000-bogus-AAAJ.ts'],
 };
 
-interface Sample { metric: Record<string, string>; value: [number, string] }
-interface PromResponse<T> { status: string; data: T; error?: string; errorType?: string }
+interface Sample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+interface PromResponse<T> {
+  status: string;
+  data: T;
+  error?: string;
+  errorType?: string;
+}
 
 describe("Prometheus end to end under wubloader's scrape layout", () => {
   let tmp = '';
@@ -73,12 +88,32 @@ describe("Prometheus end to end under wubloader's scrape layout", () => {
     }
     const launcher = await writeDaemonLauncher(tmp);
     const port = await freePort();
-    const segcov = spawn(process.execPath, [launcher, 'chan', '--base-dir', base, '--metrics-port', String(port),
-      '--metrics-host', '127.0.0.1', '--check-interval', '1', '--no-watch', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const segcov = spawn(
+      process.execPath,
+      [
+        launcher,
+        'chan',
+        '--base-dir',
+        base,
+        '--metrics-port',
+        String(port),
+        '--metrics-host',
+        '127.0.0.1',
+        '--check-interval',
+        '1',
+        '--no-watch',
+        '--log-level',
+        'warn',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     children.push(segcov);
     // wubloader's nginx: /metrics/segment_coverage → the segment_coverage service's /metrics
     proxy = http.createServer((req, res) => {
-      if (req.url !== '/metrics/segment_coverage') { res.writeHead(404).end(); return; }
+      if (req.url !== '/metrics/segment_coverage') {
+        res.writeHead(404).end();
+        return;
+      }
       const up = http.get({ host: '127.0.0.1', port, path: '/metrics', headers: { accept: req.headers.accept ?? '*/*' } }, (r) => {
         res.writeHead(r.statusCode ?? 502, { 'content-type': r.headers['content-type'] ?? 'text/plain' });
         r.pipe(res);
@@ -90,23 +125,51 @@ describe("Prometheus end to end under wubloader's scrape layout", () => {
     const promPort = await freePort();
     promUrl = `http://127.0.0.1:${promPort}`;
     const cfg = path.join(tmp, 'prometheus.yml');
-    await writeFile(cfg, YAML.stringify({
-      global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
-      rule_files: [path.join(configDir, 'segcov.rules.yml')],
-      scrape_configs: [{
-        job_name: JOB, metrics_path: '/metrics/segment_coverage', scheme: 'http',
-        static_configs: [{
-          targets: [`127.0.0.1:${nginxPort}`],
-          labels: { instance: NODE, target: `127.0.0.1:${nginxPort}`, url: `http://127.0.0.1:${nginxPort}`, role: 'replica', service: 'segment_coverage', service_index: '4' },
-        }],
-      }],
-    }));
-    const prom = spawn(prometheus, [`--config.file=${cfg}`, `--storage.tsdb.path=${path.join(tmp, 'tsdb')}`,
-      `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    await writeFile(
+      cfg,
+      YAML.stringify({
+        global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
+        rule_files: [path.join(configDir, 'segcov.rules.yml')],
+        scrape_configs: [
+          {
+            job_name: JOB,
+            metrics_path: '/metrics/segment_coverage',
+            scheme: 'http',
+            static_configs: [
+              {
+                targets: [`127.0.0.1:${nginxPort}`],
+                labels: {
+                  instance: NODE,
+                  target: `127.0.0.1:${nginxPort}`,
+                  url: `http://127.0.0.1:${nginxPort}`,
+                  role: 'replica',
+                  service: 'segment_coverage',
+                  service_index: '4',
+                },
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    const prom = spawn(
+      prometheus,
+      [
+        `--config.file=${cfg}`,
+        `--storage.tsdb.path=${path.join(tmp, 'tsdb')}`,
+        `--web.listen-address=127.0.0.1:${promPort}`,
+        '--log.level=warn',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     children.push(prom);
     for (const c of children) {
-      c.stdout?.on('data', (b: Buffer) => { output += b.toString(); });
-      c.stderr?.on('data', (b: Buffer) => { output += b.toString(); });
+      c.stdout?.on('data', (b: Buffer) => {
+        output += b.toString();
+      });
+      c.stderr?.on('data', (b: Buffer) => {
+        output += b.toString();
+      });
     }
     await waitFor('Prometheus ready', async () => ((await fetch(`${promUrl}/-/ready`)).ok ? true : undefined));
   });
@@ -131,11 +194,19 @@ describe("Prometheus end to end under wubloader's scrape layout", () => {
     assert.deepEqual(holes, { [T0]: 2, [T1]: 0 });
     // wubloader's overview dashboard panel on log lines
     const logs = await query(`sum(log_count_total{job="${JOB}"}) by (instance, job, level)`);
-    assert.ok(logs.some((s) => s.metric.instance === NODE), 'log_count_total scraped');
+    assert.ok(
+      logs.some((s) => s.metric.instance === NODE),
+      'log_count_total scraped',
+    );
   });
 
   test('every rule evaluates without error, and neither "down" nor "absent" is active', async () => {
-    interface Rule { name: string; health: string; lastError?: string; lastEvaluation: string }
+    interface Rule {
+      name: string;
+      health: string;
+      lastError?: string;
+      lastEvaluation: string;
+    }
     const rules = await waitFor('every rule evaluated', async () => {
       const r = await api<{ groups: Array<{ rules: Rule[] }> }>('/api/v1/rules');
       const all = r.data.groups.flatMap((g) => g.rules);
@@ -150,7 +221,10 @@ describe("Prometheus end to end under wubloader's scrape layout", () => {
     assert.equal(best.length, 2);
     // the hole alert's expression (without its "new within 6 h" guards) selects the node's holey hour
     const holey = await query('raw_holes > 0');
-    assert.deepEqual(holey.map((s) => `${s.metric.job} ${s.metric.instance} ${s.metric.hour}`), [`${JOB} ${NODE} ${T0}`]);
+    assert.deepEqual(
+      holey.map((s) => `${s.metric.job} ${s.metric.instance} ${s.metric.hour}`),
+      [`${JOB} ${NODE} ${T0}`],
+    );
     const r = await api<{ alerts: Array<{ labels: Record<string, string> }> }>('/api/v1/alerts');
     const names = new Set(r.data.alerts.map((a) => a.labels.alertname));
     for (const quiet of ['SegcovDown', 'SegcovAbsent']) assert.ok(!names.has(quiet), `${quiet} active under this layout`);
@@ -165,7 +239,9 @@ describe("Prometheus end to end under wubloader's scrape layout", () => {
       const { selector, label } = parseLabelValues(variableQuery(v));
       const sel = substituteVars(selector, { ...vars, job: found.job?.[0] ?? '' });
       const r = await waitFor(`values of $${v.name}`, async () => {
-        const res = await api<Array<Record<string, string>>>(`/api/v1/series?match[]=${encodeURIComponent(sel)}&start=${now - 300}&end=${Date.now() / 1000}`);
+        const res = await api<Array<Record<string, string>>>(
+          `/api/v1/series?match[]=${encodeURIComponent(sel)}&start=${now - 300}&end=${Date.now() / 1000}`,
+        );
         return res.status === 'success' && res.data.length > 0 ? res.data : undefined;
       });
       found[v.name] = [...new Set(r.map((s) => s[label]))].sort();
@@ -198,6 +274,9 @@ describe("Prometheus end to end under wubloader's scrape layout", () => {
       const a = r.data.alerts.filter((x) => x.labels.alertname === 'SegcovDown');
       return a.length > 0 ? a : undefined;
     });
-    assert.deepEqual(down.map((a) => `${a.labels.job} ${a.labels.instance} ${a.state}`), [`${JOB} ${NODE} pending`]);
+    assert.deepEqual(
+      down.map((a) => `${a.labels.job} ${a.labels.instance} ${a.state}`),
+      [`${JOB} ${NODE} pending`],
+    );
   });
 });

@@ -5,7 +5,21 @@
  */
 
 /** Words PromQL reserves between operands (binary operators, modifiers, grouping). */
-const KEYWORDS = new Set(['and', 'or', 'unless', 'bool', 'offset', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'inf', 'nan']);
+const KEYWORDS = new Set([
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'offset',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'inf',
+  'nan',
+]);
 
 /** The metric names `expr` selects; functions, aggregations, labels and keywords left out. */
 export function metricNames(expr: string): Set<string> {

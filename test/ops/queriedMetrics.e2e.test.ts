@@ -13,8 +13,9 @@ import { metricNames, resolvedNames, scrapedNames, type NamedRule } from './prom
 /** Series Prometheus makes itself: no exporter has them. */
 const PROMETHEUS_OWN = new Set(['up', 'ALERTS', 'ALERTS_FOR_STATE']);
 
-const rules = (YAML.parse(readFileSync(path.join(configDir, 'segcov.rules.yml'), 'utf8')) as { groups: Array<{ rules: NamedRule[] }> })
-  .groups.flatMap((g) => g.rules);
+const rules = (
+  YAML.parse(readFileSync(path.join(configDir, 'segcov.rules.yml'), 'utf8')) as { groups: Array<{ rules: NamedRule[] }> }
+).groups.flatMap((g) => g.rules);
 
 /** Every query that names metrics, with where it comes from. */
 function queries(): Array<{ where: string; expr: string }> {
@@ -50,7 +51,10 @@ describe('every metric the dashboard, the rules and the runbooks query is in a l
   before(async () => {
     dir = await makeTmpDir('queried');
     await buildStore(path.join(dir, 'store'), SAMPLE_SPEC);
-    d = await startDaemon(['desertbus', '--base-dir', path.join(dir, 'store'), '--qualities', 'source,480p', '--no-watch', '--log-level', 'error'], { readyTimeoutMs: 60_000 });
+    d = await startDaemon(
+      ['desertbus', '--base-dir', path.join(dir, 'store'), '--qualities', 'source,480p', '--no-watch', '--log-level', 'error'],
+      { readyTimeoutMs: 60_000 },
+    );
     scraped = scrapedNames(await (await fetch(`${d.url}/metrics`)).text());
   });
   after(async () => {
@@ -70,7 +74,13 @@ describe('every metric the dashboard, the rules and the runbooks query is in a l
     }
     assert.deepEqual(missing, [], 'queried but not exported');
     // the check covered what it should: window figures, inherited gauges behind the recording rules
-    for (const name of ['segcov_window_missing_hour_slots', 'segcov_window_length_seconds', 'raw_coverage', 'segcov_peer_up', 'segcov_ready']) {
+    for (const name of [
+      'segcov_window_missing_hour_slots',
+      'segcov_window_length_seconds',
+      'raw_coverage',
+      'segcov_peer_up',
+      'segcov_ready',
+    ]) {
       assert.ok(checked.has(name), `${name} was never checked`);
     }
     assert.ok(![...checked].some((n) => n.includes(':')), 'a recording rule was left unresolved');

@@ -77,22 +77,36 @@ describe('systemd unit (config/segcov.service)', () => {
     const readOnly = (service.get('ReadOnlyPaths') ?? []).flatMap((v) => v.split(/\s+/)).map((p) => p.replace(/^[-+]+/, ''));
     assert.ok(readOnly.includes(base), `ReadOnlyPaths ${readOnly.join(' ')} does not hold the store ${base}`);
     assert.equal(service.get('ReadWritePaths'), undefined, 'nothing writable but the state directory');
-    assert.equal(out, `/var/lib/${one('StateDirectory')}`, 'the output folder is the state directory (writable under ProtectSystem=strict)');
+    assert.equal(
+      out,
+      `/var/lib/${one('StateDirectory')}`,
+      'the output folder is the state directory (writable under ProtectSystem=strict)',
+    );
     assert.ok(!out.startsWith(`${base}/`), 'the output folder must not be inside the read-only store');
   });
 
   test('the kernel, devices, namespaces, address families and system calls are fenced off', () => {
     for (const key of [
-      'PrivateDevices', 'ProtectKernelTunables', 'ProtectKernelModules', 'ProtectKernelLogs', 'ProtectControlGroups',
-      'ProtectClock', 'ProtectHostname', 'RestrictNamespaces', 'RestrictRealtime', 'RestrictSUIDSGID', 'LockPersonality',
-    ]) assert.equal(one(key), 'yes', `${key}=yes`);
+      'PrivateDevices',
+      'ProtectKernelTunables',
+      'ProtectKernelModules',
+      'ProtectKernelLogs',
+      'ProtectControlGroups',
+      'ProtectClock',
+      'ProtectHostname',
+      'RestrictNamespaces',
+      'RestrictRealtime',
+      'RestrictSUIDSGID',
+      'LockPersonality',
+    ])
+      assert.equal(one(key), 'yes', `${key}=yes`);
     assert.equal(one('RestrictAddressFamilies'), 'AF_UNIX AF_INET AF_INET6');
     assert.equal(one('SystemCallArchitectures'), 'native');
     assert.deepEqual(service.get('SystemCallFilter'), ['@system-service', '~@privileged']);
     assert.equal(service.get('MemoryDenyWriteExecute'), undefined, 'MemoryDenyWriteExecute breaks the V8 JIT');
   });
 
-  test('keeps the daemon\'s flags: metrics port, config file', () => {
+  test("keeps the daemon's flags: metrics port, config file", () => {
     // no folder: systemd finds it in /usr/local/bin or /usr/bin, wherever `npm install -g` put it
     // (test/ops/install.e2e.test.ts installs it and runs systemd-analyze verify on this unit as shipped)
     assert.match(execStart, /^segcov /);

@@ -39,7 +39,11 @@ describe('CoverageGauges.exposition', () => {
     const text = (): string => Buffer.concat(g.exposition()).toString();
     assert.equal(text(), await oracle.text(), 'empty: HELP and TYPE only');
     // label values a text format must escape (the store's names never hold them, the format still must)
-    const places = [['demo', 'source'], ['demo', '480p'], ['we"ird\\chan\nnel', 'q']] as const;
+    const places = [
+      ['demo', 'source'],
+      ['demo', '480p'],
+      ['we"ird\\chan\nnel', 'q'],
+    ] as const;
     const hours = Array.from({ length: 12 }, (_, i) => `2026-11-01T${String(i).padStart(2, '0')}`);
     let changed = 0;
     for (let step = 0; step < 400; step++) {
@@ -64,7 +68,10 @@ describe('CoverageGauges.exposition', () => {
       if (g.version !== before) changed++;
       const parts = g.exposition();
       assert.equal(Buffer.concat(parts).toString(), await oracle.text(), `step ${step}`);
-      assert.ok(g.exposition().every((b, i) => b === parts[i]), 'the very same Buffers until the next change');
+      assert.ok(
+        g.exposition().every((b, i) => b === parts[i]),
+        'the very same Buffers until the next change',
+      );
     }
     assert.ok(changed > 300, `most steps changed something (${changed})`);
     const final = text();

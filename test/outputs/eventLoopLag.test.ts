@@ -15,7 +15,10 @@ describe('event-loop lag series', () => {
       await waitFor('three samples', async () => (histogram.count >= 3 ? true : undefined));
       const calm = parseProm(await registry.metrics());
       // Node records interval + lag for each sample: 0.5 s or more before the interval was taken off
-      assert.ok((calm.get('nodejs_eventloop_lag_p50_seconds') ?? 1) < interval / 2000, `p50 ${calm.get('nodejs_eventloop_lag_p50_seconds')}`);
+      assert.ok(
+        (calm.get('nodejs_eventloop_lag_p50_seconds') ?? 1) < interval / 2000,
+        `p50 ${calm.get('nodejs_eventloop_lag_p50_seconds')}`,
+      );
       assert.ok((calm.get('nodejs_eventloop_lag_min_seconds') ?? 1) >= 0);
 
       const text = await registry.metrics();

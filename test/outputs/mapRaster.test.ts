@@ -16,7 +16,7 @@ async function decode(png: Buffer): Promise<{ rgb: Buffer; width: number; height
 /** The chunks of a PNG file: type and data, each CRC checked (over type and data in one piece). */
 function chunks(png: Buffer): { type: string; data: Buffer }[] {
   const out: { type: string; data: Buffer }[] = [];
-  for (let o = 8; o < png.length;) {
+  for (let o = 8; o < png.length; ) {
     const n = png.readUInt32BE(o);
     const type = png.toString('latin1', o + 4, o + 8);
     assert.equal(png.readUInt32BE(o + 8 + n), crc32(png.subarray(o + 4, o + 8 + n)) >>> 0, `${type} CRC`);
@@ -26,30 +26,41 @@ function chunks(png: Buffer): { type: string; data: Buffer }[] {
   return out;
 }
 
-const mapOf = (width: number, height: number, cls = 0): CoverageMap =>
-  ({ width, height, origin: 0, hours: 1, pixels: new Uint8Array(width * height).fill(cls) });
+const mapOf = (width: number, height: number, cls = 0): CoverageMap => ({
+  width,
+  height,
+  origin: 0,
+  hours: 1,
+  pixels: new Uint8Array(width * height).fill(cls),
+});
 
 describe('map PNG, kept between draws', () => {
   it('redrawing only changed pixels gives the image drawn from scratch, and decodes to the map colours', async () => {
-    await fc.assert(fc.asyncProperty(
-      fc.integer({ min: 1, max: 300 }),
-      fc.constantFrom(1, 3, 6, 300),
-      fc.array(fc.array(fc.record({ at: fc.nat(), cls: fc.integer({ min: 0, max: 2 }) }), { maxLength: 30 }), { minLength: 1, maxLength: 5 }),
-      async (width, height, edits) => {
-        const map = mapOf(width, height);
-        const raster = new MapRaster();
-        for (const batch of edits) {
-          for (const e of batch) map.pixels[e.at % map.pixels.length] = e.cls;
-          const kept = await raster.png(map);
-          assert.ok(kept.equals(await renderMapPng(map)), 'incremental file equals the one drawn from scratch');
-          const back = await decode(kept);
-          assert.deepEqual([back.width, back.height], [width, height]);
-          assert.ok(back.rgb.equals(mapToRgb(map)), 'pixels exact');
-        }
-        const wider: CoverageMap = { ...map, width: width + 1, pixels: new Uint8Array((width + 1) * height).fill(2) };
-        assert.ok((await decode(await raster.png(wider))).rgb.equals(mapToRgb(wider)), 'a map of another size is drawn whole');
-      },
-    ), { numRuns: 60 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 300 }),
+        fc.constantFrom(1, 3, 6, 300),
+        fc.array(fc.array(fc.record({ at: fc.nat(), cls: fc.integer({ min: 0, max: 2 }) }), { maxLength: 30 }), {
+          minLength: 1,
+          maxLength: 5,
+        }),
+        async (width, height, edits) => {
+          const map = mapOf(width, height);
+          const raster = new MapRaster();
+          for (const batch of edits) {
+            for (const e of batch) map.pixels[e.at % map.pixels.length] = e.cls;
+            const kept = await raster.png(map);
+            assert.ok(kept.equals(await renderMapPng(map)), 'incremental file equals the one drawn from scratch');
+            const back = await decode(kept);
+            assert.deepEqual([back.width, back.height], [width, height]);
+            assert.ok(back.rgb.equals(mapToRgb(map)), 'pixels exact');
+          }
+          const wider: CoverageMap = { ...map, width: width + 1, pixels: new Uint8Array((width + 1) * height).fill(2) };
+          assert.ok((await decode(await raster.png(wider))).rgb.equals(mapToRgb(wider)), 'a map of another size is drawn whole');
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 
   it('is a 2-bit indexed PNG of the three map colours, its zlib stream whole and its CRCs right', async () => {
@@ -59,10 +70,16 @@ describe('map PNG, kept between draws', () => {
     const png = await renderMapPng(map);
     assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     const cs = chunks(png);
-    assert.deepEqual(cs.map((c) => c.type), ['IHDR', 'PLTE', 'IDAT', 'IEND']);
+    assert.deepEqual(
+      cs.map((c) => c.type),
+      ['IHDR', 'PLTE', 'IDAT', 'IEND'],
+    );
     assert.equal(png.subarray(-4).toString('hex'), 'ae426082', "IEND's CRC, the same in every PNG");
     const ihdr = cs[0].data;
-    assert.deepEqual([ihdr.readUInt32BE(0), ihdr.readUInt32BE(4), ihdr[8], ihdr[9], ihdr[10], ihdr[11], ihdr[12]], [4320, 300, 2, 3, 0, 0, 0]);
+    assert.deepEqual(
+      [ihdr.readUInt32BE(0), ihdr.readUInt32BE(4), ihdr[8], ihdr[9], ihdr[10], ihdr[11], ihdr[12]],
+      [4320, 300, 2, 3, 0, 0, 0],
+    );
     assert.equal(cs[1].data.toString('hex'), '1f77b4ff7f0effffff');
     // inflateSync checks the Adler-32 the bands' sums were combined into
     assert.equal(inflateSync(cs[2].data).length, 300 * (1 + 4320 / 4));

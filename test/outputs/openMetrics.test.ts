@@ -8,7 +8,8 @@ import { dropBlankLines } from '../../src/outputs/metrics/promText.js';
 import type { GaugeValue } from '../../src/coverage/gauges.js';
 
 /** What Prometheus 2.x sends by default (scrape.go's acceptHeader). */
-const PROMETHEUS_2 = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+const PROMETHEUS_2 =
+  'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 
 /** The same metrics in a registry of `contentType`: counters, gauges, a histogram, labels that need escaping. */
 function registry(openMetrics: boolean): Registry<RegistryContentType> {
@@ -18,7 +19,10 @@ function registry(openMetrics: boolean): Registry<RegistryContentType> {
   c.inc({ kind: 'a "quoted" \\ back\nslash' }, 3);
   c.inc({ kind: 'b' }, 0);
   new Counter({ name: 'bare_counter', help: 'A counter without the suffix', registers: [reg] }).inc(2);
-  new Gauge({ name: 'segment_count', help: 'A gauge named like a suffix', labelNames: ['hour'], registers: [reg] }).set({ hour: '2026-11-01T00' }, 7);
+  new Gauge({ name: 'segment_count', help: 'A gauge named like a suffix', labelNames: ['hour'], registers: [reg] }).set(
+    { hour: '2026-11-01T00' },
+    7,
+  );
   new Gauge({ name: 'build_info', help: 'Always 1', labelNames: ['version'], registers: [reg] }).set({ version: '1.2.3' }, 1);
   new Gauge({ name: 'empty_family', help: 'No series yet', labelNames: ['x'], registers: [reg] });
   const h = new Histogram({ name: 'took_seconds', help: 'How long', buckets: [0.1, 1], labelNames: ['op'], registers: [reg] });
@@ -33,7 +37,12 @@ describe('OpenMetrics', () => {
     assert.equal(negotiateFormat('application/openmetrics-text; version=0.0.1'), 'openmetrics');
     assert.equal(negotiateFormat('application/openmetrics-text'), 'openmetrics');
     // Prometheus 3's default, with its escaping parameter
-    assert.equal(negotiateFormat('application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2'), 'openmetrics');
+    assert.equal(
+      negotiateFormat(
+        'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2',
+      ),
+      'openmetrics',
+    );
     // scrape_protocols: [PrometheusText0.0.4]
     assert.equal(negotiateFormat('text/plain;version=0.0.4;q=0.5,*/*;q=0.1'), 'text');
     assert.equal(negotiateFormat(undefined), 'text');
@@ -62,22 +71,36 @@ describe('OpenMetrics', () => {
 
   it('writes NaN as OpenMetrics spells it, escapes " in HELP, drops free comments, turns untyped into unknown and ms timestamps into seconds', () => {
     const classic = [
-      '# HELP odd A "quoted" help \\\\ with \\n escapes', '# TYPE odd gauge', 'odd{a="} x"} Nan',
-      '# a free comment', '# TYPE legacy untyped', 'legacy 1 1700000000123',
-      '# TYPE c_total counter', 'c_total{a="1"} 5 1700000000000',
+      '# HELP odd A "quoted" help \\\\ with \\n escapes',
+      '# TYPE odd gauge',
+      'odd{a="} x"} Nan',
+      '# a free comment',
+      '# TYPE legacy untyped',
+      'legacy 1 1700000000123',
+      '# TYPE c_total counter',
+      'c_total{a="1"} 5 1700000000000',
     ].join('\n');
-    assert.equal(toOpenMetrics(`${classic}\n`), [
-      '# HELP odd A \\"quoted\\" help \\\\ with \\n escapes', '# TYPE odd gauge', 'odd{a="} x"} NaN',
-      '# TYPE legacy unknown', 'legacy 1 1700000000.123',
-      '# TYPE c counter', 'c_total{a="1"} 5 1700000000',
-    ].join('\n') + '\n');
+    assert.equal(
+      toOpenMetrics(`${classic}\n`),
+      `${[
+        '# HELP odd A \\"quoted\\" help \\\\ with \\n escapes',
+        '# TYPE odd gauge',
+        'odd{a="} x"} NaN',
+        '# TYPE legacy unknown',
+        'legacy 1 1700000000.123',
+        '# TYPE c counter',
+        'c_total{a="1"} 5 1700000000',
+      ].join('\n')}\n`,
+    );
     assert.equal(toOpenMetrics(''), '');
   });
 
   it('the §4 gauges read the same in both formats (so /metrics shares their parts between the formats)', () => {
     const g = new CoverageGauges();
     const values: GaugeValue[] = [
-      { name: 'segment_count', type: 'full', value: 3 }, { name: 'raw_coverage', value: 3599.5 }, { name: 'overlap_count', type: 'partial', value: 1 },
+      { name: 'segment_count', type: 'full', value: 3 },
+      { name: 'raw_coverage', value: 3599.5 },
+      { name: 'overlap_count', type: 'partial', value: 1 },
     ];
     g.apply('chan "x"', 'source', new Map([['2026-11-01T00', values]]));
     const text = g.text();

@@ -37,20 +37,42 @@ describe('output-folder hazards (issue 9.7)', () => {
     fifos.forEach(mkfifo);
     fillHour(base, 'chan', 'source', '2026-11-01T00', 0, 20);
     fillHour(base, 'chan', '480p', '2026-11-01T00', 0, 20);
-    const d = await startDaemon(['chan', '--base-dir', base, '--qualities', 'source,480p', '--output-dir', out,
-      '--make-page', '--textfile', fifos[2], '--check-interval', '600']);
+    const d = await startDaemon([
+      'chan',
+      '--base-dir',
+      base,
+      '--qualities',
+      'source,480p',
+      '--output-dir',
+      out,
+      '--make-page',
+      '--textfile',
+      fifos[2],
+      '--check-interval',
+      '600',
+    ]);
     try {
       // more requests for the FIFO map than the thread pool has threads (4)
-      const codes = await Promise.all(Array.from({ length: 8 }, async () => (await fetch(`${d.url}/maps/chan_source_coverage.png`, { signal: AbortSignal.timeout(WAIT_MS) })).status));
+      const codes = await Promise.all(
+        Array.from(
+          { length: 8 },
+          async () => (await fetch(`${d.url}/maps/chan_source_coverage.png`, { signal: AbortSignal.timeout(WAIT_MS) })).status,
+        ),
+      );
       assert.deepEqual(codes, Array(8).fill(404));
       for (let to = 40; to <= 100; to += 20) {
         fillHour(base, 'chan', 'source', '2026-11-01T00', to - 20, to);
-        await waitFor(`live coverage ${to}`, async () => ((await scrape(d.url)).get('raw_coverage{channel="chan",hour="2026-11-01T00",quality="source"}') === to ? true : undefined))
-          .catch((e: Error) => { throw new Error(`${e.message}\n${d.stderr()}`); });
+        await waitFor(`live coverage ${to}`, async () =>
+          (await scrape(d.url)).get('raw_coverage{channel="chan",hour="2026-11-01T00",quality="source"}') === to ? true : undefined,
+        ).catch((e: Error) => {
+          throw new Error(`${e.message}\n${d.stderr()}`);
+        });
       }
       const m = await waitFor('the refused writes to be counted', async () => {
         const now = await scrape(d.url);
-        return ['map_write', 'page_write', 'textfile_write'].every((k) => (now.get(`segcov_errors_total{kind="${k}"}`) ?? 0) >= 1) ? now : undefined;
+        return ['map_write', 'page_write', 'textfile_write'].every((k) => (now.get(`segcov_errors_total{kind="${k}"}`) ?? 0) >= 1)
+          ? now
+          : undefined;
       });
       assert.ok(m.has('segcov_errors_total{kind="map_write"}'));
       await waitFor('the 480p map', async () => (existsSync(path.join(out, 'chan_480p_coverage.png')) ? true : undefined));
@@ -66,7 +88,16 @@ describe('output-folder hazards (issue 9.7)', () => {
 
   it('creating a folder under /proc fails at once instead of spinning (mkdir -p in Node 20 loops forever there)', async () => {
     await assert.rejects(ensureDir('/proc/segcov-test-nonexistent/a/b'), { code: 'ENOENT' });
-    const r = await runCli(['chan', '--base-dir', '/proc/segcov-test-nonexistent', '--output-dir', '/proc/self/segcov', '--run-once', '--metrics-port', '0']);
+    const r = await runCli([
+      'chan',
+      '--base-dir',
+      '/proc/segcov-test-nonexistent',
+      '--output-dir',
+      '/proc/self/segcov',
+      '--run-once',
+      '--metrics-port',
+      '0',
+    ]);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /^segcov: --output-dir: \/proc\/self\/segcov is on procfs/);
   });
@@ -101,7 +132,18 @@ describe('output-folder hazards (issue 9.7)', () => {
     const fifo = path.join(out, `.y.png.${dead}.cafebabe.tmp`);
     mkfifo(fifo);
     try {
-      const r = await runCli(['chan', '--base-dir', base, '--output-dir', out, '--textfile', path.join(tfDir, 'cov.prom'), '--run-once', '--metrics-port', '0']);
+      const r = await runCli([
+        'chan',
+        '--base-dir',
+        base,
+        '--output-dir',
+        out,
+        '--textfile',
+        path.join(tfDir, 'cov.prom'),
+        '--run-once',
+        '--metrics-port',
+        '0',
+      ]);
       assert.equal(r.code, 0, r.stderr);
       for (const f of gone) assert.ok(!existsSync(f), `${f} removed`);
       for (const f of kept) assert.ok(statSync(f).isFile(), `${f} kept`);
@@ -113,7 +155,7 @@ describe('output-folder hazards (issue 9.7)', () => {
     }
   });
 
-  it('temp names carry the writer\'s start: ours are alive, our PID or thread ids with another start are dead writers\'', async () => {
+  it("temp names carry the writer's start: ours are alive, our PID or thread ids with another start are dead writers'", async () => {
     const dir = await makeTmpDir('tempname');
     try {
       const mine = path.basename(tempNameFor(path.join(dir, 'chan_source_coverage.png')));
@@ -121,9 +163,16 @@ describe('output-folder hazards (issue 9.7)', () => {
       assert.ok(m !== null, mine);
       assert.deepEqual([m[1], m[2], m[3]], ['chan_source_coverage.png', String(process.pid), ownStartToken()]);
       assert.equal(ownStartToken(), processStartTicks('self'), 'the token is the start time from /proc/self/stat');
-      const thread = readdirSync('/proc/self/task').map(Number).find((t) => t !== process.pid);
+      const thread = readdirSync('/proc/self/task')
+        .map(Number)
+        .find((t) => t !== process.pid);
       assert.ok(thread !== undefined, 'node runs threads besides the main one');
-      const dead = [`.a.png.${process.pid}-1.00000001.tmp`, `.b.png.${process.pid}.00000002.tmp`, `.c.png.${thread}-${ownStartToken()}.00000003.tmp`, `.d.png.${thread}.00000004.tmp`];
+      const dead = [
+        `.a.png.${process.pid}-1.00000001.tmp`,
+        `.b.png.${process.pid}.00000002.tmp`,
+        `.c.png.${thread}-${ownStartToken()}.00000003.tmp`,
+        `.d.png.${thread}.00000004.tmp`,
+      ];
       for (const n of [mine, ...dead]) writeFileSync(path.join(dir, n), 'partial');
       assert.deepEqual((await removeStaleTemps(dir)).sort(), dead.sort());
       assert.deepEqual(readdirSync(dir), [mine]);
@@ -142,11 +191,32 @@ describe('output-folder hazards (issue 9.7)', () => {
     for (const n of left) writeFileSync(path.join(out, n), 'partial');
     try {
       const asRoot = process.getuid?.() === 0;
-      const r = spawnSync('unshare', [...(asRoot ? [] : ['--user', '--map-root-user']), '--pid', '--fork', '--mount-proc', process.execPath, BIN,
-        'chan', '--base-dir', base, '--output-dir', out, '--run-once', '--metrics-port', '0'], { encoding: 'utf8', timeout: WAIT_MS });
+      const r = spawnSync(
+        'unshare',
+        [
+          ...(asRoot ? [] : ['--user', '--map-root-user']),
+          '--pid',
+          '--fork',
+          '--mount-proc',
+          process.execPath,
+          BIN,
+          'chan',
+          '--base-dir',
+          base,
+          '--output-dir',
+          out,
+          '--run-once',
+          '--metrics-port',
+          '0',
+        ],
+        { encoding: 'utf8', timeout: WAIT_MS },
+      );
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stderr, /removed 2 temporary files left by a killed write/);
-      assert.deepEqual(readdirSync(out).filter((n) => n.endsWith('.tmp')), []);
+      assert.deepEqual(
+        readdirSync(out).filter((n) => n.endsWith('.tmp')),
+        [],
+      );
       assert.ok(existsSync(path.join(out, 'chan_source_coverage.png')));
     } finally {
       await rm(root, { recursive: true, force: true });

@@ -87,7 +87,9 @@ describe('atomic writes never replace what is not a regular file (issue 15)', ()
       mkfifo(fifo);
       const reader = spawn('cat', [fifo]);
       let got = '';
-      reader.stdout.on('data', (d: Buffer) => { got += d.toString(); });
+      reader.stdout.on('data', (d: Buffer) => {
+        got += d.toString();
+      });
       const readerDone = new Promise((r) => reader.on('close', r));
       try {
         // the reader may not have opened its end yet: run-once fails (ENXIO, exit 1) until it has
@@ -172,7 +174,10 @@ describe('atomic writes never replace what is not a regular file (issue 15)', ()
       assert.ok(lstatSync(toReal).isFile(), 'the link itself replaced');
       assert.equal(readFileSync(toReal, 'utf8'), 'map');
       assert.equal(readFileSync(real, 'utf8'), 'new', 'the file it pointed to untouched');
-      assert.deepEqual(readdirSync(root).filter((n) => n.endsWith('.tmp')), []);
+      assert.deepEqual(
+        readdirSync(root).filter((n) => n.endsWith('.tmp')),
+        [],
+      );
     } finally {
       await rm(root, { recursive: true, force: true });
     }

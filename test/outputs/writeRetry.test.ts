@@ -15,7 +15,9 @@ import { makeTmpDir } from '../helpers/tmp.js';
  */
 async function replaceFolderWithFile(dir: string): Promise<void> {
   for (let i = 0; ; i++) {
-    await rename(dir, `${dir}.old${i}`).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+    await rename(dir, `${dir}.old${i}`).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+    });
     try {
       await writeFile(dir, 'not a folder', { flag: 'wx' });
       return;
@@ -36,7 +38,19 @@ describe('failed writes are retried until they land (issue 9.5)', () => {
     const png = path.join(out, 'chan_source_coverage.png');
     const page = path.join(out, 'index.html');
     fillHour(base, 'chan', 'source', '2026-11-01T00', 0, 40);
-    const d = await startDaemon(['chan', '--base-dir', base, '--output-dir', out, '--textfile', textfile, '--make-page', '--check-interval', '1', '--no-watch']);
+    const d = await startDaemon([
+      'chan',
+      '--base-dir',
+      base,
+      '--output-dir',
+      out,
+      '--textfile',
+      textfile,
+      '--make-page',
+      '--check-interval',
+      '1',
+      '--no-watch',
+    ]);
     try {
       const first = await waitFor('the first map', async () => (existsSync(png) && existsSync(textfile) ? readFileSync(png) : undefined));
       // break both folders: a file where each folder was
@@ -51,11 +65,17 @@ describe('failed writes are retried until they land (issue 9.5)', () => {
       // fix them; the store does not change any more, so only a retry can write
       await rm(out);
       await rm(tfDir);
-      const now = await waitFor('the new map, textfile and page', async () => {
-        if (!existsSync(png) || !existsSync(textfile) || !existsSync(page)) return undefined;
-        const text = readFileSync(textfile, 'utf8');
-        return /^raw_coverage\{channel="chan",hour="2026-11-01T00",quality="source"\} 100$/m.test(text) ? readFileSync(png) : undefined;
-      }, 2 * WAIT_MS).catch((e: Error) => { throw new Error(`${e.message}\n${d.stderr()}`); });
+      const now = await waitFor(
+        'the new map, textfile and page',
+        async () => {
+          if (!existsSync(png) || !existsSync(textfile) || !existsSync(page)) return undefined;
+          const text = readFileSync(textfile, 'utf8');
+          return /^raw_coverage\{channel="chan",hour="2026-11-01T00",quality="source"\} 100$/m.test(text) ? readFileSync(png) : undefined;
+        },
+        2 * WAIT_MS,
+      ).catch((e: Error) => {
+        throw new Error(`${e.message}\n${d.stderr()}`);
+      });
       assert.notDeepEqual(now, first, 'the map shows the new segments');
       assert.ok(statSync(out).isDirectory());
       assert.match(d.stderr(), /cannot write coverage map/);
@@ -71,9 +91,14 @@ describe('failed writes are retried until they land (issue 9.5)', () => {
     let tries = 0;
     const errors: number[] = [];
     const w = new LatestWins((_e, n) => errors.push(n), 0, { firstMs: 1, maxMs: 8 });
-    assert.deepEqual([1, 2, 3, 4, 5, 9].map((n) => w.retryDelayMs(n)), [1, 2, 4, 8, 8, 8]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 9].map((n) => w.retryDelayMs(n)),
+      [1, 2, 4, 8, 8, 8],
+    );
     let resolveDone: () => void = () => undefined;
-    const done = new Promise<void>((r) => { resolveDone = r; });
+    const done = new Promise<void>((r) => {
+      resolveDone = r;
+    });
     w.run(async () => {
       tries++;
       if (tries < 4) throw new Error('disk full');
@@ -91,11 +116,16 @@ describe('failed writes are retried until they land (issue 9.5)', () => {
     // a failing job replaced by a newer one: the old one is never tried again
     const w2 = new LatestWins(() => undefined, 0, { firstMs: 60_000, maxMs: 60_000 });
     let old = 0;
-    w2.run(async () => { old++; throw new Error('old'); });
+    w2.run(async () => {
+      old++;
+      throw new Error('old');
+    });
     await w2.idle();
     assert.equal(w2.retrying, true);
     let fresh = 0;
-    w2.run(async () => { fresh++; });
+    w2.run(async () => {
+      fresh++;
+    });
     await w2.idle();
     assert.equal(w2.retrying, false);
     assert.equal(old, 1);

@@ -15,7 +15,9 @@ import { makeTmpDir } from '../helpers/tmp.js';
 function recorder(): { report: ProblemSink; sorted: () => string[] } {
   const seen: string[] = [];
   return {
-    report: (kind, p, detail) => { seen.push(`${kind}\t${p}\t${detail}`); },
+    report: (kind, p, detail) => {
+      seen.push(`${kind}\t${p}\t${detail}`);
+    },
     sorted: () => seen.slice().sort(),
   };
 }
@@ -57,7 +59,7 @@ function faultyStore(base: string): void {
   writeFileSync(path.join(base, CH, Q, '2026-11-02T00'), '');
 }
 
-describe('the first pass\'s batches (read synchronously, listed ahead)', () => {
+describe("the first pass's batches (read synchronously, listed ahead)", () => {
   it('gives the results and problems of the async path on every conformance case', async () => {
     const cases = loadCases();
     assert.ok(cases.length >= 33);
@@ -96,12 +98,20 @@ describe('the first pass\'s batches (read synchronously, listed ahead)', () => {
       const q = path.join(base, CH, Q);
       writeFileSync(path.join(q, '2026-11-01T21'), '');
       symlinkSync('2026-11-01T22', path.join(q, '2026-11-01T22'));
-      const folders: HourFolder[] = [...await listQualityHours({ base, channel: CH, quality: Q, window: {}, report: () => {} })];
+      const folders: HourFolder[] = [...(await listQualityHours({ base, channel: CH, quality: Q, window: {}, report: () => {} }))];
       // listed, then changed before the read: gone, a file, a loop
       for (const name of ['2026-11-01T20', '2026-11-01T21', '2026-11-01T22']) folders.push({ name, start: parseHourName(name) as number });
       const run = async (batched: boolean): Promise<Run> => {
         const r = recorder();
-        const pass = await analyzeHourFolders(folders, { base, channel: CH, quality: Q, window: {}, concurrency: 2, report: r.report, batched });
+        const pass = await analyzeHourFolders(folders, {
+          base,
+          channel: CH,
+          quality: Q,
+          window: {},
+          concurrency: 2,
+          report: r.report,
+          batched,
+        });
         return { pass, problems: r.sorted() };
       };
       const alone = await run(false);

@@ -17,10 +17,19 @@ describe('per-hour cache of periodic passes', () => {
       const past = new Date(Date.now() - 60_000);
       for (const h of ['2026-11-01T00', '2026-11-01T01']) await utimes(path.join(q, h), past, past);
       const cache = new HourCache();
-      const pass = () => coldPass({
-        base, channel: 'chan', quality: 'source', window: {}, concurrency: 2, cache,
-        report: () => {},
-      }).then((r) => { assert.ok(r !== null); return r; });
+      const pass = () =>
+        coldPass({
+          base,
+          channel: 'chan',
+          quality: 'source',
+          window: {},
+          concurrency: 2,
+          cache,
+          report: () => {},
+        }).then((r) => {
+          assert.ok(r !== null);
+          return r;
+        });
       const first = await pass();
       assert.equal(first.hours[0].rawCoverage, 10_000_000);
 
@@ -57,8 +66,11 @@ describe('per-hour cache of periodic passes', () => {
       const past = new Date(Date.now() - 60_000);
       await utimes(dir, past, past);
       const cache = new HourCache();
-      const pass = () => coldPass({ base, channel: 'chan', quality: 'source', window: {}, concurrency: 2, cache, report: () => {} })
-        .then((r) => { assert.ok(r !== null); return r; });
+      const pass = () =>
+        coldPass({ base, channel: 'chan', quality: 'source', window: {}, concurrency: 2, cache, report: () => {} }).then((r) => {
+          assert.ok(r !== null);
+          return r;
+        });
       assert.equal((await pass()).hours[0].rawCoverage, 1_000_000, 'the 10-byte 1 s partial wins');
       const cached = await pass();
       assert.equal((await pass()).hours[0], cached.hours[0], 'settled unchanged folder is a cache hit');
@@ -80,7 +92,18 @@ describe('per-hour cache of periodic passes', () => {
       const q = path.join(base, 'chan', 'source');
       const cache = new HourCache();
       const kinds: string[] = [];
-      const pass = () => coldPass({ base, channel: 'chan', quality: 'source', window: {}, concurrency: 2, cache, report: (k) => { kinds.push(k); } });
+      const pass = () =>
+        coldPass({
+          base,
+          channel: 'chan',
+          quality: 'source',
+          window: {},
+          concurrency: 2,
+          cache,
+          report: (k) => {
+            kinds.push(k);
+          },
+        });
       assert.equal((await pass())?.hours.length, 1);
       // a symlink loop where the quality folder was: unreadable even for root
       await rename(q, path.join(base, 'away'));
@@ -103,8 +126,11 @@ describe('per-hour cache of periodic passes', () => {
       const past = new Date(Date.now() - 60_000);
       for (const h of ['2026-11-01T00', '2026-11-01T01']) await utimes(path.join(q, h), past, past);
       const cache = new HourCache();
-      const pass = () => coldPass({ base, channel: 'chan', quality: 'source', window: {}, concurrency: 2, cache, report: () => {} })
-        .then((r) => { assert.ok(r !== null); return r; });
+      const pass = () =>
+        coldPass({ base, channel: 'chan', quality: 'source', window: {}, concurrency: 2, cache, report: () => {} }).then((r) => {
+          assert.ok(r !== null);
+          return r;
+        });
       const first = await pass();
       assert.equal((await pass()).hours[0], first.hours[0], 'settled unchanged: a hit');
       await chmod(path.join(q, '2026-11-01T00'), 0o700); // mtime unchanged
@@ -117,7 +143,10 @@ describe('per-hour cache of periodic passes', () => {
       await symlink(path.join(q, '2026-11-01T01'), path.join(q, '2026-11-01T01'));
       const third = await pass();
       assert.deepEqual(third.unreadable, ['2026-11-01T01']);
-      assert.deepEqual(third.hours.map((h) => h.hour), ['2026-11-01T00']);
+      assert.deepEqual(
+        third.hours.map((h) => h.hour),
+        ['2026-11-01T00'],
+      );
     } finally {
       await rm(base, { recursive: true, force: true });
     }

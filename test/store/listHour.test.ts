@@ -12,7 +12,12 @@ const H = parseHourName('2026-11-01T00') as number;
 
 function collector() {
   const seen: { kind: ProblemKind; path: string }[] = [];
-  return { seen, report: (kind: ProblemKind, p: string) => { seen.push({ kind, path: p }); } };
+  return {
+    seen,
+    report: (kind: ProblemKind, p: string) => {
+      seen.push({ kind, path: p });
+    },
+  };
 }
 
 describe('listing an hour', () => {
@@ -68,14 +73,23 @@ describe('listing hour folders', () => {
       await symlink(path.join(dir, '2026-11-01T05'), path.join(dir, '2026-11-01T05')); // link loop
       const c = collector();
       const all = await listHourFolders(dir, {}, c.report);
-      assert.deepEqual(all.map((h) => h.name), ['2026-11-01T00', '2026-11-01T01', '2026-11-01T02']);
+      assert.deepEqual(
+        all.map((h) => h.name),
+        ['2026-11-01T00', '2026-11-01T01', '2026-11-01T02'],
+      );
       const kinds = c.seen.map((s) => `${s.kind}:${path.basename(s.path)}`).sort();
       assert.deepEqual(kinds, [
-        'not_a_folder:2026-11-01T04', 'skipped_folder:.2026-11-01T03', 'skipped_folder:2026-11-01', 'skipped_folder:coverage-maps',
+        'not_a_folder:2026-11-01T04',
+        'skipped_folder:.2026-11-01T03',
+        'skipped_folder:2026-11-01',
+        'skipped_folder:coverage-maps',
         'unreadable:2026-11-01T05',
       ]);
       const win = await listHourFolders(dir, { firstHour: H + 3_600_000_000, lastHour: H + 3_600_000_000 }, () => {});
-      assert.deepEqual(win.map((h) => h.name), ['2026-11-01T01']);
+      assert.deepEqual(
+        win.map((h) => h.name),
+        ['2026-11-01T01'],
+      );
       const missing = collector();
       assert.deepEqual(await listHourFolders(path.join(dir, 'nope'), {}, missing.report), []);
       assert.equal(missing.seen[0].kind, 'missing_base');

@@ -88,7 +88,16 @@ describe('segment names', () => {
 describe('hour names', () => {
   it('accepts real UTC hours only', () => {
     assert.equal(parseHourName('2026-11-01T07'), Date.UTC(2026, 10, 1, 7) * 1000);
-    for (const bad of ['2026-11-01', '2026-11-01T24', '2026-02-30T00', '2026-13-01T00', '2026-11-01T7', '.2026-11-01T03', '2026-11-01T03 ', 'coverage-maps']) {
+    for (const bad of [
+      '2026-11-01',
+      '2026-11-01T24',
+      '2026-02-30T00',
+      '2026-13-01T00',
+      '2026-11-01T7',
+      '.2026-11-01T03',
+      '2026-11-01T03 ',
+      'coverage-maps',
+    ]) {
       assert.equal(parseHourName(bad), null, bad);
     }
     assert.equal(formatHourName(Date.UTC(2026, 10, 1, 7, 59) * 1000), '2026-11-01T07');

@@ -30,7 +30,10 @@ const SPEC: StoreSpec = {
       '2026-11-01T10': [[0, 3600, 10, 'full']],
       '2026-11-01T11': [[0, 3600, 10, 'full']],
       '2026-11-01T12': [[0, 3600, 10, 'full']],
-      '2026-11-01T14': [[0, 1200, 10, 'full'], [1230, 3600, 10, 'full']],
+      '2026-11-01T14': [
+        [0, 1200, 10, 'full'],
+        [1230, 3600, 10, 'full'],
+      ],
       '2026-11-01T15': [[0, 2400, 10, 'full']],
     },
     '480p': {
@@ -45,7 +48,10 @@ const SPEC: StoreSpec = {
     '360p': {
       '2026-11-01T10': [[0, 3600, 10, 'full']],
       '2026-11-01T11': [[0, 3600, 10, 'full']],
-      '2026-11-01T12': [[0, 1200, 10, 'full'], [1220, 3600, 10, 'full']],
+      '2026-11-01T12': [
+        [0, 1200, 10, 'full'],
+        [1220, 3600, 10, 'full'],
+      ],
       '2026-11-01T13': [[0, 1800, 10, 'full']],
     },
     // 720p: nothing recorded at all (no folder): the empty window.
@@ -70,19 +76,27 @@ interface Scenario {
 
 const SCENARIOS: Scenario[] = [
   {
-    name: 'no window flags: the missing hour and the gap; the store ends before now, no tail hole', daemon: [], check: [], sourceHoles: 2, sourceHoleSeconds: 3630,
+    name: 'no window flags: the missing hour and the gap; the store ends before now, no tail hole',
+    daemon: [],
+    check: [],
+    sourceHoles: 2,
+    sourceHoleSeconds: 3630,
     states: { source: 'bad', '480p': 'ok', '360p': 'warn', '720p': 'bad' },
   },
   {
     name: 'a window whose first and last hours are missing',
     daemon: ['--first-hour', '2026-11-01T09', '--last-hour', '2026-11-01T16'],
     check: ['--since', '2026-11-01T09:00:00Z', '--until', '2026-11-01T17:00:00Z'],
-    sourceHoles: 4, sourceHoleSeconds: 3600 + 3600 + 30 + 4800,
+    sourceHoles: 4,
+    sourceHoleSeconds: 3600 + 3600 + 30 + 4800,
     states: { source: 'bad', '480p': 'bad', '360p': 'bad', '720p': 'bad' },
   },
   {
     name: 'a window start only: the store ends before now and the live edge is not a hole',
-    daemon: ['--first-hour', '2026-11-01T10'], check: ['--since', '2026-11-01T10:00:00Z'], sourceHoles: 2, sourceHoleSeconds: 3630,
+    daemon: ['--first-hour', '2026-11-01T10'],
+    check: ['--since', '2026-11-01T10:00:00Z'],
+    sourceHoles: 2,
+    sourceHoleSeconds: 3630,
     // Not 720p: with nothing recorded its window runs to now, which moves between two processes
     // (the in-process test below pins now for that case).
     qualities: ['source', '480p', '360p'],
@@ -90,12 +104,19 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'a --long-hole of 15 s (flag for check, SEGCOV_LONG_HOLE for the daemon): the 20 s gap is bad everywhere',
-    daemon: [], check: ['--long-hole', '15'], env: { SEGCOV_LONG_HOLE: '15' }, sourceHoles: 2, sourceHoleSeconds: 3630,
+    daemon: [],
+    check: ['--long-hole', '15'],
+    env: { SEGCOV_LONG_HOLE: '15' },
+    sourceHoles: 2,
+    sourceHoleSeconds: 3630,
     states: { source: 'bad', '480p': 'ok', '360p': 'bad', '720p': 'bad' },
   },
 ];
 
-interface Figures { holes: number; seconds: number }
+interface Figures {
+  holes: number;
+  seconds: number;
+}
 type ByQuality = Record<string, Figures>;
 
 function fromCheckJson(body: unknown): ByQuality {
@@ -128,7 +149,8 @@ function fromHolesApi(body: unknown): ByQuality {
 
 function fromCoverageApi(body: unknown): ByQuality {
   const out: ByQuality = {};
-  for (const q of (body as { channels: { qualities: { quality: string; raw_holes: number; raw_hole_duration: number }[] }[] }).channels[0].qualities) {
+  for (const q of (body as { channels: { qualities: { quality: string; raw_holes: number; raw_hole_duration: number }[] }[] }).channels[0]
+    .qualities) {
     out[q.quality] = { holes: q.raw_holes, seconds: q.raw_hole_duration };
   }
   return out;
@@ -186,12 +208,16 @@ describe('every surface gives the same holes as `segcov check --json` (issue 11)
     store = path.join(dir, 'store');
     await buildStore(store, SPEC);
   });
-  after(async () => { if (dir !== undefined) await rm(dir, { recursive: true, force: true }); });
+  after(async () => {
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
 
   for (const sc of SCENARIOS) {
     it(`${sc.name}: check, page, API, gauges and textfile agree`, async () => {
       const qs = sc.qualities ?? QUALITIES;
-      const checked = await runCli(['check', 'demo', '--base-dir', store, '--qualities', qs.join(','), '--json', ...sc.check], { env: cleanEnv() });
+      const checked = await runCli(['check', 'demo', '--base-dir', store, '--qualities', qs.join(','), '--json', ...sc.check], {
+        env: cleanEnv(),
+      });
       assert.equal(checked.code, 1, checked.stderr);
       const checkBody = JSON.parse(checked.stdout) as { qualities: { quality: string; state: string }[] };
       const expected = rounded(fromCheckJson(checkBody));
@@ -200,41 +226,76 @@ describe('every surface gives the same holes as `segcov check --json` (issue 11)
       assert.deepEqual(states, sc.states, 'check --json states');
 
       const textfile = path.join(dir, `metrics-${SCENARIOS.indexOf(sc)}.prom`);
-      const d = await startDaemon(['demo', '--base-dir', store, '--qualities', qs.join(','), '--textfile', textfile, '--no-watch', '--log-level', 'error', ...sc.daemon],
-        { readyTimeoutMs: 60_000, env: cleanEnv(sc.env) });
+      const d = await startDaemon(
+        [
+          'demo',
+          '--base-dir',
+          store,
+          '--qualities',
+          qs.join(','),
+          '--textfile',
+          textfile,
+          '--no-watch',
+          '--log-level',
+          'error',
+          ...sc.daemon,
+        ],
+        { readyTimeoutMs: 60_000, env: cleanEnv(sc.env) },
+      );
       try {
         const metrics = await (await fetch(`${d.url}/metrics`)).text();
         assert.deepEqual(rounded(fromProm(metrics, qs)), expected, '/metrics segcov_window_*');
         assert.deepEqual(statesFromProm(metrics, qs), states, '/metrics segcov_window_state');
         // Rewritten after every checker's publish: wait for the one that follows the last.
         const has = (t: string): boolean => qs.every((q) => t.includes(`segcov_window_holes{channel="demo",quality="${q}"}`));
-        const text = await waitFor('a complete textfile', async () => {
-          const t = await readFile(textfile, 'utf8').catch(() => '');
-          return has(t) ? t : undefined;
-        }, 30_000);
+        const text = await waitFor(
+          'a complete textfile',
+          async () => {
+            const t = await readFile(textfile, 'utf8').catch(() => '');
+            return has(t) ? t : undefined;
+          },
+          30_000,
+        );
         assert.deepEqual(rounded(fromProm(text, qs)), expected, '--textfile');
         assert.deepEqual(statesFromProm(text, qs), states, '--textfile segcov_window_state');
-        const holes = await (await fetch(`${d.url}/api/v1/holes?channel=demo`)).json() as { holes: { quality: string; state: string }[] };
+        const holes = (await (await fetch(`${d.url}/api/v1/holes?channel=demo`)).json()) as { holes: { quality: string; state: string }[] };
         assert.deepEqual(rounded(fromHolesApi(holes)), expected, '/api/v1/holes');
         assert.deepEqual(statesOf(holes.holes), states, '/api/v1/holes state');
         // The issue's backfill query: the missing hour 13 is listed, whole.
-        const around = await (await fetch(`${d.url}/api/v1/holes?channel=demo&quality=source&since=2026-11-01T12:50:00Z&until=2026-11-01T14:10:00Z`)).json() as { holes: { raw_holes: unknown[] }[] };
-        assert.deepEqual(around.holes[0].raw_holes, [{ start: '2026-11-01T13:00:00.000000Z', end: '2026-11-01T14:00:00.000000Z', duration: 3600, hour: '2026-11-01T13' }]);
+        const around = (await (
+          await fetch(`${d.url}/api/v1/holes?channel=demo&quality=source&since=2026-11-01T12:50:00Z&until=2026-11-01T14:10:00Z`)
+        ).json()) as { holes: { raw_holes: unknown[] }[] };
+        assert.deepEqual(around.holes[0].raw_holes, [
+          { start: '2026-11-01T13:00:00.000000Z', end: '2026-11-01T14:00:00.000000Z', duration: 3600, hour: '2026-11-01T13' },
+        ]);
         // The fleet form (issue 13) lists the same holes, each with the peers that hold it.
-        const withPeers = await (await fetch(`${d.url}/api/v1/holes?channel=demo&peers=1`)).json() as { holes: { quality: string; state: string; holes: { duration: number }[] }[] };
+        const withPeers = (await (await fetch(`${d.url}/api/v1/holes?channel=demo&peers=1`)).json()) as {
+          holes: { quality: string; state: string; holes: { duration: number }[] }[];
+        };
         const fleetHoles: ByQuality = {};
-        for (const e of withPeers.holes) fleetHoles[e.quality] = { holes: e.holes.length, seconds: e.holes.reduce((a, x) => a + x.duration, 0) };
+        for (const e of withPeers.holes)
+          fleetHoles[e.quality] = { holes: e.holes.length, seconds: e.holes.reduce((a, x) => a + x.duration, 0) };
         assert.deepEqual(rounded(fleetHoles), expected, '/api/v1/holes?peers=1');
         assert.deepEqual(statesOf(withPeers.holes), states, '/api/v1/holes?peers=1 state');
-        const cov = await (await fetch(`${d.url}/api/v1/coverage?channel=demo`)).json() as { channels: { qualities: { quality: string; state: string }[] }[] };
+        const cov = (await (await fetch(`${d.url}/api/v1/coverage?channel=demo`)).json()) as {
+          channels: { qualities: { quality: string; state: string }[] }[];
+        };
         assert.deepEqual(rounded(fromCoverageApi(cov)), expected, '/api/v1/coverage');
         assert.deepEqual(statesOf(cov.channels[0].qualities), states, '/api/v1/coverage state');
-        const fleet = await (await fetch(`${d.url}/api/v1/fleet`)).json() as { qualities: { quality: string; state: string }[] };
+        const fleet = (await (await fetch(`${d.url}/api/v1/fleet`)).json()) as { qualities: { quality: string; state: string }[] };
         assert.deepEqual(statesOf(fleet.qualities), states, '/api/v1/fleet state');
         const pageText = await (await fetch(`${d.url}/`)).text();
         const page = fromPage(pageText);
-        assert.deepEqual(page, qs.map((q) => ({ holes: expected[q].holes, total: formatDuration(Math.round(expected[q].seconds * 1e6)) })), 'status page');
-        assert.deepEqual(statesOf(pageData(pageText).qualities), states, 'status page data (and the SSE event, built by the same pageData)');
+        assert.deepEqual(
+          page,
+          qs.map((q) => ({ holes: expected[q].holes, total: formatDuration(Math.round(expected[q].seconds * 1e6)) })),
+          'status page',
+        );
+        assert.deepEqual(
+          statesOf(pageData(pageText).qualities),
+          states,
+          'status page data (and the SSE event, built by the same pageData)',
+        );
       } finally {
         await d.stop();
       }
@@ -244,18 +305,38 @@ describe('every surface gives the same holes as `segcov check --json` (issue 11)
   it('a --last-hour after now: every surface cuts the window at the same now (the future is not a hole)', async () => {
     const nowUs = Date.UTC(2026, 10, 1, 16, 30) * 1000;
     const config = resolveDaemonConfig({
-      channels: ['demo'], 'base-dir': store, qualities: QUALITIES.join(','), 'first-hour': '2026-11-01T10', 'last-hour': '2026-11-01T17',
-      'metrics-port': 0, 'metrics-host': '127.0.0.1', 'log-level': 'silent', 'output-dir': path.join(dir, 'maps-future'),
-      'pixel-length': 2, rows: 300, 'check-interval': 300, concurrency: 2, 'max-age': '7200', 'long-hole': '15',
+      channels: ['demo'],
+      'base-dir': store,
+      qualities: QUALITIES.join(','),
+      'first-hour': '2026-11-01T10',
+      'last-hour': '2026-11-01T17',
+      'metrics-port': 0,
+      'metrics-host': '127.0.0.1',
+      'log-level': 'silent',
+      'output-dir': path.join(dir, 'maps-future'),
+      'pixel-length': 2,
+      rows: 300,
+      'check-interval': 300,
+      concurrency: 2,
+      'max-age': '7200',
+      'long-hole': '15',
     });
     const parts = createDaemon(config, silentLogger);
     await passAll(parts);
     await Promise.all(parts.checkers.map((c) => c.flush()));
     const opts = await resolveCheckOptions({
-      channels: ['demo'], 'base-dir': store, qualities: QUALITIES.join(','), since: '2026-11-01T10:00:00Z', until: '2026-11-01T18:00:00Z', json: true,
-      'max-age': 7200, 'long-hole': 15,
+      channels: ['demo'],
+      'base-dir': store,
+      qualities: QUALITIES.join(','),
+      since: '2026-11-01T10:00:00Z',
+      until: '2026-11-01T18:00:00Z',
+      json: true,
+      'max-age': 7200,
+      'long-hole': 15,
     });
-    const checkBody = checkJson(await runCheck(opts, nowUs), opts.window, nowUs) as { qualities: { quality: string; state: string; reason: string }[] };
+    const checkBody = checkJson(await runCheck(opts, nowUs), opts.window, nowUs) as {
+      qualities: { quality: string; state: string; reason: string }[];
+    };
     const expected = rounded(fromCheckJson(checkBody));
     // source: hour 13, the gap, and 15:40 → now (16:30); not 16:30 → 18:00.
     assert.deepEqual(expected.source, { holes: 3, seconds: 3600 + 30 + 50 * 60 });
@@ -263,11 +344,17 @@ describe('every surface gives the same holes as `segcov check --json` (issue 11)
     // states and reasons under --max-age 7200 and --long-hole 15: 360p's newest segment (13:30) is 3 h old
     const reasons: Record<string, string[]> = Object.fromEntries(checkBody.qualities.map((q) => [q.quality, [q.state, q.reason]]));
     const want: Record<string, string[]> = {
-      source: ['bad', '1 missing hour'], '480p': ['bad', 'long hole of 50 min 00 s'],
-      '360p': ['bad', 'recording stopped: newest segment ended 3 h 00 min 00 s ago'], '720p': ['bad', 'nothing recorded'],
+      source: ['bad', '1 missing hour'],
+      '480p': ['bad', 'long hole of 50 min 00 s'],
+      '360p': ['bad', 'recording stopped: newest segment ended 3 h 00 min 00 s ago'],
+      '720p': ['bad', 'nothing recorded'],
     };
     assert.deepEqual(reasons, want);
-    const gauges = new WindowGauges(() => parts.state.list(), () => nowUs, severityRules(config));
+    const gauges = new WindowGauges(
+      () => parts.state.list(),
+      () => nowUs,
+      severityRules(config),
+    );
     const gaugeText = await gauges.registry.metrics();
     assert.deepEqual(rounded(fromProm(gaugeText)), expected, 'gauges');
     assert.deepEqual(statesFromProm(gaugeText, QUALITIES), statesOf(checkBody.qualities), 'gauge states');

@@ -14,7 +14,11 @@ import { buildStore, hourUs, ODD_CHANNEL, SAMPLE_SPEC } from './helpers/webFixtu
 const here = path.dirname(fileURLToPath(import.meta.url));
 const MAIN = path.resolve(here, '../../src/cli/main.js');
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs the built CLI (this build's main.js) with pipes for stdout and stderr. */
 function cli(launcher: string, args: string[]): Promise<Run> {
@@ -22,8 +26,12 @@ function cli(launcher: string, args: string[]): Promise<Run> {
     const child = spawn(process.execPath, [launcher, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (c: Buffer) => { stdout += c.toString('utf8'); });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString('utf8');
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString('utf8');
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
@@ -41,7 +49,9 @@ describe('segcov check', () => {
     launcher = path.join(base, 'segcov.mjs');
     await writeFile(launcher, `import(${JSON.stringify(MAIN)}).then((m) => m.runFromProcess());\n`);
   });
-  after(async () => { if (base !== undefined) await rm(base, { recursive: true, force: true }); });
+  after(async () => {
+    if (base !== undefined) await rm(base, { recursive: true, force: true });
+  });
 
   const store = (): string => path.join(base, 'store');
 
@@ -50,18 +60,28 @@ describe('segcov check', () => {
     const results = await runCheck(opts, T('2026-11-01T08:00:00Z'));
     const holes = results.map((r) => [r.channel, r.quality, r.holes.map((x) => [x.start, x.end])]);
     assert.deepEqual(holes, [
-      ['desertbus', 'source', [[T('2026-11-01T06:10:00Z'), T('2026-11-01T06:10:30Z')], [T('2026-11-01T07:20:00Z'), T('2026-11-01T07:25:00Z')]]],
+      [
+        'desertbus',
+        'source',
+        [
+          [T('2026-11-01T06:10:00Z'), T('2026-11-01T06:10:30Z')],
+          [T('2026-11-01T07:20:00Z'), T('2026-11-01T07:25:00Z')],
+        ],
+      ],
       ['desertbus', '480p', []],
       // The per-hour gauges have no raw hole for the missing hour 06 here (hour 07 starts at :00:20); check does.
       [ODD_CHANNEL, 'source', [[T('2026-11-01T06:00:00Z'), T('2026-11-01T07:00:20Z')]]],
       [ODD_CHANNEL, '480p', []],
     ]);
-    assert.deepEqual(results.map((r) => r.window === null ? null : [r.window.start, r.window.end]), [
-      [T('2026-11-01T05:00:00Z'), T('2026-11-01T07:50:00Z')],
-      [T('2026-11-01T06:00:00Z'), T('2026-11-01T07:50:00Z')],
-      [T('2026-11-01T05:00:00Z'), T('2026-11-01T07:30:00Z')],
-      null,
-    ]);
+    assert.deepEqual(
+      results.map((r) => (r.window === null ? null : [r.window.start, r.window.end])),
+      [
+        [T('2026-11-01T05:00:00Z'), T('2026-11-01T07:50:00Z')],
+        [T('2026-11-01T06:00:00Z'), T('2026-11-01T07:50:00Z')],
+        [T('2026-11-01T05:00:00Z'), T('2026-11-01T07:30:00Z')],
+        null,
+      ],
+    );
     assert.equal(results[0].coveragePct, (1 - 330 / 10200) * 100);
     assert.equal(results[1].coveragePct, 100);
     assert.deepEqual(results[3].problems, { missing_base: 1 });
@@ -71,36 +91,69 @@ describe('segcov check', () => {
 
   it('--since/--until cut holes to the window; the gaps before and after the recording count', async () => {
     const opts = await resolveCheckOptions({
-      channels: ['desertbus'], 'base-dir': store(), qualities: '480p',
-      since: '2026-11-01T05:30:00Z', until: '2026-11-01T08:00:00Z',
+      channels: ['desertbus'],
+      'base-dir': store(),
+      qualities: '480p',
+      since: '2026-11-01T05:30:00Z',
+      until: '2026-11-01T08:00:00Z',
     });
     assert.deepEqual(hoursToRead(opts.window), { firstHour: hourUs('2026-11-01T05'), lastHour: hourUs('2026-11-01T07') });
     const [r] = await runCheck(opts, T('2026-11-01T09:00:00Z'));
-    assert.deepEqual(r.holes.map((x) => [x.start, x.end]), [
-      [T('2026-11-01T05:30:00Z'), T('2026-11-01T06:00:00Z')],
-      [T('2026-11-01T07:50:00Z'), T('2026-11-01T08:00:00Z')],
-    ]);
-    const inside = await runCheck(await resolveCheckOptions({
-      channels: ['desertbus'], 'base-dir': store(), qualities: 'source', since: '2026-11-01T06:10:20Z', until: '2026-11-01T07:21:00Z',
-    }), T('2026-11-01T09:00:00Z'));
-    assert.deepEqual(inside[0].holes.map((x) => [x.start, x.end]), [
-      [T('2026-11-01T06:10:20Z'), T('2026-11-01T06:10:30Z')],
-      [T('2026-11-01T07:20:00Z'), T('2026-11-01T07:21:00Z')],
-    ]);
+    assert.deepEqual(
+      r.holes.map((x) => [x.start, x.end]),
+      [
+        [T('2026-11-01T05:30:00Z'), T('2026-11-01T06:00:00Z')],
+        [T('2026-11-01T07:50:00Z'), T('2026-11-01T08:00:00Z')],
+      ],
+    );
+    const inside = await runCheck(
+      await resolveCheckOptions({
+        channels: ['desertbus'],
+        'base-dir': store(),
+        qualities: 'source',
+        since: '2026-11-01T06:10:20Z',
+        until: '2026-11-01T07:21:00Z',
+      }),
+      T('2026-11-01T09:00:00Z'),
+    );
+    assert.deepEqual(
+      inside[0].holes.map((x) => [x.start, x.end]),
+      [
+        [T('2026-11-01T06:10:20Z'), T('2026-11-01T06:10:30Z')],
+        [T('2026-11-01T07:20:00Z'), T('2026-11-01T07:21:00Z')],
+      ],
+    );
   });
 
   it('nothing recorded since --since is one hole up to now; --max-age flags a stopped recorder', async () => {
-    const opts = await resolveCheckOptions({ channels: ['desertbus'], 'base-dir': store(), qualities: '480p', since: '2026-11-01T07:55:00Z' });
+    const opts = await resolveCheckOptions({
+      channels: ['desertbus'],
+      'base-dir': store(),
+      qualities: '480p',
+      since: '2026-11-01T07:55:00Z',
+    });
     const now = T('2026-11-01T08:10:00Z');
     const [r] = await runCheck(opts, now);
-    assert.deepEqual(r.holes.map((x) => [x.start, x.end]), [[T('2026-11-01T07:55:00Z'), now]]);
+    assert.deepEqual(
+      r.holes.map((x) => [x.start, x.end]),
+      [[T('2026-11-01T07:55:00Z'), now]],
+    );
     // the window holds none of the recording, and says what was recorded (issue 25)
-    assert.deepEqual([r.state, r.cause.kind, r.recorded], ['bad', 'window_misses_recording', { start: T('2026-11-01T06:00:00Z'), end: T('2026-11-01T07:50:00Z') }]);
-    assert.match(formatCheckText([r], now), /BAD – window holds none of the recording\n.*\n {2}recorded +2026-11-01 06:00:00 – 2026-11-01 07:50:00 UTC, outside the window/);
-    const hours = (await runCheck(await resolveCheckOptions({ channels: ['desertbus'], 'base-dir': store(), qualities: '480p' }), now));
+    assert.deepEqual(
+      [r.state, r.cause.kind, r.recorded],
+      ['bad', 'window_misses_recording', { start: T('2026-11-01T06:00:00Z'), end: T('2026-11-01T07:50:00Z') }],
+    );
+    assert.match(
+      formatCheckText([r], now),
+      /BAD – window holds none of the recording\n.*\n {2}recorded +2026-11-01 06:00:00 – 2026-11-01 07:50:00 UTC, outside the window/,
+    );
+    const hours = await runCheck(await resolveCheckOptions({ channels: ['desertbus'], 'base-dir': store(), qualities: '480p' }), now);
     assert.equal(hours[0].stale, false);
     assert.equal(checkExitCode(hours), 0);
-    const stale = await runCheck({ ...(await resolveCheckOptions({ channels: ['desertbus'], 'base-dir': store(), qualities: '480p' })), maxAgeUs: 60 * SECOND_US }, now);
+    const stale = await runCheck(
+      { ...(await resolveCheckOptions({ channels: ['desertbus'], 'base-dir': store(), qualities: '480p' })), maxAgeUs: 60 * SECOND_US },
+      now,
+    );
     assert.equal(stale[0].stale, true);
     assert.deepEqual([stale[0].state, stale[0].cause], ['bad', { kind: 'stopped', ageUs: 20 * 60 * SECOND_US }]);
     assert.equal(checkExitCode(stale), 1);
@@ -143,26 +196,74 @@ describe('segcov check', () => {
   });
 
   it('CLI: --json is the same verdict, machine-readable; a short hole warns and exits 0, --strict fails it', async () => {
-    const args = ['check', 'desertbus', '--base-dir', store(), '--qualities', 'source,480p', '--json',
-      '--since', '2026-11-01T06:00:00Z', '--until', '2026-11-01T07:00:00Z'];
+    const args = [
+      'check',
+      'desertbus',
+      '--base-dir',
+      store(),
+      '--qualities',
+      'source,480p',
+      '--json',
+      '--since',
+      '2026-11-01T06:00:00Z',
+      '--until',
+      '2026-11-01T07:00:00Z',
+    ];
     const r = await cli(launcher, args);
     assert.equal(r.code, 0, r.stderr);
-    type Body = { ok: boolean; strict: boolean; long_hole: number; since: string; qualities: { quality: string; ok: boolean; state: string; reason: string; holes: { start: string; end: string; duration: number }[] }[] };
+    type Body = {
+      ok: boolean;
+      strict: boolean;
+      long_hole: number;
+      since: string;
+      qualities: {
+        quality: string;
+        ok: boolean;
+        state: string;
+        reason: string;
+        holes: { start: string; end: string; duration: number }[];
+      }[];
+    };
     const body = JSON.parse(r.stdout) as Body;
     assert.deepEqual([body.ok, body.strict, body.long_hole], [true, false, 60]);
     assert.equal(body.since, '2026-11-01T06:00:00.000000Z');
-    assert.deepEqual(body.qualities.map((q) => [q.quality, q.ok, q.state, q.reason, q.holes]), [
-      ['source', true, 'warn', '1 short hole of 30 s', [{ start: '2026-11-01T06:10:00.000000Z', end: '2026-11-01T06:10:30.000000Z', duration: 30 }]],
-      ['480p', true, 'ok', 'no hole', []],
-    ]);
+    assert.deepEqual(
+      body.qualities.map((q) => [q.quality, q.ok, q.state, q.reason, q.holes]),
+      [
+        [
+          'source',
+          true,
+          'warn',
+          '1 short hole of 30 s',
+          [{ start: '2026-11-01T06:10:00.000000Z', end: '2026-11-01T06:10:30.000000Z', duration: 30 }],
+        ],
+        ['480p', true, 'ok', 'no hole', []],
+      ],
+    );
     const strict = await cli(launcher, [...args, '--strict']);
     assert.equal(strict.code, 1, strict.stderr);
     const sb = JSON.parse(strict.stdout) as Body;
-    assert.deepEqual([sb.ok, sb.strict, sb.qualities.map((q) => [q.state, q.ok])], [false, true, [['warn', false], ['ok', true]]]);
+    assert.deepEqual(
+      [sb.ok, sb.strict, sb.qualities.map((q) => [q.state, q.ok])],
+      [
+        false,
+        true,
+        [
+          ['warn', false],
+          ['ok', true],
+        ],
+      ],
+    );
     // --long-hole 30: the 30 s hole is long now (at least --long-hole), so bad and exit 1
     const long = await cli(launcher, [...args, '--long-hole', '30']);
     assert.equal(long.code, 1, long.stderr);
-    assert.deepEqual((JSON.parse(long.stdout) as Body).qualities.map((q) => [q.state, q.reason]), [['bad', 'long hole of 30 s'], ['ok', 'no hole']]);
+    assert.deepEqual(
+      (JSON.parse(long.stdout) as Body).qualities.map((q) => [q.state, q.reason]),
+      [
+        ['bad', 'long hole of 30 s'],
+        ['ok', 'no hole'],
+      ],
+    );
   });
 
   it('CLI: usage errors exit 2 with one line naming the flag', async () => {
@@ -195,7 +296,14 @@ describe('segcov check', () => {
     assert.deepEqual(seen[seen.length - 1], [7, 7]);
     const written: string[] = [];
     let t = 0;
-    const fake = (isTTY: boolean): NodeJS.WriteStream => ({ isTTY, write: (s: string) => { written.push(s); return true; } }) as unknown as NodeJS.WriteStream;
+    const fake = (isTTY: boolean): NodeJS.WriteStream =>
+      ({
+        isTTY,
+        write: (s: string) => {
+          written.push(s);
+          return true;
+        },
+      }) as unknown as NodeJS.WriteStream;
     const bar = new ProgressBar({ total: 7, label: 'check', stream: fake(true), delayMs: 1000, now: () => t });
     bar.update(1);
     assert.deepEqual(written, [], 'nothing in the first second');

@@ -26,15 +26,25 @@ before(async () => {
   base = await makeTmpDir('web-daemon');
   await buildStore(base, SAMPLE_SPEC);
   const config = resolveDaemonConfig({
-    channels: Object.keys(SAMPLE_SPEC), 'base-dir': base, qualities: 'source,480p', 'pixel-length': 2, rows: 300,
-    'metrics-port': 0, 'metrics-host': '127.0.0.1', 'check-interval': 300, concurrency: 2, 'log-level': 'silent',
+    channels: Object.keys(SAMPLE_SPEC),
+    'base-dir': base,
+    qualities: 'source,480p',
+    'pixel-length': 2,
+    rows: 300,
+    'metrics-port': 0,
+    'metrics-host': '127.0.0.1',
+    'check-interval': 300,
+    concurrency: 2,
+    'log-level': 'silent',
   });
   const parts = createDaemon(config, silentLogger);
   await passAll(parts);
   parts.state.markReady();
   await Promise.all(parts.checkers.map((c) => c.flush()));
   const ctx = createWebContext({ state: parts.state, config, now: () => SAMPLE_NOW_MS });
-  server = await startHttpServer('127.0.0.1', 0, [...coreRoutes(parts), ...webRoutes(ctx)], (e) => { throw e; });
+  server = await startHttpServer('127.0.0.1', 0, [...coreRoutes(parts), ...webRoutes(ctx)], (e) => {
+    throw e;
+  });
   browser = await launchChromium();
 });
 
@@ -44,7 +54,7 @@ after(async () => {
   if (base !== undefined) await rm(base, { recursive: true, force: true });
 });
 
-it('the daemon\'s state and maps make a complete page', async () => {
+it("the daemon's state and maps make a complete page", async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const problems = watchProblems(page);
   await page.goto(`http://127.0.0.1:${server.port}/`, { waitUntil: 'networkidle' });

@@ -21,7 +21,7 @@ it('config/segcov.example.yaml uses only real flag names, resolves to a valid co
   assert.equal(config.metricsPort, 8006);
   assert.equal(config.longHole, 60);
   // the peers block, uncommented as an operator would
-  const withPeers = text.replace(/^# (peers:|  node-)/gm, '$1');
+  const withPeers = text.replace(/^# (peers:| {2}node-)/gm, '$1');
   assert.notEqual(withPeers, text);
   const peers = resolveDaemonConfig(YAML.parse(withPeers) as Record<string, unknown>).peers;
   assert.deepEqual(peers, { 'node-b': 'http://node-b.example.org:8006', 'node-c': 'http://node-c.example.org:8006' });

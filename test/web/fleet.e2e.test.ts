@@ -21,7 +21,7 @@ const HOURS = 24;
 const DEADLINE = 60_000;
 const CHANNEL = 'chan';
 
-const nowHour = Math.floor(Date.now() * 1000 / HOUR_US) * HOUR_US;
+const nowHour = Math.floor((Date.now() * 1000) / HOUR_US) * HOUR_US;
 const first = nowHour - HOURS * HOUR_US;
 /** The hour node-a has a hole in: two hours ago, long finished. */
 const holeHour = nowHour - 2 * HOUR_US;
@@ -31,7 +31,13 @@ const holeEnd = holeHour + 900 * SECOND_US;
 function spec(withHole: boolean): StoreSpec {
   const hours: Record<string, [number, number, number, 'full'][]> = {};
   for (let t = first; t < nowHour; t += HOUR_US) {
-    hours[formatHourName(t)] = t === holeHour && withHole ? [[0, 600, 60, 'full'], [900, 3600, 60, 'full']] : [[0, 3600, 60, 'full']];
+    hours[formatHourName(t)] =
+      t === holeHour && withHole
+        ? [
+            [0, 600, 60, 'full'],
+            [900, 3600, 60, 'full'],
+          ]
+        : [[0, 3600, 60, 'full']];
   }
   return { [CHANNEL]: { source: hours } };
 }
@@ -39,13 +45,19 @@ function spec(withHole: boolean): StoreSpec {
 async function json<T>(url: string): Promise<T> {
   const r = await fetch(url);
   assert.equal(r.status, 200, url);
-  return await r.json() as T;
+  return (await r.json()) as T;
 }
 
-interface HolesAnswer { holes: { holes: { start: string; end: string; peers: { node: string; cover: string }[] }[] }[] }
+interface HolesAnswer {
+  holes: { holes: { start: string; end: string; peers: { node: string; cover: string }[] }[] }[];
+}
 
 /** Reads `/api/v1/events` until an event's data satisfies `pred`; returns how many events came. */
-async function waitForEvent(url: string, pred: (data: { qualities: { holes: { start: number }[] }[] }) => boolean, started: () => void): Promise<number> {
+async function waitForEvent(
+  url: string,
+  pred: (data: { qualities: { holes: { start: number }[] }[] }) => boolean,
+  started: () => void,
+): Promise<number> {
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), DEADLINE);
   try {
@@ -62,7 +74,11 @@ async function waitForEvent(url: string, pred: (data: { qualities: { holes: { st
       for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
         const block = buf.slice(0, i);
         buf = buf.slice(i + 2);
-        const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+        const data = block
+          .split('\n')
+          .filter((l) => l.startsWith('data: '))
+          .map((l) => l.slice(6))
+          .join('\n');
         // the page's data only (the stream also carries `event: incident`)
         if (data === '' || !block.split('\n').includes('event: fleet')) continue;
         events += 1;
@@ -78,15 +94,18 @@ async function waitForEvent(url: string, pred: (data: { qualities: { holes: { st
 
 /** Colour of the fleet canvas at time `t` in strip `row` (0 = node-a, 1 = node-b, 2 = fleet). */
 function stripPixel(page: Page, row: number, t: number): Promise<number[]> {
-  return page.evaluate(([row, t]) => {
-    const data = JSON.parse(document.getElementById('segcov-data')!.textContent!) as { qualities: { axis: [number, number] }[] };
-    const axis = data.qualities[0].axis;
-    const c = document.querySelector('canvas.strips') as HTMLCanvasElement;
-    const dpr = window.devicePixelRatio || 1;
-    const x = ((t - axis[0]) / 3600e6) * Number(c.dataset.hourPx);
-    const y = 30 + row * 22 + 9;
-    return [...c.getContext('2d')!.getImageData(Math.floor(x * dpr), Math.floor(y * dpr), 1, 1).data].slice(0, 3);
-  }, [row, t] as const);
+  return page.evaluate(
+    ([row, t]) => {
+      const data = JSON.parse(document.getElementById('segcov-data')!.textContent!) as { qualities: { axis: [number, number] }[] };
+      const axis = data.qualities[0].axis;
+      const c = document.querySelector('canvas.strips') as HTMLCanvasElement;
+      const dpr = window.devicePixelRatio || 1;
+      const x = ((t - axis[0]) / 3600e6) * Number(c.dataset.hourPx);
+      const y = 30 + row * 22 + 9;
+      return [...c.getContext('2d')!.getImageData(Math.floor(x * dpr), Math.floor(y * dpr), 1, 1).data].slice(0, 3);
+    },
+    [row, t] as const,
+  );
 }
 
 describe('fleet view with two real daemons', () => {
@@ -104,14 +123,36 @@ describe('fleet view with two real daemons', () => {
     await buildStore(storeB, spec(false));
     const env = (name: string) => cleanEnv({ SEGCOV_NODE_NAME: name, SEGCOV_PEER_POLL_MS: '300' });
     // (SEGCOV_* variables set flags: --node-name and --peer-poll-ms.)
-    b = await startDaemon([CHANNEL, '--base-dir', storeB, '--qualities', 'source', '--output-dir', path.join(out, 'b'), '--log-level', 'warn'], { env: env('node-b'), readyTimeoutMs: DEADLINE });
+    b = await startDaemon(
+      [CHANNEL, '--base-dir', storeB, '--qualities', 'source', '--output-dir', path.join(out, 'b'), '--log-level', 'warn'],
+      { env: env('node-b'), readyTimeoutMs: DEADLINE },
+    );
     const config = path.join(out, 'a.yaml');
     await writeFile(config, `peers:\n  node-b: ${b.url}\n`);
-    a = await startDaemon([CHANNEL, '--base-dir', storeA, '--qualities', 'source', '--output-dir', path.join(out, 'a'), '--config', config, '--log-level', 'warn'], { env: env('node-a'), readyTimeoutMs: DEADLINE });
-    await waitFor('node-a to hear from node-b', async () => {
-      const v = await json<{ peers: { state: string }[] }>(`${a.url}/api/v1/fleet`);
-      return v.peers[0]?.state === 'up' ? true : undefined;
-    }, DEADLINE);
+    a = await startDaemon(
+      [
+        CHANNEL,
+        '--base-dir',
+        storeA,
+        '--qualities',
+        'source',
+        '--output-dir',
+        path.join(out, 'a'),
+        '--config',
+        config,
+        '--log-level',
+        'warn',
+      ],
+      { env: env('node-a'), readyTimeoutMs: DEADLINE },
+    );
+    await waitFor(
+      'node-a to hear from node-b',
+      async () => {
+        const v = await json<{ peers: { state: string }[] }>(`${a.url}/api/v1/fleet`);
+        return v.peers[0]?.state === 'up' ? true : undefined;
+      },
+      DEADLINE,
+    );
     browser = await launchChromium();
   });
 
@@ -122,18 +163,25 @@ describe('fleet view with two real daemons', () => {
     for (const d of dirs) await rm(d, { recursive: true, force: true });
   });
 
-  it('the API says node-b holds node-a\'s hole, and the fleet gauges count it as backfillable', async () => {
+  it("the API says node-b holds node-a's hole, and the fleet gauges count it as backfillable", async () => {
     const holes = await json<HolesAnswer>(`${a.url}/api/v1/holes?channel=${CHANNEL}&quality=source&peers=1`);
     const list = holes.holes[0].holes;
     assert.equal(list.length, 1);
     assert.equal(Date.parse(list[0].start) * 1000, holeStart);
     assert.equal(Date.parse(list[0].end) * 1000, holeEnd);
-    assert.deepEqual(list[0].peers.map((p) => [p.node, p.cover]), [['node-b', 'full']]);
+    assert.deepEqual(
+      list[0].peers.map((p) => [p.node, p.cover]),
+      [['node-b', 'full']],
+    );
     // /metrics is rendered at most once a second: wait for one that saw node-b.
-    const metrics = await waitFor('segcov_peer_up 1 on /metrics', async () => {
-      const m = parseProm(await (await fetch(`${a.url}/metrics`)).text());
-      return m.get('segcov_peer_up{peer="node-b"}') === 1 ? m : undefined;
-    }, DEADLINE);
+    const metrics = await waitFor(
+      'segcov_peer_up 1 on /metrics',
+      async () => {
+        const m = parseProm(await (await fetch(`${a.url}/metrics`)).text());
+        return m.get('segcov_peer_up{peer="node-b"}') === 1 ? m : undefined;
+      },
+      DEADLINE,
+    );
     assert.equal(metrics.get(`segcov_local_only_hole_seconds{channel="${CHANNEL}",quality="source"}`), 300);
     assert.equal(metrics.get(`segcov_fleet_hole_seconds{channel="${CHANNEL}",quality="source"}`), 0);
     assert.equal(metrics.get('segcov_peer_up{peer="node-b"}'), 1);
@@ -153,7 +201,8 @@ describe('fleet view with two real daemons', () => {
     // After now, every strip is "not yet" grey (checked when at least 10 minutes of the hour are left).
     const axisEnd = Math.ceil((Date.now() * 1000 + 1) / HOUR_US) * HOUR_US;
     const t = axisEnd - 5 * 60 * SECOND_US;
-    if (axisEnd - Date.now() * 1000 >= 10 * 60 * SECOND_US) assert.deepEqual(await stripPixel(page, 2, t), [0xc4, 0xca, 0xd1], 'fleet: not yet');
+    if (axisEnd - Date.now() * 1000 >= 10 * 60 * SECOND_US)
+      assert.deepEqual(await stripPixel(page, 2, t), [0xc4, 0xca, 0xd1], 'fleet: not yet');
     const rows = await page.$$eval('tr.hole', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
     assert.equal(rows.length, 1);
     assert.equal(rows[0][2], '5 min 00 s');
@@ -191,20 +240,30 @@ describe('fleet view with two real daemons', () => {
 
     const newStart = holeStart + 60 * SECOND_US;
     let connected: () => void = () => {};
-    const isConnected = new Promise<void>((r) => { connected = r; });
-    const stream = waitForEvent(`${a.url}/api/v1/events`, (d) => d.qualities[0].holes.some((h) => h.start === newStart), () => connected());
+    const isConnected = new Promise<void>((r) => {
+      connected = r;
+    });
+    const stream = waitForEvent(
+      `${a.url}/api/v1/events`,
+      (d) => d.qualities[0].holes.some((h) => h.start === newStart),
+      () => connected(),
+    );
     await isConnected;
     // A segment lands in node-a's store: 10:00–11:00 of the hole hour.
     const dir = path.join(dirs[0], CHANNEL, 'source', formatHourName(holeHour));
     const t0 = Date.now();
     await writeFile(path.join(dir, '10:00.000000-60-full-NEW0.ts'), '');
-    assert.ok(await stream >= 1, 'the event stream carried the new hole');
+    assert.ok((await stream) >= 1, 'the event stream carried the new hole');
     const tEvent = Date.now() - t0;
 
-    await waitFor('the page to show the shorter hole', async () => {
-      const t = await page.$$eval('tr.hole td:nth-child(3)', (tds) => tds.map((td) => td.textContent));
-      return t.length === 1 && t[0] === '4 min 00 s' ? true : undefined;
-    }, DEADLINE);
+    await waitFor(
+      'the page to show the shorter hole',
+      async () => {
+        const t = await page.$$eval('tr.hole td:nth-child(3)', (tds) => tds.map((td) => td.textContent));
+        return t.length === 1 && t[0] === '4 min 00 s' ? true : undefined;
+      },
+      DEADLINE,
+    );
     // Measured, not asserted (a loaded machine may be slow): segment written → event, → page shows it.
     t.diagnostic(`segment to event ${tEvent} ms, to page ${Date.now() - t0} ms (polled every 50 ms)`);
     const after = await page.evaluate(() => ({
@@ -228,10 +287,14 @@ describe('fleet view with two real daemons', () => {
     const page = await browser.newPage({ viewport: { width: 760, height: 900 } });
     await page.goto(`${a.url}/`, { waitUntil: 'networkidle' });
     await b.stop();
-    await waitFor('node-b to be shown as down', async () => {
-      const cls = await page.$$eval('.striplabel', (xs) => xs.map((x) => x.className));
-      return cls[1]?.includes('down') ? true : undefined;
-    }, DEADLINE);
+    await waitFor(
+      'node-b to be shown as down',
+      async () => {
+        const cls = await page.$$eval('.striplabel', (xs) => xs.map((x) => x.className));
+        return cls[1]?.includes('down') ? true : undefined;
+      },
+      DEADLINE,
+    );
     assert.equal(await page.textContent('.striplabel.down .name'), 'node-b');
     assert.equal(await page.textContent('.striplabel.down .st'), 'down');
     assert.match((await page.getAttribute('.striplabel.down', 'title')) ?? '', /^node-b – down: /);
@@ -244,10 +307,14 @@ describe('fleet view with two real daemons', () => {
     await page.screenshot({ path: await screenshotPath('fleet-peer-down.png'), fullPage: true });
     await page.close();
     // /metrics is rendered at most once a second: wait for a rendering after the peer went down.
-    const metrics = await waitFor('segcov_peer_up 0 on /metrics', async () => {
-      const m = parseProm(await (await fetch(`${a.url}/metrics`)).text());
-      return m.get('segcov_peer_up{peer="node-b"}') === 0 ? m : undefined;
-    }, DEADLINE);
+    const metrics = await waitFor(
+      'segcov_peer_up 0 on /metrics',
+      async () => {
+        const m = parseProm(await (await fetch(`${a.url}/metrics`)).text());
+        return m.get('segcov_peer_up{peer="node-b"}') === 0 ? m : undefined;
+      },
+      DEADLINE,
+    );
     assert.equal(metrics.get(`segcov_fleet_hole_seconds{channel="${CHANNEL}",quality="source"}`), 240);
   });
 });

@@ -7,27 +7,51 @@ import { incidentJson, incidentsJson, parseIncidentsQuery, selectIncidents } fro
 const S = 1_000_000;
 const H10 = Date.UTC(2026, 10, 1, 10) * 1000;
 
-function incident(id: string, quality: string, from: number, to: number, closedAt: number | null, how: StoredIncident['closedHow'] = 'filled'): StoredIncident {
+function incident(
+  id: string,
+  quality: string,
+  from: number,
+  to: number,
+  closedAt: number | null,
+  how: StoredIncident['closedHow'] = 'filled',
+): StoredIncident {
   return {
-    channel: 'c', quality, id, event: closedAt === null ? 'shrunk' : 'closed', at: closedAt ?? H10 + 7300 * S,
-    span: { start: H10 + from * S, end: H10 + to * S }, openedAt: H10 + 7200 * S, openedAtStart: false,
-    open: closedAt === null ? [{ start: H10 + (from + 10) * S, end: H10 + to * S }] : [], closedAt,
-    closedHow: closedAt === null ? null : how, downSince: how === 'filled_while_down' ? H10 + 7250 * S : null,
+    channel: 'c',
+    quality,
+    id,
+    event: closedAt === null ? 'shrunk' : 'closed',
+    at: closedAt ?? H10 + 7300 * S,
+    span: { start: H10 + from * S, end: H10 + to * S },
+    openedAt: H10 + 7200 * S,
+    openedAtStart: false,
+    open: closedAt === null ? [{ start: H10 + (from + 10) * S, end: H10 + to * S }] : [],
+    closedAt,
+    closedHow: closedAt === null ? null : how,
+    downSince: how === 'filled_while_down' ? H10 + 7250 * S : null,
   };
 }
 
 /** A fleet view where peer b (up) holds 10:01:00-10:01:30 and peer d is down. */
 const view = {
-  v: 1, node: 'a', generated_at: H10, ready: true,
-  peers: [{ node: 'b', url: 'http://b', state: 'up', error: null, last_ok_at: H10 }, { node: 'd', url: 'http://d', state: 'down', error: 'refused', last_ok_at: null }],
-  qualities: [{
-    channel: 'c', quality: 'source',
-    nodes: [
-      { node: 'a', self: true, state: 'up', error: null, window: null, covered: [], partial: [] },
-      { node: 'b', self: false, state: 'up', error: null, window: null, covered: [[H10 + 60 * S, H10 + 90 * S]], partial: [] },
-      { node: 'd', self: false, state: 'down', error: 'refused', window: null, covered: [[H10, H10 + 3600 * S]], partial: [] },
-    ],
-  }],
+  v: 1,
+  node: 'a',
+  generated_at: H10,
+  ready: true,
+  peers: [
+    { node: 'b', url: 'http://b', state: 'up', error: null, last_ok_at: H10 },
+    { node: 'd', url: 'http://d', state: 'down', error: 'refused', last_ok_at: null },
+  ],
+  qualities: [
+    {
+      channel: 'c',
+      quality: 'source',
+      nodes: [
+        { node: 'a', self: true, state: 'up', error: null, window: null, covered: [], partial: [] },
+        { node: 'b', self: false, state: 'up', error: null, window: null, covered: [[H10 + 60 * S, H10 + 90 * S]], partial: [] },
+        { node: 'd', self: false, state: 'down', error: 'refused', window: null, covered: [[H10, H10 + 3600 * S]], partial: [] },
+      ],
+    },
+  ],
 } as unknown as FleetView;
 
 describe('/api/v1/incidents (src/web/incidentsApi.ts)', () => {
@@ -40,10 +64,14 @@ describe('/api/v1/incidents (src/web/incidentsApi.ts)', () => {
     assert.equal(j.closed_at, null);
     assert.equal(j.fill_delay_seconds, null);
     assert.equal(j.open_seconds, 40);
-    assert.deepEqual(j.open_parts, [{
-      start: '2026-11-01T10:01:00.000000Z', end: '2026-11-01T10:01:40.000000Z', duration: 40,
-      peers: [{ node: 'b', cover: 'partial', covered: 30 }],
-    }]);
+    assert.deepEqual(j.open_parts, [
+      {
+        start: '2026-11-01T10:01:00.000000Z',
+        end: '2026-11-01T10:01:40.000000Z',
+        duration: 40,
+        peers: [{ node: 'b', cover: 'partial', covered: 30 }],
+      },
+    ]);
   });
 
   it('closed ones carry their fill delay; one filled while down the bounds of the outage', () => {
@@ -58,12 +86,31 @@ describe('/api/v1/incidents (src/web/incidentsApi.ts)', () => {
   });
 
   it('filters by channel, quality, state and the span meeting [since, until)', () => {
-    const all = [incident('late', 'source', 1000, 1100, null), incident('early', 'source', 0, 10, H10 + 7260 * S), incident('other', '480p', 0, 10, null)];
-    assert.deepEqual(selectIncidents(all, {}).map((i) => i.id), ['other', 'early', 'late']);
-    assert.deepEqual(selectIncidents(all, { quality: 'source', state: 'open' }).map((i) => i.id), ['late']);
-    assert.deepEqual(selectIncidents(all, { state: 'closed' }).map((i) => i.id), ['early']);
-    assert.deepEqual(selectIncidents(all, { since: H10 + 10 * S }).map((i) => i.id), ['late']);
-    assert.deepEqual(selectIncidents(all, { until: H10 + 10 * S, quality: 'source' }).map((i) => i.id), ['early']);
+    const all = [
+      incident('late', 'source', 1000, 1100, null),
+      incident('early', 'source', 0, 10, H10 + 7260 * S),
+      incident('other', '480p', 0, 10, null),
+    ];
+    assert.deepEqual(
+      selectIncidents(all, {}).map((i) => i.id),
+      ['other', 'early', 'late'],
+    );
+    assert.deepEqual(
+      selectIncidents(all, { quality: 'source', state: 'open' }).map((i) => i.id),
+      ['late'],
+    );
+    assert.deepEqual(
+      selectIncidents(all, { state: 'closed' }).map((i) => i.id),
+      ['early'],
+    );
+    assert.deepEqual(
+      selectIncidents(all, { since: H10 + 10 * S }).map((i) => i.id),
+      ['late'],
+    );
+    assert.deepEqual(
+      selectIncidents(all, { until: H10 + 10 * S, quality: 'source' }).map((i) => i.id),
+      ['early'],
+    );
     const body = incidentsJson(all, { state: 'open' }, view, H10) as { state: string; peers: unknown[]; incidents: unknown[] };
     assert.equal(body.state, 'open');
     assert.equal(body.incidents.length, 2);

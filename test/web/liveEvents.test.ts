@@ -21,17 +21,52 @@ async function setup(limits: { maxStreams: number; stallMs: number }, pad = PAD)
   const dropped: number[] = [];
   const refused: string[] = [];
   const responses: http.ServerResponse[] = [];
-  const events = new LiveEvents(() => ({ seq, pad: 'x'.repeat(pad) }), (l) => { listener = l; return () => { listener = null; }; }, limits, {
-    dropped: (_c, ms) => dropped.push(ms),
-    refused: (c) => refused.push(String(c)),
-  }, () => now);
-  const server = await startHttpServer('127.0.0.1', 0, [{ path: '/events', handle: (req, res) => { responses.push(res); events.handle(req, res); } }], (e) => { throw e; });
+  const events = new LiveEvents(
+    () => ({ seq, pad: 'x'.repeat(pad) }),
+    (l) => {
+      listener = l;
+      return () => {
+        listener = null;
+      };
+    },
+    limits,
+    {
+      dropped: (_c, ms) => dropped.push(ms),
+      refused: (c) => refused.push(String(c)),
+    },
+    () => now,
+  );
+  const server = await startHttpServer(
+    '127.0.0.1',
+    0,
+    [
+      {
+        path: '/events',
+        handle: (req, res) => {
+          responses.push(res);
+          events.handle(req, res);
+        },
+      },
+    ],
+    (e) => {
+      throw e;
+    },
+  );
   return {
-    events, server, dropped, refused, responses,
+    events,
+    server,
+    dropped,
+    refused,
+    responses,
     /** A change of the state: the next event goes out within GATHER_MS. */
-    change: () => { seq += 1; listener?.(); },
+    change: () => {
+      seq += 1;
+      listener?.();
+    },
     seq: () => seq,
-    advance: (ms: number) => { now += ms; },
+    advance: (ms: number) => {
+      now += ms;
+    },
   };
 }
 
@@ -90,7 +125,11 @@ describe('live-update streams', () => {
       await waitFor('the slow client has the newest event', async () => (slow.received().includes(`"seq":${last},`) ? true : undefined));
       const got = [...slow.received().matchAll(/"seq":(\d+),/g)].map((m) => Number(m[1]));
       assert.ok(got.length < 30, `skipped the events it could not take in time: got ${got.length} of ${last + 1}`);
-      assert.deepEqual(got, [...got].sort((a, b) => a - b), 'in order');
+      assert.deepEqual(
+        got,
+        [...got].sort((a, b) => a - b),
+        'in order',
+      );
       assert.deepEqual(t.dropped, []);
     } finally {
       slow.socket.destroy();

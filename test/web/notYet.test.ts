@@ -10,7 +10,7 @@ import { hourUs, makeFixture, type Fixture } from './helpers/webFixture.js';
 const origin = hourUs('2026-11-01T05');
 
 describe('the page: "not yet" after now, and a red empty window', () => {
-  it('greys every pixel from now on: the rest of now\'s column, then every later column', () => {
+  it("greys every pixel from now on: the rest of now's column, then every later column", () => {
     // 3 hours, 2 s pixels, 300 rows (18 columns); now = 07:10:01 → pixel 3901: column 13, row 1.
     const g = { width: 18, height: 300, origin, hours: 3 };
     const now = origin + 2 * 3600 * SECOND_US + 601 * SECOND_US;
@@ -27,21 +27,33 @@ describe('the page: "not yet" after now, and a red empty window', () => {
   let fx: Fixture;
   before(async () => {
     // source records 05:00–05:30; 480p has nothing; the window is 05–07 by the flags.
-    fx = await makeFixture({ c: { source: { '2026-11-01T05': [[0, 1800, 10, 'full']] } } }, {
-      extra: { qualities: 'source,480p', 'first-hour': '2026-11-01T05', 'last-hour': '2026-11-01T07' },
-    });
+    fx = await makeFixture(
+      { c: { source: { '2026-11-01T05': [[0, 1800, 10, 'full']] } } },
+      {
+        extra: { qualities: 'source,480p', 'first-hour': '2026-11-01T05', 'last-hour': '2026-11-01T07' },
+      },
+    );
   });
-  after(async () => { if (fx !== undefined) await rm(fx.base, { recursive: true, force: true }); });
+  after(async () => {
+    if (fx !== undefined) await rm(fx.base, { recursive: true, force: true });
+  });
 
   const ctxAt = (nowUs: number) => createWebContext({ state: fx.state, config: fx.config, now: () => nowUs / 1000, nodeName: 'n' });
 
   it('the part of the map after now is "not yet" in the page data; the holes stop at now; the docs are linked', () => {
     const now = hourUs('2026-11-01T06') + 1200 * SECOND_US;
     const s = summarizeQuality('c', 'source', fx.state.get('c', 'source'), now);
-    assert.deepEqual(s.rawHoles.map((x) => [x.start, x.end]), [[origin + 1800 * SECOND_US, now]]);
+    assert.deepEqual(
+      s.rawHoles.map((x) => [x.start, x.end]),
+      [[origin + 1800 * SECOND_US, now]],
+    );
     const data = pageData(ctxAt(now), 'maps/', false, 'docs/coverage.md');
     const i = data.qualities.findIndex((q) => q.quality === 'source');
-    assert.deepEqual(data.qualities[i].holes.map((x) => [x.start, x.end]), [[origin + 1800 * SECOND_US, now]], 'the page lists the same holes');
+    assert.deepEqual(
+      data.qualities[i].holes.map((x) => [x.start, x.end]),
+      [[origin + 1800 * SECOND_US, now]],
+      'the page lists the same holes',
+    );
     assert.equal(data.maps[i]?.notyet.length, 1, 'now (06:20) is on a column boundary: one block, to the end of hour 07');
     assert.equal(data.docs_url, 'docs/coverage.md');
   });
@@ -52,6 +64,9 @@ describe('the page: "not yet" after now, and a red empty window', () => {
     assert.equal(s.nothingRecorded, true);
     assert.deepEqual([s.rawHoles.length, s.rawHoleUs, s.missingHours], [1, 3 * 3600 * SECOND_US, 3]);
     const q = pageData(ctxAt(now), 'maps/', false).qualities.find((x) => x.quality === '480p');
-    assert.deepEqual([q?.nothing_recorded, q?.hole_count, q?.hole_us, q?.missing_hours, q?.coverage_pct], [true, 1, 3 * 3600 * SECOND_US, 3, 0]);
+    assert.deepEqual(
+      [q?.nothing_recorded, q?.hole_count, q?.hole_us, q?.missing_hours, q?.coverage_pct],
+      [true, 1, 3 * 3600 * SECOND_US, 3, 0],
+    );
   });
 });

@@ -29,7 +29,7 @@ const DEADLINE = 60_000;
 const when = (s: number): string => displayUtc((hourStart + s * 1000) * 1000);
 const clock = (s: number): string => when(s).slice(11);
 
-describe('the page\'s hole history, live (issue 28)', () => {
+describe("the page's hole history, live (issue 28)", () => {
   let dir: string;
   let a: RunningDaemon;
   let b: RunningDaemon;
@@ -40,14 +40,17 @@ describe('the page\'s hole history, live (issue 28)', () => {
   let listFetches = 0;
   const storeA = (): string => path.join(dir, 'a');
   const seg = (s: number): string => path.join(storeA(), 'c', 'source', A, `${offsetName(s)}-2.000-full-AAAA.ts`);
-  const remove = (from: number, to: number): void => { for (let s = from; s < to; s += 2) rmSync(seg(s)); };
+  const remove = (from: number, to: number): void => {
+    for (let s = from; s < to; s += 2) rmSync(seg(s));
+  };
   const putBack = (from: number, to: number): void => fillHour(storeA(), 'c', 'source', A, from, to);
   /** The texts of the card's open and closed incidents as drawn. */
-  const drawn = (p: Page): Promise<{ open: string[]; closed: string[]; note: string | null }> => p.$eval('#q-0 .incidentlist', (host) => ({
-    open: [...host.querySelectorAll('li.incident.open')].map((li) => li.textContent ?? ''),
-    closed: [...host.querySelectorAll('li.incident.closed')].map((li) => li.textContent ?? ''),
-    note: host.querySelector('.noinc')?.textContent ?? null,
-  }));
+  const drawn = (p: Page): Promise<{ open: string[]; closed: string[]; note: string | null }> =>
+    p.$eval('#q-0 .incidentlist', (host) => ({
+      open: [...host.querySelectorAll('li.incident.open')].map((li) => li.textContent ?? ''),
+      closed: [...host.querySelectorAll('li.incident.closed')].map((li) => li.textContent ?? ''),
+      note: host.querySelector('.noinc')?.textContent ?? null,
+    }));
   const until = <T>(what: string, p: Page, pick: (d: Awaited<ReturnType<typeof drawn>>) => T | undefined): Promise<T> =>
     waitFor(what, async () => pick(await drawn(p)), DEADLINE, 100);
 
@@ -58,18 +61,30 @@ describe('the page\'s hole history, live (issue 28)', () => {
       fillHour(path.join(dir, store), 'c', 'source', B, 0, 1200);
     }
     const env = (name: string) => cleanEnv({ SEGCOV_NODE_NAME: name, SEGCOV_PEER_POLL_MS: '300' });
-    b = await startDaemon(['c', '--base-dir', path.join(dir, 'b'), '--qualities', 'source', '--log-level', 'warn'], { env: env('node-b'), readyTimeoutMs: DEADLINE });
+    b = await startDaemon(['c', '--base-dir', path.join(dir, 'b'), '--qualities', 'source', '--log-level', 'warn'], {
+      env: env('node-b'),
+      readyTimeoutMs: DEADLINE,
+    });
     const config = path.join(dir, 'a.yaml');
     await writeFile(config, `peers:\n  node-b: ${b.url}\n`);
-    a = await startDaemon(['c', '--base-dir', storeA(), '--qualities', 'source', '--config', config, '--log-level', 'warn'], { env: env('node-a'), readyTimeoutMs: DEADLINE });
-    await waitFor('node-a to hear from node-b', async () => {
-      const v = await (await fetch(`${a.url}/api/v1/fleet`)).json() as { peers: { state: string }[] };
-      return v.peers[0]?.state === 'up' ? true : undefined;
-    }, DEADLINE);
+    a = await startDaemon(['c', '--base-dir', storeA(), '--qualities', 'source', '--config', config, '--log-level', 'warn'], {
+      env: env('node-a'),
+      readyTimeoutMs: DEADLINE,
+    });
+    await waitFor(
+      'node-a to hear from node-b',
+      async () => {
+        const v = (await (await fetch(`${a.url}/api/v1/fleet`)).json()) as { peers: { state: string }[] };
+        return v.peers[0]?.state === 'up' ? true : undefined;
+      },
+      DEADLINE,
+    );
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
     problems = watchProblems(page);
-    page.on('request', (r) => { if (new URL(r.url()).pathname === '/api/v1/incidents') listFetches += 1; });
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname === '/api/v1/incidents') listFetches += 1;
+    });
     await page.goto(`${a.url}/`, { waitUntil: 'networkidle' });
   });
   after(async () => {
@@ -88,7 +103,12 @@ describe('the page\'s hole history, live (issue 28)', () => {
   it('segments deleted in a finished stretch: an open incident, live, held by the peer', async () => {
     remove(600, 700);
     const [open] = await until('the open incident on the page', page, (d) => (d.open.length === 1 ? d.open : undefined));
-    assert.match(open, new RegExp(`^1 min 40 s ${when(600)} – ${clock(700)} UTC, opened [^()]+ ago \\(\\d{4}-\\d\\d-\\d\\d [\\d:.]+ UTC\\), held by node-b \\(all\\)$`));
+    assert.match(
+      open,
+      new RegExp(
+        `^1 min 40 s ${when(600)} – ${clock(700)} UTC, opened [^()]+ ago \\(\\d{4}-\\d\\d-\\d\\d [\\d:.]+ UTC\\), held by node-b \\(all\\)$`,
+      ),
+    );
     assert.equal(await page.textContent('#q-0 .incidentlist .inchead'), 'Open (1)');
     // a page loaded now reads the same from the list
     const fresh = await browser.newPage({ viewport: { width: 1000, height: 900 } });
@@ -115,10 +135,20 @@ describe('the page\'s hole history, live (issue 28)', () => {
     assert.equal(x.closed_how, 'filled');
     assert.ok(x.fill_delay_seconds !== null && x.fill_delay_seconds > 0);
     const fill = formatDuration(Math.round(x.fill_delay_seconds * 1e6));
-    assert.match(closed, new RegExp(`^1 min 40 s ${when(600)} – ${clock(700)} UTC, filled after ${fill.replace(/\./g, '\\.')} \\(closed [^()]+ ago\\)$`));
-    assert.equal(await page.$eval('#q-0 li.incident.closed .fill', (f) => getComputedStyle(f).color), 'rgb(26, 127, 55)', 'a fill in green');
-    assert.deepEqual(await page.$$eval('#q-0 .incidentlist .inchead', (ps) => ps.map((p) => p.textContent)), ['Open (0): none.', 'Recently closed, the newest first']);
-    assert.deepEqual(problems, [], 'the list came through the page\'s CSP (connect-src \'self\')');
+    assert.match(
+      closed,
+      new RegExp(`^1 min 40 s ${when(600)} – ${clock(700)} UTC, filled after ${fill.replace(/\./g, '\\.')} \\(closed [^()]+ ago\\)$`),
+    );
+    assert.equal(
+      await page.$eval('#q-0 li.incident.closed .fill', (f) => getComputedStyle(f).color),
+      'rgb(26, 127, 55)',
+      'a fill in green',
+    );
+    assert.deepEqual(await page.$$eval('#q-0 .incidentlist .inchead', (ps) => ps.map((p) => p.textContent)), [
+      'Open (0): none.',
+      'Recently closed, the newest first',
+    ]);
+    assert.deepEqual(problems, [], "the list came through the page's CSP (connect-src 'self')");
     assert.equal(listFetches, 1, 'the list was loaded once; every change came over the event stream');
     await page.screenshot({ path: await screenshotPath('status-page-incidents.png'), fullPage: true });
   });

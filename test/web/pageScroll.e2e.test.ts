@@ -18,9 +18,12 @@ import { makeFixture, SAMPLE_NOW_MS, writeMapPng, type Fixture, type Run } from 
  * real Chromium, over cold passes of real stores.
  */
 /** 30 whole hours up to 2026-11-01T07, the sample "now"'s hour. */
-const HOURS: Record<string, Run[]> = Object.fromEntries(Array.from({ length: 30 }, (_, i): [string, Run[]] => [
-  new Date(Date.UTC(2026, 9, 31, 2) + i * 3_600_000).toISOString().slice(0, 13), [[0, 3600, 60, 'full']],
-]));
+const HOURS: Record<string, Run[]> = Object.fromEntries(
+  Array.from({ length: 30 }, (_, i): [string, Run[]] => [
+    new Date(Date.UTC(2026, 9, 31, 2) + i * 3_600_000).toISOString().slice(0, 13),
+    [[0, 3600, 60, 'full']],
+  ]),
+);
 
 let fx: Fixture;
 let later: Fixture;
@@ -32,7 +35,14 @@ before(async () => {
   fx = await makeFixture({ wide: { source: HOURS } }, { extra: { channels: ['wide', 'ghost'] } });
   // the quality the live update adds: its pass made apart, its map written where the page finds it
   later = await makeFixture({ wide: { '480p': HOURS } });
-  server = await startHttpServer('127.0.0.1', 0, webRoutes(createWebContext({ state: fx.state, config: fx.config, now: () => SAMPLE_NOW_MS })), (e) => { throw e; });
+  server = await startHttpServer(
+    '127.0.0.1',
+    0,
+    webRoutes(createWebContext({ state: fx.state, config: fx.config, now: () => SAMPLE_NOW_MS })),
+    (e) => {
+      throw e;
+    },
+  );
   browser = await launchChromium();
 });
 after(async () => {
@@ -41,11 +51,26 @@ after(async () => {
   for (const f of [fx, later]) if (f !== undefined) await rm(f.base, { recursive: true, force: true });
 });
 
-interface Box { card: string; cls: string; left: number; max: number; width: number }
+interface Box {
+  card: string;
+  cls: string;
+  left: number;
+  max: number;
+  width: number;
+}
 /** The strip and map boxes shown (not the hidden strips of a pair with no window). */
-const boxes = (page: Page): Promise<Box[]> => page.$$eval('.stripscroll, .mapscroll', (xs) => xs.filter((x) => x.clientWidth > 0).map((x) => ({
-  card: x.closest('article')?.id ?? '', cls: x.className, left: x.scrollLeft, max: x.scrollWidth - x.clientWidth, width: x.clientWidth,
-})));
+const boxes = (page: Page): Promise<Box[]> =>
+  page.$$eval('.stripscroll, .mapscroll', (xs) =>
+    xs
+      .filter((x) => x.clientWidth > 0)
+      .map((x) => ({
+        card: x.closest('article')?.id ?? '',
+        cls: x.className,
+        left: x.scrollLeft,
+        max: x.scrollWidth - x.clientWidth,
+        width: x.clientWidth,
+      })),
+  );
 const atEnd = (b: Box): boolean => b.left >= b.max - 1;
 
 async function updates(page: Page, n: number): Promise<void> {
@@ -53,7 +78,7 @@ async function updates(page: Page, n: number): Promise<void> {
 }
 const seen = (page: Page): Promise<number> => page.evaluate(() => (window as unknown as { segcovUpdates?: number }).segcovUpdates ?? 0);
 
-it('a card added by a live update opens at the newest end, and the card it narrows stays there; a reader\'s scroll is kept', async () => {
+it("a card added by a live update opens at the newest end, and the card it narrows stays there; a reader's scroll is kept", async () => {
   const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
   const problems = watchProblems(page);
   await page.goto(`http://127.0.0.1:${server.port}/`, { waitUntil: 'networkidle' });
@@ -80,8 +105,14 @@ it('a card added by a live update opens at the newest end, and the card it narro
   }
 
   // The reader scrolls the first card's strips back; a live update leaves them there, the rest at the end.
-  assert.deepEqual(two.map((b) => b.card), ['q-0', 'q-0', 'q-2', 'q-2'], 'the new card is the third of the data, beside the first');
-  await page.$eval('#q-0 .stripscroll', (x) => { x.scrollLeft = 0; });
+  assert.deepEqual(
+    two.map((b) => b.card),
+    ['q-0', 'q-0', 'q-2', 'q-2'],
+    'the new card is the third of the data, beside the first',
+  );
+  await page.$eval('#q-0 .stripscroll', (x) => {
+    x.scrollLeft = 0;
+  });
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   const m = await seen(page);
   const s = fx.state.get('wide', 'source');
@@ -89,7 +120,7 @@ it('a card added by a live update opens at the newest end, and the card it narro
   fx.state.set({ ...s, updatedAt: s.updatedAt + 1 });
   await updates(page, m + 1);
   const kept = await boxes(page);
-  assert.equal(kept[0].left, 0, 'the reader\'s scroll position is kept');
+  assert.equal(kept[0].left, 0, "the reader's scroll position is kept");
   for (const b of kept.slice(1)) assert.ok(atEnd(b), `${b.card} ${b.cls} at ${b.left} of ${b.max}`);
   assert.deepEqual(problems, []);
   await page.screenshot({ path: await screenshotPath('status-page-card-added.png'), fullPage: true });
@@ -102,7 +133,13 @@ it('a pair not scanned yet is neutral: "not scanned yet", grey', async () => {
   await page.goto(`http://127.0.0.1:${server.port}/`, { waitUntil: 'networkidle' });
   const ghost = await page.$eval('#q-1', (a) => {
     const badge = a.querySelector('.badge') as HTMLElement;
-    return { h: a.closest('section')?.querySelector('h2')?.textContent, card: a.className, badge: badge.textContent, cls: badge.className, color: getComputedStyle(badge).color };
+    return {
+      h: a.closest('section')?.querySelector('h2')?.textContent,
+      card: a.className,
+      badge: badge.textContent,
+      cls: badge.className,
+      color: getComputedStyle(badge).color,
+    };
   });
   assert.deepEqual(ghost, { h: 'ghost', card: 'quality wait', badge: 'not scanned yet', cls: 'badge wait', color: 'rgb(87, 96, 106)' });
   assert.equal(await page.$eval('#overview tbody tr:nth-child(2)', (tr) => tr.className), 'wait');

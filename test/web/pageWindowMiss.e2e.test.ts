@@ -20,8 +20,24 @@ before(async () => {
   dir = await makeTmpDir('page-window-miss');
   const store = path.join(dir, 'store');
   for (const h of ['10', '11', '12', '13']) fillHour(store, 'c', 'source', `2026-11-01T${h}`, 0, 3600);
-  d = await startDaemon(['c', '--base-dir', store, '--qualities', 'source', '--output-dir', path.join(dir, 'out'),
-    '--first-hour', '1969-12-31T00', '--last-hour', '1970-01-07T00', '--log-level', 'error'], { env: cleanEnv() });
+  d = await startDaemon(
+    [
+      'c',
+      '--base-dir',
+      store,
+      '--qualities',
+      'source',
+      '--output-dir',
+      path.join(dir, 'out'),
+      '--first-hour',
+      '1969-12-31T00',
+      '--last-hour',
+      '1970-01-07T00',
+      '--log-level',
+      'error',
+    ],
+    { env: cleanEnv() },
+  );
   browser = await launchChromium();
 });
 after(async () => {
@@ -34,8 +50,11 @@ it('a window that holds none of the recording is said in a banner, with the wind
   const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
   const problems = watchProblems(page);
   await page.goto(`${d.url}/`, { waitUntil: 'networkidle' });
-  assert.equal(await page.textContent('#q-0 .banner.windowmiss'), 'The window holds none of the recording. '
-    + 'Window: 1969-12-31 00:00:00 – 1970-01-07 01:00:00 UTC. Recorded: 2026-11-01 10:00:00 – 2026-11-01 14:00:00 UTC. Check --first-hour and --last-hour.');
+  assert.equal(
+    await page.textContent('#q-0 .banner.windowmiss'),
+    'The window holds none of the recording. ' +
+      'Window: 1969-12-31 00:00:00 – 1970-01-07 01:00:00 UTC. Recorded: 2026-11-01 10:00:00 – 2026-11-01 14:00:00 UTC. Check --first-hour and --last-hour.',
+  );
   assert.equal(await page.textContent('#q-0 .badge'), 'BAD – window holds none of the recording');
   assert.equal(await page.$eval('#q-0', (a) => a.className), 'quality bad');
   assert.deepEqual(problems, []);

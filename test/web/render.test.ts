@@ -40,10 +40,34 @@ describe('map layout', () => {
     const l = mapLayout({ width: 24, height: 300, origin, hours: 4 }, 2);
     assert.equal(l.hourPx, 6 * l.scaleX);
     assert.equal(l.width, 24 * l.scaleX);
-    assert.deepEqual(l.hourLabels.map((x) => [x.at, x.text]), [[0, '22'], [l.hourPx, '23'], [2 * l.hourPx, '00'], [3 * l.hourPx, '01']]);
-    assert.deepEqual(l.dayLabels.map((d) => [d.at, d.size, d.title]), [[0, 2 * l.hourPx, '2026-11-01'], [2 * l.hourPx, 2 * l.hourPx, '2026-11-02']]);
+    assert.deepEqual(
+      l.hourLabels.map((x) => [x.at, x.text]),
+      [
+        [0, '22'],
+        [l.hourPx, '23'],
+        [2 * l.hourPx, '00'],
+        [3 * l.hourPx, '01'],
+      ],
+    );
+    assert.deepEqual(
+      l.dayLabels.map((d) => [d.at, d.size, d.title]),
+      [
+        [0, 2 * l.hourPx, '2026-11-01'],
+        [2 * l.hourPx, 2 * l.hourPx, '2026-11-02'],
+      ],
+    );
     assert.equal(l.columnSeconds, 600);
-    assert.deepEqual(l.minuteTicks.map((t) => [t.at, t.text]), [[0, '+0 min'], [60 * l.scaleY, '+2 min'], [120 * l.scaleY, '+4 min'], [180 * l.scaleY, '+6 min'], [240 * l.scaleY, '+8 min'], [300 * l.scaleY, '+10 min']]);
+    assert.deepEqual(
+      l.minuteTicks.map((t) => [t.at, t.text]),
+      [
+        [0, '+0 min'],
+        [60 * l.scaleY, '+2 min'],
+        [120 * l.scaleY, '+4 min'],
+        [180 * l.scaleY, '+6 min'],
+        [240 * l.scaleY, '+8 min'],
+        [300 * l.scaleY, '+10 min'],
+      ],
+    );
   });
   it('labels fewer hours when hours are narrow, still on hour boundaries', () => {
     const l = mapLayout({ width: 6 * 168, height: 300, origin, hours: 168 }, 2);
@@ -81,19 +105,29 @@ describe('summary, page and JSON from a state', async () => {
     assert.equal(later.coveragePct, (9870 / 10200) * 100);
     // The odd channel's missing hour 06 is a hole (no per-hour gauge has it).
     const odd = summarizeQuality(ODD_CHANNEL, 'source', fx.state.get(ODD_CHANNEL, 'source'), nowUs);
-    assert.deepEqual(odd.rawHoles.map((x) => [x.start, x.end, x.hour]), [[hourUs('2026-11-01T06'), hourUs('2026-11-01T07') + 20 * SECOND_US, '2026-11-01T06']]);
+    assert.deepEqual(
+      odd.rawHoles.map((x) => [x.start, x.end, x.hour]),
+      [[hourUs('2026-11-01T06'), hourUs('2026-11-01T07') + 20 * SECOND_US, '2026-11-01T06']],
+    );
     assert.equal(odd.missingHours, 1);
   });
 
   it('the page carries every hole (missing hours included) in its data, escapes names, and does not reload itself', () => {
     const data = pageData(ctx, 'maps/', false);
     const src = data.qualities.find((q) => q.channel === 'desertbus' && q.quality === 'source');
-    assert.deepEqual(src?.holes.map((x) => [x.start, x.end]), [
-      [hourUs('2026-11-01T06') + 600 * SECOND_US, hourUs('2026-11-01T06') + 630 * SECOND_US],
-      [hourUs('2026-11-01T07') + 1200 * SECOND_US, hourUs('2026-11-01T07') + 1500 * SECOND_US],
-    ]);
+    assert.deepEqual(
+      src?.holes.map((x) => [x.start, x.end]),
+      [
+        [hourUs('2026-11-01T06') + 600 * SECOND_US, hourUs('2026-11-01T06') + 630 * SECOND_US],
+        [hourUs('2026-11-01T07') + 1200 * SECOND_US, hourUs('2026-11-01T07') + 1500 * SECOND_US],
+      ],
+    );
     const odd = data.qualities.find((q) => q.channel === ODD_CHANNEL && q.quality === 'source');
-    assert.deepEqual(odd?.holes.map((x) => [x.start, x.end]), [[hourUs('2026-11-01T06'), hourUs('2026-11-01T07') + 20 * SECOND_US]], 'the missing hour is a hole');
+    assert.deepEqual(
+      odd?.holes.map((x) => [x.start, x.end]),
+      [[hourUs('2026-11-01T06'), hourUs('2026-11-01T07') + 20 * SECOND_US]],
+      'the missing hour is a hole',
+    );
     const html = pageHtml(ctx, 'maps/', false);
     assert.ok(!html.includes('<img src=x'), 'the odd name never appears as markup');
     assert.ok(html.includes(embedJson(`maps/${encodeURIComponent(`${ODD_CHANNEL}_source_coverage.png`)}`).slice(1, -1)));
@@ -114,12 +148,18 @@ describe('summary, page and JSON from a state', async () => {
     };
     const h = body.channels[0].qualities[0].hours[0];
     assert.deepEqual(h, {
-      hour: '2026-11-01T06', start: '2026-11-01T06:00:00.000000Z',
+      hour: '2026-11-01T06',
+      start: '2026-11-01T06:00:00.000000Z',
       segment_count: { full: 360, suspect: 0, partial: 0, bad: 0 },
       segment_duration: { full: 3600, suspect: 0, partial: 0 },
-      raw_coverage: 3600, editable_coverage: 3600, raw_holes: 0, editable_holes: 0,
-      raw_hole_duration: 0, editable_hole_duration: 0,
-      overlap_count: { full: 0, suspect: 0, partial: 0 }, overlap_duration: { full: 0, suspect: 0, partial: 0 },
+      raw_coverage: 3600,
+      editable_coverage: 3600,
+      raw_holes: 0,
+      editable_holes: 0,
+      raw_hole_duration: 0,
+      editable_hole_duration: 0,
+      overlap_count: { full: 0, suspect: 0, partial: 0 },
+      overlap_duration: { full: 0, suspect: 0, partial: 0 },
     });
   });
 

@@ -11,7 +11,12 @@ import { webRoutes } from '../../src/web/routes.js';
 import { makeFixture, ODD_CHANNEL, SAMPLE_NOW_MS, SAMPLE_SPEC, type Fixture } from './helpers/webFixture.js';
 import { createWebContext } from '../../src/web/context.js';
 
-interface Reply { status: number; type: string; body: Buffer; headers: http.IncomingHttpHeaders }
+interface Reply {
+  status: number;
+  type: string;
+  body: Buffer;
+  headers: http.IncomingHttpHeaders;
+}
 
 /** A raw GET: the path goes on the wire exactly as given (no client-side normalising). */
 function get(port: number, rawPath: string, method = 'GET'): Promise<Reply> {
@@ -19,7 +24,14 @@ function get(port: number, rawPath: string, method = 'GET'): Promise<Reply> {
     const req = http.request({ host: '127.0.0.1', port, path: rawPath, method }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks), headers: res.headers }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          type: String(res.headers['content-type'] ?? ''),
+          body: Buffer.concat(chunks),
+          headers: res.headers,
+        }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -36,7 +48,14 @@ describe('web routes over HTTP', () => {
 
   before(async () => {
     fx = await makeFixture(SAMPLE_SPEC, { peers: { 'node-b': 'http://192.0.2.7:8006/' } });
-    server = await startHttpServer('127.0.0.1', 0, webRoutes(createWebContext({ state: fx.state, config: fx.config, now: () => SAMPLE_NOW_MS })), (e) => { throw e; });
+    server = await startHttpServer(
+      '127.0.0.1',
+      0,
+      webRoutes(createWebContext({ state: fx.state, config: fx.config, now: () => SAMPLE_NOW_MS })),
+      (e) => {
+        throw e;
+      },
+    );
     // A file next to the output folder, and links to it planted inside under map names.
     outside = path.join(fx.base, 'secret.png');
     await writeFile(outside, SECRET);
@@ -64,7 +83,10 @@ describe('web routes over HTTP', () => {
     // the hash the build computed is the served script's (the browser would block it otherwise)
     const script = /<script>([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
     assert.ok(script.length > 1000, 'the page carries its inline script');
-    assert.ok(csp.includes(`script-src 'sha256-${createHash('sha256').update(script).digest('base64')}';`), 'the CSP allows the inline script by its hash');
+    assert.ok(
+      csp.includes(`script-src 'sha256-${createHash('sha256').update(script).digest('base64')}';`),
+      'the CSP allows the inline script by its hash',
+    );
     assert.ok(!html.includes('<img src=x'), 'channel name is escaped');
     assert.ok(html.includes('"channel":"\\u003cimg src=x onerror=alert(1)>'), 'the odd name is in the data, its < escaped');
     assert.ok(html.includes('"src":"maps/desertbus_source_coverage.png?v=1000"'));
@@ -89,16 +111,31 @@ describe('web routes over HTTP', () => {
 
   it('/maps/ reaches nothing outside the output folder, whatever the request', async () => {
     const attempts = [
-      '/maps/../secret.png', '/maps/%2e%2e/secret.png', '/maps/%2e%2e%2fsecret.png', '/maps/%2E%2E%2Fsecret.png',
-      '/maps/..%2fsecret.png', '/maps/..%5csecret.png', '/maps/%252e%252e%252fsecret.png',
-      '/maps//etc/passwd', '/maps/%2fetc%2fpasswd', `/maps/${encodeURIComponent(outside)}`,
-      '/maps/%00desertbus_source_coverage.png', '/maps/desertbus_source_coverage.png%00.png',
-      '/maps/sub/../desertbus_source_coverage.png/..%2f..%2fsecret.png', '/maps/.', '/maps/%2e', '/maps/',
-      '/maps/sub', '/maps/..;/secret.png', '/maps/%c0%ae%c0%ae/secret.png', '/maps/%',
+      '/maps/../secret.png',
+      '/maps/%2e%2e/secret.png',
+      '/maps/%2e%2e%2fsecret.png',
+      '/maps/%2E%2E%2Fsecret.png',
+      '/maps/..%2fsecret.png',
+      '/maps/..%5csecret.png',
+      '/maps/%252e%252e%252fsecret.png',
+      '/maps//etc/passwd',
+      '/maps/%2fetc%2fpasswd',
+      `/maps/${encodeURIComponent(outside)}`,
+      '/maps/%00desertbus_source_coverage.png',
+      '/maps/desertbus_source_coverage.png%00.png',
+      '/maps/sub/../desertbus_source_coverage.png/..%2f..%2fsecret.png',
+      '/maps/.',
+      '/maps/%2e',
+      '/maps/',
+      '/maps/sub',
+      '/maps/..;/secret.png',
+      '/maps/%c0%ae%c0%ae/secret.png',
+      '/maps/%',
       // A map name that is a symlink to a file outside: not followed.
       `/maps/${encodeURIComponent(mapFileName(ODD_CHANNEL, '480p'))}`,
       // Not a map of a configured channel and quality, even though it is in the folder.
-      '/maps/secret.png', '/maps/index.html',
+      '/maps/secret.png',
+      '/maps/index.html',
     ];
     await writeFile(path.join(fx.config.outputDir, 'index.html'), 'x');
     for (const p of attempts) {
@@ -115,12 +152,24 @@ describe('web routes over HTTP', () => {
     const r = await get(server.port, '/api/v1/coverage');
     assert.equal(r.status, 200);
     assert.match(r.type, /^application\/json/);
-    const body = json(r) as { ready: boolean; channels: { channel: string; qualities: { quality: string; window: { coverage_percent: number } | null; hours: Record<string, unknown>[] }[] }[] };
+    const body = json(r) as {
+      ready: boolean;
+      channels: {
+        channel: string;
+        qualities: { quality: string; window: { coverage_percent: number } | null; hours: Record<string, unknown>[] }[];
+      }[];
+    };
     assert.equal(body.ready, true);
-    assert.deepEqual(body.channels.map((c) => c.channel), ['desertbus', ODD_CHANNEL]);
+    assert.deepEqual(
+      body.channels.map((c) => c.channel),
+      ['desertbus', ODD_CHANNEL],
+    );
     const src = body.channels[0].qualities[0];
     assert.equal(src.quality, 'source');
-    assert.deepEqual(src.hours.map((h) => h.hour), ['2026-11-01T05', '2026-11-01T06', '2026-11-01T07']);
+    assert.deepEqual(
+      src.hours.map((h) => h.hour),
+      ['2026-11-01T05', '2026-11-01T06', '2026-11-01T07'],
+    );
     for (const h of src.hours) for (const name of GAUGE_NAMES) assert.ok(name in h, `${String(h.hour)}: ${name}`);
     const h06 = src.hours[1];
     assert.deepEqual(h06.segment_count, { full: 297, suspect: 0, partial: 60, bad: 0 });
@@ -138,7 +187,10 @@ describe('web routes over HTTP', () => {
   it('/api/v1/coverage filters by channel and quality', async () => {
     const r = await get(server.port, `/api/v1/coverage?channel=${encodeURIComponent(ODD_CHANNEL)}&quality=source`);
     const body = json(r) as { channels: { channel: string; qualities: { quality: string }[] }[] };
-    assert.deepEqual(body.channels.map((c) => [c.channel, c.qualities.map((q) => q.quality)]), [[ODD_CHANNEL, ['source']]]);
+    assert.deepEqual(
+      body.channels.map((c) => [c.channel, c.qualities.map((q) => q.quality)]),
+      [[ODD_CHANNEL, ['source']]],
+    );
   });
 
   it('/api/v1/holes gives raw and editable holes as UTC intervals, filtered by time', async () => {
@@ -155,39 +207,93 @@ describe('web routes over HTTP', () => {
     const b2 = json(since) as { since: string; until: string; holes: { quality: string; raw_holes: { start: string }[] }[] };
     assert.equal(b2.since, '2026-11-01T07:00:00.000000Z');
     assert.equal(b2.until, '2026-11-01T08:00:00.000000Z');
-    assert.deepEqual(b2.holes.map((x) => [x.quality, x.raw_holes.map((h) => h.start)]), [
-      ['source', ['2026-11-01T07:20:00.000000Z']], ['480p', []],
-    ]);
+    assert.deepEqual(
+      b2.holes.map((x) => [x.quality, x.raw_holes.map((h) => h.start)]),
+      [
+        ['source', ['2026-11-01T07:20:00.000000Z']],
+        ['480p', []],
+      ],
+    );
     // A hole that straddles `since` is reported whole.
-    const straddle = json(await get(server.port, '/api/v1/holes?channel=desertbus&quality=source&since=2026-11-01T07:22:00Z')) as { holes: { raw_holes: { start: string }[] }[] };
-    assert.deepEqual(straddle.holes[0].raw_holes.map((h) => h.start), ['2026-11-01T07:20:00.000000Z']);
+    const straddle = json(await get(server.port, '/api/v1/holes?channel=desertbus&quality=source&since=2026-11-01T07:22:00Z')) as {
+      holes: { raw_holes: { start: string }[] }[];
+    };
+    assert.deepEqual(
+      straddle.holes[0].raw_holes.map((h) => h.start),
+      ['2026-11-01T07:20:00.000000Z'],
+    );
   });
 
   it('/api/v1/holes: each pair has its state and reason; order=length lists the longest first (default: time)', async () => {
-    type Body = { order: string; holes: { quality: string; state: string; reason: string; raw_holes: { start: string }[]; editable_holes: { start: string }[]; holes?: { start: string }[] }[] };
+    type Body = {
+      order: string;
+      holes: {
+        quality: string;
+        state: string;
+        reason: string;
+        raw_holes: { start: string }[];
+        editable_holes: { start: string }[];
+        holes?: { start: string }[];
+      }[];
+    };
     const byTime = json(await get(server.port, '/api/v1/holes?channel=desertbus')) as Body;
     assert.equal(byTime.order, 'time');
-    assert.deepEqual(byTime.holes.map((x) => [x.quality, x.state, x.reason]), [['source', 'bad', 'long hole of 5 min 00 s'], ['480p', 'ok', 'no hole']]);
+    assert.deepEqual(
+      byTime.holes.map((x) => [x.quality, x.state, x.reason]),
+      [
+        ['source', 'bad', 'long hole of 5 min 00 s'],
+        ['480p', 'ok', 'no hole'],
+      ],
+    );
     const byLength = json(await get(server.port, '/api/v1/holes?channel=desertbus&quality=source&order=length')) as Body;
     assert.equal(byLength.order, 'length');
-    assert.deepEqual(byLength.holes[0].raw_holes.map((h) => h.start), ['2026-11-01T07:20:00.000000Z', '2026-11-01T06:10:00.000000Z']);
-    assert.deepEqual(byLength.holes[0].editable_holes.map((h) => h.start), ['2026-11-01T07:20:00.000000Z', '2026-11-01T06:10:00.000000Z']);
+    assert.deepEqual(
+      byLength.holes[0].raw_holes.map((h) => h.start),
+      ['2026-11-01T07:20:00.000000Z', '2026-11-01T06:10:00.000000Z'],
+    );
+    assert.deepEqual(
+      byLength.holes[0].editable_holes.map((h) => h.start),
+      ['2026-11-01T07:20:00.000000Z', '2026-11-01T06:10:00.000000Z'],
+    );
     const withPeers = json(await get(server.port, '/api/v1/holes?channel=desertbus&quality=source&order=length&peers=1')) as Body;
-    assert.deepEqual(withPeers.holes[0].holes?.map((h) => h.start), ['2026-11-01T07:20:00.000000Z', '2026-11-01T06:10:00.000000Z']);
+    assert.deepEqual(
+      withPeers.holes[0].holes?.map((h) => h.start),
+      ['2026-11-01T07:20:00.000000Z', '2026-11-01T06:10:00.000000Z'],
+    );
     assert.equal(withPeers.holes[0].state, 'bad');
     const time = json(await get(server.port, '/api/v1/holes?channel=desertbus&quality=source&order=time')) as Body;
-    assert.deepEqual(time.holes[0].raw_holes.map((h) => h.start), ['2026-11-01T06:10:00.000000Z', '2026-11-01T07:20:00.000000Z']);
-    const cov = json(await get(server.port, '/api/v1/coverage?channel=desertbus')) as { channels: { qualities: { state: string; reason: string; recorded: unknown; window_misses_recording: boolean }[] }[] };
-    assert.deepEqual(cov.channels[0].qualities.map((q) => [q.state, q.reason, q.window_misses_recording]), [['bad', 'long hole of 5 min 00 s', false], ['ok', 'no hole', false]]);
+    assert.deepEqual(
+      time.holes[0].raw_holes.map((h) => h.start),
+      ['2026-11-01T06:10:00.000000Z', '2026-11-01T07:20:00.000000Z'],
+    );
+    const cov = json(await get(server.port, '/api/v1/coverage?channel=desertbus')) as {
+      channels: { qualities: { state: string; reason: string; recorded: unknown; window_misses_recording: boolean }[] }[];
+    };
+    assert.deepEqual(
+      cov.channels[0].qualities.map((q) => [q.state, q.reason, q.window_misses_recording]),
+      [
+        ['bad', 'long hole of 5 min 00 s', false],
+        ['ok', 'no hole', false],
+      ],
+    );
     assert.deepEqual(cov.channels[0].qualities[0].recorded, { start: '2026-11-01T05:00:00.000000Z', end: '2026-11-01T07:50:00.000000Z' });
   });
 
   it('bad API parameters get 400 with a JSON error', async () => {
     const bad = [
-      '/api/v1/holes?since=yesterday', '/api/v1/holes?until=2026-13-01', '/api/v1/holes?since=2026-11-01T08&until=2026-11-01T07',
-      '/api/v1/holes?channel=nope', '/api/v1/holes?channel=desertbus&quality=4k', '/api/v1/holes?foo=1',
-      '/api/v1/holes?channel=desertbus&channel=desertbus', '/api/v1/holes?since=', '/api/v1/coverage?since=2026-11-01T07',
-      '/api/v1/coverage?channel=../etc', '/api/v1/coverage?x', '/api/v1/holes?order=size', '/api/v1/holes?order=length&order=time',
+      '/api/v1/holes?since=yesterday',
+      '/api/v1/holes?until=2026-13-01',
+      '/api/v1/holes?since=2026-11-01T08&until=2026-11-01T07',
+      '/api/v1/holes?channel=nope',
+      '/api/v1/holes?channel=desertbus&quality=4k',
+      '/api/v1/holes?foo=1',
+      '/api/v1/holes?channel=desertbus&channel=desertbus',
+      '/api/v1/holes?since=',
+      '/api/v1/coverage?since=2026-11-01T07',
+      '/api/v1/coverage?channel=../etc',
+      '/api/v1/coverage?x',
+      '/api/v1/holes?order=size',
+      '/api/v1/holes?order=length&order=time',
       '/api/v1/coverage?order=length',
     ];
     for (const p of bad) {

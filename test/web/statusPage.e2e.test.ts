@@ -16,7 +16,13 @@ import { makeFixture, ODD_CHANNEL, SAMPLE_NOW_MS, SAMPLE_SPEC, type Fixture, typ
 /** The peer records the same channels, with a different hole. */
 const PEER_SPEC: StoreSpec = {
   desertbus: {
-    source: { '2026-11-01T06': [[0, 1200, 10, 'full'], [1260, 3600, 10, 'full']], '2026-11-01T07': [[0, 3000, 10, 'full']] },
+    source: {
+      '2026-11-01T06': [
+        [0, 1200, 10, 'full'],
+        [1260, 3600, 10, 'full'],
+      ],
+      '2026-11-01T07': [[0, 3000, 10, 'full']],
+    },
     '480p': { '2026-11-01T07': [[0, 3000, 10, 'full']] },
   },
   [ODD_CHANNEL]: { source: { '2026-11-01T07': [[0, 1800, 20, 'full']] } },
@@ -39,10 +45,19 @@ describe('status page in Chromium', () => {
 
   before(async () => {
     peer = await makeFixture(PEER_SPEC);
-    peerServer = await startHttpServer('127.0.0.1', 0, webRoutes(createWebContext({ state: peer.state, config: peer.config, now })), (e) => { throw e; });
+    peerServer = await startHttpServer(
+      '127.0.0.1',
+      0,
+      webRoutes(createWebContext({ state: peer.state, config: peer.config, now })),
+      (e) => {
+        throw e;
+      },
+    );
     local = await makeFixture(SAMPLE_SPEC, { peers: { 'node-b': `http://127.0.0.1:${peerServer.port}` } });
     const ctx = createWebContext({ state: local.state, config: local.config, now, nodeName: 'node-a' });
-    server = await startHttpServer('127.0.0.1', 0, webRoutes(ctx), (e) => { throw e; });
+    server = await startHttpServer('127.0.0.1', 0, webRoutes(ctx), (e) => {
+      throw e;
+    });
     // The daemon has the peer's answer before the page is opened.
     await ctx.fleet.fetcher.round();
     staticCtx = ctx;
@@ -68,8 +83,9 @@ describe('status page in Chromium', () => {
     const qualities = await page.$$eval('article.quality > h3', (hs) => hs.map((x) => x.textContent));
     assert.deepEqual(qualities, ['source', '480p', 'source', '480p']);
 
-    const holeRows = await page.$$eval('article.quality', (arts) => arts.map((a) =>
-      [...a.querySelectorAll('tr.hole')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent))));
+    const holeRows = await page.$$eval('article.quality', (arts) =>
+      arts.map((a) => [...a.querySelectorAll('tr.hole')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent))),
+    );
     assert.deepEqual(holeRows[0], [
       ['2026-11-01 07:20:00', '07:25:00', '5 min 00 s', 'node-b (all)'],
       ['2026-11-01 06:10:00', '06:10:30', '30 s', 'node-b (all)'],
@@ -87,20 +103,26 @@ describe('status page in Chromium', () => {
     for (const img of images) {
       assert.ok(img.complete && img.naturalWidth > 0 && img.visible, `image did not load: ${img.src}`);
     }
-    const labels = await page.$$eval('article.quality', (arts) => arts.map((a) => [...a.querySelectorAll('.striplabel .name')].map((x) => x.textContent)));
+    const labels = await page.$$eval('article.quality', (arts) =>
+      arts.map((a) => [...a.querySelectorAll('.striplabel .name')].map((x) => x.textContent)),
+    );
     assert.deepEqual(labels[0], ['node-a', 'node-b', 'fleet'], 'one strip per node and the fleet');
     // The first hour's date label of each map is whole and not clipped.
-    const firstDays = await page.$$eval('.map .days span:first-child', (xs) => xs.map((x) => ({ text: x.textContent, clipped: x.scrollWidth > x.clientWidth + 1 })));
+    const firstDays = await page.$$eval('.map .days span:first-child', (xs) =>
+      xs.map((x) => ({ text: x.textContent, clipped: x.scrollWidth > x.clientWidth + 1 })),
+    );
     assert.equal(firstDays.length, 3);
     for (const d of firstDays) assert.deepEqual(d, { text: '2026-11-01', clipped: false });
     // After now (07:50:05, pinned) the maps are grey, "not yet"; the odd channel's empty 480p is red, "nothing recorded".
-    assert.ok(await page.$$eval('.map .notyet', (xs) => xs.length) >= 1);
+    assert.ok((await page.$$eval('.map .notyet', (xs) => xs.length)) >= 1);
     assert.equal(await page.textContent('#q-3 b.nothing'), 'nothing recorded');
     assert.equal(await page.getAttribute('#q-3 b.nothing', 'class'), 'nothing');
     assert.equal(await page.$eval('#q-3 dd:has(b.pct)', (d) => d.className), 'bad');
     assert.equal(await page.textContent('#q-2 b.missinghours'), '1', 'the odd channel misses hour 06');
     // The strips' canvas is wide enough for the first date label, however few the hours.
-    const minWidth = await page.$$eval('canvas.strips', (cs) => Math.min(...cs.filter((c) => (c as HTMLCanvasElement).width > 0).map((c) => c.getBoundingClientRect().width)));
+    const minWidth = await page.$$eval('canvas.strips', (cs) =>
+      Math.min(...cs.filter((c) => (c as HTMLCanvasElement).width > 0).map((c) => c.getBoundingClientRect().width)),
+    );
     assert.ok(minWidth >= 80, `a strip canvas is only ${minWidth}px wide`);
     assert.equal(await page.textContent('#q-3 .noholes'), 'Nothing recorded.');
     assert.equal(await page.isVisible('#q-3 figure.fleet'), false, 'no strips without any window');
@@ -118,10 +140,17 @@ describe('status page in Chromium', () => {
     const times = [0, 1_762_000_000_000_000, 1_762_000_002_500_001, 1_762_000_002_500_000];
     const lengths = [0, 250_000, 5_000_000, 725_000_000, 3_725_000_000, 59_999_600, 86_400_000_000];
     const pcts = [100, 99.9999, 0, 50.125, null];
-    const inPage = await page.evaluate(([t, l, p]) => {
-      const f = (window as unknown as { segcovFormat: { utc: (x: number) => string; dur: (x: number) => string; pct: (x: number | null) => string } }).segcovFormat;
-      return { t: t.map(f.utc), l: l.map(f.dur), p: p.map(f.pct) };
-    }, [times, lengths, pcts] as const);
+    const inPage = await page.evaluate(
+      ([t, l, p]) => {
+        const f = (
+          window as unknown as {
+            segcovFormat: { utc: (x: number) => string; dur: (x: number) => string; pct: (x: number | null) => string };
+          }
+        ).segcovFormat;
+        return { t: t.map(f.utc), l: l.map(f.dur), p: p.map(f.pct) };
+      },
+      [times, lengths, pcts] as const,
+    );
     assert.deepEqual(inPage, { t: times.map(displayUtc), l: lengths.map(formatDuration), p: pcts.map(formatPercent) });
     await page.close();
   });
@@ -139,7 +168,7 @@ describe('status page in Chromium', () => {
     await page.close();
   });
 
-  it('the static page (--make-page) shows the maps from beside it and the peer\'s', async () => {
+  it("the static page (--make-page) shows the maps from beside it and the peer's", async () => {
     await writeStaticPage(staticCtx);
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const problems = watchProblems(page);
@@ -163,7 +192,9 @@ describe('status page in Chromium', () => {
 
 /** 45 holes of 5 s in one hour: three pages of the holes list. */
 const MANY_SPEC: StoreSpec = {
-  many: { source: { '2026-11-01T07': Array.from({ length: 46 }, (_, i): [number, number, number, 'full'] => [i * 60, i * 60 + 55, 5, 'full']) } },
+  many: {
+    source: { '2026-11-01T07': Array.from({ length: 46 }, (_, i): [number, number, number, 'full'] => [i * 60, i * 60 + 55, 5, 'full']) },
+  },
 };
 
 /**
@@ -177,7 +208,14 @@ function servedFixture(spec: StoreSpec): { browser: () => Browser; fx: () => Fix
   before(async () => {
     fx = await makeFixture(spec);
     const f = fx;
-    server = await startHttpServer('127.0.0.1', 0, webRoutes(createWebContext({ state: f.state, config: f.config, now: () => SAMPLE_NOW_MS })), (e) => { throw e; });
+    server = await startHttpServer(
+      '127.0.0.1',
+      0,
+      webRoutes(createWebContext({ state: f.state, config: f.config, now: () => SAMPLE_NOW_MS })),
+      (e) => {
+        throw e;
+      },
+    );
     browser = await launchChromium();
   });
   after(async () => {
@@ -185,7 +223,10 @@ function servedFixture(spec: StoreSpec): { browser: () => Browser; fx: () => Fix
     await server?.close();
     if (fx !== undefined) await rm(fx.base, { recursive: true, force: true });
   });
-  const need = <T>(v: T | undefined): T => { if (v === undefined) throw new Error('before() has not run'); return v; };
+  const need = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error('before() has not run');
+    return v;
+  };
   return { browser: () => need(browser), fx: () => need(fx), port: () => need(server).port };
 }
 
@@ -218,13 +259,23 @@ describe('holes list paging in Chromium', () => {
     await waitForLive(page);
     // (the stream sends the data once on connect: wait for the event after this change)
     type Hooks = { segcovFormat?: object; formatBefore?: object; segcovUpdates?: number };
-    const seenUpdates = await page.evaluate(() => { const w = window as unknown as Hooks; w.formatBefore = w.segcovFormat; return w.segcovUpdates ?? 0; });
+    const seenUpdates = await page.evaluate(() => {
+      const w = window as unknown as Hooks;
+      w.formatBefore = w.segcovFormat;
+      return w.segcovUpdates ?? 0;
+    });
     const s = served.fx().state.get('many', 'source')!;
     served.fx().state.set({ ...s, updatedAt: s.updatedAt + 1 });
     await waitForUpdates(page, seenUpdates + 1);
     assert.equal(await page.textContent('table.holes caption'), 'Holes 41–45 of 45, newest first (UTC)');
-    assert.equal(await page.evaluate(() => { const w = window as unknown as Hooks; return w.segcovFormat !== undefined && w.segcovFormat === w.formatBefore; }), true,
-      'the formatting functions are set once, not again by each live event');
+    assert.equal(
+      await page.evaluate(() => {
+        const w = window as unknown as Hooks;
+        return w.segcovFormat !== undefined && w.segcovFormat === w.formatBefore;
+      }),
+      true,
+      'the formatting functions are set once, not again by each live event',
+    );
     assert.deepEqual(problems, []);
     await page.screenshot({ path: await screenshotPath('status-page-holes-paging.png'), fullPage: true });
     await page.close();
@@ -242,9 +293,12 @@ async function waitForUpdates(page: Page, n: number): Promise<void> {
 /** 60 days of one-segment hours: far wider than a browser canvas may be at 48 px an hour. */
 const LONG_SPEC: StoreSpec = {
   long: {
-    source: Object.fromEntries(Array.from({ length: 60 * 24 }, (_, i): [string, [number, number, number, 'full'][]] => [
-      new Date(Date.UTC(2026, 8, 1) + i * 3_600_000).toISOString().slice(0, 13), [[0, 3600, 3600, 'full']],
-    ])),
+    source: Object.fromEntries(
+      Array.from({ length: 60 * 24 }, (_, i): [string, [number, number, number, 'full'][]] => [
+        new Date(Date.UTC(2026, 8, 1) + i * 3_600_000).toISOString().slice(0, 13),
+        [[0, 3600, 3600, 'full']],
+      ]),
+    ),
   },
 };
 

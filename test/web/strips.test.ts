@@ -27,7 +27,13 @@ describe('one-character strips (check, fill)', () => {
   });
 
   it('check: one character per UTC hour, labelled with the first and last hour', () => {
-    const line = hourStripLine('c/q', { start: H0, end: H0 + 2 * HOUR_US + 1 }, [{ start: H0, end: H0 + HOUR_US }], H0 + 10 * HOUR_US, false);
+    const line = hourStripLine(
+      'c/q',
+      { start: H0, end: H0 + 2 * HOUR_US + 1 },
+      [{ start: H0, end: H0 + HOUR_US }],
+      H0 + 10 * HOUR_US,
+      false,
+    );
     assert.equal(line, 'c/q  2026-11-01T05 |.##| 2026-11-01T07');
     assert.equal(hourStripLine('c/q', null, [], 0, false), 'c/q  (nothing recorded)');
     // A year of hours: several hours a character, still one line.

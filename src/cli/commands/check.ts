@@ -12,7 +12,15 @@ import type { HourResult } from '../../coverage/hourAnalysis.js';
 import type { HourFolder, HourWindow } from '../../store/listHours.js';
 import type { ProblemKind } from '../../store/problems.js';
 import { parseIsoTime } from '../../time/isoTime.js';
-import { checkExitCode, checkJson, checkQuality, formatCheckText, type CheckRules, type CheckWindow, type QualityCheck } from '../checkReport.js';
+import {
+  checkExitCode,
+  checkJson,
+  checkQuality,
+  formatCheckText,
+  type CheckRules,
+  type CheckWindow,
+  type QualityCheck,
+} from '../checkReport.js';
 import { checkName, list } from '../daemonOptions.js';
 import { UsageError } from '../../config/usageError.js';
 
@@ -60,11 +68,19 @@ export async function resolveCheckOptions(argv: Record<string, unknown>): Promis
   const maxAgeUs = seconds('max-age', argv['max-age']);
   const longHoleUs = seconds('long-hole', argv['long-hole']) ?? DEFAULT_LONG_HOLE_US;
   const concurrency = Number(argv.concurrency ?? 4);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new UsageError(`--concurrency: ${JSON.stringify(argv.concurrency)} is not a whole number from 1 to 256`);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)
+    throw new UsageError(`--concurrency: ${JSON.stringify(argv.concurrency)} is not a whole number from 1 to 256`);
   return {
-    channels, qualities, baseDir: path.resolve(base), window: { since, until }, maxAgeUs, longHoleUs,
-    strict: argv.strict === true, all: argv.all === true,
-    json: argv.json === true, concurrency,
+    channels,
+    qualities,
+    baseDir: path.resolve(base),
+    window: { since, until },
+    maxAgeUs,
+    longHoleUs,
+    strict: argv.strict === true,
+    all: argv.all === true,
+    json: argv.json === true,
+    concurrency,
   };
 }
 
@@ -106,7 +122,9 @@ interface CheckJob {
 /** Lists the hours of one pair: those the window needs (with earlier ones reaching into it), and the rest. */
 async function planJob(opts: CheckOptions, channel: string, quality: string, read: HourWindow): Promise<CheckJob> {
   const problems: Partial<Record<ProblemKind, number>> = {};
-  const report = (kind: ProblemKind): void => { problems[kind] = (problems[kind] ?? 0) + 1; };
+  const report = (kind: ProblemKind): void => {
+    problems[kind] = (problems[kind] ?? 0) + 1;
+  };
   const inRange = await listQualityHours({ base: opts.baseDir, channel, quality, window: read, report });
   const all = await listQualityHours({ base: opts.baseDir, channel, quality, window: {}, report: () => {} });
   const since = opts.window.since;
@@ -121,7 +139,11 @@ async function planJob(opts: CheckOptions, channel: string, quality: string, rea
  * One pass over every channel and quality. `progress` receives (done, total) hour counts;
  * the pass first lists every hour folder so the total is known.
  */
-export async function runCheck(opts: CheckOptions, nowUs: number, progress?: (done: number, total: number) => void): Promise<QualityCheck[]> {
+export async function runCheck(
+  opts: CheckOptions,
+  nowUs: number,
+  progress?: (done: number, total: number) => void,
+): Promise<QualityCheck[]> {
   const read = hoursToRead(opts.window);
   const jobs: CheckJob[] = [];
   for (const channel of opts.channels) {
@@ -131,21 +153,37 @@ export async function runCheck(opts: CheckOptions, nowUs: number, progress?: (do
   let done = 0;
   progress?.(0, total);
   // every hour is read once, in batches read synchronously (see ColdPassOptions.batched)
-  return Promise.all(jobs.map(async (job) => {
-      const report = (kind: ProblemKind): void => { job.problems[kind] = (job.problems[kind] ?? 0) + 1; };
-      const passOpts = { base: opts.baseDir, channel: job.channel, quality: job.quality, window: {}, concurrency: opts.concurrency, report, batched: true };
+  return Promise.all(
+    jobs.map(async (job) => {
+      const report = (kind: ProblemKind): void => {
+        job.problems[kind] = (job.problems[kind] ?? 0) + 1;
+      };
+      const passOpts = {
+        base: opts.baseDir,
+        channel: job.channel,
+        quality: job.quality,
+        window: {},
+        concurrency: opts.concurrency,
+        report,
+        batched: true,
+      };
       const pass = await analyzeHourFolders(job.folders, passOpts, () => progress?.(++done, total));
       const hours = pass?.hours ?? [];
-      const judge = (hs: HourResult[]): QualityCheck => checkQuality(job.channel, job.quality, hs, opts.window, {
-        nowUs, maxAgeUs: opts.maxAgeUs, longHoleUs: opts.longHoleUs, problems: job.problems,
-      });
+      const judge = (hs: HourResult[]): QualityCheck =>
+        checkQuality(job.channel, job.quality, hs, opts.window, {
+          nowUs,
+          maxAgeUs: opts.maxAgeUs,
+          longHoleUs: opts.longHoleUs,
+          problems: job.problems,
+        });
       const c = judge(hours);
       // A window that holds nothing while the store holds something elsewhere says what and where.
       const empty = c.cause.kind === 'nothing_recorded' || c.cause.kind === 'window_misses_recording';
       if (!empty || job.outside.length === 0) return c;
       const ends = await recordedEnds(job.outside, (h) => analyzeHourFolders([h], passOpts));
       return ends.length === 0 ? c : judge([...hours, ...ends].sort((a, b) => a.start - b.start));
-  }));
+    }),
+  );
 }
 
 /**
@@ -154,7 +192,10 @@ export async function runCheck(opts: CheckOptions, nowUs: number, progress?: (do
  * the whole store (a segment longer than an hour in a folder between them may reach past
  * the newest one's end; that end is not looked for).
  */
-async function recordedEnds(folders: readonly HourFolder[], read: (h: HourFolder) => Promise<{ hours: HourResult[] } | null>): Promise<HourResult[]> {
+async function recordedEnds(
+  folders: readonly HourFolder[],
+  read: (h: HourFolder) => Promise<{ hours: HourResult[] } | null>,
+): Promise<HourResult[]> {
   const first = async (order: readonly HourFolder[]): Promise<HourResult | null> => {
     for (const h of order) {
       const r = (await read(h))?.hours[0];
@@ -164,7 +205,12 @@ async function recordedEnds(folders: readonly HourFolder[], read: (h: HourFolder
   };
   const a = await first(folders);
   if (a === null) return [];
-  const b = await first(folders.slice().reverse().filter((h) => h.start > a.start));
+  const b = await first(
+    folders
+      .slice()
+      .reverse()
+      .filter((h) => h.start > a.start),
+  );
   return b === null ? [a] : [a, b];
 }
 
@@ -183,8 +229,15 @@ export const CHECK_OPTIONS = {
   qualities: { type: 'string', default: 'source', describe: 'Comma-separated qualities to check' },
   since: { type: 'string', describe: 'Window start (ISO-8601; UTC when no offset) [default: the start of the first segment]' },
   until: { type: 'string', describe: 'Window end (ISO-8601) [default: the end of the newest segment]' },
-  'max-age': { type: 'number', describe: 'Also fail (bad: the recording stopped) when the newest segment ended more than this many seconds ago' },
-  'long-hole': { type: 'number', describe: 'Seconds: a hole at least this long makes a pair bad (shorter ones: warn)', default: DEFAULT_LONG_HOLE_US / SECOND_US },
+  'max-age': {
+    type: 'number',
+    describe: 'Also fail (bad: the recording stopped) when the newest segment ended more than this many seconds ago',
+  },
+  'long-hole': {
+    type: 'number',
+    describe: 'Seconds: a hole at least this long makes a pair bad (shorter ones: warn)',
+    default: DEFAULT_LONG_HOLE_US / SECOND_US,
+  },
   strict: { type: 'boolean', default: false, describe: 'Exit 1 on any hole, not only when a pair is bad' },
   all: { type: 'boolean', default: false, describe: 'List every hole, not only the ten longest' },
   json: { type: 'boolean', default: false, describe: 'Print the report as JSON' },
@@ -202,16 +255,16 @@ function progressDelayMs(v: unknown): number {
 /** `segcov check CHANNEL...`: one pass, a report, and an exit status for cron and CI. */
 export const checkCommand: CommandModule<object, Record<string, unknown>> = {
   command: 'check [channels..]',
-  describe: 'One pass: report coverage, state and holes (longest first); exit 0 when no pair is bad (--strict: no hole at all), 1 otherwise, 2 on usage errors',
-  builder: (y) => y
-    .positional('channels', { type: 'string', array: true, describe: 'Channels to check' })
-    .options(CHECK_OPTIONS) as never,
+  describe:
+    'One pass: report coverage, state and holes (longest first); exit 0 when no pair is bad (--strict: no hole at all), 1 otherwise, 2 on usage errors',
+  builder: (y) => y.positional('channels', { type: 'string', array: true, describe: 'Channels to check' }).options(CHECK_OPTIONS) as never,
   handler: async (argv) => {
     const opts = await resolveCheckOptions(argv);
     const nowUs = Date.now() * 1000;
     // a typo, or a stray space in a list (`--qualities source, 480p`), names a channel that is not there
     const missing = await missingChannels(opts.baseDir, opts.channels, new Set([DEFAULT_OUTPUT_DIR]));
-    if (missing !== null) process.stderr.write(`segcov: warning: ${missingChannelsText(opts.baseDir, missing)}
+    if (missing !== null)
+      process.stderr.write(`segcov: warning: ${missingChannelsText(opts.baseDir, missing)}
 `);
     // Drawn on stderr only when it is a terminal, and only once the pass has run for a second.
     let bar: ProgressBar | null = null;
@@ -221,7 +274,11 @@ export const checkCommand: CommandModule<object, Record<string, unknown>> = {
     });
     (bar as ProgressBar | null)?.finish();
     const rules = checkRules(opts);
-    process.stdout.write(opts.json ? `${JSON.stringify(checkJson(results, opts.window, nowUs, rules), null, 2)}\n` : checkStrips(results, nowUs, useColor(process.stdout)) + formatCheckText(results, nowUs, rules));
+    process.stdout.write(
+      opts.json
+        ? `${JSON.stringify(checkJson(results, opts.window, nowUs, rules), null, 2)}\n`
+        : checkStrips(results, nowUs, useColor(process.stdout)) + formatCheckText(results, nowUs, rules),
+    );
     process.exitCode = checkExitCode(results, opts.strict);
   },
 };

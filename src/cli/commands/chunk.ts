@@ -6,9 +6,7 @@ import { IMPORT_OPTIONS, resolveImportConfig } from '../../import/importConfig.j
 export const chunkCommand: CommandModule<object, Record<string, unknown>> = {
   command: 'chunk <source>',
   describe: 'Cut a recording into store segments (re-encoded MPEG-TS)',
-  builder: (y) => y
-    .positional('source', { type: 'string', describe: 'Recording to import' })
-    .options(IMPORT_OPTIONS) as never,
+  builder: (y) => y.positional('source', { type: 'string', describe: 'Recording to import' }).options(IMPORT_OPTIONS) as never,
   handler: async (argv) => {
     const cfg = resolveImportConfig(argv);
     // loaded when the command runs: every segcov start reads this module for its option table

@@ -13,9 +13,7 @@ export const FILL_OPTIONS = {
 export const fillCommand: CommandModule<object, Record<string, unknown>> = {
   command: 'fill <source>',
   describe: 'Fill the holes of a channel/quality from a recording of that time',
-  builder: (y) => y
-    .positional('source', { type: 'string', describe: 'Recording covering the holes' })
-    .options(FILL_OPTIONS) as never,
+  builder: (y) => y.positional('source', { type: 'string', describe: 'Recording covering the holes' }).options(FILL_OPTIONS) as never,
   handler: async (argv) => {
     const cfg = resolveImportConfig(argv);
     // loaded when the command runs: every segcov start reads this module for its option table

@@ -12,7 +12,13 @@ import { IMPORT_OPTIONS } from '../../import/importConfig.js';
  * The subcommands besides the daemon (`segcov [CHANNEL...]`). Each lives in its own
  * module in this folder and is listed here.
  */
-export const commands: CommandModule<object, Record<string, unknown>>[] = [chunkCommand, fillCommand, verifyCommand, checkCommand, reportCommand];
+export const commands: CommandModule<object, Record<string, unknown>>[] = [
+  chunkCommand,
+  fillCommand,
+  verifyCommand,
+  checkCommand,
+  reportCommand,
+];
 
 /** What each command (`$0`: the daemon) takes from SEGCOV_* variables and config files. */
 export interface CommandSettings {

@@ -15,8 +15,7 @@ export const VERIFY_OPTIONS = {
 export const verifyCommand: CommandModule<object, Record<string, unknown>> = {
   command: 'verify',
   describe: 'Check stored segments against the hash in their names (and optionally decode them)',
-  builder: (y) => y
-    .options(VERIFY_OPTIONS) as never,
+  builder: (y) => y.options(VERIFY_OPTIONS) as never,
   handler: async (argv) => {
     const cfg = resolveStoreConfig(argv);
     let sinceUs: number | null = null;
@@ -30,9 +29,15 @@ export const verifyCommand: CommandModule<object, Record<string, unknown>> = {
     // loaded when the command runs: every segcov start reads this module for its option table
     const { verifyStore } = await import('../../import/verifyStore.js');
     const r = await verifyStore({
-      base: cfg.base, channel: cfg.channel, quality: cfg.quality, sinceUs,
+      base: cfg.base,
+      channel: cfg.channel,
+      quality: cfg.quality,
+      sinceUs,
       stages: argv.decode === true ? ['checksum', 'decode'] : ['checksum'],
-      workers: cfg.workers, ffmpeg: cfg.ffmpeg, logger: createLogger(cfg.logLevel), progressBar: true,
+      workers: cfg.workers,
+      ffmpeg: cfg.ffmpeg,
+      logger: createLogger(cfg.logLevel),
+      progressBar: true,
     });
     for (const f of r.findings) process.stdout.write(`${f.file}: ${f.problem}\n`);
     process.stdout.write(`checked ${r.checked} segments in ${(r.elapsedMs / 1000).toFixed(1)} s: ${r.findings.length} bad\n`);

@@ -58,7 +58,10 @@ export async function inspectTarget(target: string, follow = true): Promise<Writ
 /** Thrown instead of writing over a target that is not a regular file. */
 export class NotRegularFileError extends Error {
   readonly code = 'ENOTREG';
-  constructor(readonly target: string, readonly what: string) {
+  constructor(
+    readonly target: string,
+    readonly what: string,
+  ) {
     super(`${target} is a ${what}, not a regular file: not written`);
     this.name = 'NotRegularFileError';
   }
@@ -92,7 +95,10 @@ export async function ensureDir(dir: string): Promise<void> {
  * does not make a dead writer's temp look alive.
  */
 export function tempNameFor(target: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}-${ownStartToken()}.${randomBytes(4).toString('hex')}.tmp`);
+  return path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.${process.pid}-${ownStartToken()}.${randomBytes(4).toString('hex')}.tmp`,
+  );
 }
 
 /**

@@ -64,7 +64,7 @@ const ADLER_RUN = 5552;
 export function adler32(data: Uint8Array): number {
   let a = 1;
   let b = 0;
-  for (let i = 0; i < data.length;) {
+  for (let i = 0; i < data.length; ) {
     const end = Math.min(data.length, i + ADLER_RUN);
     for (; i < end; i++) {
       a += data[i];

@@ -59,8 +59,14 @@ function newImage(map: CoverageMap): Image {
     bands.push({ from, to, part: null });
   }
   return {
-    width: map.width, height: map.height, origin: map.origin, rowBytes,
-    pixels: map.pixels.slice(), rows: packRows(map, rowBytes), bands, bandOf,
+    width: map.width,
+    height: map.height,
+    origin: map.origin,
+    rowBytes,
+    pixels: map.pixels.slice(),
+    rows: packRows(map, rowBytes),
+    bands,
+    bandOf,
   };
 }
 
@@ -80,12 +86,19 @@ export class MapRaster {
     this.drawing = true;
     try {
       const img = this.follow(map);
-      await Promise.all(img.bands.filter((b) => b.part === null).map(async (band) => {
-        const raw = img.rows.subarray(band.from * img.rowBytes, band.to * img.rowBytes);
-        band.part = { length: raw.length, adler: adler32(raw), deflated: await deflatePart(raw, constants.Z_DEFAULT_COMPRESSION) };
-      }));
+      await Promise.all(
+        img.bands
+          .filter((b) => b.part === null)
+          .map(async (band) => {
+            const raw = img.rows.subarray(band.from * img.rowBytes, band.to * img.rowBytes);
+            band.part = { length: raw.length, adler: adler32(raw), deflated: await deflatePart(raw, constants.Z_DEFAULT_COMPRESSION) };
+          }),
+      );
       return indexedPngFile({
-        width: img.width, height: img.height, bitDepth: BIT_DEPTH, palette: PALETTE,
+        width: img.width,
+        height: img.height,
+        bitDepth: BIT_DEPTH,
+        palette: PALETTE,
         imageData: zlibOfParts(img.bands.map((b) => b.part as ZlibPart)),
       });
     } finally {
@@ -139,7 +152,13 @@ export function renderMapPng(map: CoverageMap, raster: MapRaster = new MapRaster
  * that is not a regular file (a FIFO, a device, a folder) is never written, replaced or
  * removed: the write fails instead, and is retried.
  */
-export async function writeMapPng(outputDir: string, channel: string, quality: string, map: CoverageMap | null, raster?: MapRaster): Promise<string> {
+export async function writeMapPng(
+  outputDir: string,
+  channel: string,
+  quality: string,
+  map: CoverageMap | null,
+  raster?: MapRaster,
+): Promise<string> {
   const file = path.join(outputDir, mapFileName(channel, quality));
   if (map === null) await removeFile(file);
   else await writeFileAtomic(file, await renderMapPng(map, raster));

@@ -45,7 +45,9 @@ export class BasicAuth {
     const creds = parseBasicAuth(header);
     if (creds === null) return 'missing';
     const hash = this.users.get(creds.user);
-    const key = createHash('sha256').update(`${creds.user}\0${creds.password}\0${hash ?? ''}`).digest('hex');
+    const key = createHash('sha256')
+      .update(`${creds.user}\0${creds.password}\0${hash ?? ''}`)
+      .digest('hex');
     if (hash !== undefined && this.good.has(key)) return 'right';
     const wait = this.throttle.start(client);
     if (wait > 0) return { retryAfter: wait };

@@ -21,5 +21,8 @@ export function clientKey(address: string | undefined): string {
   if (mapped !== null) return mapped[1];
   if (!isIPv6(address)) return address;
   const g = groups(address.replace(/%.*$/, ''));
-  return `${g.slice(0, 4).map((x) => Number.parseInt(x, 16).toString(16)).join(':')}::/64`;
+  return `${g
+    .slice(0, 4)
+    .map((x) => Number.parseInt(x, 16).toString(16))
+    .join(':')}::/64`;
 }

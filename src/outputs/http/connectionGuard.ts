@@ -2,7 +2,6 @@ import type { Socket } from 'node:net';
 import { clientKey } from './clientAddress.js';
 import type { ShedReason } from '../../config/httpLimits.js';
 
-
 export interface GuardLimits {
   readonly maxConnections: number;
   readonly scrapeReserve: number;
@@ -41,7 +40,10 @@ export class ConnectionGuard {
   private general = 0;
   private reserve = 0;
 
-  constructor(private readonly limits: GuardLimits, private readonly shed: (reason: ShedReason, client: string) => void) {}
+  constructor(
+    private readonly limits: GuardLimits,
+    private readonly shed: (reason: ShedReason, client: string) => void,
+  ) {}
 
   /** Connections open in each pool. */
   counts(): { general: number; reserve: number } {

@@ -100,9 +100,12 @@ export function sendBusy(res: http.ServerResponse, eventStream: boolean): void {
 }
 
 function findRoute(routes: readonly Route[], pathname: string): Route | undefined {
-  return routes.find((r) => r.path === pathname) ??
-    routes.filter((r) => r.path.endsWith('/') && r.path !== '/' && pathname.startsWith(r.path))
-      .sort((a, b) => b.path.length - a.path.length)[0];
+  return (
+    routes.find((r) => r.path === pathname) ??
+    routes
+      .filter((r) => r.path.endsWith('/') && r.path !== '/' && pathname.startsWith(r.path))
+      .sort((a, b) => b.path.length - a.path.length)[0]
+  );
 }
 
 /** The request target as a URL, or null when it is not one (`//[`, `http://[/`, `//x:abc/`). */
@@ -161,10 +164,16 @@ function dispatch(server: Dispatcher, req: http.IncomingMessage, res: http.Serve
         sendText(res, 404, 'not found\n');
         return;
       }
-      Promise.resolve().then(() => route.handle(req, res, url)).catch(fail);
+      Promise.resolve()
+        .then(() => route.handle(req, res, url))
+        .catch(fail);
     };
     if (gate === null) run();
-    else gate.check(req, url.pathname).then((denied) => (denied === null ? run() : denied(res))).catch(fail);
+    else
+      gate
+        .check(req, url.pathname)
+        .then((denied) => (denied === null ? run() : denied(res)))
+        .catch(fail);
   } catch (e) {
     fail(e);
   }
@@ -174,17 +183,26 @@ function dispatch(server: Dispatcher, req: http.IncomingMessage, res: http.Serve
  * Starts the HTTP(S) server (GET and HEAD only) on `host` (undefined: every address).
  * Resolves once it listens; a bind error rejects with a one-line message naming the address.
  */
-export function startHttpServer(host: string | undefined, port: number, routes: readonly Route[], onError: (e: unknown) => void, options: HttpServerOptions = {}): Promise<HttpServerHandle> {
+export function startHttpServer(
+  host: string | undefined,
+  port: number,
+  routes: readonly Route[],
+  onError: (e: unknown) => void,
+  options: HttpServerOptions = {},
+): Promise<HttpServerHandle> {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const observer = options.observer ?? {};
-  const gate = options.webConfig === undefined ? null : new WebGate(options.webConfig, (outcome, client) => observer.auth?.(outcome, client));
+  const gate =
+    options.webConfig === undefined ? null : new WebGate(options.webConfig, (outcome, client) => observer.auth?.(outcome, client));
   const guard = new ConnectionGuard(limits, (reason, client) => observer.shed?.(reason, client));
-  const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => dispatch({ routes, gate, onError, guard, observer }, req, res);
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse): void =>
+    dispatch({ routes, gate, onError, guard, observer }, req, res);
   // How often Node looks for requests past their timeouts (its default, 30 s, would let them run 3× over).
   const connectionsCheckingInterval = Math.max(50, Math.min(limits.headersTimeout, limits.requestTimeout) / 4);
-  const server: http.Server = gate?.tls === undefined || gate.tls === null
-    ? http.createServer({ connectionsCheckingInterval }, listener)
-    : https.createServer({ ...gate.tls.serverOptions(), connectionsCheckingInterval, handshakeTimeout: limits.headersTimeout }, listener);
+  const server: http.Server =
+    gate?.tls === undefined || gate.tls === null
+      ? http.createServer({ connectionsCheckingInterval }, listener)
+      : https.createServer({ ...gate.tls.serverOptions(), connectionsCheckingInterval, handshakeTimeout: limits.headersTimeout }, listener);
   server.headersTimeout = limits.headersTimeout;
   server.requestTimeout = limits.requestTimeout;
   server.keepAliveTimeout = limits.keepAliveTimeout;
@@ -205,10 +223,14 @@ export function startHttpServer(host: string | undefined, port: number, routes: 
   if (gate?.tls) {
     const tlsGate = gate.tls;
     server.on('secureConnection', (socket: TLSSocket) => tlsGate.checkClient(socket));
-    server.on('tlsClientError', () => { /* a failed handshake: nothing to answer over */ });
+    server.on('tlsClientError', () => {
+      /* a failed handshake: nothing to answer over */
+    });
   }
   return new Promise((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(new Error(`cannot listen on ${formatListenAddress({ host, port })}: ${e.code ?? e.message}`)));
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(new Error(`cannot listen on ${formatListenAddress({ host, port })}: ${e.code ?? e.message}`)),
+    );
     server.listen(port, host, () => {
       // From now on a server error (e.g. accept failing with EMFILE) is reported, never thrown.
       server.on('error', onError);
@@ -221,11 +243,12 @@ export function startHttpServer(host: string | undefined, port: number, routes: 
           gate.apply(config, server as https.Server);
         },
         connections: () => guard.counts(),
-        close: () => new Promise<void>((done) => {
-          gate?.close();
-          server.close(() => done());
-          server.closeAllConnections();
-        }),
+        close: () =>
+          new Promise<void>((done) => {
+            gate?.close();
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
       });
     });
   });

@@ -13,7 +13,9 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 
 /** A whole raw HTTP/1.1 answer with the security headers, for sockets the HTTP layer has handed over. */
 export function rawResponse(status: number, reason: string, extra = ''): string {
-  const headers = Object.entries(SECURITY_HEADERS).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  const headers = Object.entries(SECURITY_HEADERS)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   const body = `${reason.toLowerCase()}\n`;
   return `HTTP/1.1 ${status} ${reason}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${body.length}\r\n${extra}${headers}connection: close\r\n\r\n${body}`;
 }

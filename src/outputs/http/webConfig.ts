@@ -4,7 +4,13 @@ import tls from 'node:tls';
 import { readSmallFileSync, SmallFileError } from '../../config/readSmallFile.js';
 
 /** exporter-toolkit's client_auth_type values (Go's tls.ClientAuthType names). */
-export const CLIENT_AUTH_TYPES = ['NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert'] as const;
+export const CLIENT_AUTH_TYPES = [
+  'NoClientCert',
+  'RequestClientCert',
+  'RequireAnyClientCert',
+  'VerifyClientCertIfGiven',
+  'RequireAndVerifyClientCert',
+] as const;
 export type ClientAuthType = (typeof CLIENT_AUTH_TYPES)[number];
 
 const TLS_VERSIONS: Readonly<Record<string, tls.SecureVersion>> = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' };
@@ -63,7 +69,8 @@ function version(v: unknown, where: string): tls.SecureVersion | undefined {
 }
 
 function parseTls(doc: Record<string, unknown>, dir: string, read: (file: string) => Buffer, files: string[]): TlsSettings | null {
-  for (const k of Object.keys(doc)) if (!TLS_KEYS.has(k)) throw new WebConfigError(`tls_server_config.${k} is not supported (known: ${[...TLS_KEYS].join(', ')})`);
+  for (const k of Object.keys(doc))
+    if (!TLS_KEYS.has(k)) throw new WebConfigError(`tls_server_config.${k} is not supported (known: ${[...TLS_KEYS].join(', ')})`);
   const certFile = optString(doc.cert_file, 'tls_server_config.cert_file');
   const keyFile = optString(doc.key_file, 'tls_server_config.key_file');
   const caFile = optString(doc.client_ca_file, 'tls_server_config.client_ca_file');
@@ -78,7 +85,8 @@ function parseTls(doc: Record<string, unknown>, dir: string, read: (file: string
     throw new WebConfigError(`tls_server_config.client_auth_type: "${authText}" is not one of ${CLIENT_AUTH_TYPES.join(', ')}`);
   }
   const clientAuth = authText as ClientAuthType;
-  if (caFile !== undefined && clientAuth === 'NoClientCert') throw new WebConfigError('tls_server_config: client_ca_file is set but client_auth_type is NoClientCert');
+  if (caFile !== undefined && clientAuth === 'NoClientCert')
+    throw new WebConfigError('tls_server_config: client_ca_file is set but client_auth_type is NoClientCert');
   if (caFile === undefined && (clientAuth === 'VerifyClientCertIfGiven' || clientAuth === 'RequireAndVerifyClientCert')) {
     throw new WebConfigError(`tls_server_config: client_auth_type ${clientAuth} needs client_ca_file`);
   }
@@ -143,7 +151,8 @@ export function parseWebConfig(text: string, file: string, read: (file: string) 
     throw new WebConfigError(`${file} is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
   }
   const top = mapping(doc, file);
-  for (const k of Object.keys(top)) if (!TOP_KEYS.has(k)) throw new WebConfigError(`${k} is not supported (known: ${[...TOP_KEYS].join(', ')})`);
+  for (const k of Object.keys(top))
+    if (!TOP_KEYS.has(k)) throw new WebConfigError(`${k} is not supported (known: ${[...TOP_KEYS].join(', ')})`);
   const files = [file];
   const tlsSettings = parseTls(mapping(top.tls_server_config, 'tls_server_config'), path.dirname(file), read, files);
   return { tls: tlsSettings, users: parseUsers(top.basic_auth_users), unauthenticatedPaths: parsePaths(top.unauthenticated_paths), files };

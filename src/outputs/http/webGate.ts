@@ -30,7 +30,8 @@ export class TlsGate {
   checkClient(socket: TLSSocket): void {
     const mode = this.settings.clientAuth;
     const given = Object.keys(socket.getPeerCertificate() ?? {}).length > 0;
-    if ((mode === 'RequireAnyClientCert' && !given) || (mode === 'VerifyClientCertIfGiven' && given && !socket.authorized)) socket.destroy();
+    if ((mode === 'RequireAnyClientCert' && !given) || (mode === 'VerifyClientCertIfGiven' && given && !socket.authorized))
+      socket.destroy();
   }
 
   /** New files and modes apply to the next connections (open ones keep theirs). */
@@ -46,14 +47,20 @@ export class TlsGate {
 export type Denial = (res: http.ServerResponse) => void;
 
 const unauthorized: Denial = (res) => {
-  res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'www-authenticate': 'Basic realm="segcov", charset="UTF-8"' });
+  res.writeHead(401, {
+    'content-type': 'text/plain; charset=utf-8',
+    'cache-control': 'no-store',
+    'www-authenticate': 'Basic realm="segcov", charset="UTF-8"',
+  });
   res.end('unauthorized\n');
 };
 
-const tooMany = (retryAfter: number): Denial => (res) => {
-  res.writeHead(429, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'retry-after': String(retryAfter) });
-  res.end('too many wrong passwords; try again later\n');
-};
+const tooMany =
+  (retryAfter: number): Denial =>
+  (res) => {
+    res.writeHead(429, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'retry-after': String(retryAfter) });
+    res.end('too many wrong passwords; try again later\n');
+  };
 
 /** TLS and basic auth from `--web.config.file`, swappable while the server runs. */
 export class WebGate {
@@ -65,7 +72,10 @@ export class WebGate {
   private readonly checks = new PasswordChecks();
 
   /** `onAuth`: told of wrong credentials (`failed`) and of refusals unchecked (`throttled`, a 429). */
-  constructor(config: WebConfig, private readonly onAuth: (outcome: 'failed' | 'throttled', client: string | undefined) => void = () => {}) {
+  constructor(
+    config: WebConfig,
+    private readonly onAuth: (outcome: 'failed' | 'throttled', client: string | undefined) => void = () => {},
+  ) {
     this.config = config;
     this.tls = config.tls === null ? null : new TlsGate(config.tls);
     this.auth = new BasicAuth(config.users, this.checks, new AuthThrottle());
@@ -93,7 +103,9 @@ export class WebGate {
   /** Swaps in a re-read config. TLS cannot be turned on or off without a restart. */
   apply(config: WebConfig, server: https.Server): void {
     if ((config.tls === null) !== (this.tls === null)) {
-      throw new Error(`tls_server_config ${config.tls === null ? 'removed' : 'added'}: turning TLS on or off needs a restart; keeping the previous settings`);
+      throw new Error(
+        `tls_server_config ${config.tls === null ? 'removed' : 'added'}: turning TLS on or off needs a restart; keeping the previous settings`,
+      );
     }
     if (this.tls !== null && config.tls !== null) this.tls.apply(config.tls, server);
     this.config = config;

@@ -12,10 +12,30 @@ const FROM_HISTOGRAM: readonly { name: string; help: string; read: (h: IntervalH
   { name: 'nodejs_eventloop_lag_min_seconds', help: 'The minimum recorded event loop delay.', read: (h) => h.min, interval: true },
   { name: 'nodejs_eventloop_lag_max_seconds', help: 'The maximum recorded event loop delay.', read: (h) => h.max, interval: true },
   { name: 'nodejs_eventloop_lag_mean_seconds', help: 'The mean of the recorded event loop delays.', read: (h) => h.mean, interval: true },
-  { name: 'nodejs_eventloop_lag_stddev_seconds', help: 'The standard deviation of the recorded event loop delays.', read: (h) => h.stddev, interval: false },
-  { name: 'nodejs_eventloop_lag_p50_seconds', help: 'The 50th percentile of the recorded event loop delays.', read: (h) => h.percentile(50), interval: true },
-  { name: 'nodejs_eventloop_lag_p90_seconds', help: 'The 90th percentile of the recorded event loop delays.', read: (h) => h.percentile(90), interval: true },
-  { name: 'nodejs_eventloop_lag_p99_seconds', help: 'The 99th percentile of the recorded event loop delays.', read: (h) => h.percentile(99), interval: true },
+  {
+    name: 'nodejs_eventloop_lag_stddev_seconds',
+    help: 'The standard deviation of the recorded event loop delays.',
+    read: (h) => h.stddev,
+    interval: false,
+  },
+  {
+    name: 'nodejs_eventloop_lag_p50_seconds',
+    help: 'The 50th percentile of the recorded event loop delays.',
+    read: (h) => h.percentile(50),
+    interval: true,
+  },
+  {
+    name: 'nodejs_eventloop_lag_p90_seconds',
+    help: 'The 90th percentile of the recorded event loop delays.',
+    read: (h) => h.percentile(90),
+    interval: true,
+  },
+  {
+    name: 'nodejs_eventloop_lag_p99_seconds',
+    help: 'The 99th percentile of the recorded event loop delays.',
+    read: (h) => h.percentile(99),
+    interval: true,
+  },
 ];
 
 /**
@@ -34,7 +54,9 @@ export function replaceEventLoopLag(registry: Registry, sampleMs = EVENT_LOOP_SA
   const intervalNs = sampleMs * 1e6;
   // registered first: its collect sets the others, which are rendered after it
   new Gauge({
-    name: LAG, help: 'Lag of event loop in seconds.', registers: [registry],
+    name: LAG,
+    help: 'Lag of event loop in seconds.',
+    registers: [registry],
     collect() {
       // as prom-client: the time until a setImmediate runs, seen by the next collect
       const start = process.hrtime.bigint();

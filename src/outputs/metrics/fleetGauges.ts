@@ -49,12 +49,16 @@ export class FleetGauges {
    * `inputs`: what the figures are made of (compared item by item with ===); while they
    * stay the same and the last figures were settled, those are reused.
    */
-  constructor(private readonly figures: () => FleetFigureSet | Promise<FleetFigureSet>, private readonly inputs: () => readonly unknown[] = () => [{}]) {
+  constructor(
+    private readonly figures: () => FleetFigureSet | Promise<FleetFigureSet>,
+    private readonly inputs: () => readonly unknown[] = () => [{}],
+  ) {
     const get = (): Promise<FleetFigureSet> => this.current();
     new Gauge({
       name: 'segcov_fleet_hole_seconds',
       help: "Seconds of this node's window (up to its newest segment) that no node of the fleet covers (docs/coverage.md)",
-      labelNames: ['channel', 'quality'], registers: [this.registry],
+      labelNames: ['channel', 'quality'],
+      registers: [this.registry],
       async collect() {
         const f = await get();
         this.reset();
@@ -64,7 +68,8 @@ export class FleetGauges {
     new Gauge({
       name: 'segcov_local_only_hole_seconds',
       help: "Seconds of this node's holes that a peer covers: a backfill from the peer fixes them (docs/coverage.md)",
-      labelNames: ['channel', 'quality'], registers: [this.registry],
+      labelNames: ['channel', 'quality'],
+      registers: [this.registry],
       async collect() {
         const f = await get();
         this.reset();
@@ -72,7 +77,10 @@ export class FleetGauges {
       },
     });
     new Gauge({
-      name: 'segcov_peer_up', help: "1 while a peer answers segcov's spans API, else 0", labelNames: ['peer'], registers: [this.registry],
+      name: 'segcov_peer_up',
+      help: "1 while a peer answers segcov's spans API, else 0",
+      labelNames: ['peer'],
+      registers: [this.registry],
       async collect() {
         const f = await get();
         this.reset();
@@ -92,14 +100,16 @@ export class FleetGauges {
     if (this.pending !== null) return this.pending;
     const inputs = this.inputs();
     const l = this.last;
-    if (l !== null && l.value.settled && l.inputs.length === inputs.length && l.inputs.every((x, i) => x === inputs[i])) return Promise.resolve(l.value);
+    if (l?.value.settled && l.inputs.length === inputs.length && l.inputs.every((x, i) => x === inputs[i])) return Promise.resolve(l.value);
     this.pending = (async () => {
       const value = await this.figures();
       this.last = { value, inputs };
       this.computed++;
       this.changes++;
       return value;
-    })().finally(() => { this.pending = null; });
+    })().finally(() => {
+      this.pending = null;
+    });
     return this.pending;
   }
 }

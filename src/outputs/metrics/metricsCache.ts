@@ -35,7 +35,10 @@ export class RegistryText {
   /** Renders done so far (tests). */
   renders = 0;
 
-  constructor(private readonly registry: Registry, private readonly options: RegistryTextOptions = {}) {
+  constructor(
+    private readonly registry: Registry,
+    private readonly options: RegistryTextOptions = {},
+  ) {
     this.maxStaleMs = options.maxStaleMs ?? 60_000;
     this.now = options.now ?? Date.now;
   }
@@ -147,7 +150,9 @@ export class MetricsCache {
       const r: Rendered = { at, inputs, parts: formatParts(await this.render()), encoded: {} };
       this.current = r;
       return r;
-    })().finally(() => { this.pending = null; });
+    })().finally(() => {
+      this.pending = null;
+    });
     this.pending = p;
     return p;
   }
@@ -172,7 +177,9 @@ export class MetricsCache {
       const parts = r.parts[format];
       e = this.gzip(parts, format).then((gz) => ({ body: parts.length === 1 ? parts[0] : Buffer.concat(parts), gz }));
       // a failed compression is tried again by the next scrape
-      e.catch(() => { if (r.encoded[format] === e) delete r.encoded[format]; });
+      e.catch(() => {
+        if (r.encoded[format] === e) delete r.encoded[format];
+      });
       r.encoded[format] = e;
     }
     return e;
@@ -222,7 +229,10 @@ export async function sendMetrics(req: http.IncomingMessage, res: http.ServerRes
   const format = negotiateFormat(req.headers.accept);
   const body = await cache.get(gz, format);
   const headers: http.OutgoingHttpHeaders = {
-    'content-type': CONTENT_TYPES[format], 'cache-control': 'no-store', vary: 'accept, accept-encoding', 'content-length': body.length,
+    'content-type': CONTENT_TYPES[format],
+    'cache-control': 'no-store',
+    vary: 'accept, accept-encoding',
+    'content-length': body.length,
   };
   if (gz) headers['content-encoding'] = 'gzip';
   res.writeHead(200, headers);

@@ -36,13 +36,18 @@ export function negotiateFormat(accept: string | undefined): MetricsFormat {
   let bestQ = -1;
   for (const range of (accept ?? '').split(',')) {
     const [type, ...params] = range.split(';').map((s) => s.trim().toLowerCase());
-    const param = (name: string): string | undefined => params.find((p) => p.startsWith(`${name}=`))?.slice(name.length + 1).replace(/^"(.*)"$/, '$1');
+    const param = (name: string): string | undefined =>
+      params
+        .find((p) => p.startsWith(`${name}=`))
+        ?.slice(name.length + 1)
+        .replace(/^"(.*)"$/, '$1');
     const q = param('q') === undefined ? 1 : Number(param('q'));
     if (!(q > 0) || q <= bestQ) continue;
     const version = param('version');
     let format: MetricsFormat | null = null;
     if (type === 'application/openmetrics-text' && (version === undefined || OM_VERSIONS.has(version))) format = 'openmetrics';
-    else if ((type === 'text/plain' && (version === undefined || version === '0.0.4')) || type === 'text/*' || type === '*/*') format = 'text';
+    else if ((type === 'text/plain' && (version === undefined || version === '0.0.4')) || type === 'text/*' || type === '*/*')
+      format = 'text';
     if (format === null) continue;
     best = format;
     bestQ = q;
@@ -73,7 +78,13 @@ function omValue(tail: string): string {
   return timestamp === undefined ? ` ${v}` : ` ${v} ${Number(timestamp) / 1000}`;
 }
 
-const OM_TYPES: Readonly<Record<string, string>> = { counter: 'counter', gauge: 'gauge', histogram: 'histogram', summary: 'summary', untyped: 'unknown' };
+const OM_TYPES: Readonly<Record<string, string>> = {
+  counter: 'counter',
+  gauge: 'gauge',
+  histogram: 'histogram',
+  summary: 'summary',
+  untyped: 'unknown',
+};
 
 /**
  * Classic Prometheus text (as prom-client renders it, blank lines dropped) in the OpenMetrics
@@ -90,7 +101,9 @@ export function toOpenMetrics(classic: string): string {
     if (meta !== null) {
       const [, kind, name, text = ''] = meta;
       // classic HELP escapes only \ and newline; OpenMetrics escapes " as well
-      out.push(kind === 'HELP' ? `# HELP ${family(name)} ${text.replace(/"/g, '\\"')}` : `# TYPE ${family(name)} ${OM_TYPES[text] ?? 'unknown'}`);
+      out.push(
+        kind === 'HELP' ? `# HELP ${family(name)} ${text.replace(/"/g, '\\"')}` : `# TYPE ${family(name)} ${OM_TYPES[text] ?? 'unknown'}`,
+      );
       continue;
     }
     if (line.startsWith('#')) continue; // OpenMetrics has no free comments

@@ -2,7 +2,14 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Gauge, Registry } from 'prom-client';
 import type { QualityCoverage } from '../../coverage/qualityCoverage.js';
 import { coverageWindowHoles } from '../../coverage/coverageWindow.js';
-import { DEFAULT_SEVERITY_RULES, pairSeverity, severityHoldsUntil, STATE_VALUE, type Severity, type SeverityRules } from '../../coverage/severity.js';
+import {
+  DEFAULT_SEVERITY_RULES,
+  pairSeverity,
+  severityHoldsUntil,
+  STATE_VALUE,
+  type Severity,
+  type SeverityRules,
+} from '../../coverage/severity.js';
 import { coveredHourBeforeNewest, windowSettled, type WindowReport } from '../../coverage/windowHoles.js';
 import { pairKey } from '../../store/pairKey.js';
 
@@ -55,13 +62,35 @@ export class WindowGauges {
     private readonly nowUs: () => number = () => Date.now() * 1000,
     private readonly rules: SeverityRules = DEFAULT_SEVERITY_RULES,
   ) {
-    this.gauge('segcov_window_holes', `Holes in the shown window (whole missing hours included, live edge and future excluded). ${DOC}`, (r) => r.holes.length);
+    this.gauge(
+      'segcov_window_holes',
+      `Holes in the shown window (whole missing hours included, live edge and future excluded). ${DOC}`,
+      (r) => r.holes.length,
+    );
     this.gauge('segcov_window_hole_seconds', `Total length of the holes in the shown window, seconds. ${DOC}`, (r) => r.holeUs / 1e6);
-    this.gauge('segcov_window_longest_hole_seconds', `Length of the longest hole in the shown window, seconds (0: no hole). ${DOC}`, (r) => r.longestHoleUs / 1e6);
-    this.gauge('segcov_window_missing_hour_slots', `Whole hours of the shown window with no best segment (folder absent, empty, or only temp and bad names). ${DOC}`, (r) => r.missingHours);
-    this.gauge('segcov_newest_hour_covered_seconds', `Seconds of the hour before the end of the newest segment that are covered (3600: recording ran the whole hour up to its stop; absent when nothing is recorded). ${DOC}`, (_r, e) => (e.beforeNewest === null ? null : e.beforeNewest / 1e6));
-    this.gauge('segcov_window_length_seconds', `Length of the shown window, seconds (0: no window, nothing recorded). ${DOC}`, (r) => (r.window === null ? 0 : (r.window.end - r.window.start) / 1e6));
-    this.gauge('segcov_window_state', `State of the shown window: 0 ok (no hole), 1 warn (only holes shorter than --long-hole), 2 bad (a long hole, a missing hour, nothing recorded, the window misses the recording, or older than --max-age). ${DOC}`, (_r, e) => STATE_VALUE[e.severity.state]);
+    this.gauge(
+      'segcov_window_longest_hole_seconds',
+      `Length of the longest hole in the shown window, seconds (0: no hole). ${DOC}`,
+      (r) => r.longestHoleUs / 1e6,
+    );
+    this.gauge(
+      'segcov_window_missing_hour_slots',
+      `Whole hours of the shown window with no best segment (folder absent, empty, or only temp and bad names). ${DOC}`,
+      (r) => r.missingHours,
+    );
+    this.gauge(
+      'segcov_newest_hour_covered_seconds',
+      `Seconds of the hour before the end of the newest segment that are covered (3600: recording ran the whole hour up to its stop; absent when nothing is recorded). ${DOC}`,
+      (_r, e) => (e.beforeNewest === null ? null : e.beforeNewest / 1e6),
+    );
+    this.gauge('segcov_window_length_seconds', `Length of the shown window, seconds (0: no window, nothing recorded). ${DOC}`, (r) =>
+      r.window === null ? 0 : (r.window.end - r.window.start) / 1e6,
+    );
+    this.gauge(
+      'segcov_window_state',
+      `State of the shown window: 0 ok (no hole), 1 warn (only holes shorter than --long-hole), 2 bad (a long hole, a missing hour, nothing recorded, the window misses the recording, or older than --max-age). ${DOC}`,
+      (_r, e) => STATE_VALUE[e.severity.state],
+    );
   }
 
   /** Brings the reports up to date; the number moves whenever one of them changed. */
@@ -75,7 +104,9 @@ export class WindowGauges {
    * render) share one update, so they all see one "now".
    */
   reports(): Promise<ReadonlyMap<string, Entry>> {
-    this.pending ??= this.update().finally(() => { this.pending = null; });
+    this.pending ??= this.update().finally(() => {
+      this.pending = null;
+    });
     return this.pending;
   }
 
@@ -94,8 +125,12 @@ export class WindowGauges {
       const r = coverageWindowHoles(s.coverage, now);
       const newest = s.coverage.newestEnd;
       next.set(key, {
-        s, r, beforeNewest: coveredHourBeforeNewest(r.covered), settled: windowSettled(r.window, r.covered, results, s.coverage.bounds),
-        severity: pairSeverity(r, newest, now, this.rules), severityUntil: severityHoldsUntil(newest, now, this.rules),
+        s,
+        r,
+        beforeNewest: coveredHourBeforeNewest(r.covered),
+        settled: windowSettled(r.window, r.covered, results, s.coverage.bounds),
+        severity: pairSeverity(r, newest, now, this.rules),
+        severityUntil: severityHoldsUntil(newest, now, this.rules),
       });
       this.computed++;
       this.changes++;
@@ -110,7 +145,10 @@ export class WindowGauges {
   private gauge(name: string, help: string, value: (r: WindowReport, e: Entry) => number | null): void {
     const self = this;
     new Gauge({
-      name, help, labelNames: ['channel', 'quality'], registers: [this.registry],
+      name,
+      help,
+      labelNames: ['channel', 'quality'],
+      registers: [this.registry],
       async collect() {
         const reports = await self.reports();
         this.reset();

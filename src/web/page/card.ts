@@ -55,15 +55,30 @@ export function buildCard(q: FleetQuality, i: number): Card {
   const state = el('span', { cls: 'badge wait' });
   const card: Card = {
     el: el('article', { cls: 'quality wait', id: `q-${i}` }),
-    state, notice: el('div', { cls: 'notice' }),
-    facts: el('div'), fleet, labels, canvas, scroll, caption, selText,
+    state,
+    notice: el('div', { cls: 'notice' }),
+    facts: el('div'),
+    fleet,
+    labels,
+    canvas,
+    scroll,
+    caption,
+    selText,
     holes: el('div', { cls: 'holelist' }),
     incidents: el('div', { cls: 'incidentlist' }),
     map: el('div', { cls: 'maphost' }),
-    stripPin: new EndPin(), mapPin: new EndPin(),
-    q: null, order: 'length', page: 0, sel: null, mapSig: null, captionPeers: null, hourPx: 0,
+    stripPin: new EndPin(),
+    mapPin: new EndPin(),
+    q: null,
+    order: 'length',
+    page: 0,
+    sel: null,
+    mapSig: null,
+    captionPeers: null,
+    hourPx: 0,
   };
   card.stripPin.attach(scroll);
-  for (const part of [el('h3', { text: q.quality }), state, card.notice, card.facts, card.fleet, card.holes, card.incidents, card.map]) card.el.appendChild(part);
+  for (const part of [el('h3', { text: q.quality }), state, card.notice, card.facts, card.fleet, card.holes, card.incidents, card.map])
+    card.el.appendChild(part);
   return card;
 }

@@ -5,7 +5,11 @@ export type Kid = Node | string | null | undefined;
  * Builds an element: `text` sets its text, `cls` its class, any other key an attribute,
  * in the order given. Data only ever reaches the page as text, never as HTML.
  */
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Readonly<Record<string, string>> | null, kids?: readonly Kid[]): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs?: Readonly<Record<string, string>> | null,
+  kids?: readonly Kid[],
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   if (attrs) {
     for (const [k, v] of Object.entries(attrs)) {

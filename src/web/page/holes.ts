@@ -33,7 +33,12 @@ function orderToggle(s: PageState, u: Card): HTMLElement {
     });
     return b;
   };
-  return el('p', { cls: 'holeorder', role: 'group', 'aria-label': 'Order of the holes' }, ['Order: ', button('length', 'Longest first'), ' ', button('time', 'Newest first')]);
+  return el('p', { cls: 'holeorder', role: 'group', 'aria-label': 'Order of the holes' }, [
+    'Order: ',
+    button('length', 'Longest first'),
+    ' ',
+    button('time', 'Newest first'),
+  ]);
 }
 
 /**
@@ -60,13 +65,29 @@ export function renderHoles(s: PageState, u: Card, q: FleetQuality): void {
   for (const x of shown) {
     const start = displayUtc(x.start);
     const end = displayUtc(x.end);
-    tb.appendChild(el('tr', { cls: 'hole' }, [el('td', { text: start }), el('td', { text: end.slice(0, 10) === start.slice(0, 10) ? end.slice(11) : end }),
-      el('td', { cls: 'num', text: formatDuration(x.end - x.start) }), peers ? heldBy(x) : null]));
+    tb.appendChild(
+      el('tr', { cls: 'hole' }, [
+        el('td', { text: start }),
+        el('td', { text: end.slice(0, 10) === start.slice(0, 10) ? end.slice(11) : end }),
+        el('td', { cls: 'num', text: formatDuration(x.end - x.start) }),
+        peers ? heldBy(x) : null,
+      ]),
+    );
   }
   const how = u.order === 'length' ? 'longest first' : 'newest first';
   const cap = holes.length === 1 ? 'The hole (UTC)' : `Holes ${from + 1}–${from + shown.length} of ${holes.length}, ${how} (UTC)`;
-  const table = el('table', { cls: 'holes' }, [el('caption', { text: cap }), el('thead', null, [el('tr', null, [el('th', { text: 'Start' }),
-    el('th', { text: 'End' }), el('th', { cls: 'num', text: 'Length' }), peers ? el('th', { text: 'Held by' }) : null])]), tb]);
+  const table = el('table', { cls: 'holes' }, [
+    el('caption', { text: cap }),
+    el('thead', null, [
+      el('tr', null, [
+        el('th', { text: 'Start' }),
+        el('th', { text: 'End' }),
+        el('th', { cls: 'num', text: 'Length' }),
+        peers ? el('th', { text: 'Held by' }) : null,
+      ]),
+    ]),
+    tb,
+  ]);
   if (holes.length > 1) u.holes.appendChild(orderToggle(s, u));
   u.holes.appendChild(el('div', { cls: 'scrollx' }, [table]));
   if (pages > 1) {

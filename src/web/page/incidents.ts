@@ -68,20 +68,31 @@ function age(us: number): HTMLSpanElement {
  */
 function heldBy(q: FleetQuality, p: IncidentPart, start: number, end: number): string | null {
   const hole = q.holes.find((h) => h.start === start && h.end === end);
-  return heldByText(hole ?? { start, end, peers: p.peers.map((x) => ({ node: x.node, cover: x.cover, covered_us: Math.round(x.covered * SECOND) })) });
+  return heldByText(
+    hole ?? { start, end, peers: p.peers.map((x) => ({ node: x.node, cover: x.cover, covered_us: Math.round(x.covered * SECOND) })) },
+  );
 }
 
 /** One open incident: its span, since when it is open, and what is still missing (with peers: who holds it). */
 function openItem(s: PageState, q: FleetQuality, x: IncidentItem): HTMLLIElement {
   const [a, b, opened] = [readIsoMicros(x.start), readIsoMicros(x.end), readIsoMicros(x.opened_at)];
-  const kids: Kid[] = [el('b', { cls: 'len', text: formatDuration(b - a) }), ` ${spanText(a, b)}, opened `, age(opened),
-    el('small', { text: ` (${displayUtc(opened)} UTC${x.opened_at_start ? '; first seen at start-up, it may be older' : ''})` })];
+  const kids: Kid[] = [
+    el('b', { cls: 'len', text: formatDuration(b - a) }),
+    ` ${spanText(a, b)}, opened `,
+    age(opened),
+    el('small', { text: ` (${displayUtc(opened)} UTC${x.opened_at_start ? '; first seen at start-up, it may be older' : ''})` }),
+  ];
   const parts = x.open_parts.map((p) => ({ p, start: readIsoMicros(p.start), end: readIsoMicros(p.end) }));
   const whole = parts.length === 1 && parts[0].start === a && parts[0].end === b;
   parts.forEach(({ p, start, end }, i) => {
     // a part on the span's first day by its times only
     const text = spanText(start, end).replace(/ UTC$/, '');
-    if (!whole) kids.push(i === 0 ? '; still missing: ' : ', ', text.slice(0, 10) === displayUtc(a).slice(0, 10) ? text.slice(11) : text, ` (${formatDuration(end - start)})`);
+    if (!whole)
+      kids.push(
+        i === 0 ? '; still missing: ' : ', ',
+        text.slice(0, 10) === displayUtc(a).slice(0, 10) ? text.slice(11) : text,
+        ` (${formatDuration(end - start)})`,
+      );
     if (!s.hasPeers) return;
     const held = heldBy(q, p, start, end);
     kids.push(el('span', { cls: held === null ? 'held none' : 'held', text: held === null ? ', no node has it' : `, held by ${held}` }));
@@ -97,11 +108,19 @@ function closedItem(x: IncidentItem): HTMLLIElement {
   if (x.closed_how === 'filled') how.push('filled after ', el('b', { cls: 'fill', text: delay }));
   else if (x.closed_how === 'filled_while_down') {
     const from = x.closed_while_down?.from ?? null;
-    how.push(`filled while segcov was down (${from === null ? 'before' : `between ${displayUtc(readIsoMicros(from))} and`} ${displayUtc(closed)} UTC), within `,
-      el('b', { cls: 'fill', text: delay }));
+    how.push(
+      `filled while segcov was down (${from === null ? 'before' : `between ${displayUtc(readIsoMicros(from))} and`} ${displayUtc(closed)} UTC), within `,
+      el('b', { cls: 'fill', text: delay }),
+    );
   } else how.push(el('b', { cls: 'lost', text: 'left the window' }), ' before it was filled');
-  return el('li', { cls: `incident closed ${x.closed_how ?? ''}` }, [el('b', { cls: 'len', text: formatDuration(b - a) }), ` ${spanText(a, b)}, `,
-    el('span', { cls: 'how' }, how), ' (closed ', age(closed), ')']);
+  return el('li', { cls: `incident closed ${x.closed_how ?? ''}` }, [
+    el('b', { cls: 'len', text: formatDuration(b - a) }),
+    ` ${spanText(a, b)}, `,
+    el('span', { cls: 'how' }, how),
+    ' (closed ',
+    age(closed),
+    ')',
+  ]);
 }
 
 /**
@@ -117,7 +136,14 @@ export function renderIncidents(s: PageState, u: Card, feed: IncidentFeed, q: Fl
   const head = el('h4', { text: 'Hole history' });
   if (s.data.docs_url !== null && s.data.docs_url !== '') {
     addText(head, ' ');
-    head.appendChild(el('a', { cls: 'docs', href: `${s.data.docs_url}#a-holes-life`, title: 'How a hole opens, shrinks and closes (docs/coverage.md)', text: '?' }));
+    head.appendChild(
+      el('a', {
+        cls: 'docs',
+        href: `${s.data.docs_url}#a-holes-life`,
+        title: 'How a hole opens, shrinks and closes (docs/coverage.md)',
+        text: '?',
+      }),
+    );
   }
   host.appendChild(head);
   if (feed.status === 'loading' || typeof feed.status === 'object') {
@@ -130,10 +156,19 @@ export function renderIncidents(s: PageState, u: Card, feed: IncidentFeed, q: Fl
     return;
   }
   host.appendChild(el('p', { cls: 'inchead' }, [el('b', { text: `Open (${open.length})` }), open.length === 0 ? ': none.' : null]));
-  if (open.length > 0) host.appendChild(el('ol', { cls: 'incidents open' }, open.slice(0, OPEN_SHOWN).map((x) => openItem(s, q, x))));
+  if (open.length > 0)
+    host.appendChild(
+      el(
+        'ol',
+        { cls: 'incidents open' },
+        open.slice(0, OPEN_SHOWN).map((x) => openItem(s, q, x)),
+      ),
+    );
   if (open.length > OPEN_SHOWN) {
     const href = `api/v1/incidents?channel=${encodeURIComponent(q.channel)}&quality=${encodeURIComponent(q.quality)}&state=open`;
-    host.appendChild(el('p', { cls: 'more' }, [`and ${open.length - OPEN_SHOWN} more: `, el('a', { href, text: 'all open incidents (JSON)' })]));
+    host.appendChild(
+      el('p', { cls: 'more' }, [`and ${open.length - OPEN_SHOWN} more: `, el('a', { href, text: 'all open incidents (JSON)' })]),
+    );
   }
   if (closed.length > 0) {
     host.appendChild(el('p', { cls: 'inchead' }, [el('b', { text: 'Recently closed' }), ', the newest first']));

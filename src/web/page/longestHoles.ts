@@ -14,13 +14,19 @@ export const LONGEST = 3;
  */
 export function longestHoles(q: FleetQuality, hasPeers: boolean): HTMLElement | null {
   if (q.holes.length <= LONGEST) return null;
-  const items = orderHoles(q.holes, 'length').slice(0, LONGEST).map((x) => {
-    const start = displayUtc(x.start);
-    const end = displayUtc(x.end);
-    const held = heldByText(x);
-    return el('li', null, [el('b', { cls: 'len', text: formatDuration(x.end - x.start) }),
-      ` ${start} – ${end.slice(0, 10) === start.slice(0, 10) ? end.slice(11) : end} UTC`,
-      hasPeers ? el('span', { cls: held === null ? 'held none' : 'held', text: held === null ? ', no node has it' : `, held by ${held}` }) : null]);
-  });
+  const items = orderHoles(q.holes, 'length')
+    .slice(0, LONGEST)
+    .map((x) => {
+      const start = displayUtc(x.start);
+      const end = displayUtc(x.end);
+      const held = heldByText(x);
+      return el('li', null, [
+        el('b', { cls: 'len', text: formatDuration(x.end - x.start) }),
+        ` ${start} – ${end.slice(0, 10) === start.slice(0, 10) ? end.slice(11) : end} UTC`,
+        hasPeers
+          ? el('span', { cls: held === null ? 'held none' : 'held', text: held === null ? ', no node has it' : `, held by ${held}` })
+          : null,
+      ]);
+    });
   return el('div', { cls: 'longest' }, [el('h4', { text: `The ${LONGEST} longest holes` }), el('ol', null, items)]);
 }

@@ -28,7 +28,9 @@ window.segcovFormat = { utc: displayUtc, dur: formatDuration, pct: formatPercent
 view.render();
 tickAges(state);
 setInterval(() => tickAges(state), 1000);
-setInterval(() => { if (!state.data.static) view.redrawStrips(); }, 10000);
+setInterval(() => {
+  if (!state.data.static) view.redrawStrips();
+}, 10000);
 const stream = followLive(state, () => {
   view.render();
   tickAges(state);

@@ -35,16 +35,42 @@ export function renderOverview(s: PageState, app: HTMLElement): void {
   const peers = s.hasPeers;
   const tb = el('tbody');
   s.data.qualities.forEach((q, i) => {
-    tb.appendChild(el('tr', { cls: stateClass(q) }, [
-      el('td', null, [el('a', { href: `#q-${i}`, text: q.channel })]), el('td', { text: q.quality }),
-      // the reason beside the state's word, left out on a phone (the card says it)
-      el('td', { cls: 'state' }, [stateBadge(q, undefined, true), q.state === null || q.reason === null ? null : el('span', { cls: 'reason wide', text: ` ${q.reason}` })]),
-      el('td', { cls: 'num', text: formatPercent(q.coverage_pct) }), el('td', { cls: 'num', text: q.scanned ? String(q.hole_count) : '–' }),
-      el('td', { cls: 'num wide', text: q.scanned ? formatDuration(q.hole_us) : '–' }),
-      peers ? el('td', { cls: 'num wide', text: q.scanned ? formatDuration(q.fleet.hole_us) : '–', title: 'Time no node holds' }) : null,
-      el('td', { cls: 'num', 'data-ago': q.newest_end === null ? '' : String(q.newest_end), text: q.newest_end === null ? '–' : ago(q.newest_end) })]));
+    tb.appendChild(
+      el('tr', { cls: stateClass(q) }, [
+        el('td', null, [el('a', { href: `#q-${i}`, text: q.channel })]),
+        el('td', { text: q.quality }),
+        // the reason beside the state's word, left out on a phone (the card says it)
+        el('td', { cls: 'state' }, [
+          stateBadge(q, undefined, true),
+          q.state === null || q.reason === null ? null : el('span', { cls: 'reason wide', text: ` ${q.reason}` }),
+        ]),
+        el('td', { cls: 'num', text: formatPercent(q.coverage_pct) }),
+        el('td', { cls: 'num', text: q.scanned ? String(q.hole_count) : '–' }),
+        el('td', { cls: 'num wide', text: q.scanned ? formatDuration(q.hole_us) : '–' }),
+        peers ? el('td', { cls: 'num wide', text: q.scanned ? formatDuration(q.fleet.hole_us) : '–', title: 'Time no node holds' }) : null,
+        el('td', {
+          cls: 'num',
+          'data-ago': q.newest_end === null ? '' : String(q.newest_end),
+          text: q.newest_end === null ? '–' : ago(q.newest_end),
+        }),
+      ]),
+    );
   });
-  t.appendChild(el('table', { cls: 'overview' }, [el('thead', null, [el('tr', null, [el('th', { text: 'Channel' }), el('th', { text: 'Quality' }),
-    el('th', { text: 'State' }), el('th', { cls: 'num', text: 'Coverage' }), el('th', { cls: 'num', text: 'Holes' }), el('th', { cls: 'num wide', text: 'Hole time' }),
-    peers ? el('th', { cls: 'num wide', text: 'Fleet hole' }) : null, el('th', { cls: 'num', text: 'Newest' })])]), tb]));
+  t.appendChild(
+    el('table', { cls: 'overview' }, [
+      el('thead', null, [
+        el('tr', null, [
+          el('th', { text: 'Channel' }),
+          el('th', { text: 'Quality' }),
+          el('th', { text: 'State' }),
+          el('th', { cls: 'num', text: 'Coverage' }),
+          el('th', { cls: 'num', text: 'Holes' }),
+          el('th', { cls: 'num wide', text: 'Hole time' }),
+          peers ? el('th', { cls: 'num wide', text: 'Fleet hole' }) : null,
+          el('th', { cls: 'num', text: 'Newest' }),
+        ]),
+      ]),
+      tb,
+    ]),
+  );
 }

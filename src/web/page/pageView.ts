@@ -22,7 +22,11 @@ export class PageView {
   /** Per channel, the box its cards go in. */
   private readonly sections = new Map<string, HTMLDivElement>();
 
-  constructor(private readonly s: PageState, private readonly app: HTMLElement, private readonly incidents: IncidentFeed) {}
+  constructor(
+    private readonly s: PageState,
+    private readonly app: HTMLElement,
+    private readonly incidents: IncidentFeed,
+  ) {}
 
   render(): void {
     const { data } = this.s;
@@ -32,7 +36,10 @@ export class PageView {
     renderNodes(this.s);
     const banner = document.getElementById('notready');
     if (!data.ready && banner === null) {
-      this.app.insertBefore(el('p', { cls: 'banner', id: 'notready', text: 'First pass still running: figures below are incomplete.' }), this.app.firstChild);
+      this.app.insertBefore(
+        el('p', { cls: 'banner', id: 'notready', text: 'First pass still running: figures below are incomplete.' }),
+        this.app.firstChild,
+      );
     }
     if (data.ready && banner !== null) banner.remove();
     renderOverview(this.s, this.app);

@@ -12,8 +12,9 @@ export function stateClass(q: FleetQuality): StateClass {
   return q.state ?? 'wait';
 }
 
-const WHAT = 'ok: no hole. warn: only holes shorter than --long-hole. bad: a missing hour, a hole of --long-hole or longer, nothing recorded, '
-  + 'a window that holds none of the recording, or (with --max-age) a recording that stopped.';
+const WHAT =
+  'ok: no hole. warn: only holes shorter than --long-hole. bad: a missing hour, a hole of --long-hole or longer, nothing recorded, ' +
+  'a window that holds none of the recording, or (with --max-age) a recording that stopped.';
 
 /**
  * The state and its reason in a badge, `BAD – 1 missing hour` or `not scanned yet`: into
@@ -38,5 +39,6 @@ export function windowBanner(q: FleetQuality): HTMLParagraphElement | null {
   return el('p', { cls: 'banner windowmiss', role: 'note' }, [
     el('b', { text: 'The window holds none of the recording.' }),
     ` Window: ${q.window === null ? 'none' : span(q.window)}. Recorded: ${q.recorded === null ? 'nothing' : span(q.recorded)}. `,
-    'Check --first-hour and --last-hour.']);
+    'Check --first-hour and --last-hour.',
+  ]);
 }

@@ -20,8 +20,15 @@ const ROW_GAP = 4;
 /** Room for the date and hour labels above the rows. */
 const TOP = 30;
 const COLORS = {
-  blue: '#1f77b4', orange: '#ff7f0e', hole: '#ffffff', future: '#c4cad1', down: '#eaeef2',
-  grid: 'rgba(0,0,0,.18)', day: 'rgba(0,0,0,.55)', text: '#57606a', sel: '#8250df',
+  blue: '#1f77b4',
+  orange: '#ff7f0e',
+  hole: '#ffffff',
+  future: '#c4cad1',
+  down: '#eaeef2',
+  grid: 'rgba(0,0,0,.18)',
+  day: 'rgba(0,0,0,.55)',
+  text: '#57606a',
+  sel: '#8250df',
 } as const;
 
 type StripRow = Pick<FleetNodeRow, 'node' | 'self' | 'state' | 'error' | 'covered' | 'partial'> & { readonly fleet?: true };
@@ -37,9 +44,12 @@ function writeCaption(u: Card, hasPeers: boolean): void {
   if (u.captionPeers === hasPeers) return;
   u.captionPeers = hasPeers;
   u.caption.textContent = '';
-  u.caption.append(hasPeers
-    ? 'One strip per node on one time axis (UTC), and the fleet: covered where any node covers. Click an hour to compare. '
-    : 'This node\'s coverage on a time axis (UTC). Click an hour for its share. ', legend(hasPeers));
+  u.caption.append(
+    hasPeers
+      ? 'One strip per node on one time axis (UTC), and the fleet: covered where any node covers. Click an hour to compare. '
+      : "This node's coverage on a time axis (UTC). Click an hour for its share. ",
+    legend(hasPeers),
+  );
 }
 
 /** µs of [a, b) that `spans` cover. */
@@ -86,7 +96,10 @@ export function draw(s: PageState, u: Card): void {
   writeCaption(u, s.hasPeers);
   const rows = stripRows(q, s.hasPeers);
   const H = TOP + rows.length * (ROW_H + ROW_GAP);
-  c.setAttribute('aria-label', `Coverage of ${q.channel} ${q.quality} ${s.hasPeers ? 'per node and for the fleet' : 'on this node'}, ${hourText(A)} to ${hourText(B)} UTC; the holes list below says the same in words`);
+  c.setAttribute(
+    'aria-label',
+    `Coverage of ${q.channel} ${q.quality} ${s.hasPeers ? 'per node and for the fleet' : 'on this node'}, ${hourText(A)} to ${hourText(B)} UTC; the holes list below says the same in words`,
+  );
   const dpr = window.devicePixelRatio || 1;
   c.width = Math.round(W * dpr);
   c.height = Math.round(H * dpr);
@@ -96,7 +109,7 @@ export function draw(s: PageState, u: Card): void {
   if (g === null) return;
   g.setTransform(dpr, 0, 0, dpr, 0, 0);
   g.clearRect(0, 0, W, H);
-  const x = (t: number): number => (t - A) / HOUR_US * hourPx;
+  const x = (t: number): number => ((t - A) / HOUR_US) * hourPx;
   const now = s.serverNow();
   const nx = Math.max(0, Math.min(W, x(now)));
   // labels: dates (the first one always whole, later ones pushed right of it), hours
@@ -120,10 +133,22 @@ export function draw(s: PageState, u: Card): void {
   rows.forEach((r, ri) => {
     const y = TOP + ri * (ROW_H + ROW_GAP);
     const live = r.state === 'up';
-    u.labels.appendChild(el('div', {
-      cls: `striplabel${r.fleet ? ' fleetrow' : ''}${live ? '' : ` ${r.state}`}`,
-      title: `${r.node} – ${r.fleet ? 'covered where any node covers' : rowState(r)}`,
-    }, [el('span', { cls: 'name', text: r.node }), el('span', { cls: 'st', text: r.fleet ? 'any node' : r.state === 'up' ? rowState(r) : r.state === 'absent' ? 'not here' : r.state })]));
+    u.labels.appendChild(
+      el(
+        'div',
+        {
+          cls: `striplabel${r.fleet ? ' fleetrow' : ''}${live ? '' : ` ${r.state}`}`,
+          title: `${r.node} – ${r.fleet ? 'covered where any node covers' : rowState(r)}`,
+        },
+        [
+          el('span', { cls: 'name', text: r.node }),
+          el('span', {
+            cls: 'st',
+            text: r.fleet ? 'any node' : r.state === 'up' ? rowState(r) : r.state === 'absent' ? 'not here' : r.state,
+          }),
+        ],
+      ),
+    );
     if (!live) {
       g.fillStyle = COLORS.down;
       g.fillRect(0, y, W, ROW_H);
@@ -158,8 +183,12 @@ export function draw(s: PageState, u: Card): void {
     g.strokeRect(x(sel) + 1, TOP - 3, hourPx - 2, H - TOP + 2);
     const end = Math.min(sel + HOUR_US, now);
     const len = Math.max(0, end - sel);
-    u.selText.textContent = `Hour ${hourText(sel)} UTC: ${rows.map((r) =>
-      `${r.node} ${r.state !== 'up' ? rowState(r) : len > 0 ? formatPercent(overlap(r.covered, sel, end) / len * 100) : 'not yet'}`).join(' · ')}`;
+    u.selText.textContent = `Hour ${hourText(sel)} UTC: ${rows
+      .map(
+        (r) =>
+          `${r.node} ${r.state !== 'up' ? rowState(r) : len > 0 ? formatPercent((overlap(r.covered, sel, end) / len) * 100) : 'not yet'}`,
+      )
+      .join(' · ')}`;
   } else {
     u.selText.textContent = '';
   }
@@ -170,10 +199,14 @@ export function listenStrips(s: PageState, u: Card): void {
   u.canvas.addEventListener('mousemove', (ev) => {
     const q = u.q;
     if (q === null || q.axis === null) return;
-    const t = q.axis[0] + Math.floor(ev.offsetX / u.hourPx * 3600) * 1e6;
+    const t = q.axis[0] + Math.floor((ev.offsetX / u.hourPx) * 3600) * 1e6;
     const future = t > s.serverNow();
-    u.canvas.title = `${displayUtc(t)} UTC\n${stripRows(q, s.hasPeers).map((r) =>
-      `${r.node}: ${future ? 'not yet' : r.state !== 'up' ? rowState(r) : overlap(r.covered, t, t + 1e6) > 0 ? 'recorded' : 'nothing'}`).join('\n')}`;
+    u.canvas.title = `${displayUtc(t)} UTC\n${stripRows(q, s.hasPeers)
+      .map(
+        (r) =>
+          `${r.node}: ${future ? 'not yet' : r.state !== 'up' ? rowState(r) : overlap(r.covered, t, t + 1e6) > 0 ? 'recorded' : 'nothing'}`,
+      )
+      .join('\n')}`;
   });
   u.canvas.addEventListener('click', (ev) => {
     const q = u.q;

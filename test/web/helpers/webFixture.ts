@@ -44,7 +44,9 @@ export async function buildStore(base: string, spec: StoreSpec): Promise<void> {
 export async function writeMapPng(file: string, map: CoverageMap): Promise<void> {
   const rgb = mapToRgb(map);
   await mkdir(path.dirname(file), { recursive: true });
-  await sharp(rgb, { raw: { width: map.width, height: map.height, channels: 3 } }).png().toFile(file);
+  await sharp(rgb, { raw: { width: map.width, height: map.height, channels: 3 } })
+    .png()
+    .toFile(file);
 }
 
 export interface Fixture {
@@ -58,22 +60,41 @@ export interface Fixture {
  * with every quality, as the daemon does; a missing folder gives an empty coverage), fills a CoverageState and
  * writes every map into the output folder: what the daemon will have after a pass.
  */
-export async function makeFixture(spec: StoreSpec, opts: { peers?: Record<string, string>; updatedAt?: number; extra?: Record<string, unknown> } = {}): Promise<Fixture> {
+export async function makeFixture(
+  spec: StoreSpec,
+  opts: { peers?: Record<string, string>; updatedAt?: number; extra?: Record<string, unknown> } = {},
+): Promise<Fixture> {
   const base = await makeTmpDir('web');
   await buildStore(base, spec);
   const channels = Object.keys(spec);
   const qualities = [...new Set(Object.values(spec).flatMap((q) => Object.keys(q)))];
   const config = resolveDaemonConfig({
-    channels, 'base-dir': base, qualities: qualities.join(','), 'output-dir': path.join(base, 'coverage-maps'),
-    'pixel-length': 2, rows: 300, 'metrics-port': 0, 'metrics-host': '127.0.0.1', 'check-interval': 300,
-    concurrency: 2, 'log-level': 'info', watch: true, peers: opts.peers, ...opts.extra,
+    channels,
+    'base-dir': base,
+    qualities: qualities.join(','),
+    'output-dir': path.join(base, 'coverage-maps'),
+    'pixel-length': 2,
+    rows: 300,
+    'metrics-port': 0,
+    'metrics-host': '127.0.0.1',
+    'check-interval': 300,
+    concurrency: 2,
+    'log-level': 'info',
+    watch: true,
+    peers: opts.peers,
+    ...opts.extra,
   });
   const state = new CoverageState();
   for (const channel of channels) {
     for (const quality of config.qualities) {
       const pass = await coldPass({ base, channel, quality, window: {}, concurrency: 2, report: () => {} });
       if (pass === null) throw new Error('pass stopped');
-      const coverage = qualityCoverage(pass.hours, { firstHour: config.firstHour, lastHour: config.lastHour, pixelSeconds: config.pixelLength, rows: config.rows });
+      const coverage = qualityCoverage(pass.hours, {
+        firstHour: config.firstHour,
+        lastHour: config.lastHour,
+        pixelSeconds: config.pixelLength,
+        rows: config.rows,
+      });
       state.set({ channel, quality, coverage, updatedAt: opts.updatedAt ?? 1_000 });
       if (coverage.map !== null) await writeMapPng(path.join(config.outputDir, mapFileName(channel, quality)), coverage.map);
     }
@@ -94,9 +115,17 @@ export const SAMPLE_SPEC: StoreSpec = {
     source: {
       '2026-11-01T05': [[0, 3600, 10, 'full']],
       // 06:10:00–06:10:30 missing, 06:30–06:40 partial only.
-      '2026-11-01T06': [[0, 600, 10, 'full'], [630, 1800, 10, 'full'], [1800, 2400, 10, 'partial'], [2400, 3600, 10, 'full']],
+      '2026-11-01T06': [
+        [0, 600, 10, 'full'],
+        [630, 1800, 10, 'full'],
+        [1800, 2400, 10, 'partial'],
+        [2400, 3600, 10, 'full'],
+      ],
       // 07:20:00–07:25:00 missing; still recording up to 07:50.
-      '2026-11-01T07': [[0, 1200, 10, 'full'], [1500, 3000, 10, 'full']],
+      '2026-11-01T07': [
+        [0, 1200, 10, 'full'],
+        [1500, 3000, 10, 'full'],
+      ],
     },
     '480p': {
       '2026-11-01T06': [[0, 3600, 10, 'full']],
