@@ -1,6 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import type { CommandModule } from 'yargs';
-import { DAEMON_OPTIONS, resolveDaemonConfig } from './daemonOptions.js';
+import { resolveDaemonConfig } from './daemonOptions.js';
+import { DAEMON_OPTIONS } from './daemonFlags.js';
 import { givenAt } from './exporterFlags.js';
 import { daemonConfigLoader } from './reloadConfig.js';
 import { UsageError } from '../config/usageError.js';

@@ -2,7 +2,8 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { COMMAND_SETTINGS, othersKeys } from './commands/index.js';
 import { configParserFor } from './configFile.js';
-import { DAEMON_OPTIONS, resolveDaemonConfig, type DaemonConfig } from './daemonOptions.js';
+import { resolveDaemonConfig, type DaemonConfig } from './daemonOptions.js';
+import { DAEMON_OPTIONS } from './daemonFlags.js';
 import { UsageError } from '../config/usageError.js';
 import { givenAt } from './exporterFlags.js';
 

@@ -1,5 +1,6 @@
 import type { DaemonParts } from './daemonParts.js';
-import { sendText, type Route } from '../outputs/http/httpServer.js';
+import type { Route } from '../outputs/http/httpServer.js';
+import { sendText } from '../outputs/http/responses.js';
 import { MetricsCache, RegistryText, sendMetrics, type FormatParts } from '../outputs/metrics/metricsCache.js';
 import { OPENMETRICS_EOF } from '../outputs/metrics/openMetrics.js';
 

@@ -1,5 +1,6 @@
 import type { ResyncReason } from '../outputs/metrics/selfMetrics.js';
-import { folderStamp, type LiveChecker, type LiveModeParts } from './liveParts.js';
+import type { LiveChecker, LiveModeParts } from './liveParts.js';
+import { UnwatchedPoller } from './unwatchedPoll.js';
 import { defaultTimings, RESYNC_WHY, ResyncGuard, type GuardTimings } from './resyncGuard.js';
 import { StoreWatcher } from './storeWatcher.js';
 import { defaultDirWatch, type DirWatchFn, type UnwatchedFolder } from './watchEvents.js';
@@ -14,21 +15,11 @@ export const RETRY_MAX_MS = 4000;
 
 /**
  * Live mode: store events mark hours dirty on their checker, which re-reads only them.
- *
- * Watching heals itself. Any folder that should be watched and is not (permission, inotify
- * limit, watch error, a base that is missing or was removed) sets segcov_watcher_degraded
- * to 1 and is, until watched again:
- * - polled every POLL_MS: an unwatched hour folder by its stamp (inode, mtime, ctime; only a
- *   changed hour is re-read), an unwatched base, channel or quality by a full pass of the
- *   qualities under it (cheap: the pass cache re-reads only changed hours; a missing one
- *   only when it appears);
- * - retried with backoff (RETRY_FIRST_MS doubling to RETRY_MAX_MS). Once everything is
- *   watched again the gauge returns to 0 and one catch-up pass runs.
- * Periodic passes only check the live state while everything is watched.
- *
- * Events a watch missed (a kernel queue overflow, segcov standing still, a mount over a
- * watched folder) are found by a ResyncGuard, which has the part concerned watched and
- * read again, counted in segcov_live_resyncs_total{reason}.
+ * Watching heals itself: a folder that cannot be watched sets segcov_watcher_degraded and,
+ * until it is watched again, is polled every POLL_MS (UnwatchedPoller) and retried with
+ * backoff (RETRY_FIRST_MS doubling to RETRY_MAX_MS); then one catch-up pass runs. Periodic
+ * passes check the live state only while everything is watched. Events a watch missed
+ * (overflow, a stall, a mount) are found by a ResyncGuard (segcov_live_resyncs_total).
  */
 export class LiveMode {
   private watcher: StoreWatcher | null = null;
@@ -38,8 +29,7 @@ export class LiveMode {
   /** Watch retries since watching last failed (backoffMs). */
   private retries = 0;
   private readonly byKey = new Map<string, LiveChecker>();
-  /** Stamps of unwatched hour folders, by folder path, as last polled. */
-  private readonly stamps = new Map<string, string>();
+  private readonly poller = new UnwatchedPoller();
   /** Passes asked for by the watcher (structure changes) still running, per checker: they are not checks of the live state. */
   private readonly resyncs = new Map<LiveChecker, number>();
   private degradedFlag = false;
@@ -178,7 +168,7 @@ export class LiveMode {
     this.setDegraded(false);
     this.clearTimers();
     this.retries = 0;
-    this.stamps.clear();
+    this.poller.clear();
     this.parts.log.info('watching the whole store again');
     void this.catchUp();
   }
@@ -206,34 +196,10 @@ export class LiveMode {
   private async poll(): Promise<void> {
     const w = this.watcher;
     if (w === null || this.stopped) return;
+    const found = await this.poller.poll(w.unwatched);
+    for (const h of found.hours) this.byKey.get(pairKey(h.channel, h.quality))?.markDirty(h.hour);
     const upper = new Set<LiveChecker>();
-    const live = new Set<string>();
-    await Promise.all(
-      [...w.unwatched.entries()].map(async ([dir, u]) => {
-        if (u.level === 3 && u.place?.level === 'hour') {
-          live.add(dir);
-          const stamp = await folderStamp(dir);
-          const before = this.stamps.get(dir);
-          this.stamps.set(dir, stamp);
-          // First sight counts as a change: it may have changed since it was last read.
-          if (before !== stamp) this.byKey.get(pairKey(u.place.channel, u.place.quality))?.markDirty(u.place.hour);
-          return;
-        }
-        // A base, channel or quality folder that is there but not watched: a pass (cached) of
-        // what is under it. One that is missing stays so cheaply: a pass only once it changes.
-        const stamp = await folderStamp(dir);
-        const before = this.stamps.get(dir);
-        this.stamps.set(dir, stamp);
-        live.add(dir);
-        if (stamp.startsWith('error:ENOENT') && before === stamp) return;
-        for (const c of this.checkersUnder(
-          u.level === 0 ? null : (u.place?.channel ?? null),
-          u.place?.level === 'quality' ? u.place.quality : null,
-        ))
-          upper.add(c);
-      }),
-    );
-    for (const d of this.stamps.keys()) if (!live.has(d)) this.stamps.delete(d);
+    for (const u of found.upper) for (const c of this.checkersUnder(u.channel, u.quality)) upper.add(c);
     await Promise.all([...upper].map((c) => c.fullPass(() => this.parts.stop.stopped)));
     this.review();
   }

@@ -19,11 +19,9 @@ export interface StoreWatcherOptions {
  * Watches the store's four levels (base, channel, quality, hour folders), one plain folder
  * watch each: a year of hours is ~9,000 watches and no per-file memory. A folder is never
  * trusted: when its own watch or its parent's names it, its watch is opened anew (a
- * re-created folder may get the old inode number, and the old watch is dead) and, above
- * hours, its children are synced too. Each watch keeps its folder's device and inode, so a
- * mount over it can be found and `resync()`ed (ResyncGuard). A folder that cannot be
- * watched (EACCES, ENOSPC, a missing base) waits in `unwatched` for `retry()`.
- * Not chokidar: it loses a quality folder removed and re-created (docs/development.md).
+ * re-created folder may get the old inode number, and the old watch is dead). Each watch
+ * keeps its folder's device and inode, so a mount over it can be found (ResyncGuard).
+ * Not chokidar: it loses a quality folder removed and re-created (docs/dependencies.md).
  */
 export class StoreWatcher {
   private readonly watches = new Map<string, Watched>();
@@ -46,9 +44,7 @@ export class StoreWatcher {
 
   /** Hour folders with a watch open. */
   get watchedHours(): number {
-    let n = 0;
-    for (const w of this.watches.values()) if (w.level === 3) n++;
-    return n;
+    return [...this.watches.values()].filter((w) => w.level === 3).length;
   }
 
   /** Folders with a watch open; an entry is replaced whenever its folder is synced again. */

@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { sendBusy } from '../outputs/http/httpServer.js';
+import { sendBusy } from '../outputs/http/responses.js';
 
 /** ms a burst of updates is gathered into one event (live mode publishes per segment). */
 const GATHER_MS = 100;

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type http from 'node:http';
 import path from 'node:path';
-import { sendText } from '../outputs/http/httpServer.js';
+import { sendText } from '../outputs/http/responses.js';
 
 /**
  * Decodes the file name of a `/maps/NAME` request and checks it against the map files

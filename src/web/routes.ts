@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type http from 'node:http';
 import { DEFAULT_HTTP_LIMITS } from '../config/httpLimits.js';
-import { sendJson, sendText, type Route } from '../outputs/http/httpServer.js';
+import type { Route } from '../outputs/http/httpServer.js';
+import { sendJson, sendText } from '../outputs/http/responses.js';
 import { packageFile } from '../packageFiles.js';
 import { severityRules } from '../config/daemonConfig.js';
 import { mapNames, nowUs, pageData, pageHtml, shownPairs, type WebContext } from './context.js';

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { DAEMON_OPTIONS, resolveDaemonConfig } from '../../src/cli/daemonOptions.js';
+import { resolveDaemonConfig } from '../../src/cli/daemonOptions.js';
+import { DAEMON_OPTIONS } from '../../src/cli/daemonFlags.js';
 import { givenAt } from '../../src/cli/exporterFlags.js';
 import { selectEnv } from '../../src/cli/settingsSources.js';
 import { CHECK_OPTIONS } from '../../src/cli/commands/check.js';

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DEFAULT_LIMITS, sendText, startHttpServer, type HttpServerHandle, type Route } from '../../src/outputs/http/httpServer.js';
+import { DEFAULT_LIMITS, startHttpServer, type HttpServerHandle, type Route } from '../../src/outputs/http/httpServer.js';
+import { sendText } from '../../src/outputs/http/responses.js';
 import { SECURITY_HEADERS } from '../../src/outputs/http/securityHeaders.js';
 import { waitFor } from '../helpers/cli.js';
 import { rawGet, rawRequest } from './rawHttp.js';

@@ -1,4 +1,5 @@
-import { DAEMON_OPTIONS, resolveDaemonConfig } from '../../src/cli/daemonOptions.js';
+import { resolveDaemonConfig } from '../../src/cli/daemonOptions.js';
+import { DAEMON_OPTIONS } from '../../src/cli/daemonFlags.js';
 import { createDaemon } from '../../src/daemon/daemon.js';
 import { firstPass } from '../../src/daemon/passes.js';
 import { createLogger } from '../../src/log.js';

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
-import { DAEMON_OPTIONS, resolveDaemonConfig } from '../../src/cli/daemonOptions.js';
+import { resolveDaemonConfig } from '../../src/cli/daemonOptions.js';
+import { DAEMON_OPTIONS } from '../../src/cli/daemonFlags.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const EXAMPLE = path.resolve(here, '../../../config/segcov.example.yaml');

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { DAEMON_OPTIONS } from '../daemonOptions.js';
+import { DAEMON_OPTIONS } from '../daemonFlags.js';
 import type { OptionTable } from '../settingsSources.js';
 import { CHECK_OPTIONS, checkCommand } from './check.js';
 import { chunkCommand } from './chunk.js';

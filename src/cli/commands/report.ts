@@ -5,7 +5,8 @@ import type { StoredIncident } from '../../history/historyRecords.js';
 import { DEFAULT_OUTPUT_DIR } from '../../store/layout.js';
 import { formatReportMarkdown, formatReportText, qualityReport, reportJson } from '../historyReport.js';
 import { UsageError } from '../../config/usageError.js';
-import { CHECK_OPTIONS, resolveCheckOptions, runCheck } from './check.js';
+import { runCheck } from '../checkPass.js';
+import { CHECK_OPTIONS, resolveCheckOptions } from './check.js';
 import { errorMessage } from '../../errorMessage.js';
 
 /** The flags of `segcov report` (its config keys and SEGCOV_* names too). */

@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { sendBusy, sendText } from './responses.js';
 import { formatListenAddress } from '../../config/listenAddress.js';
 import { DEFAULT_HTTP_LIMITS } from '../../config/httpLimits.js';
 import type { ShedReason } from '../../config/httpLimits.js';
@@ -65,38 +66,11 @@ export interface HttpObserver {
   auth?(outcome: 'failed' | 'throttled', client: string | undefined): void;
 }
 
-/** Seconds a client refused for want of room is asked to wait. */
-const BUSY_RETRY_S = 10;
-
 export interface HttpServerOptions {
   readonly limits?: Partial<ServerLimits>;
   /** `--web.config.file`: TLS and basic auth. Absent: plain HTTP, no auth. */
   readonly webConfig?: WebConfig;
   readonly observer?: HttpObserver;
-}
-
-export function sendText(res: http.ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
-  res.end(body);
-}
-
-export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  sendText(res, status, `${JSON.stringify(body)}\n`, 'application/json; charset=utf-8');
-}
-
-/**
- * Answers a request there is no room for: an event stream (EventSource gives up on an
- * error status) is told to come back in BUSY_RETRY_S, anything else gets a 503 saying so.
- */
-export function sendBusy(res: http.ServerResponse, eventStream: boolean): void {
-  res.setHeader('connection', 'close');
-  if (eventStream) {
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store' });
-    res.end(`retry: ${BUSY_RETRY_S * 1000}\n: busy\n\n`);
-    return;
-  }
-  res.setHeader('retry-after', String(BUSY_RETRY_S));
-  sendText(res, 503, 'too many connections; try again later\n');
 }
 
 function findRoute(routes: readonly Route[], pathname: string): Route | undefined {
