@@ -24,7 +24,7 @@ export interface StoreWatcherOptions {
  * hours, its children are synced too. Each watch keeps its folder's device and inode, so a
  * mount over it can be found and `resync()`ed (ResyncGuard). A folder that cannot be
  * watched (EACCES, ENOSPC, a missing base) waits in `unwatched` for `retry()`.
- * Not chokidar: it loses a quality folder removed and re-created (docs/development.md).
+ * Not chokidar: it loses a quality folder removed and re-created (docs/dependencies.md).
  */
 export class StoreWatcher {
   private readonly watches = new Map<string, Watched>();
