@@ -2,11 +2,8 @@ import type { FSWatcher as NodeWatcher, Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { mattersToCoverage, placeOf, type StorePlace } from './storePaths.js';
-import { defaultDirWatch, type DirWatchFn, type Level, type StoreEvents, type UnwatchedFolder, type WatchedFolder } from './watchEvents.js';
-
-interface Watched extends WatchedFolder {
-  readonly watcher: NodeWatcher;
-}
+import { defaultDirWatch } from './watchEvents.js';
+import type { DirWatchFn, Level, StoreEvents, SyncState, UnwatchedFolder, Watched, WatchedFolder } from './watchEvents.js';
 
 export interface StoreWatcherOptions {
   readonly base: string;
@@ -31,7 +28,7 @@ export class StoreWatcher {
   private readonly dirWatch: DirWatchFn;
   private closed = false;
   /** Syncs in flight per folder: a second request while one runs re-runs it once after. */
-  private readonly syncing = new Map<string, { rerun: boolean; notify: boolean }>();
+  private readonly syncing = new Map<string, SyncState>();
 
   constructor(
     private readonly opts: StoreWatcherOptions,
@@ -90,20 +87,21 @@ export class StoreWatcher {
     this.missed.clear();
   }
 
-  /**
-   * Brings one folder's watch (and, above the hour level, its children's) in line with the
-   * disk; tells the daemon what to re-read when `notify`. Concurrent syncs of one folder
-   * coalesce into one more run.
-   */
-  private async sync(dir: string, level: Level, place: StorePlace | null, notify: boolean): Promise<void> {
+  /** Brings a folder's watch (and its children's, above hours) in line with the disk; syncs asked meanwhile run once more. */
+  private sync(dir: string, level: Level, place: StorePlace | null, notify: boolean): Promise<void> {
     const running = this.syncing.get(dir);
     if (running !== undefined) {
       running.rerun = true;
       running.notify ||= notify;
-      return;
+      return running.done; // the re-run asked for: a parent must not report before it is done
     }
-    const state = { rerun: false, notify };
+    const state: SyncState = { rerun: false, notify, done: Promise.resolve() };
     this.syncing.set(dir, state);
+    state.done = this.runSync(dir, level, place, state);
+    return state.done;
+  }
+
+  private async runSync(dir: string, level: Level, place: StorePlace | null, state: SyncState): Promise<void> {
     try {
       do {
         state.rerun = false;

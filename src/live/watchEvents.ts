@@ -37,3 +37,14 @@ export interface UnwatchedFolder {
   readonly place: StorePlace | null;
   readonly err: Error;
 }
+
+/** A folder's sync under way: asked again meanwhile (`rerun`), and when it is done. */
+export interface SyncState {
+  rerun: boolean;
+  notify: boolean;
+  done: Promise<void>;
+}
+
+export interface Watched extends WatchedFolder {
+  readonly watcher: NodeWatcher;
+}

@@ -10,13 +10,16 @@ import { parentPort } from 'node:worker_threads';
 import type { PasswordReply, PasswordRequest } from './passwordChecks.js';
 
 /**
- * Password checks are background work: the main thread (scrapes, the page) and the rest of
- * the machine go first. On Linux each thread has its own nice value, set through its id.
+ * Password checks yield to the main thread (scrapes, the page), but are not starved: at nice
+ * 19 a host busy with other work left a first login unanswered past the 60 s idle close.
+ * On Linux each thread has its own nice value, set through its id.
  */
+const CHECK_NICE = 10;
+
 function lowerPriority(): void {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 19);
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, CHECK_NICE);
   } catch {
     // not Linux (or no /proc): the thread keeps the process's priority
   }
