@@ -4,7 +4,7 @@
  * password is really checked (up == 0 there).
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,7 +12,7 @@ import YAML from 'yaml';
 import { fillHour } from '../helpers/simpleStore.js';
 import { freePort, waitFor, WAIT_MS } from '../helpers/cli.js';
 import { makeTmpDir } from '../helpers/tmp.js';
-import { requireBinary } from '../ops/opsHelpers.js';
+import { requireBinary, spawnPrometheus } from '../ops/opsHelpers.js';
 import { hashOf, makeCerts, startTlsDaemon, writeWebConfig, type TlsDaemon } from './tlsFixture.js';
 
 interface Sample {
@@ -69,16 +69,7 @@ describe('Prometheus scrapes segcov over TLS with basic auth', () => {
         scrape_configs: [job('segcov', 'scrape-me'), job('intruder', 'guess')],
       }),
     );
-    prom = spawn(
-      prometheus,
-      [
-        `--config.file=${config}`,
-        `--storage.tsdb.path=${path.join(dir, 'tsdb')}`,
-        `--web.listen-address=127.0.0.1:${promPort}`,
-        '--log.level=warn',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    prom = spawnPrometheus(prometheus, config, dir, promPort);
     prom.stdout?.on('data', (b: Buffer) => {
       promLog += b.toString();
     });

@@ -7,7 +7,7 @@
  * one bad line, or OpenMetrics without `# EOF`, fails the whole scrape.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,7 +16,7 @@ import YAML from 'yaml';
 import { freePort, startDaemon, waitFor, type RunningDaemon } from '../helpers/cli.js';
 import { fillHour, putSegment } from '../helpers/simpleStore.js';
 import { makeTmpDir } from '../helpers/tmp.js';
-import { requireBinary } from './opsHelpers.js';
+import { requireBinary, spawnPrometheus } from './opsHelpers.js';
 
 const WAIT_MS = 60_000;
 const CLASSIC_ACCEPT = 'text/plain;version=0.0.4;q=1,*/*;q=0.1';
@@ -114,16 +114,7 @@ describe('a real Prometheus scrapes segcov in OpenMetrics and in the classic tex
         ],
       }),
     );
-    prom = spawn(
-      prometheus,
-      [
-        `--config.file=${config}`,
-        `--storage.tsdb.path=${path.join(dir, 'tsdb')}`,
-        `--web.listen-address=127.0.0.1:${promPort}`,
-        '--log.level=warn',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    prom = spawnPrometheus(prometheus, config, dir, promPort);
     prom.stdout?.on('data', (b: Buffer) => {
       log += b.toString();
     });

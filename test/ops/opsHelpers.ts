@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
  * the compiled tree, running external tools that must be installed, and reading the Grafana
  * dashboard's queries.
  */
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -247,4 +247,15 @@ export function stages(list: readonly Instruction[]): { args: Map<string, string
     }
   }
   return { args, stages: out };
+}
+
+/** Starts `prometheus` on loopback with `config`, its database under `dir`, logging warnings only. */
+export function spawnPrometheus(prometheus: string, config: string, dir: string, port: number): ChildProcess {
+  const args = [
+    `--config.file=${config}`,
+    `--storage.tsdb.path=${path.join(dir, 'tsdb')}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--log.level=warn',
+  ];
+  return spawn(prometheus, args, { stdio: ['ignore', 'pipe', 'pipe'] });
 }

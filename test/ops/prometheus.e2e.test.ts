@@ -26,6 +26,7 @@ import {
   substituteVars,
   variableQuery,
   writeDaemonLauncher,
+  spawnPrometheus,
 } from './opsHelpers.js';
 
 const WAIT_MS = 90_000;
@@ -222,16 +223,7 @@ describe('Prometheus end to end: real Prometheus scrapes two segcov daemons', ()
         scrape_configs: [{ job_name: 'segcov', static_configs: [{ targets: nodes }] }],
       }),
     );
-    const child = spawn(
-      prometheus,
-      [
-        `--config.file=${promConfig}`,
-        `--storage.tsdb.path=${path.join(tmp, 'tsdb')}`,
-        `--web.listen-address=127.0.0.1:${promPort}`,
-        '--log.level=warn',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawnPrometheus(prometheus, promConfig, tmp, promPort);
     procs.push(new Proc('prometheus', child));
     await waitFor('Prometheus to be ready', async () => ((await fetch(`${promUrl}/-/ready`)).ok ? true : undefined));
   });

@@ -24,6 +24,7 @@ import {
   substituteVars,
   variableQuery,
   writeDaemonLauncher,
+  spawnPrometheus,
 } from './opsHelpers.js';
 
 const WAIT_MS = 30_000;
@@ -152,16 +153,7 @@ describe("Prometheus end to end under wubloader's scrape layout", () => {
         ],
       }),
     );
-    const prom = spawn(
-      prometheus,
-      [
-        `--config.file=${cfg}`,
-        `--storage.tsdb.path=${path.join(tmp, 'tsdb')}`,
-        `--web.listen-address=127.0.0.1:${promPort}`,
-        '--log.level=warn',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const prom = spawnPrometheus(prometheus, cfg, tmp, promPort);
     children.push(prom);
     for (const c of children) {
       c.stdout?.on('data', (b: Buffer) => {
