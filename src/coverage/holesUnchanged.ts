@@ -40,11 +40,27 @@ export function holesUnchanged(
     if (a === b) continue;
     if (a.start !== b.start) return false;
     if (a.chain === null || b.chain === null) {
-      if (a.chain !== b.chain) return false;
+      if (a.chain !== b.chain || a.newestEnd !== b.newestEnd) return false;
       continue;
     }
     if (a.chain.first !== b.chain.first || !sameIntervals(a.rawHoles, b.rawHoles)) return false;
-    if (a.chain.reach !== b.chain.reach && !(i === lastChained && b.chain.reach > a.chain.reach)) return false;
+    if (a.chain.reach === b.chain.reach && a.newestEnd === b.newestEnd) continue;
+    if (!(i === lastChained && grewAtLiveEdge(a, b, prev, i))) return false;
+  }
+  return true;
+}
+
+/**
+ * Hour `i`'s covered time grew past what every hour reached before, up to its new newest end:
+ * time added at the live edge, after every hole. (A long segment of an earlier hour may reach
+ * further than the newest hour; then the edge was not this hour's.)
+ */
+function grewAtLiveEdge(a: HourResult, b: HourResult, prev: readonly { readonly result: HourResult }[], i: number): boolean {
+  if (a.chain === null || b.chain === null || b.chain.reach <= a.chain.reach) return false;
+  if (a.newestEnd !== a.chain.reach || b.newestEnd !== b.chain.reach) return false;
+  for (let j = 0; j < prev.length; j++) {
+    const o = prev[j].result;
+    if (j !== i && ((o.newestEnd ?? -Infinity) > a.chain.reach || (o.chain?.reach ?? -Infinity) > a.chain.reach)) return false;
   }
   return true;
 }
