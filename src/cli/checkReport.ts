@@ -3,6 +3,7 @@ import { DEFAULT_LONG_HOLE_US, orderHoles, pairSeverity, type Cause, type PairSt
 import type { Interval } from '../coverage/types.js';
 import { windowHoles } from '../coverage/windowHoles.js';
 import type { ProblemKind } from '../store/problems.js';
+import { textTable } from '../terminal/textTable.js';
 import { displayUtc, formatDuration, formatPercent, isoUtc } from '../web/format.js';
 import { reasonText } from '../web/severityText.js';
 
@@ -138,18 +139,6 @@ const PROBLEM_TEXT: Record<ProblemKind, string> = {
   missing_base: 'missing folders (channel or quality not found)',
 };
 
-function table(rows: string[][], indent: string): string[] {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map(
-    (r) =>
-      indent +
-      r
-        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])))
-        .join('   ')
-        .trimEnd(),
-  );
-}
-
 /**
  * Pure: the human-readable report, one block per channel and quality, then a verdict
  * line. Holes are listed longest first: the first `HOLES_LISTED`, then how many shorter
@@ -185,13 +174,13 @@ export function formatCheckText(results: readonly QualityCheck[], nowUs: number,
       .filter(([, n]) => n !== undefined && n > 0)
       .map(([k, n]) => `${n} ${PROBLEM_TEXT[k as ProblemKind]}`);
     if (problems.length > 0) rows.push(['problems', problems.join('; ')]);
-    lines.push(...table(rows, '  '));
+    lines.push(...textTable(rows, '  '));
     if (c.holes.length > 0) {
       const shown = orderHoles(c.holes, 'length').slice(0, rules.all === true ? undefined : HOLES_LISTED);
       const holeRows = [['#', 'start (UTC)', 'end (UTC)', 'length']];
       for (const [i, x] of shown.entries())
         holeRows.push([String(i + 1), displayUtc(x.start), displayUtc(x.end), formatDuration(x.end - x.start)]);
-      lines.push(...table(holeRows, '    '));
+      lines.push(...textTable(holeRows, '    '));
       const left = c.holes.length - shown.length;
       if (left > 0) lines.push(`    … and ${left} shorter hole(s) not listed (--all lists every hole)`);
     }

@@ -1,5 +1,6 @@
 import type { Interval } from '../coverage/types.js';
 import type { StoredIncident } from '../history/historyRecords.js';
+import { textTable } from '../terminal/textTable.js';
 import { displayUtc, formatDuration, formatPercent, isoUtc } from '../web/format.js';
 import type { CheckWindow, QualityCheck } from './checkReport.js';
 
@@ -72,18 +73,6 @@ export function qualityReport(
 const fillText = (r: RecoveredHole): string =>
   `${formatDuration(r.closedAt - r.openedAt)}${r.whileDown ? ' (at most: filled while segcov was down)' : ''}`;
 
-function table(rows: string[][], indent: string): string[] {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map(
-    (r) =>
-      indent +
-      r
-        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])))
-        .join('   ')
-        .trimEnd(),
-  );
-}
-
 function rowsOf(r: QualityReport): { summary: string[][]; lost: string[][]; recovered: string[][]; longest: string[][] } {
   const c = r.check;
   const summary = [
@@ -124,13 +113,13 @@ export function formatReportText(reports: readonly QualityReport[], history: str
   const out: string[] = [history === null ? 'No hole history found: opening and fill times are unknown.' : `Hole history: ${history}`, ''];
   for (const r of reports) {
     const t = rowsOf(r);
-    out.push(`${r.check.channel} / ${r.check.quality}`, ...table(t.summary, '  '));
+    out.push(`${r.check.channel} / ${r.check.quality}`, ...textTable(t.summary, '  '));
     for (const [title, rows] of [
       ['still missing (lost unless imported)', t.lost],
       ['recovered', t.recovered],
       ['longest holes', t.longest],
     ] as const) {
-      if (rows.length > 1) out.push(`  ${title}:`, ...table(rows, '    '));
+      if (rows.length > 1) out.push(`  ${title}:`, ...textTable(rows, '    '));
     }
     out.push('');
   }

@@ -1,4 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { fileKind } from '../fileKind.js';
 
 /**
  * The most a config file may hold: `--config`, `--web.config.file` and the certificate, key
@@ -30,15 +31,6 @@ export class SmallFileError extends Error {
     super(message);
     this.name = 'SmallFileError';
   }
-}
-
-function kindOf(st: Stats): string {
-  if (st.isDirectory()) return 'folder';
-  if (st.isFIFO()) return 'FIFO';
-  if (st.isCharacterDevice()) return 'character device';
-  if (st.isBlockDevice()) return 'block device';
-  if (st.isSocket()) return 'socket';
-  return 'not a regular file';
 }
 
 function unreadable(file: string, e: unknown): SmallFileError {
@@ -75,7 +67,7 @@ function readCapped(fd: number, file: string, max: number): Buffer {
 export function readSmallFileSync(file: string, opts: ReadSmallFileOptions = {}): Buffer {
   const max = opts.maxBytes ?? MAX_CONFIG_BYTES;
   const refuse = (st: Stats): SmallFileError => {
-    const what = kindOf(st);
+    const what = fileKind(st);
     return new SmallFileError(file, 'not_regular', what, `${file} is a ${what}, not a regular file`);
   };
   let st: Stats;

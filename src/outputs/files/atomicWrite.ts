@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { fileKind } from '../../fileKind.js';
 import { ownStartToken } from './processStart.js';
 
 /**
@@ -18,15 +19,6 @@ export type WriteTarget =
   | { readonly kind: 'file'; readonly real: string }
   | { readonly kind: 'stream'; readonly real: string; readonly what: string }
   | { readonly kind: 'other'; readonly real: string; readonly what: string };
-
-function describe(st: import('node:fs').Stats): string {
-  if (st.isDirectory()) return 'folder';
-  if (st.isCharacterDevice()) return 'character device';
-  if (st.isFIFO()) return 'FIFO';
-  if (st.isSocket()) return 'socket';
-  if (st.isBlockDevice()) return 'block device';
-  return 'not a regular file';
-}
 
 function code(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException).code;
@@ -50,7 +42,7 @@ export async function inspectTarget(target: string, follow = true): Promise<Writ
     return { kind: 'absent', real: abs };
   }
   if (st.isFile()) return { kind: 'file', real: follow ? await realpath(abs) : abs };
-  const what = describe(st);
+  const what = fileKind(st);
   if (st.isCharacterDevice() || st.isFIFO()) return { kind: 'stream', real: abs, what };
   return { kind: 'other', real: abs, what };
 }
@@ -148,7 +140,7 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
     }
     // looked at again just before the rename: it may have been replaced meanwhile
     const now = await stat(t.real).catch((e: unknown) => (code(e) === 'ENOENT' || code(e) === 'ELOOP' ? null : Promise.reject(e)));
-    if (now !== null && !now.isFile()) throw new NotRegularFileError(target, describe(now));
+    if (now !== null && !now.isFile()) throw new NotRegularFileError(target, fileKind(now));
     await rename(tmp, t.real);
   } catch (e) {
     await rm(tmp, { force: true });
@@ -166,7 +158,7 @@ export async function writeInPlace(file: string, data: string | Uint8Array, time
   const fh: FileHandle = await open(file, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   try {
     const st = await fh.stat();
-    if (!st.isCharacterDevice() && !st.isFIFO()) throw new NotRegularFileError(file, `${describe(st)} (changed while opening)`);
+    if (!st.isCharacterDevice() && !st.isFIFO()) throw new NotRegularFileError(file, `${fileKind(st)} (changed while opening)`);
     const deadline = Date.now() + timeoutMs;
     let done = 0;
     while (done < buf.length) {
@@ -190,6 +182,6 @@ export async function writeInPlace(file: string, data: string | Uint8Array, time
 export async function removeFile(file: string): Promise<void> {
   const st = await lstat(file).catch((e: unknown) => (code(e) === 'ENOENT' ? null : Promise.reject(e)));
   if (st === null) return;
-  if (!st.isFile() && !st.isSymbolicLink()) throw new NotRegularFileError(file, describe(st));
+  if (!st.isFile() && !st.isSymbolicLink()) throw new NotRegularFileError(file, fileKind(st));
   await rm(file, { force: true });
 }
